@@ -1,0 +1,32 @@
+# Every external dependency of tint is found here, and only here.
+# All come from Debian 12 packages (see scripts/install_deps.sh).
+
+find_package(OpenCV 4.5 REQUIRED COMPONENTS
+  core imgproc imgcodecs ximgproc xphoto dnn quality)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# FLANN 1.9 (the real library). Debian ships a pkg-config file; its
+# serialization header needs lz4, which we link explicitly.
+pkg_check_modules(FLANN_PC REQUIRED IMPORTED_TARGET flann>=1.9)
+find_library(LZ4_LIBRARY lz4 REQUIRED)
+add_library(tint_flann INTERFACE)
+target_include_directories(tint_flann SYSTEM INTERFACE ${FLANN_PC_INCLUDE_DIRS})
+target_link_libraries(tint_flann INTERFACE ${LZ4_LIBRARY})
+
+# Spectra is header only (Debian libspectra-dev installs /usr/include/Spectra).
+find_path(SPECTRA_INCLUDE_DIR Spectra/SymEigsSolver.h REQUIRED)
+add_library(tint_spectra INTERFACE)
+target_include_directories(tint_spectra SYSTEM INTERFACE ${SPECTRA_INCLUDE_DIR})
+target_link_libraries(tint_spectra INTERFACE Eigen3::Eigen)
+
+if(TINT_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(TINT_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

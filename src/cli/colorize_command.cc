@@ -1,0 +1,159 @@
+// tint colorize INPUT... -o OUTPUT [--mode classic] [--db DIR] [--post auto|none]
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "cli/commands.h"
+#include "core/color.h"
+#include "core/image_io.h"
+#include "core/progress.h"
+
+namespace tint {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Grey input | colour output, side by side with a white gap.
+cv::Mat SideBySide(const cv::Mat& image, const cv::Mat& colour) {
+  const cv::Mat lightness = ComputeLightness(image);
+  const cv::Mat grey = JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
+  const int gap = std::max(4, image.cols / 100);
+  cv::Mat out(colour.rows, 2 * colour.cols + gap, CV_8UC3, cv::Scalar(255, 255, 255));
+  grey.copyTo(out(cv::Rect(0, 0, grey.cols, grey.rows)));
+  colour.copyTo(out(cv::Rect(grey.cols + gap, 0, colour.cols, colour.rows)));
+  return out;
+}
+
+// Label colours over the grey photo, segment borders in white.
+cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
+  const cv::Mat lightness = ComputeLightness(image);
+  cv::Mat grey = JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
+  if (details.labels.empty()) return grey;
+  auto colour_of = [&](int label) -> cv::Vec3b {
+    if (label < 0) return {0, 0, 0};
+    const std::string& name = details.label_names[label];
+    if (name == "sky") return {235, 160, 60};
+    if (name == "building") return {60, 60, 200};
+    if (name == "earth") return {40, 110, 150};
+    if (name == "vegetation" || name == "grass") return {60, 180, 60};
+    const uint32_t h = static_cast<uint32_t>(std::hash<std::string>()(name));
+    return {uint8_t(h), uint8_t(h >> 8), uint8_t(h >> 16)};
+  };
+  cv::Mat out(grey.size(), CV_8UC3);
+  for (int r = 0; r < out.rows; ++r) {
+    for (int c = 0; c < out.cols; ++c) {
+      const cv::Vec3b g = grey.at<cv::Vec3b>(r, c), l = colour_of(details.labels.at<int>(r, c));
+      cv::Vec3b& o = out.at<cv::Vec3b>(r, c);
+      for (int k = 0; k < 3; ++k) o[k] = static_cast<uint8_t>((g[k] + 2 * l[k]) / 3);
+      const int s = details.segments.at<int>(r, c);
+      if ((c + 1 < out.cols && details.segments.at<int>(r, c + 1) != s) ||
+          (r + 1 < out.rows && details.segments.at<int>(r + 1, c) != s)) {
+        o = cv::Vec3b(255, 255, 255);
+      }
+    }
+  }
+  return out;
+}
+
+std::string WithSuffix(const fs::path& path, const std::string& suffix) {
+  return (path.parent_path() / (path.stem().string() + suffix + path.extension().string())).string();
+}
+
+}  // namespace
+
+int RunColorize(int argc, char** argv) {
+  const std::string cmd = "colorize";
+  CLI::App app("Colorize grayscale photos. One INPUT: OUTPUT is an image file; several: a folder.",
+               "colorize");
+  std::vector<std::string> inputs;
+  std::string output, mode = "classic", db_dir = internal::DefaultDatabaseDir(), post = "none";
+  bool side_by_side = false, explain = false, verbose = false;
+  ClassicOptions classic;
+  ImageReadOptions read;
+  app.add_option("inputs", inputs, "Input images (any format OpenCV reads; colour is reduced to luminance)")
+      ->required();
+  app.add_option("-o,--output", output, "Output image file (one input) or folder (several)")->required();
+  app.add_option("--mode", mode, "Colorization mode")->check(CLI::IsMember({"classic"}))->capture_default_str();
+  app.add_option("--db", db_dir, "Patch database folder (default: $TINT_PATCHDB or the bundled one)")
+      ->capture_default_str();
+  app.add_option("--post", post, "Post-step: auto (contrast and white balance) or none")
+      ->check(CLI::IsMember({"auto", "none"}))->capture_default_str();
+  app.add_flag("--side-by-side", side_by_side, "Also write <output>_side.png: grey input | colour output");
+  app.add_flag("--explain", explain, "Also write <output>_labels.png: matched label per pixel and segment borders");
+  app.add_flag("-v,--verbose", verbose, "Print the time of each stage per image");
+  internal::AddReadOptions(&app, &read);
+  internal::AddClassicOptions(&app, &classic);
+  int exit_code = 0;
+  if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
+
+  std::string error;
+  if (!classic.Check(&error) || !read.Check(&error)) return internal::Fail(cmd, error);
+  PostOptions post_options;
+  ParsePostMode(post, &post_options.mode);
+
+  // Decide the output layout and check it is writable before any work.
+  std::error_code ec;
+  const bool folder = inputs.size() > 1 || fs::is_directory(output, ec);
+  if (folder) {
+    if (fs::exists(output, ec) && !fs::is_directory(output, ec)) {
+      return internal::Fail(cmd, output + ": several inputs need an output folder, but this is a file");
+    }
+    if (!fs::exists(output, ec) && !fs::create_directories(output, ec)) {
+      return internal::Fail(cmd, output + ": cannot create the output folder (" + ec.message() + ")");
+    }
+    if (::access(output.c_str(), W_OK) != 0) return internal::Fail(cmd, output + ": output folder is not writable");
+  } else {
+    const fs::path parent = fs::path(output).has_parent_path() ? fs::path(output).parent_path() : fs::path(".");
+    if (!fs::is_directory(parent, ec)) return internal::Fail(cmd, output + ": folder " + parent.string() + " does not exist");
+    if (::access(parent.c_str(), W_OK) != 0) return internal::Fail(cmd, output + ": folder " + parent.string() + " is not writable");
+    if (!cv::haveImageWriter(output)) {
+      return internal::Fail(cmd, output + ": unknown output image type (use .png, .jpg, .tif, ...)");
+    }
+  }
+
+  std::unique_ptr<Colorizer> colorizer;
+  Status status = CreateClassicColorizer(classic, db_dir, &colorizer);
+  if (!status.ok()) return internal::Fail(cmd, "patch database: " + status.message());
+
+  Progress progress("colorize", static_cast<int>(inputs.size()));
+  std::set<std::string> written;
+  int failures = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& input = inputs[i];
+    std::string target = output;
+    if (folder) {
+      target = (fs::path(output) / (fs::path(input).stem().string() + ".png")).string();
+      if (!written.insert(target).second) {
+        internal::Fail(cmd, input + ": another input already writes " + target);
+        ++failures;
+        continue;
+      }
+    }
+    cv::Mat image, colour;
+    ColorizeDetails details;
+    status = ReadImage(read, input, &image);
+    if (status.ok()) status = ColorizePhoto(*colorizer, post_options, image, &colour, &details);
+    if (status.ok()) status = WriteImage(target, colour);
+    if (status.ok() && side_by_side) status = WriteImage(WithSuffix(target, "_side"), SideBySide(image, colour));
+    if (status.ok() && explain) status = WriteImage(WithSuffix(target, "_labels"), ExplainLabels(image, details));
+    if (status.ok() && verbose) std::fprintf(stderr, "%s: %s\n", input.c_str(), details.BriefReport().c_str());
+    if (!status.ok()) {
+      internal::Fail(cmd, status.message());
+      ++failures;
+    }
+    if (inputs.size() > 1) progress.Step(static_cast<int>(i + 1), input);
+  }
+  if (inputs.size() > 1) {
+    progress.Finish();
+    std::fprintf(stderr, "colorized %zu of %zu images into %s\n", inputs.size() - failures, inputs.size(),
+                 output.c_str());
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace tint

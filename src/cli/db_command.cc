@@ -1,0 +1,115 @@
+// tint db (import | list | stats | verify) [--db DIR]
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "cli/commands.h"
+#include "core/file_util.h"
+#include "patchdb/database.h"
+#include "patchdb/import.h"
+
+namespace tint {
+namespace fs = std::filesystem;
+
+namespace {
+
+int Import(const std::string& db_dir, const CamVidImportOptions& options) {
+  ImportSummary summary;
+  const Status s = ImportCamVid(options, db_dir, &summary);
+  if (!s.ok()) return internal::Fail("db import", s.message());
+  std::printf("%s\n", summary.BriefReport().c_str());
+  return 0;
+}
+
+int List(const std::string& db_dir) {
+  Manifest m;
+  const Status s = LoadManifest(db_dir, &m);
+  if (!s.ok()) return internal::Fail("db list", s.message());
+  std::printf("%-44s %-11s %-9s %s\n", "id", "label", "dataset", "image [x,y,w,h]");
+  for (const PatchRecord& r : m.patches) {
+    std::printf("%-44s %-11s %-9s %s [%d,%d,%d,%d]\n", r.id.c_str(), r.label.c_str(), r.dataset.c_str(),
+                r.image.c_str(), r.region.x, r.region.y, r.region.width, r.region.height);
+  }
+  return 0;
+}
+
+int Stats(const std::string& db_dir, const ClassicOptions& classic) {
+  std::unique_ptr<PatchDatabase> db;
+  const Status s = PatchDatabase::Load(db_dir, classic.features, classic.sampling, &db);
+  if (!s.ok()) return internal::Fail("db stats", s.message());
+  std::map<std::string, int> patches, samples;
+  std::map<std::string, std::set<std::string>> images;
+  std::map<std::string, std::map<std::string, int>> sources;
+  for (const PatchRecord& r : db->manifest().patches) {
+    ++patches[r.label];
+    images[r.label].insert(r.dataset + "/" + r.image);
+    ++sources[r.label][r.dataset];
+  }
+  for (int l : db->sample_labels()) ++samples[db->label_names()[l]];
+  std::printf("database %s: %zu patches, %d samples of dimension %d\n", db_dir.c_str(),
+              db->manifest().patches.size(), db->num_samples(), db->vectors().cols);
+  std::printf("features: window %d, vector %s, statistics %s (weight %.2f), stride %d\n", classic.features.window,
+              ToString(classic.features.normalization), classic.features.append_statistics ? "on" : "off",
+              classic.features.statistics_weight, classic.sampling.stride);
+  std::printf("%-12s %8s %14s %9s  %s\n", "label", "patches", "source images", "samples", "per source");
+  for (const std::string& label : db->label_names()) {
+    std::string per;
+    for (const auto& [dataset, n] : sources[label]) per += dataset + " " + std::to_string(n) + " ";
+    std::printf("%-12s %8d %14zu %9d  %s\n", label.c_str(), patches[label], images[label].size(), samples[label],
+                per.c_str());
+  }
+  return 0;
+}
+
+int Verify(const std::string& db_dir, const ClassicOptions& classic) {
+  Manifest m;
+  Status s = LoadManifest(db_dir, &m);
+  if (!s.ok()) return internal::Fail("db verify", s.message());
+  for (const PatchRecord& r : m.patches) {
+    if (r.split.find("test") != std::string::npos || r.image.find("test") != std::string::npos) {
+      return internal::Fail("db verify", "patch " + r.id + " comes from a test split (" + r.dataset + " " + r.image + ")");
+    }
+  }
+  std::unique_ptr<PatchDatabase> db;
+  s = PatchDatabase::Load(db_dir, classic.features, classic.sampling, &db);
+  if (!s.ok()) return internal::Fail("db verify", s.message());
+  std::printf("ok: %zu patches, every file present and its hash right, no test-split source\n", m.patches.size());
+  return 0;
+}
+
+}  // namespace
+
+int RunDb(int argc, char** argv) {
+  CLI::App app("Inspect, extend and verify the patch database.", "db");
+  std::string db_dir = internal::DefaultDatabaseDir();
+  app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
+  app.require_subcommand(1);
+  app.fallthrough();  // --db may come before or after the subcommand
+  ClassicOptions classic;
+
+  CLI::App* import = app.add_subcommand("import", "Take labelled patches from a data set (CamVid layout)");
+  CamVidImportOptions camvid;
+  import->add_option("--camvid", camvid.root, "CamVid root with <split>/ and <split>annot/")->required();
+  import->add_option("--split", camvid.split, "Split to take patches from (never test)")->capture_default_str();
+  import->add_option("--patch-size", camvid.patch_size, "Patch side in pixels")->capture_default_str();
+  import->add_option("--per-image", camvid.patches_per_image, "Patches per label and image")->capture_default_str();
+  import->add_option("--max-images", camvid.max_images, "Use at most this many images (0: all)")->capture_default_str();
+  import->add_option("--min-purity", camvid.min_purity, "Fraction of a patch that must carry its label")->capture_default_str();
+  import->add_option("--seed", camvid.seed, "Seed for the choice of positions")->capture_default_str();
+
+  CLI::App* list = app.add_subcommand("list", "List every patch with its label and source");
+  CLI::App* stats = app.add_subcommand("stats", "Counts per label and source, and the feature settings");
+  CLI::App* verify = app.add_subcommand("verify", "Check files, hashes and that no test-split image is used");
+  for (CLI::App* sub : {stats, verify}) internal::AddClassicOptions(sub, &classic);
+
+  int exit_code = 0;
+  if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
+  std::string error;
+  if (!classic.Check(&error)) return internal::Fail("db", error);
+  if (*import) return Import(db_dir, camvid);
+  if (*list) return List(db_dir);
+  if (*stats) return Stats(db_dir, classic);
+  return Verify(db_dir, classic);
+}
+
+}  // namespace tint

@@ -1,0 +1,163 @@
+// tint eval --images DIR [--limit N] [--csv FILE]: each photo's luminance is
+// the input and the photo itself the truth; prints the mean of each metric
+// per method, the grayscale baseline beside every method.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "core/color.h"
+#include "core/file_util.h"
+#include "core/progress.h"
+#include "eval/metrics.h"
+
+namespace tint {
+namespace fs = std::filesystem;
+
+int RunEval(int argc, char** argv) {
+  const std::string cmd = "eval";
+  CLI::App app("Measure colorization against the true colours of photos.", "eval");
+  std::string images_dir, csv, db_dir = internal::DefaultDatabaseDir();
+  int limit = 0;
+  ClassicOptions classic;
+  ImageReadOptions read;
+  std::string camvid_root, camvid_split = "val";
+  auto* images_opt = app.add_option("--images", images_dir, "Folder of colour photos (the truth)");
+  auto* camvid_opt = app.add_option("--camvid", camvid_root,
+                                    "CamVid root: photos of --split, and the classic matcher's label accuracy");
+  app.add_option("--split", camvid_split, "CamVid split for --camvid")->capture_default_str();
+  images_opt->excludes(camvid_opt);
+  app.add_option("--limit", limit, "Use the first N photos in name order (0: all)")->capture_default_str();
+  app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
+  app.add_option("--csv", csv, "Write per-photo rows to this CSV file");
+  internal::AddReadOptions(&app, &read);
+  internal::AddClassicOptions(&app, &classic);
+  int exit_code = 0;
+  if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
+  std::string error;
+  if (!classic.Check(&error) || !read.Check(&error)) return internal::Fail(cmd, error);
+  if (limit < 0) return internal::Fail(cmd, "--limit must be >= 0");
+
+  if (images_dir.empty() && camvid_root.empty()) return internal::Fail(cmd, "give --images DIR or --camvid ROOT");
+  const bool camvid = !camvid_root.empty();
+  if (camvid) images_dir = (fs::path(camvid_root) / camvid_split).string();
+  std::error_code ec;
+  if (!fs::is_directory(images_dir, ec)) return internal::Fail(cmd, images_dir + ": not a folder");
+  std::vector<std::string> photos;
+  for (const auto& e : fs::directory_iterator(images_dir)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".jpg" || ext == ".png" || ext == ".jpeg" || ext == ".tif" || ext == ".bmp") photos.push_back(e.path().string());
+  }
+  std::sort(photos.begin(), photos.end());
+  if (limit > 0 && static_cast<int>(photos.size()) > limit) photos.resize(limit);
+  if (photos.empty()) return internal::Fail(cmd, images_dir + ": no photos found");
+
+  std::vector<std::unique_ptr<Colorizer>> methods;
+  methods.push_back(CreateGrayscaleColorizer());
+  std::unique_ptr<Colorizer> c;
+  const Status s = CreateClassicColorizer(classic, db_dir, &c);
+  if (!s.ok()) return internal::Fail(cmd, "patch database: " + s.message());
+  methods.push_back(std::move(c));
+
+  struct Sum { double auc = 0, rmse = 0, psnr = 0, max_dl = 0, seconds = 0; int n = 0; };
+  std::vector<Sum> sums(methods.size());
+  std::ostringstream rows;
+  rows << "photo,method,auc,ab_rmse,psnr,max_l_diff,seconds\n";
+  // CamVid class -> database label name; other classes are not scored.
+  const std::map<int, std::string> kCamVid = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
+  const std::vector<std::string> kScored = {"sky", "building", "earth", "vegetation"};
+  std::vector<std::vector<double>> confusion(kScored.size(), std::vector<double>(kScored.size() + 1, 0.0));
+  Progress progress("eval", static_cast<int>(photos.size()));
+  int failures = 0;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    cv::Mat image;
+    const Status rs = ReadImage(read, photos[i], &image);
+    if (!rs.ok()) {
+      internal::Fail(cmd, rs.message() + " (skipped)");
+      ++failures;
+      continue;
+    }
+    cv::Mat truth_l, truth_ab;
+    SplitLab(image, &truth_l, &truth_ab);
+    cv::Mat truth8;
+    ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
+    for (size_t m = 0; m < methods.size(); ++m) {
+      const auto t0 = std::chrono::steady_clock::now();
+      cv::Mat out8;
+      ColorizeDetails details;
+      const Status cs = ColorizePhoto(*methods[m], PostOptions(), image, &out8, &details);
+      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (!cs.ok()) return internal::Fail(cmd, photos[i] + ": " + cs.message());
+      cv::Mat out_l, out_ab;
+      SplitLab(out8, &out_l, &out_ab);
+      const double auc = AbAuc(out_ab, truth_ab), rmse = AbRmse(out_ab, truth_ab);
+      const double psnr = Psnr8(out8, truth8), dl = MaxLightnessDifference(out_l, truth_l);
+      if (camvid && !details.labels.empty()) {
+        cv::Mat annot;
+        const fs::path annot_path = fs::path(camvid_root) / (camvid_split + "annot") / fs::path(photos[i]).filename();
+        const Status as = ReadImage(read, annot_path.string(), &annot);
+        if (!as.ok()) return internal::Fail(cmd, as.message());
+        if (annot.size() != details.labels.size() || annot.type() != CV_8U)
+          return internal::Fail(cmd, annot_path.string() + ": label map does not match the photo");
+        std::vector<int> db_to_scored(details.label_names.size(), -1);
+        for (size_t l = 0; l < details.label_names.size(); ++l) {
+          for (size_t q = 0; q < kScored.size(); ++q) if (details.label_names[l] == kScored[q]) db_to_scored[l] = int(q);
+        }
+        for (int r = 0; r < annot.rows; ++r) {
+          for (int c = 0; c < annot.cols; ++c) {
+            const auto it = kCamVid.find(annot.at<uint8_t>(r, c));
+            if (it == kCamVid.end()) continue;
+            const int truth = int(std::find(kScored.begin(), kScored.end(), it->second) - kScored.begin());
+            const int pl = details.labels.at<int>(r, c);
+            const int pred = pl < 0 ? -1 : db_to_scored[pl];
+            confusion[truth][pred < 0 ? kScored.size() : size_t(pred)] += 1;
+          }
+        }
+      }
+      Sum& sm = sums[m];
+      sm.auc += auc; sm.rmse += rmse; sm.psnr += psnr; sm.max_dl = std::max(sm.max_dl, dl);
+      sm.seconds += sec; ++sm.n;
+      rows << fs::path(photos[i]).filename().string() << "," << methods[m]->name() << "," << auc << "," << rmse
+           << "," << psnr << "," << dl << "," << sec << "\n";
+    }
+    progress.Step(static_cast<int>(i + 1), fs::path(photos[i]).filename().string());
+  }
+  progress.Finish();
+  std::printf("%-10s %6s %8s %9s %9s %11s %9s\n", "method", "photos", "AuC", "ab RMSE", "PSNR dB", "max |dL|", "s/photo");
+  for (size_t m = 0; m < methods.size(); ++m) {
+    const Sum& sm = sums[m];
+    if (sm.n == 0) continue;
+    std::printf("%-10s %6d %8.2f %9.2f %9.2f %11.3f %9.3f\n", methods[m]->name().c_str(), sm.n, sm.auc / sm.n,
+                sm.rmse / sm.n, sm.psnr / sm.n, sm.max_dl, sm.seconds / sm.n);
+  }
+  if (camvid) {
+    std::printf("\nlabel accuracy on CamVid %s (rows: truth, columns: predicted, %% of row)\n", camvid_split.c_str());
+    std::printf("%-11s", "");
+    for (const auto& l : kScored) std::printf(" %10s", l.c_str());
+    std::printf(" %10s %8s\n", "other", "pixels");
+    double correct = 0, total = 0, mean_class = 0;
+    for (size_t t = 0; t < kScored.size(); ++t) {
+      double row = 0;
+      for (double v : confusion[t]) row += v;
+      std::printf("%-11s", kScored[t].c_str());
+      for (double v : confusion[t]) std::printf(" %9.1f%%", row > 0 ? 100.0 * v / row : 0.0);
+      std::printf(" %8.0f\n", row);
+      correct += confusion[t][t];
+      total += row;
+      mean_class += row > 0 ? confusion[t][t] / row : 0.0;
+    }
+    std::printf("pixel accuracy %.1f%%, mean class accuracy %.1f%%\n", 100.0 * correct / std::max(total, 1.0),
+                100.0 * mean_class / kScored.size());
+  }
+  if (!csv.empty()) {
+    const Status ws = WriteFileAtomic(csv, rows.str());
+    if (!ws.ok()) return internal::Fail(cmd, ws.message());
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace tint

@@ -1,0 +1,211 @@
+#include "core/image_io.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/file_util.h"
+
+namespace tint {
+namespace {
+
+uint32_t Be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+uint16_t Be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
+uint32_t Le32(const uint8_t* p) {
+  return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+}
+uint16_t Le16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
+
+bool IsJpeg(const std::vector<uint8_t>& b) { return b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF; }
+bool IsPng(const std::vector<uint8_t>& b) {
+  static const uint8_t kSig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  return b.size() >= 8 && std::equal(kSig, kSig + 8, b.begin());
+}
+
+bool PeekJpeg(const std::vector<uint8_t>& b, int* w, int* h) {
+  size_t i = 2;
+  while (i + 4 <= b.size()) {
+    if (b[i] != 0xFF) return false;
+    const uint8_t marker = b[i + 1];
+    if (marker == 0xFF) { ++i; continue; }
+    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { i += 2; continue; }
+    const uint16_t len = Be16(&b[i + 2]);
+    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (sof) {
+      if (i + 9 > b.size()) return false;
+      *h = Be16(&b[i + 5]);
+      *w = Be16(&b[i + 7]);
+      return true;
+    }
+    i += 2 + len;
+  }
+  return false;
+}
+
+// A JPEG cut short still decodes in libjpeg (the rest is filled grey), so a
+// missing end-of-image marker is treated as truncation.
+bool JpegHasEnd(const std::vector<uint8_t>& b) {
+  const size_t start = b.size() > 1024 ? b.size() - 1024 : 0;
+  for (size_t i = b.size() - 1; i > start; --i) {
+    if (b[i - 1] == 0xFF && b[i] == 0xD9) return true;
+  }
+  return false;
+}
+
+bool PngHasEnd(const std::vector<uint8_t>& b) {
+  static const uint8_t kIend[8] = {0, 0, 0, 0, 'I', 'E', 'N', 'D'};
+  // The IEND chunk (length 0, type, CRC) closes every PNG; allow trailing bytes.
+  const size_t start = b.size() > 1024 ? b.size() - 1024 : 0;
+  for (size_t i = b.size() >= 12 ? b.size() - 12 : 0; i + 8 <= b.size() && i >= start; --i) {
+    if (std::equal(kIend, kIend + 8, b.begin() + i)) return true;
+    if (i == 0) break;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ImageReadOptions::Check(std::string* error) const {
+  if (max_pixels < 1) {
+    *error = "max_pixels must be positive";
+    return false;
+  }
+  return true;
+}
+
+bool PeekImageSize(const std::vector<uint8_t>& b, int* width, int* height) {
+  if (IsPng(b)) {
+    if (b.size() < 24) return false;
+    *width = static_cast<int>(std::min<uint32_t>(Be32(&b[16]), INT32_MAX));
+    *height = static_cast<int>(std::min<uint32_t>(Be32(&b[20]), INT32_MAX));
+    return true;
+  }
+  if (IsJpeg(b)) return PeekJpeg(b, width, height);
+  if (b.size() >= 26 && b[0] == 'B' && b[1] == 'M') {
+    *width = std::abs(static_cast<int32_t>(Le32(&b[18])));
+    *height = std::abs(static_cast<int32_t>(Le32(&b[22])));
+    return true;
+  }
+  if (b.size() >= 30 && std::equal(b.begin(), b.begin() + 4, "RIFF") &&
+      std::equal(b.begin() + 8, b.begin() + 12, "WEBP")) {
+    if (std::equal(b.begin() + 12, b.begin() + 16, "VP8X")) {
+      *width = 1 + int(b[24] | (b[25] << 8) | (b[26] << 16));
+      *height = 1 + int(b[27] | (b[28] << 8) | (b[29] << 16));
+      return true;
+    }
+    if (std::equal(b.begin() + 12, b.begin() + 16, "VP8L") && b[20] == 0x2f) {
+      const uint32_t bits = Le32(&b[21]);
+      *width = static_cast<int>(bits & 0x3fff) + 1;
+      *height = static_cast<int>((bits >> 14) & 0x3fff) + 1;
+      return true;
+    }
+    if (std::equal(b.begin() + 12, b.begin() + 16, "VP8 ")) {
+      *width = Le16(&b[26]) & 0x3fff;
+      *height = Le16(&b[28]) & 0x3fff;
+      return true;
+    }
+    return false;
+  }
+  if (b.size() >= 3 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
+    // PNM: magic, then whitespace/comments, width, height.
+    size_t i = 2;
+    long vals[2];
+    for (long& v : vals) {
+      while (i < b.size() && (std::isspace(b[i]) || b[i] == '#')) {
+        if (b[i] == '#') while (i < b.size() && b[i] != '\n') ++i;
+        else ++i;
+      }
+      v = 0;
+      bool any = false;
+      while (i < b.size() && std::isdigit(b[i]) && v < INT32_MAX) { v = v * 10 + (b[i++] - '0'); any = true; }
+      if (!any) return false;
+    }
+    *width = static_cast<int>(std::min<long>(vals[0], INT32_MAX));
+    *height = static_cast<int>(std::min<long>(vals[1], INT32_MAX));
+    return true;
+  }
+  if (b.size() >= 8 && ((b[0] == 'I' && b[1] == 'I') || (b[0] == 'M' && b[1] == 'M'))) {
+    const bool le = b[0] == 'I';
+    auto u16 = [&](size_t o) { return le ? Le16(&b[o]) : Be16(&b[o]); };
+    auto u32 = [&](size_t o) { return le ? Le32(&b[o]) : Be32(&b[o]); };
+    if (u16(2) != 42) return false;
+    const size_t ifd = u32(4);
+    if (ifd + 2 > b.size()) return false;
+    const int n = u16(ifd);
+    int w = -1, h = -1;
+    for (int k = 0; k < n; ++k) {
+      const size_t e = ifd + 2 + 12 * size_t(k);
+      if (e + 12 > b.size()) return false;
+      const uint16_t tag = u16(e), type = u16(e + 2);
+      const uint32_t value = type == 3 ? u16(e + 8) : u32(e + 8);
+      if (tag == 256) w = static_cast<int>(std::min<uint32_t>(value, INT32_MAX));
+      if (tag == 257) h = static_cast<int>(std::min<uint32_t>(value, INT32_MAX));
+    }
+    if (w < 0 || h < 0) return false;
+    *width = w;
+    *height = h;
+    return true;
+  }
+  return false;
+}
+
+Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::Mat* image) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  std::vector<uint8_t> bytes;
+  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
+  if (bytes.empty()) return Status::Error(path + ": empty file (0 bytes)");
+
+  int width = 0, height = 0;
+  const bool known = PeekImageSize(bytes, &width, &height);
+  if (known) {
+    if (width <= 0 || height <= 0) return Status::Error(path + ": image header gives an empty size");
+    const int64_t pixels = int64_t(width) * int64_t(height);
+    if (pixels > options.max_pixels) {
+      return Status::Error(path + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
+                           " (" + std::to_string(pixels) + " pixels), over the limit of " +
+                           std::to_string(options.max_pixels) + " (raise --max-pixels)");
+    }
+  }
+  // Truncation is caught before decoding: libjpeg would fill the rest with
+  // grey and libpng would print to stderr.
+  if (IsPng(bytes) && !PngHasEnd(bytes)) return Status::Error(path + ": truncated PNG (no IEND chunk)");
+  if (IsJpeg(bytes) && !JpegHasEnd(bytes)) {
+    return Status::Error(path + ": truncated JPEG (no end-of-image marker)");
+  }
+  cv::Mat decoded;
+  try {
+    decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception& e) {
+    return Status::Error(path + ": cannot decode image (" + e.msg + ")");
+  }
+  if (decoded.empty()) {
+    return Status::Error(path + (known ? ": cannot decode image (truncated or corrupt)"
+                                       : ": not an image format tint can read"));
+  }
+  if (int64_t(decoded.total()) > options.max_pixels) {
+    return Status::Error(path + ": image has " + std::to_string(decoded.total()) +
+                         " pixels, over the limit of " + std::to_string(options.max_pixels));
+  }
+  *image = decoded;
+  return Status::Ok();
+}
+
+Status WriteImage(const std::string& path, const cv::Mat& image) {
+  TINT_CHECK(!image.empty(), "cannot write an empty image");
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext.empty()) return Status::Error(path + ": output needs an image extension such as .png or .jpg");
+  std::vector<uint8_t> buffer;
+  try {
+    if (!cv::imencode(ext, image, buffer)) return Status::Error(path + ": cannot encode as " + ext);
+  } catch (const cv::Exception&) {
+    return Status::Error(path + ": cannot encode as " + ext + " (unsupported extension?)");
+  }
+  return WriteFileAtomic(path, buffer.data(), buffer.size());
+}
+
+}  // namespace tint

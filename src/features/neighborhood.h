@@ -1,0 +1,49 @@
+// Neighborhood vectors: for each pixel, the shades in a square window around
+// it, the "vector of the surroundings" the classic colorizer matches. The
+// luminance mean and standard deviation of the window may be appended, as in
+// Welsh, Ashikhmin and Mueller, "Transferring Color to Greyscale Images",
+// SIGGRAPH 2002.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace tint {
+
+enum class VectorNormalization {
+  kRaw,       // the window's L values / 100
+  kZeroMean,  // L values minus the window mean, / 100
+  kUnitNorm,  // zero-mean values scaled to unit length (flat windows stay 0)
+};
+
+struct NeighborhoodOptions {
+  // Side of the square window, in pixels; odd, 3..31.
+  int window = 7;
+  VectorNormalization normalization = VectorNormalization::kZeroMean;
+  // Append the window's mean and standard deviation of L (Welsh et al. 2002).
+  bool append_statistics = true;
+  // Weight of the appended mean and std relative to one window element,
+  // times sqrt(window^2) so the balance does not change with the window.
+  double statistics_weight = 1.0;
+
+  int Dimension() const { return window * window + (append_statistics ? 2 : 0); }
+  bool Check(std::string* error) const;
+};
+
+const char* ToString(VectorNormalization n);
+bool ParseVectorNormalization(const std::string& text, VectorNormalization* n);
+
+// Vectors at the given pixels of a lightness image (CV_32F, 0..100), one row
+// each (CV_32F, points.size() x Dimension()). Windows crossing the border are
+// mirrored (BORDER_REFLECT_101).
+void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
+                                const std::vector<cv::Point>& points, cv::Mat* vectors);
+
+// Vectors at every pixel where mask is non-zero (every pixel when the mask is
+// empty), in row-major order; `points` receives their positions.
+void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
+                                const cv::Mat& mask, cv::Mat* vectors, std::vector<cv::Point>* points);
+
+}  // namespace tint

@@ -1,0 +1,57 @@
+// Cosine-similarity matching of neighborhood vectors against the patch
+// database. Two matchers share one interface:
+//  - exact: vectors normalized to unit length, similarities from one
+//    matrix product (Eigen), top k by partial sort;
+//  - FLANN: randomized kd-trees (Muja & Lowe, FLANN 1.9) over the unit
+//    vectors. For unit vectors |q - x|^2 = 2 - 2 cos(q, x), so the L2 order
+//    is the cosine order and similarity = 1 - d^2 / 2.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace tint {
+
+enum class MatcherType { kExact, kFlann };
+const char* ToString(MatcherType t);
+bool ParseMatcherType(const std::string& text, MatcherType* t);
+
+struct MatchOptions {
+  MatcherType type = MatcherType::kFlann;
+  // Candidates returned per query (k), 1..64.
+  int k = 4;
+  // FLANN: number of randomized kd-trees, 1..32.
+  int flann_trees = 4;
+  // FLANN: leaves visited per query; more is slower and closer to exact.
+  int flann_checks = 64;
+  // Note: FLANN 1.9.2 shuffles each kd-tree with std::random_device, so two
+  // builds of the same data differ slightly; a saved index is repeatable.
+
+  bool Check(std::string* error) const;
+};
+
+// Best-first candidates of n queries: entry (i, j) at i * k + j.
+struct Candidates {
+  int k = 0;
+  std::vector<int> index;         // database sample index
+  std::vector<float> similarity;  // cosine similarity in [-1, 1]
+  int num_queries() const { return k == 0 ? 0 : static_cast<int>(index.size()) / k; }
+};
+
+class Matcher {
+ public:
+  virtual ~Matcher() = default;
+  // queries: CV_32F, n x dim (any norm; normalized inside).
+  virtual void Match(const cv::Mat& queries, Candidates* candidates) const = 0;
+  virtual int dimension() const = 0;
+  virtual int size() const = 0;
+};
+
+// database: CV_32F, N x dim; it is copied and normalized.
+std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Mat& database);
+
+}  // namespace tint

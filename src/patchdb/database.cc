@@ -1,0 +1,108 @@
+#include "patchdb/database.h"
+
+#include <filesystem>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/color.h"
+#include "core/file_util.h"
+#include "core/image_io.h"
+
+namespace tint {
+
+bool PatchSamplingOptions::Check(std::string* error) const {
+  if (stride < 1 || stride > 64) {
+    *error = "sampling stride must be in 1..64";
+    return false;
+  }
+  return true;
+}
+
+int PatchDatabase::LabelId(const std::string& name) const {
+  for (int i = 0; i < static_cast<int>(label_names_.size()); ++i) {
+    if (label_names_[i] == name) return i;
+  }
+  return -1;
+}
+
+void PatchDatabase::AddPatch(const NeighborhoodOptions& features, const PatchSamplingOptions& sampling,
+                             const cv::Mat& bgr, int label_id, int patch_index) {
+  cv::Mat lightness, ab;
+  SplitLab(bgr, &lightness, &ab);
+  const int h = features.window / 2;
+  std::vector<cv::Point> points;
+  for (int y = h; y < lightness.rows - h; y += sampling.stride) {
+    for (int x = h; x < lightness.cols - h; x += sampling.stride) points.emplace_back(x, y);
+  }
+  if (points.empty()) return;
+  cv::Mat vectors;
+  ComputeNeighborhoodVectors(features, lightness, points, &vectors);
+  // A sample's chroma is the mean (a, b) over its window.
+  cv::Mat ab_mean;
+  cv::blur(ab, ab_mean, cv::Size(features.window, features.window), cv::Point(-1, -1), cv::BORDER_REFLECT_101);
+  cv::Mat chroma(static_cast<int>(points.size()), 2, CV_32F);
+  for (int i = 0; i < static_cast<int>(points.size()); ++i) {
+    const cv::Vec2f v = ab_mean.at<cv::Vec2f>(points[i]);
+    chroma.at<float>(i, 0) = v[0];
+    chroma.at<float>(i, 1) = v[1];
+    sample_labels_.push_back(label_id);
+    sample_patch_.push_back(patch_index);
+  }
+  vectors_.push_back(vectors);
+  chroma_.push_back(chroma);
+}
+
+Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& features,
+                           const PatchSamplingOptions& sampling, std::unique_ptr<PatchDatabase>* db) {
+  std::string error;
+  TINT_CHECK(features.Check(&error), error);
+  TINT_CHECK(sampling.Check(&error), error);
+  std::unique_ptr<PatchDatabase> out(new PatchDatabase());
+  TINT_RETURN_IF_ERROR(LoadManifest(dir, &out->manifest_));
+  if (out->manifest_.patches.empty()) return Status::Error(ManifestPath(dir) + ": the database has no patches");
+  out->label_names_ = out->manifest_.Labels();
+  ImageReadOptions read;
+  read.max_pixels = 4'000'000;
+  for (int i = 0; i < static_cast<int>(out->manifest_.patches.size()); ++i) {
+    const PatchRecord& r = out->manifest_.patches[i];
+    const std::string path = (std::filesystem::path(dir) / r.file).string();
+    std::vector<uint8_t> bytes;
+    Status s = ReadFileBytes(path, &bytes);
+    if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
+    if (Sha256Hex(bytes.data(), bytes.size()) != r.sha256) {
+      return Status::Error(path + ": content hash does not match the manifest (patch " + r.id + " changed or corrupt)");
+    }
+    cv::Mat bgr;
+    s = ReadImage(read, path, &bgr);
+    if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
+    if (bgr.channels() < 3) return Status::Error(path + ": patch must be a colour image");
+    out->AddPatch(features, sampling, bgr, out->LabelId(r.label), i);
+  }
+  if (out->num_samples() == 0) {
+    return Status::Error(dir + ": no patch is larger than the feature window (" +
+                         std::to_string(features.window) + " px)");
+  }
+  *db = std::move(out);
+  return Status::Ok();
+}
+
+std::unique_ptr<PatchDatabase> PatchDatabase::FromPatches(const NeighborhoodOptions& features,
+                                                          const PatchSamplingOptions& sampling,
+                                                          const std::vector<cv::Mat>& patches_bgr,
+                                                          const std::vector<std::string>& labels) {
+  TINT_CHECK(patches_bgr.size() == labels.size(), "one label per patch");
+  std::unique_ptr<PatchDatabase> db(new PatchDatabase());
+  for (size_t i = 0; i < patches_bgr.size(); ++i) {
+    PatchRecord r;
+    r.id = "mem-" + std::to_string(i);
+    r.label = labels[i];
+    db->manifest_.patches.push_back(r);
+  }
+  db->label_names_ = db->manifest_.Labels();
+  for (size_t i = 0; i < patches_bgr.size(); ++i) {
+    db->AddPatch(features, sampling, patches_bgr[i], db->LabelId(labels[i]), static_cast<int>(i));
+  }
+  return db;
+}
+
+}  // namespace tint

@@ -1,0 +1,59 @@
+// The loaded patch database: every patch turned into neighborhood vectors
+// with the chroma and label of each sample, ready for a matcher.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/status.h"
+#include "features/neighborhood.h"
+#include "patchdb/manifest.h"
+
+namespace tint {
+
+struct PatchSamplingOptions {
+  // Samples are taken every `stride` pixels where the whole window lies
+  // inside the patch.
+  int stride = 2;
+
+  bool Check(std::string* error) const;
+};
+
+class PatchDatabase {
+ public:
+  // Reads DIR/manifest.json and every patch (checking its SHA-256), and
+  // computes the samples with the given feature options.
+  static Status Load(const std::string& dir, const NeighborhoodOptions& features,
+                     const PatchSamplingOptions& sampling, std::unique_ptr<PatchDatabase>* db);
+
+  // Builds a database from patches in memory (tests, tools).
+  static std::unique_ptr<PatchDatabase> FromPatches(const NeighborhoodOptions& features,
+                                                    const PatchSamplingOptions& sampling,
+                                                    const std::vector<cv::Mat>& patches_bgr,
+                                                    const std::vector<std::string>& labels);
+
+  int num_samples() const { return vectors_.rows; }
+  const cv::Mat& vectors() const { return vectors_; }  // CV_32F, num_samples x dim
+  const cv::Mat& chroma() const { return chroma_; }    // CV_32F, num_samples x 2 (a, b)
+  const std::vector<int>& sample_labels() const { return sample_labels_; }
+  const std::vector<int>& sample_patch() const { return sample_patch_; }
+  const std::vector<std::string>& label_names() const { return label_names_; }
+  // -1 when the database has no such label.
+  int LabelId(const std::string& name) const;
+  const Manifest& manifest() const { return manifest_; }
+
+ private:
+  PatchDatabase() = default;
+  void AddPatch(const NeighborhoodOptions& features, const PatchSamplingOptions& sampling,
+                const cv::Mat& bgr, int label_id, int patch_index);
+
+  Manifest manifest_;
+  std::vector<std::string> label_names_;
+  cv::Mat vectors_, chroma_;
+  std::vector<int> sample_labels_, sample_patch_;
+};
+
+}  // namespace tint

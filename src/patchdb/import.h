@@ -1,0 +1,41 @@
+// Taking patches from a labelled data set into the patch database.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/status.h"
+
+namespace tint {
+
+struct CamVidImportOptions {
+  // CamVid root holding <split>/ and <split>annot/ (11-class SegNet layout).
+  std::string root;
+  // Data set split; "test" is refused, test images never enter the database.
+  std::string split = "train";
+  // Side of a square patch, in pixels.
+  int patch_size = 32;
+  // Patches taken per label and image, at different positions.
+  int patches_per_image = 1;
+  // Fraction of a patch's pixels that must carry its label (0.5..1).
+  double min_purity = 0.97;
+  // Use at most this many images (0: all), taken in name order.
+  int max_images = 0;
+  // Seeds the choice of positions; the same seed gives the same database.
+  uint64_t seed = 2016;
+
+  bool Check(std::string* error) const;
+};
+
+struct ImportSummary {
+  int images_read = 0;
+  std::map<std::string, int> patches_per_label;
+  std::string BriefReport() const;
+};
+
+// CamVid classes -> database labels: Sky -> sky, Building -> building,
+// Road and Pavement -> earth, Tree -> vegetation.
+Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir, ImportSummary* summary);
+
+}  // namespace tint

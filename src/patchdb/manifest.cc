@@ -1,0 +1,132 @@
+#include "patchdb/manifest.h"
+
+#include <filesystem>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/file_util.h"
+
+namespace tint {
+
+using nlohmann::json;
+
+std::vector<std::string> Manifest::Labels() const {
+  std::vector<std::string> labels;
+  for (const PatchRecord& p : patches) {
+    if (std::find(labels.begin(), labels.end(), p.label) == labels.end()) labels.push_back(p.label);
+  }
+  return labels;
+}
+
+bool IsValidLabel(const std::string& label) {
+  if (label.empty() || label.size() > 32 || !(label[0] >= 'a' && label[0] <= 'z')) return false;
+  for (char c : label) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+std::string ManifestPath(const std::string& db_dir) {
+  return (std::filesystem::path(db_dir) / "manifest.json").string();
+}
+
+Status ParseManifest(const std::string& text, Manifest* manifest) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return Status::Error(std::string("not valid JSON (") + e.what() + ")");
+  }
+  if (!j.is_object() || j.value("format", "") != "tint-patchdb") {
+    return Status::Error("not a tint patch database manifest (missing \"format\": \"tint-patchdb\")");
+  }
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != Manifest::kVersion) {
+    return Status::Error("unsupported manifest version (this tint reads version " +
+                         std::to_string(Manifest::kVersion) + ")");
+  }
+  if (!j.contains("patches") || !j["patches"].is_array()) return Status::Error("manifest has no \"patches\" array");
+  Manifest out;
+  std::set<std::string> ids;
+  int index = 0;
+  for (const json& p : j["patches"]) {
+    const std::string where = "patch #" + std::to_string(index++);
+    if (!p.is_object()) return Status::Error(where + " is not an object");
+    auto str = [&](const char* key, std::string* v) -> Status {
+      if (!p.contains(key) || !p[key].is_string()) return Status::Error(where + ": missing string field \"" + key + "\"");
+      *v = p[key].get<std::string>();
+      return Status::Ok();
+    };
+    PatchRecord r;
+    TINT_RETURN_IF_ERROR(str("id", &r.id));
+    TINT_RETURN_IF_ERROR(str("label", &r.label));
+    TINT_RETURN_IF_ERROR(str("file", &r.file));
+    TINT_RETURN_IF_ERROR(str("licence", &r.licence));
+    TINT_RETURN_IF_ERROR(str("sha256", &r.sha256));
+    if (!p.contains("source") || !p["source"].is_object()) return Status::Error(where + ": missing \"source\" object");
+    const json& s = p["source"];
+    for (const char* key : {"dataset", "split", "image"}) {
+      if (!s.contains(key) || !s[key].is_string()) return Status::Error(where + ": source needs string \"" + key + "\"");
+    }
+    r.dataset = s["dataset"];
+    r.split = s["split"];
+    r.image = s["image"];
+    if (!s.contains("region") || !s["region"].is_array() || s["region"].size() != 4) {
+      return Status::Error(where + ": source.region must be [x, y, w, h]");
+    }
+    int v[4];
+    for (int k = 0; k < 4; ++k) {
+      if (!s["region"][k].is_number_integer()) return Status::Error(where + ": source.region must hold integers");
+      v[k] = s["region"][k].get<int>();
+    }
+    r.region = cv::Rect(v[0], v[1], v[2], v[3]);
+    if (r.region.x < 0 || r.region.y < 0 || r.region.width <= 0 || r.region.height <= 0) {
+      return Status::Error(where + ": source.region has a negative or empty extent");
+    }
+    if (!IsValidLabel(r.label)) return Status::Error(where + ": invalid label \"" + r.label + "\"");
+    if (r.id.empty() || !ids.insert(r.id).second) return Status::Error(where + ": empty or duplicate id \"" + r.id + "\"");
+    if (r.file.empty() || r.file.find("..") != std::string::npos || r.file[0] == '/') {
+      return Status::Error(where + ": file must be a relative path inside the database");
+    }
+    if (r.sha256.size() != 64) return Status::Error(where + ": sha256 must have 64 hex digits");
+    out.patches.push_back(std::move(r));
+  }
+  *manifest = std::move(out);
+  return Status::Ok();
+}
+
+std::string SerializeManifest(const Manifest& manifest) {
+  json patches = json::array();
+  for (const PatchRecord& r : manifest.patches) {
+    patches.push_back({{"id", r.id},
+                       {"label", r.label},
+                       {"file", r.file},
+                       {"source",
+                        {{"dataset", r.dataset},
+                         {"split", r.split},
+                         {"image", r.image},
+                         {"region", {r.region.x, r.region.y, r.region.width, r.region.height}}}},
+                       {"licence", r.licence},
+                       {"sha256", r.sha256}});
+  }
+  json j = {{"format", "tint-patchdb"}, {"version", Manifest::kVersion}, {"patches", patches}};
+  return j.dump(1) + "\n";
+}
+
+Status LoadManifest(const std::string& db_dir, Manifest* manifest) {
+  const std::string path = ManifestPath(db_dir);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
+  std::vector<uint8_t> bytes;
+  Status s = ReadFileBytes(path, &bytes);
+  if (!s.ok()) return s;
+  s = ParseManifest(std::string(bytes.begin(), bytes.end()), manifest);
+  if (!s.ok()) return Status::Error(path + ": " + s.message());
+  return Status::Ok();
+}
+
+Status SaveManifest(const std::string& db_dir, const Manifest& manifest) {
+  return WriteFileAtomic(ManifestPath(db_dir), SerializeManifest(manifest));
+}
+
+}  // namespace tint

@@ -1,0 +1,157 @@
+#include "pipeline/colorizer.h"
+
+#include <chrono>
+#include <sstream>
+
+#include "core/color.h"
+
+namespace tint {
+namespace {
+
+class Timer {
+ public:
+  Timer() : start_(std::chrono::steady_clock::now()) {}
+  double Lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - start_).count();
+    start_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+class GrayscaleColorizer : public Colorizer {
+ public:
+  std::string name() const override { return "grayscale"; }
+  Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails*) const override {
+    *ab = cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0));
+    return Status::Ok();
+  }
+};
+
+class ClassicColorizer : public Colorizer {
+ public:
+  ClassicColorizer(const ClassicOptions& options, std::unique_ptr<PatchDatabase> db)
+      : options_(options), db_(std::move(db)), matcher_(CreateMatcher(options.match, db_->vectors())) {}
+
+  std::string name() const override { return "classic"; }
+
+  Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
+    TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
+    ColorizeDetails local;
+    ColorizeDetails* d = details != nullptr ? details : &local;
+    Timer timer;
+    Binarization bin;
+    BinarizeOtsu(options_.otsu, lightness, &bin);
+    d->seconds["otsu"] = timer.Lap();
+
+    cv::Mat segments;
+    int num_segments = 1;
+    if (options_.use_ncut) {
+      NCutSummary summary;
+      SegmentNormalizedCuts(options_.ncut, lightness, &segments, &summary);
+      num_segments = summary.num_segments;
+    } else {
+      segments = cv::Mat::zeros(lightness.size(), CV_32S);
+    }
+    d->seconds["ncut"] = timer.Lap();
+
+    cv::Mat query_mask = bin.useful;
+    if (options_.query_stride > 1) {
+      query_mask = cv::Mat(lightness.size(), CV_8U, cv::Scalar(0));  // a new buffer, not bin.useful's
+      for (int r = 0; r < lightness.rows; r += options_.query_stride)
+        for (int c = 0; c < lightness.cols; c += options_.query_stride)
+          query_mask.at<uint8_t>(r, c) = bin.useful.at<uint8_t>(r, c);
+    }
+    cv::Mat vectors;
+    std::vector<cv::Point> points;
+    ComputeNeighborhoodVectors(options_.features, lightness, query_mask, &vectors, &points);
+    d->seconds["features"] = timer.Lap();
+
+    Candidates candidates;
+    if (!points.empty()) matcher_->Match(vectors, &candidates);
+    candidates.k = points.empty() ? options_.match.k : candidates.k;
+    d->seconds["match"] = timer.Lap();
+
+    TransferInput in;
+    in.lightness = &lightness;
+    in.binarization = &bin;
+    in.segments = &segments;
+    in.num_segments = num_segments;
+    in.points = &points;
+    in.candidates = &candidates;
+    in.database = db_.get();
+    TransferResult result;
+    TransferChroma(options_.transfer, in, &result);
+    d->seconds["transfer"] = timer.Lap();
+    *ab = result.ab;
+    d->labels = result.labels;
+    d->segments = segments;
+    d->label_names = db_->label_names();
+    return Status::Ok();
+  }
+
+ private:
+  ClassicOptions options_;
+  std::unique_ptr<PatchDatabase> db_;
+  std::unique_ptr<Matcher> matcher_;
+};
+
+}  // namespace
+
+std::string ColorizeDetails::BriefReport() const {
+  std::ostringstream os;
+  double total = 0;
+  for (const auto& [stage, s] : seconds) total += s;
+  os.precision(3);
+  os << "total " << total << " s (";
+  bool first = true;
+  for (const auto& [stage, s] : seconds) {
+    os << (first ? "" : ", ") << stage << " " << s;
+    first = false;
+  }
+  os << ")";
+  return os.str();
+}
+
+bool ClassicOptions::Check(std::string* error) const {
+  if (query_stride < 1 || query_stride > 16) {
+    *error = "query_stride must be in 1..16";
+    return false;
+  }
+  return otsu.Check(error) && ncut.Check(error) && features.Check(error) && sampling.Check(error) &&
+         match.Check(error) && transfer.Check(error);
+}
+
+std::unique_ptr<Colorizer> CreateGrayscaleColorizer() { return std::make_unique<GrayscaleColorizer>(); }
+
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
+                                                  std::unique_ptr<PatchDatabase> database) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  TINT_CHECK(database != nullptr && database->num_samples() > 0, "empty database");
+  return std::make_unique<ClassicColorizer>(options, std::move(database));
+}
+
+Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
+                              std::unique_ptr<Colorizer>* colorizer) {
+  std::string error;
+  if (!options.Check(&error)) return Status::Error(error);
+  std::unique_ptr<PatchDatabase> db;
+  TINT_RETURN_IF_ERROR(PatchDatabase::Load(db_dir, options.features, options.sampling, &db));
+  *colorizer = CreateClassicColorizer(options, std::move(db));
+  return Status::Ok();
+}
+
+Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const cv::Mat& image,
+                     cv::Mat* bgr8, ColorizeDetails* details) {
+  const cv::Mat lightness = ComputeLightness(image);
+  cv::Mat ab;
+  TINT_RETURN_IF_ERROR(colorizer.Colorize(lightness, &ab, details));
+  *bgr8 = ApplyPostStep(post, JoinLab(lightness, ab));
+  return Status::Ok();
+}
+
+}  // namespace tint

@@ -1,0 +1,70 @@
+// The colorizers behind one interface: given the lightness of a photo,
+// predict its chroma. The CLI, experiments and benchmarks only see this.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "binarize/otsu.h"
+#include "core/status.h"
+#include "features/neighborhood.h"
+#include "match/matcher.h"
+#include "patchdb/database.h"
+#include "segment/ncut.h"
+#include "transfer/transfer.h"
+
+namespace tint {
+
+// What a colorizer can tell about one run, beyond the chroma.
+struct ColorizeDetails {
+  cv::Mat labels;    // CV_32S label id per pixel (-1: none); classic mode only
+  cv::Mat segments;  // CV_32S normalized-cuts segment per pixel; classic mode only
+  std::vector<std::string> label_names;
+  std::map<std::string, double> seconds;  // per stage
+  std::string BriefReport() const;
+};
+
+class Colorizer {
+ public:
+  virtual ~Colorizer() = default;
+  virtual std::string name() const = 0;
+  // lightness: CV_32F, 0..100. ab: CV_32FC2 of the same size. Safe to call
+  // from several threads at once.
+  virtual Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const = 0;
+};
+
+// The baseline every method is reported beside: a = b = 0.
+std::unique_ptr<Colorizer> CreateGrayscaleColorizer();
+
+// Classic patch-matching mode.
+struct ClassicOptions {
+  OtsuOptions otsu;
+  bool use_ncut = true;  // false: one segment (the whole image)
+  // Match every n-th useful pixel in x and y (1 = all). The others take
+  // their segment's chroma before smoothing; a speed lever, since labels are
+  // voted per segment anyway.
+  int query_stride = 2;
+  NCutOptions ncut;
+  NeighborhoodOptions features;
+  PatchSamplingOptions sampling;
+  MatchOptions match;
+  TransferOptions transfer;
+
+  bool Check(std::string* error) const;
+};
+
+Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
+                              std::unique_ptr<Colorizer>* colorizer);
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
+                                                  std::unique_ptr<PatchDatabase> database);
+
+// Reads the lightness of any image, colorizes it, joins the original L with
+// the predicted chroma (gamut-safe) and applies the post-step.
+Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const cv::Mat& image,
+                     cv::Mat* bgr8, ColorizeDetails* details = nullptr);
+
+}  // namespace tint

@@ -1,0 +1,173 @@
+#include "transfer/transfer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/ximgproc/edge_filter.hpp>
+#include <opencv2/xphoto/white_balance.hpp>
+
+#include "core/color.h"
+#include "core/status.h"
+
+namespace tint {
+
+bool TransferOptions::Check(std::string* error) const {
+  if (!(similarity_power >= 0 && similarity_power <= 64)) { *error = "similarity_power must be in 0..64"; return false; }
+  if (smoothing_radius < 0 || smoothing_radius > 100) { *error = "smoothing_radius must be in 0..100"; return false; }
+  if (!(smoothing_eps > 0)) { *error = "smoothing_eps must be positive"; return false; }
+  return true;
+}
+
+void TransferChroma(const TransferOptions& options, const TransferInput& in, TransferResult* result) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  const cv::Mat& lightness = *in.lightness;
+  const cv::Mat& segments = *in.segments;
+  const PatchDatabase& db = *in.database;
+  const Candidates& cand = *in.candidates;
+  const std::vector<cv::Point>& points = *in.points;
+  TINT_CHECK(segments.type() == CV_32S && segments.size() == lightness.size(), "segments must be CV_32S of image size");
+  TINT_CHECK(cand.num_queries() == static_cast<int>(points.size()), "one candidate row per point");
+  const int num_labels = static_cast<int>(db.label_names().size());
+  const int sky = db.LabelId("sky");
+  const int ns = in.num_segments, k = cand.k;
+
+  // Mean L per segment, for the dark-area rule.
+  std::vector<double> seg_sum(ns, 0.0), seg_count(ns, 0.0);
+  for (int r = 0; r < lightness.rows; ++r) {
+    const float* lp = lightness.ptr<float>(r);
+    const int* sp = segments.ptr<int>(r);
+    for (int c = 0; c < lightness.cols; ++c) {
+      seg_sum[sp[c]] += lp[c];
+      seg_count[sp[c]] += 1;
+    }
+  }
+
+  auto weight = [&](float s) { return std::pow(std::max(0.0f, s), float(options.similarity_power)); };
+  // votes[seg][label], and weighted chroma sums per (seg, label).
+  std::vector<double> votes(size_t(ns) * num_labels, 0.0), ca(votes.size(), 0.0), cb(votes.size(), 0.0);
+  for (size_t i = 0; i < points.size(); ++i) {
+    const int s = segments.at<int>(points[i]);
+    for (int j = 0; j < k; ++j) {
+      const int idx = cand.index[i * k + j];
+      if (idx < 0) continue;
+      const int label = db.sample_labels()[idx];
+      const double w = weight(cand.similarity[i * k + j]);
+      const size_t cell = size_t(s) * num_labels + label;
+      votes[cell] += w;
+      ca[cell] += w * db.chroma().at<float>(idx, 0);
+      cb[cell] += w * db.chroma().at<float>(idx, 1);
+    }
+  }
+  result->segment_labels.assign(ns, -1);
+  for (int s = 0; s < ns; ++s) {
+    // Very dark areas are never sky.
+    const bool dark = seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
+    double best = 0;
+    for (int l = 0; l < num_labels; ++l) {
+      if (dark && l == sky) continue;
+      if (votes[size_t(s) * num_labels + l] > best) {
+        best = votes[size_t(s) * num_labels + l];
+        result->segment_labels[s] = l;
+      }
+    }
+  }
+
+  cv::Mat ab(lightness.size(), CV_32FC2, cv::Scalar(0, 0));
+  result->labels.create(lightness.size(), CV_32S);
+  // Pixels that were not matched take their segment's label and mean chroma.
+  for (int r = 0; r < lightness.rows; ++r) {
+    const int* sp = segments.ptr<int>(r);
+    int* lp = result->labels.ptr<int>(r);
+    cv::Vec2f* ap = ab.ptr<cv::Vec2f>(r);
+    for (int c = 0; c < lightness.cols; ++c) {
+      const int l = result->segment_labels[sp[c]];
+      lp[c] = l;
+      if (l < 0) continue;
+      const size_t cell = size_t(sp[c]) * num_labels + l;
+      const double v = votes[cell];
+      if (v > 0) ap[c] = cv::Vec2f(float(ca[cell] / v), float(cb[cell] / v));
+    }
+  }
+  // Matched pixels take the chroma of their own candidates of the chosen label.
+  for (size_t i = 0; i < points.size(); ++i) {
+    const cv::Point p = points[i];
+    int label = result->labels.at<int>(p);
+    if (!options.segment_vote) {
+      std::vector<double> own(num_labels, 0.0);
+      const bool dark = lightness.at<float>(p) < in.binarization->dark_threshold;
+      for (int j = 0; j < k; ++j) {
+        const int idx = cand.index[i * k + j];
+        if (idx >= 0) own[db.sample_labels()[idx]] += weight(cand.similarity[i * k + j]);
+      }
+      if (dark && sky >= 0) own[sky] = 0;
+      const int best = static_cast<int>(std::max_element(own.begin(), own.end()) - own.begin());
+      if (own[best] > 0) label = best;
+      result->labels.at<int>(p) = label;
+    }
+    if (label < 0) continue;
+    double w_sum = 0, a = 0, b = 0;
+    for (int j = 0; j < k; ++j) {
+      const int idx = cand.index[i * k + j];
+      if (idx < 0 || db.sample_labels()[idx] != label) continue;
+      const double w = weight(cand.similarity[i * k + j]);
+      w_sum += w;
+      a += w * db.chroma().at<float>(idx, 0);
+      b += w * db.chroma().at<float>(idx, 1);
+    }
+    if (w_sum > 0) ab.at<cv::Vec2f>(p) = cv::Vec2f(float(a / w_sum), float(b / w_sum));
+  }
+
+  if (options.smoothing_radius > 0) {
+    cv::Mat guide;
+    lightness.convertTo(guide, CV_32F, 0.01);
+    cv::ximgproc::guidedFilter(guide, ab, result->ab, options.smoothing_radius, options.smoothing_eps);
+  } else {
+    result->ab = ab;
+  }
+}
+
+bool ParsePostMode(const std::string& text, PostMode* mode) {
+  if (text == "none") *mode = PostMode::kNone;
+  else if (text == "auto") *mode = PostMode::kAuto;
+  else return false;
+  return true;
+}
+
+bool PostOptions::Check(std::string* error) const {
+  if (!(stretch_percent >= 0 && stretch_percent <= 20)) {
+    *error = "stretch_percent must be in 0..20";
+    return false;
+  }
+  return true;
+}
+
+cv::Mat ApplyPostStep(const PostOptions& options, const cv::Mat& bgr8) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  TINT_CHECK(bgr8.type() == CV_8UC3, "post-step works on 8-bit BGR");
+  if (options.mode == PostMode::kNone) return bgr8;
+  cv::Mat balanced;
+  cv::xphoto::createGrayworldWB()->balanceWhite(bgr8, balanced);
+  cv::Mat lightness, ab;
+  SplitLab(balanced, &lightness, &ab);
+  // Percentile stretch of L from a 1000-bin histogram.
+  std::vector<int> hist(1000, 0);
+  for (int r = 0; r < lightness.rows; ++r) {
+    const float* p = lightness.ptr<float>(r);
+    for (int c = 0; c < lightness.cols; ++c) ++hist[std::clamp(int(p[c] * 10), 0, 999)];
+  }
+  const double cut = lightness.total() * options.stretch_percent / 100.0;
+  int lo = 0, hi = 999;
+  for (double acc = 0; lo < 999 && acc + hist[lo] <= cut; ++lo) acc += hist[lo];
+  for (double acc = 0; hi > 0 && acc + hist[hi] <= cut; --hi) acc += hist[hi];
+  if (hi > lo) {
+    const double l0 = lo / 10.0, l1 = (hi + 1) / 10.0;
+    lightness.convertTo(lightness, CV_32F, 100.0 / (l1 - l0), -100.0 * l0 / (l1 - l0));
+    cv::min(cv::max(lightness, 0.0), 100.0, lightness);
+  }
+  return JoinLab(lightness, ab);
+}
+
+}  // namespace tint

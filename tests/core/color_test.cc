@@ -1,0 +1,63 @@
+#include "core/color.h"
+#include "core/status.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "testing.h"
+
+namespace tint {
+namespace {
+
+TEST(ColorTest, GreyImageHasZeroChroma) {
+  cv::Mat grey(4, 4, CV_8U, cv::Scalar(128));
+  cv::Mat l, ab;
+  SplitLab(grey, &l, &ab);
+  EXPECT_NEAR(cv::norm(ab, cv::NORM_INF), 0.0, 1e-3);
+  // sRGB 128/255 -> Y = 0.2159 -> L = 116 * Y^(1/3) - 16 = 53.585
+  EXPECT_NEAR(l.at<float>(0, 0), 53.585, 0.05);
+}
+
+TEST(ColorTest, DepthsAndAlphaGiveTheSameLightness) {
+  cv::Mat bgr8(3, 3, CV_8UC3, cv::Scalar(30, 140, 200));
+  cv::Mat bgr16, bgra;
+  bgr8.convertTo(bgr16, CV_16U, 257.0);
+  cv::cvtColor(bgr8, bgra, cv::COLOR_BGR2BGRA);
+  const cv::Mat l8 = ComputeLightness(bgr8);
+  EXPECT_LT(cv::norm(l8, ComputeLightness(bgr16), cv::NORM_INF), 1e-3);
+  EXPECT_LT(cv::norm(l8, ComputeLightness(bgra), cv::NORM_INF), 1e-3);
+}
+
+TEST(ColorTest, YuvOfGreyHasNoChroma) {
+  cv::Mat grey(2, 2, CV_8U, cv::Scalar(200));
+  cv::Mat y, u, v;
+  ComputeYuv(grey, &y, &u, &v);
+  EXPECT_NEAR(y.at<float>(0, 0), 200.0 / 255.0, 1e-4);
+  EXPECT_NEAR(cv::norm(u, cv::NORM_INF), 0.0, 1e-4);
+  EXPECT_NEAR(cv::norm(v, cv::NORM_INF), 0.0, 1e-4);
+}
+
+// The output's L equals the input's within 8-bit rounding, even for chroma
+// far outside the sRGB gamut.
+TEST(ColorTest, JoinLabKeepsLightnessForAnyChroma) {
+  cv::Mat l(64, 64, CV_32F), ab(64, 64, CV_32FC2);
+  cv::randu(l, 0.0, 100.0);
+  cv::randu(ab, -128.0, 127.0);
+  const cv::Mat out = JoinLab(l, ab);
+  ASSERT_EQ(out.type(), CV_8UC3);
+  EXPECT_LT(cv::norm(ComputeLightness(out), l, cv::NORM_INF), 1.0);
+}
+
+TEST(ColorTest, JoinLabRoundTripsInGamutColours) {
+  cv::Mat bgr(16, 16, CV_8UC3);
+  cv::randu(bgr, 0, 256);
+  cv::Mat l, ab;
+  SplitLab(bgr, &l, &ab);
+  const cv::Mat back = JoinLab(l, ab);
+  EXPECT_LE(cv::norm(back, bgr, cv::NORM_INF), 1.0);
+}
+
+TEST(ColorTest, EmptyImageIsAProgrammerError) { EXPECT_THROW(ToFloatBgr(cv::Mat()), CheckError); }
+
+}  // namespace
+}  // namespace tint

@@ -1,0 +1,123 @@
+#include "core/image_io.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/file_util.h"
+#include "testing.h"
+
+namespace tint {
+namespace {
+namespace fs = std::filesystem;
+
+std::vector<uint8_t> Encode(const std::string& ext, const cv::Mat& m) {
+  std::vector<uint8_t> buf;
+  cv::imencode(ext, m, buf);
+  return buf;
+}
+
+std::string Put(const std::string& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
+  const std::string path = (fs::path(dir) / name).string();
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return path;
+}
+
+TEST(PeekImageSizeTest, ReadsHeaders) {
+  const cv::Mat m(17, 23, CV_8UC3, cv::Scalar(1, 2, 3));
+  for (const char* ext : {".png", ".jpg", ".bmp", ".ppm", ".tif", ".webp"}) {
+    int w = 0, h = 0;
+    ASSERT_TRUE(PeekImageSize(Encode(ext, m), &w, &h)) << ext;
+    EXPECT_EQ(w, 23) << ext;
+    EXPECT_EQ(h, 17) << ext;
+  }
+  int w, h;
+  const std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
+  EXPECT_FALSE(PeekImageSize(text, &w, &h));
+}
+
+TEST(ReadImageTest, ReadsEightAndSixteenBitGreyAndColour) {
+  const std::string dir = testing::ScratchDir();
+  cv::Mat grey16(5, 6, CV_16U, cv::Scalar(40000));
+  cv::Mat bgra(5, 6, CV_8UC4, cv::Scalar(1, 2, 3, 4));
+  cv::Mat out;
+  ASSERT_TRUE(ReadImage({}, Put(dir, "g16.png", Encode(".png", grey16)), &out).ok());
+  EXPECT_EQ(out.type(), CV_16U);
+  ASSERT_TRUE(ReadImage({}, Put(dir, "a.png", Encode(".png", bgra)), &out).ok());
+  EXPECT_EQ(out.type(), CV_8UC4);
+}
+
+struct BadCase {
+  std::string name;
+  std::string expected_fragment;
+};
+
+class ReadImageBadInputTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ReadImageBadInputTest, FailsWithOneLine) {
+  const std::string dir = testing::ScratchDir();
+  const cv::Mat m(40, 50, CV_8UC3, cv::Scalar(10, 200, 30));
+  std::string path;
+  ImageReadOptions options;
+  const std::string& name = GetParam().name;
+  if (name == "missing") path = (fs::path(dir) / "nope.png").string();
+  if (name == "directory") path = dir;
+  if (name == "empty") path = Put(dir, "empty.png", {});
+  if (name == "text_named_png") path = Put(dir, "t.png", {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'g'});
+  if (name == "truncated_png") {
+    auto b = Encode(".png", m);
+    b.resize(b.size() / 2);
+    path = Put(dir, "t.png", b);
+  }
+  if (name == "truncated_jpeg") {
+    auto b = Encode(".jpg", m);
+    b.resize(b.size() * 2 / 3);
+    path = Put(dir, "t.jpg", b);
+  }
+  if (name == "too_large") {
+    // A PNG header that claims 100000 x 100000 pixels: refused before decoding.
+    auto b = Encode(".png", m);
+    const uint8_t big[8] = {0x00, 0x01, 0x86, 0xA0, 0x00, 0x01, 0x86, 0xA0};
+    std::copy(big, big + 8, b.begin() + 16);
+    path = Put(dir, "big.png", b);
+  }
+  if (name == "over_limit") {
+    options.max_pixels = 1000;
+    path = Put(dir, "ok.png", Encode(".png", m));
+  }
+  cv::Mat out;
+  const Status s = ReadImage(options, path, &out);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(s.message().find('\n'), std::string::npos);
+  EXPECT_NE(s.message().find(GetParam().expected_fragment), std::string::npos) << s.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ReadImageBadInputTest,
+    ::testing::Values(BadCase{"missing", "no such file"}, BadCase{"directory", "is a directory"},
+                      BadCase{"empty", "empty file"}, BadCase{"text_named_png", "not an image"},
+                      BadCase{"truncated_png", "truncated PNG"}, BadCase{"truncated_jpeg", "truncated JPEG"},
+                      BadCase{"too_large", "over the limit"}, BadCase{"over_limit", "over the limit"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+TEST(WriteImageTest, FailedWriteKeepsTheOldImage) {
+  const std::string path = (fs::path(testing::ScratchDir()) / "o.png").string();
+  const cv::Mat a(4, 4, CV_8UC3, cv::Scalar(1, 2, 3)), b(4, 4, CV_8UC3, cv::Scalar(9, 9, 9));
+  ASSERT_TRUE(WriteImage(path, a).ok());
+  internal::SetAtomicWriteFailureForTesting(true);
+  EXPECT_FALSE(WriteImage(path, b).ok());
+  internal::SetAtomicWriteFailureForTesting(false);
+  EXPECT_EQ(cv::norm(cv::imread(path), a, cv::NORM_INF), 0.0);
+}
+
+TEST(WriteImageTest, UnknownExtensionIsAnError) {
+  const std::string path = (fs::path(testing::ScratchDir()) / "o.xyz").string();
+  EXPECT_FALSE(WriteImage(path, cv::Mat(2, 2, CV_8UC3, cv::Scalar(0))).ok());
+  EXPECT_FALSE(fs::exists(path));
+}
+
+}  // namespace
+}  // namespace tint
