@@ -10,7 +10,12 @@ namespace fs = std::filesystem;
 
 std::string SourceDir() {
   const char* env = std::getenv("TINT_SOURCE_DIR");
-  return env != nullptr ? env : ".";
+  return env != nullptr && *env != '\0' ? env : TINT_SOURCE_DIR_DEFAULT;
+}
+
+std::string BinaryDir() {
+  const char* env = std::getenv("TINT_BINARY_DIR");
+  return env != nullptr && *env != '\0' ? env : TINT_BINARY_DIR_DEFAULT;
 }
 
 std::string TestDataPath(const std::string& name) { return (fs::path(SourceDir()) / "tests" / "data" / name).string(); }

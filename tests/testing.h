@@ -12,6 +12,8 @@ namespace tint::testing {
 
 // The project's source tree (tests/data lives under it).
 std::string SourceDir();
+// The build tree (the tint binary is bin/tint under it).
+std::string BinaryDir();
 // tests/data/<name>.
 std::string TestDataPath(const std::string& name);
 // Where the shared research data is: $TINT_DATA_ROOT, else ../shared/data

@@ -29,6 +29,7 @@ void AddClassicOptions(CLI::App* app, ClassicOptions* o) {
   app->add_flag("--stats,!--no-stats", o->features.append_statistics,
                 "Append window mean and std of L (Welsh et al. 2002)")->group(g)->capture_default_str();
   app->add_option("--stats-weight", o->features.statistics_weight, "Weight of the appended statistics")->group(g)->capture_default_str();
+  app->add_option("--position-weight", o->features.position_weight, "Weight of the vertical position feature (0 = off)")->group(g)->capture_default_str();
   app->add_option("--stride", o->sampling.stride, "Database sampling stride inside each patch (px)")->group(g)->capture_default_str();
   app->add_option("--query-stride", o->query_stride, "Match every n-th pixel in x and y")->group(g)->capture_default_str();
   app->add_option("--matcher", o->match.type, "Matcher: flann or exact")

@@ -13,6 +13,10 @@ bool NeighborhoodOptions::Check(std::string* error) const {
     *error = "window must be odd and in 3..31, got " + std::to_string(window);
     return false;
   }
+  if (!(position_weight >= 0 && position_weight <= 100)) {
+    *error = "position_weight must be in 0..100";
+    return false;
+  }
   if (!(statistics_weight >= 0 && statistics_weight <= 100)) {
     *error = "statistics_weight must be in 0..100";
     return false;
@@ -40,7 +44,8 @@ bool ParseVectorNormalization(const std::string& text, VectorNormalization* n) {
 }
 
 void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
-                                const std::vector<cv::Point>& points, cv::Mat* vectors) {
+                                const std::vector<cv::Point>& points, cv::Mat* vectors,
+                                const PositionFrame& frame) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
@@ -51,6 +56,9 @@ void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Ma
   cv::copyMakeBorder(lightness, padded, h, h, h, h, cv::BORDER_REFLECT_101);
   vectors->create(static_cast<int>(points.size()), dim, CV_32F);
   const float stat_scale = static_cast<float>(options.statistics_weight * std::sqrt(double(area)) / 100.0);
+  const double frame_height = frame.frame_height > 0 ? frame.frame_height : lightness.rows;
+  const float pos_scale = static_cast<float>(options.position_weight * std::sqrt(double(area)));
+  const int stats_dims = options.append_statistics ? 2 : 0;
   for (const cv::Point& p : points) {
     TINT_CHECK(p.x >= 0 && p.y >= 0 && p.x < lightness.cols && p.y < lightness.rows,
                "point (" << p.x << "," << p.y << ") outside the image");
@@ -93,6 +101,9 @@ void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Ma
       if (options.append_statistics) {
         out[area] = mean * stat_scale;
         out[area + 1] = sd * stat_scale;
+      }
+      if (options.position_weight > 0) {
+        out[area + stats_dims] = pos_scale * static_cast<float>((frame.offset_y + p.y + 0.5) / frame_height);
       }
     }
   });

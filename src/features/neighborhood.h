@@ -28,18 +28,33 @@ struct NeighborhoodOptions {
   // times sqrt(window^2) so the balance does not change with the window.
   double statistics_weight = 1.0;
 
-  int Dimension() const { return window * window + (append_statistics ? 2 : 0); }
+  // Weight of the pixel's vertical position in its frame (row / height,
+  // 0 = top), appended as one more element; 0 = off. The original tool's
+  // patches came in "several positions": in outdoor photos sky sits high and
+  // ground low, a cue luminance windows alone do not carry.
+  double position_weight = 0.0;
+
+  int Dimension() const { return window * window + (append_statistics ? 2 : 0) + (position_weight > 0 ? 1 : 0); }
   bool Check(std::string* error) const;
 };
 
 const char* ToString(VectorNormalization n);
 bool ParseVectorNormalization(const std::string& text, VectorNormalization* n);
 
+// Where an image sits in the frame its position is measured in: a patch
+// cropped at row offset_y of a source image of frame_height rows. The
+// default (frame_height 0) is the image itself.
+struct PositionFrame {
+  double offset_y = 0;
+  double frame_height = 0;
+};
+
 // Vectors at the given pixels of a lightness image (CV_32F, 0..100), one row
 // each (CV_32F, points.size() x Dimension()). Windows crossing the border are
 // mirrored (BORDER_REFLECT_101).
 void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
-                                const std::vector<cv::Point>& points, cv::Mat* vectors);
+                                const std::vector<cv::Point>& points, cv::Mat* vectors,
+                                const PositionFrame& frame = PositionFrame());
 
 // Vectors at every pixel where mask is non-zero (every pixel when the mask is
 // empty), in row-major order; `points` receives their positions.

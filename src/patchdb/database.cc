@@ -26,7 +26,7 @@ int PatchDatabase::LabelId(const std::string& name) const {
 }
 
 void PatchDatabase::AddPatch(const NeighborhoodOptions& features, const PatchSamplingOptions& sampling,
-                             const cv::Mat& bgr, int label_id, int patch_index) {
+                             const cv::Mat& bgr, int label_id, int patch_index, const PositionFrame& frame) {
   cv::Mat lightness, ab;
   SplitLab(bgr, &lightness, &ab);
   const int h = features.window / 2;
@@ -36,7 +36,7 @@ void PatchDatabase::AddPatch(const NeighborhoodOptions& features, const PatchSam
   }
   if (points.empty()) return;
   cv::Mat vectors;
-  ComputeNeighborhoodVectors(features, lightness, points, &vectors);
+  ComputeNeighborhoodVectors(features, lightness, points, &vectors, frame);
   // A sample's chroma is the mean (a, b) over its window.
   cv::Mat ab_mean;
   cv::blur(ab, ab_mean, cv::Size(features.window, features.window), cv::Point(-1, -1), cv::BORDER_REFLECT_101);
@@ -76,7 +76,13 @@ Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& fe
     s = ReadImage(read, path, &bgr);
     if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
     if (bgr.channels() < 3) return Status::Error(path + ": patch must be a colour image");
-    out->AddPatch(features, sampling, bgr, out->LabelId(r.label), i);
+    if (features.position_weight > 0 && r.image_size.area() == 0) {
+      return Status::Error("patch " + r.id + ": the position feature needs the source image size, which the manifest lacks");
+    }
+    PositionFrame frame;
+    frame.offset_y = r.region.y;
+    frame.frame_height = r.image_size.height;
+    out->AddPatch(features, sampling, bgr, out->LabelId(r.label), i, frame);
   }
   if (out->num_samples() == 0) {
     return Status::Error(dir + ": no patch is larger than the feature window (" +
@@ -100,7 +106,7 @@ std::unique_ptr<PatchDatabase> PatchDatabase::FromPatches(const NeighborhoodOpti
   }
   db->label_names_ = db->manifest_.Labels();
   for (size_t i = 0; i < patches_bgr.size(); ++i) {
-    db->AddPatch(features, sampling, patches_bgr[i], db->LabelId(labels[i]), static_cast<int>(i));
+    db->AddPatch(features, sampling, patches_bgr[i], db->LabelId(labels[i]), static_cast<int>(i), PositionFrame());
   }
   return db;
 }

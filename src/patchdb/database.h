@@ -48,7 +48,7 @@ class PatchDatabase {
  private:
   PatchDatabase() = default;
   void AddPatch(const NeighborhoodOptions& features, const PatchSamplingOptions& sampling,
-                const cv::Mat& bgr, int label_id, int patch_index);
+                const cv::Mat& bgr, int label_id, int patch_index, const PositionFrame& frame);
 
   Manifest manifest_;
   std::vector<std::string> label_names_;

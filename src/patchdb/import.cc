@@ -112,6 +112,7 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
         r.split = options.split;
         r.image = options.split + "/" + image_path.filename().string();
         r.region = rect;
+        r.image_size = bgr.size();
         r.licence = "CC BY-NC 4.0 (CamVid, Brostow et al. 2009)";
         const fs::path out = fs::path(db_dir) / r.file;
         fs::create_directories(out.parent_path(), ec);

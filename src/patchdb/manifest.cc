@@ -80,6 +80,17 @@ Status ParseManifest(const std::string& text, Manifest* manifest) {
       v[k] = s["region"][k].get<int>();
     }
     r.region = cv::Rect(v[0], v[1], v[2], v[3]);
+    if (s.contains("image_size")) {
+      const json& z = s["image_size"];
+      if (!z.is_array() || z.size() != 2 || !z[0].is_number_integer() || !z[1].is_number_integer() ||
+          z[0].get<int>() < 0 || z[1].get<int>() < 0) {
+        return Status::Error(where + ": source.image_size must be [w, h]");
+      }
+      r.image_size = cv::Size(z[0].get<int>(), z[1].get<int>());
+      if (r.image_size.area() > 0 && (r.region.br().x > r.image_size.width || r.region.br().y > r.image_size.height)) {
+        return Status::Error(where + ": source.region lies outside the source image");
+      }
+    }
     if (r.region.x < 0 || r.region.y < 0 || r.region.width <= 0 || r.region.height <= 0) {
       return Status::Error(where + ": source.region has a negative or empty extent");
     }
@@ -105,6 +116,7 @@ std::string SerializeManifest(const Manifest& manifest) {
                         {{"dataset", r.dataset},
                          {"split", r.split},
                          {"image", r.image},
+                         {"image_size", {r.image_size.width, r.image_size.height}},
                          {"region", {r.region.x, r.region.y, r.region.width, r.region.height}}}},
                        {"licence", r.licence},
                        {"sha256", r.sha256}});

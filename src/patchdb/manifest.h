@@ -4,7 +4,7 @@
 //   DIR/patches/<label>/<id>.png
 //
 // Each patch records its id, label, file (relative to DIR), source data set,
-// split, image and region [x, y, w, h], licence, and the SHA-256 of the file.
+// split, image, image_size [w, h] and region [x, y, w, h], licence, and the SHA-256 of the file.
 #pragma once
 
 #include <string>
@@ -24,6 +24,7 @@ struct PatchRecord {
   std::string split;    // e.g. "train"; never "test"
   std::string image;    // source image, relative to the data set root
   cv::Rect region;      // crop of the source image
+  cv::Size image_size;  // size of the source image (0x0 when unknown)
   std::string licence;
   std::string sha256;   // of the patch file
 };

@@ -1,0 +1,150 @@
+// Runs the real `tint` binary: good runs write their output; every bad input
+// gives exactly one line on stderr, a non-zero exit, and no output file.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/color.h"
+#include "testing.h"
+
+namespace tint {
+namespace {
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string err;
+};
+
+std::string Tint() { return testing::BinaryDir() + "/bin/tint"; }
+
+RunResult RunTint(const std::string& args, const std::string& dir) {
+  const std::string err_file = (fs::path(dir) / "stderr.txt").string();
+  const std::string cmd = Tint() + " " + args + " > /dev/null 2> " + err_file;
+  const int status = std::system(cmd.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(in), {});
+  fs::remove(err_file);
+  return r;
+}
+
+int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+// Files in `dir` (temporaries included), recursively.
+int FileCount(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+TEST(ColorizeCliTest, OneInputWritesTheOutputAndKeepsLightness) {
+  const std::string dir = testing::ScratchDir();
+  const std::string in = testing::TestDataPath("bridge_small.jpg"), out = dir + "/out.png";
+  const RunResult r = RunTint("colorize " + in + " -o " + out + " --side-by-side", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(out));
+  EXPECT_TRUE(fs::exists(dir + "/out_side.png"));
+  const cv::Mat result = cv::imread(out, cv::IMREAD_UNCHANGED), input = cv::imread(in, cv::IMREAD_UNCHANGED);
+  EXPECT_LT(cv::norm(ComputeLightness(result), ComputeLightness(input), cv::NORM_INF), 1.0);
+}
+
+TEST(ColorizeCliTest, SeveralInputsGoToAFolderWithProgress) {
+  const std::string dir = testing::ScratchDir();
+  const RunResult r = RunTint("colorize " + testing::TestDataPath("bridge_small.jpg") + " " + testing::TestDataPath("street_small.png") +
+                              " -o " + dir + "/outs",
+                          dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir + "/outs/bridge_small.png"));
+  EXPECT_TRUE(fs::exists(dir + "/outs/street_small.png"));
+  EXPECT_NE(r.err.find("2/2"), std::string::npos) << r.err;
+}
+
+TEST(ColorizeCliTest, PostAutoRuns) {
+  const std::string dir = testing::ScratchDir();
+  const RunResult r = RunTint("colorize " + testing::TestDataPath("street_small.png") + " -o " + dir + "/o.jpg --post auto", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir + "/o.jpg"));
+}
+
+TEST(ColorizeCliTest, HelpWorks) {
+  const std::string dir = testing::ScratchDir();
+  EXPECT_EQ(RunTint("--help", dir).exit_code, 0);
+  EXPECT_EQ(RunTint("colorize --help", dir).exit_code, 0);
+  EXPECT_EQ(RunTint("db --help", dir).exit_code, 0);
+}
+
+struct BadCase {
+  std::string name;
+  // Builds the arguments in a scratch folder; output goes to OUT.
+  std::function<std::string(const std::string& dir)> args;
+};
+
+class ColorizeBadInputTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ColorizeBadInputTest, OneLineNonZeroExitNoOutput) {
+  const std::string dir = testing::ScratchDir();
+  const std::string work = dir + "/work";
+  fs::create_directories(work);
+  const std::string args = GetParam().args(work);
+  const int files_before = FileCount(dir);
+  const RunResult r = RunTint("colorize " + args, dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(Lines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(work + "/out.png"));
+  EXPECT_EQ(FileCount(dir), files_before) << "a file (temporary?) was left behind";
+}
+
+std::string Write(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+std::string Good() { return testing::TestDataPath("bridge_small.jpg"); }
+
+std::string Truncated(const std::string& dir, const std::string& ext) {
+  std::vector<uint8_t> buf;
+  cv::imencode(ext, cv::imread(Good()), buf);
+  buf.resize(buf.size() / 2);
+  return Write(dir + "/cut" + ext, std::string(buf.begin(), buf.end()));
+}
+
+std::string CorruptDb(const std::string& dir) {
+  fs::create_directories(dir + "/db");
+  Write(dir + "/db/manifest.json", "{\"format\": \"tint-patchdb\", \"version\": 1, \"patches\": [{\"id\"");
+  return dir + "/db";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ColorizeBadInputTest,
+    ::testing::Values(
+        BadCase{"missing_file", [](const std::string& d) { return d + "/nope.png -o " + d + "/out.png"; }},
+        BadCase{"directory", [](const std::string& d) { return d + " -o " + d + "/out.png"; }},
+        BadCase{"zero_bytes", [](const std::string& d) { return Write(d + "/z.png", "") + " -o " + d + "/out.png"; }},
+        BadCase{"text_named_png",
+                [](const std::string& d) { return Write(d + "/t.png", "hello, I am text\n") + " -o " + d + "/out.png"; }},
+        BadCase{"truncated_png", [](const std::string& d) { return Truncated(d, ".png") + " -o " + d + "/out.png"; }},
+        BadCase{"truncated_jpeg", [](const std::string& d) { return Truncated(d, ".jpg") + " -o " + d + "/out.png"; }},
+        BadCase{"too_large", [](const std::string& d) { return Good() + " --max-pixels 1000 -o " + d + "/out.png"; }},
+        BadCase{"output_folder_missing", [](const std::string& d) { return Good() + " -o " + d + "/no/such/out.png"; }},
+        BadCase{"output_unwritable", [](const std::string&) { return Good() + " -o /proc/tint-out.png"; }},
+        BadCase{"output_bad_extension", [](const std::string& d) { return Good() + " -o " + d + "/out.xyz"; }},
+        BadCase{"invalid_window", [](const std::string& d) { return Good() + " --window 4 -o " + d + "/out.png"; }},
+        BadCase{"not_a_number", [](const std::string& d) { return Good() + " --window seven -o " + d + "/out.png"; }},
+        BadCase{"unknown_mode", [](const std::string& d) { return Good() + " --mode magic -o " + d + "/out.png"; }},
+        BadCase{"unknown_flag", [](const std::string& d) { return Good() + " --frobnicate -o " + d + "/out.png"; }},
+        BadCase{"missing_db", [](const std::string& d) { return Good() + " --db " + d + "/nodb -o " + d + "/out.png"; }},
+        BadCase{"corrupt_db", [](const std::string& d) { return Good() + " --db " + CorruptDb(d) + " -o " + d + "/out.png"; }}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace tint

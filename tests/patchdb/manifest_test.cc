@@ -1,0 +1,93 @@
+#include "patchdb/manifest.h"
+
+#include <gtest/gtest.h>
+
+#include "testing.h"
+
+namespace tint {
+namespace {
+
+PatchRecord Record(const std::string& id, const std::string& label) {
+  PatchRecord r;
+  r.id = id;
+  r.label = label;
+  r.file = "patches/" + label + "/" + id + ".png";
+  r.dataset = "camvid";
+  r.split = "train";
+  r.image = "train/a.png";
+  r.region = cv::Rect(1, 2, 32, 32);
+  r.licence = "CC BY-NC 4.0";
+  r.sha256 = std::string(64, 'a');
+  return r;
+}
+
+TEST(ManifestTest, RoundTrip) {
+  Manifest m;
+  m.patches = {Record("p1", "sky"), Record("p2", "grass"), Record("p3", "sky")};
+  Manifest back;
+  ASSERT_TRUE(ParseManifest(SerializeManifest(m), &back).ok());
+  ASSERT_EQ(back.patches.size(), 3u);
+  EXPECT_EQ(back.patches[1].label, "grass");
+  EXPECT_EQ(back.patches[2].region, cv::Rect(1, 2, 32, 32));
+  EXPECT_EQ(back.Labels(), (std::vector<std::string>{"sky", "grass"}));
+}
+
+struct Corrupt {
+  std::string name, text, fragment;
+};
+
+class ManifestCorruptTest : public ::testing::TestWithParam<Corrupt> {};
+
+TEST_P(ManifestCorruptTest, GivesOneClearLine) {
+  Manifest m;
+  const Status s = ParseManifest(GetParam().text, &m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message().find('\n'), std::string::npos);
+  EXPECT_NE(s.message().find(GetParam().fragment), std::string::npos) << s.message();
+}
+
+std::string WithPatch(const std::string& patch) {
+  return R"({"format": "tint-patchdb", "version": 1, "patches": [)" + patch + "]}";
+}
+const std::string kGood =
+    R"({"id": "a", "label": "sky", "file": "p/a.png", "licence": "x", "sha256": ")" + std::string(64, '0') +
+    R"(", "source": {"dataset": "d", "split": "train", "image": "i.png", "region": [0, 0, 4, 4]}})";
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ManifestCorruptTest,
+    ::testing::Values(
+        Corrupt{"truncated", kGood.substr(0, 40), "not valid JSON"},
+        Corrupt{"not_tint", R"({"patches": []})", "not a tint patch database"},
+        Corrupt{"version", R"({"format": "tint-patchdb", "version": 99, "patches": []})", "unsupported manifest version"},
+        Corrupt{"missing_label", WithPatch(R"({"id": "a"})"), "missing string field \"label\""},
+        Corrupt{"bad_label", WithPatch(kGood.substr(0, 22) + "Sky!" + kGood.substr(25)), "invalid label"},
+        Corrupt{"duplicate", WithPatch(kGood + "," + kGood), "duplicate id"},
+        Corrupt{"escape", WithPatch([] {
+                  std::string g = kGood;
+                  g.replace(g.find("p/a.png"), 7, "../x.png");
+                  return g;
+                }()), "relative path"},
+        Corrupt{"region", WithPatch([] {
+                  std::string g = kGood;
+                  g.replace(g.find("[0, 0, 4, 4]"), 12, "[0, 0, -4, 4]");
+                  return g;
+                }()), "negative or empty"}),
+    [](const ::testing::TestParamInfo<Corrupt>& info) { return info.param.name; });
+
+TEST(ManifestTest, GoodPatchParses) {
+  Manifest m;
+  EXPECT_TRUE(ParseManifest(WithPatch(kGood), &m).ok());
+}
+
+TEST(LabelTest, Rules) {
+  EXPECT_TRUE(IsValidLabel("sky"));
+  EXPECT_TRUE(IsValidLabel("dry_grass-2"));
+  EXPECT_FALSE(IsValidLabel(""));
+  EXPECT_FALSE(IsValidLabel("Sky"));
+  EXPECT_FALSE(IsValidLabel("1sky"));
+  EXPECT_FALSE(IsValidLabel("sky/../x"));
+  EXPECT_FALSE(IsValidLabel(std::string(33, 'a')));
+}
+
+}  // namespace
+}  // namespace tint

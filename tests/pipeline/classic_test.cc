@@ -1,0 +1,108 @@
+#include "pipeline/colorizer.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/color.h"
+#include "core/image_io.h"
+#include "testing.h"
+
+namespace tint {
+namespace {
+
+// Smooth bright blue "sky" and textured darker green "vegetation" patches.
+std::unique_ptr<PatchDatabase> SyntheticDatabase(const NeighborhoodOptions& f) {
+  std::vector<cv::Mat> patches;
+  std::vector<std::string> labels;
+  cv::RNG rng(testing::kSeed);
+  for (int i = 0; i < 6; ++i) {
+    cv::Mat sky(24, 24, CV_8UC3, cv::Scalar(235, 185, 130 + 5 * i));
+    patches.push_back(sky);
+    labels.push_back("sky");
+    cv::Mat noise(24, 24, CV_8UC3);
+    rng.fill(noise, cv::RNG::UNIFORM, 0, 60);
+    cv::Mat veg = cv::Mat(24, 24, CV_8UC3, cv::Scalar(40, 110 + 4 * i, 50)) + noise;
+    patches.push_back(veg);
+    labels.push_back("vegetation");
+  }
+  return PatchDatabase::FromPatches(f, {}, patches, labels);
+}
+
+// Top: smooth bright; bottom: textured darker.
+cv::Mat SyntheticPhoto() {
+  cv::Mat grey(80, 100, CV_8U, cv::Scalar(200));
+  cv::Mat noise(40, 100, CV_8U);
+  cv::RNG rng(testing::kSeed + 1);
+  rng.fill(noise, cv::RNG::UNIFORM, 0, 60);
+  grey(cv::Rect(0, 40, 100, 40)).setTo(80);
+  grey(cv::Rect(0, 40, 100, 40)) += noise;
+  return grey;
+}
+
+class ClassicTest : public ::testing::TestWithParam<MatcherType> {
+ protected:
+  ClassicOptions Options() const {
+    ClassicOptions o;
+    o.match.type = GetParam();
+    o.otsu.max_dark_lightness = 5;
+    return o;
+  }
+};
+
+TEST_P(ClassicTest, LabelsSkyAndVegetationAndKeepsLightness) {
+  const ClassicOptions o = Options();
+  const auto colorizer = CreateClassicColorizer(o, SyntheticDatabase(o.features));
+  const cv::Mat photo = SyntheticPhoto();
+  cv::Mat out;
+  ColorizeDetails d;
+  ASSERT_TRUE(ColorizePhoto(*colorizer, PostOptions(), photo, &out, &d).ok());
+  ASSERT_EQ(out.size(), photo.size());
+  const int sky = 0, veg = 1;
+  ASSERT_EQ(d.label_names[sky], "sky");
+  int sky_ok = 0, veg_ok = 0;
+  for (int r = 0; r < 80; ++r)
+    for (int c = 0; c < 100; ++c) (r < 40 ? sky_ok : veg_ok) += d.labels.at<int>(r, c) == (r < 40 ? sky : veg);
+  EXPECT_GE(sky_ok, 40 * 100 * 95 / 100);
+  EXPECT_GE(veg_ok, 40 * 100 * 95 / 100);
+  cv::Mat l, ab;
+  SplitLab(out, &l, &ab);
+  EXPECT_LT(ab.at<cv::Vec2f>(10, 50)[1], -5.0f);  // sky is bluish (b < 0)
+  EXPECT_LT(ab.at<cv::Vec2f>(70, 50)[0], -5.0f);  // vegetation is greenish (a < 0)
+  // L preservation: the output's L equals the input's within 8-bit rounding.
+  EXPECT_LT(cv::norm(l, ComputeLightness(photo), cv::NORM_INF), 1.0);
+}
+
+// A real photo (tests/data) with the bundled database: the output keeps L
+// and is not grey.
+TEST_P(ClassicTest, RealPhotoWithBundledDatabase) {
+  cv::Mat photo;
+  ASSERT_TRUE(ReadImage({}, testing::TestDataPath("bridge_small.jpg"), &photo).ok());
+  std::unique_ptr<Colorizer> colorizer;
+  const Status s = CreateClassicColorizer(Options(), testing::SourceDir() + "/patchdb", &colorizer);
+  ASSERT_TRUE(s.ok()) << s.message();
+  cv::Mat out;
+  ASSERT_TRUE(ColorizePhoto(*colorizer, PostOptions(), photo, &out).ok());
+  cv::Mat l, ab;
+  SplitLab(out, &l, &ab);
+  EXPECT_LT(cv::norm(l, ComputeLightness(photo), cv::NORM_INF), 1.0);
+  EXPECT_GT(cv::norm(ab, cv::NORM_L2) / std::sqrt(double(ab.total())), 2.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Matchers, ClassicTest, ::testing::Values(MatcherType::kExact, MatcherType::kFlann),
+                         [](const ::testing::TestParamInfo<MatcherType>& info) { return std::string(ToString(info.param)); });
+
+TEST(GrayscaleTest, PredictsZeroChroma) {
+  cv::Mat l(5, 5, CV_32F, cv::Scalar(50)), ab;
+  ASSERT_TRUE(CreateGrayscaleColorizer()->Colorize(l, &ab, nullptr).ok());
+  EXPECT_EQ(cv::norm(ab, cv::NORM_INF), 0.0);
+}
+
+TEST(ClassicOptionsTest, MissingDatabaseIsAnError) {
+  std::unique_ptr<Colorizer> c;
+  const Status s = CreateClassicColorizer(ClassicOptions(), "/nonexistent-tint-db", &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(c, nullptr);
+}
+
+}  // namespace
+}  // namespace tint

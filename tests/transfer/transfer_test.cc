@@ -1,0 +1,122 @@
+#include "transfer/transfer.h"
+
+#include <gtest/gtest.h>
+
+#include "core/color.h"
+#include "testing.h"
+
+namespace tint {
+namespace {
+
+// Database of two flat patches: sky (blue) and earth (brown).
+std::unique_ptr<PatchDatabase> TwoLabelDatabase() {
+  NeighborhoodOptions f;
+  f.window = 3;
+  return PatchDatabase::FromPatches(f, {}, {cv::Mat(8, 8, CV_8UC3, cv::Scalar(230, 170, 110)),
+                                            cv::Mat(8, 8, CV_8UC3, cv::Scalar(60, 100, 140))},
+                                    {"sky", "earth"});
+}
+
+struct Fixture {
+  cv::Mat lightness, segments;
+  Binarization bin;
+  std::vector<cv::Point> points;
+  Candidates cand;
+};
+
+// Two segments (left, right); every pixel is matched, with one candidate
+// whose database sample is chosen by `sample_of(x)`.
+Fixture Make(const PatchDatabase& db, float left_l, float right_l, int left_sample, int right_sample, float dark) {
+  Fixture f;
+  f.lightness = cv::Mat(6, 8, CV_32F, cv::Scalar(right_l));
+  f.lightness(cv::Rect(0, 0, 4, 6)).setTo(left_l);
+  f.segments = cv::Mat(6, 8, CV_32S, cv::Scalar(1));
+  f.segments(cv::Rect(0, 0, 4, 6)).setTo(0);
+  f.bin.dark_threshold = dark;
+  f.cand.k = 1;
+  for (int r = 0; r < 6; ++r) {
+    for (int c = 0; c < 8; ++c) {
+      f.points.emplace_back(c, r);
+      f.cand.index.push_back(c < 4 ? left_sample : right_sample);
+      f.cand.similarity.push_back(0.9f);
+    }
+  }
+  (void)db;
+  return f;
+}
+
+TransferInput Input(const Fixture& f, const PatchDatabase& db) {
+  TransferInput in;
+  in.lightness = &f.lightness;
+  in.binarization = &f.bin;
+  in.segments = &f.segments;
+  in.num_segments = 2;
+  in.points = &f.points;
+  in.candidates = &f.cand;
+  in.database = &db;
+  return in;
+}
+
+int FirstSampleOf(const PatchDatabase& db, const std::string& label) {
+  const int id = db.LabelId(label);
+  for (int i = 0; i < db.num_samples(); ++i)
+    if (db.sample_labels()[i] == id) return i;
+  return -1;
+}
+
+TEST(TransferTest, SegmentsTakeTheVotedLabelAndItsChroma) {
+  const auto db = TwoLabelDatabase();
+  const Fixture f = Make(*db, 80, 45, FirstSampleOf(*db, "sky"), FirstSampleOf(*db, "earth"), 10);
+  TransferOptions o;
+  o.smoothing_radius = 0;
+  TransferResult r;
+  TransferChroma(o, Input(f, *db), &r);
+  EXPECT_EQ(r.segment_labels[0], db->LabelId("sky"));
+  EXPECT_EQ(r.segment_labels[1], db->LabelId("earth"));
+  EXPECT_LT(r.ab.at<cv::Vec2f>(2, 1)[1], -10.0f);  // sky: b < 0 (blue)
+  EXPECT_GT(r.ab.at<cv::Vec2f>(2, 6)[1], 5.0f);    // earth: b > 0 (brown)
+}
+
+// Very dark areas are never sky, however strongly they match it.
+TEST(TransferTest, DarkSegmentIsNeverSky) {
+  const auto db = TwoLabelDatabase();
+  Fixture f = Make(*db, 8, 45, FirstSampleOf(*db, "sky"), FirstSampleOf(*db, "earth"), 20);
+  // The dark segment has a weak earth candidate among its sky votes.
+  f.cand.index[0] = FirstSampleOf(*db, "earth");
+  f.cand.similarity[0] = 0.1f;
+  TransferOptions o;
+  TransferResult r;
+  TransferChroma(o, Input(f, *db), &r);
+  EXPECT_NE(r.segment_labels[0], db->LabelId("sky"));
+  EXPECT_EQ(r.segment_labels[0], db->LabelId("earth"));
+  for (int y = 0; y < 6; ++y)
+    for (int x = 0; x < 4; ++x) EXPECT_NE(r.labels.at<int>(y, x), db->LabelId("sky"));
+}
+
+TEST(TransferTest, PixelVoteKeepsEachPixelsOwnLabel) {
+  const auto db = TwoLabelDatabase();
+  Fixture f = Make(*db, 60, 60, FirstSampleOf(*db, "sky"), FirstSampleOf(*db, "earth"), 10);
+  f.segments.setTo(0);
+  TransferOptions o;
+  o.segment_vote = false;
+  TransferResult r;
+  TransferChroma(o, Input(f, *db), &r);
+  EXPECT_EQ(r.labels.at<int>(0, 0), db->LabelId("sky"));
+  EXPECT_EQ(r.labels.at<int>(0, 7), db->LabelId("earth"));
+}
+
+TEST(PostStepTest, NoneIsIdentityAndAutoStretchesContrast) {
+  cv::Mat img(20, 20, CV_8UC3, cv::Scalar(90, 100, 110));
+  img(cv::Rect(0, 0, 10, 20)).setTo(cv::Scalar(130, 140, 150));
+  PostOptions o;
+  EXPECT_EQ(cv::norm(ApplyPostStep(o, img), img, cv::NORM_INF), 0.0);
+  o.mode = PostMode::kAuto;
+  const cv::Mat out = ApplyPostStep(o, img);
+  double lo_in, hi_in, lo_out, hi_out;
+  cv::minMaxLoc(ComputeLightness(img), &lo_in, &hi_in);
+  cv::minMaxLoc(ComputeLightness(out), &lo_out, &hi_out);
+  EXPECT_GT(hi_out - lo_out, hi_in - lo_in + 20.0);
+}
+
+}  // namespace
+}  // namespace tint
