@@ -32,6 +32,7 @@ void AddClassicOptions(CLI::App* app, ClassicOptions* o) {
   app->add_option("--position-weight", o->features.position_weight, "Weight of the vertical position feature (0 = off)")->group(g)->capture_default_str();
   app->add_option("--stride", o->sampling.stride, "Database sampling stride inside each patch (px)")->group(g)->capture_default_str();
   app->add_option("--query-stride", o->query_stride, "Match every n-th pixel in x and y")->group(g)->capture_default_str();
+  app->add_option("--calibration-step", o->calibration_step, "Calibrate label votes on every n-th DB sample (0 = off)")->group(g)->capture_default_str();
   app->add_option("--matcher", o->match.type, "Matcher: flann or exact")
       ->transform(CLI::CheckedTransformer(kMatchers, CLI::ignore_case))->group(g)->default_str("flann");
   app->add_option("-k,--candidates", o->match.k, "Candidates per pixel (1..64)")->group(g)->capture_default_str();

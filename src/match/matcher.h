@@ -27,7 +27,7 @@ struct MatchOptions {
   // FLANN: number of randomized kd-trees, 1..32.
   int flann_trees = 4;
   // FLANN: leaves visited per query; more is slower and closer to exact.
-  int flann_checks = 64;
+  int flann_checks = 32;
   // Note: FLANN 1.9.2 shuffles each kd-tree with std::random_device, so two
   // builds of the same data differ slightly; a saved index is repeatable.
 

@@ -34,7 +34,14 @@ class GrayscaleColorizer : public Colorizer {
 class ClassicColorizer : public Colorizer {
  public:
   ClassicColorizer(const ClassicOptions& options, std::unique_ptr<PatchDatabase> db)
-      : options_(options), db_(std::move(db)), matcher_(CreateMatcher(options.match, db_->vectors())) {}
+      : options_(options), db_(std::move(db)), matcher_(CreateMatcher(options.match, db_->vectors())) {
+    if (options_.calibration_step > 0) {
+      MatchOptions calibration = options_.match;
+      calibration.k = std::max(calibration.k, 16);  // room to skip the sample's own patch
+      label_weights_ = ComputeLabelCalibration(*db_, *CreateMatcher(calibration, db_->vectors()),
+                                               options_.calibration_step);
+    }
+  }
 
   std::string name() const override { return "classic"; }
 
@@ -83,6 +90,7 @@ class ClassicColorizer : public Colorizer {
     in.points = &points;
     in.candidates = &candidates;
     in.database = db_.get();
+    in.label_weights = label_weights_.empty() ? nullptr : &label_weights_;
     TransferResult result;
     TransferChroma(options_.transfer, in, &result);
     d->seconds["transfer"] = timer.Lap();
@@ -97,6 +105,7 @@ class ClassicColorizer : public Colorizer {
   ClassicOptions options_;
   std::unique_ptr<PatchDatabase> db_;
   std::unique_ptr<Matcher> matcher_;
+  std::vector<double> label_weights_;
 };
 
 }  // namespace
@@ -117,6 +126,10 @@ std::string ColorizeDetails::BriefReport() const {
 }
 
 bool ClassicOptions::Check(std::string* error) const {
+  if (calibration_step < 0) {
+    *error = "calibration_step must be >= 0";
+    return false;
+  }
   if (query_stride < 1 || query_stride > 16) {
     *error = "query_stride must be in 1..16";
     return false;

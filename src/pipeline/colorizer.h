@@ -48,6 +48,10 @@ struct ClassicOptions {
   // their segment's chroma before smoothing; a speed lever, since labels are
   // voted per segment anyway.
   int query_stride = 2;
+  // Calibrate label votes against the matcher's bias (see
+  // ComputeLabelCalibration); 0 = off, else every n-th database sample is
+  // used to measure it when the colorizer is created.
+  int calibration_step = 16;
   NCutOptions ncut;
   NeighborhoodOptions features;
   PatchSamplingOptions sampling;

@@ -53,7 +53,8 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
       const int idx = cand.index[i * k + j];
       if (idx < 0) continue;
       const int label = db.sample_labels()[idx];
-      const double w = weight(cand.similarity[i * k + j]);
+      const double w = weight(cand.similarity[i * k + j]) *
+                       (in.label_weights != nullptr ? (*in.label_weights)[label] : 1.0);
       const size_t cell = size_t(s) * num_labels + label;
       votes[cell] += w;
       ca[cell] += w * db.chroma().at<float>(idx, 0);
@@ -126,6 +127,33 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
   } else {
     result->ab = ab;
   }
+}
+
+std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Matcher& matcher, int step) {
+  TINT_CHECK(step >= 1, "step must be positive");
+  const int num_labels = static_cast<int>(db.label_names().size());
+  std::vector<int> rows;
+  for (int i = 0; i < db.num_samples(); i += step) rows.push_back(i);
+  cv::Mat queries(static_cast<int>(rows.size()), db.vectors().cols, CV_32F);
+  for (size_t r = 0; r < rows.size(); ++r) db.vectors().row(rows[r]).copyTo(queries.row(static_cast<int>(r)));
+  Candidates cand;
+  matcher.Match(queries, &cand);
+  std::vector<double> truth(num_labels, 0.0), predicted(num_labels, 0.0);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const int own_patch = db.sample_patch()[rows[r]];
+    for (int j = 0; j < cand.k; ++j) {
+      const int idx = cand.index[r * cand.k + j];
+      if (idx < 0 || db.sample_patch()[idx] == own_patch) continue;
+      truth[db.sample_labels()[rows[r]]] += 1;
+      predicted[db.sample_labels()[idx]] += 1;
+      break;
+    }
+  }
+  std::vector<double> weights(num_labels, 1.0);
+  for (int l = 0; l < num_labels; ++l) {
+    if (predicted[l] > 0 && truth[l] > 0) weights[l] = truth[l] / predicted[l];
+  }
+  return weights;
 }
 
 bool ParsePostMode(const std::string& text, PostMode* mode) {

@@ -35,6 +35,9 @@ struct TransferInput {
   const std::vector<cv::Point>* points = nullptr;  // matched pixels
   const Candidates* candidates = nullptr;          // one row per point
   const PatchDatabase* database = nullptr;
+  // Optional per-label vote multipliers (empty = all 1), see
+  // ComputeLabelCalibration.
+  const std::vector<double>* label_weights = nullptr;
 };
 
 struct TransferResult {
@@ -44,6 +47,14 @@ struct TransferResult {
 };
 
 void TransferChroma(const TransferOptions& options, const TransferInput& input, TransferResult* result);
+
+// Per-label vote multipliers that undo the matcher's bias towards labels
+// that attract matches from everything. Database samples (every `step`-th)
+// are matched against the database; the first candidate from another patch
+// gives a predicted label. weight[l] = (share of l as truth) / (share of l
+// as prediction), so a label predicted twice as often as it is true counts
+// half. Labels never predicted keep weight 1.
+std::vector<double> ComputeLabelCalibration(const PatchDatabase& database, const Matcher& matcher, int step);
 
 // Automatic contrast and white balance after colorization. Off for
 // measurements: it changes L by design.

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build, and colorize the bundled
+# sample photo. Writes out/bridge_colour.png and out/bridge_colour_side.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install_deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=OFF >/dev/null
+cmake --build build --parallel
+mkdir -p out
+./build/bin/tint colorize samples/bridge.jpg -o out/bridge_colour.png --side-by-side --verbose
+echo "demo: wrote out/bridge_colour.png and out/bridge_colour_side.png (grey | colour)"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, then build and run every test
+# twice: a Release build, and a build with AddressSanitizer and
+# UndefinedBehaviorSanitizer. Tests that need ../shared/data skip when it is
+# absent (set TINT_DATA_ROOT to point at another copy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install_deps.sh
+jobs=$(nproc)
+
+echo "== Release build and tests"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON >/dev/null
+cmake --build build --parallel "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINT_BUILD_TESTS=ON -DTINT_SANITIZE=ON >/dev/null
+cmake --build build-asan --parallel "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
