@@ -97,6 +97,17 @@ int RunDb(int argc, char** argv) {
   import->add_option("--min-purity", camvid.min_purity, "Fraction of a patch that must carry its label")->capture_default_str();
   import->add_option("--seed", camvid.seed, "Seed for the choice of positions")->capture_default_str();
 
+  CLI::App* add = app.add_subcommand("add", "Add patches cropped from an image you annotated");
+  AddPatchOptions add_options;
+  std::vector<std::string> rect_texts;
+  add->add_option("--label", add_options.label, "Label of the new patches (may be new)")->required();
+  add->add_option("--image", add_options.image, "Source image")->required();
+  add->add_option("--rect", rect_texts, "Region x,y,w,h (repeat for several patches)")->required();
+  add->add_option("--dataset", add_options.dataset, "Data set the image comes from")->capture_default_str();
+  add->add_option("--split", add_options.split, "Split of the image (never test)")->capture_default_str();
+  add->add_option("--image-id", add_options.image_id, "Name of the image in the manifest (default: file name)");
+  add->add_option("--licence", add_options.licence, "Licence of the source image")->capture_default_str();
+
   CLI::App* list = app.add_subcommand("list", "List every patch with its label and source");
   CLI::App* stats = app.add_subcommand("stats", "Counts per label and source, and the feature settings");
   CLI::App* verify = app.add_subcommand("verify", "Check files, hashes and that no test-split image is used");
@@ -107,6 +118,22 @@ int RunDb(int argc, char** argv) {
   std::string error;
   if (!classic.Check(&error)) return internal::Fail("db", error);
   if (*import) return Import(db_dir, camvid);
+  if (*add) {
+    for (const std::string& t : rect_texts) {
+      cv::Rect r;
+      char c1, c2, c3, extra;
+      if (std::sscanf(t.c_str(), "%d%c%d%c%d%c%d%c", &r.x, &c1, &r.y, &c2, &r.width, &c3, &r.height, &extra) != 7 ||
+          c1 != ',' || c2 != ',' || c3 != ',') {
+        return internal::Fail("db add", "--rect must be x,y,w,h (integers), got \"" + t + "\"");
+      }
+      add_options.rects.push_back(r);
+    }
+    std::vector<std::string> ids;
+    const Status s = AddPatches(add_options, db_dir, &ids);
+    if (!s.ok()) return internal::Fail("db add", s.message());
+    for (const std::string& id : ids) std::printf("added %s\n", id.c_str());
+    return 0;
+  }
   if (*list) return List(db_dir);
   if (*stats) return Stats(db_dir, classic);
   return Verify(db_dir, classic);

@@ -47,6 +47,7 @@ void AddClassicOptions(CLI::App* app, ClassicOptions* o) {
   app->add_option("--dark-lightness", o->otsu.max_dark_lightness, "Very dark below min(Otsu, this) L; never sky")->group(g)->capture_default_str();
   app->add_option("--vote-power", o->transfer.similarity_power, "Vote weight = similarity^p")->group(g)->capture_default_str();
   app->add_flag("--segment-vote,!--pixel-vote", o->transfer.segment_vote, "Vote per segment or per pixel")->group(g)->capture_default_str();
+  app->add_flag("--keep-saturation,!--plain-mean", o->transfer.keep_saturation, "Average chroma keeping saturation")->group(g)->capture_default_str();
   app->add_option("--smooth-radius", o->transfer.smoothing_radius, "Guided-filter radius for chroma (0 = off)")->group(g)->capture_default_str();
 }
 

@@ -34,6 +34,74 @@ std::string ImportSummary::BriefReport() const {
   return os.str();
 }
 
+bool AddPatchOptions::Check(std::string* error) const {
+  auto fail = [&](const std::string& m) { *error = m; return false; };
+  if (!IsValidLabel(label)) return fail("label \"" + label + "\" must be a lower-case word ([a-z][a-z0-9_-]*, at most 32)");
+  if (rects.empty()) return fail("give at least one --rect x,y,w,h");
+  if (split.find("test") != std::string::npos) return fail("the test split never goes into the patch database");
+  const std::string norm = fs::path(image).lexically_normal().string();
+  if (norm.find("/test/") != std::string::npos || norm.find("testannot") != std::string::npos) {
+    return fail(image + ": images from a test split never go into the patch database");
+  }
+  for (const cv::Rect& r : rects) {
+    if (r.width < 8 || r.height < 8) return fail("a patch must be at least 8x8 pixels");
+  }
+  return true;
+}
+
+Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std::vector<std::string>* added_ids) {
+  std::string error;
+  if (!options.Check(&error)) return Status::Error(error);
+  cv::Mat bgr;
+  TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), options.image, &bgr));
+  if (bgr.channels() < 3) return Status::Error(options.image + ": a patch must come from a colour image");
+  if (bgr.depth() != CV_8U) bgr.convertTo(bgr, CV_8U, bgr.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
+  if (bgr.channels() == 4) cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
+  const cv::Rect whole(0, 0, bgr.cols, bgr.rows);
+  for (const cv::Rect& r : options.rects) {
+    if ((r & whole) != r) {
+      return Status::Error("rect " + std::to_string(r.x) + "," + std::to_string(r.y) + "," + std::to_string(r.width) + "," +
+                           std::to_string(r.height) + " lies outside the " + std::to_string(bgr.cols) + "x" +
+                           std::to_string(bgr.rows) + " image " + options.image);
+    }
+  }
+  Manifest manifest;
+  std::error_code ec;
+  if (!fs::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
+  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  std::set<std::string> ids;
+  for (const PatchRecord& p : manifest.patches) ids.insert(p.id);
+  const std::string image_id = options.image_id.empty() ? fs::path(options.image).filename().string() : options.image_id;
+  std::vector<PatchRecord> added;
+  for (const cv::Rect& rect : options.rects) {
+    PatchRecord r;
+    r.id = options.dataset + "-" + fs::path(options.image).stem().string() + "-" + options.label + "-" +
+           std::to_string(rect.x) + "-" + std::to_string(rect.y);
+    if (!ids.insert(r.id).second) return Status::Error("patch " + r.id + " is already in the database");
+    r.label = options.label;
+    r.file = "patches/" + options.label + "/" + r.id + ".png";
+    r.dataset = options.dataset;
+    r.split = options.split;
+    r.image = image_id;
+    r.region = rect;
+    r.image_size = bgr.size();
+    r.licence = options.licence;
+    std::vector<uint8_t> png;
+    cv::imencode(".png", bgr(rect), png);
+    const fs::path out = fs::path(db_dir) / r.file;
+    fs::create_directories(out.parent_path(), ec);
+    TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
+    r.sha256 = Sha256Hex(png.data(), png.size());
+    added.push_back(r);
+  }
+  for (PatchRecord& r : added) {
+    if (added_ids != nullptr) added_ids->push_back(r.id);
+    manifest.patches.push_back(std::move(r));
+  }
+  // The manifest is written last: until then the database is what it was.
+  return SaveManifest(db_dir, manifest);
+}
+
 Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir, ImportSummary* summary) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);

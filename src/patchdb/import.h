@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
 
 #include "core/status.h"
 
@@ -33,6 +36,23 @@ struct ImportSummary {
   std::map<std::string, int> patches_per_label;
   std::string BriefReport() const;
 };
+
+// One or more rectangles of one image, added as patches of one label.
+struct AddPatchOptions {
+  std::string label;
+  std::string image;            // path of the source image
+  std::vector<cv::Rect> rects;  // regions of the image, each a patch
+  std::string dataset = "user";
+  std::string split = "train";  // "test" is refused
+  std::string image_id;         // how the manifest names the image (default: its file name)
+  std::string licence = "unknown";
+
+  bool Check(std::string* error) const;
+};
+
+// Crops each rectangle into DIR/patches/<label>/ and appends it to the
+// manifest (written last, atomically). Ids are <dataset>-<image stem>-<label>-<x>-<y>.
+Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std::vector<std::string>* added_ids);
 
 // CamVid classes -> database labels: Sky -> sky, Building -> building,
 // Road and Pavement -> earth, Tree -> vegetation.

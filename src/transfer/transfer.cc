@@ -45,20 +45,38 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
   }
 
   auto weight = [&](float s) { return std::pow(std::max(0.0f, s), float(options.similarity_power)); };
+  // (sum w a, sum w b, sum w |ab|, sum w) -> chroma, see keep_saturation.
+  auto average = [&](double a, double b, double m, double w) {
+    if (w <= 0) return cv::Vec2f(0, 0);
+    a /= w;
+    b /= w;
+    if (options.keep_saturation) {
+      const double norm = std::hypot(a, b);
+      if (norm > 1e-9) {
+        const double scale = (m / w) / norm;
+        a *= scale;
+        b *= scale;
+      }
+    }
+    return cv::Vec2f(float(a), float(b));
+  };
+  auto magnitude = [&](int idx) { return std::hypot(db.chroma().at<float>(idx, 0), db.chroma().at<float>(idx, 1)); };
   // votes[seg][label], and weighted chroma sums per (seg, label).
-  std::vector<double> votes(size_t(ns) * num_labels, 0.0), ca(votes.size(), 0.0), cb(votes.size(), 0.0);
+  std::vector<double> votes(size_t(ns) * num_labels, 0.0), ca(votes.size(), 0.0), cb(votes.size(), 0.0),
+      cm(votes.size(), 0.0), cw(votes.size(), 0.0);
   for (size_t i = 0; i < points.size(); ++i) {
     const int s = segments.at<int>(points[i]);
     for (int j = 0; j < k; ++j) {
       const int idx = cand.index[i * k + j];
       if (idx < 0) continue;
       const int label = db.sample_labels()[idx];
-      const double w = weight(cand.similarity[i * k + j]) *
-                       (in.label_weights != nullptr ? (*in.label_weights)[label] : 1.0);
+      const double w = weight(cand.similarity[i * k + j]);
       const size_t cell = size_t(s) * num_labels + label;
-      votes[cell] += w;
+      votes[cell] += w * (in.label_weights != nullptr ? (*in.label_weights)[label] : 1.0);
       ca[cell] += w * db.chroma().at<float>(idx, 0);
       cb[cell] += w * db.chroma().at<float>(idx, 1);
+      cm[cell] += w * magnitude(idx);
+      cw[cell] += w;
     }
   }
   result->segment_labels.assign(ns, -1);
@@ -87,8 +105,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
       lp[c] = l;
       if (l < 0) continue;
       const size_t cell = size_t(sp[c]) * num_labels + l;
-      const double v = votes[cell];
-      if (v > 0) ap[c] = cv::Vec2f(float(ca[cell] / v), float(cb[cell] / v));
+      ap[c] = average(ca[cell], cb[cell], cm[cell], cw[cell]);
     }
   }
   // Matched pixels take the chroma of their own candidates of the chosen label.
@@ -108,7 +125,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
       result->labels.at<int>(p) = label;
     }
     if (label < 0) continue;
-    double w_sum = 0, a = 0, b = 0;
+    double w_sum = 0, a = 0, b = 0, m = 0;
     for (int j = 0; j < k; ++j) {
       const int idx = cand.index[i * k + j];
       if (idx < 0 || db.sample_labels()[idx] != label) continue;
@@ -116,8 +133,9 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
       w_sum += w;
       a += w * db.chroma().at<float>(idx, 0);
       b += w * db.chroma().at<float>(idx, 1);
+      m += w * magnitude(idx);
     }
-    if (w_sum > 0) ab.at<cv::Vec2f>(p) = cv::Vec2f(float(a / w_sum), float(b / w_sum));
+    if (w_sum > 0) ab.at<cv::Vec2f>(p) = average(a, b, m, w_sum);
   }
 
   if (options.smoothing_radius > 0) {

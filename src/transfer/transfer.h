@@ -19,6 +19,10 @@ struct TransferOptions {
   double similarity_power = 8.0;
   // Vote per segment (true) or let each pixel keep its own best label.
   bool segment_vote = true;
+  // Average candidates' chroma keeping saturation: hue from the weighted
+  // mean (a, b) vector, magnitude from the weighted mean of |(a, b)|. A plain
+  // mean of differing hues cancels towards grey.
+  bool keep_saturation = true;
   // Guided filter (He et al. 2013, ximgproc) on a and b with L as guide:
   // radius in pixels (0 = off) and eps on the guide scaled to 0..1.
   int smoothing_radius = 6;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Rebuilds the bundled patch database from scratch, reproducibly:
+#   1. CamVid train crops chosen through CamVid's label maps (seeded);
+#   2. the hand-annotated BSDS500 train regions listed in
+#      patchdb/annotations/bsds500_train.tsv.
+# usage: scripts/build_patchdb.sh [DATA_ROOT]   (default ../shared/data)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-${TINT_DATA_ROOT:-../shared/data}}
+tint=./build/bin/tint
+[ -x "$tint" ] || { echo "build tint first (scripts/demo.sh)" >&2; exit 1; }
+[ -d "$data/camvid" ] || { echo "no CamVid under $data" >&2; exit 1; }
+
+# Build into a new folder, then swap it in, so a failure leaves the old database.
+new=$(mktemp -d patchdb.new.XXXXXX)
+trap 'rm -rf "$new"' EXIT
+mkdir -p "$new/annotations"
+cp patchdb/annotations/*.tsv "$new/annotations/"
+"$tint" db import --db "$new" --camvid "$data/camvid" --split train
+grep -v '^#' patchdb/annotations/bsds500_train.tsv | while IFS=$'\t' read -r id label rect; do
+  [ -n "$id" ] || continue
+  "$tint" db add --db "$new" --label "$label" --image "$data/bsds500/images/train/$id.jpg" --rect "$rect" \
+    --dataset bsds500 --split train --image-id "train/$id.jpg" \
+    --licence "BSDS500 (Arbelaez et al. 2011): non-commercial research and education" >/dev/null
+done
+"$tint" db verify --db "$new"
+old=$(mktemp -d patchdb.old.XXXXXX)
+rmdir "$old"
+mv patchdb "$old" && mv "$new" patchdb && rm -rf "$old"
+trap - EXIT
+"$tint" db stats --db patchdb
