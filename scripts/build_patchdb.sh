@@ -28,4 +28,5 @@ old=$(mktemp -d patchdb.old.XXXXXX)
 rmdir "$old"
 mv patchdb "$old" && mv "$new" patchdb && rm -rf "$old"
 trap - EXIT
+"$tint" db build --db patchdb
 "$tint" db stats --db patchdb

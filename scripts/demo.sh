@@ -8,5 +8,7 @@ bash scripts/install_deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=OFF >/dev/null
 cmake --build build --parallel
 mkdir -p out
+# The index cache (git-ignored) makes every later run start fast.
+./build/bin/tint db build
 ./build/bin/tint colorize samples/bridge.jpg -o out/bridge_colour.png --side-by-side --verbose
 echo "demo: wrote out/bridge_colour.png and out/bridge_colour_side.png (grey | colour)"

@@ -72,7 +72,7 @@ int RunColorize(int argc, char** argv) {
                "colorize");
   std::vector<std::string> inputs;
   std::string output, mode = "classic", db_dir = internal::DefaultDatabaseDir(), post = "none";
-  bool side_by_side = false, explain = false, verbose = false;
+  bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   ClassicOptions classic;
   ImageReadOptions read;
   app.add_option("inputs", inputs, "Input images (any format OpenCV reads; colour is reduced to luminance)")
@@ -86,6 +86,7 @@ int RunColorize(int argc, char** argv) {
   app.add_flag("--side-by-side", side_by_side, "Also write <output>_side.png: grey input | colour output");
   app.add_flag("--explain", explain, "Also write <output>_labels.png: matched label per pixel and segment borders");
   app.add_flag("-v,--verbose", verbose, "Print the time of each stage per image");
+  app.add_flag("--require-cache", require_cache, "Fail unless the database's index cache is valid for these settings");
   internal::AddReadOptions(&app, &read);
   internal::AddClassicOptions(&app, &classic);
   int exit_code = 0;
@@ -117,8 +118,8 @@ int RunColorize(int argc, char** argv) {
   }
 
   std::unique_ptr<Colorizer> colorizer;
-  Status status = CreateClassicColorizer(classic, db_dir, &colorizer);
-  if (!status.ok()) return internal::Fail(cmd, "patch database: " + status.message());
+  Status status = internal::OpenClassic(cmd, classic, db_dir, require_cache, &colorizer);
+  if (!status.ok()) return internal::Fail(cmd, status.message());
 
   Progress progress("colorize", static_cast<int>(inputs.size()));
   std::set<std::string> written;

@@ -30,5 +30,10 @@ bool Parse(CLI::App* app, int argc, char** argv, int* exit_code);
 
 int Fail(const std::string& command, const std::string& message);
 
+// Opens the classic colorizer of db_dir; says on stderr (one line) when the
+// index cache was missing or stale and the index was built in memory.
+Status OpenClassic(const std::string& command, const ClassicOptions& options, const std::string& db_dir,
+                   bool require_cache, std::unique_ptr<Colorizer>* colorizer);
+
 }  // namespace internal
 }  // namespace tint

@@ -1,4 +1,5 @@
 // tint db (import | list | stats | verify) [--db DIR]
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -6,7 +7,10 @@
 #include "cli/commands.h"
 #include "core/file_util.h"
 #include "patchdb/database.h"
+#include "core/image_io.h"
+#include "patchdb/edit.h"
 #include "patchdb/import.h"
+#include "pipeline/index_cache.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -51,6 +55,10 @@ int Stats(const std::string& db_dir, const ClassicOptions& classic) {
   std::printf("features: window %d, vector %s, statistics %s (weight %.2f), stride %d\n", classic.features.window,
               ToString(classic.features.normalization), classic.features.append_statistics ? "on" : "off",
               classic.features.statistics_weight, classic.sampling.stride);
+  IndexedDatabase cached;
+  CacheState state = CacheState::kMissing;
+  const Status cs = LoadIndexCache(classic, db_dir, &cached, &state);
+  std::printf("index cache: %s\n", cs.ok() ? ToString(state) : cs.message().c_str());
   std::printf("%-12s %8s %14s %9s  %s\n", "label", "patches", "source images", "samples", "per source");
   for (const std::string& label : db->label_names()) {
     std::string per;
@@ -58,6 +66,18 @@ int Stats(const std::string& db_dir, const ClassicOptions& classic) {
     std::printf("%-12s %8d %14zu %9d  %s\n", label.c_str(), patches[label], images[label].size(), samples[label],
                 per.c_str());
   }
+  return 0;
+}
+
+int Build(const std::string& db_dir, const ClassicOptions& classic) {
+  const auto t0 = std::chrono::steady_clock::now();
+  IndexedDatabase indexed;
+  Status s = BuildIndexedDatabase(classic, db_dir, &indexed);
+  if (s.ok()) s = SaveIndexCache(classic, db_dir, indexed);
+  if (!s.ok()) return internal::Fail("db build", s.message());
+  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("built %s: %d samples of dimension %d, %s index, in %.1f s\n", IndexCachePath(db_dir).c_str(),
+              indexed.database->num_samples(), indexed.database->vectors().cols, ToString(classic.match.type), sec);
   return 0;
 }
 
@@ -73,7 +93,19 @@ int Verify(const std::string& db_dir, const ClassicOptions& classic) {
   std::unique_ptr<PatchDatabase> db;
   s = PatchDatabase::Load(db_dir, classic.features, classic.sampling, &db);
   if (!s.ok()) return internal::Fail("db verify", s.message());
-  std::printf("ok: %zu patches, every file present and its hash right, no test-split source\n", m.patches.size());
+  IndexedDatabase cached;
+  CacheState state = CacheState::kMissing;
+  s = LoadIndexCache(classic, db_dir, &cached, &state);
+  if (!s.ok()) return internal::Fail("db verify", s.message());
+  if (state == CacheState::kStale) {
+    return internal::Fail("db verify", IndexCachePath(db_dir) + " is stale (the manifest or settings changed): run tint db build");
+  }
+  if (state == CacheState::kValid && (cached.database->num_samples() != db->num_samples() ||
+                                      cv::norm(cached.database->vectors(), db->vectors(), cv::NORM_INF) > 1e-5)) {
+    return internal::Fail("db verify", IndexCachePath(db_dir) + " does not match the patches: run tint db build");
+  }
+  std::printf("ok: %zu patches, every file present and its hash right, no test-split source, index cache %s\n",
+              m.patches.size(), ToString(state));
   return 0;
 }
 
@@ -89,7 +121,17 @@ int RunDb(int argc, char** argv) {
 
   CLI::App* import = app.add_subcommand("import", "Take labelled patches from a data set (CamVid layout)");
   CamVidImportOptions camvid;
-  import->add_option("--camvid", camvid.root, "CamVid root with <split>/ and <split>annot/")->required();
+  LabelMapSource source;
+  std::string class_table;
+  auto* camvid_opt = import->add_option("--camvid", camvid.root, "CamVid root with <split>/ and <split>annot/");
+  auto* labels_opt = import->add_option("--labels", source.label_map, "Label map of one image (class id per pixel)");
+  import->add_option("--image", source.image, "With --labels: the colour image");
+  import->add_option("--classes", class_table, "With --labels: class table, e.g. 0=sky,1=building,3=earth");
+  import->add_option("--dataset", source.dataset, "With --labels: data set name")->capture_default_str();
+  import->add_option("--image-id", source.image_id, "With --labels: image name in the manifest");
+  import->add_option("--licence", source.licence, "With --labels: licence of the image")->capture_default_str();
+  camvid_opt->excludes(labels_opt);
+  import->add_option("--max-clipped", camvid.max_clipped, "Skip patches with more clipped pixels than this fraction")->capture_default_str();
   import->add_option("--split", camvid.split, "Split to take patches from (never test)")->capture_default_str();
   import->add_option("--patch-size", camvid.patch_size, "Patch side in pixels")->capture_default_str();
   import->add_option("--per-image", camvid.patches_per_image, "Patches per label and image")->capture_default_str();
@@ -108,16 +150,42 @@ int RunDb(int argc, char** argv) {
   add->add_option("--image-id", add_options.image_id, "Name of the image in the manifest (default: file name)");
   add->add_option("--licence", add_options.licence, "Licence of the source image")->capture_default_str();
 
+  CLI::App* remove = app.add_subcommand("remove", "Remove patches by id");
+  std::vector<std::string> remove_ids;
+  remove->add_option("ids", remove_ids, "Patch ids (see tint db list)")->required();
+
+  CLI::App* sheet = app.add_subcommand("sheet", "Draw a contact sheet of one label's patches");
+  SheetOptions sheet_options;
+  std::string sheet_out;
+  sheet->add_option("--label", sheet_options.label, "Label to draw")->required();
+  sheet->add_option("-o,--output", sheet_out, "Output image (.png)")->required();
+  sheet->add_option("--tile", sheet_options.tile, "Tile side in pixels")->capture_default_str();
+  sheet->add_option("--columns", sheet_options.columns, "Tiles per row")->capture_default_str();
+
   CLI::App* list = app.add_subcommand("list", "List every patch with its label and source");
+  CLI::App* build = app.add_subcommand("build", "Compute samples, FLANN index and calibration into DIR/index.cache");
   CLI::App* stats = app.add_subcommand("stats", "Counts per label and source, and the feature settings");
   CLI::App* verify = app.add_subcommand("verify", "Check files, hashes and that no test-split image is used");
-  for (CLI::App* sub : {stats, verify}) internal::AddClassicOptions(sub, &classic);
+  for (CLI::App* sub : {build, stats, verify}) internal::AddClassicOptions(sub, &classic);
 
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
   std::string error;
   if (!classic.Check(&error)) return internal::Fail("db", error);
-  if (*import) return Import(db_dir, camvid);
+  if (*import) {
+    if (!source.label_map.empty()) {
+      if (source.image.empty() || class_table.empty()) return internal::Fail("db import", "--labels needs --image and --classes");
+      Status s = ParseClassTable(class_table, &source.classes);
+      source.split = camvid.split;
+      ImportSummary summary;
+      if (s.ok()) s = ImportLabelMap(camvid, source, db_dir, &summary);
+      if (!s.ok()) return internal::Fail("db import", s.message());
+      std::printf("%s\n", summary.BriefReport().c_str());
+      return 0;
+    }
+    if (camvid.root.empty()) return internal::Fail("db import", "give --camvid ROOT or --labels MAP --image IMG --classes TABLE");
+    return Import(db_dir, camvid);
+  }
   if (*add) {
     for (const std::string& t : rect_texts) {
       cv::Rect r;
@@ -135,7 +203,22 @@ int RunDb(int argc, char** argv) {
     return 0;
   }
   if (*list) return List(db_dir);
+  if (*remove) {
+    const Status s = RemovePatches(db_dir, remove_ids);
+    if (!s.ok()) return internal::Fail("db remove", s.message());
+    std::printf("removed %zu patches\n", remove_ids.size());
+    return 0;
+  }
+  if (*sheet) {
+    cv::Mat image;
+    Status s = DrawContactSheet(sheet_options, db_dir, &image);
+    if (s.ok()) s = WriteImage(sheet_out, image);
+    if (!s.ok()) return internal::Fail("db sheet", s.message());
+    std::printf("wrote %s\n", sheet_out.c_str());
+    return 0;
+  }
   if (*stats) return Stats(db_dir, classic);
+  if (*build) return Build(db_dir, classic);
   return Verify(db_dir, classic);
 }
 

@@ -59,8 +59,8 @@ int RunEval(int argc, char** argv) {
   std::vector<std::unique_ptr<Colorizer>> methods;
   methods.push_back(CreateGrayscaleColorizer());
   std::unique_ptr<Colorizer> c;
-  const Status s = CreateClassicColorizer(classic, db_dir, &c);
-  if (!s.ok()) return internal::Fail(cmd, "patch database: " + s.message());
+  const Status s = internal::OpenClassic(cmd, classic, db_dir, false, &c);
+  if (!s.ok()) return internal::Fail(cmd, s.message());
   methods.push_back(std::move(c));
 
   struct Sum { double auc = 0, rmse = 0, psnr = 0, max_dl = 0, seconds = 0; int n = 0; };

@@ -4,6 +4,8 @@
 #include <numeric>
 
 #include <Eigen/Core>
+#include <cstdio>
+
 #include <flann/flann.hpp>
 #include <opencv2/core/utility.hpp>
 
@@ -70,11 +72,44 @@ class ExactMatcher : public Matcher {
 
 class FlannMatcher : public Matcher {
  public:
+  using Index = flann::KDTreeIndex<flann::L2<float>>;
+
   FlannMatcher(const MatchOptions& options, const cv::Mat& database)
       : options_(options), db_(NormalizedRows(database)) {
-    index_ = std::make_unique<flann::Index<flann::L2<float>>>(
-        flann::Matrix<float>(db_.data(), db_.rows(), db_.cols()), flann::KDTreeIndexParams(options.flann_trees));
-    index_->buildIndex();
+    index_ = std::make_unique<Index>(flann::Matrix<float>(db_.data(), db_.rows(), db_.cols()),
+                                     flann::KDTreeIndexParams(options.flann_trees));
+  }
+
+  void Build() { index_->buildIndex(); }
+
+  Status Load(const std::vector<uint8_t>& blob) {
+    if (blob.empty()) return Status::Error("empty FLANN index");
+    FILE* f = fmemopen(const_cast<uint8_t*>(blob.data()), blob.size(), "rb");
+    if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
+    try {
+      index_->loadIndex(f);
+    } catch (const std::exception& e) {
+      std::fclose(f);
+      return Status::Error(std::string("FLANN index does not load (") + e.what() + ")");
+    }
+    std::fclose(f);
+    if (index_->size() != static_cast<size_t>(db_.rows()) || index_->veclen() != static_cast<size_t>(db_.cols())) {
+      return Status::Error("FLANN index was built for another database (" + std::to_string(index_->size()) + " x " +
+                           std::to_string(index_->veclen()) + ")");
+    }
+    return Status::Ok();
+  }
+
+  bool SaveIndex(std::vector<uint8_t>* blob) const override {
+    char* buffer = nullptr;
+    size_t size = 0;
+    FILE* f = open_memstream(&buffer, &size);
+    if (f == nullptr) return false;
+    index_->saveIndex(f);
+    std::fclose(f);
+    blob->assign(buffer, buffer + size);
+    std::free(buffer);
+    return true;
   }
 
   void Match(const cv::Mat& queries, Candidates* out) const override {
@@ -111,7 +146,7 @@ class FlannMatcher : public Matcher {
  private:
   MatchOptions options_;
   RowMatrix db_;  // owns the data the index points into
-  std::unique_ptr<flann::Index<flann::L2<float>>> index_;
+  std::unique_ptr<Index> index_;
 };
 
 }  // namespace
@@ -137,7 +172,20 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(!database.empty(), "empty database");
   if (options.type == MatcherType::kExact) return std::make_unique<ExactMatcher>(options, database);
-  return std::make_unique<FlannMatcher>(options, database);
+  auto flann = std::make_unique<FlannMatcher>(options, database);
+  flann->Build();
+  return flann;
+}
+
+Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database, const std::vector<uint8_t>& blob,
+                              std::unique_ptr<Matcher>* matcher) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  TINT_CHECK(options.type == MatcherType::kFlann, "only the FLANN matcher has an index to load");
+  auto flann = std::make_unique<FlannMatcher>(options, database);
+  TINT_RETURN_IF_ERROR(flann->Load(blob));
+  *matcher = std::move(flann);
+  return Status::Ok();
 }
 
 }  // namespace tint

@@ -14,6 +14,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/status.h"
+
 namespace tint {
 
 enum class MatcherType { kExact, kFlann };
@@ -49,9 +51,18 @@ class Matcher {
   virtual void Match(const cv::Mat& queries, Candidates* candidates) const = 0;
   virtual int dimension() const = 0;
   virtual int size() const = 0;
+  // The search structure as bytes (FLANN: the kd-trees), so that it can be
+  // cached and loaded again; false for matchers without one (exact).
+  virtual bool SaveIndex(std::vector<uint8_t>* /*blob*/) const { return false; }
 };
 
 // database: CV_32F, N x dim; it is copied and normalized.
 std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Mat& database);
+
+// A FLANN matcher whose trees are loaded from SaveIndex's bytes instead of
+// being built: fast, and repeatable (FLANN 1.9.2 randomizes every build).
+// Fails on bytes that do not fit the database.
+Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database, const std::vector<uint8_t>& blob,
+                              std::unique_ptr<Matcher>* matcher);
 
 }  // namespace tint

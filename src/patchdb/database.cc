@@ -111,4 +111,21 @@ std::unique_ptr<PatchDatabase> PatchDatabase::FromPatches(const NeighborhoodOpti
   return db;
 }
 
+std::unique_ptr<PatchDatabase> PatchDatabase::FromSamples(Manifest manifest, std::vector<std::string> label_names,
+                                                          cv::Mat vectors, cv::Mat chroma, std::vector<int> sample_labels,
+                                                          std::vector<int> sample_patch) {
+  TINT_CHECK(vectors.type() == CV_32F && chroma.type() == CV_32F && chroma.cols == 2, "bad sample arrays");
+  TINT_CHECK(vectors.rows == chroma.rows && vectors.rows == static_cast<int>(sample_labels.size()) &&
+                 vectors.rows == static_cast<int>(sample_patch.size()),
+             "sample arrays differ in length");
+  std::unique_ptr<PatchDatabase> db(new PatchDatabase());
+  db->manifest_ = std::move(manifest);
+  db->label_names_ = std::move(label_names);
+  db->vectors_ = std::move(vectors);
+  db->chroma_ = std::move(chroma);
+  db->sample_labels_ = std::move(sample_labels);
+  db->sample_patch_ = std::move(sample_patch);
+  return db;
+}
+
 }  // namespace tint

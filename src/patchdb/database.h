@@ -35,6 +35,11 @@ class PatchDatabase {
                                                     const std::vector<cv::Mat>& patches_bgr,
                                                     const std::vector<std::string>& labels);
 
+  // A database from samples computed earlier (the index cache).
+  static std::unique_ptr<PatchDatabase> FromSamples(Manifest manifest, std::vector<std::string> label_names,
+                                                    cv::Mat vectors, cv::Mat chroma, std::vector<int> sample_labels,
+                                                    std::vector<int> sample_patch);
+
   int num_samples() const { return vectors_.rows; }
   const cv::Mat& vectors() const { return vectors_; }  // CV_32F, num_samples x dim
   const cv::Mat& chroma() const { return chroma_; }    // CV_32F, num_samples x 2 (a, b)

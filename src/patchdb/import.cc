@@ -9,12 +9,40 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <stdexcept>
+
 #include "core/file_util.h"
 #include "core/image_io.h"
+#include "patchdb/lock.h"
 #include "patchdb/manifest.h"
 
 namespace tint {
 namespace fs = std::filesystem;
+
+namespace internal {
+
+// Files written by one change; removed again unless the manifest (the commit
+// point) was saved, so a failed change leaves no stray files.
+class NewFiles {
+ public:
+  ~NewFiles() {
+    if (committed_) return;
+    std::error_code ec;
+    for (const std::string& f : files_) fs::remove(f, ec);
+  }
+  void Add(const std::string& path) { files_.push_back(path); }
+  Status Commit(const std::string& db_dir, const Manifest& manifest) {
+    TINT_RETURN_IF_ERROR(SaveManifest(db_dir, manifest));
+    committed_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<std::string> files_;
+  bool committed_ = false;
+};
+
+}  // namespace internal
 
 bool CamVidImportOptions::Check(std::string* error) const {
   auto fail = [&](const std::string& m) { *error = m; return false; };
@@ -24,6 +52,7 @@ bool CamVidImportOptions::Check(std::string* error) const {
   if (patches_per_image < 1 || patches_per_image > 64) return fail("patches_per_image must be in 1..64");
   if (!(min_purity >= 0.5 && min_purity <= 1.0)) return fail("min_purity must be in 0.5..1");
   if (max_images < 0) return fail("max_images must be >= 0");
+  if (!(max_clipped >= 0 && max_clipped <= 1)) return fail("max_clipped must be in 0..1");
   return true;
 }
 
@@ -67,12 +96,14 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std
   }
   Manifest manifest;
   std::error_code ec;
-  if (!fs::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
+  std::unique_ptr<DatabaseLock> lock;
+  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
   std::set<std::string> ids;
   for (const PatchRecord& p : manifest.patches) ids.insert(p.id);
   const std::string image_id = options.image_id.empty() ? fs::path(options.image).filename().string() : options.image_id;
   std::vector<PatchRecord> added;
+  internal::NewFiles new_files;
   for (const cv::Rect& rect : options.rects) {
     PatchRecord r;
     r.id = options.dataset + "-" + fs::path(options.image).stem().string() + "-" + options.label + "-" +
@@ -91,6 +122,7 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std
     const fs::path out = fs::path(db_dir) / r.file;
     fs::create_directories(out.parent_path(), ec);
     TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
+    new_files.Add(out.string());
     r.sha256 = Sha256Hex(png.data(), png.size());
     added.push_back(r);
   }
@@ -99,7 +131,141 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std
     manifest.patches.push_back(std::move(r));
   }
   // The manifest is written last: until then the database is what it was.
-  return SaveManifest(db_dir, manifest);
+  return new_files.Commit(db_dir, manifest);
+}
+
+namespace internal {
+
+// Chooses patches of each label where the label map is pure enough, at
+// shuffled non-overlapping positions, writes them and appends their records.
+Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& source, const cv::Mat& bgr_in,
+                      const cv::Mat& annot_in, const std::string& db_dir, std::mt19937_64* rng, Manifest* manifest,
+                      std::set<std::string>* ids, ImportSummary* summary, NewFiles* new_files) {
+  if (bgr_in.channels() < 3) return Status::Error(source.image + ": patches must come from a colour image");
+  if (annot_in.channels() != 1 || annot_in.size() != bgr_in.size()) {
+    return Status::Error(source.label_map + ": label map must be single-channel and the size of " + source.image);
+  }
+  cv::Mat bgr = bgr_in, annot;
+  if (bgr.depth() != CV_8U) bgr.convertTo(bgr, CV_8U, bgr.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
+  if (bgr.channels() == 4) cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
+  annot_in.convertTo(annot, CV_32S);
+  // Clipped pixels: any channel at 0 or 255.
+  cv::Mat clipped;
+  {
+    cv::Mat lo, hi;
+    cv::inRange(bgr, cv::Scalar(1, 1, 1), cv::Scalar(254, 254, 254), lo);  // 255 where nothing is clipped
+    cv::bitwise_not(lo, hi);
+    clipped = hi / 255;
+  }
+  cv::Mat clipped_integral;
+  cv::integral(clipped, clipped_integral, CV_32S);
+  std::map<std::string, std::vector<int>> by_label;
+  for (const auto& [cls, label] : source.classes) by_label[label].push_back(cls);
+  const int p = options.patch_size;
+  auto box = [&](const cv::Mat& in, int x, int y) {
+    return in.at<int>(y + p, x + p) - in.at<int>(y, x + p) - in.at<int>(y + p, x) + in.at<int>(y, x);
+  };
+  const std::string image_id = source.image_id.empty() ? fs::path(source.image).filename().string() : source.image_id;
+  std::error_code ec;
+  for (const auto& [label, classes] : by_label) {
+    cv::Mat mask = cv::Mat::zeros(annot.size(), CV_8U);
+    for (int c : classes) mask |= (annot == c);
+    mask /= 255;
+    cv::Mat integral;
+    cv::integral(mask, integral, CV_32S);
+    std::vector<cv::Point> candidates;
+    const int step = std::max(1, p / 4);
+    const int need = static_cast<int>(std::ceil(options.min_purity * p * p));
+    const int max_clip = static_cast<int>(std::floor(options.max_clipped * p * p));
+    for (int y = 0; y + p <= annot.rows; y += step) {
+      for (int x = 0; x + p <= annot.cols; x += step) {
+        if (box(integral, x, y) >= need && box(clipped_integral, x, y) <= max_clip) candidates.emplace_back(x, y);
+      }
+    }
+    std::shuffle(candidates.begin(), candidates.end(), *rng);
+    std::vector<cv::Rect> taken;
+    for (const cv::Point& c : candidates) {
+      if (static_cast<int>(taken.size()) >= options.patches_per_image) break;
+      const cv::Rect rect(c.x, c.y, p, p);
+      bool overlaps = false;
+      for (const cv::Rect& t : taken) overlaps |= (t & rect).area() > 0;
+      if (overlaps) continue;
+      taken.push_back(rect);
+      PatchRecord r;
+      r.id = source.dataset + "-" + fs::path(source.image).stem().string() + "-" + label + "-" + std::to_string(c.x) +
+             "-" + std::to_string(c.y);
+      if (ids->count(r.id)) continue;
+      r.label = label;
+      r.file = "patches/" + label + "/" + r.id + ".png";
+      r.dataset = source.dataset;
+      r.split = source.split;
+      r.image = image_id;
+      r.region = rect;
+      r.image_size = bgr.size();
+      r.licence = source.licence;
+      const fs::path out = fs::path(db_dir) / r.file;
+      fs::create_directories(out.parent_path(), ec);
+      std::vector<uint8_t> png;
+      cv::imencode(".png", bgr(rect), png);
+      TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
+      new_files->Add(out.string());
+      r.sha256 = Sha256Hex(png.data(), png.size());
+      ids->insert(r.id);
+      manifest->patches.push_back(r);
+      ++summary->patches_per_label[label];
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace internal
+
+Status ParseClassTable(const std::string& text, std::map<int, std::string>* classes) {
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return Status::Error("class table entry \"" + item + "\" is not ID=label");
+    int id = 0;
+    try {
+      size_t used = 0;
+      id = std::stoi(item.substr(0, eq), &used);
+      if (used != eq) throw std::invalid_argument("x");
+    } catch (const std::exception&) {
+      return Status::Error("class id in \"" + item + "\" is not an integer");
+    }
+    const std::string label = item.substr(eq + 1);
+    if (!IsValidLabel(label)) return Status::Error("invalid label \"" + label + "\" in the class table");
+    (*classes)[id] = label;
+  }
+  if (classes->empty()) return Status::Error("the class table is empty");
+  return Status::Ok();
+}
+
+Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& source, const std::string& db_dir,
+                      ImportSummary* summary) {
+  std::string error;
+  if (!options.Check(&error)) return Status::Error(error);
+  if (source.split.find("test") != std::string::npos ||
+      fs::path(source.image).lexically_normal().string().find("/test/") != std::string::npos) {
+    return Status::Error("the test split never goes into the patch database");
+  }
+  cv::Mat bgr, annot;
+  TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), source.image, &bgr));
+  TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), source.label_map, &annot));
+  std::unique_ptr<DatabaseLock> lock;
+  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
+  Manifest manifest;
+  std::error_code ec;
+  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  std::set<std::string> ids;
+  for (const PatchRecord& r : manifest.patches) ids.insert(r.id);
+  std::mt19937_64 rng(options.seed);
+  internal::NewFiles new_files;
+  TINT_RETURN_IF_ERROR(
+      internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng, &manifest, &ids, summary, &new_files));
+  ++summary->images_read;
+  return new_files.Commit(db_dir, manifest);
 }
 
 Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir, ImportSummary* summary) {
@@ -115,6 +281,8 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
   if (!fs::is_directory(db_dir, ec) && !fs::create_directories(db_dir, ec)) {
     return Status::Error(db_dir + ": cannot create the database folder");
   }
+  std::unique_ptr<DatabaseLock> lock;
+  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   Manifest manifest;
   if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
   std::set<std::string> ids;
@@ -133,69 +301,27 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
   }
 
   // CamVid class -> label (11-class SegNet version).
-  const std::vector<std::pair<std::string, std::vector<int>>> kClasses = {
-      {"sky", {0}}, {"building", {1}}, {"earth", {3, 4}}, {"vegetation", {5}}};
+  const std::map<int, std::string> kClasses = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
   std::mt19937_64 rng(options.seed);
-  const int p = options.patch_size;
   const ImageReadOptions read;
+  internal::NewFiles new_files;
   for (const fs::path& image_path : images) {
     cv::Mat bgr, annot;
     TINT_RETURN_IF_ERROR(ReadImage(read, image_path.string(), &bgr));
     TINT_RETURN_IF_ERROR(ReadImage(read, (annot_dir / image_path.filename()).string(), &annot));
-    if (annot.type() != CV_8U || annot.size() != bgr.size() || bgr.type() != CV_8UC3) {
-      return Status::Error(image_path.string() + ": image and label map do not match (8-bit labels, colour image)");
-    }
+    LabelMapSource source;
+    source.image = image_path.string();
+    source.classes = kClasses;
+    source.dataset = "camvid";
+    source.split = options.split;
+    source.image_id = options.split + "/" + image_path.filename().string();
+    source.licence = "CC BY-NC 4.0 (CamVid, Brostow et al. 2009)";
+    TINT_RETURN_IF_ERROR(
+        internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng, &manifest, &ids, summary, &new_files));
     ++summary->images_read;
-    for (const auto& [label, classes] : kClasses) {
-      cv::Mat mask = cv::Mat::zeros(annot.size(), CV_8U);
-      for (int c : classes) mask |= (annot == c);
-      mask /= 255;
-      cv::Mat integral;
-      cv::integral(mask, integral, CV_32S);
-      std::vector<cv::Point> candidates;
-      const int step = std::max(1, p / 4);
-      const int need = static_cast<int>(std::ceil(options.min_purity * p * p));
-      for (int y = 0; y + p <= annot.rows; y += step) {
-        for (int x = 0; x + p <= annot.cols; x += step) {
-          const int sum = integral.at<int>(y + p, x + p) - integral.at<int>(y, x + p) -
-                          integral.at<int>(y + p, x) + integral.at<int>(y, x);
-          if (sum >= need) candidates.emplace_back(x, y);
-        }
-      }
-      std::shuffle(candidates.begin(), candidates.end(), rng);
-      std::vector<cv::Rect> taken;
-      for (const cv::Point& c : candidates) {
-        if (static_cast<int>(taken.size()) >= options.patches_per_image) break;
-        const cv::Rect rect(c.x, c.y, p, p);
-        bool overlaps = false;
-        for (const cv::Rect& t : taken) overlaps |= (t & rect).area() > 0;
-        if (overlaps) continue;
-        taken.push_back(rect);
-        PatchRecord r;
-        r.id = "camvid-" + image_path.stem().string() + "-" + label + "-" + std::to_string(c.x) + "-" + std::to_string(c.y);
-        if (ids.count(r.id)) continue;
-        r.label = label;
-        r.file = "patches/" + label + "/" + r.id + ".png";
-        r.dataset = "camvid";
-        r.split = options.split;
-        r.image = options.split + "/" + image_path.filename().string();
-        r.region = rect;
-        r.image_size = bgr.size();
-        r.licence = "CC BY-NC 4.0 (CamVid, Brostow et al. 2009)";
-        const fs::path out = fs::path(db_dir) / r.file;
-        fs::create_directories(out.parent_path(), ec);
-        std::vector<uint8_t> png;
-        cv::imencode(".png", bgr(rect), png);
-        TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
-        r.sha256 = Sha256Hex(png.data(), png.size());
-        ids.insert(r.id);
-        manifest.patches.push_back(r);
-        ++summary->patches_per_label[label];
-      }
-    }
   }
   // The manifest is written last: until then the database is what it was.
-  return SaveManifest(db_dir, manifest);
+  return new_files.Commit(db_dir, manifest);
 }
 
 }  // namespace tint

@@ -33,15 +33,11 @@ class GrayscaleColorizer : public Colorizer {
 
 class ClassicColorizer : public Colorizer {
  public:
-  ClassicColorizer(const ClassicOptions& options, std::unique_ptr<PatchDatabase> db)
-      : options_(options), db_(std::move(db)), matcher_(CreateMatcher(options.match, db_->vectors())) {
-    if (options_.calibration_step > 0) {
-      MatchOptions calibration = options_.match;
-      calibration.k = std::max(calibration.k, 16);  // room to skip the sample's own patch
-      label_weights_ = ComputeLabelCalibration(*db_, *CreateMatcher(calibration, db_->vectors()),
-                                               options_.calibration_step);
-    }
-  }
+  ClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed)
+      : options_(options),
+        db_(std::move(indexed.database)),
+        matcher_(std::move(indexed.matcher)),
+        label_weights_(std::move(indexed.label_weights)) {}
 
   std::string name() const override { return "classic"; }
 
@@ -140,21 +136,30 @@ bool ClassicOptions::Check(std::string* error) const {
 
 std::unique_ptr<Colorizer> CreateGrayscaleColorizer() { return std::make_unique<GrayscaleColorizer>(); }
 
-std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
-                                                  std::unique_ptr<PatchDatabase> database) {
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
+  TINT_CHECK(indexed.database != nullptr && indexed.database->num_samples() > 0, "empty database");
+  TINT_CHECK(indexed.matcher != nullptr, "no matcher");
+  return std::make_unique<ClassicColorizer>(options, std::move(indexed));
+}
+
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
+                                                  std::unique_ptr<PatchDatabase> database) {
   TINT_CHECK(database != nullptr && database->num_samples() > 0, "empty database");
-  return std::make_unique<ClassicColorizer>(options, std::move(database));
+  IndexedDatabase indexed;
+  indexed.matcher = CreateMatcher(options.match, database->vectors());
+  indexed.label_weights = CalibrateLabels(options, *database);
+  indexed.database = std::move(database);
+  return CreateClassicColorizer(options, std::move(indexed));
 }
 
 Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
-                              std::unique_ptr<Colorizer>* colorizer) {
-  std::string error;
-  if (!options.Check(&error)) return Status::Error(error);
-  std::unique_ptr<PatchDatabase> db;
-  TINT_RETURN_IF_ERROR(PatchDatabase::Load(db_dir, options.features, options.sampling, &db));
-  *colorizer = CreateClassicColorizer(options, std::move(db));
+                              std::unique_ptr<Colorizer>* colorizer, CachePolicy policy, CacheState* state) {
+  IndexedDatabase indexed;
+  CacheState local;
+  TINT_RETURN_IF_ERROR(OpenIndexedDatabase(options, db_dir, policy, &indexed, state != nullptr ? state : &local));
+  *colorizer = CreateClassicColorizer(options, std::move(indexed));
   return Status::Ok();
 }
 

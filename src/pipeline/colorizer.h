@@ -14,6 +14,7 @@
 #include "features/neighborhood.h"
 #include "match/matcher.h"
 #include "patchdb/database.h"
+#include "pipeline/index_cache.h"
 #include "segment/ncut.h"
 #include "transfer/transfer.h"
 
@@ -61,8 +62,13 @@ struct ClassicOptions {
   bool Check(std::string* error) const;
 };
 
+// From a database folder: its index cache when valid, else per `policy`
+// (built in memory by default); *state, when given, says which.
 Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
-                              std::unique_ptr<Colorizer>* colorizer);
+                              std::unique_ptr<Colorizer>* colorizer,
+                              CachePolicy policy = CachePolicy::kRebuildIfStale, CacheState* state = nullptr);
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed);
+// From samples in memory: builds the matcher and the calibration.
 std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
                                                   std::unique_ptr<PatchDatabase> database);
 

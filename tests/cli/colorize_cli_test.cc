@@ -12,32 +12,14 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/color.h"
+#include "cli/run_tint.h"
 #include "testing.h"
 
 namespace tint {
 namespace {
 namespace fs = std::filesystem;
-
-struct RunResult {
-  int exit_code = -1;
-  std::string err;
-};
-
-std::string Tint() { return testing::BinaryDir() + "/bin/tint"; }
-
-RunResult RunTint(const std::string& args, const std::string& dir) {
-  const std::string err_file = (fs::path(dir) / "stderr.txt").string();
-  const std::string cmd = Tint() + " " + args + " > /dev/null 2> " + err_file;
-  const int status = std::system(cmd.c_str());
-  RunResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  fs::remove(err_file);
-  return r;
-}
-
-int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+using testing::RunResult;
+using testing::RunTint;
 
 // Files in `dir` (temporaries included), recursively.
 int FileCount(const std::string& dir) {
@@ -98,7 +80,7 @@ TEST_P(ColorizeBadInputTest, OneLineNonZeroExitNoOutput) {
   const int files_before = FileCount(dir);
   const RunResult r = RunTint("colorize " + args, dir);
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(Lines(r.err), 1) << r.err;
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
   EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(work + "/out.png"));
   EXPECT_EQ(FileCount(dir), files_before) << "a file (temporary?) was left behind";

@@ -1,0 +1,64 @@
+// The indexed patch database: samples, the matcher's search structure and
+// the label calibration, built from the patch files or loaded from the cache
+// file DIR/index.cache that `tint db build` writes.
+//
+// The cache is keyed by the SHA-256 of manifest.json and every setting the
+// samples, the index and the calibration depend on. A cache whose key does
+// not match is stale: it is never used; the caller rebuilds in memory (and
+// says so) or refuses.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "match/matcher.h"
+#include "patchdb/database.h"
+
+namespace tint {
+
+struct ClassicOptions;
+
+struct IndexedDatabase {
+  std::unique_ptr<PatchDatabase> database;
+  std::unique_ptr<Matcher> matcher;
+  std::vector<double> label_weights;  // empty when calibration is off
+};
+
+enum class CacheState { kMissing, kStale, kValid };
+const char* ToString(CacheState state);
+
+std::string IndexCachePath(const std::string& db_dir);
+
+// The key text of a database folder under given options; fails only when
+// the manifest cannot be read.
+Status IndexCacheKey(const ClassicOptions& options, const std::string& db_dir, std::string* key);
+
+// Label vote weights for a database (see ComputeLabelCalibration), always
+// measured with a FLANN matcher that has room (k >= 16) to skip candidates
+// from a sample's own patch; empty when options.calibration_step is 0.
+std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDatabase& db);
+
+// Builds everything from the patch files (checking every hash).
+Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out);
+
+// Writes DIR/index.cache atomically, under the database lock.
+Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir, const IndexedDatabase& indexed);
+
+// Loads the cache when its key matches; *state says which case held. A
+// missing or stale cache is not an error (state says so); a cache that
+// cannot be read is.
+Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out, CacheState* state);
+
+enum class CachePolicy {
+  kRebuildIfStale,  // use a valid cache, else build in memory
+  kRequireValid,    // use a valid cache, else fail
+};
+
+// The database a colorizer uses: from a valid cache, else per policy.
+// *state tells what was found, so the caller can say it rebuilt.
+Status OpenIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, CachePolicy policy,
+                           IndexedDatabase* out, CacheState* state);
+
+}  // namespace tint

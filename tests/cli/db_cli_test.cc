@@ -1,0 +1,123 @@
+// `tint db` end to end on a scratch database made from the test images.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "cli/run_tint.h"
+#include "testing.h"
+
+namespace tint {
+namespace {
+namespace fs = std::filesystem;
+using testing::RunResult;
+using testing::RunTint;
+
+class DbCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::ScratchDir();
+    db_ = dir_ + "/db";
+    fs::create_directories(db_);
+    image_ = testing::TestDataPath("street_small.png");  // 160x120, CamVid val
+  }
+  RunResult Db(const std::string& args) { return RunTint("db --db " + db_ + " " + args, dir_); }
+  void ExpectOneLineFailure(const RunResult& r, const std::string& fragment) {
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.ErrLines(), 1) << r.err;
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  }
+  void AddSome() {
+    ASSERT_EQ(Db("add --label sky --image " + image_ + " --rect 0,0,40,24 --rect 60,0,40,24").exit_code, 0);
+    ASSERT_EQ(Db("add --label earth --image " + image_ + " --rect 40,90,40,28").exit_code, 0);
+  }
+  std::string dir_, db_, image_;
+};
+
+TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
+  AddSome();
+  RunResult r = Db("list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("user-street_small-sky-60-0"), std::string::npos) << r.out;
+  r = Db("stats");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 patches"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("index cache: missing"), std::string::npos) << r.out;
+  r = Db("build");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Db("verify");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("index cache valid"), std::string::npos) << r.out;
+  r = Db("sheet --label sky -o " + dir_ + "/sky.png");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(cv::imread(dir_ + "/sky.png").empty());
+  // A change makes the cache stale: verify says so, colorize can refuse it.
+  r = Db("remove user-street_small-sky-0-0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectOneLineFailure(Db("verify"), "stale");
+  r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_ + " --require-cache", dir_);
+  ExpectOneLineFailure(r, "tint db build");
+  r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_, dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("built in memory"), std::string::npos) << r.err;
+}
+
+TEST_F(DbCliTest, GenericLabelMapImport) {
+  cv::Mat map(120, 160, CV_8U, cv::Scalar(0));
+  map(cv::Rect(0, 70, 160, 50)).setTo(3);
+  cv::imwrite(dir_ + "/map.png", map);
+  const RunResult r = Db("import --labels " + dir_ + "/map.png --image " + image_ + " --classes 0=sky,3=earth --patch-size 24 --max-clipped 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("earth 1"), std::string::npos) << r.out;
+}
+
+TEST_F(DbCliTest, BadArgumentsGiveOneLine) {
+  AddSome();
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 150,100,40,40"), "outside");
+  ExpectOneLineFailure(Db("add --label 'Sky!' --image " + image_ + " --rect 0,0,20,20"), "lower-case");
+  ExpectOneLineFailure(Db("add --label sky --image " + dir_ + "/none.png --rect 0,0,20,20"), "no such file");
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 1,2,3"), "x,y,w,h");
+  ExpectOneLineFailure(Db("add --label sky --image /data/camvid/test/a.png --rect 0,0,20,20"), "test split");
+  ExpectOneLineFailure(Db("import --camvid /data/camvid --split test"), "test split");
+  ExpectOneLineFailure(Db("remove no-such-patch"), "no-such-patch");
+  ExpectOneLineFailure(Db("sheet --label lava -o " + dir_ + "/lava.png"), "lava");
+  ExpectOneLineFailure(Db("frobnicate"), "see --help");
+}
+
+TEST_F(DbCliTest, BrokenDatabasesAreNamed) {
+  AddSome();
+  // A patch file changed behind the manifest's back.
+  for (const auto& e : fs::recursive_directory_iterator(db_ + "/patches")) {
+    if (e.path().string().find("earth") != std::string::npos && e.is_regular_file()) {
+      cv::imwrite(e.path().string(), cv::Mat(28, 40, CV_8UC3, cv::Scalar(1, 2, 3)));
+    }
+  }
+  ExpectOneLineFailure(Db("verify"), "content hash does not match");
+  // A truncated manifest.
+  const std::string manifest = db_ + "/manifest.json";
+  const auto size = fs::file_size(manifest);
+  fs::resize_file(manifest, size / 2);
+  ExpectOneLineFailure(Db("verify"), "manifest.json");
+  ExpectOneLineFailure(Db("stats"), "manifest.json");
+  // A missing database folder.
+  ExpectOneLineFailure(RunTint("db --db " + dir_ + "/nodb list", dir_), "not found");
+}
+
+TEST_F(DbCliTest, SecondWriterIsRefusedWhileTheLockIsHeld) {
+  AddSome();
+  std::ofstream(db_ + "/.lock") << 1 << " " << [] {
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    return std::string(host);
+  }() << " 0\n";  // pid 1 always runs
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 100,0,30,20"), "another writer");
+  ExpectOneLineFailure(Db("remove user-street_small-sky-0-0"), "another writer");
+  fs::remove(db_ + "/.lock");
+  EXPECT_EQ(Db("remove user-street_small-sky-0-0").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tint

@@ -1,0 +1,167 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/file_util.h"
+#include "patchdb/edit.h"
+#include "patchdb/import.h"
+#include "patchdb/lock.h"
+#include "patchdb/manifest.h"
+#include "testing.h"
+
+namespace tint {
+namespace {
+namespace fs = std::filesystem;
+
+// A database with three sky patches and one grass patch.
+std::string MakeDatabase() {
+  const std::string dir = testing::ScratchDir();
+  const std::string db = dir + "/db", image = dir + "/photo.png";
+  fs::create_directories(db);
+  cv::Mat img(64, 96, CV_8UC3, cv::Scalar(210, 160, 90));
+  img(cv::Rect(0, 32, 96, 32)).setTo(cv::Scalar(40, 150, 60));
+  cv::imwrite(image, img);
+  AddPatchOptions o;
+  o.image = image;
+  o.label = "sky";
+  o.rects = {cv::Rect(0, 0, 16, 16), cv::Rect(20, 0, 16, 16), cv::Rect(40, 0, 16, 16)};
+  EXPECT_TRUE(AddPatches(o, db, nullptr).ok());
+  o.label = "grass";
+  o.rects = {cv::Rect(0, 40, 16, 16)};
+  EXPECT_TRUE(AddPatches(o, db, nullptr).ok());
+  return db;
+}
+
+TEST(RemoveTest, RemovesRecordsAndFiles) {
+  const std::string db = MakeDatabase();
+  Manifest m;
+  ASSERT_TRUE(LoadManifest(db, &m).ok());
+  const std::string id = m.patches[1].id, file = db + "/" + m.patches[1].file;
+  ASSERT_TRUE(fs::exists(file));
+  ASSERT_TRUE(RemovePatches(db, {id}).ok());
+  ASSERT_TRUE(LoadManifest(db, &m).ok());
+  EXPECT_EQ(m.patches.size(), 3u);
+  EXPECT_FALSE(fs::exists(file));
+}
+
+TEST(RemoveTest, UnknownIdChangesNothing) {
+  const std::string db = MakeDatabase();
+  const std::string before = SerializeManifest([&] { Manifest m; LoadManifest(db, &m); return m; }());
+  const Status s = RemovePatches(db, {"no-such-id"});
+  EXPECT_NE(s.message().find("no-such-id"), std::string::npos);
+  Manifest after;
+  ASSERT_TRUE(LoadManifest(db, &after).ok());
+  EXPECT_EQ(SerializeManifest(after), before);
+}
+
+// A failure at the commit point (the manifest's rename) leaves the database
+// exactly as it was.
+TEST(RemoveTest, InjectedFailureLeavesTheDatabaseIntact) {
+  const std::string db = MakeDatabase();
+  std::string before;
+  ASSERT_TRUE(Sha256OfFile(ManifestPath(db), &before).ok());
+  Manifest m;
+  ASSERT_TRUE(LoadManifest(db, &m).ok());
+  internal::SetAtomicWriteFailureForTesting(true);
+  const Status s = RemovePatches(db, {m.patches[0].id});
+  internal::SetAtomicWriteFailureForTesting(false);
+  EXPECT_FALSE(s.ok());
+  std::string after;
+  ASSERT_TRUE(Sha256OfFile(ManifestPath(db), &after).ok());
+  EXPECT_EQ(before, after);
+  EXPECT_TRUE(fs::exists(db + "/" + m.patches[0].file));
+  EXPECT_FALSE(fs::exists(DatabaseLock::LockPath(db)));  // the lock is released on failure
+}
+
+TEST(AddTest, InjectedFailureLeavesTheManifestIntact) {
+  const std::string db = MakeDatabase();
+  std::string before;
+  ASSERT_TRUE(Sha256OfFile(ManifestPath(db), &before).ok());
+  AddPatchOptions o;
+  o.image = fs::path(db).parent_path().string() + "/photo.png";
+  o.label = "earth";
+  o.rects = {cv::Rect(60, 40, 16, 16)};
+  internal::SetAtomicWriteFailureForTesting(true);
+  EXPECT_FALSE(AddPatches(o, db, nullptr).ok());
+  internal::SetAtomicWriteFailureForTesting(false);
+  std::string after;
+  ASSERT_TRUE(Sha256OfFile(ManifestPath(db), &after).ok());
+  EXPECT_EQ(before, after);
+  // No stray patch file either (an empty label folder may remain).
+  EXPECT_TRUE(!fs::exists(db + "/patches/earth") || fs::is_empty(db + "/patches/earth"));
+}
+
+TEST(LockTest, SecondWriterIsRefusedAndStaleLockIsTakenOver) {
+  const std::string db = MakeDatabase();
+  std::unique_ptr<DatabaseLock> a, b;
+  ASSERT_TRUE(DatabaseLock::Acquire(db, &a).ok());
+  const Status s = DatabaseLock::Acquire(db, &b);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("another writer"), std::string::npos) << s.message();
+  EXPECT_FALSE(RemovePatches(db, {"x"}).ok());
+  a.reset();
+  EXPECT_FALSE(fs::exists(DatabaseLock::LockPath(db)));
+  // A lock left by a process that no longer exists (pid 2^22 + 1 is above
+  // Linux's default pid_max) is stale.
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  std::ofstream(DatabaseLock::LockPath(db)) << 4194305 << " " << host << " 0\n";
+  EXPECT_TRUE(DatabaseLock::Acquire(db, &b).ok());
+}
+
+TEST(SheetTest, DrawsOneTilePerPatch) {
+  const std::string db = MakeDatabase();
+  SheetOptions o;
+  o.label = "sky";
+  o.tile = 32;
+  o.columns = 2;
+  cv::Mat sheet;
+  ASSERT_TRUE(DrawContactSheet(o, db, &sheet).ok());
+  EXPECT_EQ(sheet.cols, 2 * 32);
+  EXPECT_EQ(sheet.rows, 24 + 2 * (32 + 12));
+  // The first tile shows the sky colour.
+  const cv::Vec3b px = sheet.at<cv::Vec3b>(24 + 16, 16);
+  EXPECT_NEAR(px[0], 210, 3);
+  o.label = "lava";
+  EXPECT_FALSE(DrawContactSheet(o, db, &sheet).ok());
+}
+
+TEST(LabelMapImportTest, TakesPatchesThroughTheClassTable) {
+  const std::string dir = testing::ScratchDir();
+  const std::string db = dir + "/db";
+  fs::create_directories(db);
+  cv::Mat img(64, 64, CV_8UC3, cv::Scalar(200, 150, 100)), map(64, 64, CV_8U, cv::Scalar(7));
+  img(cv::Rect(0, 32, 64, 32)).setTo(cv::Scalar(40, 150, 60));
+  map(cv::Rect(0, 32, 64, 32)).setTo(2);
+  cv::imwrite(dir + "/img.png", img);
+  cv::imwrite(dir + "/map.png", map);
+  LabelMapSource source;
+  source.image = dir + "/img.png";
+  source.label_map = dir + "/map.png";
+  ASSERT_TRUE(ParseClassTable("7=sky,2=grass", &source.classes).ok());
+  CamVidImportOptions o;
+  o.patch_size = 16;
+  o.patches_per_image = 2;
+  ImportSummary summary;
+  ASSERT_TRUE(ImportLabelMap(o, source, db, &summary).ok());
+  EXPECT_EQ(summary.patches_per_label["sky"], 2);
+  EXPECT_EQ(summary.patches_per_label["grass"], 2);
+  Manifest m;
+  ASSERT_TRUE(LoadManifest(db, &m).ok());
+  for (const PatchRecord& r : m.patches) EXPECT_EQ(r.region.y < 32, r.label == "sky") << r.id;
+}
+
+TEST(LabelMapImportTest, BadClassTables) {
+  std::map<int, std::string> c;
+  EXPECT_FALSE(ParseClassTable("", &c).ok());
+  EXPECT_FALSE(ParseClassTable("sky", &c).ok());
+  EXPECT_FALSE(ParseClassTable("x=sky", &c).ok());
+  EXPECT_FALSE(ParseClassTable("1=Sky!", &c).ok());
+}
+
+}  // namespace
+}  // namespace tint
