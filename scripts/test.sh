@@ -2,7 +2,8 @@
 # README command 2: install what is missing, then build and run every test
 # twice: a Release build, and a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Tests that need ../shared/data skip when it is
-# absent (set TINT_DATA_ROOT to point at another copy).
+# absent (set TINT_DATA_ROOT to point at another copy). Then the manifest
+# fuzzer runs for FUZZ_SECONDS (default 30) under libFuzzer with clang.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,9 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINT_BUILD
 cmake --build build-asan --parallel "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== libFuzzer: patch database manifest parser (bounded)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
+
+echo "== Release tests again (their summary closes the log)"
+ctest --test-dir build -j "$jobs" | tail -n 3

@@ -31,12 +31,25 @@ std::string ManifestPath(const std::string& db_dir) {
   return (std::filesystem::path(db_dir) / "manifest.json").string();
 }
 
+namespace {
+
+// An integer that fits an image coordinate (so get<int> cannot wrap).
+bool InRange(const json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= (1u << 30);
+  if (v.is_number_integer()) return v.get<int64_t>() >= 0 && v.get<int64_t>() <= (1 << 30);
+  return false;
+}
+
+}  // namespace
+
 Status ParseManifest(const std::string& text, Manifest* manifest) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return Status::Error(std::string("not valid JSON (") + e.what() + ")");
+  } catch (const json::exception& e) {  // parse errors and number overflows alike
+    std::string what = e.what();
+    for (char& c : what) if (c == '\n' || c == '\r') c = ' ';
+    return Status::Error("not valid JSON (" + what + ")");
   }
   if (!j.is_object() || j.value("format", "") != "tint-patchdb") {
     return Status::Error("not a tint patch database manifest (missing \"format\": \"tint-patchdb\")");
@@ -76,14 +89,13 @@ Status ParseManifest(const std::string& text, Manifest* manifest) {
     }
     int v[4];
     for (int k = 0; k < 4; ++k) {
-      if (!s["region"][k].is_number_integer()) return Status::Error(where + ": source.region must hold integers");
+      if (!InRange(s["region"][k])) return Status::Error(where + ": source.region must hold integers in 0..2^30");
       v[k] = s["region"][k].get<int>();
     }
     r.region = cv::Rect(v[0], v[1], v[2], v[3]);
     if (s.contains("image_size")) {
       const json& z = s["image_size"];
-      if (!z.is_array() || z.size() != 2 || !z[0].is_number_integer() || !z[1].is_number_integer() ||
-          z[0].get<int>() < 0 || z[1].get<int>() < 0) {
+      if (!z.is_array() || z.size() != 2 || !InRange(z[0]) || !InRange(z[1])) {
         return Status::Error(where + ": source.image_size must be [w, h]");
       }
       r.image_size = cv::Size(z[0].get<int>(), z[1].get<int>());
