@@ -15,7 +15,7 @@ tint=./build/bin/tint
 new=$(mktemp -d patchdb.new.XXXXXX)
 trap 'rm -rf "$new"' EXIT
 mkdir -p "$new/annotations"
-cp patchdb/annotations/*.tsv "$new/annotations/"
+cp patchdb/annotations/* "$new/annotations/"
 "$tint" db import --db "$new" --camvid "$data/camvid" --split train
 grep -v '^#' patchdb/annotations/bsds500_train.tsv | while IFS=$'\t' read -r id label rect; do
   [ -n "$id" ] || continue
@@ -23,6 +23,9 @@ grep -v '^#' patchdb/annotations/bsds500_train.tsv | while IFS=$'\t' read -r id 
     --dataset bsds500 --split train --image-id "train/$id.jpg" \
     --licence "BSDS500 (Arbelaez et al. 2011): non-commercial research and education" >/dev/null
 done
+# Curated out after looking at the contact sheets.
+excluded=$({ grep -v '^#' patchdb/annotations/excluded.txt || true; } | cut -f1 | tr '\n' ' ')
+if [ -n "${excluded// /}" ]; then "$tint" db remove --db "$new" $excluded; fi
 "$tint" db verify --db "$new"
 old=$(mktemp -d patchdb.old.XXXXXX)
 rmdir "$old"

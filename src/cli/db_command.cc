@@ -144,7 +144,13 @@ int RunDb(int argc, char** argv) {
   std::vector<std::string> rect_texts;
   add->add_option("--label", add_options.label, "Label of the new patches (may be new)")->required();
   add->add_option("--image", add_options.image, "Source image")->required();
-  add->add_option("--rect", rect_texts, "Region x,y,w,h (repeat for several patches)")->required();
+  std::string mask_path;
+  int mask_patch_size = 32, mask_max = 16;
+  auto* rect_opt = add->add_option("--rect", rect_texts, "Region x,y,w,h (repeat for several patches)");
+  auto* mask_opt = add->add_option("--mask", mask_path, "Mask image (non-zero = region); tiles become patches");
+  rect_opt->excludes(mask_opt);
+  add->add_option("--patch-size", mask_patch_size, "With --mask: tile side in pixels")->capture_default_str();
+  add->add_option("--max-patches", mask_max, "With --mask: most tiles taken")->capture_default_str();
   add->add_option("--dataset", add_options.dataset, "Data set the image comes from")->capture_default_str();
   add->add_option("--split", add_options.split, "Split of the image (never test)")->capture_default_str();
   add->add_option("--image-id", add_options.image_id, "Name of the image in the manifest (default: file name)");
@@ -187,6 +193,14 @@ int RunDb(int argc, char** argv) {
     return Import(db_dir, camvid);
   }
   if (*add) {
+    if (!mask_path.empty()) {
+      std::vector<std::string> ids;
+      const Status s = AddPatchesFromMask(add_options, mask_path, mask_patch_size, mask_max, db_dir, &ids);
+      if (!s.ok()) return internal::Fail("db add", s.message());
+      for (const std::string& id : ids) std::printf("added %s\n", id.c_str());
+      return 0;
+    }
+    if (rect_texts.empty()) return internal::Fail("db add", "give --rect x,y,w,h or --mask MASK.png");
     for (const std::string& t : rect_texts) {
       cv::Rect r;
       char c1, c2, c3, extra;

@@ -65,7 +65,9 @@ Status DrawContactSheet(const SheetOptions& options, const std::string& db_dir, 
     cv::resize(img, img, cv::Size(t - 2, t - 2), 0, 0, cv::INTER_AREA);
     const int x = static_cast<int>(i % cols) * t, y = 24 + static_cast<int>(i / cols) * (t + caption);
     img.copyTo((*sheet)(cv::Rect(x + 1, y + 1, t - 2, t - 2)));
-    cv::putText(*sheet, patches[i]->dataset, cv::Point(x + 2, y + t + 9), cv::FONT_HERSHEY_PLAIN, 0.7,
+    // The caption shrinks with the tile so that neighbours do not overlap.
+    const double scale = std::min(0.8, 0.85 * (t - 4) / (8.0 * patches[i]->dataset.size()));
+    cv::putText(*sheet, patches[i]->dataset, cv::Point(x + 2, y + t + 9), cv::FONT_HERSHEY_PLAIN, scale,
                 cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
   }
   return Status::Ok();

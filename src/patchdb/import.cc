@@ -42,6 +42,38 @@ class NewFiles {
   bool committed_ = false;
 };
 
+// The id of a patch: <dataset>-<image stem>-<label>-<x>-<y>.
+std::string PatchId(const std::string& dataset, const std::string& image_path, const std::string& label,
+                    const cv::Rect& rect) {
+  return dataset + "-" + fs::path(image_path).stem().string() + "-" + label + "-" + std::to_string(rect.x) + "-" +
+         std::to_string(rect.y);
+}
+
+// Crops `rect` of `bgr` into DIR/patches/<label>/<id>.png (atomically, noted
+// in `new_files`) and fills its manifest record.
+Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect& rect, const std::string& id,
+                  const std::string& label, const std::string& dataset, const std::string& split,
+                  const std::string& image_id, const std::string& licence, NewFiles* new_files, PatchRecord* r) {
+  r->id = id;
+  r->label = label;
+  r->file = "patches/" + label + "/" + id + ".png";
+  r->dataset = dataset;
+  r->split = split;
+  r->image = image_id;
+  r->region = rect;
+  r->image_size = bgr.size();
+  r->licence = licence;
+  const fs::path out = fs::path(db_dir) / r->file;
+  std::error_code ec;
+  fs::create_directories(out.parent_path(), ec);
+  std::vector<uint8_t> png;
+  cv::imencode(".png", bgr(rect), png);
+  TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
+  new_files->Add(out.string());
+  r->sha256 = Sha256Hex(png.data(), png.size());
+  return Status::Ok();
+}
+
 }  // namespace internal
 
 bool CamVidImportOptions::Check(std::string* error) const {
@@ -106,24 +138,10 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std
   internal::NewFiles new_files;
   for (const cv::Rect& rect : options.rects) {
     PatchRecord r;
-    r.id = options.dataset + "-" + fs::path(options.image).stem().string() + "-" + options.label + "-" +
-           std::to_string(rect.x) + "-" + std::to_string(rect.y);
-    if (!ids.insert(r.id).second) return Status::Error("patch " + r.id + " is already in the database");
-    r.label = options.label;
-    r.file = "patches/" + options.label + "/" + r.id + ".png";
-    r.dataset = options.dataset;
-    r.split = options.split;
-    r.image = image_id;
-    r.region = rect;
-    r.image_size = bgr.size();
-    r.licence = options.licence;
-    std::vector<uint8_t> png;
-    cv::imencode(".png", bgr(rect), png);
-    const fs::path out = fs::path(db_dir) / r.file;
-    fs::create_directories(out.parent_path(), ec);
-    TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
-    new_files.Add(out.string());
-    r.sha256 = Sha256Hex(png.data(), png.size());
+    const std::string id = internal::PatchId(options.dataset, options.image, options.label, rect);
+    if (!ids.insert(id).second) return Status::Error("patch " + id + " is already in the database");
+    TINT_RETURN_IF_ERROR(internal::WritePatch(db_dir, bgr, rect, id, options.label, options.dataset, options.split,
+                                              image_id, options.licence, &new_files, &r));
     added.push_back(r);
   }
   for (PatchRecord& r : added) {
@@ -191,25 +209,11 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
       for (const cv::Rect& t : taken) overlaps |= (t & rect).area() > 0;
       if (overlaps) continue;
       taken.push_back(rect);
+      const std::string id = internal::PatchId(source.dataset, source.image, label, rect);
+      if (ids->count(id)) continue;
       PatchRecord r;
-      r.id = source.dataset + "-" + fs::path(source.image).stem().string() + "-" + label + "-" + std::to_string(c.x) +
-             "-" + std::to_string(c.y);
-      if (ids->count(r.id)) continue;
-      r.label = label;
-      r.file = "patches/" + label + "/" + r.id + ".png";
-      r.dataset = source.dataset;
-      r.split = source.split;
-      r.image = image_id;
-      r.region = rect;
-      r.image_size = bgr.size();
-      r.licence = source.licence;
-      const fs::path out = fs::path(db_dir) / r.file;
-      fs::create_directories(out.parent_path(), ec);
-      std::vector<uint8_t> png;
-      cv::imencode(".png", bgr(rect), png);
-      TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
-      new_files->Add(out.string());
-      r.sha256 = Sha256Hex(png.data(), png.size());
+      TINT_RETURN_IF_ERROR(WritePatch(db_dir, bgr, rect, id, label, source.dataset, source.split, image_id,
+                                      source.licence, new_files, &r));
       ids->insert(r.id);
       manifest->patches.push_back(r);
       ++summary->patches_per_label[label];
@@ -265,6 +269,53 @@ Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& 
   TINT_RETURN_IF_ERROR(
       internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng, &manifest, &ids, summary, &new_files));
   ++summary->images_read;
+  return new_files.Commit(db_dir, manifest);
+}
+
+Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mask_path, int patch_size,
+                          int max_patches, const std::string& db_dir, std::vector<std::string>* added_ids) {
+  AddPatchOptions check = options;
+  check.rects = {cv::Rect(0, 0, 8, 8)};  // rects are not used with a mask
+  std::string error;
+  if (!check.Check(&error)) return Status::Error(error);
+  CamVidImportOptions tiles;
+  tiles.patch_size = patch_size;
+  tiles.patches_per_image = max_patches;
+  if (!tiles.Check(&error)) return Status::Error(error);
+  cv::Mat bgr, mask;
+  TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), options.image, &bgr));
+  TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), mask_path, &mask));
+  if (mask.channels() > 1) cv::extractChannel(mask, mask, 0);
+  if (mask.size() != bgr.size()) return Status::Error(mask_path + ": mask size differs from " + options.image);
+  cv::Mat region = mask > 0;
+  if (cv::countNonZero(region) == 0) return Status::Error(mask_path + ": the mask is empty");
+  region /= 255;  // class 1 = inside
+  LabelMapSource source;
+  source.image = options.image;
+  source.label_map = mask_path;
+  source.classes = {{1, options.label}};
+  source.dataset = options.dataset;
+  source.split = options.split;
+  source.image_id = options.image_id;
+  source.licence = options.licence;
+  std::unique_ptr<DatabaseLock> lock;
+  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
+  Manifest manifest;
+  std::error_code ec;
+  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  std::set<std::string> ids;
+  for (const PatchRecord& r : manifest.patches) ids.insert(r.id);
+  const size_t before = manifest.patches.size();
+  std::mt19937_64 rng(tiles.seed);
+  internal::NewFiles new_files;
+  ImportSummary summary;
+  TINT_RETURN_IF_ERROR(
+      internal::ExtractPatches(tiles, source, bgr, region, db_dir, &rng, &manifest, &ids, &summary, &new_files));
+  if (manifest.patches.size() == before) {
+    return Status::Error(mask_path + ": no " + std::to_string(patch_size) + "x" + std::to_string(patch_size) +
+                         " tile fits inside the mask (try a smaller --patch-size)");
+  }
+  for (size_t i = before; i < manifest.patches.size() && added_ids != nullptr; ++i) added_ids->push_back(manifest.patches[i].id);
   return new_files.Commit(db_dir, manifest);
 }
 

@@ -1,6 +1,7 @@
 // `tint db` end to end on a scratch database made from the test images.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -72,6 +73,23 @@ TEST_F(DbCliTest, GenericLabelMapImport) {
   const RunResult r = Db("import --labels " + dir_ + "/map.png --image " + image_ + " --classes 0=sky,3=earth --patch-size 24 --max-clipped 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("earth 1"), std::string::npos) << r.out;
+}
+
+TEST_F(DbCliTest, AddFromAMask) {
+  cv::Mat mask = cv::Mat::zeros(120, 160, CV_8U);
+  mask(cv::Rect(0, 0, 100, 40)).setTo(255);
+  cv::imwrite(dir_ + "/mask.png", mask);
+  RunResult r = Db("add --label sky --image " + image_ + " --mask " + dir_ + "/mask.png --patch-size 24");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 100x40 holds four non-overlapping 24x24 tiles side by side.
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4) << r.out;
+  cv::imwrite(dir_ + "/empty.png", cv::Mat::zeros(120, 160, CV_8U));
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --mask " + dir_ + "/empty.png"), "the mask is empty");
+  cv::Mat thin = cv::Mat::zeros(120, 160, CV_8U);
+  thin(cv::Rect(0, 0, 160, 4)).setTo(255);
+  cv::imwrite(dir_ + "/thin.png", thin);
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --mask " + dir_ + "/thin.png"), "no 32x32 tile fits");
+  ExpectOneLineFailure(Db("add --label sky --image " + image_), "--rect");
 }
 
 TEST_F(DbCliTest, BadArgumentsGiveOneLine) {
