@@ -58,7 +58,9 @@ int Stats(const std::string& db_dir, const ClassicOptions& classic) {
   IndexedDatabase cached;
   CacheState state = CacheState::kMissing;
   const Status cs = LoadIndexCache(classic, db_dir, &cached, &state);
-  std::printf("index cache: %s\n", cs.ok() ? ToString(state) : cs.message().c_str());
+  std::printf("index cache: %s for these settings\n", cs.ok() ? ToString(state) : cs.message().c_str());
+  std::string built_with;
+  if (ReadIndexCacheKey(db_dir, &built_with).ok()) std::printf("index cache built with: %s\n", built_with.c_str());
   std::printf("%-12s %8s %14s %9s  %s\n", "label", "patches", "source images", "samples", "per source");
   for (const std::string& label : db->label_names()) {
     std::string per;

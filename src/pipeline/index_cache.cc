@@ -1,6 +1,7 @@
 #include "pipeline/index_cache.h"
 
 #include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <sstream>
 
@@ -60,6 +61,22 @@ std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDa
   calibration.k = std::max(calibration.k, 16);
   calibration.type = MatcherType::kFlann;
   return ComputeLabelCalibration(db, *CreateMatcher(calibration, db.vectors()), options.calibration_step);
+}
+
+Status ReadIndexCacheKey(const std::string& db_dir, std::string* key) {
+  const std::string path = IndexCachePath(db_dir);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(path + ": no index cache");
+  std::string magic, header;
+  std::getline(in, magic);
+  std::getline(in, header);
+  if (magic + "\n" != kMagic) return Status::Error(path + ": not a tint index cache of this version");
+  try {
+    *key = json::parse(header).at("key").get<std::string>();
+  } catch (const json::exception&) {
+    return Status::Error(path + ": corrupt index cache header");
+  }
+  return Status::Ok();
 }
 
 Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out) {

@@ -40,6 +40,9 @@ Status IndexCacheKey(const ClassicOptions& options, const std::string& db_dir, s
 // from a sample's own patch; empty when options.calibration_step is 0.
 std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDatabase& db);
 
+// The key a cache file was built with (its settings, for `tint db stats`).
+Status ReadIndexCacheKey(const std::string& db_dir, std::string* key);
+
 // Builds everything from the patch files (checking every hash).
 Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out);
 

@@ -52,6 +52,9 @@ TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
   r = Db("verify");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("index cache valid"), std::string::npos) << r.out;
+  r = Db("stats");
+  EXPECT_NE(r.out.find("index cache built with: format=1;manifest="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(";window=7;"), std::string::npos) << r.out;
   r = Db("sheet --label sky -o " + dir_ + "/sky.png");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(cv::imread(dir_ + "/sky.png").empty());
