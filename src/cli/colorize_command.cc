@@ -118,7 +118,7 @@ int RunColorize(int argc, char** argv) {
   }
 
   std::unique_ptr<Colorizer> colorizer;
-  Status status = internal::OpenClassic(cmd, classic, db_dir, require_cache, &colorizer);
+  Status status = internal::OpenClassic(cmd, classic, db_dir, require_cache, verbose, &colorizer);
   if (!status.ok()) return internal::Fail(cmd, status.message());
 
   Progress progress("colorize", static_cast<int>(inputs.size()));

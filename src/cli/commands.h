@@ -30,10 +30,11 @@ bool Parse(CLI::App* app, int argc, char** argv, int* exit_code);
 
 int Fail(const std::string& command, const std::string& message);
 
-// Opens the classic colorizer of db_dir; says on stderr (one line) when the
-// index cache was missing or stale and the index was built in memory.
+// Opens the classic colorizer of db_dir. A missing or stale index cache is
+// never used: the index is built in memory (said on stderr when `verbose`),
+// or, with require_cache, the call fails.
 Status OpenClassic(const std::string& command, const ClassicOptions& options, const std::string& db_dir,
-                   bool require_cache, std::unique_ptr<Colorizer>* colorizer);
+                   bool require_cache, bool verbose, std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace internal
 }  // namespace tint

@@ -59,7 +59,7 @@ int RunEval(int argc, char** argv) {
   std::vector<std::unique_ptr<Colorizer>> methods;
   methods.push_back(CreateGrayscaleColorizer());
   std::unique_ptr<Colorizer> c;
-  const Status s = internal::OpenClassic(cmd, classic, db_dir, false, &c);
+  const Status s = internal::OpenClassic(cmd, classic, db_dir, false, true, &c);
   if (!s.ok()) return internal::Fail(cmd, s.message());
   methods.push_back(std::move(c));
 

@@ -57,12 +57,12 @@ void AddReadOptions(CLI::App* app, ImageReadOptions* options) {
 }
 
 Status OpenClassic(const std::string& command, const ClassicOptions& options, const std::string& db_dir,
-                   bool require_cache, std::unique_ptr<Colorizer>* colorizer) {
+                   bool require_cache, bool verbose, std::unique_ptr<Colorizer>* colorizer) {
   CacheState state = CacheState::kMissing;
   const Status s = CreateClassicColorizer(
       options, db_dir, colorizer, require_cache ? CachePolicy::kRequireValid : CachePolicy::kRebuildIfStale, &state);
   if (!s.ok()) return Status::Error("patch database: " + s.message());
-  if (state != CacheState::kValid) {
+  if (state != CacheState::kValid && verbose) {
     std::fprintf(stderr, "tint %s: note: index cache %s for these settings, built in memory (tint db build saves it)\n",
                  command.c_str(), ToString(state));
   }

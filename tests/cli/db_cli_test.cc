@@ -64,7 +64,7 @@ TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
   ExpectOneLineFailure(Db("verify"), "stale");
   r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_ + " --require-cache", dir_);
   ExpectOneLineFailure(r, "tint db build");
-  r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_, dir_);
+  r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_ + " -v", dir_);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("built in memory"), std::string::npos) << r.err;
 }
