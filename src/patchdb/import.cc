@@ -74,6 +74,17 @@ Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect&
   return Status::Ok();
 }
 
+// Opens a database for a change: takes its lock and reads its manifest (an
+// absent manifest is an empty database) and the ids it holds.
+Status OpenForChange(const std::string& db_dir, std::unique_ptr<DatabaseLock>* lock, Manifest* manifest,
+                     std::set<std::string>* ids) {
+  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, lock));
+  std::error_code ec;
+  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, manifest));
+  for (const PatchRecord& r : manifest->patches) ids->insert(r.id);
+  return Status::Ok();
+}
+
 }  // namespace internal
 
 bool CamVidImportOptions::Check(std::string* error) const {
@@ -126,13 +137,10 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std
                            std::to_string(bgr.rows) + " image " + options.image);
     }
   }
-  Manifest manifest;
-  std::error_code ec;
   std::unique_ptr<DatabaseLock> lock;
-  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
-  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  Manifest manifest;
   std::set<std::string> ids;
-  for (const PatchRecord& p : manifest.patches) ids.insert(p.id);
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
   const std::string image_id = options.image_id.empty() ? fs::path(options.image).filename().string() : options.image_id;
   std::vector<PatchRecord> added;
   internal::NewFiles new_files;
@@ -184,7 +192,6 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
     return in.at<int>(y + p, x + p) - in.at<int>(y, x + p) - in.at<int>(y + p, x) + in.at<int>(y, x);
   };
   const std::string image_id = source.image_id.empty() ? fs::path(source.image).filename().string() : source.image_id;
-  std::error_code ec;
   for (const auto& [label, classes] : by_label) {
     cv::Mat mask = cv::Mat::zeros(annot.size(), CV_8U);
     for (int c : classes) mask |= (annot == c);
@@ -258,12 +265,9 @@ Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& 
   TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), source.image, &bgr));
   TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), source.label_map, &annot));
   std::unique_ptr<DatabaseLock> lock;
-  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   Manifest manifest;
-  std::error_code ec;
-  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
   std::set<std::string> ids;
-  for (const PatchRecord& r : manifest.patches) ids.insert(r.id);
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
   std::mt19937_64 rng(options.seed);
   internal::NewFiles new_files;
   TINT_RETURN_IF_ERROR(
@@ -299,12 +303,9 @@ Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mas
   source.image_id = options.image_id;
   source.licence = options.licence;
   std::unique_ptr<DatabaseLock> lock;
-  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   Manifest manifest;
-  std::error_code ec;
-  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
   std::set<std::string> ids;
-  for (const PatchRecord& r : manifest.patches) ids.insert(r.id);
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
   const size_t before = manifest.patches.size();
   std::mt19937_64 rng(tiles.seed);
   internal::NewFiles new_files;
@@ -333,11 +334,9 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
     return Status::Error(db_dir + ": cannot create the database folder");
   }
   std::unique_ptr<DatabaseLock> lock;
-  TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   Manifest manifest;
-  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
   std::set<std::string> ids;
-  for (const PatchRecord& r : manifest.patches) ids.insert(r.id);
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
 
   std::vector<fs::path> images;
   for (const auto& e : fs::directory_iterator(image_dir)) {
