@@ -157,6 +157,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
     return Status::Ok();
   }
   const size_t start = static_cast<size_t>(eol - bytes.begin()) + 1;
+  std::vector<uint8_t> index_blob;
   try {
     const int n = header.at("samples"), dim = header.at("dimension");
     const size_t index_bytes = header.at("index_bytes"), payload_bytes = header.at("payload_bytes");
@@ -178,7 +179,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
     p += size_t(n) * 4;
     std::memcpy(patches.data(), p, size_t(n) * 4);
     p += size_t(n) * 4;
-    const std::vector<uint8_t> index_blob(p, p + index_bytes);
+    index_blob.assign(p, p + index_bytes);
     Manifest manifest;
     TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
     std::vector<std::string> names = header.at("labels").get<std::vector<std::string>>();
@@ -192,9 +193,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
     return corrupt("bad header");
   }
   if (options.match.type == MatcherType::kFlann) {
-    const size_t index_bytes = header["index_bytes"];
-    std::vector<uint8_t> blob(bytes.end() - static_cast<long>(index_bytes), bytes.end());
-    const Status s = CreateMatcherFromIndex(options.match, out->database->vectors(), blob, &out->matcher);
+    const Status s = CreateMatcherFromIndex(options.match, out->database->vectors(), index_blob, &out->matcher);
     if (!s.ok()) return corrupt(s.message());
   } else {
     out->matcher = CreateMatcher(options.match, out->database->vectors());
