@@ -154,10 +154,15 @@ bool PeekImageSize(const std::vector<uint8_t>& b, int* width, int* height) {
 }
 
 Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::Mat* image) {
-  std::string error;
-  TINT_CHECK(options.Check(&error), error);
   std::vector<uint8_t> bytes;
   TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
+  return DecodeImage(options, path, bytes, image);
+}
+
+Status DecodeImage(const ImageReadOptions& options, const std::string& path, const std::vector<uint8_t>& bytes,
+                   cv::Mat* image) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
   if (bytes.empty()) return Status::Error(path + ": empty file (0 bytes)");
 
   int width = 0, height = 0;

@@ -28,6 +28,11 @@ bool PeekImageSize(const std::vector<uint8_t>& bytes, int* width, int* height);
 // file, or an image larger than options.max_pixels.
 Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::Mat* image);
 
+// The checks and decoding of ReadImage on bytes already in memory; `name`
+// is the file name used in messages.
+Status DecodeImage(const ImageReadOptions& options, const std::string& name, const std::vector<uint8_t>& bytes,
+                   cv::Mat* image);
+
 // Encodes by the file extension (png, jpg, tif, bmp, ...) and writes
 // atomically: on failure no partial file is left and an old file is kept.
 Status WriteImage(const std::string& path, const cv::Mat& image);

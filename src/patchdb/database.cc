@@ -73,7 +73,7 @@ Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& fe
       return Status::Error(path + ": content hash does not match the manifest (patch " + r.id + " changed or corrupt)");
     }
     cv::Mat bgr;
-    s = ReadImage(read, path, &bgr);
+    s = DecodeImage(read, path, bytes, &bgr);  // the bytes just hashed, not a second read
     if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
     if (bgr.channels() < 3) return Status::Error(path + ": patch must be a colour image");
     if (features.position_weight > 0 && r.image_size.area() == 0) {
