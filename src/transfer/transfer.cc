@@ -45,25 +45,34 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
   }
 
   auto weight = [&](float s) { return std::pow(std::max(0.0f, s), float(options.similarity_power)); };
-  // (sum w a, sum w b, sum w |ab|, sum w) -> chroma, see keep_saturation.
-  auto average = [&](double a, double b, double m, double w) {
-    if (w <= 0) return cv::Vec2f(0, 0);
-    a /= w;
-    b /= w;
-    if (options.keep_saturation) {
-      const double norm = std::hypot(a, b);
-      if (norm > 1e-9) {
-        const double scale = (m / w) / norm;
-        a *= scale;
-        b *= scale;
-      }
+  // Weighted sums of candidates' chroma; Average() keeps saturation when
+  // asked (see keep_saturation).
+  struct ChromaSum {
+    double a = 0, b = 0, m = 0, w = 0;
+    void Add(double weight, float ca, float cb) {
+      a += weight * ca;
+      b += weight * cb;
+      m += weight * std::hypot(ca, cb);
+      w += weight;
     }
-    return cv::Vec2f(float(a), float(b));
+    cv::Vec2f Average(bool keep_saturation) const {
+      if (w <= 0) return cv::Vec2f(0, 0);
+      double ma = a / w, mb = b / w;
+      const double norm = std::hypot(ma, mb);
+      if (keep_saturation && norm > 1e-9) {
+        const double scale = (m / w) / norm;
+        ma *= scale;
+        mb *= scale;
+      }
+      return cv::Vec2f(float(ma), float(mb));
+    }
   };
-  auto magnitude = [&](int idx) { return std::hypot(db.chroma().at<float>(idx, 0), db.chroma().at<float>(idx, 1)); };
+  auto add_sample = [&](ChromaSum* sum, double weight, int idx) {
+    sum->Add(weight, db.chroma().at<float>(idx, 0), db.chroma().at<float>(idx, 1));
+  };
   // votes[seg][label], and weighted chroma sums per (seg, label).
-  std::vector<double> votes(size_t(ns) * num_labels, 0.0), ca(votes.size(), 0.0), cb(votes.size(), 0.0),
-      cm(votes.size(), 0.0), cw(votes.size(), 0.0);
+  std::vector<double> votes(size_t(ns) * num_labels, 0.0);
+  std::vector<ChromaSum> chroma(votes.size());
   for (size_t i = 0; i < points.size(); ++i) {
     const int s = segments.at<int>(points[i]);
     for (int j = 0; j < k; ++j) {
@@ -73,10 +82,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
       const double w = weight(cand.similarity[i * k + j]);
       const size_t cell = size_t(s) * num_labels + label;
       votes[cell] += w * (in.label_weights != nullptr ? (*in.label_weights)[label] : 1.0);
-      ca[cell] += w * db.chroma().at<float>(idx, 0);
-      cb[cell] += w * db.chroma().at<float>(idx, 1);
-      cm[cell] += w * magnitude(idx);
-      cw[cell] += w;
+      add_sample(&chroma[cell], w, idx);
     }
   }
   result->segment_labels.assign(ns, -1);
@@ -105,7 +111,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
       lp[c] = l;
       if (l < 0) continue;
       const size_t cell = size_t(sp[c]) * num_labels + l;
-      ap[c] = average(ca[cell], cb[cell], cm[cell], cw[cell]);
+      ap[c] = chroma[cell].Average(options.keep_saturation);
     }
   }
   // Matched pixels take the chroma of their own candidates of the chosen label.
@@ -125,17 +131,13 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
       result->labels.at<int>(p) = label;
     }
     if (label < 0) continue;
-    double w_sum = 0, a = 0, b = 0, m = 0;
+    ChromaSum own;
     for (int j = 0; j < k; ++j) {
       const int idx = cand.index[i * k + j];
       if (idx < 0 || db.sample_labels()[idx] != label) continue;
-      const double w = weight(cand.similarity[i * k + j]);
-      w_sum += w;
-      a += w * db.chroma().at<float>(idx, 0);
-      b += w * db.chroma().at<float>(idx, 1);
-      m += w * magnitude(idx);
+      add_sample(&own, weight(cand.similarity[i * k + j]), idx);
     }
-    if (w_sum > 0) ab.at<cv::Vec2f>(p) = average(a, b, m, w_sum);
+    if (own.w > 0) ab.at<cv::Vec2f>(p) = own.Average(options.keep_saturation);
   }
 
   if (options.smoothing_radius > 0) {
