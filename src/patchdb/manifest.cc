@@ -42,7 +42,21 @@ bool InRange(const json& v) {
 
 }  // namespace
 
+static Status ParseManifestJson(const std::string& text, Manifest* manifest);
+
+// Any JSON type error that a check below missed still becomes a Status,
+// never an exception (the fuzzer found two such paths).
 Status ParseManifest(const std::string& text, Manifest* manifest) {
+  try {
+    return ParseManifestJson(text, manifest);
+  } catch (const json::exception& e) {
+    std::string what = e.what();
+    for (char& c : what) if (c == '\n' || c == '\r') c = ' ';
+    return Status::Error("malformed manifest (" + what + ")");
+  }
+}
+
+static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
   json j;
   try {
     j = json::parse(text);
@@ -51,7 +65,7 @@ Status ParseManifest(const std::string& text, Manifest* manifest) {
     for (char& c : what) if (c == '\n' || c == '\r') c = ' ';
     return Status::Error("not valid JSON (" + what + ")");
   }
-  if (!j.is_object() || j.value("format", "") != "tint-patchdb") {
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"] != "tint-patchdb") {
     return Status::Error("not a tint patch database manifest (missing \"format\": \"tint-patchdb\")");
   }
   if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != Manifest::kVersion) {

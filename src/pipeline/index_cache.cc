@@ -152,7 +152,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
   } catch (const json::exception&) {
     return corrupt("bad header");
   }
-  if (header.value("key", "") != key) {
+  if (!header.is_object() || !header.contains("key") || !header["key"].is_string() || header["key"] != key) {
     *state = CacheState::kStale;
     return Status::Ok();
   }

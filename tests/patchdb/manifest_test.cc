@@ -83,6 +83,16 @@ TEST(ManifestTest, NumberOverflowIsAnErrorNotACrash) {
   EXPECT_FALSE(ParseManifest(R"({"format": "tint-patchdb", "version": 1e999999, "patches": []})", &m).ok());
 }
 
+// Found by fuzz/manifest_fuzzer: a non-string "format" made the JSON library
+// throw type_error.
+TEST(ManifestTest, WrongTypedFieldsAreErrorsNotCrashes) {
+  Manifest m;
+  const Status s = ParseManifest(R"({"format": [{"id": "a"}], "version": 1, "patches": []})", &m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("not a tint patch database"), std::string::npos) << s.message();
+  EXPECT_FALSE(ParseManifest(R"({"format": "tint-patchdb", "version": 1, "patches": [{"source": 5}]})", &m).ok());
+}
+
 TEST(ManifestTest, HugeRegionValuesAreRefused) {
   Manifest m;
   std::string g = kGood;
