@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install_deps.sh
+# python3-* for the training smoke test (experiments/cnn/train.py).
+bash scripts/install_deps.sh python3-torch python3-opencv python3-numpy
 jobs=$(nproc)
 
 echo "== Release build and tests"

@@ -1,4 +1,4 @@
-// tint colorize INPUT... -o OUTPUT [--mode classic] [--db DIR] [--post auto|none]
+// tint colorize INPUT... -o OUTPUT [--mode classic|cnn] [--db DIR] [--model CARD] [--post auto|none]
 #include <unistd.h>
 
 #include <cstdio>
@@ -72,15 +72,21 @@ int RunColorize(int argc, char** argv) {
                "colorize");
   std::vector<std::string> inputs;
   std::string output, mode = "classic", db_dir = internal::DefaultDatabaseDir(), post = "none";
+  std::string model = internal::DefaultModelCard(), weights, data_root;
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   ClassicOptions classic;
   ImageReadOptions read;
   app.add_option("inputs", inputs, "Input images (any format OpenCV reads; colour is reduced to luminance)")
       ->required();
   app.add_option("-o,--output", output, "Output image file (one input) or folder (several)")->required();
-  app.add_option("--mode", mode, "Colorization mode")->check(CLI::IsMember({"classic"}))->capture_default_str();
+  app.add_option("--mode", mode, "Colorization mode")->check(CLI::IsMember({"classic", "cnn"}))->capture_default_str();
   app.add_option("--db", db_dir, "Patch database folder (default: $TINT_PATCHDB or the bundled one)")
       ->capture_default_str();
+  app.add_option("--model", model, "cnn mode: model card (.toml or .json; default: the shipped tint-hc model)")
+      ->capture_default_str();
+  app.add_option("--weights", weights, "cnn mode: use this weights file (.caffemodel, or .onnx) instead of the card's");
+  app.add_option("--data-root", data_root,
+                 "Where card paths starting with $data/ point (default: $TINT_DATA_ROOT or ../shared/data)");
   app.add_option("--post", post, "Post-step: auto (contrast and white balance) or none")
       ->check(CLI::IsMember({"auto", "none"}))->capture_default_str();
   app.add_flag("--side-by-side", side_by_side, "Also write <output>_side.png: grey input | colour output");
@@ -117,8 +123,18 @@ int RunColorize(int argc, char** argv) {
     }
   }
 
+  if (mode == "cnn" && explain) return internal::Fail(cmd, "--explain shows matched labels: classic mode only");
+
   std::unique_ptr<Colorizer> colorizer;
-  Status status = internal::OpenClassic(cmd, classic, db_dir, require_cache, verbose, &colorizer);
+  Status status;
+  if (mode == "cnn") {
+    ModelCardOptions card_options;
+    card_options.data_root = data_root;
+    card_options.weights_override = weights;
+    status = CreateCnnColorizer(model, card_options, &colorizer);
+  } else {
+    status = internal::OpenClassic(cmd, classic, db_dir, require_cache, verbose, &colorizer);
+  }
   if (!status.ok()) return internal::Fail(cmd, status.message());
 
   Progress progress("colorize", static_cast<int>(inputs.size()));

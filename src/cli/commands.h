@@ -19,6 +19,8 @@ namespace internal {
 
 // Where the bundled patch database is: $TINT_PATCHDB, else the source tree's.
 std::string DefaultDatabaseDir();
+// The shipped CNN model's card: $TINT_MODEL, else the source tree's models/tint-hc.
+std::string DefaultModelCard();
 
 // Binds the classic pipeline's options to flags (defaults from the struct).
 void AddClassicOptions(CLI::App* app, ClassicOptions* options);

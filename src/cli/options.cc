@@ -6,12 +6,20 @@
 #ifndef TINT_DEFAULT_PATCHDB
 #define TINT_DEFAULT_PATCHDB "patchdb"
 #endif
+#ifndef TINT_DEFAULT_MODEL
+#define TINT_DEFAULT_MODEL "models/tint-hc/card.toml"
+#endif
 
 namespace tint::internal {
 
 std::string DefaultDatabaseDir() {
   const char* env = std::getenv("TINT_PATCHDB");
   return env != nullptr && *env != '\0' ? env : TINT_DEFAULT_PATCHDB;
+}
+
+std::string DefaultModelCard() {
+  const char* env = std::getenv("TINT_MODEL");
+  return env != nullptr && *env != '\0' ? env : TINT_DEFAULT_MODEL;
 }
 
 void AddClassicOptions(CLI::App* app, ClassicOptions* o) {

@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include "binarize/otsu.h"
+#include "cnn/model_card.h"
 #include "core/status.h"
 #include "features/neighborhood.h"
 #include "match/matcher.h"
@@ -71,6 +72,11 @@ std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
 // From samples in memory: builds the matcher and the calibration.
 std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
                                                   std::unique_ptr<PatchDatabase> database);
+
+// CNN mode: the network a model card describes, run with OpenCV dnn. Its
+// chroma (at the network's output resolution) is resized to the photo.
+Status CreateCnnColorizer(const std::string& card_path, const ModelCardOptions& options,
+                          std::unique_ptr<Colorizer>* colorizer);
 
 // Reads the lightness of any image, colorizes it, joins the original L with
 // the predicted chroma (gamut-safe) and applies the post-step.

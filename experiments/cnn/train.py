@@ -1,0 +1,329 @@
+#!/usr/bin/python3
+"""Train, export and check tint's hypercolumn colorization network.
+
+    /usr/bin/python3 experiments/cnn/train.py --data-root ../shared/data --out models/tint-hc
+
+Trains on BSDS500 train + val and CamVid train only (test images are never
+read), exports ONNX opset 11, checks that OpenCV dnn gives torch's output
+within 1e-4, and writes into --out (atomically, as a whole folder):
+
+    tint_hc.onnx            the network (L -> logits over ab bins at 1/4 size)
+    ab_bins.npy             the (K, 2) float32 ab bin centres
+    card.toml               the tint model card (`tint colorize --mode cnn --model card.toml`)
+    training_log.txt        loss per step, validation AuC on CamVid val
+    training_manifest.json  every training image with its SHA-256
+    check/input.npy, check/logits.npy   a torch reference pair for tint's C++ test
+
+Needs Debian's python3-torch, python3-numpy and python3-opencv (CPU only).
+`--smoke` runs one step on two images and writes a throwaway model: the CI
+test of this script.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hypercolumn import (L_OFFSET, L_SCALE, MULTIPLE, OUTPUT_STRIDE, Hypercolumn,  # noqa: E402
+                         ab_grid_bins, annealed_mean, soft_encode)
+
+TRAIN_SETS = [("bsds500", "bsds500/images/train", ".jpg"),
+              ("bsds500", "bsds500/images/val", ".jpg"),
+              ("camvid", "camvid/train", ".png")]
+VALIDATION_SET = ("camvid", "camvid/val", ".png")  # for the temperature sweep only
+
+
+def fail(message):
+    print(f"train.py: error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def list_images(root, sets):
+    items = []
+    for dataset, rel, ext in sets:
+        folder = os.path.join(root, rel)
+        if not os.path.isdir(folder):
+            fail(f"missing data folder {folder} (pass --data-root)")
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(ext):
+                path = os.path.join(folder, name)
+                if "/test" in rel:
+                    fail(f"refusing test-split image {path}")
+                items.append((dataset, rel, name, path))
+    return items
+
+
+def to_lab(bgr8):
+    """OpenCV's float Lab, exactly as tint's C++ computes it."""
+    return cv2.cvtColor(bgr8.astype(np.float32) / 255.0, cv2.COLOR_BGR2Lab)
+
+
+def fit_size(h, w, max_side, multiple):
+    """The network input size tint uses for a photo: fit, then round to the multiple."""
+    s = max_side / max(h, w)
+    rh = max(multiple, int(round(h * s / multiple)) * multiple)
+    rw = max(multiple, int(round(w * s / multiple)) * multiple)
+    return rh, rw
+
+
+def sample_batch(images, rng, batch, crop):
+    ls, abs_ = [], []
+    for _ in range(batch):
+        img = images[rng.integers(len(images))]
+        h, w = img.shape[:2]
+        # Random scale: between "shorter side = crop" and full size.
+        lo = crop / min(h, w)
+        s = rng.uniform(max(lo, 0.45), 1.0) if lo < 1.0 else lo
+        sh, sw = max(crop, int(round(h * s))), max(crop, int(round(w * s)))
+        im = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
+        y, x = rng.integers(sh - crop + 1), rng.integers(sw - crop + 1)
+        im = im[y:y + crop, x:x + crop]
+        if rng.random() < 0.5:
+            im = im[:, ::-1]
+        lab = to_lab(np.ascontiguousarray(im))
+        out = crop // OUTPUT_STRIDE
+        ab = cv2.resize(lab[:, :, 1:], (out, out), interpolation=cv2.INTER_AREA)
+        ls.append((lab[:, :, 0] + L_OFFSET) * L_SCALE)
+        abs_.append(ab.transpose(2, 0, 1))
+    return (torch.from_numpy(np.stack(ls)[:, None].astype(np.float32)),
+            torch.from_numpy(np.stack(abs_).astype(np.float32)))
+
+
+def auc(pred_ab, true_ab):
+    """Zhang et al.'s AuC: mean over t = 0..150 of the fraction within t, in percent."""
+    err = np.sqrt(((pred_ab - true_ab) ** 2).sum(axis=-1)).ravel()
+    thresholds = np.arange(151)
+    frac = (err[None, :] <= thresholds[:, None]).mean(axis=1)
+    return float(np.trapz(frac, thresholds) / 150.0 * 100.0)
+
+
+def validate(model, images, centres, max_side, temperatures):
+    model.eval()
+    sums = {t: 0.0 for t in temperatures}
+    gray = 0.0
+    with torch.no_grad():
+        for img in images:
+            lab = to_lab(img)
+            h, w = lab.shape[:2]
+            rh, rw = fit_size(h, w, max_side, MULTIPLE)
+            l_in = cv2.resize(lab[:, :, 0], (rw, rh), interpolation=cv2.INTER_AREA)
+            x = torch.from_numpy(((l_in + L_OFFSET) * L_SCALE)[None, None].astype(np.float32))
+            logits = model(x)
+            for t in temperatures:
+                ab = annealed_mean(logits, centres, t)[0].numpy().transpose(1, 2, 0)
+                ab = cv2.resize(ab, (w, h), interpolation=cv2.INTER_LINEAR)
+                sums[t] += auc(ab, lab[:, :, 1:])
+            gray += auc(np.zeros_like(lab[:, :, 1:]), lab[:, :, 1:])
+    model.train()
+    n = len(images)
+    return {t: s / n for t, s in sums.items()}, gray / n
+
+
+def export_and_check(model, path, check_dir, log):
+    model.eval()
+    dummy = torch.zeros(1, 1, 224, 320)
+    torch.onnx.export(model, dummy, path, opset_version=11,
+                      input_names=["l"], output_names=["logits"])
+    net = cv2.dnn.readNetFromONNX(path)
+    worst = 0.0
+    rng = np.random.default_rng(7)
+    for shape in [(1, 1, 224, 320), (1, 1, 320, 224), (1, 1, 64, 96)]:
+        x = rng.uniform(-1, 1, size=shape).astype(np.float32)
+        with torch.no_grad():
+            ref = model(torch.from_numpy(x)).numpy()
+        net.setInput(x)
+        got = net.forward()
+        if got.shape != ref.shape:
+            fail(f"OpenCV dnn output shape {got.shape} != torch {ref.shape}")
+        diff = float(np.abs(got - ref).max())
+        worst = max(worst, diff)
+        log(f"check: OpenCV dnn vs torch at {shape[2]}x{shape[3]}: max |diff| = {diff:.3g}")
+    if worst > 1e-4:
+        fail(f"OpenCV dnn differs from torch by {worst:.3g} (> 1e-4)")
+    # A small reference pair for tint's C++ test (tests/cnn).
+    os.makedirs(check_dir, exist_ok=True)
+    x = rng.uniform(-1, 1, size=(1, 1, 32, 64)).astype(np.float32)
+    with torch.no_grad():
+        ref = model(torch.from_numpy(x)).numpy()
+    np.save(os.path.join(check_dir, "input.npy"), x)
+    np.save(os.path.join(check_dir, "logits.npy"), ref.astype(np.float32))
+    return worst
+
+
+CARD = """# tint model card, written by experiments/cnn/train.py. Paths are relative to this file.
+format = "tint-model-card"
+version = 1
+name = "tint-hypercolumn-s"
+framework = "onnx"
+model = "tint_hc.onnx"
+sha256 = "{sha}"
+
+[input]
+blob = "l"
+resize = "fit"          # keep the aspect ratio, longest side = max_side
+max_side = {max_side}
+multiple = {multiple}           # both sides rounded to a multiple of this
+l_offset = {l_offset}     # the network sees (L + l_offset) * l_scale
+l_scale = {l_scale}
+
+[output]
+blob = "logits"
+decoder = "bins"        # annealed mean over the bins in `centres`
+centres = "ab_bins.npy"
+activation = "logits"
+temperature = {temperature}
+
+[about]
+description = "Hypercolumn network in the spirit of Larsson et al. 2016, {params} parameters, head at 1/4 resolution, {bins} ab bins (10x10 grid cells seen in training)."
+training = "{command}"
+data = "training_manifest.json: BSDS500 train + val, CamVid train (no test images)"
+licence = "Trained by the tint project; the training images are BSDS500 (non-commercial research) and CamVid (CC BY-NC 4.0)."
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-root", default=os.environ.get("TINT_DATA_ROOT", "../shared/data"))
+    ap.add_argument("--out", default="models/tint-hc")
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--crop", type=int, default=192)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-side", type=int, default=320, help="network input side used by tint")
+    ap.add_argument("--temperature", type=float, default=0.38)
+    ap.add_argument("--smoke", action="store_true", help="one step on two images (CI)")
+    ap.add_argument("--images", help="train on every .jpg/.png in this folder instead (smoke test)")
+    args = ap.parse_args()
+    if args.crop % MULTIPLE:
+        fail(f"--crop must be a multiple of {MULTIPLE}")
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+
+    if args.images:
+        folder = os.path.abspath(args.images)
+        items = [("custom", folder, n, os.path.join(folder, n)) for n in sorted(os.listdir(folder))
+                 if n.lower().endswith((".jpg", ".png"))]
+        if not items:
+            fail(f"no .jpg or .png images in {folder}")
+    else:
+        items = list_images(args.data_root, TRAIN_SETS)
+    if args.smoke:
+        items = items[:2]
+        args.steps, args.batch, args.crop = 1, 2, 64
+    images = []
+    for dataset, rel, name, path in items:
+        img = cv2.imread(path, cv2.IMREAD_COLOR)
+        if img is None:
+            fail(f"cannot read {path}")
+        images.append(img)
+
+    parent = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".train-", dir=parent)
+    os.chmod(staging, 0o755)
+    log_file = open(os.path.join(staging, "training_log.txt"), "w")
+
+    def log(line):
+        print(line, flush=True)
+        log_file.write(line + "\n")
+        log_file.flush()
+
+    command = "/usr/bin/python3 experiments/cnn/train.py " + " ".join(sys.argv[1:])
+    log(f"# {command}")
+    log(f"# torch {torch.__version__}, OpenCV {cv2.__version__}, {args.threads} threads, seed {args.seed}")
+    folders = sorted(set(it[1] for it in items), key=lambda r: [it[1] for it in items].index(r))
+    log(f"# {len(images)} training images: " + ", ".join(
+        f"{rel} {sum(1 for it in items if it[1] == rel)}" for rel in folders))
+
+    # Bins: the 10x10 ab cells that training pixels fall in.
+    ab_all = np.concatenate([to_lab(im[::4, ::4])[:, :, 1:].reshape(-1, 2) for im in images])
+    centres_np, counts = ab_grid_bins(ab_all)
+    centres = torch.from_numpy(centres_np)
+    log(f"# {len(centres_np)} ab bins from {len(ab_all)} pixels")
+
+    model = Hypercolumn(len(centres_np))
+    params = sum(p.numel() for p in model.parameters())
+    log(f"# model: {params} parameters")
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(args.steps, 2),
+                                                pct_start=0.1)
+    start = time.time()
+    running = None
+    for step in range(1, args.steps + 1):
+        x, ab = sample_batch(images, rng, args.batch, args.crop)
+        target = soft_encode(ab, centres)
+        loss = -(target * F.log_softmax(model(x), dim=1)).sum(dim=1).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+        if step % 25 == 0 or step == args.steps:
+            el = time.time() - start
+            log(f"step {step:5d}  loss {loss.item():.4f}  smoothed {running:.4f}  "
+                f"lr {sched.get_last_lr()[0]:.2e}  {el:7.1f} s")
+    train_seconds = time.time() - start
+    log(f"# trained {args.steps} steps in {train_seconds:.0f} s")
+
+    if not args.smoke:
+        val_items = list_images(args.data_root, [VALIDATION_SET])
+        val_images = [cv2.imread(it[3], cv2.IMREAD_COLOR) for it in val_items]
+        temps = [0.2, 0.38, 0.6, 1.0]
+        res, gray = validate(model, val_images, centres, args.max_side, temps)
+        log(f"# CamVid val ({len(val_images)} photos) AuC: grayscale {gray:.2f}, " +
+            ", ".join(f"T={t} {v:.2f}" for t, v in res.items()))
+
+    model_path = os.path.join(staging, "tint_hc.onnx")
+    worst = export_and_check(model, model_path, os.path.join(staging, "check"), log)
+    np.save(os.path.join(staging, "ab_bins.npy"), centres_np.astype(np.float32))
+    with open(os.path.join(staging, "card.toml"), "w") as f:
+        f.write(CARD.format(sha=sha256_of(model_path), max_side=args.max_side, multiple=MULTIPLE,
+                            l_offset=L_OFFSET, l_scale=L_SCALE, temperature=args.temperature,
+                            params=params, bins=len(centres_np), command=command))
+    manifest = {
+        "format": "tint-training-manifest", "version": 1,
+        "images": [{"dataset": d, "folder": rel, "file": name, "sha256": sha256_of(p)}
+                   for d, rel, name, p in items],
+    }
+    with open(os.path.join(staging, "training_manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    log(f"# exported {os.path.getsize(model_path)} bytes, OpenCV check max |diff| {worst:.3g}")
+    log_file.close()
+
+    # Swap the finished folder in; the old model stays until the new one is complete.
+    out = os.path.abspath(args.out)
+    old = out + ".old"
+    if os.path.exists(old):
+        shutil.rmtree(old)
+    if os.path.exists(out):
+        os.rename(out, old)
+    os.rename(staging, out)
+    if os.path.exists(old):
+        shutil.rmtree(old)
+    print(f"train.py: wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+#include "cnn/network.h"
+
+#include <chrono>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "cnn/decoder.h"
+#include "cnn/npy.h"
+#include "core/file_util.h"
+
+namespace tint {
+namespace {
+
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string ShapeText(const cv::Mat& m) {
+  std::string s = "(";
+  for (int i = 0; i < m.dims; ++i) s += (i ? ", " : "") + std::to_string(m.size[i]);
+  return s + ")";
+}
+
+}  // namespace
+
+std::string OpenCvErrorLine(const cv::Exception& e) {
+  // e.err is the message proper; fall back to what() squeezed to one line.
+  std::string text = e.err.empty() ? std::string(e.what()) : e.err;
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() > 300) out = out.substr(0, 300) + "...";
+  return out;
+}
+
+Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
+  std::unique_ptr<CnnModel> model(new CnnModel());
+  model->card_ = card;
+
+  std::vector<uint8_t> model_bytes, weight_bytes;
+  TINT_RETURN_IF_ERROR(ReadFileBytes(card.model_path, &model_bytes));
+  if (card.framework == ModelFramework::kCaffe) {
+    TINT_RETURN_IF_ERROR(ReadFileBytes(card.weights_path, &weight_bytes));
+  }
+  if (!card.sha256.empty()) {
+    const auto& hashed = card.framework == ModelFramework::kCaffe ? weight_bytes : model_bytes;
+    const std::string& hashed_path = card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
+    if (Sha256Hex(hashed.data(), hashed.size()) != card.sha256) {
+      return Status::Error(hashed_path + ": SHA-256 differs from the model card " + card.path +
+                           " (a damaged or different file)");
+    }
+  }
+  if (card.output.decoder != DecoderKind::kAb || !card.output.centres_path.empty()) {
+    TINT_RETURN_IF_ERROR(ReadNpy(card.output.centres_path, &model->centres_));
+    if (model->centres_.dims != 2 || model->centres_.cols != 2) {
+      return Status::Error(card.output.centres_path + ": centres must have shape (K, 2)");
+    }
+    if (card.output.decoder == DecoderKind::kZhang313 && model->centres_.rows != 313) {
+      return Status::Error(card.output.centres_path + ": the zhang313 decoder needs 313 centres, found " +
+                           std::to_string(model->centres_.rows));
+    }
+  }
+
+  const std::string& loaded_path = card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
+  try {
+    if (card.framework == ModelFramework::kOnnx) {
+      model->net_ = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(model_bytes.data()), model_bytes.size());
+    } else {
+      model->net_ = cv::dnn::readNetFromCaffe(reinterpret_cast<const char*>(model_bytes.data()), model_bytes.size(),
+                                              reinterpret_cast<const char*>(weight_bytes.data()),
+                                              weight_bytes.size());
+    }
+  } catch (const cv::Exception& e) {
+    return Status::Error("cannot load model " + loaded_path + ": " + OpenCvErrorLine(e));
+  }
+  if (model->net_.empty()) return Status::Error("cannot load model " + loaded_path + ": no layers");
+  model->net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  model->net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+
+  // Injections, as the released Zhang deploy model needs.
+  for (const LayerInjection& inj : card.injections) {
+    int id = model->net_.getLayerId(inj.layer);
+    if (id < 0) {
+      return Status::Error(card.path + ": injects into layer '" + inj.layer + "', which the model does not have");
+    }
+    cv::Mat value;
+    if (inj.centres) {
+      // (K, 2) -> a 1x1 convolution kernel (2, K, 1, 1).
+      cv::Mat t = model->centres_.t();
+      int shape[] = {2, t.cols, 1, 1};
+      value = t.clone().reshape(1, 4, shape);
+    } else {
+      value = cv::Mat(1, inj.count, CV_32F, cv::Scalar(inj.constant));
+    }
+    model->net_.getLayer(id)->blobs = {value};
+  }
+
+  // Output blob: named by the card, or the network's last output.
+  std::vector<std::string> outs = model->net_.getUnconnectedOutLayersNames();
+  if (card.output.blob.empty()) {
+    if (outs.empty()) return Status::Error(loaded_path + ": the model has no output");
+    model->output_blob_ = outs.back();
+  } else {
+    if (model->net_.getLayerId(card.output.blob) < 0) {
+      std::string list;
+      for (const auto& o : outs) list += (list.empty() ? "" : ", ") + o;
+      return Status::Error(card.path + ": output blob '" + card.output.blob + "' is not in the model (outputs: " +
+                           list + ")");
+    }
+    model->output_blob_ = card.output.blob;
+  }
+
+  // Input blob name, when given, must be one of the network's inputs.
+  if (!card.input.blob.empty()) {
+    cv::Ptr<cv::dnn::Layer> data = model->net_.getLayer(0);
+    if (data.empty() || data->outputNameToIndex(card.input.blob) < 0) {
+      return Status::Error(card.path + ": input blob '" + card.input.blob + "' is not an input of the model");
+    }
+  }
+
+  // A dry run at a small size: catches wrong shapes, missing layer values and
+  // a decoder that does not fit the output.
+  cv::Size probe = model->InputSize(cv::Size(2 * std::max(card.input.multiple, 16), 2 * std::max(card.input.multiple, 16)));
+  int shape[] = {1, 1, probe.height, probe.width};
+  cv::Mat zeros(4, shape, CV_32F, cv::Scalar(0));
+  cv::Mat blob;
+  TINT_RETURN_IF_ERROR(model->Forward(zeros, "", &blob));
+  cv::Mat ab;
+  Status decoded = card.output.decoder == DecoderKind::kAb
+                       ? DecodeAb(blob, card.output.ab_scale, &ab)
+                       : DecodeBins(blob, model->centres_, card.output.temperature, card.output.logits, &ab);
+  if (!decoded.ok()) return Status::Error(card.path + ": " + decoded.message());
+  *out = std::move(model);
+  return Status::Ok();
+}
+
+cv::Size CnnModel::InputSize(cv::Size photo) const {
+  const ModelInputSpec& in = card_.input;
+  if (in.resize == InputResize::kFixed) return cv::Size(in.width, in.height);
+  double s = static_cast<double>(in.max_side) / std::max(photo.width, photo.height);
+  auto side = [&](int v) {
+    int r = static_cast<int>(std::lround(v * s / in.multiple)) * in.multiple;
+    return std::max(in.multiple, r);
+  };
+  return cv::Size(side(photo.width), side(photo.height));
+}
+
+Status CnnModel::Forward(const cv::Mat& input_blob, const std::string& output, cv::Mat* blob) const {
+  const std::string& name = output.empty() ? output_blob_ : output;
+  std::lock_guard<std::mutex> lock(mutex_);
+  try {
+    net_.setInput(input_blob, card_.input.blob);
+    cv::Mat result = net_.forward(name);
+    *blob = result.clone();  // the net reuses its buffers
+  } catch (const cv::Exception& e) {
+    return Status::Error("model " + card_.path + ": forward pass failed for input " + ShapeText(input_blob) + ": " +
+                         OpenCvErrorLine(e));
+  }
+  return Status::Ok();
+}
+
+Status CnnModel::Predict(const cv::Mat& lightness, cv::Mat* ab, std::map<std::string, double>* seconds) const {
+  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
+  auto t0 = std::chrono::steady_clock::now();
+  cv::Size size = InputSize(lightness.size());
+  cv::Mat resized;
+  int interp = size.area() < lightness.size().area() ? cv::INTER_AREA : cv::INTER_LINEAR;
+  cv::resize(lightness, resized, size, 0, 0, interp);
+  int shape[] = {1, 1, size.height, size.width};
+  cv::Mat input(4, shape, CV_32F);
+  cv::Mat plane(size.height, size.width, CV_32F, input.ptr<float>());
+  resized.convertTo(plane, CV_32F, card_.input.l_scale, card_.input.l_offset * card_.input.l_scale);
+  if (seconds) (*seconds)["cnn_input"] += Since(t0);
+
+  auto t1 = std::chrono::steady_clock::now();
+  cv::Mat blob;
+  TINT_RETURN_IF_ERROR(Forward(input, "", &blob));
+  if (seconds) (*seconds)["cnn_forward"] += Since(t1);
+
+  auto t2 = std::chrono::steady_clock::now();
+  if (card_.output.decoder == DecoderKind::kAb) {
+    TINT_RETURN_IF_ERROR(DecodeAb(blob, card_.output.ab_scale, ab));
+  } else {
+    TINT_RETURN_IF_ERROR(DecodeBins(blob, centres_, card_.output.temperature, card_.output.logits, ab));
+  }
+  if (seconds) (*seconds)["cnn_decode"] += Since(t2);
+  return Status::Ok();
+}
+
+}  // namespace tint
