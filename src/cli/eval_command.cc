@@ -1,6 +1,7 @@
-// tint eval --images DIR [--limit N] [--csv FILE]: each photo's luminance is
-// the input and the photo itself the truth; prints the mean of each metric
-// per method, the grayscale baseline beside every method.
+// tint eval --images DIR | --camvid ROOT [--methods classic,cnn] [--limit N]
+// [--csv FILE]: each photo's luminance is the input and the photo itself the
+// truth; prints the mean of each metric per method, the grayscale baseline
+// beside every method. (Issue 5 adds the configured runner.)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,6 +24,8 @@ int RunEval(int argc, char** argv) {
   CLI::App app("Measure colorization against the true colours of photos.", "eval");
   std::string images_dir, csv, db_dir = internal::DefaultDatabaseDir();
   int limit = 0;
+  std::vector<std::string> method_names = {"classic"};
+  std::string model = internal::DefaultModelCard(), data_root;
   ClassicOptions classic;
   ImageReadOptions read;
   std::string camvid_root, camvid_split = "val";
@@ -33,6 +36,10 @@ int RunEval(int argc, char** argv) {
   images_opt->excludes(camvid_opt);
   app.add_option("--limit", limit, "Use the first N photos in name order (0: all)")->capture_default_str();
   app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
+  app.add_option("--methods", method_names, "Methods beside the grayscale baseline: classic, cnn")
+      ->delimiter(',')->check(CLI::IsMember({"classic", "cnn"}))->capture_default_str();
+  app.add_option("--model", model, "cnn: model card")->capture_default_str();
+  app.add_option("--data-root", data_root, "cnn: where card paths starting with $data/ point");
   app.add_option("--csv", csv, "Write per-photo rows to this CSV file");
   internal::AddReadOptions(&app, &read);
   internal::AddClassicOptions(&app, &classic);
@@ -58,15 +65,34 @@ int RunEval(int argc, char** argv) {
 
   std::vector<std::unique_ptr<Colorizer>> methods;
   methods.push_back(CreateGrayscaleColorizer());
-  std::unique_ptr<Colorizer> c;
-  const Status s = internal::OpenClassic(cmd, classic, db_dir, false, true, &c);
-  if (!s.ok()) return internal::Fail(cmd, s.message());
-  methods.push_back(std::move(c));
+  for (const std::string& name : method_names) {
+    std::unique_ptr<Colorizer> c;
+    Status s;
+    if (name == "cnn") {
+      ModelCardOptions card_options;
+      card_options.data_root = data_root;
+      s = CreateCnnColorizer(model, card_options, &c);
+    } else {
+      s = internal::OpenClassic(cmd, classic, db_dir, false, true, &c);
+    }
+    if (!s.ok()) return internal::Fail(cmd, s.message());
+    methods.push_back(std::move(c));
+  }
 
-  struct Sum { double auc = 0, rmse = 0, psnr = 0, max_dl = 0, seconds = 0; int n = 0; };
+  // The rebalanced AuC weighs pixels by the rarity of their true colour over
+  // the whole set: one pass over the truth first.
+  AbPrior prior;
+  for (const std::string& photo : photos) {
+    cv::Mat image, l, ab;
+    if (!ReadImage(read, photo, &image).ok()) continue;  // reported in the main pass
+    SplitLab(image, &l, &ab);
+    prior.Add(ab);
+  }
+
+  struct Sum { double auc = 0, auc_rb = 0, rmse = 0, psnr = 0, max_dl = 0, seconds = 0; int n = 0; };
   std::vector<Sum> sums(methods.size());
   std::ostringstream rows;
-  rows << "photo,method,auc,ab_rmse,psnr,max_l_diff,seconds\n";
+  rows << "photo,method,auc,auc_rebalanced,ab_rmse,psnr,max_l_diff,seconds\n";
   // CamVid class -> database label name; other classes are not scored.
   const std::map<int, std::string> kCamVid = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
   const std::vector<std::string> kScored = {"sky", "building", "earth", "vegetation"};
@@ -95,6 +121,7 @@ int RunEval(int argc, char** argv) {
       cv::Mat out_l, out_ab;
       SplitLab(out8, &out_l, &out_ab);
       const double auc = AbAuc(out_ab, truth_ab), rmse = AbRmse(out_ab, truth_ab);
+      const double auc_rb = RebalancedAbAuc(out_ab, truth_ab, prior);
       const double psnr = Psnr8(out8, truth8), dl = MaxLightnessDifference(out_l, truth_l);
       if (camvid && !details.labels.empty()) {
         cv::Mat annot;
@@ -119,20 +146,21 @@ int RunEval(int argc, char** argv) {
         }
       }
       Sum& sm = sums[m];
-      sm.auc += auc; sm.rmse += rmse; sm.psnr += psnr; sm.max_dl = std::max(sm.max_dl, dl);
+      sm.auc += auc; sm.auc_rb += auc_rb; sm.rmse += rmse; sm.psnr += psnr; sm.max_dl = std::max(sm.max_dl, dl);
       sm.seconds += sec; ++sm.n;
-      rows << fs::path(photos[i]).filename().string() << "," << methods[m]->name() << "," << auc << "," << rmse
+      rows << fs::path(photos[i]).filename().string() << "," << methods[m]->name() << "," << auc << "," << auc_rb << "," << rmse
            << "," << psnr << "," << dl << "," << sec << "\n";
     }
     progress.Step(static_cast<int>(i + 1), fs::path(photos[i]).filename().string());
   }
   progress.Finish();
-  std::printf("%-10s %6s %8s %9s %9s %11s %9s\n", "method", "photos", "AuC", "ab RMSE", "PSNR dB", "max |dL|", "s/photo");
+  std::printf("%-24s %6s %8s %8s %9s %9s %9s %9s\n", "method", "photos", "AuC", "AuC-rb", "ab RMSE", "PSNR dB",
+              "max |dL|", "s/photo");
   for (size_t m = 0; m < methods.size(); ++m) {
     const Sum& sm = sums[m];
     if (sm.n == 0) continue;
-    std::printf("%-10s %6d %8.2f %9.2f %9.2f %11.3f %9.3f\n", methods[m]->name().c_str(), sm.n, sm.auc / sm.n,
-                sm.rmse / sm.n, sm.psnr / sm.n, sm.max_dl, sm.seconds / sm.n);
+    std::printf("%-24s %6d %8.2f %8.2f %9.2f %9.2f %9.3f %9.3f\n", methods[m]->name().c_str(), sm.n, sm.auc / sm.n,
+                sm.auc_rb / sm.n, sm.rmse / sm.n, sm.psnr / sm.n, sm.max_dl, sm.seconds / sm.n);
   }
   if (camvid) {
     std::printf("\nlabel accuracy on CamVid %s (rows: truth, columns: predicted, %% of row)\n", camvid_split.c_str());

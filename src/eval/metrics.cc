@@ -1,5 +1,6 @@
 #include "eval/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -15,21 +16,28 @@ void CheckPair(const cv::Mat& a, const cv::Mat& b) {
 
 }  // namespace
 
-double AbAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, std::vector<double>* curve) {
+namespace {
+
+// Cumulative curve of per-pixel ab error at t = 0..150, weighted, and its
+// normalized area.
+double WeightedAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, const std::vector<double>* bin_weight,
+                   std::vector<double>* curve) {
   CheckPair(ab_pred, ab_true);
   constexpr int kMax = 150;
-  // counts[t] = pixels with ceil(error) == t, so that error <= t <=> ceil(error) <= t.
+  // counts[t] = weight of pixels with ceil(error) == t, so error <= t <=> ceil(error) <= t.
   std::vector<double> counts(kMax + 2, 0.0);
+  double n = 0;
   for (int r = 0; r < ab_pred.rows; ++r) {
     const cv::Vec2f* p = ab_pred.ptr<cv::Vec2f>(r);
     const cv::Vec2f* t = ab_true.ptr<cv::Vec2f>(r);
     for (int c = 0; c < ab_pred.cols; ++c) {
       const double da = p[c][0] - t[c][0], db = p[c][1] - t[c][1];
       const double e = std::ceil(std::sqrt(da * da + db * db));
-      counts[e > kMax ? kMax + 1 : static_cast<int>(e)] += 1;
+      const double w = bin_weight ? (*bin_weight)[AbPrior::Bin(t[c][0], t[c][1])] : 1.0;
+      counts[e > kMax ? kMax + 1 : static_cast<int>(e)] += w;
+      n += w;
     }
   }
-  const double n = static_cast<double>(ab_pred.total());
   std::vector<double> frac(kMax + 1);
   double acc = 0;
   for (int t = 0; t <= kMax; ++t) {
@@ -40,6 +48,52 @@ double AbAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, std::vector<double>
   for (int t = 0; t < kMax; ++t) area += 0.5 * (frac[t] + frac[t + 1]);
   if (curve != nullptr) *curve = frac;
   return 100.0 * area / kMax;
+}
+
+}  // namespace
+
+double AbAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, std::vector<double>* curve) {
+  return WeightedAuc(ab_pred, ab_true, nullptr, curve);
+}
+
+int AbPrior::Bin(float a, float b) {
+  auto cell = [](float v) {
+    int i = static_cast<int>(std::lround((v + kExtent) / kStep));
+    return std::clamp(i, 0, kSide - 1);
+  };
+  return cell(a) * kSide + cell(b);
+}
+
+void AbPrior::Add(const cv::Mat& ab_true) {
+  TINT_CHECK(ab_true.type() == CV_32FC2, "ab must be CV_32FC2");
+  for (int r = 0; r < ab_true.rows; ++r) {
+    const cv::Vec2f* t = ab_true.ptr<cv::Vec2f>(r);
+    for (int c = 0; c < ab_true.cols; ++c) counts_[Bin(t[c][0], t[c][1])] += 1;
+  }
+  total_ += static_cast<double>(ab_true.total());
+}
+
+double AbPrior::Probability(int bin) const { return total_ > 0 ? counts_[bin] / total_ : 0.0; }
+
+int AbPrior::BinsSeen() const {
+  return static_cast<int>(std::count_if(counts_.begin(), counts_.end(), [](double c) { return c > 0; }));
+}
+
+double RebalancedAbAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, const AbPrior& prior) {
+  TINT_CHECK(prior.total() > 0, "the prior has no pixels");
+  std::vector<double> weight(AbPrior::kSide * AbPrior::kSide, 0.0);
+  double rarest = 0;
+  for (size_t i = 0; i < weight.size(); ++i) {
+    const double p = prior.Probability(static_cast<int>(i));
+    if (p > 0) {
+      weight[i] = 1.0 / p;
+      rarest = std::max(rarest, weight[i]);
+    }
+  }
+  for (double& w : weight) {
+    if (w == 0) w = rarest;
+  }
+  return WeightedAuc(ab_pred, ab_true, &weight, nullptr);
 }
 
 double AbRmse(const cv::Mat& ab_pred, const cv::Mat& ab_true) {

@@ -13,6 +13,30 @@ namespace tint {
 // 0..100. Identical chroma gives 100. `curve` receives the 151 fractions.
 double AbAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, std::vector<double>* curve = nullptr);
 
+// The frequency of true (a, b) colours over a set of photos, on the 10 x 10
+// ab grid whose cell centres are Zhang et al.'s quantization (a, b in
+// -110..110 by 10; values beyond the range fall in the edge cells).
+class AbPrior {
+ public:
+  static constexpr int kStep = 10, kExtent = 110, kSide = 2 * kExtent / kStep + 1;
+  void Add(const cv::Mat& ab_true);
+  static int Bin(float a, float b);
+  // Probability of a bin (0 when never seen).
+  double Probability(int bin) const;
+  double total() const { return total_; }
+  int BinsSeen() const;
+
+ private:
+  std::vector<double> counts_ = std::vector<double>(kSide * kSide, 0.0);
+  double total_ = 0;
+};
+
+// The class-rebalanced AuC of Zhang et al. 2016: as AbAuc, but each pixel is
+// weighted by 1 / p(its true ab bin) under `prior` (bins the prior has not
+// seen get the weight of the rarest seen bin). A photo of one colour gives
+// its plain AuC.
+double RebalancedAbAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, const AbPrior& prior);
+
 // Root mean square of the per-pixel (a, b) L2 error.
 double AbRmse(const cv::Mat& ab_pred, const cv::Mat& ab_true);
 

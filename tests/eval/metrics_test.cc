@@ -36,6 +36,32 @@ TEST(AucTest, FarErrorsCountAsMisses) {
   EXPECT_NEAR(AbAuc(pred, truth), 50.0, 1e-9);
 }
 
+// Three pixels of a grey (bin p = 3/4), one blue (p = 1/4) that the
+// prediction misses by exactly 30. Plain: f = 3/4 below 30, so
+// AuC = 100 * (29 * 0.75 + 0.875 + 120) / 150 = 95.0833. Rebalanced: weights
+// 4/3 and 4 make the two colours count equally, f = 1/2 below 30, so
+// AuC = 100 * (29 * 0.5 + 0.75 + 120) / 150 = 90.1667.
+TEST(AucTest, RebalancedWeightsRareColoursUp) {
+  cv::Mat truth(1, 4, CV_32FC2, cv::Scalar(0, 0));
+  truth.at<cv::Vec2f>(0, 3) = cv::Vec2f(0, -40);
+  cv::Mat pred = truth.clone();
+  pred.at<cv::Vec2f>(0, 3) = cv::Vec2f(0, -10);
+  AbPrior prior;
+  prior.Add(truth);
+  EXPECT_EQ(prior.BinsSeen(), 2);
+  EXPECT_DOUBLE_EQ(prior.Probability(AbPrior::Bin(0, -40)), 0.25);
+  EXPECT_NEAR(AbAuc(pred, truth), 100.0 * (29 * 0.75 + 0.875 + 120) / 150, 1e-9);
+  EXPECT_NEAR(RebalancedAbAuc(pred, truth, prior), 100.0 * (29 * 0.5 + 0.75 + 120) / 150, 1e-9);
+  EXPECT_DOUBLE_EQ(RebalancedAbAuc(truth, truth, prior), 100.0);
+}
+
+TEST(AucTest, PriorBinsFollowTheTenUnitGrid) {
+  EXPECT_EQ(AbPrior::Bin(0, 0), AbPrior::Bin(4.9f, -4.9f));
+  EXPECT_NE(AbPrior::Bin(0, 0), AbPrior::Bin(5.1f, 0));
+  EXPECT_EQ(AbPrior::Bin(500, 500), AbPrior::Bin(110, 110));  // beyond the range: edge cell
+  EXPECT_EQ(AbPrior::Bin(-110, -110), 0);
+}
+
 TEST(RmseTest, ConstantOffset) {
   cv::Mat truth(3, 3, CV_32FC2, cv::Scalar(1, 1)), pred(3, 3, CV_32FC2, cv::Scalar(4, 5));
   EXPECT_NEAR(AbRmse(pred, truth), 5.0, 1e-6);
