@@ -76,7 +76,7 @@ Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& fe
     s = DecodeImage(read, path, bytes, &bgr);  // the bytes just hashed, not a second read
     if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
     if (bgr.channels() < 3) return Status::Error(path + ": patch must be a colour image");
-    if (features.position_weight > 0 && r.image_size.area() == 0) {
+    if (features.position_weight > 0 && (r.image_size.width == 0 || r.image_size.height == 0)) {
       return Status::Error("patch " + r.id + ": the position feature needs the source image size, which the manifest lacks");
     }
     PositionFrame frame;

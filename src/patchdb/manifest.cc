@@ -113,7 +113,10 @@ static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
         return Status::Error(where + ": source.image_size must be [w, h]");
       }
       r.image_size = cv::Size(z[0].get<int>(), z[1].get<int>());
-      if (r.image_size.area() > 0 && (r.region.br().x > r.image_size.width || r.region.br().y > r.image_size.height)) {
+      // In 64 bits: each value may be up to 2^30, so x + w and w * h overflow int.
+      const int64_t right = int64_t{v[0]} + v[2], bottom = int64_t{v[1]} + v[3];
+      const bool has_size = r.image_size.width > 0 && r.image_size.height > 0;
+      if (has_size && (right > r.image_size.width || bottom > r.image_size.height)) {
         return Status::Error(where + ": source.region lies outside the source image");
       }
     }

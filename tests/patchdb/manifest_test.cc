@@ -102,6 +102,18 @@ TEST(ManifestTest, HugeRegionValuesAreRefused) {
   EXPECT_NE(s.message().find("integers in"), std::string::npos) << s.message();
 }
 
+// Region and size values up to 2^30 are accepted one by one, so x + w and
+// w * h must be checked in 64 bits (UBSan caught int overflow here before).
+TEST(ManifestTest, RegionEdgesAtTheLimitDoNotOverflow) {
+  Manifest m;
+  std::string g = kGood;
+  g.replace(g.find("[0, 0, 4, 4]"), 12,
+            "[1073741824, 1073741824, 1073741824, 1073741824], \"image_size\": [1073741824, 1073741824]");
+  const Status s = ParseManifest(WithPatch(g), &m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("outside the source image"), std::string::npos) << s.message();
+}
+
 TEST(ManifestTest, GoodPatchParses) {
   Manifest m;
   EXPECT_TRUE(ParseManifest(WithPatch(kGood), &m).ok());
