@@ -15,9 +15,79 @@
 #include "core/file_util.h"
 #include "core/progress.h"
 #include "eval/metrics.h"
+#include "eval/region_benchmark.h"
 
 namespace tint {
 namespace fs = std::filesystem;
+
+namespace internal {
+
+int RunRegionBenchmark(const std::string& root, const std::string& split, int limit,
+                       const std::vector<int>& segment_counts, const NCutOptions& ncut,
+                       const ImageReadOptions& read, const std::string& csv) {
+  const std::string cmd = "eval";
+  const fs::path images_dir = fs::path(root) / "images" / split;
+  const fs::path seg_dir = fs::path(root) / "segmentations" / split;
+  std::error_code ec;
+  if (!fs::is_directory(images_dir, ec)) return Fail(cmd, images_dir.string() + ": not a folder");
+  if (!fs::is_directory(seg_dir, ec)) return Fail(cmd, seg_dir.string() + ": not a folder");
+  std::vector<fs::path> photos;
+  for (const auto& e : fs::directory_iterator(images_dir)) {
+    if (e.path().extension() == ".jpg" || e.path().extension() == ".png") photos.push_back(e.path());
+  }
+  std::sort(photos.begin(), photos.end());
+  if (limit > 0 && static_cast<int>(photos.size()) > limit) photos.resize(limit);
+  if (photos.empty()) return Fail(cmd, images_dir.string() + ": no photos found");
+
+  NCutSweep sweep;
+  sweep.ncut = ncut;
+  sweep.segment_counts = segment_counts;
+  std::vector<std::vector<RegionScores>> scores;
+  std::ostringstream rows;
+  rows << "photo,segments,covering,pri,voi\n";
+  Progress progress("regions", static_cast<int>(photos.size()));
+  int failures = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < photos.size(); ++i) {
+    cv::Mat image;
+    std::vector<cv::Mat> truths;
+    Status s = ReadImage(read, photos[i].string(), &image);
+    if (s.ok()) s = ReadBsdsHumanSegmentations(seg_dir.string(), photos[i].stem().string(), &truths);
+    if (s.ok() && truths[0].size() != image.size()) {
+      s = Status::Error(photos[i].string() + ": human segmentations have another size");
+    }
+    if (!s.ok()) {
+      Fail(cmd, s.message() + " (skipped)");
+      ++failures;
+      continue;
+    }
+    scores.push_back(ScoreNCutSweep(sweep, ComputeLightness(image), truths));
+    for (size_t p = 0; p < segment_counts.size(); ++p) {
+      const RegionScores& r = scores.back()[p];
+      rows << photos[i].filename().string() << "," << segment_counts[p] << "," << r.Covering() << "," << r.pri
+           << "," << r.voi << "\n";
+    }
+    progress.Step(static_cast<int>(i + 1), photos[i].filename().string());
+  }
+  progress.Finish();
+  if (scores.empty()) return Fail(cmd, "no photo could be scored");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const RegionSummary r = SummarizeRegions(scores);
+  std::printf("normalized cuts on L, %zu photos of %s, %zu segment counts (%.2f s per photo for the sweep)\n",
+              scores.size(), split.c_str(), segment_counts.size(), seconds / scores.size());
+  std::printf("%-34s %9s %9s %9s %9s %9s %9s\n", "", "Cov ODS", "Cov OIS", "PRI ODS", "PRI OIS", "VI ODS", "VI OIS");
+  std::printf("%-34s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", "tint normalized cuts", r.covering_ods,
+              r.covering_ois, r.pri_ods, r.pri_ois, r.voi_ods, r.voi_ois);
+  std::printf("ODS segment counts: covering %d, PRI %d, VI %d\n", segment_counts[r.covering_best],
+              segment_counts[r.pri_best], segment_counts[r.voi_best]);
+  if (!csv.empty()) {
+    const Status ws = WriteFileAtomic(csv, rows.str());
+    if (!ws.ok()) return Fail(cmd, ws.message());
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace internal
 
 int RunEval(int argc, char** argv) {
   const std::string cmd = "eval";
@@ -33,7 +103,15 @@ int RunEval(int argc, char** argv) {
   auto* camvid_opt = app.add_option("--camvid", camvid_root,
                                     "CamVid root: photos of --split, and the classic matcher's label accuracy");
   app.add_option("--split", camvid_split, "CamVid split for --camvid")->capture_default_str();
+  std::string bsds_root;
+  auto* regions_opt = app.add_option("--bsds-regions", bsds_root,
+                                     "BSDS500 root: region benchmark of normalized cuts on images/<split> against "
+                                     "segmentations/<split> (Covering, PRI, VI at ODS and OIS)");
+  std::vector<int> segment_counts = NCutSweep().segment_counts;
+  app.add_option("--segment-counts", segment_counts, "--bsds-regions: the segment counts swept for ODS/OIS")
+      ->delimiter(',')->capture_default_str();
   images_opt->excludes(camvid_opt);
+  regions_opt->excludes(images_opt)->excludes(camvid_opt);
   app.add_option("--limit", limit, "Use the first N photos in name order (0: all)")->capture_default_str();
   app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
   app.add_option("--methods", method_names, "Methods beside the grayscale baseline: classic, cnn")
@@ -49,7 +127,15 @@ int RunEval(int argc, char** argv) {
   if (!classic.Check(&error) || !read.Check(&error)) return internal::Fail(cmd, error);
   if (limit < 0) return internal::Fail(cmd, "--limit must be >= 0");
 
-  if (images_dir.empty() && camvid_root.empty()) return internal::Fail(cmd, "give --images DIR or --camvid ROOT");
+  if (!bsds_root.empty()) {
+    for (int c : segment_counts) {
+      if (c < 1 || c > 1000) return internal::Fail(cmd, "--segment-counts must be in 1..1000");
+    }
+    return internal::RunRegionBenchmark(bsds_root, camvid_split, limit, segment_counts, classic.ncut, read, csv);
+  }
+  if (images_dir.empty() && camvid_root.empty()) {
+    return internal::Fail(cmd, "give --images DIR, --camvid ROOT or --bsds-regions ROOT");
+  }
   const bool camvid = !camvid_root.empty();
   if (camvid) images_dir = (fs::path(camvid_root) / camvid_split).string();
   std::error_code ec;

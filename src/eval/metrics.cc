@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <opencv2/quality.hpp>
+
 #include "core/status.h"
 
 namespace tint {
@@ -113,6 +115,33 @@ double MaxLightnessDifference(const cv::Mat& lightness_a, const cv::Mat& lightne
   TINT_CHECK(lightness_a.type() == CV_32F && lightness_b.type() == CV_32F && lightness_a.size() == lightness_b.size(),
              "lightness planes must be CV_32F of one size");
   return cv::norm(lightness_a, lightness_b, cv::NORM_INF);
+}
+
+}  // namespace tint
+
+namespace tint {
+
+double Ssim8(const cv::Mat& a, const cv::Mat& b) {
+  TINT_CHECK(a.type() == CV_8UC3 && b.type() == CV_8UC3 && a.size() == b.size(), "SSIM needs two 8-bit BGR images of one size");
+  const cv::Scalar s = cv::quality::QualitySSIM::compute(a, b, cv::noArray());
+  return (s[0] + s[1] + s[2]) / 3.0;
+}
+
+double Colorfulness(const cv::Mat& bgr8) {
+  TINT_CHECK(bgr8.type() == CV_8UC3 && !bgr8.empty(), "colorfulness needs an 8-bit BGR image");
+  double srg = 0, syb = 0, srg2 = 0, syb2 = 0;
+  for (int r = 0; r < bgr8.rows; ++r) {
+    const cv::Vec3b* p = bgr8.ptr<cv::Vec3b>(r);
+    for (int c = 0; c < bgr8.cols; ++c) {
+      const double rg = double(p[c][2]) - p[c][1];
+      const double yb = 0.5 * (double(p[c][2]) + p[c][1]) - p[c][0];
+      srg += rg, syb += yb, srg2 += rg * rg, syb2 += yb * yb;
+    }
+  }
+  const double n = static_cast<double>(bgr8.total());
+  const double mrg = srg / n, myb = syb / n;
+  const double vrg = std::max(0.0, srg2 / n - mrg * mrg), vyb = std::max(0.0, syb2 / n - myb * myb);
+  return std::sqrt(vrg + vyb) + 0.3 * std::sqrt(mrg * mrg + myb * myb);
 }
 
 }  // namespace tint

@@ -43,6 +43,16 @@ double AbRmse(const cv::Mat& ab_pred, const cv::Mat& ab_true);
 // PSNR in dB of two 8-bit images (peak 255); +infinity when identical.
 double Psnr8(const cv::Mat& a, const cv::Mat& b);
 
+// SSIM (Wang et al. 2004) of two 8-bit BGR images, through OpenCV's quality
+// module (Gaussian window 11, sigma 1.5), averaged over the three channels.
+// Identical images give 1.
+double Ssim8(const cv::Mat& a, const cv::Mat& b);
+
+// Colorfulness M of Hasler and Suesstrunk 2003 on an 8-bit BGR image:
+// rg = R - G, yb = (R + G) / 2 - B, M = sqrt(sd_rg^2 + sd_yb^2) +
+// 0.3 sqrt(mean_rg^2 + mean_yb^2). Grey images give 0.
+double Colorfulness(const cv::Mat& bgr8);
+
 // max |L(a) - L(b)| over all pixels, L in CIE Lab 0..100.
 double MaxLightnessDifference(const cv::Mat& lightness_a, const cv::Mat& lightness_b);
 

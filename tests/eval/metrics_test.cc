@@ -62,6 +62,30 @@ TEST(AucTest, PriorBinsFollowTheTenUnitGrid) {
   EXPECT_EQ(AbPrior::Bin(-110, -110), 0);
 }
 
+TEST(SsimTest, IdenticalIsOneAndNoiseLowersIt) {
+  cv::Mat a(32, 32, CV_8UC3);
+  cv::randu(a, 0, 255);
+  EXPECT_NEAR(Ssim8(a, a), 1.0, 1e-9);
+  cv::Mat b = a.clone();
+  cv::Mat noise(a.size(), CV_8UC3);
+  cv::randu(noise, 0, 60);
+  b += noise;
+  const double s = Ssim8(a, b);
+  EXPECT_LT(s, 0.99);
+  EXPECT_GT(s, 0.0);
+}
+
+// Grey has none; one flat pure red has only the mean term:
+// rg = 255, yb = 127.5, M = 0.3 * sqrt(255^2 + 127.5^2) = 85.53.
+TEST(ColorfulnessTest, HandComputedCases) {
+  EXPECT_DOUBLE_EQ(Colorfulness(cv::Mat(4, 4, CV_8UC3, cv::Scalar(90, 90, 90))), 0.0);
+  EXPECT_NEAR(Colorfulness(cv::Mat(4, 4, CV_8UC3, cv::Scalar(0, 0, 255))), 0.3 * std::hypot(255.0, 127.5), 1e-9);
+  // Half red, half green: rg = +-255 (sd 255, mean 0); yb = 127.5 on both (sd 0).
+  cv::Mat split(2, 2, CV_8UC3, cv::Scalar(0, 0, 255));
+  split.row(1).setTo(cv::Scalar(0, 255, 0));
+  EXPECT_NEAR(Colorfulness(split), 255.0 + 0.3 * 127.5, 1e-9);
+}
+
 TEST(RmseTest, ConstantOffset) {
   cv::Mat truth(3, 3, CV_32FC2, cv::Scalar(1, 1)), pred(3, 3, CV_32FC2, cv::Scalar(4, 5));
   EXPECT_NEAR(AbRmse(pred, truth), 5.0, 1e-6);
