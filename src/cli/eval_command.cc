@@ -175,10 +175,11 @@ int RunEval(int argc, char** argv) {
     prior.Add(ab);
   }
 
-  struct Sum { double auc = 0, auc_rb = 0, rmse = 0, psnr = 0, max_dl = 0, seconds = 0; int n = 0; };
+  struct Sum { double ssim = 0, colorfulness = 0, auc = 0, auc_rb = 0, rmse = 0, psnr = 0, max_dl = 0, seconds = 0; int n = 0; };
   std::vector<Sum> sums(methods.size());
   std::ostringstream rows;
-  rows << "photo,method,auc,auc_rebalanced,ab_rmse,psnr,max_l_diff,seconds\n";
+  rows << "photo,method,auc,auc_rebalanced,ab_rmse,psnr,ssim,colorfulness,colorfulness_truth,max_l_diff,seconds\n";
+  double truth_colorfulness = 0;
   // CamVid class -> database label name; other classes are not scored.
   const std::map<int, std::string> kCamVid = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
   const std::vector<std::string> kScored = {"sky", "building", "earth", "vegetation"};
@@ -197,6 +198,8 @@ int RunEval(int argc, char** argv) {
     SplitLab(image, &truth_l, &truth_ab);
     cv::Mat truth8;
     ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
+    const double colorfulness_truth = Colorfulness(truth8);
+    truth_colorfulness += colorfulness_truth;
     for (size_t m = 0; m < methods.size(); ++m) {
       const auto t0 = std::chrono::steady_clock::now();
       cv::Mat out8;
@@ -208,6 +211,7 @@ int RunEval(int argc, char** argv) {
       SplitLab(out8, &out_l, &out_ab);
       const double auc = AbAuc(out_ab, truth_ab), rmse = AbRmse(out_ab, truth_ab);
       const double auc_rb = RebalancedAbAuc(out_ab, truth_ab, prior);
+      const double ssim = Ssim8(out8, truth8), colorfulness = Colorfulness(out8);
       const double psnr = Psnr8(out8, truth8), dl = MaxLightnessDifference(out_l, truth_l);
       if (camvid && !details.labels.empty()) {
         cv::Mat annot;
@@ -232,21 +236,27 @@ int RunEval(int argc, char** argv) {
         }
       }
       Sum& sm = sums[m];
+      sm.ssim += ssim; sm.colorfulness += colorfulness;
       sm.auc += auc; sm.auc_rb += auc_rb; sm.rmse += rmse; sm.psnr += psnr; sm.max_dl = std::max(sm.max_dl, dl);
       sm.seconds += sec; ++sm.n;
       rows << fs::path(photos[i]).filename().string() << "," << methods[m]->name() << "," << auc << "," << auc_rb << "," << rmse
-           << "," << psnr << "," << dl << "," << sec << "\n";
+           << "," << psnr << "," << ssim << "," << colorfulness << "," << colorfulness_truth << "," << dl << "," << sec << "\n";
     }
     progress.Step(static_cast<int>(i + 1), fs::path(photos[i]).filename().string());
   }
   progress.Finish();
-  std::printf("%-24s %6s %8s %8s %9s %9s %9s %9s\n", "method", "photos", "AuC", "AuC-rb", "ab RMSE", "PSNR dB",
-              "max |dL|", "s/photo");
+  std::printf("%-24s %6s %7s %7s %8s %8s %6s %8s %9s %8s\n", "method", "photos", "AuC", "AuC-rb", "ab RMSE",
+              "PSNR dB", "SSIM", "colorful", "max |dL|", "s/photo");
   for (size_t m = 0; m < methods.size(); ++m) {
     const Sum& sm = sums[m];
     if (sm.n == 0) continue;
-    std::printf("%-24s %6d %8.2f %8.2f %9.2f %9.2f %9.3f %9.3f\n", methods[m]->name().c_str(), sm.n, sm.auc / sm.n,
-                sm.auc_rb / sm.n, sm.rmse / sm.n, sm.psnr / sm.n, sm.max_dl, sm.seconds / sm.n);
+    std::printf("%-24s %6d %7.2f %7.2f %8.2f %8.2f %6.3f %8.1f %9.3f %8.3f\n", methods[m]->name().c_str(), sm.n,
+                sm.auc / sm.n, sm.auc_rb / sm.n, sm.rmse / sm.n, sm.psnr / sm.n, sm.ssim / sm.n,
+                sm.colorfulness / sm.n, sm.max_dl, sm.seconds / sm.n);
+  }
+  if (!sums.empty() && sums[0].n > 0) {
+    std::printf("%-24s %6d %7s %7s %8s %8s %6s %8.1f\n", "(truth)", sums[0].n, "", "", "", "", "",
+                truth_colorfulness / sums[0].n);
   }
   if (camvid) {
     std::printf("\nlabel accuracy on CamVid %s (rows: truth, columns: predicted, %% of row)\n", camvid_split.c_str());
