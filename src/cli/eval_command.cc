@@ -15,12 +15,196 @@
 #include "core/file_util.h"
 #include "core/progress.h"
 #include "eval/metrics.h"
+#include "eval/experiment.h"
 #include "eval/region_benchmark.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#ifndef TINT_SOURCE_DIR
+#define TINT_SOURCE_DIR "."
+#endif
 
 namespace tint {
 namespace fs = std::filesystem;
 
 namespace internal {
+namespace {
+
+std::string CommandOutput(const std::string& command) {
+  std::string out;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+nlohmann::json Provenance(const ExperimentConfig& config, const std::string& db_dir,
+                          const std::vector<MethodSpec>& methods, const std::string& data_root) {
+  nlohmann::json p;
+  const std::string src = TINT_SOURCE_DIR;
+  p["git_commit"] = CommandOutput("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
+  p["git_dirty"] = !CommandOutput("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null").empty();
+  p["config_path"] = config.path;
+  p["config_sha256"] = config.text_sha256;
+  std::string db_hash;
+  if (Sha256OfFile((fs::path(db_dir) / "manifest.json").string(), &db_hash).ok()) p["patchdb_manifest_sha256"] = db_hash;
+  p["patchdb"] = db_dir;
+  for (const MethodSpec& m : methods) {
+    if (m.mode != "cnn") continue;
+    ModelCard card;
+    ModelCardOptions options;
+    options.data_root = data_root;
+    if (!LoadModelCard(m.model, options, &card).ok()) continue;
+    std::string hash;
+    const std::string& file = card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
+    if (Sha256OfFile(file, &hash).ok()) p["models"][m.name] = {{"card", m.model}, {"file", file}, {"sha256", hash}};
+  }
+  struct utsname u;
+  if (::uname(&u) == 0) {
+    p["machine"] = {{"host", u.nodename}, {"system", std::string(u.sysname) + " " + u.release},
+                    {"arch", u.machine}, {"cores", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}};
+  }
+  char date[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  p["date"] = date;
+  return p;
+}
+
+void PrintSummary(const nlohmann::json& summary) {
+  for (const auto& d : summary["datasets"]) {
+    std::printf("\n%s (%s%s%s): %d of %d photos", d["name"].get<std::string>().c_str(),
+                d["kind"].get<std::string>().c_str(), d["split"].get<std::string>().empty() ? "" : " ",
+                d["split"].get<std::string>().c_str(), d["done"].get<int>(), d["photos"].get<int>());
+    if (d["failed"].get<int>() > 0) std::printf(", %d unreadable", d["failed"].get<int>());
+    if (d["missing"].get<int>() > 0) std::printf(", %d not yet run", d["missing"].get<int>());
+    std::printf("\n%-20s %7s %7s %8s %8s %6s %8s %8s %8s\n", "method", "AuC", "AuC-rb", "ab RMSE", "PSNR dB", "SSIM",
+                "colorful", "max |dL|", "s/photo");
+    for (const auto& m : d["methods"]) {
+      const auto& v = m["mean"];
+      std::printf("%-20s %7.2f %7.2f %8.2f %8.2f %6.3f %8.1f %8.3f %8.3f\n", m["name"].get<std::string>().c_str(),
+                  v["auc"].get<double>(), v["auc_rebalanced"].get<double>(), v["ab_rmse"].get<double>(),
+                  v["psnr"].get<double>(), v["ssim"].get<double>(), v["colorfulness"].get<double>(),
+                  v["max_l_diff"].get<double>(), v["seconds"].get<double>());
+    }
+    std::printf("%-20s %7s %7s %8s %8s %6s %8.1f\n", "(truth)", "", "", "", "", "", d["colorfulness_truth"].get<double>());
+    for (const auto& m : d["methods"]) {
+      if (!m.contains("label_accuracy")) continue;
+      const auto& a = m["label_accuracy"];
+      std::printf("%s label accuracy: pixel %.1f%%, mean class %.1f%% (", m["name"].get<std::string>().c_str(),
+                  100 * a["pixel"].get<double>(), 100 * a["mean_class"].get<double>());
+      bool first = true;
+      for (const auto& item : a["per_class"].items()) {
+        std::printf("%s%s %.1f%%", first ? "" : ", ", item.key().c_str(), 100 * item.value().get<double>());
+        first = false;
+      }
+      std::printf(")\n");
+    }
+  }
+}
+
+}  // namespace
+
+int RunConfiguredEval(const std::string& config_path, std::string data_root, const std::string& db_dir,
+                      std::string out_dir, int jobs, const std::string& shard_text, bool resume,
+                      bool merge, const std::vector<std::string>& merge_dirs, const ImageReadOptions& read) {
+  const std::string cmd = "eval";
+  if (data_root.empty()) data_root = DefaultDataRoot();
+  ExperimentConfig config;
+  Status s = LoadExperimentConfig(config_path, data_root, &config);
+  if (!s.ok()) return Fail(cmd, s.message());
+  RunOptions options;
+  options.read = read;
+  options.resume = resume;
+  options.jobs = jobs;
+  if (jobs < 1 || jobs > 256) return Fail(cmd, "--jobs must be in 1..256");
+  if (!shard_text.empty() && !ParseShard(shard_text, &options.shard, &options.shards)) {
+    return Fail(cmd, "--shard '" + shard_text + "': expected I/N with 0 <= I < N");
+  }
+  if (out_dir.empty()) out_dir = (fs::path("results") / config.name).string();
+  options.out_dir = out_dir;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec || ::access(out_dir.c_str(), W_OK) != 0) return Fail(cmd, out_dir + ": cannot write results here");
+
+  std::vector<std::string> names = {"grayscale"};
+  for (const MethodSpec& m : config.methods) names.push_back(m.name);
+
+  {
+    // --merge: copy the per-photo results of other shard folders in (same config).
+    for (const std::string& from : merge_dirs) {
+      for (const DatasetSpec& d : config.datasets) {
+        const fs::path src = fs::path(from) / "photos" / d.name, dst = fs::path(out_dir) / "photos" / d.name;
+        if (!fs::is_directory(src, ec)) return Fail(cmd, src.string() + ": no results of data set " + d.name);
+        fs::create_directories(dst, ec);
+        for (const auto& e : fs::directory_iterator(src)) {
+          std::vector<uint8_t> bytes;
+          s = ReadFileBytes(e.path().string(), &bytes);
+          if (s.ok()) s = WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size());
+          if (!s.ok()) return Fail(cmd, s.message());
+        }
+      }
+    }
+  }
+  if (!merge) {
+    std::vector<std::unique_ptr<Colorizer>> owned;
+    owned.push_back(CreateGrayscaleColorizer());
+    for (const MethodSpec& m : config.methods) {
+      std::unique_ptr<Colorizer> c;
+      if (m.mode == "cnn") {
+        ModelCardOptions card_options;
+        card_options.data_root = data_root;
+        s = CreateCnnColorizer(m.model, card_options, &c);
+      } else {
+        ClassicOptions classic;
+        CLI::App app("method " + m.name, m.name);
+        AddClassicOptions(&app, &classic);
+        std::vector<std::string> args(m.flags.rbegin(), m.flags.rend());  // CLI11 parses a reversed vector
+        try {
+          app.parse(args);
+        } catch (const CLI::ParseError& e) {
+          return Fail(cmd, config.path + ": method '" + m.name + "': " + e.what());
+        }
+        std::string error;
+        if (!classic.Check(&error)) return Fail(cmd, config.path + ": method '" + m.name + "': " + error);
+        s = OpenClassic(cmd, classic, db_dir, false, false, &c);
+      }
+      if (!s.ok()) return Fail(cmd, "method '" + m.name + "': " + s.message());
+      owned.push_back(std::move(c));
+    }
+    std::vector<const Colorizer*> methods;
+    for (const auto& c : owned) methods.push_back(c.get());
+    RunCounts counts;
+    s = RunExperiment(config, methods, names, options, &counts);
+    if (!s.ok()) return Fail(cmd, s.message());
+    std::fprintf(stderr, "eval: %d photos done, %d already done (--resume), %d unreadable\n", counts.done,
+                 counts.skipped, counts.failed);
+    if (options.shards > 1) {
+      std::printf("shard %d/%d written to %s; when every shard is done, summarize with\n"
+                  "  tint eval --config %s --out %s --merge SHARD_OUT...\n",
+                  options.shard, options.shards, out_dir.c_str(), config_path.c_str(), out_dir.c_str());
+      return counts.failed == 0 ? 0 : 1;
+    }
+    nlohmann::json summary;
+    s = SummarizeExperiment(config, names, out_dir, Provenance(config, db_dir, config.methods, data_root), &summary);
+    if (!s.ok()) return Fail(cmd, s.message());
+    PrintSummary(summary);
+    std::printf("\nwrote %s/summary.json and %s/per_photo.csv\n", out_dir.c_str(), out_dir.c_str());
+    return counts.failed == 0 ? 0 : 1;
+  }
+  nlohmann::json summary;
+  s = SummarizeExperiment(config, names, out_dir, Provenance(config, db_dir, config.methods, data_root), &summary);
+  if (!s.ok()) return Fail(cmd, s.message());
+  PrintSummary(summary);
+  std::printf("\nwrote %s/summary.json and %s/per_photo.csv\n", out_dir.c_str(), out_dir.c_str());
+  return 0;
+}
 
 int RunRegionBenchmark(const std::string& root, const std::string& split, int limit,
                        const std::vector<int>& segment_counts, const NCutOptions& ncut,
@@ -103,6 +287,18 @@ int RunEval(int argc, char** argv) {
   auto* camvid_opt = app.add_option("--camvid", camvid_root,
                                     "CamVid root: photos of --split, and the classic matcher's label accuracy");
   app.add_option("--split", camvid_split, "CamVid split for --camvid")->capture_default_str();
+  std::string config_path, out_dir, shard;
+  int jobs = 1;
+  bool resume = false;
+  std::vector<std::string> merge_dirs;
+  auto* config_opt = app.add_option("--config", config_path,
+                                    "Experiment config (TOML/JSON): data sets, methods; results under --out");
+  app.add_option("--out", out_dir, "--config: results folder (default results/<config name>)");
+  app.add_option("--jobs", jobs, "--config: photos colorized in parallel")->capture_default_str();
+  app.add_option("--shard", shard, "--config: run only photos with index % N == I (I/N), for cluster arrays");
+  app.add_flag("--resume", resume, "--config: skip photos whose result is already in --out");
+  app.add_option("--merge", merge_dirs, "--config: no run; summarize --out, first copying in the per-photo results of these shard folders")
+      ->expected(0, -1);
   std::string bsds_root;
   auto* regions_opt = app.add_option("--bsds-regions", bsds_root,
                                      "BSDS500 root: region benchmark of normalized cuts on images/<split> against "
@@ -112,6 +308,7 @@ int RunEval(int argc, char** argv) {
       ->delimiter(',')->capture_default_str();
   images_opt->excludes(camvid_opt);
   regions_opt->excludes(images_opt)->excludes(camvid_opt);
+  config_opt->excludes(images_opt)->excludes(camvid_opt)->excludes(regions_opt);
   app.add_option("--limit", limit, "Use the first N photos in name order (0: all)")->capture_default_str();
   app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
   app.add_option("--methods", method_names, "Methods beside the grayscale baseline: classic, cnn")
@@ -127,6 +324,10 @@ int RunEval(int argc, char** argv) {
   if (!classic.Check(&error) || !read.Check(&error)) return internal::Fail(cmd, error);
   if (limit < 0) return internal::Fail(cmd, "--limit must be >= 0");
 
+  if (!config_path.empty()) {
+    return internal::RunConfiguredEval(config_path, data_root, db_dir, out_dir, jobs, shard, resume,
+                                       app.count("--merge") > 0, merge_dirs, read);
+  }
   if (!bsds_root.empty()) {
     for (int c : segment_counts) {
       if (c < 1 || c > 1000) return internal::Fail(cmd, "--segment-counts must be in 1..1000");

@@ -1,6 +1,9 @@
 // `tint eval` on the project's own photos: the methods table (with the
 // rebalanced AuC and the CNN mode) and the BSDS-layout region benchmark.
 #include <filesystem>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -72,6 +75,138 @@ TEST(EvalCliTest, RegionBenchmarkOnABsdsLayout) {
   EXPECT_EQ(r.ErrLines(), 1) << r.err;
   r = RunTint("eval --bsds-regions " + root.string() + " --split test --segment-counts 0", dir);
   EXPECT_EQ(r.exit_code, 1);
+}
+
+// A config over a folder data set: the project's two photos plus a file that
+// is not an image.
+class ConfiguredEvalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::ScratchDir();
+    photos_ = dir_ + "/photos";
+    fs::create_directories(photos_);
+    fs::copy_file(testing::TestDataPath("bridge_small.jpg"), photos_ + "/a.jpg");
+    fs::copy_file(testing::TestDataPath("street_small.png"), photos_ + "/b.png");
+    ASSERT_TRUE(WriteFileAtomic(photos_ + "/c.png", std::string("not an image")).ok());
+    WriteConfig("");
+  }
+  void WriteConfig(const std::string& extra) {
+    const std::string text = "name = \"t\"\n" + extra +
+                             "[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + photos_ +
+                             "\"\n[[method]]\nname = \"classic\"\nmode = \"classic\"\n"
+                             // Exact matching: deterministic even where no index cache is built (FLANN 1.9
+                             // seeds its tree shuffles from std::random_device).
+                             "options = { query_stride = 3, matcher = \"exact\" }\n"
+                             "[[method]]\nname = \"hc\"\nmode = \"cnn\"\nmodel = \"" +
+                             testing::SourceDir() + "/models/tint-hc/card.toml\"\n";
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text).ok());
+  }
+  RunResult Eval(const std::string& args) { return RunTint("eval --config " + dir_ + "/c.toml " + args, dir_); }
+  std::string Read(const std::string& path) {
+    std::vector<uint8_t> bytes;
+    EXPECT_TRUE(ReadFileBytes(path, &bytes).ok()) << path;
+    return std::string(bytes.begin(), bytes.end());
+  }
+  static int Count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  }
+  std::string dir_, photos_;
+};
+
+TEST_F(ConfiguredEvalTest, RunsReportsTheUnreadablePhotoAndGoesOn) {
+  RunResult r = Eval("--out " + dir_ + "/run --jobs 2");
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // one photo could not be read
+  EXPECT_EQ(Count(r.err, "error:"), 1) << r.err;
+  EXPECT_NE(r.err.find("c.png"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("2 of 3 photos, 1 unreadable"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hc"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ + "/run/photos/mine/a.jpg.json"));
+  EXPECT_TRUE(fs::exists(dir_ + "/run/photos/mine/c.png.error"));
+  const std::string csv = Read(dir_ + "/run/per_photo.csv");
+  EXPECT_EQ(Count(csv, "\n"), 1 + 2 * 3);  // header + 2 photos x (grayscale, classic, hc)
+  nlohmann::json summary = nlohmann::json::parse(Read(dir_ + "/run/summary.json"));
+  EXPECT_EQ(summary["datasets"][0]["done"], 2);
+  EXPECT_EQ(summary["datasets"][0]["methods"][0]["name"], "grayscale");
+  EXPECT_FALSE(summary["provenance"]["config_sha256"].get<std::string>().empty());
+  EXPECT_TRUE(summary["provenance"]["models"].contains("hc"));
+  EXPECT_EQ(summary["datasets"][0]["methods"][0]["minus_baseline"]["auc"], 0.0);
+}
+
+// Same config, same numbers: a second run, one with --jobs 1 and resume,
+// and shards merged all give identical per-photo results.
+TEST_F(ConfiguredEvalTest, ResumeJobsAndShardsGiveTheSameNumbers) {
+  ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
+  ASSERT_EQ(Eval("--out " + dir_ + "/one --jobs 2").exit_code, 0);
+  const std::string reference = Read(dir_ + "/one/per_photo.csv");
+
+  RunResult r = Eval("--out " + dir_ + "/one --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("0 photos done, 2 already done"), std::string::npos) << r.err;
+
+  ASSERT_TRUE(fs::remove(dir_ + "/one/photos/mine/b.png.json"));
+  r = Eval("--out " + dir_ + "/one --resume --jobs 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 photos done, 1 already done"), std::string::npos) << r.err;
+
+  ASSERT_EQ(Eval("--out " + dir_ + "/s0 --shard 0/2").exit_code, 0);
+  ASSERT_EQ(Eval("--out " + dir_ + "/s1 --shard 1/2").exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir_ + "/s0/photos/mine/a.jpg.json"));
+  EXPECT_FALSE(fs::exists(dir_ + "/s0/photos/mine/b.png.json"));
+  r = Eval("--out " + dir_ + "/s0 --merge " + dir_ + "/s1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Seconds differ from run to run; every other column must match.
+  auto without_seconds = [](const std::string& csv) {
+    std::string out;
+    std::istringstream in(csv);
+    for (std::string line; std::getline(in, line);) {
+      std::vector<std::string> cells;
+      std::istringstream ls(line);
+      for (std::string c; std::getline(ls, c, ',');) cells.push_back(c);
+      cells.erase(cells.begin() + 10);  // "seconds"
+      for (const auto& c : cells) out += c + ",";
+      out += "\n";
+    }
+    return out;
+  };
+  EXPECT_EQ(without_seconds(Read(dir_ + "/one/per_photo.csv")), without_seconds(reference));
+  EXPECT_EQ(without_seconds(Read(dir_ + "/s0/per_photo.csv")), without_seconds(reference));
+}
+
+TEST_F(ConfiguredEvalTest, BadConfigsGiveOneLineAndWriteNothing) {
+  struct Case {
+    std::string config_extra, args, expect;
+  };
+  const std::vector<Case> cases = {
+      {"colour = 1\n", "", "unknown key 'colour'"},
+      {"", "--shard 2/2", "--shard '2/2'"},
+      {"", "--shard x", "--shard 'x'"},
+      {"", "--jobs 0", "--jobs"},
+  };
+  for (const Case& c : cases) {
+    WriteConfig(c.config_extra);
+    RunResult r = Eval("--out " + dir_ + "/bad " + c.args);
+    EXPECT_EQ(r.exit_code, 1) << c.expect;
+    EXPECT_EQ(r.ErrLines(), 1) << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
+  }
+  // A data set that is not there, and a method option that does not exist.
+  std::string text = Read(dir_ + "/c.toml");
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", std::string(text).replace(text.find(photos_), photos_.size(),
+                                                                           dir_ + "/nowhere")).ok());
+  RunResult r = Eval("--out " + dir_ + "/bad");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_NE(r.err.find("data set 'mine' not found"), std::string::npos) << r.err;
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", std::string(text).replace(text.find("query_stride"), 12,
+                                                                           "query_strid")).ok());
+  r = Eval("--out " + dir_ + "/bad");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_NE(r.err.find("method 'classic'"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
 }
 
 }  // namespace

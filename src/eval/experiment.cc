@@ -1,0 +1,456 @@
+#include "eval/experiment.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "core/color.h"
+#include "core/config.h"
+#include "core/file_util.h"
+#include "core/progress.h"
+#include "eval/metrics.h"
+
+namespace tint {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string ResolvePath(const std::string& data_root, const std::string& p) {
+  if (p.rfind("$data/", 0) == 0) return (fs::path(data_root) / p.substr(6)).string();
+  return p;
+}
+
+bool SafeName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; }) &&
+         name[0] != '.';
+}
+
+// CamVid class -> scored label; other classes are not scored.
+const std::map<int, std::string>& CamVidClasses() {
+  static const std::map<int, std::string> k = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
+  return k;
+}
+const std::vector<std::string>& ScoredLabels() {
+  static const std::vector<std::string> k = {"sky", "building", "earth", "vegetation"};
+  return k;
+}
+
+}  // namespace
+
+bool ParseShard(const std::string& text, int* shard, int* shards) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    size_t a = 0, b = 0;
+    const int i = std::stoi(text.substr(0, slash), &a), n = std::stoi(text.substr(slash + 1), &b);
+    if (a != slash || b != text.size() - slash - 1 || n < 1 || i < 0 || i >= n) return false;
+    *shard = i;
+    *shards = n;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+Status LoadExperimentConfig(const std::string& path, const std::string& data_root, ExperimentConfig* out) {
+  ExperimentConfig c;
+  c.path = path;
+  TINT_RETURN_IF_ERROR(ReadConfigFile(path, &c.tree));
+  TINT_RETURN_IF_ERROR(Sha256OfFile(path, &c.text_sha256));
+  const json& t = c.tree;
+  TINT_RETURN_IF_ERROR(CheckKeys(t, path, {"name", "description", "dataset", "method"}));
+  TINT_RETURN_IF_ERROR(GetString(t, path, "name", true, &c.name));
+  if (!SafeName(c.name)) return Status::Error(path + ": name must be 1..64 of [A-Za-z0-9._-]");
+  if (!t.contains("dataset") || !t["dataset"].is_array() || t["dataset"].empty()) {
+    return Status::Error(path + ": needs at least one [[dataset]]");
+  }
+  for (size_t i = 0; i < t["dataset"].size(); ++i) {
+    const json& d = t["dataset"][i];
+    const std::string w = path + " [[dataset]] #" + std::to_string(i + 1);
+    TINT_RETURN_IF_ERROR(CheckKeys(d, w, {"name", "kind", "path", "split", "limit"}));
+    DatasetSpec s;
+    TINT_RETURN_IF_ERROR(GetString(d, w, "name", true, &s.name));
+    TINT_RETURN_IF_ERROR(GetString(d, w, "kind", true, &s.kind));
+    TINT_RETURN_IF_ERROR(GetString(d, w, "path", true, &s.path));
+    TINT_RETURN_IF_ERROR(GetString(d, w, "split", false, &s.split));
+    long long limit = 0;
+    TINT_RETURN_IF_ERROR(GetInt(d, w, "limit", false, 0, 1'000'000, &limit));
+    s.limit = static_cast<int>(limit);
+    if (!SafeName(s.name)) return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-]");
+    for (const auto& other : c.datasets) {
+      if (other.name == s.name) return Status::Error(w + ": duplicate data set name '" + s.name + "'");
+    }
+    s.path = ResolvePath(data_root, s.path);
+    if (s.kind == "bsds500") {
+      if (s.split.empty()) return Status::Error(w + ": a bsds500 data set needs 'split'");
+      s.images_dir = (fs::path(s.path) / "images" / s.split).string();
+    } else if (s.kind == "camvid") {
+      if (s.split.empty()) return Status::Error(w + ": a camvid data set needs 'split'");
+      s.images_dir = (fs::path(s.path) / s.split).string();
+      s.labels_dir = (fs::path(s.path) / (s.split + "annot")).string();
+    } else if (s.kind == "folder") {
+      if (!s.split.empty()) return Status::Error(w + ": a folder data set has no 'split'");
+      s.images_dir = s.path;
+    } else {
+      return Status::Error(w + ": kind '" + s.kind + "' is not bsds500, camvid or folder");
+    }
+    std::error_code ec;
+    if (!fs::is_directory(s.images_dir, ec)) {
+      return Status::Error(w + ": data set '" + s.name + "' not found: " + s.images_dir + " is not a folder");
+    }
+    c.datasets.push_back(s);
+  }
+  if (t.contains("method")) {
+    if (!t["method"].is_array()) return Status::Error(path + ": 'method' must be a list of tables");
+    for (size_t i = 0; i < t["method"].size(); ++i) {
+      const json& m = t["method"][i];
+      const std::string w = path + " [[method]] #" + std::to_string(i + 1);
+      TINT_RETURN_IF_ERROR(CheckKeys(m, w, {"name", "mode", "model", "options"}));
+      MethodSpec s;
+      TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
+      TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.mode));
+      if (!SafeName(s.name) || s.name == "grayscale") {
+        return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-] and not 'grayscale'");
+      }
+      for (const auto& other : c.methods) {
+        if (other.name == s.name) return Status::Error(w + ": duplicate method name '" + s.name + "'");
+      }
+      if (s.mode == "cnn") {
+        TINT_RETURN_IF_ERROR(GetString(m, w, "model", true, &s.model));
+        s.model = ResolvePath(data_root, s.model);
+        if (m.contains("options")) return Status::Error(w + ": cnn methods take no 'options'");
+      } else if (s.mode == "classic") {
+        if (m.contains("model")) return Status::Error(w + ": classic methods take no 'model'");
+        if (m.contains("options")) {
+          const json& o = m["options"];
+          if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
+          for (const auto& item : o.items()) {
+            std::string flag = "--" + item.key();
+            std::replace(flag.begin(), flag.end(), '_', '-');
+            const json& v = item.value();
+            if (v.is_boolean()) {
+              s.flags.push_back(v.get<bool>() ? flag : "--no-" + flag.substr(2));
+            } else if (v.is_number_integer()) {
+              s.flags.push_back(flag);
+              s.flags.push_back(std::to_string(v.get<long long>()));
+            } else if (v.is_number()) {
+              std::ostringstream os;
+              os << v.get<double>();
+              s.flags.push_back(flag);
+              s.flags.push_back(os.str());
+            } else if (v.is_string()) {
+              s.flags.push_back(flag);
+              s.flags.push_back(v.get<std::string>());
+            } else {
+              return Status::Error(w + ": option '" + item.key() + "' must be a boolean, number or string");
+            }
+          }
+        }
+      } else {
+        return Status::Error(w + ": mode '" + s.mode + "' is not classic or cnn");
+      }
+      c.methods.push_back(s);
+    }
+  }
+  *out = std::move(c);
+  return Status::Ok();
+}
+
+Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos) {
+  photos->clear();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dataset.images_dir, ec)) {
+    std::string ext = e.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".bmp") {
+      photos->push_back(e.path().string());
+    }
+  }
+  if (ec) return Status::Error(dataset.images_dir + ": " + ec.message());
+  std::sort(photos->begin(), photos->end());
+  if (dataset.limit > 0 && static_cast<int>(photos->size()) > dataset.limit) photos->resize(dataset.limit);
+  if (photos->empty()) return Status::Error("data set '" + dataset.name + "': no photos in " + dataset.images_dir);
+  return Status::Ok();
+}
+
+namespace {
+
+// Metrics of one photo for every method, as JSON.
+Status ScorePhoto(const DatasetSpec& dataset, const std::string& photo, const std::vector<const Colorizer*>& methods,
+                  const std::vector<std::string>& names, const AbPrior& prior, const ImageReadOptions& read,
+                  json* result) {
+  cv::Mat image;
+  TINT_RETURN_IF_ERROR(ReadImage(read, photo, &image));
+  cv::Mat truth_l, truth_ab, truth8;
+  SplitLab(image, &truth_l, &truth_ab);
+  ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
+  cv::Mat annot;
+  if (!dataset.labels_dir.empty()) {
+    const fs::path annot_path = fs::path(dataset.labels_dir) / fs::path(photo).filename();
+    TINT_RETURN_IF_ERROR(ReadImage(read, annot_path.string(), &annot));
+    if (annot.size() != image.size() || annot.type() != CV_8U) {
+      return Status::Error(annot_path.string() + ": label map does not match the photo");
+    }
+  }
+  json r;
+  r["photo"] = fs::path(photo).filename().string();
+  r["width"] = image.cols;
+  r["height"] = image.rows;
+  r["colorfulness_truth"] = Colorfulness(truth8);
+  json ms = json::object();
+  for (size_t m = 0; m < methods.size(); ++m) {
+    const auto t0 = std::chrono::steady_clock::now();
+    cv::Mat out8;
+    ColorizeDetails details;
+    const Status cs = ColorizePhoto(*methods[m], PostOptions(), image, &out8, &details);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!cs.ok()) return Status::Error(photo + ": " + names[m] + ": " + cs.message());
+    cv::Mat out_l, out_ab;
+    SplitLab(out8, &out_l, &out_ab);
+    std::vector<double> curve;
+    json j;
+    j["auc"] = AbAuc(out_ab, truth_ab, &curve);
+    j["auc_rebalanced"] = RebalancedAbAuc(out_ab, truth_ab, prior);
+    j["ab_rmse"] = AbRmse(out_ab, truth_ab);
+    const double psnr = Psnr8(out8, truth8);
+    j["psnr"] = std::isfinite(psnr) ? psnr : 99.0;  // identical images: reported as 99 dB
+    j["ssim"] = Ssim8(out8, truth8);
+    j["colorfulness"] = Colorfulness(out8);
+    j["max_l_diff"] = MaxLightnessDifference(out_l, truth_l);
+    j["seconds"] = seconds;
+    // The cumulative error curve at t = 0, 5, ..., 150 (for plots).
+    json c = json::array();
+    for (size_t t = 0; t < curve.size(); t += 5) c.push_back(std::round(curve[t] * 1e5) / 1e5);
+    j["auc_curve_step5"] = c;
+    if (!annot.empty() && !details.labels.empty()) {
+      // Confusion counts: rows truth (sky, building, earth, vegetation),
+      // columns predicted (the same four, then "other").
+      const auto& scored = ScoredLabels();
+      std::vector<int> to_scored(details.label_names.size(), -1);
+      for (size_t l = 0; l < details.label_names.size(); ++l) {
+        for (size_t q = 0; q < scored.size(); ++q) {
+          if (details.label_names[l] == scored[q]) to_scored[l] = static_cast<int>(q);
+        }
+      }
+      std::vector<std::vector<double>> conf(scored.size(), std::vector<double>(scored.size() + 1, 0.0));
+      for (int y = 0; y < annot.rows; ++y) {
+        for (int x = 0; x < annot.cols; ++x) {
+          const auto it = CamVidClasses().find(annot.at<uint8_t>(y, x));
+          if (it == CamVidClasses().end()) continue;
+          const size_t truth = std::find(scored.begin(), scored.end(), it->second) - scored.begin();
+          const int pl = details.labels.at<int>(y, x);
+          const int pred = pl < 0 ? -1 : to_scored[pl];
+          conf[truth][pred < 0 ? scored.size() : static_cast<size_t>(pred)] += 1;
+        }
+      }
+      j["label_confusion"] = conf;
+    }
+    ms[names[m]] = j;
+  }
+  r["methods"] = ms;
+  *result = std::move(r);
+  return Status::Ok();
+}
+
+std::string ResultStem(const std::string& photo) { return fs::path(photo).filename().string(); }
+
+}  // namespace
+
+Status RunExperiment(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
+                     const std::vector<std::string>& names, const RunOptions& options, RunCounts* counts) {
+  TINT_CHECK(methods.size() == names.size() && !methods.empty(), "one name per method");
+  TINT_CHECK(!options.out_dir.empty(), "RunOptions.out_dir is required");
+  *counts = RunCounts();
+  for (const DatasetSpec& dataset : config.datasets) {
+    std::vector<std::string> photos;
+    TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
+    const fs::path dir = fs::path(options.out_dir) / "photos" / dataset.name;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return Status::Error(dir.string() + ": cannot create (" + ec.message() + ")");
+
+    // This shard's photos not yet done.
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < photos.size(); ++i) {
+      if (static_cast<int>(i % options.shards) != options.shard) continue;
+      const fs::path result = dir / (ResultStem(photos[i]) + ".json");
+      if (options.resume && fs::exists(result, ec)) {
+        ++counts->skipped;
+        continue;
+      }
+      fs::remove(dir / (ResultStem(photos[i]) + ".error"), ec);
+      todo.push_back(i);
+    }
+    if (todo.empty()) continue;
+
+    // The rebalanced AuC's prior: the truth of the whole data set (every
+    // shard computes the same one).
+    AbPrior prior;
+    for (const std::string& photo : photos) {
+      cv::Mat image, l, ab;
+      if (!ReadImage(options.read, photo, &image).ok()) continue;
+      SplitLab(image, &l, &ab);
+      prior.Add(ab);
+    }
+    if (prior.total() == 0) return Status::Error("data set '" + dataset.name + "': no readable photo");
+
+    std::atomic<size_t> next{0};
+    std::atomic<int> finished{0};
+    std::mutex mutex;
+    Progress progress(dataset.name, static_cast<int>(todo.size()));
+    Status first_error;
+    auto worker = [&]() {
+      for (size_t k = next++; k < todo.size(); k = next++) {
+        const std::string& photo = photos[todo[k]];
+        json result;
+        const Status s = ScorePhoto(dataset, photo, methods, names, prior, options.read, &result);
+        Status ws;
+        if (s.ok()) {
+          ws = WriteFileAtomic((dir / (ResultStem(photo) + ".json")).string(), result.dump(1) + "\n");
+        } else {
+          ws = WriteFileAtomic((dir / (ResultStem(photo) + ".error")).string(), s.message() + "\n");
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!ws.ok() && first_error.ok()) first_error = ws;
+        if (s.ok()) {
+          ++counts->done;
+        } else {
+          std::fprintf(stderr, "tint eval: error: %s (skipped)\n", s.message().c_str());
+          ++counts->failed;
+        }
+        if (options.progress) progress.Step(++finished, fs::path(photo).filename().string());
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int j = 1; j < std::max(1, options.jobs); ++j) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+    if (options.progress) progress.Finish();
+    TINT_RETURN_IF_ERROR(first_error);
+  }
+  return Status::Ok();
+}
+
+Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& names,
+                           const std::string& out_dir, const json& provenance, json* summary) {
+  static const std::vector<std::string> kMetrics = {"auc",  "auc_rebalanced", "ab_rmse",    "psnr",
+                                                    "ssim", "colorfulness",   "max_l_diff", "seconds"};
+  json out;
+  out["format"] = "tint-experiment-summary";
+  out["version"] = 1;
+  out["name"] = config.name;
+  out["provenance"] = provenance;
+  out["config"] = config.tree;
+  out["datasets"] = json::array();
+  std::ostringstream csv;
+  csv << "dataset,photo,method";
+  for (const auto& m : kMetrics) csv << "," << m;
+  csv << ",colorfulness_truth\n";
+  for (const DatasetSpec& dataset : config.datasets) {
+    std::vector<std::string> photos;
+    TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
+    const fs::path dir = fs::path(out_dir) / "photos" / dataset.name;
+    std::map<std::string, std::map<std::string, double>> sum;
+    std::map<std::string, std::vector<double>> curve;
+    std::map<std::string, std::vector<std::vector<double>>> confusion;
+    int done = 0, failed = 0, missing = 0;
+    double colorfulness_truth = 0;
+    std::error_code ec;
+    for (const std::string& photo : photos) {
+      const fs::path result = dir / (ResultStem(photo) + ".json");
+      if (!fs::exists(result, ec)) {
+        (fs::exists(dir / (ResultStem(photo) + ".error"), ec) ? failed : missing) += 1;
+        continue;
+      }
+      json r;
+      TINT_RETURN_IF_ERROR(ReadConfigFile(result.string(), &r));
+      if (!r.contains("methods") || !r["methods"].is_object()) return Status::Error(result.string() + ": no methods");
+      for (const std::string& name : names) {
+        if (!r["methods"].contains(name)) {
+          return Status::Error(result.string() + ": has no result for method '" + name +
+                               "' (made by another config? run without --resume)");
+        }
+      }
+      ++done;
+      colorfulness_truth += r.value("colorfulness_truth", 0.0);
+      for (const std::string& name : names) {
+        const json& j = r["methods"][name];
+        csv << dataset.name << "," << r.value("photo", std::string()) << "," << name;
+        for (const auto& m : kMetrics) {
+          const double v = j.value(m, 0.0);
+          sum[name][m] += v;
+          csv << "," << v;
+        }
+        csv << "," << r.value("colorfulness_truth", 0.0) << "\n";
+        if (j.contains("auc_curve_step5")) {
+          auto c = j["auc_curve_step5"].get<std::vector<double>>();
+          auto& acc = curve[name];
+          acc.resize(c.size(), 0.0);
+          for (size_t i = 0; i < c.size(); ++i) acc[i] += c[i];
+        }
+        if (j.contains("label_confusion")) {
+          auto c = j["label_confusion"].get<std::vector<std::vector<double>>>();
+          auto& acc = confusion[name];
+          if (acc.empty()) acc = c;
+          else
+            for (size_t a = 0; a < c.size(); ++a)
+              for (size_t b = 0; b < c[a].size(); ++b) acc[a][b] += c[a][b];
+        }
+      }
+    }
+    json d;
+    d["name"] = dataset.name;
+    d["kind"] = dataset.kind;
+    d["split"] = dataset.split;
+    d["photos"] = photos.size();
+    d["done"] = done;
+    d["failed"] = failed;
+    d["missing"] = missing;
+    d["colorfulness_truth"] = done ? colorfulness_truth / done : 0.0;
+    d["methods"] = json::array();
+    for (const std::string& name : names) {
+      json m;
+      m["name"] = name;
+      for (const auto& k : kMetrics) m["mean"][k] = done ? sum[name][k] / done : 0.0;
+      for (const auto& k : kMetrics) m["minus_baseline"][k] = done ? (sum[name][k] - sum[names[0]][k]) / done : 0.0;
+      if (curve.count(name)) {
+        json c = json::array();
+        for (double v : curve[name]) c.push_back(v / done);
+        m["auc_curve_step5"] = c;
+      }
+      if (confusion.count(name)) {
+        const auto& conf = confusion[name];
+        json per_class = json::object();
+        double correct = 0, total = 0, mean_class = 0;
+        for (size_t t = 0; t < conf.size(); ++t) {
+          double row = 0;
+          for (double v : conf[t]) row += v;
+          per_class[ScoredLabels()[t]] = row > 0 ? conf[t][t] / row : 0.0;
+          correct += conf[t][t];
+          total += row;
+          mean_class += row > 0 ? conf[t][t] / row : 0.0;
+        }
+        m["label_accuracy"] = {{"per_class", per_class},
+                               {"pixel", total > 0 ? correct / total : 0.0},
+                               {"mean_class", mean_class / conf.size()},
+                               {"confusion", conf}};
+      }
+      d["methods"].push_back(m);
+    }
+    out["datasets"].push_back(d);
+  }
+  TINT_RETURN_IF_ERROR(WriteFileAtomic((fs::path(out_dir) / "per_photo.csv").string(), csv.str()));
+  TINT_RETURN_IF_ERROR(WriteFileAtomic((fs::path(out_dir) / "summary.json").string(), out.dump(1) + "\n"));
+  *summary = std::move(out);
+  return Status::Ok();
+}
+
+}  // namespace tint

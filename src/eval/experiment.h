@@ -1,0 +1,80 @@
+// The configured comparison runner behind `tint eval --config`: data sets x
+// methods x metrics, one result file per photo (the unit of resume, of
+// parallel jobs and of cluster shards), and a summary with provenance.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/image_io.h"
+#include "core/status.h"
+#include "pipeline/colorizer.h"
+
+namespace tint {
+
+struct DatasetSpec {
+  std::string name;
+  std::string kind;  // "bsds500" (root), "camvid" (root), "folder"
+  std::string path;  // resolved
+  std::string split;
+  int limit = 0;  // first N photos by name (0: all)
+  // Derived by ResolveDataset:
+  std::string images_dir, labels_dir;  // labels_dir: CamVid annotations, else empty
+};
+
+struct MethodSpec {
+  std::string name;
+  std::string mode;                // "classic" or "cnn" (the grayscale baseline is always added first)
+  std::vector<std::string> flags;  // classic: command-line flags built from [method.options]
+  std::string model;               // cnn: model card path (resolved)
+};
+
+struct ExperimentConfig {
+  std::string path, name, text_sha256;
+  nlohmann::json tree;  // the config as read, for provenance
+  std::vector<DatasetSpec> datasets;
+  std::vector<MethodSpec> methods;
+};
+
+// Reads and checks a TOML/JSON config (unknown keys, missing data sets and
+// bad values are one-line errors). `$data/` in paths -> data_root; other
+// relative paths are relative to the current directory.
+Status LoadExperimentConfig(const std::string& path, const std::string& data_root, ExperimentConfig* config);
+// Sorted photo paths of a data set (after limit).
+Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos);
+
+struct RunOptions {
+  std::string out_dir;
+  int jobs = 1;
+  int shard = 0, shards = 1;  // this process handles photos with index % shards == shard
+  bool resume = false;        // skip photos whose result file exists
+  ImageReadOptions read;
+  bool progress = true;
+};
+
+// Runs every data set; `methods` holds the grayscale baseline first, then one
+// colorizer per config method, in order. Writes <out>/photos/<dataset>/<photo>.json
+// per photo (or .error with one line when the photo cannot be read) and
+// returns the count of photos done now, skipped (resume) and failed.
+struct RunCounts {
+  int done = 0, skipped = 0, failed = 0;
+};
+Status RunExperiment(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
+                     const std::vector<std::string>& method_names, const RunOptions& options, RunCounts* counts);
+
+// Reads every per-photo result under <out>/photos and writes <out>/per_photo.csv
+// and <out>/summary.json (means per data set and method, the baseline beside
+// each, provenance); returns the summary. Photos missing from some method are
+// reported in the summary.
+Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& method_names,
+                           const std::string& out_dir, const nlohmann::json& provenance, nlohmann::json* summary);
+
+// Parses "I/N" (0 <= I < N).
+bool ParseShard(const std::string& text, int* shard, int* shards);
+
+}  // namespace tint
