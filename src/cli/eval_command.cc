@@ -16,6 +16,7 @@
 #include "core/progress.h"
 #include "eval/metrics.h"
 #include "eval/experiment.h"
+#include "eval/report.h"
 #include "eval/region_benchmark.h"
 
 #include <sys/utsname.h>
@@ -139,6 +140,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   {
     // --merge: copy the per-photo results of other shard folders in (same config).
     for (const std::string& from : merge_dirs) {
+      if (from.empty()) continue;  // a bare --merge: summarize --out as it is
       for (const DatasetSpec& d : config.datasets) {
         const fs::path src = fs::path(from) / "photos" / d.name, dst = fs::path(out_dir) / "photos" / d.name;
         if (!fs::is_directory(src, ec)) return Fail(cmd, src.string() + ": no results of data set " + d.name);
@@ -152,35 +154,37 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
       }
     }
   }
-  if (!merge) {
-    std::vector<std::unique_ptr<Colorizer>> owned;
-    owned.push_back(CreateGrayscaleColorizer());
-    for (const MethodSpec& m : config.methods) {
-      std::unique_ptr<Colorizer> c;
-      if (m.mode == "cnn") {
-        ModelCardOptions card_options;
-        card_options.data_root = data_root;
-        s = CreateCnnColorizer(m.model, card_options, &c);
-      } else {
-        ClassicOptions classic;
-        CLI::App app("method " + m.name, m.name);
-        AddClassicOptions(&app, &classic);
-        std::vector<std::string> args(m.flags.rbegin(), m.flags.rend());  // CLI11 parses a reversed vector
-        try {
-          app.parse(args);
-        } catch (const CLI::ParseError& e) {
-          return Fail(cmd, config.path + ": method '" + m.name + "': " + e.what());
-        }
-        std::string error;
-        if (!classic.Check(&error)) return Fail(cmd, config.path + ": method '" + m.name + "': " + error);
-        s = OpenClassic(cmd, classic, db_dir, false, false, &c);
+  // The methods: needed to run, and for the report's thumbnails.
+  std::vector<std::unique_ptr<Colorizer>> owned;
+  owned.push_back(CreateGrayscaleColorizer());
+  for (const MethodSpec& m : config.methods) {
+    std::unique_ptr<Colorizer> c;
+    if (m.mode == "cnn") {
+      ModelCardOptions card_options;
+      card_options.data_root = data_root;
+      s = CreateCnnColorizer(m.model, card_options, &c);
+    } else {
+      ClassicOptions classic;
+      CLI::App app("method " + m.name, m.name);
+      AddClassicOptions(&app, &classic);
+      std::vector<std::string> args(m.flags.rbegin(), m.flags.rend());  // CLI11 parses a reversed vector
+      try {
+        app.parse(args);
+      } catch (const CLI::ParseError& e) {
+        return Fail(cmd, config.path + ": method '" + m.name + "': " + e.what());
       }
-      if (!s.ok()) return Fail(cmd, "method '" + m.name + "': " + s.message());
-      owned.push_back(std::move(c));
+      std::string error;
+      if (!classic.Check(&error)) return Fail(cmd, config.path + ": method '" + m.name + "': " + error);
+      s = OpenClassic(cmd, classic, db_dir, false, false, &c);
     }
-    std::vector<const Colorizer*> methods;
-    for (const auto& c : owned) methods.push_back(c.get());
-    RunCounts counts;
+    if (!s.ok()) return Fail(cmd, "method '" + m.name + "': " + s.message());
+    owned.push_back(std::move(c));
+  }
+  std::vector<const Colorizer*> methods;
+  for (const auto& c : owned) methods.push_back(c.get());
+
+  RunCounts counts;
+  if (!merge) {
     s = RunExperiment(config, methods, names, options, &counts);
     if (!s.ok()) return Fail(cmd, s.message());
     std::fprintf(stderr, "eval: %d photos done, %d already done (--resume), %d unreadable\n", counts.done,
@@ -191,19 +195,14 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
                   options.shard, options.shards, out_dir.c_str(), config_path.c_str(), out_dir.c_str());
       return counts.failed == 0 ? 0 : 1;
     }
-    nlohmann::json summary;
-    s = SummarizeExperiment(config, names, out_dir, Provenance(config, db_dir, config.methods, data_root), &summary);
-    if (!s.ok()) return Fail(cmd, s.message());
-    PrintSummary(summary);
-    std::printf("\nwrote %s/summary.json and %s/per_photo.csv\n", out_dir.c_str(), out_dir.c_str());
-    return counts.failed == 0 ? 0 : 1;
   }
   nlohmann::json summary;
   s = SummarizeExperiment(config, names, out_dir, Provenance(config, db_dir, config.methods, data_root), &summary);
+  if (s.ok()) s = WriteExperimentReport(config, methods, names, summary, out_dir, read);
   if (!s.ok()) return Fail(cmd, s.message());
   PrintSummary(summary);
-  std::printf("\nwrote %s/summary.json and %s/per_photo.csv\n", out_dir.c_str(), out_dir.c_str());
-  return 0;
+  std::printf("\nwrote %s/report.html, summary.json and per_photo.csv\n", out_dir.c_str());
+  return counts.failed == 0 ? 0 : 1;
 }
 
 int RunRegionBenchmark(const std::string& root, const std::string& split, int limit,

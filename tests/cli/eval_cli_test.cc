@@ -132,6 +132,12 @@ TEST_F(ConfiguredEvalTest, RunsReportsTheUnreadablePhotoAndGoesOn) {
   EXPECT_FALSE(summary["provenance"]["config_sha256"].get<std::string>().empty());
   EXPECT_TRUE(summary["provenance"]["models"].contains("hc"));
   EXPECT_EQ(summary["datasets"][0]["methods"][0]["minus_baseline"]["auc"], 0.0);
+  // The report: table, curves, and 3 rows (best, median, worst) of 3 methods + truth.
+  const std::string html = Read(dir_ + "/run/report.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("tint experiment: t"), std::string::npos);
+  EXPECT_EQ(Count(html, "<img src='thumbs/"), 12);
+  EXPECT_TRUE(fs::exists(dir_ + "/run/thumbs/mine_worst_3.png"));
 }
 
 // Same config, same numbers: a second run, one with --jobs 1 and resume,
@@ -191,6 +197,7 @@ TEST_F(ConfiguredEvalTest, BadConfigsGiveOneLineAndWriteNothing) {
     EXPECT_EQ(r.ErrLines(), 1) << r.err;
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
+    EXPECT_FALSE(fs::exists(dir_ + "/bad/report.html"));
   }
   // A data set that is not there, and a method option that does not exist.
   std::string text = Read(dir_ + "/c.toml");

@@ -1,0 +1,221 @@
+#include "eval/report.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/color.h"
+#include "core/config.h"
+#include "core/file_util.h"
+
+namespace tint {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string Fixed(double v, int digits) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(digits);
+  os << v;
+  return os.str();
+}
+
+std::string Signed(double v, int digits) { return (v >= 0 ? "+" : "") + Fixed(v, digits); }
+
+const char* kColours[] = {"#888888", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
+
+// Mean cumulative error curves, t = 0..150 every 5, as an SVG plot.
+std::string CurvesSvg(const json& dataset) {
+  const int w = 420, h = 260, left = 44, bottom = 34, top = 10, right = 130;
+  const int pw = w - left - right, ph = h - top - bottom;
+  std::ostringstream s;
+  s << "<svg width='" << w << "' height='" << h << "' viewBox='0 0 " << w << " " << h
+    << "' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='11'>";
+  s << "<rect x='" << left << "' y='" << top << "' width='" << pw << "' height='" << ph
+    << "' fill='none' stroke='#ccc'/>";
+  for (int t = 0; t <= 150; t += 25) {
+    const double x = left + pw * t / 150.0;
+    s << "<line x1='" << x << "' y1='" << top + ph << "' x2='" << x << "' y2='" << top + ph + 4 << "' stroke='#666'/>";
+    s << "<text x='" << x << "' y='" << top + ph + 16 << "' text-anchor='middle'>" << t << "</text>";
+  }
+  for (int f = 0; f <= 4; ++f) {
+    const double y = top + ph - ph * f / 4.0;
+    s << "<text x='" << left - 6 << "' y='" << y + 4 << "' text-anchor='end'>" << Fixed(f / 4.0, 2) << "</text>";
+  }
+  s << "<text x='" << left + pw / 2 << "' y='" << h - 4 << "' text-anchor='middle'>ab error threshold t</text>";
+  int k = 0;
+  for (const auto& m : dataset["methods"]) {
+    const char* colour = kColours[k % 8];
+    if (m.contains("auc_curve_step5")) {
+      s << "<polyline fill='none' stroke='" << colour << "' stroke-width='1.6' points='";
+      const auto& c = m["auc_curve_step5"];
+      for (size_t i = 0; i < c.size(); ++i) {
+        s << left + pw * (5.0 * i) / 150.0 << "," << top + ph - ph * c[i].get<double>() << " ";
+      }
+      s << "'/>";
+    }
+    s << "<rect x='" << left + pw + 10 << "' y='" << top + 6 + 16 * k << "' width='10' height='3' fill='" << colour
+      << "'/><text x='" << left + pw + 24 << "' y='" << top + 10 + 16 * k << "'>"
+      << Escape(m["name"].get<std::string>()) << "</text>";
+    ++k;
+  }
+  s << "</svg>";
+  return s.str();
+}
+
+cv::Mat Thumb(const cv::Mat& bgr8, int width) {
+  cv::Mat out;
+  const int h = std::max(1, static_cast<int>(std::lround(bgr8.rows * static_cast<double>(width) / bgr8.cols)));
+  cv::resize(bgr8, out, cv::Size(width, h), 0, 0, cv::INTER_AREA);
+  return out;
+}
+
+}  // namespace
+
+Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
+                             const std::vector<std::string>& names, const json& summary, const std::string& out_dir,
+                             const ImageReadOptions& read) {
+  const fs::path thumbs = fs::path(out_dir) / "thumbs";
+  std::error_code ec;
+  fs::create_directories(thumbs, ec);
+  if (ec) return Status::Error(thumbs.string() + ": cannot create (" + ec.message() + ")");
+  const std::string ranker = names.back();
+
+  std::ostringstream html;
+  html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>tint: " << Escape(config.name)
+       << "</title><style>body{font-family:sans-serif;margin:24px;max-width:1400px}"
+          "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
+          "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
+          ".d{color:#777;font-size:90%}.up{color:#1a7f37}.down{color:#b42318}.grid td{border:none;padding:2px;"
+          "text-align:center;font-size:85%}img{display:block}code{background:#f3f3f3;padding:1px 4px}</style>"
+          "</head><body>";
+  html << "<h1>tint experiment: " << Escape(config.name) << "</h1>";
+  const json& p = summary["provenance"];
+  html << "<p class='d'>commit <code>" << Escape(p.value("git_commit", std::string("?")))
+       << (p.value("git_dirty", false) ? " (with uncommitted changes)" : "") << "</code>, config <code>"
+       << Escape(p.value("config_path", std::string())) << "</code> (SHA-256 "
+       << Escape(p.value("config_sha256", std::string()).substr(0, 12)) << "), " << Escape(p.value("date", std::string()));
+  if (p.contains("machine")) {
+    html << ", " << Escape(p["machine"].value("host", std::string())) << " ("
+         << p["machine"].value("cores", 0) << " cores, " << Escape(p["machine"].value("system", std::string())) << ")";
+  }
+  html << ". Each photo's lightness is the input and the photo the truth; the grayscale baseline (a = b = 0) is "
+          "beside every method, with each method's difference to it.</p>";
+
+  for (const auto& d : summary["datasets"]) {
+    const std::string dname = d["name"].get<std::string>();
+    html << "<h2>" << Escape(dname) << " <span class='d'>(" << Escape(d["kind"].get<std::string>()) << " "
+         << Escape(d["split"].get<std::string>()) << ", " << d["done"].get<int>() << " of " << d["photos"].get<int>()
+         << " photos";
+    if (d["failed"].get<int>() > 0) html << ", " << d["failed"].get<int>() << " unreadable";
+    if (d["missing"].get<int>() > 0) html << ", " << d["missing"].get<int>() << " not yet run";
+    html << ")</span></h2>";
+    html << "<table><tr><th>method</th><th>AuC</th><th>rebalanced AuC</th><th>ab RMSE</th><th>PSNR dB</th>"
+            "<th>SSIM</th><th>colorfulness</th><th>max |&Delta;L|</th><th>s/photo</th><th>label accuracy "
+            "(pixel / mean class)</th></tr>";
+    for (const auto& m : d["methods"]) {
+      const auto& v = m["mean"];
+      const auto& b = m["minus_baseline"];
+      const bool base = m["name"] == names[0];
+      auto cell = [&](const char* key, int digits, bool higher_better) {
+        std::string c = "<td>" + Fixed(v[key].get<double>(), digits);
+        if (!base) {
+          const double dv = b[key].get<double>();
+          const bool good = higher_better ? dv > 0 : dv < 0;
+          c += " <span class='" + std::string(dv == 0 ? "d" : good ? "up" : "down") + "'>(" + Signed(dv, digits) +
+               ")</span>";
+        }
+        return c + "</td>";
+      };
+      html << "<tr><td>" << Escape(m["name"].get<std::string>()) << "</td>" << cell("auc", 2, true)
+           << cell("auc_rebalanced", 2, true) << cell("ab_rmse", 2, false) << cell("psnr", 2, true)
+           << cell("ssim", 3, true) << "<td>" << Fixed(v["colorfulness"].get<double>(), 1) << "</td><td>"
+           << Fixed(v["max_l_diff"].get<double>(), 3) << "</td><td>" << Fixed(v["seconds"].get<double>(), 3)
+           << "</td><td>";
+      if (m.contains("label_accuracy")) {
+        const auto& a = m["label_accuracy"];
+        html << Fixed(100 * a["pixel"].get<double>(), 1) << "% / " << Fixed(100 * a["mean_class"].get<double>(), 1)
+             << "%<br><span class='d'>";
+        for (const auto& item : a["per_class"].items()) {
+          html << Escape(item.key()) << " " << Fixed(100 * item.value().get<double>(), 0) << "% ";
+        }
+        html << "</span>";
+      }
+      html << "</td></tr>";
+    }
+    html << "<tr><td>(truth)</td><td></td><td></td><td></td><td></td><td></td><td>"
+         << Fixed(d["colorfulness_truth"].get<double>(), 1) << "</td><td></td><td></td><td></td></tr></table>";
+    html << "<p>Fraction of pixels whose (a, b) error is within t (mean over photos; AuC is the area under it):</p>"
+         << CurvesSvg(d);
+
+    // Best, median and worst photo by the ranking method's AuC.
+    const DatasetSpec* spec = nullptr;
+    for (const auto& s : config.datasets) {
+      if (s.name == dname) spec = &s;
+    }
+    std::vector<std::pair<double, std::string>> ranked;
+    const fs::path dir = fs::path(out_dir) / "photos" / dname;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.path().extension() != ".json") continue;
+      json r;
+      if (!ReadConfigFile(e.path().string(), &r).ok()) continue;
+      if (!r.contains("methods") || !r["methods"].contains(ranker)) continue;
+      ranked.emplace_back(r["methods"][ranker].value("auc", 0.0), r.value("photo", std::string()));
+    }
+    if (ranked.empty() || spec == nullptr) continue;
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    const std::vector<std::pair<std::string, size_t>> picks = {
+        {"best", 0}, {"median", ranked.size() / 2}, {"worst", ranked.size() - 1}};
+    html << "<p>Best, median and worst photo by the AuC of <b>" << Escape(ranker) << "</b>:</p><div style='overflow-x:auto'><table class='grid'><tr><td></td>";
+    for (const auto& n : names) html << "<td>" << Escape(n) << (n == names[0] ? " (the input)" : "") << "</td>";
+    html << "<td>truth</td></tr>";
+    for (const auto& [label, index] : picks) {
+      const std::string& photo = ranked[index].second;
+      cv::Mat image;
+      TINT_RETURN_IF_ERROR(ReadImage(read, (fs::path(spec->images_dir) / photo).string(), &image));
+      std::vector<cv::Mat> tiles;  // the methods (the grayscale baseline shows the input), then the truth
+      for (const Colorizer* m : methods) {
+        cv::Mat out;
+        TINT_RETURN_IF_ERROR(ColorizePhoto(*m, PostOptions(), image, &out));
+        tiles.push_back(out);
+      }
+      cv::Mat truth8;
+      ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
+      tiles.push_back(truth8);
+      html << "<tr><td>" << label << "<br><span class='d'>" << Escape(photo) << "<br>AuC "
+           << Fixed(ranked[index].first, 1) << "</span></td>";
+      for (size_t t = 0; t < tiles.size(); ++t) {
+        const std::string file = dname + "_" + label + "_" + std::to_string(t) + ".png";
+        TINT_RETURN_IF_ERROR(WriteImage((thumbs / file).string(), Thumb(tiles[t], 180)));
+        html << "<td><img src='thumbs/" << Escape(file) << "' width='180'></td>";
+      }
+      html << "</tr>";
+    }
+    html << "</table></div>";
+  }
+  html << "<p class='d'>Per-photo numbers: <code>per_photo.csv</code>; everything above: <code>summary.json</code>.</p>"
+          "</body></html>\n";
+  return WriteFileAtomic((fs::path(out_dir) / "report.html").string(), html.str());
+}
+
+}  // namespace tint
