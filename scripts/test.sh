@@ -7,8 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# python3-* for the training smoke test (experiments/cnn/train.py).
-bash scripts/install_deps.sh python3-torch python3-opencv python3-numpy
+# python3-* for the training smoke test (experiments/cnn/train.py) and Jupyter
+# for the notebook test (notebooks/compare.ipynb).
+bash scripts/install_deps.sh python3-torch python3-opencv python3-numpy \
+  jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas
 jobs=$(nproc)
 
 echo "== Release build and tests"

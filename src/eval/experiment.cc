@@ -353,7 +353,7 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
   std::ostringstream csv;
   csv << "dataset,photo,method";
   for (const auto& m : kMetrics) csv << "," << m;
-  csv << ",colorfulness_truth\n";
+  csv << ",colorfulness_truth,width,height\n";
   for (const DatasetSpec& dataset : config.datasets) {
     std::vector<std::string> photos;
     TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
@@ -389,7 +389,8 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
           sum[name][m] += v;
           csv << "," << v;
         }
-        csv << "," << r.value("colorfulness_truth", 0.0) << "\n";
+        csv << "," << r.value("colorfulness_truth", 0.0) << "," << r.value("width", 0) << "," << r.value("height", 0)
+            << "\n";
         if (j.contains("auc_curve_step5")) {
           auto c = j["auc_curve_step5"].get<std::vector<double>>();
           auto& acc = curve[name];
