@@ -19,6 +19,7 @@
 #include "eval/report.h"
 #include "eval/region_benchmark.h"
 
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -106,6 +107,13 @@ void PrintSummary(const nlohmann::json& summary) {
         first = false;
       }
       std::printf(")\n");
+    }
+    if (d.contains("regions")) {
+      const auto& g = d["regions"];
+      std::printf("normalized cuts vs human segmentations: covering ODS %.3f OIS %.3f, PRI ODS %.3f OIS %.3f, "
+                  "VI ODS %.3f OIS %.3f\n",
+                  g["covering"]["ods"].get<double>(), g["covering"]["ois"].get<double>(), g["pri"]["ods"].get<double>(),
+                  g["pri"]["ois"].get<double>(), g["voi"]["ods"].get<double>(), g["voi"]["ois"].get<double>());
     }
   }
 }
@@ -196,8 +204,16 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
       return counts.failed == 0 ? 0 : 1;
     }
   }
+  nlohmann::json provenance = Provenance(config, db_dir, config.methods, data_root);
+  if (!merge) {
+    struct rusage usage;
+    if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+      provenance["peak_rss_mb"] = usage.ru_maxrss / 1024.0;  // of the whole run (all photos, all methods)
+      provenance["jobs"] = options.jobs;
+    }
+  }
   nlohmann::json summary;
-  s = SummarizeExperiment(config, names, out_dir, Provenance(config, db_dir, config.methods, data_root), &summary);
+  s = SummarizeExperiment(config, names, out_dir, provenance, &summary);
   if (s.ok()) s = WriteExperimentReport(config, methods, names, summary, out_dir, read);
   if (!s.ok()) return Fail(cmd, s.message());
   PrintSummary(summary);

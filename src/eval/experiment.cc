@@ -14,6 +14,7 @@
 #include "core/file_util.h"
 #include "core/progress.h"
 #include "eval/metrics.h"
+#include "eval/region_benchmark.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -75,7 +76,7 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
   for (size_t i = 0; i < t["dataset"].size(); ++i) {
     const json& d = t["dataset"][i];
     const std::string w = path + " [[dataset]] #" + std::to_string(i + 1);
-    TINT_RETURN_IF_ERROR(CheckKeys(d, w, {"name", "kind", "path", "split", "limit"}));
+    TINT_RETURN_IF_ERROR(CheckKeys(d, w, {"name", "kind", "path", "split", "limit", "regions", "segment_counts"}));
     DatasetSpec s;
     TINT_RETURN_IF_ERROR(GetString(d, w, "name", true, &s.name));
     TINT_RETURN_IF_ERROR(GetString(d, w, "kind", true, &s.kind));
@@ -84,6 +85,18 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
     long long limit = 0;
     TINT_RETURN_IF_ERROR(GetInt(d, w, "limit", false, 0, 1'000'000, &limit));
     s.limit = static_cast<int>(limit);
+    TINT_RETURN_IF_ERROR(GetBool(d, w, "regions", false, &s.regions));
+    if (d.contains("segment_counts")) {
+      const json& counts = d["segment_counts"];
+      if (!counts.is_array() || counts.empty()) return Status::Error(w + ": segment_counts must be a list of integers");
+      s.segment_counts.clear();
+      for (const json& v : counts) {
+        if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 1000) {
+          return Status::Error(w + ": segment_counts must hold integers in 1..1000");
+        }
+        s.segment_counts.push_back(v.get<int>());
+      }
+    }
     if (!SafeName(s.name)) return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-]");
     for (const auto& other : c.datasets) {
       if (other.name == s.name) return Status::Error(w + ": duplicate data set name '" + s.name + "'");
@@ -92,6 +105,7 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
     if (s.kind == "bsds500") {
       if (s.split.empty()) return Status::Error(w + ": a bsds500 data set needs 'split'");
       s.images_dir = (fs::path(s.path) / "images" / s.split).string();
+      if (s.regions) s.segmentations_dir = (fs::path(s.path) / "segmentations" / s.split).string();
     } else if (s.kind == "camvid") {
       if (s.split.empty()) return Status::Error(w + ": a camvid data set needs 'split'");
       s.images_dir = (fs::path(s.path) / s.split).string();
@@ -102,7 +116,11 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
     } else {
       return Status::Error(w + ": kind '" + s.kind + "' is not bsds500, camvid or folder");
     }
+    if (s.regions && s.kind != "bsds500") return Status::Error(w + ": regions needs a bsds500 data set");
     std::error_code ec;
+    if (!s.segmentations_dir.empty() && !fs::is_directory(s.segmentations_dir, ec)) {
+      return Status::Error(w + ": " + s.segmentations_dir + " is not a folder");
+    }
     if (!fs::is_directory(s.images_dir, ec)) {
       return Status::Error(w + ": data set '" + s.name + "' not found: " + s.images_dir + " is not a folder");
     }
@@ -256,6 +274,20 @@ Status ScorePhoto(const DatasetSpec& dataset, const std::string& photo, const st
     ms[names[m]] = j;
   }
   r["methods"] = ms;
+  if (dataset.regions) {
+    std::vector<cv::Mat> truths;
+    TINT_RETURN_IF_ERROR(
+        ReadBsdsHumanSegmentations(dataset.segmentations_dir, fs::path(photo).stem().string(), &truths));
+    if (truths[0].size() != image.size()) return Status::Error(photo + ": human segmentations have another size");
+    NCutSweep sweep;
+    sweep.segment_counts = dataset.segment_counts;
+    json regions = json::array();
+    for (const RegionScores& rs : ScoreNCutSweep(sweep, truth_l, truths)) {
+      regions.push_back({{"covering_sum", rs.covering_sum}, {"covering_pixels", rs.covering_pixels},
+                         {"pri", rs.pri}, {"voi", rs.voi}});
+    }
+    r["regions"] = regions;
+  }
   *result = std::move(r);
   return Status::Ok();
 }
@@ -361,6 +393,7 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
     std::map<std::string, std::map<std::string, double>> sum;
     std::map<std::string, std::vector<double>> curve;
     std::map<std::string, std::vector<std::vector<double>>> confusion;
+    std::vector<std::vector<RegionScores>> region_scores;
     int done = 0, failed = 0, missing = 0;
     double colorfulness_truth = 0;
     std::error_code ec;
@@ -381,6 +414,21 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
       }
       ++done;
       colorfulness_truth += r.value("colorfulness_truth", 0.0);
+      if (dataset.regions) {
+        if (!r.contains("regions") || r["regions"].size() != dataset.segment_counts.size()) {
+          return Status::Error(result.string() + ": no region scores for this config's segment counts");
+        }
+        std::vector<RegionScores> per_count;
+        for (const json& x : r["regions"]) {
+          RegionScores rs;
+          rs.covering_sum = x.value("covering_sum", 0.0);
+          rs.covering_pixels = x.value("covering_pixels", 0.0);
+          rs.pri = x.value("pri", 0.0);
+          rs.voi = x.value("voi", 0.0);
+          per_count.push_back(rs);
+        }
+        region_scores.push_back(per_count);
+      }
       for (const std::string& name : names) {
         const json& j = r["methods"][name];
         csv << dataset.name << "," << r.value("photo", std::string()) << "," << name;
@@ -416,6 +464,20 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
     d["failed"] = failed;
     d["missing"] = missing;
     d["colorfulness_truth"] = done ? colorfulness_truth / done : 0.0;
+    if (dataset.regions && !region_scores.empty()) {
+      const RegionSummary rs = SummarizeRegions(region_scores);
+      d["regions"] = {
+          {"method", "tint normalized cuts on L"},
+          {"segment_counts", dataset.segment_counts},
+          {"covering", {{"ods", rs.covering_ods}, {"ois", rs.covering_ois},
+                        {"ods_segments", dataset.segment_counts[rs.covering_best]}}},
+          {"pri", {{"ods", rs.pri_ods}, {"ois", rs.pri_ois}, {"ods_segments", dataset.segment_counts[rs.pri_best]}}},
+          {"voi", {{"ods", rs.voi_ods}, {"ois", rs.voi_ois}, {"ods_segments", dataset.segment_counts[rs.voi_best]}}},
+          // Arbelaez et al. 2011, Table 2, as given (recalled) in the shared data README.
+          {"published_ncuts_arbelaez2011",
+           {{"covering", {{"ods", 0.45}, {"ois", 0.53}}}, {"pri", {{"ods", 0.78}, {"ois", 0.80}}},
+            {"voi", {{"ods", 2.23}, {"ois", 1.89}}}, {"verified", false}}}};
+    }
     d["methods"] = json::array();
     for (const std::string& name : names) {
       json m;

@@ -23,8 +23,13 @@ struct DatasetSpec {
   std::string path;  // resolved
   std::string split;
   int limit = 0;  // first N photos by name (0: all)
+  // bsds500 only: also score tint's normalized cuts against the human
+  // segmentations (covering, PRI, VI at ODS/OIS) over these segment counts.
+  bool regions = false;
+  std::vector<int> segment_counts = {2, 3, 4, 6, 8, 12, 16, 24, 32};
   // Derived by ResolveDataset:
   std::string images_dir, labels_dir;  // labels_dir: CamVid annotations, else empty
+  std::string segmentations_dir;       // BSDS500 human segmentations, when regions
 };
 
 struct MethodSpec {

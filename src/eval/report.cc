@@ -117,6 +117,10 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
     html << ", " << Escape(p["machine"].value("host", std::string())) << " ("
          << p["machine"].value("cores", 0) << " cores, " << Escape(p["machine"].value("system", std::string())) << ")";
   }
+  if (p.contains("peak_rss_mb")) {
+    html << "; peak memory of the run " << Fixed(p["peak_rss_mb"].get<double>(), 0) << " MB with "
+         << p.value("jobs", 1) << " job(s)";
+  }
   html << ". Each photo's lightness is the input and the photo the truth; the grayscale baseline (a = b = 0) is "
           "beside every method, with each method's difference to it.</p>";
 
@@ -163,6 +167,23 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
     }
     html << "<tr><td>(truth)</td><td></td><td></td><td></td><td></td><td></td><td>"
          << Fixed(d["colorfulness_truth"].get<double>(), 1) << "</td><td></td><td></td><td></td></tr></table>";
+    if (d.contains("regions")) {
+      const auto& g = d["regions"];
+      const auto& pub = g["published_ncuts_arbelaez2011"];
+      html << "<p>Region benchmark of the normalized-cuts stage (lightness only) against the human segmentations, "
+              "segment counts swept for ODS/OIS:</p><table><tr><th></th><th>Covering ODS</th><th>OIS</th>"
+              "<th>PRI ODS</th><th>OIS</th><th>VI ODS</th><th>OIS</th></tr><tr><td>tint normalized cuts</td>";
+      for (const char* k : {"covering", "pri", "voi"}) {
+        html << "<td>" << Fixed(g[k]["ods"].get<double>(), 3) << "</td><td>" << Fixed(g[k]["ois"].get<double>(), 3)
+             << "</td>";
+      }
+      html << "</tr><tr><td>Ncuts, Arbelaez et al. 2011 (as recalled, unverified)</td>";
+      for (const char* k : {"covering", "pri", "voi"}) {
+        html << "<td>" << Fixed(pub[k]["ods"].get<double>(), 2) << "</td><td>" << Fixed(pub[k]["ois"].get<double>(), 2)
+             << "</td>";
+      }
+      html << "</tr></table>";
+    }
     html << "<p>Fraction of pixels whose (a, b) error is within t (mean over photos; AuC is the area under it):</p>"
          << CurvesSvg(d);
 

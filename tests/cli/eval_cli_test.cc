@@ -70,6 +70,25 @@ TEST(EvalCliTest, RegionBenchmarkOnABsdsLayout) {
   EXPECT_NE(r.err.find("no human segmentations 2_"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("1 photos of test"), std::string::npos) << r.out;
 
+  // The same benchmark inside a configured run (the photo without human
+  // segmentations is reported and skipped).
+  ASSERT_TRUE(WriteFileAtomic(dir + "/r.toml", "name = \"r\"\n[[dataset]]\nname = \"b\"\nkind = \"bsds500\"\npath = \"" +
+                                                   root.string() +
+                                                   "\"\nsplit = \"test\"\nregions = true\nsegment_counts = [2, 4]\n")
+                  .ok());
+  r = RunTint("eval --config " + dir + "/r.toml --out " + dir + "/rrun", dir);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("normalized cuts vs human segmentations: covering ODS"), std::string::npos) << r.out;
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(ReadFileBytes(dir + "/rrun/summary.json", &bytes).ok());
+  const nlohmann::json summary = nlohmann::json::parse(std::string(bytes.begin(), bytes.end()));
+  const auto& regions = summary["datasets"][0]["regions"];
+  EXPECT_GT(regions["covering"]["ods"].get<double>(), 0.0);
+  EXPECT_LE(regions["covering"]["ois"].get<double>(), 1.0);
+  EXPECT_GE(regions["covering"]["ois"].get<double>(), regions["covering"]["ods"].get<double>());
+  ASSERT_TRUE(ReadFileBytes(dir + "/rrun/report.html", &bytes).ok());
+  EXPECT_NE(std::string(bytes.begin(), bytes.end()).find("Covering ODS"), std::string::npos);
+
   r = RunTint("eval --bsds-regions " + root.string() + " --split train", dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.ErrLines(), 1) << r.err;
