@@ -145,20 +145,18 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   std::vector<std::string> names = {"grayscale"};
   for (const MethodSpec& m : config.methods) names.push_back(m.name);
 
-  {
-    // --merge: copy the per-photo results of other shard folders in (same config).
-    for (const std::string& from : merge_dirs) {
-      if (from.empty()) continue;  // a bare --merge: summarize --out as it is
-      for (const DatasetSpec& d : config.datasets) {
-        const fs::path src = fs::path(from) / "photos" / d.name, dst = fs::path(out_dir) / "photos" / d.name;
-        if (!fs::is_directory(src, ec)) return Fail(cmd, src.string() + ": no results of data set " + d.name);
-        fs::create_directories(dst, ec);
-        for (const auto& e : fs::directory_iterator(src)) {
-          std::vector<uint8_t> bytes;
-          s = ReadFileBytes(e.path().string(), &bytes);
-          if (s.ok()) s = WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size());
-          if (!s.ok()) return Fail(cmd, s.message());
-        }
+  // --merge: copy the per-photo results of other shard folders in (same config).
+  for (const std::string& from : merge_dirs) {
+    if (from.empty()) continue;  // a bare --merge: summarize --out as it is
+    for (const DatasetSpec& d : config.datasets) {
+      const fs::path src = fs::path(from) / "photos" / d.name, dst = fs::path(out_dir) / "photos" / d.name;
+      if (!fs::is_directory(src, ec)) return Fail(cmd, src.string() + ": no results of data set " + d.name);
+      fs::create_directories(dst, ec);
+      for (const auto& e : fs::directory_iterator(src)) {
+        std::vector<uint8_t> bytes;
+        s = ReadFileBytes(e.path().string(), &bytes);
+        if (s.ok()) s = WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size());
+        if (!s.ok()) return Fail(cmd, s.message());
       }
     }
   }
@@ -396,9 +394,7 @@ int RunEval(int argc, char** argv) {
   std::ostringstream rows;
   rows << "photo,method,auc,auc_rebalanced,ab_rmse,psnr,ssim,colorfulness,colorfulness_truth,max_l_diff,seconds\n";
   double truth_colorfulness = 0;
-  // CamVid class -> database label name; other classes are not scored.
-  const std::map<int, std::string> kCamVid = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
-  const std::vector<std::string> kScored = {"sky", "building", "earth", "vegetation"};
+  const std::vector<std::string>& kScored = CamVidScoredLabels();
   std::vector<std::vector<double>> confusion(kScored.size(), std::vector<double>(kScored.size() + 1, 0.0));
   Progress progress("eval", static_cast<int>(photos.size()));
   int failures = 0;
@@ -436,20 +432,7 @@ int RunEval(int argc, char** argv) {
         if (!as.ok()) return internal::Fail(cmd, as.message());
         if (annot.size() != details.labels.size() || annot.type() != CV_8U)
           return internal::Fail(cmd, annot_path.string() + ": label map does not match the photo");
-        std::vector<int> db_to_scored(details.label_names.size(), -1);
-        for (size_t l = 0; l < details.label_names.size(); ++l) {
-          for (size_t q = 0; q < kScored.size(); ++q) if (details.label_names[l] == kScored[q]) db_to_scored[l] = int(q);
-        }
-        for (int r = 0; r < annot.rows; ++r) {
-          for (int c = 0; c < annot.cols; ++c) {
-            const auto it = kCamVid.find(annot.at<uint8_t>(r, c));
-            if (it == kCamVid.end()) continue;
-            const int truth = int(std::find(kScored.begin(), kScored.end(), it->second) - kScored.begin());
-            const int pl = details.labels.at<int>(r, c);
-            const int pred = pl < 0 ? -1 : db_to_scored[pl];
-            confusion[truth][pred < 0 ? kScored.size() : size_t(pred)] += 1;
-          }
-        }
+        AccumulateCamVidConfusion(annot, details.labels, details.label_names, &confusion);
       }
       Sum& sm = sums[m];
       sm.ssim += ssim; sm.colorfulness += colorfulness;

@@ -34,16 +34,6 @@ bool SafeName(const std::string& name) {
          name[0] != '.';
 }
 
-// CamVid class -> scored label; other classes are not scored.
-const std::map<int, std::string>& CamVidClasses() {
-  static const std::map<int, std::string> k = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
-  return k;
-}
-const std::vector<std::string>& ScoredLabels() {
-  static const std::vector<std::string> k = {"sky", "building", "earth", "vegetation"};
-  return k;
-}
-
 }  // namespace
 
 bool ParseShard(const std::string& text, int* shard, int* shards) {
@@ -249,26 +239,8 @@ Status ScorePhoto(const DatasetSpec& dataset, const std::string& photo, const st
     for (size_t t = 0; t < curve.size(); t += 5) c.push_back(std::round(curve[t] * 1e5) / 1e5);
     j["auc_curve_step5"] = c;
     if (!annot.empty() && !details.labels.empty()) {
-      // Confusion counts: rows truth (sky, building, earth, vegetation),
-      // columns predicted (the same four, then "other").
-      const auto& scored = ScoredLabels();
-      std::vector<int> to_scored(details.label_names.size(), -1);
-      for (size_t l = 0; l < details.label_names.size(); ++l) {
-        for (size_t q = 0; q < scored.size(); ++q) {
-          if (details.label_names[l] == scored[q]) to_scored[l] = static_cast<int>(q);
-        }
-      }
-      std::vector<std::vector<double>> conf(scored.size(), std::vector<double>(scored.size() + 1, 0.0));
-      for (int y = 0; y < annot.rows; ++y) {
-        for (int x = 0; x < annot.cols; ++x) {
-          const auto it = CamVidClasses().find(annot.at<uint8_t>(y, x));
-          if (it == CamVidClasses().end()) continue;
-          const size_t truth = std::find(scored.begin(), scored.end(), it->second) - scored.begin();
-          const int pl = details.labels.at<int>(y, x);
-          const int pred = pl < 0 ? -1 : to_scored[pl];
-          conf[truth][pred < 0 ? scored.size() : static_cast<size_t>(pred)] += 1;
-        }
-      }
+      std::vector<std::vector<double>> conf;
+      AccumulateCamVidConfusion(annot, details.labels, details.label_names, &conf);
       j["label_confusion"] = conf;
     }
     ms[names[m]] = j;
@@ -496,7 +468,7 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
         for (size_t t = 0; t < conf.size(); ++t) {
           double row = 0;
           for (double v : conf[t]) row += v;
-          per_class[ScoredLabels()[t]] = row > 0 ? conf[t][t] / row : 0.0;
+          per_class[CamVidScoredLabels()[t]] = row > 0 ? conf[t][t] / row : 0.0;
           correct += conf[t][t];
           total += row;
           mean_class += row > 0 ? conf[t][t] / row : 0.0;

@@ -145,3 +145,39 @@ double Colorfulness(const cv::Mat& bgr8) {
 }
 
 }  // namespace tint
+
+namespace tint {
+
+const std::vector<std::string>& CamVidScoredLabels() {
+  static const std::vector<std::string> k = {"sky", "building", "earth", "vegetation"};
+  return k;
+}
+
+void AccumulateCamVidConfusion(const cv::Mat& annot, const cv::Mat& labels,
+                               const std::vector<std::string>& label_names,
+                               std::vector<std::vector<double>>* confusion) {
+  TINT_CHECK(annot.type() == CV_8U && labels.type() == CV_32S && annot.size() == labels.size(),
+             "CamVid labels and predicted labels must be CV_8U and CV_32S of one size");
+  // CamVid class -> scored label index; other classes are not scored.
+  static const int kClassToScored[] = {0, 1, -1, 2, 2, 3};  // sky, building, pole, road, pavement, tree
+  const auto& scored = CamVidScoredLabels();
+  if (confusion->empty()) confusion->assign(scored.size(), std::vector<double>(scored.size() + 1, 0.0));
+  std::vector<int> to_scored(label_names.size(), -1);
+  for (size_t l = 0; l < label_names.size(); ++l) {
+    for (size_t q = 0; q < scored.size(); ++q) {
+      if (label_names[l] == scored[q]) to_scored[l] = static_cast<int>(q);
+    }
+  }
+  for (int y = 0; y < annot.rows; ++y) {
+    const uint8_t* a = annot.ptr<uint8_t>(y);
+    const int* p = labels.ptr<int>(y);
+    for (int x = 0; x < annot.cols; ++x) {
+      const int truth = a[x] < 6 ? kClassToScored[a[x]] : -1;
+      if (truth < 0) continue;
+      const int pred = p[x] < 0 ? -1 : to_scored[p[x]];
+      (*confusion)[truth][pred < 0 ? scored.size() : static_cast<size_t>(pred)] += 1;
+    }
+  }
+}
+
+}  // namespace tint

@@ -1,6 +1,7 @@
 // Colorization metrics, defined as in the papers (see docs/references.bib).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -52,6 +53,18 @@ double Ssim8(const cv::Mat& a, const cv::Mat& b);
 // rg = R - G, yb = (R + G) / 2 - B, M = sqrt(sd_rg^2 + sd_yb^2) +
 // 0.3 sqrt(mean_rg^2 + mean_yb^2). Grey images give 0.
 double Colorfulness(const cv::Mat& bgr8);
+
+// Label accuracy on CamVid: the scored labels (sky, building, earth =
+// road + pavement, vegetation = tree), in the order of the confusion rows.
+const std::vector<std::string>& CamVidScoredLabels();
+// Adds one photo to a confusion matrix: rows the CamVid truth (scored
+// classes only), columns the predicted label in the same order, then
+// "other" (unlabelled pixels or labels outside the four). annot: CV_8U CamVid
+// classes; labels: CV_32S label ids into label_names (-1: none), same size.
+// An empty *confusion is sized first.
+void AccumulateCamVidConfusion(const cv::Mat& annot, const cv::Mat& labels,
+                               const std::vector<std::string>& label_names,
+                               std::vector<std::vector<double>>* confusion);
 
 // max |L(a) - L(b)| over all pixels, L in CIE Lab 0..100.
 double MaxLightnessDifference(const cv::Mat& lightness_a, const cv::Mat& lightness_b);

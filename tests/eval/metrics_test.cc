@@ -86,6 +86,26 @@ TEST(ColorfulnessTest, HandComputedCases) {
   EXPECT_NEAR(Colorfulness(split), 255.0 + 0.3 * 127.5, 1e-9);
 }
 
+// CamVid classes 0 sky, 1 building, 2 pole (not scored), 3 road and 4
+// pavement (earth), 5 tree (vegetation); a missing or unscored prediction
+// counts as "other" (the last column).
+TEST(CamVidConfusionTest, HandCountedPixels) {
+  const cv::Mat annot = (cv::Mat_<uint8_t>(1, 6) << 0, 1, 2, 3, 4, 5);
+  const cv::Mat labels = (cv::Mat_<int>(1, 6) << 0, 0, 1, -1, 2, 1);
+  std::vector<std::vector<double>> confusion;
+  AccumulateCamVidConfusion(annot, labels, {"sky", "grass", "building"}, &confusion);
+  ASSERT_EQ(confusion.size(), 4u);
+  ASSERT_EQ(confusion[0].size(), 5u);
+  EXPECT_EQ(confusion[0][0], 1);  // sky -> sky
+  EXPECT_EQ(confusion[1][0], 1);  // building -> sky
+  EXPECT_EQ(confusion[2][4], 1);  // road -> none
+  EXPECT_EQ(confusion[2][1], 1);  // pavement -> building
+  EXPECT_EQ(confusion[3][4], 1);  // tree -> grass, not a scored label
+  double total = 0;
+  for (const auto& row : confusion) for (double v : row) total += v;
+  EXPECT_EQ(total, 5);  // the pole is not scored
+}
+
 TEST(RmseTest, ConstantOffset) {
   cv::Mat truth(3, 3, CV_32FC2, cv::Scalar(1, 1)), pred(3, 3, CV_32FC2, cv::Scalar(4, 5));
   EXPECT_NEAR(AbRmse(pred, truth), 5.0, 1e-6);
