@@ -6,19 +6,15 @@
 #include <vector>
 
 namespace tint {
-namespace {
-
-std::string ShapeText(const cv::Mat& m) {
+std::string BlobShapeText(const cv::Mat& m) {
   std::string s = "(";
   for (int i = 0; i < m.dims; ++i) s += (i ? ", " : "") + std::to_string(m.size[i]);
   return s + ")";
 }
 
-}  // namespace
-
 Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperature, bool logits, cv::Mat* ab) {
   if (scores.dims != 4 || scores.size[0] != 1 || scores.type() != CV_32F) {
-    return Status::Error("network output " + ShapeText(scores) + " is not a (1, K, h, w) float blob");
+    return Status::Error("network output " + BlobShapeText(scores) + " is not a (1, K, h, w) float blob");
   }
   const int k = scores.size[1], h = scores.size[2], w = scores.size[3];
   if (centres.dims != 2 || centres.rows != k || centres.cols != 2 || centres.type() != CV_32F) {
@@ -64,7 +60,7 @@ Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperat
 
 Status DecodeAb(const cv::Mat& blob, double scale, cv::Mat* ab) {
   if (blob.dims != 4 || blob.size[0] != 1 || blob.size[1] != 2 || blob.type() != CV_32F) {
-    return Status::Error("network output " + ShapeText(blob) + " is not a (1, 2, h, w) float blob of (a, b)");
+    return Status::Error("network output " + BlobShapeText(blob) + " is not a (1, 2, h, w) float blob of (a, b)");
   }
   const int h = blob.size[2], w = blob.size[3];
   cv::Mat a(h, w, CV_32F, const_cast<float*>(blob.ptr<float>()));

@@ -1,6 +1,8 @@
 // Decoders from a network's output blob to a chroma field (a, b).
 #pragma once
 
+#include <string>
+
 #include <opencv2/core.hpp>
 
 #include "core/status.h"
@@ -13,6 +15,9 @@ namespace tint {
 // probabilities), and ab = sum_k q_k * centre_k. T = 1 is the mean, T -> 0 the
 // mode. Returns h x w CV_32FC2.
 Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperature, bool logits, cv::Mat* ab);
+
+// "(1, 313, 56, 56)": a blob's shape for messages.
+std::string BlobShapeText(const cv::Mat& blob);
 
 // Direct regression: blob (1, 2, h, w) -> h x w CV_32FC2 of scale * blob.
 Status DecodeAb(const cv::Mat& blob, double scale, cv::Mat* ab);

@@ -16,12 +16,6 @@ double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string ShapeText(const cv::Mat& m) {
-  std::string s = "(";
-  for (int i = 0; i < m.dims; ++i) s += (i ? ", " : "") + std::to_string(m.size[i]);
-  return s + ")";
-}
-
 }  // namespace
 
 std::string OpenCvErrorLine(const cv::Exception& e) {
@@ -162,7 +156,7 @@ Status CnnModel::Forward(const cv::Mat& input_blob, const std::string& output, c
     cv::Mat result = net_.forward(name);
     *blob = result.clone();  // the net reuses its buffers
   } catch (const cv::Exception& e) {
-    return Status::Error("model " + card_.path + ": forward pass failed for input " + ShapeText(input_blob) + ": " +
+    return Status::Error("model " + card_.path + ": forward pass failed for input " + BlobShapeText(input_blob) + ": " +
                          OpenCvErrorLine(e));
   }
   return Status::Ok();
