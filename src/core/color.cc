@@ -1,5 +1,7 @@
 #include "core/color.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include <opencv2/core/utility.hpp>
@@ -83,8 +85,19 @@ void SplitLab(const cv::Mat& image, cv::Mat* lightness, cv::Mat* ab) {
 }
 
 cv::Mat ComputeLightness(const cv::Mat& image) {
-  cv::Mat l;
-  SplitLab(image, &l, nullptr);
+  TINT_CHECK(!image.empty(), "empty image");
+  // In strips of rows, so that a 12 Mpx photo never has its float BGR and
+  // Lab copies (2 x 144 MB) in memory at once; each row's L is the same as
+  // from one whole-image conversion.
+  constexpr int kStripPixels = 1 << 20;
+  const int strip_rows = std::max(1, kStripPixels / std::max(1, image.cols));
+  cv::Mat l(image.size(), CV_32F);
+  for (int r = 0; r < image.rows; r += strip_rows) {
+    const cv::Range rows(r, std::min(image.rows, r + strip_rows));
+    cv::Mat strip_l;
+    SplitLab(image.rowRange(rows), &strip_l, nullptr);
+    strip_l.copyTo(l.rowRange(rows));
+  }
   return l;
 }
 
@@ -132,8 +145,16 @@ cv::Mat JoinLabFloat(const cv::Mat& lightness, const cv::Mat& ab) {
 }
 
 cv::Mat JoinLab(const cv::Mat& lightness, const cv::Mat& ab) {
-  cv::Mat out;
-  JoinLabFloat(lightness, ab).convertTo(out, CV_8UC3, 255.0);
+  TINT_CHECK(lightness.type() == CV_32F, "lightness must be CV_32F");
+  TINT_CHECK(ab.type() == CV_32FC2 && ab.size() == lightness.size(), "ab must be CV_32FC2 of the same size");
+  // In strips of rows: the float image would be 144 MB for 12 Mpx.
+  constexpr int kStripPixels = 1 << 20;
+  const int strip_rows = std::max(1, kStripPixels / std::max(1, lightness.cols));
+  cv::Mat out(lightness.size(), CV_8UC3);
+  for (int r = 0; r < lightness.rows; r += strip_rows) {
+    const cv::Range rows(r, std::min(lightness.rows, r + strip_rows));
+    JoinLabFloat(lightness.rowRange(rows), ab.rowRange(rows)).convertTo(out.rowRange(rows), CV_8UC3, 255.0);
+  }
   return out;
 }
 

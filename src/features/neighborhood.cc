@@ -43,70 +43,83 @@ bool ParseVectorNormalization(const std::string& text, VectorNormalization* n) {
   return false;
 }
 
-void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
-                                const std::vector<cv::Point>& points, cv::Mat* vectors,
-                                const PositionFrame& frame) {
+NeighborhoodExtractor::NeighborhoodExtractor(const NeighborhoodOptions& options, const cv::Mat& lightness,
+                                             const PositionFrame& frame)
+    : options_(options), size_(lightness.size()), frame_(frame) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
   const int h = options.window / 2;
-  const int area = options.window * options.window;
-  const int dim = options.Dimension();
-  cv::Mat padded;
-  cv::copyMakeBorder(lightness, padded, h, h, h, h, cv::BORDER_REFLECT_101);
-  vectors->create(static_cast<int>(points.size()), dim, CV_32F);
-  const float stat_scale = static_cast<float>(options.statistics_weight * std::sqrt(double(area)) / 100.0);
-  const double frame_height = frame.frame_height > 0 ? frame.frame_height : lightness.rows;
-  const float pos_scale = static_cast<float>(options.position_weight * std::sqrt(double(area)));
-  const int stats_dims = options.append_statistics ? 2 : 0;
-  for (const cv::Point& p : points) {
-    TINT_CHECK(p.x >= 0 && p.y >= 0 && p.x < lightness.cols && p.y < lightness.rows,
+  cv::copyMakeBorder(lightness, padded_, h, h, h, h, cv::BORDER_REFLECT_101);
+}
+
+void NeighborhoodExtractor::Compute(const cv::Point* points, int n, cv::Mat* vectors) const {
+  const int window = options_.window;
+  const int area = window * window;
+  const int dim = options_.Dimension();
+  vectors->create(n, dim, CV_32F);
+  const float stat_scale = static_cast<float>(options_.statistics_weight * std::sqrt(double(area)) / 100.0);
+  const double frame_height = frame_.frame_height > 0 ? frame_.frame_height : size_.height;
+  const float pos_scale = static_cast<float>(options_.position_weight * std::sqrt(double(area)));
+  const int stats_dims = options_.append_statistics ? 2 : 0;
+  for (int i = 0; i < n; ++i) {
+    const cv::Point p = points[i];
+    TINT_CHECK(p.x >= 0 && p.y >= 0 && p.x < size_.width && p.y < size_.height,
                "point (" << p.x << "," << p.y << ") outside the image");
   }
-
-  cv::parallel_for_(cv::Range(0, static_cast<int>(points.size())), [&](const cv::Range& range) {
-    for (int i = range.start; i < range.end; ++i) {
+  const VectorNormalization normalization = options_.normalization;
+  // Blocks of 1024 points per task: per-point tasks cost more than the work.
+  constexpr int kBlock = 1024;
+  cv::parallel_for_(cv::Range(0, (n + kBlock - 1) / kBlock), [&](const cv::Range& range) {
+    for (int i = range.start * kBlock; i < std::min(n, range.end * kBlock); ++i) {
       const cv::Point p = points[i];
       float* out = vectors->ptr<float>(i);
       double sum = 0, sum2 = 0;
-      int k = 0;
-      for (int dy = 0; dy < options.window; ++dy) {
-        const float* row = padded.ptr<float>(p.y + dy) + p.x;
-        for (int dx = 0; dx < options.window; ++dx, ++k) {
-          out[k] = row[dx];
-          sum += row[dx];
-          sum2 += double(row[dx]) * row[dx];
+      for (int dy = 0; dy < window; ++dy) {
+        const float* row = padded_.ptr<float>(p.y + dy) + p.x;
+        float* o = out + dy * window;
+        for (int dx = 0; dx < window; ++dx) {
+          const float v = row[dx];
+          o[dx] = v;
+          sum += v;
+          sum2 += double(v) * v;
         }
       }
       const float mean = static_cast<float>(sum / area);
       const float sd = static_cast<float>(std::sqrt(std::max(0.0, sum2 / area - double(mean) * mean)));
-      switch (options.normalization) {
+      switch (normalization) {
         case VectorNormalization::kRaw:
-          for (k = 0; k < area; ++k) out[k] *= 0.01f;
+          for (int k = 0; k < area; ++k) out[k] *= 0.01f;
           break;
         case VectorNormalization::kZeroMean:
-          for (k = 0; k < area; ++k) out[k] = (out[k] - mean) * 0.01f;
+          for (int k = 0; k < area; ++k) out[k] = (out[k] - mean) * 0.01f;
           break;
         case VectorNormalization::kUnitNorm: {
           double norm2 = 0;
-          for (k = 0; k < area; ++k) {
+          for (int k = 0; k < area; ++k) {
             out[k] -= mean;
             norm2 += double(out[k]) * out[k];
           }
           const float inv = norm2 > 1e-12 ? static_cast<float>(1.0 / std::sqrt(norm2)) : 0.0f;
-          for (k = 0; k < area; ++k) out[k] *= inv;
+          for (int k = 0; k < area; ++k) out[k] *= inv;
           break;
         }
       }
-      if (options.append_statistics) {
+      if (stats_dims > 0) {
         out[area] = mean * stat_scale;
         out[area + 1] = sd * stat_scale;
       }
-      if (options.position_weight > 0) {
-        out[area + stats_dims] = pos_scale * static_cast<float>((frame.offset_y + p.y + 0.5) / frame_height);
+      if (options_.position_weight > 0) {
+        out[area + stats_dims] = pos_scale * static_cast<float>((frame_.offset_y + p.y + 0.5) / frame_height);
       }
     }
   });
+}
+
+void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
+                                const std::vector<cv::Point>& points, cv::Mat* vectors,
+                                const PositionFrame& frame) {
+  NeighborhoodExtractor(options, lightness, frame).Compute(points.data(), static_cast<int>(points.size()), vectors);
 }
 
 void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,

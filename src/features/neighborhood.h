@@ -49,6 +49,24 @@ struct PositionFrame {
   double frame_height = 0;
 };
 
+// Computes vectors of one lightness image in as many calls as wanted: the
+// border is padded once, so a caller can work in blocks of points and keep
+// only one block of vectors in memory (a 12 Mpx photo has 600 MB of them).
+class NeighborhoodExtractor {
+ public:
+  NeighborhoodExtractor(const NeighborhoodOptions& options, const cv::Mat& lightness,
+                        const PositionFrame& frame = PositionFrame());
+  // Vectors at points[0..n) (CV_32F, n x Dimension()), in parallel.
+  void Compute(const cv::Point* points, int n, cv::Mat* vectors) const;
+  int dimension() const { return options_.Dimension(); }
+
+ private:
+  NeighborhoodOptions options_;
+  cv::Size size_;
+  cv::Mat padded_;
+  PositionFrame frame_;
+};
+
 // Vectors at the given pixels of a lightness image (CV_32F, 0..100), one row
 // each (CV_32F, points.size() x Dimension()). Windows crossing the border are
 // mirrored (BORDER_REFLECT_101).

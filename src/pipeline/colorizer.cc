@@ -1,5 +1,6 @@
 #include "pipeline/colorizer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 
@@ -33,6 +34,9 @@ class GrayscaleColorizer : public Colorizer {
 
 class ClassicColorizer : public Colorizer {
  public:
+  // Queries per block of vectors (about 13 MB of 51-d vectors).
+  static constexpr size_t kQueryBlock = 65536;
+
   ClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed)
       : options_(options),
         db_(std::move(indexed.database)),
@@ -61,22 +65,39 @@ class ClassicColorizer : public Colorizer {
     }
     d->seconds["ncut"] = timer.Lap();
 
-    cv::Mat query_mask = bin.useful;
-    if (options_.query_stride > 1) {
-      query_mask = cv::Mat(lightness.size(), CV_8U, cv::Scalar(0));  // a new buffer, not bin.useful's
-      for (int r = 0; r < lightness.rows; r += options_.query_stride)
-        for (int c = 0; c < lightness.cols; c += options_.query_stride)
-          query_mask.at<uint8_t>(r, c) = bin.useful.at<uint8_t>(r, c);
-    }
-    cv::Mat vectors;
+    // Useful pixels on the query grid, row-major.
     std::vector<cv::Point> points;
-    ComputeNeighborhoodVectors(options_.features, lightness, query_mask, &vectors, &points);
-    d->seconds["features"] = timer.Lap();
-
+    const int stride = options_.query_stride;
+    for (int r = 0; r < lightness.rows; r += stride) {
+      const uint8_t* useful = bin.useful.ptr<uint8_t>(r);
+      for (int c = 0; c < lightness.cols; c += stride) {
+        if (useful[c] != 0) points.emplace_back(c, r);
+      }
+    }
+    // Vectors are made and matched a block at a time, so only one block of
+    // them is ever in memory: peak memory stays linear in the pixel count
+    // with a small constant (candidates), not 2 x 204 bytes per query.
+    const NeighborhoodExtractor extractor(options_.features, lightness);
     Candidates candidates;
-    if (!points.empty()) matcher_->Match(vectors, &candidates);
-    candidates.k = points.empty() ? options_.match.k : candidates.k;
-    d->seconds["match"] = timer.Lap();
+    candidates.k = std::min(options_.match.k, matcher_->size());
+    candidates.index.resize(points.size() * candidates.k);
+    candidates.similarity.resize(points.size() * candidates.k);
+    double feature_seconds = 0, match_seconds = 0;
+    timer.Lap();
+    cv::Mat vectors;
+    Candidates block;
+    for (size_t begin = 0; begin < points.size(); begin += kQueryBlock) {
+      const int n = static_cast<int>(std::min(kQueryBlock, points.size() - begin));
+      extractor.Compute(points.data() + begin, n, &vectors);
+      feature_seconds += timer.Lap();
+      matcher_->Match(vectors, &block);
+      TINT_CHECK(block.k == candidates.k, "matcher returned " << block.k << " candidates, expected " << candidates.k);
+      std::copy(block.index.begin(), block.index.end(), candidates.index.begin() + begin * candidates.k);
+      std::copy(block.similarity.begin(), block.similarity.end(), candidates.similarity.begin() + begin * candidates.k);
+      match_seconds += timer.Lap();
+    }
+    d->seconds["features"] = feature_seconds;
+    d->seconds["match"] = match_seconds;
 
     TransferInput in;
     in.lightness = &lightness;

@@ -19,6 +19,35 @@ bool TransferOptions::Check(std::string* error) const {
   return true;
 }
 
+// The guided filter of ab with L / 100 as guide, in place, in strips of rows
+// with a margin of 2 * radius + 1 (an output pixel depends on inputs at most
+// 2 * radius away: two box filters of that radius). ximgproc holds about 20
+// float planes at once; strips keep that to a few MB at any photo size, and
+// working in place saves a second full-size ab. The input rows a strip's
+// successor needs above it are kept before the strip is overwritten.
+void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab) {
+  TINT_CHECK(lightness.type() == CV_32F && ab->type() == CV_32FC2 && ab->size() == lightness.size(),
+             "SmoothChroma needs CV_32F lightness and CV_32FC2 ab of one size");
+  TINT_CHECK(radius >= 1, "radius must be positive");
+  constexpr int kStripPixels = 1 << 20;
+  const int margin = 2 * radius + 1;
+  const int strip_rows = std::max(4 * margin, kStripPixels / std::max(1, lightness.cols));
+  cv::Mat kept;  // original rows [r - margin, r) of the strip being filtered
+  for (int r = 0; r < lightness.rows; r += strip_rows) {
+    const int end = std::min(lightness.rows, r + strip_rows);
+    const int lo = std::max(0, r - margin), hi = std::min(lightness.rows, end + margin);
+    cv::Mat input;
+    if (r > lo) cv::vconcat(kept, ab->rowRange(r, hi), input);
+    else input = ab->rowRange(r, hi).clone();
+    const int keep_from = std::max(r, end - margin);
+    ab->rowRange(keep_from, end).copyTo(kept);
+    cv::Mat guide, filtered;
+    lightness.rowRange(lo, hi).convertTo(guide, CV_32F, 0.01);
+    cv::ximgproc::guidedFilter(guide, input, filtered, radius, eps);
+    filtered.rowRange(r - lo, end - lo).copyTo(ab->rowRange(r, end));
+  }
+}
+
 void TransferChroma(const TransferOptions& options, const TransferInput& in, TransferResult* result) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
@@ -141,12 +170,9 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
   }
 
   if (options.smoothing_radius > 0) {
-    cv::Mat guide;
-    lightness.convertTo(guide, CV_32F, 0.01);
-    cv::ximgproc::guidedFilter(guide, ab, result->ab, options.smoothing_radius, options.smoothing_eps);
-  } else {
-    result->ab = ab;
+    SmoothChroma(lightness, options.smoothing_radius, options.smoothing_eps, &ab);
   }
+  result->ab = ab;
 }
 
 std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Matcher& matcher, int step) {

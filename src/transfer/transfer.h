@@ -52,6 +52,12 @@ struct TransferResult {
 
 void TransferChroma(const TransferOptions& options, const TransferInput& input, TransferResult* result);
 
+// The edge-aware smoothing TransferChroma ends with: the guided filter of ab
+// (CV_32FC2) with lightness / 100 as guide, in place, in strips of rows, so
+// that its working memory does not grow with the photo. Equal to one
+// cv::ximgproc::guidedFilter call over the whole image up to float rounding.
+void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab);
+
 // Per-label vote multipliers that undo the matcher's bias towards labels
 // that attract matches from everything. Database samples (every `step`-th)
 // are matched against the database; the first candidate from another patch

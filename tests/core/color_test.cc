@@ -59,5 +59,18 @@ TEST(ColorTest, JoinLabRoundTripsInGamutColours) {
 
 TEST(ColorTest, EmptyImageIsAProgrammerError) { EXPECT_THROW(ToFloatBgr(cv::Mat()), CheckError); }
 
+TEST(ColorTest, StripsGiveTheWholeImageAnswer) {
+  // 1500 x 1500 px spans two strips of ComputeLightness and JoinLab.
+  cv::Mat bgr(1500, 1500, CV_8UC3);
+  cv::RNG rng(::tint::testing::kSeed);
+  rng.fill(bgr, cv::RNG::UNIFORM, 0, 256);
+  cv::Mat l, ab;
+  SplitLab(bgr, &l, &ab);
+  EXPECT_EQ(cv::norm(ComputeLightness(bgr), l, cv::NORM_INF), 0.0);
+  cv::Mat whole;
+  JoinLabFloat(l, ab).convertTo(whole, CV_8UC3, 255.0);
+  EXPECT_EQ(cv::norm(JoinLab(l, ab), whole, cv::NORM_INF), 0.0);
+}
+
 }  // namespace
 }  // namespace tint

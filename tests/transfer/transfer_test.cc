@@ -1,6 +1,7 @@
 #include "transfer/transfer.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/ximgproc.hpp>
 
 #include "core/color.h"
 #include "testing.h"
@@ -116,6 +117,24 @@ TEST(PostStepTest, NoneIsIdentityAndAutoStretchesContrast) {
   cv::minMaxLoc(ComputeLightness(img), &lo_in, &hi_in);
   cv::minMaxLoc(ComputeLightness(out), &lo_out, &hi_out);
   EXPECT_GT(hi_out - lo_out, hi_in - lo_in + 20.0);
+}
+
+TEST(SmoothChromaTest, StripsEqualOneWholeImageFilter) {
+  // 1100 x 2000 px: two strips of 953 rows and a short last one, so both
+  // inner seams and the bottom edge are covered.
+  cv::Mat lightness(2000, 1100, CV_32F), ab(2000, 1100, CV_32FC2);
+  cv::RNG rng(::tint::testing::kSeed);
+  rng.fill(lightness, cv::RNG::UNIFORM, 0, 100);
+  rng.fill(ab, cv::RNG::NORMAL, 0, 30);
+  cv::GaussianBlur(lightness, lightness, cv::Size(9, 9), 2);
+  cv::Mat guide, expected;
+  lightness.convertTo(guide, CV_32F, 0.01);
+  cv::ximgproc::guidedFilter(guide, ab, expected, 6, 2e-3);
+  cv::Mat smoothed = ab.clone();
+  SmoothChroma(lightness, 6, 2e-3, &smoothed);
+  EXPECT_LT(cv::norm(smoothed, expected, cv::NORM_INF), 1e-3);
+  // It did smooth: the noise is far from the input.
+  EXPECT_GT(cv::norm(smoothed, ab, cv::NORM_INF), 10);
 }
 
 }  // namespace
