@@ -7,14 +7,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# python3-* for the training smoke test (experiments/cnn/train.py) and Jupyter
-# for the notebook test (notebooks/compare.ipynb).
+# python3-* for the training smoke test (experiments/cnn/train.py), Jupyter
+# for the notebook test (notebooks/compare.ipynb), scikit-learn and
+# scikit-image for the benchmark peers (benchmarks/peers.py).
 bash scripts/install_deps.sh python3-torch python3-opencv python3-numpy \
-  jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas
+  jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas \
+  python3-sklearn python3-skimage
 jobs=$(nproc)
 
-echo "== Release build and tests"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON >/dev/null
+echo "== Release build and tests (with every benchmark in --quick mode)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON -DTINT_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build build --parallel "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 

@@ -30,6 +30,17 @@ struct MatchOptions {
   int flann_trees = 4;
   // FLANN: leaves visited per query; more is slower and closer to exact.
   int flann_checks = 32;
+  // FLANN: search in the first `pca_dims` principal components of the unit
+  // vectors (0 = all dimensions), fetch `rerank` candidates (at least k),
+  // and re-rank them by their exact cosine similarity on the full vectors.
+  // Neighborhood vectors are smooth, so a few components hold most of their
+  // variance, and kd-trees lose their edge in high dimensions: see
+  // benchmarks/match_bench for the accuracy each setting costs.
+  int pca_dims = 0;
+  int rerank = 0;
+  // FLANN: the index, randomized kd-trees (flann_trees of them) or a
+  // hierarchical k-means tree with this branching factor (0 = kd-trees).
+  int kmeans_branching = 0;
   // Note: FLANN 1.9.2 shuffles each kd-tree with std::random_device, so two
   // builds of the same data differ slightly; a saved index is repeatable.
 

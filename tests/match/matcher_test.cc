@@ -101,5 +101,98 @@ TEST(FlannAgreementTest, TopOneAgreesWithExact) {
   EXPECT_LT(sim_loss / queries.rows, 0.01);
 }
 
+// With every sample reachable (checks and rerank >= N), the PCA search with
+// re-ranking and the k-means tree return exactly the exact matcher's top k:
+// re-ranking uses the full vectors, so fewer dimensions cost recall, never
+// correctness of the reported similarities.
+TEST(FlannVariantsTest, ExhaustiveSettingsEqualExact) {
+  const cv::Mat db = RandomVectors(200, 16, testing::kSeed);
+  const cv::Mat queries = RandomVectors(50, 16, 99);
+  MatchOptions exact;
+  exact.type = MatcherType::kExact;
+  exact.k = 5;
+  Candidates truth;
+  CreateMatcher(exact, db)->Match(queries, &truth);
+  MatchOptions pca = exact, kmeans = exact;
+  pca.type = kmeans.type = MatcherType::kFlann;
+  pca.pca_dims = 4;
+  pca.rerank = 200;
+  pca.flann_checks = kmeans.flann_checks = 100000;
+  kmeans.kmeans_branching = 8;
+  for (const MatchOptions& o : {pca, kmeans}) {
+    Candidates c;
+    CreateMatcher(o, db)->Match(queries, &c);
+    ASSERT_EQ(c.k, 5);
+    for (size_t i = 0; i < truth.index.size(); ++i) {
+      EXPECT_EQ(c.index[i], truth.index[i]) << "entry " << i << (o.pca_dims > 0 ? " (pca)" : " (kmeans)");
+      EXPECT_NEAR(c.similarity[i], truth.similarity[i], 1e-5);
+    }
+  }
+}
+
+// Few dimensions without re-ranking room find worse matches than the full
+// search: the setting is a real trade-off, which bench_match measures.
+TEST(FlannVariantsTest, PcaWithoutRerankLosesAccuracyButStaysValid) {
+  const cv::Mat db = RandomVectors(2000, 24, testing::kSeed);
+  const cv::Mat queries = RandomVectors(200, 24, 5);
+  MatchOptions exact, pca;
+  exact.type = MatcherType::kExact;
+  exact.k = pca.k = 1;
+  pca.pca_dims = 2;
+  pca.flann_checks = 8;
+  Candidates truth, c;
+  CreateMatcher(exact, db)->Match(queries, &truth);
+  CreateMatcher(pca, db)->Match(queries, &c);
+  int same = 0;
+  for (int i = 0; i < queries.rows; ++i) {
+    same += c.index[i] == truth.index[i];
+    ASSERT_GE(c.index[i], 0);
+    // The reported similarity is the true cosine of the returned sample.
+    const float expected = static_cast<float>(db.row(c.index[i]).dot(queries.row(i)) /
+                                              (cv::norm(db.row(c.index[i])) * cv::norm(queries.row(i))));
+    EXPECT_NEAR(c.similarity[i], expected, 1e-4);
+    EXPECT_LE(c.similarity[i], truth.similarity[i] + 1e-5);
+  }
+  EXPECT_LT(same, queries.rows / 2);
+}
+
+// A saved PCA index loads back (the projection is recomputed) and answers
+// exactly as the built one.
+TEST(FlannVariantsTest, SavedPcaIndexAnswersTheSame) {
+  const cv::Mat db = RandomVectors(500, 20, testing::kSeed);
+  const cv::Mat queries = RandomVectors(40, 20, 3);
+  MatchOptions o;
+  o.pca_dims = 6;
+  o.rerank = 16;
+  const auto built = CreateMatcher(o, db);
+  std::vector<uint8_t> blob;
+  ASSERT_TRUE(built->SaveIndex(&blob));
+  std::unique_ptr<Matcher> loaded;
+  ASSERT_TRUE(CreateMatcherFromIndex(o, db, blob, &loaded).ok());
+  Candidates a, b;
+  built->Match(queries, &a);
+  loaded->Match(queries, &b);
+  EXPECT_EQ(a.index, b.index);
+  // The index of another dimension count does not load.
+  MatchOptions other = o;
+  other.pca_dims = 5;
+  std::unique_ptr<Matcher> wrong;
+  EXPECT_FALSE(CreateMatcherFromIndex(other, db, blob, &wrong).ok());
+}
+
+TEST(FlannVariantsTest, BadSettingsAreRejected) {
+  std::string error;
+  MatchOptions o;
+  o.pca_dims = -1;
+  EXPECT_FALSE(o.Check(&error));
+  o = MatchOptions();
+  o.rerank = 1000;
+  EXPECT_FALSE(o.Check(&error));
+  o = MatchOptions();
+  o.kmeans_branching = 1;
+  EXPECT_FALSE(o.Check(&error));
+  EXPECT_NE(error.find("kmeans_branching"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tint

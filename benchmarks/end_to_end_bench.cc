@@ -1,0 +1,230 @@
+// Classic and CNN mode end to end (ColorizePhoto: lightness, the colorizer,
+// joining L with the chroma) at 481 x 321 (the DESIGN targets' photo) and at
+// 0.1, 0.5, 1, 4 and 12 Mpx, with the peak memory of each run and the
+// seconds of each classic stage. The database and the network are loaded
+// once, before timing: loading is `tint`'s start-up, not per-photo work.
+//
+// BM_ClassicMatcher runs the classic pipeline with other matchers on the
+// same photos and reports how many output pixels keep the label that exact
+// matching gives (label_agreement): the accuracy a faster matcher costs in
+// what the user sees, after the per-segment vote.
+#include "common.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/color.h"
+#include "pipeline/colorizer.h"
+
+namespace tint::bench {
+namespace {
+
+// The shipped database's samples and calibration, from its index cache when
+// valid (else built in memory), loaded once.
+const IndexedDatabase& ShippedDatabase() {
+  static IndexedDatabase indexed = [] {
+    IndexedDatabase out;
+    CacheState state;
+    const Status s =
+        OpenIndexedDatabase(ClassicOptions(), SourcePath("patchdb"), CachePolicy::kRebuildIfStale, &out, &state);
+    if (!s.ok()) {
+      std::cerr << "error: " << s.message() << "\n";
+      std::exit(2);
+    }
+    if (state != CacheState::kValid) std::cerr << "note: patchdb/index.cache is " << ToString(state) << "; built in memory\n";
+    return out;
+  }();
+  return indexed;
+}
+
+// A classic colorizer over the shipped samples and calibration with the
+// given settings (the FLANN trees of the cache when they fit). Only the
+// matcher and the query grid may differ from the defaults.
+std::unique_ptr<Colorizer> ClassicWith(const ClassicOptions& options) {
+  const IndexedDatabase& shipped = ShippedDatabase();
+  const PatchDatabase& db = *shipped.database;
+  const MatchOptions& match = options.match;
+  IndexedDatabase indexed;
+  indexed.database = PatchDatabase::FromSamples(db.manifest(), db.label_names(), db.vectors(), db.chroma(),
+                                                db.sample_labels(), db.sample_patch());
+  std::vector<uint8_t> blob;
+  const MatchOptions defaults;
+  if (match.type == MatcherType::kFlann && match.flann_trees == defaults.flann_trees &&
+      match.pca_dims == defaults.pca_dims && match.kmeans_branching == defaults.kmeans_branching &&
+      shipped.matcher->SaveIndex(&blob)) {
+    const Status s = CreateMatcherFromIndex(match, db.vectors(), blob, &indexed.matcher);
+    if (!s.ok()) indexed.matcher.reset();
+  }
+  if (!indexed.matcher) indexed.matcher = CreateMatcher(match, db.vectors());
+  indexed.label_weights = shipped.label_weights;
+  return CreateClassicColorizer(options, std::move(indexed));
+}
+
+const Colorizer& DefaultClassic() {
+  static const std::unique_ptr<Colorizer> c = ClassicWith(ClassicOptions());
+  return *c;
+}
+
+const Colorizer* Cnn() {
+  static const std::unique_ptr<Colorizer> c = [] {
+    std::unique_ptr<Colorizer> out;
+    const Status s = CreateCnnColorizer(SourcePath("models/tint-hc/card.toml"), ModelCardOptions(), &out);
+    if (!s.ok()) std::cerr << "error: " << s.message() << "\n";
+    return out;
+  }();
+  return c.get();
+}
+
+void RunColorizer(benchmark::State& state, const Colorizer& colorizer, const cv::Mat& photo) {
+  ColorizeDetails details;
+  cv::Mat out;
+  // One untimed run first: OpenCV dnn sets up each input size on its first
+  // pass (measured separately by bench_cnn's BM_CnnFirstPass).
+  if (!ColorizePhoto(colorizer, PostOptions(), photo, &out, &details).ok()) return Skip(state, "colorize failed");
+  std::map<std::string, double> stage_seconds;
+  ResetPeakMemory();
+  for (auto _ : state) {
+    details = ColorizeDetails();
+    const Status s = ColorizePhoto(colorizer, PostOptions(), photo, &out, &details);
+    if (!s.ok()) return Skip(state, s.message());
+    for (const auto& [stage, sec] : details.seconds) stage_seconds[stage] += sec;
+  }
+  SetPixelCounters(state, photo.total());
+  state.counters["peak_rss_MB"] = PeakMemoryMb();
+  for (const auto& [stage, sec] : stage_seconds) {
+    state.counters["s_" + stage] = benchmark::Counter(sec, benchmark::Counter::kAvgIterations);
+  }
+}
+
+void BM_Classic(benchmark::State& state, double megapixels) {
+  RunColorizer(state, DefaultClassic(), PhotoOfMegapixels(megapixels));
+}
+
+void BM_Cnn(benchmark::State& state, double megapixels) {
+  if (Cnn() == nullptr) return Skip(state, "the shipped model did not load");
+  RunColorizer(state, *Cnn(), PhotoOfMegapixels(megapixels));
+}
+
+// Photos for the matcher agreement: the sample and, when the shared data is
+// there, the first BSDS500 val photos (the tuning split; never test).
+const std::vector<cv::Mat>& AgreementPhotos() {
+  static const std::vector<cv::Mat> photos = [] {
+    std::vector<cv::Mat> out;
+    if (Quick()) {
+      out.push_back(cv::imread(SourcePath("tests/data/bridge_small.jpg")));
+      return out;
+    }
+    out.push_back(SamplePhoto());
+    const char* env = std::getenv("TINT_DATA_ROOT");
+    const std::string root = env != nullptr && *env != '\0' ? env : SourcePath("../shared/data");
+    const std::filesystem::path val = std::filesystem::path(root) / "bsds500/images/val";
+    std::error_code ec;
+    std::vector<std::string> files;
+    if (std::filesystem::is_directory(val, ec)) {
+      for (const auto& e : std::filesystem::directory_iterator(val, ec))
+        if (e.path().extension() == ".jpg") files.push_back(e.path().string());
+    } else {
+      std::cerr << "note: " << val.string() << " not found (set TINT_DATA_ROOT); matcher agreement on the sample only\n";
+    }
+    std::sort(files.begin(), files.end());
+    for (size_t i = 0; i < files.size() && i < 9; ++i) out.push_back(cv::imread(files[i]));
+    return out;
+  }();
+  return photos;
+}
+
+// Output labels of every agreement photo with the given settings.
+std::vector<cv::Mat> PipelineLabels(const Colorizer& colorizer, double* match_seconds) {
+  std::vector<cv::Mat> labels;
+  for (const cv::Mat& photo : AgreementPhotos()) {
+    cv::Mat ab;
+    ColorizeDetails d;
+    if (!colorizer.Colorize(ComputeLightness(photo), &ab, &d).ok()) return {};
+    labels.push_back(d.labels);
+    *match_seconds += d.seconds["match"];
+  }
+  return labels;
+}
+
+ClassicOptions ExactOptions() {
+  ClassicOptions o;
+  o.match.type = MatcherType::kExact;
+  return o;
+}
+
+// Labels with exact matching and the default query grid: the reference.
+// Set by the exact benchmark, or computed when it was filtered out.
+std::vector<cv::Mat>& ExactLabels() {
+  static std::vector<cv::Mat> labels;
+  if (labels.empty()) {
+    double ignored = 0;
+    labels = PipelineLabels(*ClassicWith(ExactOptions()), &ignored);
+  }
+  return labels;
+}
+
+void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
+  const bool reference = options.match.type == MatcherType::kExact && options.query_stride == ClassicOptions().query_stride;
+  const auto colorizer = ClassicWith(options);
+  std::vector<cv::Mat> labels;
+  double match_seconds = 0;
+  for (auto _ : state) labels = PipelineLabels(*colorizer, &match_seconds);
+  if (labels.empty()) return Skip(state, "colorize failed");
+  const std::vector<cv::Mat>& truth = reference ? (ExactLabels() = labels) : ExactLabels();
+  int64_t same = 0, pixels = 0;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    same += cv::countNonZero(labels[i] == truth[i]);
+    pixels += labels[i].total();
+  }
+  SetPixelCounters(state, pixels);
+  const double photos = double(labels.size());
+  state.counters["photos"] = photos;
+  state.counters["label_agreement"] = double(same) / double(pixels);
+  state.counters["s_match"] = benchmark::Counter(match_seconds / photos, benchmark::Counter::kAvgIterations);
+}
+
+std::string SizeName(double mpx) {
+  if (mpx == 0) return "481x321";
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%gMpx", mpx);
+  return buffer;
+}
+
+}  // namespace
+}  // namespace tint::bench
+
+int main(int argc, char** argv) {
+  using namespace tint;
+  using namespace tint::bench;
+  return Main(argc, argv, [] {
+    const auto sizes = Sweep<double>({0, 0.1, 0.5, 1, 4, 12}, {0.1});
+    for (double mpx : sizes) {
+      auto* b = Configure(benchmark::RegisterBenchmark(("BM_Classic/" + SizeName(mpx)).c_str(), BM_Classic, mpx));
+      if (mpx >= 4) b->Iterations(1)->Repetitions(3)->ReportAggregatesOnly(false);
+    }
+    for (double mpx : sizes) {
+      Configure(benchmark::RegisterBenchmark(("BM_Cnn/" + SizeName(mpx)).c_str(), BM_Cnn, mpx));
+    }
+    // Exact first: it sets the reference labels the others are compared to.
+    std::vector<std::pair<std::string, ClassicOptions>> variants;
+    variants.emplace_back("exact", ExactOptions());
+    for (int stride : {2, 3}) {
+      for (int checks : Sweep<int>({8, 16, 32, 64, 128}, {32})) {
+        ClassicOptions o;
+        o.query_stride = stride;
+        o.match.flann_checks = checks;
+        variants.emplace_back("flann/trees:4/checks:" + std::to_string(checks) + "/query_stride:" + std::to_string(stride), o);
+      }
+      if (Quick()) break;
+    }
+    for (const auto& [name, o] : variants) {
+      Configure(benchmark::RegisterBenchmark(("BM_ClassicMatcher/" + name).c_str(), BM_ClassicMatcher, o))
+          ->Iterations(1);
+    }
+  });
+}

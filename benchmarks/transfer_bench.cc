@@ -1,0 +1,119 @@
+// Stage 6 and 7: label voting and chroma transfer from match candidates
+// (with and without the guided-filter smoothing), and the optional
+// post-step (automatic contrast and white balance). Inputs are the real
+// intermediate results of the classic pipeline on the sample photo,
+// computed once before timing; larger sizes repeat the sample's candidates
+// over a resized photo.
+#include "common.h"
+
+#include <iostream>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/color.h"
+#include "pipeline/colorizer.h"
+#include "transfer/transfer.h"
+
+namespace tint::bench {
+namespace {
+
+struct Inputs {
+  std::unique_ptr<PatchDatabase> database;
+  std::vector<double> label_weights;
+  cv::Mat lightness, segments;
+  int num_segments = 0;
+  Binarization bin;
+  std::vector<cv::Point> points;
+  Candidates candidates;
+};
+
+// The pipeline's stages up to matching, at a photo size.
+std::unique_ptr<Inputs> MakeInputs(double megapixels) {
+  auto in = std::make_unique<Inputs>();
+  const ClassicOptions options;
+  IndexedDatabase indexed;
+  CacheState state;
+  const Status s = OpenIndexedDatabase(options, SourcePath("patchdb"), CachePolicy::kRebuildIfStale, &indexed, &state);
+  if (!s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
+    std::exit(2);
+  }
+  in->lightness = ComputeLightness(PhotoOfMegapixels(megapixels));
+  BinarizeOtsu(options.otsu, in->lightness, &in->bin);
+  NCutSummary summary;
+  SegmentNormalizedCuts(options.ncut, in->lightness, &in->segments, &summary);
+  in->num_segments = summary.num_segments;
+  for (int r = 0; r < in->lightness.rows; r += options.query_stride)
+    for (int c = 0; c < in->lightness.cols; c += options.query_stride)
+      if (in->bin.useful.at<uint8_t>(r, c) != 0) in->points.emplace_back(c, r);
+  cv::Mat vectors;
+  ComputeNeighborhoodVectors(options.features, in->lightness, in->points, &vectors);
+  indexed.matcher->Match(vectors, &in->candidates);
+  in->database = std::move(indexed.database);
+  in->label_weights = indexed.label_weights;
+  return in;
+}
+
+void BM_Transfer(benchmark::State& state, double megapixels, int smoothing_radius) {
+  const auto in = MakeInputs(megapixels);
+  TransferOptions options;
+  options.smoothing_radius = smoothing_radius;
+  TransferInput input;
+  input.lightness = &in->lightness;
+  input.binarization = &in->bin;
+  input.segments = &in->segments;
+  input.num_segments = in->num_segments;
+  input.points = &in->points;
+  input.candidates = &in->candidates;
+  input.database = in->database.get();
+  input.label_weights = &in->label_weights;
+  TransferResult result;
+  for (auto _ : state) {
+    TransferChroma(options, input, &result);
+    benchmark::DoNotOptimize(result.ab.data);
+  }
+  SetPixelCounters(state, in->lightness.total());
+  state.counters["queries"] = double(in->points.size());
+}
+
+void BM_PostStep(benchmark::State& state, double megapixels) {
+  const cv::Mat photo = PhotoOfMegapixels(megapixels);
+  PostOptions options;
+  options.mode = PostMode::kAuto;
+  for (auto _ : state) benchmark::DoNotOptimize(ApplyPostStep(options, photo).data);
+  SetPixelCounters(state, photo.total());
+}
+
+void BM_JoinLab(benchmark::State& state, double megapixels) {
+  cv::Mat lightness, ab;
+  SplitLab(PhotoOfMegapixels(megapixels), &lightness, &ab);
+  for (auto _ : state) benchmark::DoNotOptimize(JoinLab(lightness, ab).data);
+  SetPixelCounters(state, lightness.total());
+}
+
+std::string SizeName(double mpx) {
+  if (mpx == 0) return "481x321";
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%gMpx", mpx);
+  return buffer;
+}
+
+}  // namespace
+}  // namespace tint::bench
+
+int main(int argc, char** argv) {
+  using namespace tint;
+  using namespace tint::bench;
+  return Main(argc, argv, [] {
+    for (double mpx : Sweep<double>({0, 1, 4}, {0})) {
+      for (int radius : {0, TransferOptions().smoothing_radius}) {
+        const std::string name = "BM_Transfer/" + SizeName(mpx) + "/smoothing:" + std::to_string(radius);
+        Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Transfer, mpx, radius));
+      }
+    }
+    for (double mpx : Sweep<double>({0, 1, 4, 12}, {0})) {
+      Configure(benchmark::RegisterBenchmark(("BM_JoinLab/" + SizeName(mpx)).c_str(), BM_JoinLab, mpx));
+      Configure(benchmark::RegisterBenchmark(("BM_PostStep/" + SizeName(mpx)).c_str(), BM_PostStep, mpx));
+    }
+  });
+}

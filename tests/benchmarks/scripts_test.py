@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Tests of the benchmark scripts: compare.py and table.py on hand-made
+Google Benchmark JSON with known answers, and peers.py in quick mode."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.environ.get("TINT_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+PY = "/usr/bin/python3"
+
+
+def bench(name, ms, **counters):
+    row = {"name": name + "/real_time", "run_name": name + "/real_time", "run_type": "iteration",
+           "iterations": 3, "real_time": ms, "cpu_time": ms, "time_unit": "ms"}
+    row.update(counters)
+    return row
+
+
+def write(path, rows, **context):
+    with open(path, "w") as f:
+        json.dump({"context": dict({"tint_commit": "abc1234", "num_cpus": 2}, **context), "benchmarks": rows}, f)
+
+
+def run(*args):
+    p = subprocess.run([PY, *args], capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+class CompareTest(unittest.TestCase):
+    def test_ratios_of_times_and_rates(self):
+        with tempfile.TemporaryDirectory() as d:
+            write(f"{d}/a.json", [bench("BM_X/1", 10.0, **{"px/s": 100.0}), bench("BM_Only/1", 1.0)])
+            write(f"{d}/b.json", [bench("BM_X/1/iterations:1", 5.0, **{"px/s": 200.0, "label_agreement": 0.9})])
+            code, out = run(f"{ROOT}/benchmarks/compare.py", f"{d}/a.json", f"{d}/b.json")
+            self.assertEqual(code, 0, out)
+            line = next(l for l in out.splitlines() if l.startswith("BM_X/1 "))
+            self.assertIn("0.500", line)  # new/base time
+            self.assertIn("px/s x2", line)
+            self.assertIn("1 benchmarks are in only one", out)
+
+    def test_bad_input_is_one_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(f"{d}/bad.json", "w") as f:
+                f.write("{not json")
+            code, out = run(f"{ROOT}/benchmarks/compare.py", f"{d}/bad.json", f"{d}/bad.json")
+            self.assertNotEqual(code, 0)
+            self.assertEqual(len(out.strip().splitlines()), 1, out)
+            self.assertIn("not Google Benchmark JSON", out)
+
+
+class TableTest(unittest.TestCase):
+    def test_rows_targets_and_slope(self):
+        with tempfile.TemporaryDirectory() as d:
+            rows = [bench("BM_Classic/481x321", 200.0, s_match=0.15, s_ncut=0.05, pixels=154401)]
+            # s = 0.5 + 1.0 * Mpx exactly: slope 1.00, r^2 1.
+            for mpx in (1, 4, 12):
+                rows.append(bench(f"BM_Classic/{mpx}Mpx", (0.5 + mpx) * 1e3, pixels=mpx * 1e6,
+                                  peak_rss_MB=450.0 if mpx == 12 else 300.0))
+            rows.append(bench("BM_NCut/superpixels/481x321/radius:2.5", 400.0))
+            rows.append(bench("BM_ExactMatch/db:100000/k:4", 1000.0))
+            rows.append(bench("BM_FlannMatch/db:100000/k:4/trees:4/checks:32/pca:0", 40.0,
+                              label_agreement=0.7, **{"queries/s": 5e4}))
+            write(f"{d}/x.json", rows)
+            write(f"{d}/peers.json", [bench("Peer_SkimageNCut/superpixels/481x321", 4000.0),
+                                      bench("Peer_SklearnCosine/per_pixel/481x321", 30000.0)])
+            code, out = run(f"{ROOT}/benchmarks/table.py", d, "--out", f"{d}/table.md")
+            self.assertEqual(code, 0, out)
+            self.assertTrue(os.path.exists(f"{d}/table.md"))
+            classic = next(l for l in out.splitlines() if "one 481x321 photo" in l)
+            self.assertIn("200 ms", classic)
+            self.assertIn("150x", classic)  # 30 s / 0.2 s
+            self.assertIn("match 150", classic)
+            ncut = next(l for l in out.splitlines() if "Normalized cuts" in l)
+            self.assertIn("**no**", ncut)  # 0.4 s > 0.3 s
+            self.assertIn("10x", ncut)  # 4 s / 0.4 s
+            flann = next(l for l in out.splitlines() if "FLANN" in l)
+            self.assertIn("25x faster", flann)
+            self.assertIn("70.0%", flann)
+            self.assertIn("**no**", flann)  # fast enough, not accurate enough
+            growth = next(l for l in out.splitlines() if "cost growth" in l)
+            self.assertIn("1.00 s/Mpx + 0.50 s", growth)
+            self.assertIn("r^2 1.0000", growth)
+            memory = next(l for l in out.splitlines() if "peak memory" in l)
+            self.assertIn("450 MB", memory)
+            self.assertIn("**no**", memory)
+
+
+class PeersTest(unittest.TestCase):
+    def test_quick_run_writes_three_peers(self):
+        with tempfile.TemporaryDirectory() as d:
+            code, out = run(f"{ROOT}/benchmarks/peers.py", "--quick", "--out", f"{d}/peers.json")
+            self.assertEqual(code, 0, out)
+            with open(f"{d}/peers.json") as f:
+                data = json.load(f)
+            names = [b["name"] for b in data["benchmarks"]]
+            self.assertEqual(len(names), 3, names)
+            self.assertTrue(all(b["real_time"] > 0 for b in data["benchmarks"]))
+            ncut = next(b for b in data["benchmarks"] if b["name"].startswith("Peer_SkimageNCut"))
+            self.assertGreater(ncut["segments"], 1)
+
+    def test_missing_photo_is_one_line(self):
+        code, out = run(f"{ROOT}/benchmarks/peers.py", "--quick", "--photo", "/nonexistent.jpg")
+        self.assertNotEqual(code, 0)
+        self.assertIn("cannot read", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
