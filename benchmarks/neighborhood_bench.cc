@@ -61,9 +61,9 @@ int main(int argc, char** argv) {
         }
       }
     }
-    // The default vectors in cache-sized blocks, every pixel and on the
-    // classic pipeline's stride-2 query grid.
-    for (int stride : {1, 2}) {
+    // The default vectors in cache-sized blocks, every pixel and on query
+    // grids (the classic pipeline's default is stride 3).
+    for (int stride : {1, 2, 3}) {
       for (int block : Sweep<int>({1024, 4096, 16384, 65536}, {4096})) {
         const std::string name = "BM_Neighborhood/window:7/zero-mean+stats/stride:" + std::to_string(stride) +
                                  "/block:" + std::to_string(block);
