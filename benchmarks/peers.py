@@ -14,7 +14,7 @@
 The vectors are tint's defaults computed again in numpy (7 x 7 window of
 CIE L, minus its mean, / 100, then mean and sd x 0.07), on the shipped
 patch database sampled every 2 px, and on the Otsu-useful pixels of the
-photo on tint's stride-2 query grid. Output: Google Benchmark JSON, so that
+photo on tint's query grid (every 3rd pixel in x and y, its default). Output: Google Benchmark JSON, so that
 benchmarks/compare.py and benchmarks/table.py read it like tint's own.
 
 usage: benchmarks/peers.py [--photo samples/bridge.jpg] [--out FILE] [--quick]
@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 
@@ -66,11 +67,11 @@ def database(quick):
     return np.vstack(vecs), np.array(labels)
 
 
-def queries(L):
+def queries(L, stride):
     from skimage.filters import threshold_otsu
 
     dark = min(threshold_otsu(L), 25.0)
-    ys, xs = np.mgrid[0 : L.shape[0] : 2, 0 : L.shape[1] : 2]
+    ys, xs = np.mgrid[0 : L.shape[0] : stride, 0 : L.shape[1] : stride]
     ys, xs = ys.ravel(), xs.ravel()
     useful = L[ys, xs] >= dark
     return vectors_at(L, ys[useful], xs[useful])
@@ -88,6 +89,7 @@ def main():
     ap.add_argument("--photo", default="", help="default samples/bridge.jpg (--quick: tests/data/bridge_small.jpg)")
     ap.add_argument("--out", default="")
     ap.add_argument("--quick", action="store_true", help="small database and samples (CI)")
+    ap.add_argument("--query-stride", type=int, default=3, help="tint's query grid (its default: 3)")
     args = ap.parse_args()
     try:
         from sklearn.metrics.pairwise import cosine_similarity
@@ -106,7 +108,7 @@ def main():
         sys.exit(f"error: cannot read {args.photo}")
     L = lightness(bgr)
     db, labels = database(args.quick)
-    Q = queries(L)
+    Q = queries(L, args.query_stride)
     photo = f"{L.shape[1]}x{L.shape[0]}"
     results = []
 
@@ -146,7 +148,9 @@ def main():
                          nodes=int(sp.max() + 1), segments=int(len(np.unique(segments))),
                          repetitions=reps))
 
-    out = {"context": {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    out = {"context": {"date": datetime.datetime.now().isoformat(timespec="seconds"), "peers_commit": commit,
                        "host_name": platform.node(), "executable": "benchmarks/peers.py",
                        "num_cpus": os.cpu_count(), "tint_mode": "quick" if args.quick else "full",
                        "python": platform.python_version(),
