@@ -81,12 +81,9 @@ int main(int argc, char** argv) {
   using namespace tint::bench;
   return Main(argc, argv, [] {
     Configure(benchmark::RegisterBenchmark("BM_CnnLoad", BM_CnnLoad));
-    Configure(benchmark::RegisterBenchmark("BM_CnnFirstPass/481x321", BM_CnnFirstPass));
+    Configure(benchmark::RegisterBenchmark(("BM_CnnFirstPass/" + SizeName(0)).c_str(), BM_CnnFirstPass));
     for (double mpx : Sweep<double>({0, 0.1, 0.5, 1, 4, 12}, {0})) {
-      char name[64];
-      if (mpx == 0) std::snprintf(name, sizeof(name), "BM_CnnPredict/481x321");
-      else std::snprintf(name, sizeof(name), "BM_CnnPredict/%gMpx", mpx);
-      Configure(benchmark::RegisterBenchmark(name, BM_CnnPredict, mpx));
+      Configure(benchmark::RegisterBenchmark(("BM_CnnPredict/" + SizeName(mpx)).c_str(), BM_CnnPredict, mpx));
     }
   });
 }

@@ -65,6 +65,13 @@ cv::Mat PhotoOfMegapixels(double megapixels) {
   return out;
 }
 
+std::string SizeName(double megapixels) {
+  if (megapixels <= 0) return std::to_string(SamplePhoto().cols) + "x" + std::to_string(SamplePhoto().rows);
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%gMpx", megapixels);
+  return buffer;
+}
+
 void SetPixelCounters(benchmark::State& state, int64_t pixels) {
   state.counters["px/s"] = benchmark::Counter(double(pixels), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["pixels"] = double(pixels);

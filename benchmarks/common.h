@@ -32,6 +32,10 @@ const cv::Mat& SamplePhoto();
 // ratio; the exact size is SamplePhoto's for 0.
 cv::Mat PhotoOfMegapixels(double megapixels);
 
+// The name of a size in benchmark names: "481x321" for 0 (the sample
+// photo itself), else "<megapixels>Mpx" ("0.1Mpx", "12Mpx").
+std::string SizeName(double megapixels);
+
 // Pixel and item throughput of a benchmark that handles `pixels` pixels per
 // iteration: counters "px/s" (rate) and "pixels".
 void SetPixelCounters(benchmark::State& state, int64_t pixels);

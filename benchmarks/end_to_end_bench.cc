@@ -188,13 +188,6 @@ void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
   state.counters["s_match"] = benchmark::Counter(match_seconds / photos, benchmark::Counter::kAvgIterations);
 }
 
-std::string SizeName(double mpx) {
-  if (mpx == 0) return "481x321";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%gMpx", mpx);
-  return buffer;
-}
-
 }  // namespace
 }  // namespace tint::bench
 

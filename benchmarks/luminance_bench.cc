@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   using namespace tint::bench;
   return Main(argc, argv, [] {
     for (double mpx : Sweep<double>({0, 1, 4, 12}, {0})) {
-      const std::string size = mpx == 0 ? "481x321" : std::to_string(int(mpx)) + "Mpx";
+      const std::string size = SizeName(mpx);
       Configure(benchmark::RegisterBenchmark(("BM_Lightness/" + size).c_str(), BM_Lightness, mpx));
       Configure(benchmark::RegisterBenchmark(("BM_Yuv/" + size).c_str(), BM_Yuv, mpx));
     }

@@ -23,13 +23,6 @@ void BM_NCut(benchmark::State& state, double megapixels, NCutOptions options) {
   state.counters["segments"] = summary.num_segments;
 }
 
-std::string SizeName(double mpx) {
-  if (mpx == 0) return "481x321";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%gMpx", mpx);
-  return buffer;
-}
-
 }  // namespace
 }  // namespace tint::bench
 

@@ -91,13 +91,6 @@ void BM_JoinLab(benchmark::State& state, double megapixels) {
   SetPixelCounters(state, lightness.total());
 }
 
-std::string SizeName(double mpx) {
-  if (mpx == 0) return "481x321";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%gMpx", mpx);
-  return buffer;
-}
-
 }  // namespace
 }  // namespace tint::bench
 
