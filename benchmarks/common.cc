@@ -87,6 +87,22 @@ double PeakMemoryMb() {
   return hwm.empty() ? 0.0 : std::atof(hwm.c_str()) / 1024.0;
 }
 
+const IndexedDatabase& ShippedDatabase() {
+  static IndexedDatabase indexed = [] {
+    IndexedDatabase out;
+    CacheState state;
+    const Status s =
+        OpenIndexedDatabase(ClassicOptions(), SourcePath("patchdb"), CachePolicy::kRebuildIfStale, &out, &state);
+    if (!s.ok()) {
+      std::cerr << "error: " << s.message() << "\n";
+      std::exit(2);
+    }
+    if (state != CacheState::kValid) std::cerr << "note: patchdb/index.cache is " << ToString(state) << "; built in memory\n";
+    return out;
+  }();
+  return indexed;
+}
+
 void Skip(benchmark::State& state, const std::string& why) { state.SkipWithError(why.c_str()); }
 
 benchmark::internal::Benchmark* Configure(benchmark::internal::Benchmark* b) {

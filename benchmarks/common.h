@@ -17,6 +17,8 @@
 #include <benchmark/benchmark.h>
 #include <opencv2/core.hpp>
 
+#include "pipeline/colorizer.h"
+
 namespace tint::bench {
 
 // True under --quick.
@@ -44,6 +46,11 @@ void SetPixelCounters(benchmark::State& state, int64_t pixels);
 // (Linux VmHWM; ResetPeakMemory writes 5 to /proc/self/clear_refs).
 void ResetPeakMemory();
 double PeakMemoryMb();
+
+// The shipped patch database (patchdb/) with its matcher and calibration,
+// from its index cache when valid, else built in memory (with a note);
+// loaded once per process. Exits with a one-line error when it cannot load.
+const IndexedDatabase& ShippedDatabase();
 
 // Skips the running benchmark with a one-line reason.
 void Skip(benchmark::State& state, const std::string& why);

@@ -24,24 +24,6 @@
 namespace tint::bench {
 namespace {
 
-// The shipped database's samples and calibration, from its index cache when
-// valid (else built in memory), loaded once.
-const IndexedDatabase& ShippedDatabase() {
-  static IndexedDatabase indexed = [] {
-    IndexedDatabase out;
-    CacheState state;
-    const Status s =
-        OpenIndexedDatabase(ClassicOptions(), SourcePath("patchdb"), CachePolicy::kRebuildIfStale, &out, &state);
-    if (!s.ok()) {
-      std::cerr << "error: " << s.message() << "\n";
-      std::exit(2);
-    }
-    if (state != CacheState::kValid) std::cerr << "note: patchdb/index.cache is " << ToString(state) << "; built in memory\n";
-    return out;
-  }();
-  return indexed;
-}
-
 // A classic colorizer over the shipped samples and calibration with the
 // given settings (the FLANN trees of the cache when they fit). Only the
 // matcher and the query grid may differ from the defaults.
@@ -120,9 +102,7 @@ const std::vector<cv::Mat>& AgreementPhotos() {
       return out;
     }
     out.push_back(SamplePhoto());
-    const char* env = std::getenv("TINT_DATA_ROOT");
-    const std::string root = env != nullptr && *env != '\0' ? env : SourcePath("../shared/data");
-    const std::filesystem::path val = std::filesystem::path(root) / "bsds500/images/val";
+    const std::filesystem::path val = std::filesystem::path(DefaultDataRoot()) / "bsds500/images/val";
     std::error_code ec;
     std::vector<std::string> files;
     if (std::filesystem::is_directory(val, ec)) {

@@ -96,10 +96,7 @@ const cv::Mat& Queries() {
     const cv::Mat lightness = ComputeLightness(SamplePhoto());
     Binarization bin;
     BinarizeOtsu(OtsuOptions(), lightness, &bin);
-    std::vector<cv::Point> points;
-    for (int r = 0; r < lightness.rows; r += 2)
-      for (int c = 0; c < lightness.cols; c += 2)
-        if (bin.useful.at<uint8_t>(r, c) != 0) points.emplace_back(c, r);
+    std::vector<cv::Point> points = QueryPoints(bin.useful, 2);
     std::mt19937 rng(kSeed);
     std::shuffle(points.begin(), points.end(), rng);
     points.resize(std::min<size_t>(points.size(), Quick() ? 128 : 2048));

@@ -18,8 +18,6 @@ namespace tint::bench {
 namespace {
 
 struct Inputs {
-  std::unique_ptr<PatchDatabase> database;
-  std::vector<double> label_weights;
   cv::Mat lightness, segments;
   int num_segments = 0;
   Binarization bin;
@@ -31,26 +29,15 @@ struct Inputs {
 std::unique_ptr<Inputs> MakeInputs(double megapixels) {
   auto in = std::make_unique<Inputs>();
   const ClassicOptions options;
-  IndexedDatabase indexed;
-  CacheState state;
-  const Status s = OpenIndexedDatabase(options, SourcePath("patchdb"), CachePolicy::kRebuildIfStale, &indexed, &state);
-  if (!s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    std::exit(2);
-  }
   in->lightness = ComputeLightness(PhotoOfMegapixels(megapixels));
   BinarizeOtsu(options.otsu, in->lightness, &in->bin);
   NCutSummary summary;
   SegmentNormalizedCuts(options.ncut, in->lightness, &in->segments, &summary);
   in->num_segments = summary.num_segments;
-  for (int r = 0; r < in->lightness.rows; r += options.query_stride)
-    for (int c = 0; c < in->lightness.cols; c += options.query_stride)
-      if (in->bin.useful.at<uint8_t>(r, c) != 0) in->points.emplace_back(c, r);
+  in->points = QueryPoints(in->bin.useful, options.query_stride);
   cv::Mat vectors;
   ComputeNeighborhoodVectors(options.features, in->lightness, in->points, &vectors);
-  indexed.matcher->Match(vectors, &in->candidates);
-  in->database = std::move(indexed.database);
-  in->label_weights = indexed.label_weights;
+  ShippedDatabase().matcher->Match(vectors, &in->candidates);
   return in;
 }
 
@@ -65,8 +52,8 @@ void BM_Transfer(benchmark::State& state, double megapixels, int smoothing_radiu
   input.num_segments = in->num_segments;
   input.points = &in->points;
   input.candidates = &in->candidates;
-  input.database = in->database.get();
-  input.label_weights = &in->label_weights;
+  input.database = ShippedDatabase().database.get();
+  input.label_weights = &ShippedDatabase().label_weights;
   TransferResult result;
   for (auto _ : state) {
     TransferChroma(options, input, &result);

@@ -84,20 +84,30 @@ void SplitLab(const cv::Mat& image, cv::Mat* lightness, cv::Mat* ab) {
   if (ab != nullptr) cv::merge(&planes[1], 2, *ab);
 }
 
+namespace {
+
+// Calls fn with consecutive row ranges of about 1 Mpx covering `size`, so
+// that per-strip temporaries stay small at any photo size.
+template <typename Fn>
+void ForEachRowStrip(cv::Size size, Fn fn) {
+  constexpr int kStripPixels = 1 << 20;
+  const int strip_rows = std::max(1, kStripPixels / std::max(1, size.width));
+  for (int r = 0; r < size.height; r += strip_rows) fn(cv::Range(r, std::min(size.height, r + strip_rows)));
+}
+
+}  // namespace
+
 cv::Mat ComputeLightness(const cv::Mat& image) {
   TINT_CHECK(!image.empty(), "empty image");
-  // In strips of rows, so that a 12 Mpx photo never has its float BGR and
-  // Lab copies (2 x 144 MB) in memory at once; each row's L is the same as
-  // from one whole-image conversion.
-  constexpr int kStripPixels = 1 << 20;
-  const int strip_rows = std::max(1, kStripPixels / std::max(1, image.cols));
+  // In strips, so that a 12 Mpx photo never has its float BGR and Lab copies
+  // (2 x 144 MB) in memory at once; each row's L is the same as from one
+  // whole-image conversion.
   cv::Mat l(image.size(), CV_32F);
-  for (int r = 0; r < image.rows; r += strip_rows) {
-    const cv::Range rows(r, std::min(image.rows, r + strip_rows));
+  ForEachRowStrip(image.size(), [&](const cv::Range& rows) {
     cv::Mat strip_l;
     SplitLab(image.rowRange(rows), &strip_l, nullptr);
     strip_l.copyTo(l.rowRange(rows));
-  }
+  });
   return l;
 }
 
@@ -147,14 +157,11 @@ cv::Mat JoinLabFloat(const cv::Mat& lightness, const cv::Mat& ab) {
 cv::Mat JoinLab(const cv::Mat& lightness, const cv::Mat& ab) {
   TINT_CHECK(lightness.type() == CV_32F, "lightness must be CV_32F");
   TINT_CHECK(ab.type() == CV_32FC2 && ab.size() == lightness.size(), "ab must be CV_32FC2 of the same size");
-  // In strips of rows: the float image would be 144 MB for 12 Mpx.
-  constexpr int kStripPixels = 1 << 20;
-  const int strip_rows = std::max(1, kStripPixels / std::max(1, lightness.cols));
+  // In strips: the float image would be 144 MB for 12 Mpx.
   cv::Mat out(lightness.size(), CV_8UC3);
-  for (int r = 0; r < lightness.rows; r += strip_rows) {
-    const cv::Range rows(r, std::min(lightness.rows, r + strip_rows));
+  ForEachRowStrip(lightness.size(), [&](const cv::Range& rows) {
     JoinLabFloat(lightness.rowRange(rows), ab.rowRange(rows)).convertTo(out.rowRange(rows), CV_8UC3, 255.0);
-  }
+  });
   return out;
 }
 

@@ -65,15 +65,7 @@ class ClassicColorizer : public Colorizer {
     }
     d->seconds["ncut"] = timer.Lap();
 
-    // Useful pixels on the query grid, row-major.
-    std::vector<cv::Point> points;
-    const int stride = options_.query_stride;
-    for (int r = 0; r < lightness.rows; r += stride) {
-      const uint8_t* useful = bin.useful.ptr<uint8_t>(r);
-      for (int c = 0; c < lightness.cols; c += stride) {
-        if (useful[c] != 0) points.emplace_back(c, r);
-      }
-    }
+    const std::vector<cv::Point> points = QueryPoints(bin.useful, options_.query_stride);
     // Vectors are made and matched a block at a time, so only one block of
     // them is ever in memory: peak memory stays linear in the pixel count
     // with a small constant (candidates), not 2 x 204 bytes per query.
@@ -153,6 +145,18 @@ bool ClassicOptions::Check(std::string* error) const {
   }
   return otsu.Check(error) && ncut.Check(error) && features.Check(error) && sampling.Check(error) &&
          match.Check(error) && transfer.Check(error);
+}
+
+std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride) {
+  TINT_CHECK(useful.type() == CV_8U && stride >= 1, "QueryPoints needs a CV_8U mask and a positive stride");
+  std::vector<cv::Point> points;
+  for (int r = 0; r < useful.rows; r += stride) {
+    const uint8_t* row = useful.ptr<uint8_t>(r);
+    for (int c = 0; c < useful.cols; c += stride) {
+      if (row[c] != 0) points.emplace_back(c, r);
+    }
+  }
+  return points;
 }
 
 std::unique_ptr<Colorizer> CreateGrayscaleColorizer() { return std::make_unique<GrayscaleColorizer>(); }

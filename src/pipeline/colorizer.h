@@ -66,6 +66,10 @@ struct ClassicOptions {
   bool Check(std::string* error) const;
 };
 
+// The pixels classic mode matches: those where `useful` (CV_8U) is set, on
+// the grid of every `stride`-th row and column, in row-major order.
+std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride);
+
 // From a database folder: its index cache when valid, else per `policy`
 // (built in memory by default); *state, when given, says which.
 Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
