@@ -9,6 +9,7 @@ PACKAGES=(
   libflann-dev liblz4-dev                  # FLANN 1.9 (its headers need lz4)
   libeigen3-dev libspectra-dev             # eigensolvers for normalized cuts
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
+  libssl-dev                               # OpenSSL: SHA-256 of patches, caches, models
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "$#" -gt 0 ]; then PACKAGES+=("$@"); fi

@@ -3,13 +3,13 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <set>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "cli/commands.h"
 #include "core/color.h"
+#include "core/file_util.h"
 #include "core/image_io.h"
 #include "core/progress.h"
 
@@ -124,6 +124,52 @@ int RunColorize(int argc, char** argv) {
   }
 
   if (mode == "cnn" && explain) return internal::Fail(cmd, "--explain shows matched labels: classic mode only");
+  if (mode != "cnn") {
+    for (const char* name : {"--model", "--weights"}) {
+      if (app.count(name) > 0) return internal::Fail(cmd, std::string(name) + " applies to --mode cnn only");
+    }
+  }
+
+  // Every file this run writes, planned before any is written: none may be
+  // an input, another planned output or inside the patch database.
+  struct Planned {
+    std::string main, side, labels;
+  };
+  std::vector<Planned> plan(inputs.size());
+  {
+    std::vector<std::pair<std::string, std::string>> outputs;  // (path, what writes it)
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      Planned& p = plan[i];
+      p.main = folder ? (fs::path(output) / (fs::path(inputs[i]).stem().string() + ".png")).string() : output;
+      outputs.emplace_back(p.main, "the output of " + inputs[i]);
+      if (side_by_side) {
+        p.side = WithSuffix(p.main, "_side");
+        outputs.emplace_back(p.side, "the --side-by-side output of " + inputs[i]);
+      }
+      if (explain) {
+        p.labels = WithSuffix(p.main, "_labels");
+        outputs.emplace_back(p.labels, "the --explain output of " + inputs[i]);
+      }
+    }
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const auto& [path, what] = outputs[k];
+      for (const std::string& input : inputs) {
+        if (IsSameFile(path, input)) {
+          return internal::Fail(cmd, what + " would overwrite the input " + input + " (" + path +
+                                         "); choose another -o");
+        }
+      }
+      for (size_t j = 0; j < k; ++j) {
+        if (IsSameFile(path, outputs[j].first)) {
+          return internal::Fail(cmd, what + " and " + outputs[j].second + " are both " + path +
+                                         "; give the inputs different names or use separate runs");
+        }
+      }
+      if (mode != "cnn" && IsInsideFolder(path, db_dir)) {
+        return internal::Fail(cmd, what + " (" + path + ") lies inside the patch database " + db_dir);
+      }
+    }
+  }
 
   std::unique_ptr<Colorizer> colorizer;
   Status status;
@@ -138,26 +184,17 @@ int RunColorize(int argc, char** argv) {
   if (!status.ok()) return internal::Fail(cmd, status.message());
 
   Progress progress("colorize", static_cast<int>(inputs.size()));
-  std::set<std::string> written;
   int failures = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& input = inputs[i];
-    std::string target = output;
-    if (folder) {
-      target = (fs::path(output) / (fs::path(input).stem().string() + ".png")).string();
-      if (!written.insert(target).second) {
-        internal::Fail(cmd, input + ": another input already writes " + target);
-        ++failures;
-        continue;
-      }
-    }
+    const std::string& target = plan[i].main;
     cv::Mat image, colour;
     ColorizeDetails details;
     status = ReadImage(read, input, &image);
     if (status.ok()) status = ColorizePhoto(*colorizer, post_options, image, &colour, &details);
     if (status.ok()) status = WriteImage(target, colour);
-    if (status.ok() && side_by_side) status = WriteImage(WithSuffix(target, "_side"), SideBySide(image, colour));
-    if (status.ok() && explain) status = WriteImage(WithSuffix(target, "_labels"), ExplainLabels(image, details));
+    if (status.ok() && side_by_side) status = WriteImage(plan[i].side, SideBySide(image, colour));
+    if (status.ok() && explain) status = WriteImage(plan[i].labels, ExplainLabels(image, details));
     if (status.ok() && verbose) std::fprintf(stderr, "%s: %s\n", input.c_str(), details.BriefReport().c_str());
     if (!status.ok()) {
       internal::Fail(cmd, status.message());

@@ -88,9 +88,21 @@ int Verify(const std::string& db_dir, const ClassicOptions& classic) {
   Status s = LoadManifest(db_dir, &m);
   if (!s.ok()) return internal::Fail("db verify", s.message());
   for (const PatchRecord& r : m.patches) {
-    if (r.split.find("test") != std::string::npos || r.image.find("test") != std::string::npos) {
-      return internal::Fail("db verify", "patch " + r.id + " comes from a test split (" + r.dataset + " " + r.image + ")");
+    if (IsTestSplit(r.split) || IsTestSplitImagePath(r.image)) {
+      return internal::Fail("db verify", "patch " + r.id + " comes from a test split (" + r.dataset + " " + r.split +
+                                             " " + r.image + ")");
     }
+  }
+  const std::vector<std::string> shared = SharedPatchFiles(m);
+  if (!shared.empty()) {
+    return internal::Fail("db verify", "records share a patch file, so removing one would delete the other's: " +
+                                           shared.front() + (shared.size() > 1 ? " and " + std::to_string(shared.size() - 1) + " more" : ""));
+  }
+  const std::vector<std::string> orphans = FindOrphans(db_dir, m);
+  if (!orphans.empty()) {
+    return internal::Fail("db verify", std::to_string(orphans.size()) + " file" + (orphans.size() == 1 ? "" : "s") +
+                                           " in " + db_dir + " that no record names (left by an interrupted change), e.g. " +
+                                           orphans.front() + "; the next tint db add, import, remove or build removes them");
   }
   std::unique_ptr<PatchDatabase> db;
   s = PatchDatabase::Load(db_dir, classic.features, classic.sampling, &db);
@@ -106,7 +118,7 @@ int Verify(const std::string& db_dir, const ClassicOptions& classic) {
                                       cv::norm(cached.database->vectors(), db->vectors(), cv::NORM_INF) > 1e-5)) {
     return internal::Fail("db verify", IndexCachePath(db_dir) + " does not match the patches: run tint db build");
   }
-  std::printf("ok: %zu patches, every file present and its hash right, no test-split source, index cache %s\n",
+  std::printf("ok: %zu patches, every file present and its hash right, no shared or stray file, no test-split source, index cache %s\n",
               m.patches.size(), ToString(state));
   return 0;
 }
@@ -226,6 +238,10 @@ int RunDb(int argc, char** argv) {
     return 0;
   }
   if (*sheet) {
+    if (IsInsideFolder(sheet_out, db_dir)) {
+      return internal::Fail("db sheet", sheet_out + ": lies inside the database folder " + db_dir +
+                                            "; write the sheet elsewhere");
+    }
     cv::Mat image;
     Status s = DrawContactSheet(sheet_options, db_dir, &image);
     if (s.ok()) s = WriteImage(sheet_out, image);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -189,6 +190,19 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   std::vector<const Colorizer*> methods;
   for (const auto& c : owned) methods.push_back(c.get());
 
+  // What results depend on beyond the config: the database and model files.
+  nlohmann::json provenance = Provenance(config, db_dir, config.methods, data_root);
+  {
+    nlohmann::json context;
+    for (const MethodSpec& m : config.methods) {
+      if (m.mode != "cnn" && provenance.contains("patchdb_manifest_sha256")) {
+        context["patchdb"] = provenance["patchdb_manifest_sha256"];
+      }
+    }
+    if (provenance.contains("models")) context["models"] = provenance["models"];
+    options.context = context.dump();
+  }
+
   RunCounts counts;
   if (!merge) {
     s = RunExperiment(config, methods, names, options, &counts);
@@ -202,7 +216,6 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
       return counts.failed == 0 ? 0 : 1;
     }
   }
-  nlohmann::json provenance = Provenance(config, db_dir, config.methods, data_root);
   if (!merge) {
     struct rusage usage;
     if (::getrusage(RUSAGE_SELF, &usage) == 0) {
@@ -211,7 +224,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
     }
   }
   nlohmann::json summary;
-  s = SummarizeExperiment(config, names, out_dir, provenance, &summary);
+  s = SummarizeExperiment(config, names, out_dir, options.context, provenance, &summary);
   if (s.ok()) s = WriteExperimentReport(config, methods, names, summary, out_dir, read);
   if (!s.ok()) return Fail(cmd, s.message());
   PrintSummary(summary);
@@ -336,6 +349,29 @@ int RunEval(int argc, char** argv) {
   std::string error;
   if (!classic.Check(&error) || !read.Check(&error)) return internal::Fail(cmd, error);
   if (limit < 0) return internal::Fail(cmd, "--limit must be >= 0");
+
+  // Each option applies to one form; one given to the other form is refused
+  // rather than silently ignored.
+  {
+    const std::set<std::string> config_only = {"--out", "--jobs", "--shard", "--resume", "--merge"};
+    const std::set<std::string> both = {"--config", "--db", "--data-root", "--max-pixels", "--help"};
+    for (const CLI::Option* opt : app.get_options()) {
+      if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+      const std::string name = "--" + opt->get_lnames().front();
+      if (both.count(name)) continue;
+      if (!config_path.empty() && !config_only.count(name)) {
+        return internal::Fail(cmd, name + " does not apply with --config (set it in the config file)");
+      }
+      if (config_path.empty() && config_only.count(name)) {
+        return internal::Fail(cmd, name + " applies with --config only");
+      }
+    }
+  }
+  // An output that cannot be written is said before the work, not after.
+  if (!csv.empty()) {
+    const Status cs = CheckOutputFile(csv);
+    if (!cs.ok()) return internal::Fail(cmd, "--csv " + cs.message());
+  }
 
   if (!config_path.empty()) {
     return internal::RunConfiguredEval(config_path, data_root, db_dir, out_dir, jobs, shard, resume,

@@ -58,6 +58,9 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
     if (model->centres_.dims != 2 || model->centres_.cols != 2) {
       return Status::Error(card.output.centres_path + ": centres must have shape (K, 2)");
     }
+    if (!cv::checkRange(model->centres_, true, nullptr, -1000.0, 1000.0)) {
+      return Status::Error(card.output.centres_path + ": centres must be finite (a, b) values within +-1000");
+    }
     if (card.output.decoder == DecoderKind::kZhang313 && model->centres_.rows != 313) {
       return Status::Error(card.output.centres_path + ": the zhang313 decoder needs 313 centres, found " +
                            std::to_string(model->centres_.rows));

@@ -69,7 +69,7 @@ Status ReadConfigFile(const std::string& path, json* tree) {
   bool is_toml = ends_with(".toml");
   if (!is_toml && !ends_with(".json")) return Status::Error(path + ": expected a .json or .toml file");
   std::vector<uint8_t> bytes;
-  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
+  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes, uint64_t{64} << 20));  // configs, cards, results: small
   return ParseConfigText(path, std::string(bytes.begin(), bytes.end()), is_toml, tree);
 }
 

@@ -1,15 +1,17 @@
 #include "core/file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
+#include <openssl/evp.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 namespace tint {
@@ -25,21 +27,69 @@ namespace internal {
 void SetAtomicWriteFailureForTesting(bool fail) { g_fail_atomic_write = fail; }
 }  // namespace internal
 
-Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* bytes) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return Status::Error(path + ": no such file");
-  if (fs::is_directory(path, ec)) return Status::Error(path + ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open for reading");
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  bytes->resize(static_cast<size_t>(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes->data()), size)) {
-    return Status::Error(path + ": read error");
+Status OpenRegularFile(const std::string& path, uint64_t max_bytes, int* fd_out, uint64_t* size_out) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below then
+  // refuses it. It has no effect on the reads of a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status::Error(path + ": no such file");
+    return Status::Error(path + ": cannot open for reading (" + ErrnoText() + ")");
   }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const std::string err = ErrnoText();
+    ::close(fd);
+    return Status::Error(path + ": cannot read (" + err + ")");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    if (S_ISDIR(st.st_mode)) return Status::Error(path + ": is a directory, not a file");
+    return Status::Error(path + ": not a regular file (a FIFO, device or socket is never read)");
+  }
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size > max_bytes) {
+    ::close(fd);
+    return Status::Error(path + ": file is " + std::to_string(size) + " bytes, over the limit of " +
+                         std::to_string(max_bytes) + " for this kind of file");
+  }
+  *fd_out = fd;
+  *size_out = size;
   return Status::Ok();
+}
+
+namespace {
+
+// Reads up to `count` bytes; a file that grows while read is cut at `count`.
+Status ReadFd(int fd, const std::string& path, uint64_t count, std::vector<uint8_t>* bytes) {
+  bytes->resize(static_cast<size_t>(count));
+  size_t got = 0;
+  while (got < count) {
+    const ssize_t n = ::read(fd, bytes->data() + got, static_cast<size_t>(count) - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::Error(path + ": read error (" + ErrnoText() + ")");
+    }
+    if (n == 0) break;  // shrank while read
+    got += static_cast<size_t>(n);
+  }
+  bytes->resize(got);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* bytes, uint64_t max_bytes) {
+  uint64_t size = 0;
+  return ReadFilePrefix(path, UINT64_MAX, max_bytes, bytes, &size);
+}
+
+Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_bytes, std::vector<uint8_t>* bytes,
+                      uint64_t* file_size) {
+  int fd = -1;
+  TINT_RETURN_IF_ERROR(OpenRegularFile(path, max_bytes, &fd, file_size));
+  const Status s = ReadFd(fd, path, std::min(count, *file_size), bytes);
+  ::close(fd);
+  return s;
 }
 
 Status WriteFileAtomic(const std::string& path, const void* data, size_t size) {
@@ -89,89 +139,57 @@ Status WriteFileAtomic(const std::string& path, const std::string& text) {
   return WriteFileAtomic(path, text.data(), text.size());
 }
 
-// ---- SHA-256 (FIPS 180-4) ---------------------------------------------------
-namespace {
+Status CheckOutputFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.empty()) return Status::Error("an output file name is empty");
+  if (fs::is_directory(path, ec)) return Status::Error(path + ": is a folder, not a file");
+  const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec)) return Status::Error(path + ": folder " + parent.string() + " does not exist");
+  if (::access(parent.c_str(), W_OK) != 0) return Status::Error(path + ": folder " + parent.string() + " is not writable");
+  return Status::Ok();
+}
 
-constexpr std::array<uint32_t, 64> kK = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-inline uint32_t Rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-class Sha256 {
- public:
-  void Update(const uint8_t* data, size_t size) {
-    for (size_t i = 0; i < size; ++i) {
-      block_[block_len_++] = data[i];
-      if (block_len_ == 64) {
-        Compress();
-        block_len_ = 0;
-      }
-    }
-    bit_len_ += static_cast<uint64_t>(size) * 8;
+bool IsAtomicWriteTemporary(const std::string& name) {
+  // ".<target>.tmp<digits>", as WriteFileAtomic names them.
+  if (name.size() < 6 || name[0] != '.') return false;
+  const size_t at = name.rfind(".tmp");
+  if (at == std::string::npos || at == 0 || at + 4 == name.size()) return false;
+  for (size_t i = at + 4; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
   }
-  std::string Finish() {
-    const uint64_t bits = bit_len_;
-    const uint8_t pad = 0x80;
-    Update(&pad, 1);
-    const uint8_t zero = 0;
-    while (block_len_ != 56) Update(&zero, 1);
-    uint8_t len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-    Update(len, 8);
-    static const char* kHex = "0123456789abcdef";
-    std::string out;
-    for (uint32_t v : h_) {
-      for (int i = 28; i >= 0; i -= 4) out.push_back(kHex[(v >> i) & 0xf]);
-    }
-    return out;
+  return true;
+}
+
+// ---- SHA-256 through OpenSSL's EVP interface -------------------------------
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
+  TINT_CHECK(ctx_ != nullptr && EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) == 1,
+             "OpenSSL SHA-256 is not available");
+}
+
+Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256Hasher::Update(const void* data, size_t size) {
+  if (size > 0) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
+}
+
+std::string Sha256Hasher::FinishHex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &length);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
   }
-
- private:
-  void Compress() {
-    uint32_t w[64];
-    for (int i = 0; i < 16; ++i) {
-      w[i] = (uint32_t(block_[4 * i]) << 24) | (uint32_t(block_[4 * i + 1]) << 16) |
-             (uint32_t(block_[4 * i + 2]) << 8) | uint32_t(block_[4 * i + 3]);
-    }
-    for (int i = 16; i < 64; ++i) {
-      const uint32_t s0 = Rotr(w[i - 15], 7) ^ Rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      const uint32_t s1 = Rotr(w[i - 2], 17) ^ Rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-    for (int i = 0; i < 64; ++i) {
-      const uint32_t s1 = Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25);
-      const uint32_t ch = (e & f) ^ (~e & g);
-      const uint32_t t1 = h + s1 + ch + kK[i] + w[i];
-      const uint32_t s0 = Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22);
-      const uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-      const uint32_t t2 = s0 + maj;
-      h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-    }
-    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d;
-    h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
-  }
-
-  uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  uint8_t block_[64] = {};
-  size_t block_len_ = 0;
-  uint64_t bit_len_ = 0;
-};
-
-}  // namespace
+  return out;
+}
 
 std::string Sha256Hex(const void* data, size_t size) {
-  Sha256 sha;
-  sha.Update(static_cast<const uint8_t*>(data), size);
-  return sha.Finish();
+  Sha256Hasher hasher;
+  hasher.Update(data, size);
+  return hasher.FinishHex();
 }
 
 std::string Sha256Hex(const std::string& text) { return Sha256Hex(text.data(), text.size()); }
@@ -181,6 +199,33 @@ Status Sha256OfFile(const std::string& path, std::string* hex) {
   TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
   *hex = Sha256Hex(bytes.data(), bytes.size());
   return Status::Ok();
+}
+
+// ---- Paths -----------------------------------------------------------------
+std::string ResolvedPath(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec);
+  if (ec) p = fs::path(path);
+  p = p.lexically_normal();
+  // weakly_canonical resolves the links of the existing prefix.
+  const fs::path resolved = fs::weakly_canonical(p, ec);
+  return (ec ? p : resolved).lexically_normal().string();
+}
+
+bool IsInsideFolder(const std::string& path, const std::string& dir) {
+  std::string p = ResolvedPath(path), d = ResolvedPath(dir);
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  if (p == d) return true;
+  return p.size() > d.size() && p.compare(0, d.size(), d) == 0 && (p[d.size()] == '/' || d == "/");
+}
+
+bool IsSameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  }
+  return ResolvedPath(a) == ResolvedPath(b);
 }
 
 }  // namespace tint

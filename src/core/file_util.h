@@ -1,6 +1,12 @@
 // Files are never written in place: WriteFileAtomic writes a temporary file
 // beside the target, flushes it and renames it over the target, so a failure
 // at any point leaves the previous file (or no file) intact.
+//
+// Files are only ever read through ReadFileBytes (or OpenRegularFile): it
+// opens without blocking, accepts only a regular file (a FIFO, device, socket
+// or folder is refused by fstat on the opened descriptor, so the check and
+// the read see the same file) and refuses a file over a stated size before
+// reading any of it.
 #pragma once
 
 #include <cstdint>
@@ -11,14 +17,60 @@
 
 namespace tint {
 
-Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* bytes);
+// Default bound of ReadFileBytes: larger files are refused unread.
+constexpr uint64_t kDefaultMaxFileBytes = uint64_t{2} << 30;  // 2 GiB
+
+// Opens `path` for reading, without blocking, and checks that it is a regular
+// file of at most max_bytes; *fd is then open (the caller closes it) and
+// *size holds its size.
+Status OpenRegularFile(const std::string& path, uint64_t max_bytes, int* fd, uint64_t* size);
+
+// Reads a whole regular file of at most max_bytes.
+Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* bytes,
+                     uint64_t max_bytes = kDefaultMaxFileBytes);
+// Reads at most the first `count` bytes of a regular file of at most
+// max_bytes; *file_size is its whole size.
+Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_bytes, std::vector<uint8_t>* bytes,
+                      uint64_t* file_size);
+
 Status WriteFileAtomic(const std::string& path, const void* data, size_t size);
 Status WriteFileAtomic(const std::string& path, const std::string& text);
 
-// Lower-case hex SHA-256 (FIPS 180-4) of a byte buffer.
+// Checks, before any work, that `path` can be written as a file: its folder
+// exists and is writable, and it is not a folder itself.
+Status CheckOutputFile(const std::string& path);
+
+// True for the temporary files WriteFileAtomic leaves when killed before its
+// rename: ".<name>.tmp<digits>".
+bool IsAtomicWriteTemporary(const std::string& file_name);
+
+// Lower-case hex SHA-256 (FIPS 180-4, through OpenSSL) of a byte buffer.
 std::string Sha256Hex(const void* data, size_t size);
 std::string Sha256Hex(const std::string& text);
 Status Sha256OfFile(const std::string& path, std::string* hex);
+
+// Incremental SHA-256 for data that comes in pieces.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  void Update(const void* data, size_t size);
+  std::string FinishHex();
+
+ private:
+  void* ctx_;
+};
+
+// The lexically normal absolute form of `path` with every symbolic link of
+// its existing part resolved (realpath of the longest existing prefix).
+std::string ResolvedPath(const std::string& path);
+// True when `path` (resolved) is `dir` (resolved) or lies below it.
+bool IsInsideFolder(const std::string& path, const std::string& dir);
+// True when both name one existing file (same device and inode: catches hard
+// links too), or resolve to the same path.
+bool IsSameFile(const std::string& a, const std::string& b);
 
 namespace internal {
 // Test hook: when set, WriteFileAtomic fails after writing the temporary file

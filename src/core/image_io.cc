@@ -47,22 +47,39 @@ bool PeekJpeg(const std::vector<uint8_t>& b, int* w, int* h) {
 }
 
 // A JPEG cut short still decodes in libjpeg (the rest is filled grey), so a
-// missing end-of-image marker is treated as truncation.
+// missing end-of-image marker is treated as truncation. The marker is looked
+// for after the first start-of-scan: in entropy-coded data a 0xFF byte is
+// always stuffed (FF 00), so FF D9 there is the real end, and bytes appended
+// after it (the video of a "motion photo") are allowed.
 bool JpegHasEnd(const std::vector<uint8_t>& b) {
-  const size_t start = b.size() > 1024 ? b.size() - 1024 : 0;
-  for (size_t i = b.size() - 1; i > start; --i) {
-    if (b[i - 1] == 0xFF && b[i] == 0xD9) return true;
+  auto end_after = [&](size_t from) {
+    for (size_t k = from; k + 1 < b.size(); ++k) {
+      if (b[k] == 0xFF && b[k + 1] == 0xD9) return true;
+    }
+    return false;
+  };
+  size_t i = 2;
+  while (i + 4 <= b.size()) {
+    if (b[i] != 0xFF) return end_after(i);  // junk between segments: libjpeg skips it too
+    const uint8_t marker = b[i + 1];
+    if (marker == 0xFF) { ++i; continue; }
+    if (marker == 0xD9) return true;
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) { i += 2; continue; }
+    const size_t len = Be16(&b[i + 2]);
+    if (marker == 0xDA) return end_after(i + 2 + len);  // start of scan
+    i += 2 + len;
   }
   return false;
 }
 
+// Walks the PNG chunks (length, type, data, CRC) to IEND; bytes after IEND
+// are allowed, a chunk running past the end of the file is truncation.
 bool PngHasEnd(const std::vector<uint8_t>& b) {
-  static const uint8_t kIend[8] = {0, 0, 0, 0, 'I', 'E', 'N', 'D'};
-  // The IEND chunk (length 0, type, CRC) closes every PNG; allow trailing bytes.
-  const size_t start = b.size() > 1024 ? b.size() - 1024 : 0;
-  for (size_t i = b.size() >= 12 ? b.size() - 12 : 0; i + 8 <= b.size() && i >= start; --i) {
-    if (std::equal(kIend, kIend + 8, b.begin() + i)) return true;
-    if (i == 0) break;
+  size_t i = 8;
+  while (i + 12 <= b.size()) {
+    const uint64_t len = Be32(&b[i]);
+    if (std::equal(b.begin() + i + 4, b.begin() + i + 8, "IEND")) return true;
+    i += 12 + len;
   }
   return false;
 }
@@ -153,9 +170,25 @@ bool PeekImageSize(const std::vector<uint8_t>& b, int* width, int* height) {
   return false;
 }
 
+uint64_t ImageReadOptions::MaxFileBytes() const {
+  return static_cast<uint64_t>(std::max<int64_t>(max_pixels, 1)) * 8 + (uint64_t{16} << 20);
+}
+
 Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::Mat* image) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  // The header first: a file whose header already gives too many pixels, or
+  // that is larger than any image within the limit could be, is refused
+  // before the rest is read.
   std::vector<uint8_t> bytes;
-  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
+  uint64_t file_size = 0;
+  TINT_RETURN_IF_ERROR(ReadFilePrefix(path, 256 * 1024, options.MaxFileBytes(), &bytes, &file_size));
+  int width = 0, height = 0;
+  if (PeekImageSize(bytes, &width, &height) && width > 0 && height > 0 &&
+      int64_t(width) * int64_t(height) > options.max_pixels) {
+    return DecodeImage(options, path, bytes, image);  // says why, from the header alone
+  }
+  if (bytes.size() < file_size) TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes, options.MaxFileBytes()));
   return DecodeImage(options, path, bytes, image);
 }
 

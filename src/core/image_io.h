@@ -15,6 +15,10 @@ struct ImageReadOptions {
   // file header before anything is decoded, so a huge image never allocates.
   int64_t max_pixels = 50'000'000;
 
+  // Largest image file read: 8 bytes per allowed pixel (16-bit RGBA,
+  // uncompressed) plus 16 MiB of metadata; a larger file is refused unread.
+  uint64_t MaxFileBytes() const;
+
   bool Check(std::string* error) const;
 };
 
@@ -25,7 +29,8 @@ bool PeekImageSize(const std::vector<uint8_t>& bytes, int* width, int* height);
 // Reads any image OpenCV can decode (8/16-bit or float; grey, colour, with
 // alpha) without changing its depth or channel count. Fails with a one-line
 // message on a missing file, a folder, an empty, truncated or unrecognised
-// file, or an image larger than options.max_pixels.
+// file, a FIFO or other non-regular file, a file over MaxFileBytes(), or an
+// image larger than options.max_pixels (by its header, before decoding).
 Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::Mat* image);
 
 // The checks and decoding of ReadImage on bytes already in memory; `name`

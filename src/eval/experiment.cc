@@ -266,7 +266,42 @@ Status ScorePhoto(const DatasetSpec& dataset, const std::string& photo, const st
 
 std::string ResultStem(const std::string& photo) { return fs::path(photo).filename().string(); }
 
+// Why a stored result cannot be used with `key` (empty: it can).
+// *corrupt is set when the file is not a readable result at all.
+std::string StoredResultProblem(const fs::path& path, const std::string& key, const std::vector<std::string>& names,
+                                bool* corrupt, json* result) {
+  *corrupt = false;
+  json r;
+  if (!ReadConfigFile(path.string(), &r).ok() || !r.is_object() || !r.contains("methods") ||
+      !r["methods"].is_object()) {
+    *corrupt = true;
+    return path.string() + ": not a readable result";
+  }
+  if (!r.contains("key") || !r["key"].is_string() || r["key"] != key) {
+    return path.string() + " was made with other settings (methods, data set, patch database or model)";
+  }
+  for (const std::string& name : names) {
+    if (!r["methods"].contains(name) || !r["methods"][name].is_object()) {
+      *corrupt = true;
+      return path.string() + ": has no result for method '" + name + "'";
+    }
+  }
+  if (result != nullptr) *result = std::move(r);
+  return "";
+}
+
 }  // namespace
+
+std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset, const std::string& context) {
+  json methods = json::array();
+  for (const MethodSpec& m : config.methods) {
+    methods.push_back({{"name", m.name}, {"mode", m.mode}, {"flags", m.flags}, {"model", m.model}});
+  }
+  const json d = {{"kind", dataset.kind},    {"split", dataset.split},
+                  {"regions", dataset.regions}, {"segment_counts", dataset.segment_counts}};
+  const json key = {{"methods", methods}, {"dataset", d}, {"context", context}};
+  return Sha256Hex(key.dump());
+}
 
 Status RunExperiment(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
                      const std::vector<std::string>& names, const RunOptions& options, RunCounts* counts) {
@@ -281,14 +316,22 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
     fs::create_directories(dir, ec);
     if (ec) return Status::Error(dir.string() + ": cannot create (" + ec.message() + ")");
 
-    // This shard's photos not yet done.
+    // This shard's photos not yet done. With --resume a stored result counts
+    // only when it was made with this run's key; a corrupt one is redone.
+    const std::string key = ResultKey(config, dataset, options.context);
     std::vector<size_t> todo;
     for (size_t i = 0; i < photos.size(); ++i) {
       if (static_cast<int>(i % options.shards) != options.shard) continue;
       const fs::path result = dir / (ResultStem(photos[i]) + ".json");
       if (options.resume && fs::exists(result, ec)) {
-        ++counts->skipped;
-        continue;
+        bool corrupt = false;
+        const std::string problem = StoredResultProblem(result, key, names, &corrupt, nullptr);
+        if (problem.empty()) {
+          ++counts->skipped;
+          continue;
+        }
+        if (!corrupt) return Status::Error(problem + "; use another --out, or run without --resume to redo every photo");
+        std::fprintf(stderr, "tint eval: %s; redoing it\n", problem.c_str());
       }
       fs::remove(dir / (ResultStem(photos[i]) + ".error"), ec);
       todo.push_back(i);
@@ -318,6 +361,7 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
         const Status s = ScorePhoto(dataset, photo, methods, names, prior, options.read, &result);
         Status ws;
         if (s.ok()) {
+          result["key"] = key;
           ws = WriteFileAtomic((dir / (ResultStem(photo) + ".json")).string(), result.dump(1) + "\n");
         } else {
           ws = WriteFileAtomic((dir / (ResultStem(photo) + ".error")).string(), s.message() + "\n");
@@ -344,7 +388,8 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
 }
 
 Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& names,
-                           const std::string& out_dir, const json& provenance, json* summary) {
+                           const std::string& out_dir, const std::string& context, const json& provenance,
+                           json* summary) {
   static const std::vector<std::string> kMetrics = {"auc",  "auc_rebalanced", "ab_rmse",    "psnr",
                                                     "ssim", "colorfulness",   "max_l_diff", "seconds"};
   json out;
@@ -362,6 +407,7 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
     std::vector<std::string> photos;
     TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
     const fs::path dir = fs::path(out_dir) / "photos" / dataset.name;
+    const std::string key = ResultKey(config, dataset, context);
     std::map<std::string, std::map<std::string, double>> sum;
     std::map<std::string, std::vector<double>> curve;
     std::map<std::string, std::vector<std::vector<double>>> confusion;
@@ -376,13 +422,11 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
         continue;
       }
       json r;
-      TINT_RETURN_IF_ERROR(ReadConfigFile(result.string(), &r));
-      if (!r.contains("methods") || !r["methods"].is_object()) return Status::Error(result.string() + ": no methods");
-      for (const std::string& name : names) {
-        if (!r["methods"].contains(name)) {
-          return Status::Error(result.string() + ": has no result for method '" + name +
-                               "' (made by another config? run without --resume)");
-        }
+      bool corrupt = false;
+      const std::string problem = StoredResultProblem(result, key, names, &corrupt, &r);
+      if (!problem.empty()) {
+        return Status::Error(problem + (corrupt ? "; run again with --resume to redo it"
+                                                : "; results of other settings are never mixed: use another --out"));
       }
       ++done;
       colorfulness_truth += r.value("colorfulness_truth", 0.0);

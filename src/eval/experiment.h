@@ -53,11 +53,20 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
 // Sorted photo paths of a data set (after limit).
 Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos);
 
+// What a per-photo result depends on besides the photo: the config's methods
+// (name, mode, options, model), the data set's settings, and `context` (the
+// caller's hash of the patch database and model files). Stored in every
+// result as "key"; --resume and the summary refuse results of another key.
+std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset, const std::string& context);
+
 struct RunOptions {
   std::string out_dir;
+  std::string context;  // see ResultKey
   int jobs = 1;
   int shard = 0, shards = 1;  // this process handles photos with index % shards == shard
-  bool resume = false;        // skip photos whose result file exists
+  // Skip photos whose result exists with this run's key; a corrupt result is
+  // redone, one made with another key stops the run before any work.
+  bool resume = false;
   ImageReadOptions read;
   bool progress = true;
 };
@@ -76,8 +85,10 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
 // and <out>/summary.json (means per data set and method, the baseline beside
 // each, provenance); returns the summary. Photos missing from some method are
 // reported in the summary.
+// Results whose key differs from ResultKey(config, dataset, context) are refused.
 Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& method_names,
-                           const std::string& out_dir, const nlohmann::json& provenance, nlohmann::json* summary);
+                           const std::string& out_dir, const std::string& context, const nlohmann::json& provenance,
+                           nlohmann::json* summary);
 
 // Parses "I/N" (0 <= I < N).
 bool ParseShard(const std::string& text, int* shard, int* shards);

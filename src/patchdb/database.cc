@@ -10,6 +10,22 @@
 
 namespace tint {
 
+Status ReadPatchFile(const std::string& dir, const PatchRecord& r, std::vector<uint8_t>* bytes) {
+  const std::string path = (std::filesystem::path(dir) / r.file).string();
+  const Status s = ReadFileBytes(path, bytes, kMaxPatchFileBytes);
+  if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
+  if (Sha256Hex(bytes->data(), bytes->size()) != r.sha256) {
+    return Status::Error(path + ": content hash does not match the manifest (patch " + r.id + " changed or corrupt)");
+  }
+  return Status::Ok();
+}
+
+Status CheckPatchFiles(const std::string& dir, const Manifest& manifest) {
+  std::vector<uint8_t> bytes;
+  for (const PatchRecord& r : manifest.patches) TINT_RETURN_IF_ERROR(ReadPatchFile(dir, r, &bytes));
+  return Status::Ok();
+}
+
 bool PatchSamplingOptions::Check(std::string* error) const {
   if (stride < 1 || stride > 64) {
     *error = "sampling stride must be in 1..64";
@@ -67,12 +83,9 @@ Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& fe
     const PatchRecord& r = out->manifest_.patches[i];
     const std::string path = (std::filesystem::path(dir) / r.file).string();
     std::vector<uint8_t> bytes;
-    Status s = ReadFileBytes(path, &bytes);
-    if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
-    if (Sha256Hex(bytes.data(), bytes.size()) != r.sha256) {
-      return Status::Error(path + ": content hash does not match the manifest (patch " + r.id + " changed or corrupt)");
-    }
+    TINT_RETURN_IF_ERROR(ReadPatchFile(dir, r, &bytes));
     cv::Mat bgr;
+    Status s;
     s = DecodeImage(read, path, bytes, &bgr);  // the bytes just hashed, not a second read
     if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
     if (bgr.channels() < 3) return Status::Error(path + ": patch must be a colour image");

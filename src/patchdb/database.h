@@ -14,6 +14,15 @@
 
 namespace tint {
 
+// Patch files larger than this are refused unread.
+constexpr uint64_t kMaxPatchFileBytes = uint64_t{64} << 20;
+
+// Reads a patch's file (a regular file of at most kMaxPatchFileBytes) and
+// checks it against the SHA-256 the manifest records.
+Status ReadPatchFile(const std::string& dir, const PatchRecord& record, std::vector<uint8_t>* bytes);
+// ReadPatchFile for every record: each file present and unchanged.
+Status CheckPatchFiles(const std::string& dir, const Manifest& manifest);
+
 struct PatchSamplingOptions {
   // Samples are taken every `stride` pixels where the whole window lies
   // inside the patch.

@@ -1,10 +1,13 @@
 #include "patchdb/edit.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/file_util.h"
 #include "core/image_io.h"
 #include "patchdb/lock.h"
 #include "patchdb/manifest.h"
@@ -18,6 +21,7 @@ Status RemovePatches(const std::string& db_dir, const std::vector<std::string>& 
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   Manifest m;
   TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &m));
+  RemoveOrphans(db_dir, m);
   std::set<std::string> wanted(ids.begin(), ids.end());
   std::set<std::string> present;
   for (const PatchRecord& r : m.patches) present.insert(r.id);
@@ -25,15 +29,68 @@ Status RemovePatches(const std::string& db_dir, const std::vector<std::string>& 
     if (!present.count(id)) return Status::Error("no patch with id \"" + id + "\" in " + ManifestPath(db_dir));
   }
   Manifest kept;
-  std::vector<std::string> files;
+  std::set<std::string> files, kept_files;
   for (PatchRecord& r : m.patches) {
-    if (wanted.count(r.id)) files.push_back((fs::path(db_dir) / r.file).string());
-    else kept.patches.push_back(std::move(r));
+    if (wanted.count(r.id)) {
+      files.insert(r.file);
+    } else {
+      kept_files.insert(r.file);
+      kept.patches.push_back(std::move(r));
+    }
   }
   TINT_RETURN_IF_ERROR(SaveManifest(db_dir, kept));
   std::error_code ec;
-  for (const std::string& f : files) fs::remove(f, ec);  // best effort: unreferenced files are harmless
+  for (const std::string& f : files) {
+    // Best effort: an unreferenced file left here is an orphan the next writer removes.
+    if (!kept_files.count(f)) fs::remove(fs::path(db_dir) / f, ec);
+  }
   return Status::Ok();
+}
+
+std::vector<std::string> FindOrphans(const std::string& db_dir, const Manifest& manifest) {
+  std::set<std::string> named;
+  for (const PatchRecord& r : manifest.patches) named.insert(r.file);
+  std::vector<std::string> orphans;
+  std::error_code ec;
+  auto regular = [](const fs::directory_entry& e) {
+    std::error_code e2;
+    return e.symlink_status(e2).type() == fs::file_type::regular;
+  };
+  for (const auto& e : fs::directory_iterator(db_dir, ec)) {
+    if (regular(e) && IsAtomicWriteTemporary(e.path().filename().string())) {
+      orphans.push_back(e.path().filename().string());
+    }
+  }
+  const fs::path patches = fs::path(db_dir) / "patches";
+  if (fs::symlink_status(patches, ec).type() == fs::file_type::directory) {
+    for (const auto& folder : fs::directory_iterator(patches, ec)) {
+      std::error_code e2;
+      if (folder.symlink_status(e2).type() != fs::file_type::directory) continue;
+      for (const auto& e : fs::directory_iterator(folder.path(), e2)) {
+        if (!regular(e)) continue;
+        const std::string name = e.path().filename().string();
+        const std::string rel = "patches/" + folder.path().filename().string() + "/" + name;
+        const bool temporary = IsAtomicWriteTemporary(name);
+        const bool patch = e.path().extension() == ".png" && CheckPatchFilePath(rel).ok() && !named.count(rel);
+        if (temporary || patch) orphans.push_back(rel);
+      }
+    }
+  }
+  std::sort(orphans.begin(), orphans.end());
+  return orphans;
+}
+
+void RemoveOrphans(const std::string& db_dir, const Manifest& manifest) {
+  const std::vector<std::string> orphans = FindOrphans(db_dir, manifest);
+  int removed = 0;
+  for (const std::string& f : orphans) {
+    std::error_code ec;
+    if (fs::remove(fs::path(db_dir) / f, ec)) ++removed;
+  }
+  if (removed > 0) {
+    std::fprintf(stderr, "tint: removed %d file%s left in %s by an interrupted change\n", removed,
+                 removed == 1 ? "" : "s", db_dir.c_str());
+  }
 }
 
 bool SheetOptions::Check(std::string* error) const {

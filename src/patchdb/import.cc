@@ -13,6 +13,7 @@
 
 #include "core/file_util.h"
 #include "core/image_io.h"
+#include "patchdb/edit.h"
 #include "patchdb/lock.h"
 #include "patchdb/manifest.h"
 
@@ -43,17 +44,25 @@ class NewFiles {
 };
 
 // The id of a patch: <dataset>-<image stem>-<label>-<x>-<y>.
+// The image stem is reduced to [A-Za-z0-9_-] (anything else becomes '_'),
+// so that "a..b.jpg" or a stem with spaces still gives a safe file name.
 std::string PatchId(const std::string& dataset, const std::string& image_path, const std::string& label,
                     const cv::Rect& rect) {
-  return dataset + "-" + fs::path(image_path).stem().string() + "-" + label + "-" + std::to_string(rect.x) + "-" +
-         std::to_string(rect.y);
+  std::string stem = fs::path(image_path).stem().string().substr(0, 64);
+  for (char& c : stem) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) c = '_';
+  }
+  if (stem.empty()) stem = "image";
+  return dataset + "-" + stem + "-" + label + "-" + std::to_string(rect.x) + "-" + std::to_string(rect.y);
 }
 
 // Crops `rect` of `bgr` into DIR/patches/<label>/<id>.png (atomically, noted
 // in `new_files`) and fills its manifest record.
 Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect& rect, const std::string& id,
                   const std::string& label, const std::string& dataset, const std::string& split,
-                  const std::string& image_id, const std::string& licence, NewFiles* new_files, PatchRecord* r) {
+                  const std::string& image_id, const std::string& licence, const Manifest& manifest,
+                  NewFiles* new_files, PatchRecord* r) {
   r->id = id;
   r->label = label;
   r->file = "patches/" + label + "/" + id + ".png";
@@ -63,9 +72,18 @@ Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect&
   r->region = rect;
   r->image_size = bgr.size();
   r->licence = licence;
+  // The loader's rule, applied before anything is written.
+  TINT_RETURN_IF_ERROR(CheckPatchFilePath(r->file));
+  for (const PatchRecord& other : manifest.patches) {
+    if (other.file == r->file) return Status::Error("patch " + other.id + " already uses the file " + r->file);
+  }
   const fs::path out = fs::path(db_dir) / r->file;
   std::error_code ec;
   fs::create_directories(out.parent_path(), ec);
+  // A patches/ folder that is a link to elsewhere is never written through.
+  if (!IsInsideFolder(out.string(), db_dir) || !IsInsideFolder(out.parent_path().string(), (fs::path(db_dir) / "patches").string())) {
+    return Status::Error(out.string() + ": resolves outside the database folder " + db_dir + " (a symbolic link?)");
+  }
   std::vector<uint8_t> png;
   cv::imencode(".png", bgr(rect), png);
   TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
@@ -81,6 +99,7 @@ Status OpenForChange(const std::string& db_dir, std::unique_ptr<DatabaseLock>* l
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, lock));
   std::error_code ec;
   if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, manifest));
+  RemoveOrphans(db_dir, *manifest);  // what a killed change left behind
   for (const PatchRecord& r : manifest->patches) ids->insert(r.id);
   return Status::Ok();
 }
@@ -90,7 +109,7 @@ Status OpenForChange(const std::string& db_dir, std::unique_ptr<DatabaseLock>* l
 bool CamVidImportOptions::Check(std::string* error) const {
   auto fail = [&](const std::string& m) { *error = m; return false; };
   if (split.empty()) return fail("split must not be empty");
-  if (split.find("test") != std::string::npos) return fail("the test split never goes into the patch database");
+  if (IsTestSplit(split)) return fail("the test split never goes into the patch database");
   if (patch_size < 8 || patch_size > 256) return fail("patch_size must be in 8..256");
   if (patches_per_image < 1 || patches_per_image > 64) return fail("patches_per_image must be in 1..64");
   if (!(min_purity >= 0.5 && min_purity <= 1.0)) return fail("min_purity must be in 0.5..1");
@@ -110,10 +129,10 @@ bool AddPatchOptions::Check(std::string* error) const {
   auto fail = [&](const std::string& m) { *error = m; return false; };
   if (!IsValidLabel(label)) return fail("label \"" + label + "\" must be a lower-case word ([a-z][a-z0-9_-]*, at most 32)");
   if (rects.empty()) return fail("give at least one --rect x,y,w,h");
-  if (split.find("test") != std::string::npos) return fail("the test split never goes into the patch database");
-  const std::string norm = fs::path(image).lexically_normal().string();
-  if (norm.find("/test/") != std::string::npos || norm.find("testannot") != std::string::npos) {
-    return fail(image + ": images from a test split never go into the patch database");
+  if (IsTestSplit(split)) return fail("the test split never goes into the patch database");
+  if (IsTestSplitImagePath(image)) return fail(image + ": images from a test split never go into the patch database");
+  if (!IsValidDatasetName(dataset)) {
+    return fail("dataset \"" + dataset + "\" must be a word of letters, digits, '_' or '-' (at most 64)");
   }
   for (const cv::Rect& r : rects) {
     if (r.width < 8 || r.height < 8) return fail("a patch must be at least 8x8 pixels");
@@ -149,7 +168,7 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std
     const std::string id = internal::PatchId(options.dataset, options.image, options.label, rect);
     if (!ids.insert(id).second) return Status::Error("patch " + id + " is already in the database");
     TINT_RETURN_IF_ERROR(internal::WritePatch(db_dir, bgr, rect, id, options.label, options.dataset, options.split,
-                                              image_id, options.licence, &new_files, &r));
+                                              image_id, options.licence, manifest, &new_files, &r));
     added.push_back(r);
   }
   for (PatchRecord& r : added) {
@@ -220,7 +239,7 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
       if (ids->count(id)) continue;
       PatchRecord r;
       TINT_RETURN_IF_ERROR(WritePatch(db_dir, bgr, rect, id, label, source.dataset, source.split, image_id,
-                                      source.licence, new_files, &r));
+                                      source.licence, *manifest, new_files, &r));
       ids->insert(r.id);
       manifest->patches.push_back(r);
       ++summary->patches_per_label[label];
@@ -257,9 +276,11 @@ Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& 
                       ImportSummary* summary) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
-  if (source.split.find("test") != std::string::npos ||
-      fs::path(source.image).lexically_normal().string().find("/test/") != std::string::npos) {
+  if (IsTestSplit(source.split) || IsTestSplitImagePath(source.image) || IsTestSplitImagePath(source.label_map)) {
     return Status::Error("the test split never goes into the patch database");
+  }
+  if (!IsValidDatasetName(source.dataset)) {
+    return Status::Error("dataset \"" + source.dataset + "\" must be a word of letters, digits, '_' or '-' (at most 64)");
   }
   cv::Mat bgr, annot;
   TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), source.image, &bgr));

@@ -1,6 +1,7 @@
 #include "patchdb/manifest.h"
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,61 @@ bool IsValidLabel(const std::string& label) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
   }
   return true;
+}
+
+bool IsSafeFileName(const std::string& name) {
+  if (name.empty() || name.size() > 128 || name[0] == '.' || name.find("..") != std::string::npos) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
+bool IsTestSplit(const std::string& split) { return Lower(split).find("test") != std::string::npos; }
+
+bool IsTestSplitImagePath(const std::string& path) {
+  const std::string norm = "/" + Lower(std::filesystem::path(path).lexically_normal().string());
+  return norm.find("/test/") != std::string::npos || norm.find("/testannot/") != std::string::npos ||
+         norm.find("testannot") != std::string::npos;
+}
+
+bool IsValidDatasetName(const std::string& name) {
+  return name.size() <= 64 && IsSafeFileName(name) && name.find('.') == std::string::npos;
+}
+
+Status CheckPatchFilePath(const std::string& file) {
+  const size_t a = file.find('/');
+  const size_t b = a == std::string::npos ? a : file.find('/', a + 1);
+  const bool shape = a != std::string::npos && b != std::string::npos && file.find('/', b + 1) == std::string::npos &&
+                     file.compare(0, a, "patches") == 0;
+  if (!shape || !IsSafeFileName(file.substr(a + 1, b - a - 1)) || !IsSafeFileName(file.substr(b + 1))) {
+    return Status::Error("patch file \"" + file +
+                         "\" is not of the form patches/<folder>/<name> with names of [A-Za-z0-9._-] "
+                         "(no separators, no \"..\", no leading dot)");
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> SharedPatchFiles(const Manifest& manifest) {
+  std::map<std::string, std::vector<std::string>> by_file;
+  for (const PatchRecord& r : manifest.patches) by_file[r.file].push_back(r.id);
+  std::vector<std::string> shared;
+  for (const auto& [file, ids] : by_file) {
+    if (ids.size() < 2) continue;
+    std::string line = file + " (";
+    for (size_t i = 0; i < ids.size(); ++i) line += (i ? ", " : "") + ids[i];
+    shared.push_back(line + ")");
+  }
+  return shared;
 }
 
 std::string ManifestPath(const std::string& db_dir) {
@@ -125,9 +181,7 @@ static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
     }
     if (!IsValidLabel(r.label)) return Status::Error(where + ": invalid label \"" + r.label + "\"");
     if (r.id.empty() || !ids.insert(r.id).second) return Status::Error(where + ": empty or duplicate id \"" + r.id + "\"");
-    if (r.file.empty() || r.file.find("..") != std::string::npos || r.file[0] == '/') {
-      return Status::Error(where + ": file must be a relative path inside the database");
-    }
+    if (Status fs = CheckPatchFilePath(r.file); !fs.ok()) return Status::Error(where + ": " + fs.message());
     if (r.sha256.size() != 64) return Status::Error(where + ": sha256 must have 64 hex digits");
     out.patches.push_back(std::move(r));
   }
@@ -159,7 +213,7 @@ Status LoadManifest(const std::string& db_dir, Manifest* manifest) {
   std::error_code ec;
   if (!std::filesystem::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
   std::vector<uint8_t> bytes;
-  Status s = ReadFileBytes(path, &bytes);
+  Status s = ReadFileBytes(path, &bytes, kMaxManifestBytes);
   if (!s.ok()) return s;
   s = ParseManifest(std::string(bytes.begin(), bytes.end()), manifest);
   if (!s.ok()) return Status::Error(path + ": " + s.message());

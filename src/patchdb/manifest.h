@@ -7,6 +7,7 @@
 // split, image, image_size [w, h] and region [x, y, w, h], licence, and the SHA-256 of the file.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct PatchRecord {
   std::string sha256;   // of the patch file
 };
 
+// A manifest file larger than this is refused unread.
+constexpr uint64_t kMaxManifestBytes = uint64_t{256} << 20;
+
 struct Manifest {
   static constexpr int kVersion = 1;
   std::vector<PatchRecord> patches;
@@ -40,9 +44,33 @@ struct Manifest {
 // Labels are lower-case words: [a-z][a-z0-9_-]{0,31}.
 bool IsValidLabel(const std::string& label);
 
+// A name tint may use as one component of a path it writes: 1..128
+// characters from [A-Za-z0-9._-], not starting with '.', holding no "..".
+bool IsSafeFileName(const std::string& name);
+
+// The one test-split rule of the database, case-insensitive: a split that
+// names "test" anywhere, or an image path with a "test" or "testannot" folder.
+// Writers refuse such a source and `tint db verify` refuses a record of one.
+bool IsTestSplit(const std::string& split);
+bool IsTestSplitImagePath(const std::string& path);
+
+// Data set names become part of patch ids and file names: [A-Za-z0-9_-]{1,64}.
+bool IsValidDatasetName(const std::string& name);
+
+// The one rule for a patch file path, applied by the writers before they
+// write and by the manifest parser before anything is read: exactly
+// "patches/<component>/<component>", each component IsSafeFileName. So no
+// manifest can name a file outside DIR/patches, whoever wrote it.
+Status CheckPatchFilePath(const std::string& file);
+
 // Parses manifest text; every field is checked, errors name the patch.
+// Two records naming one file parse (so `tint db remove` can repair such a
+// manifest); SharedPatchFiles finds them, and `tint db verify` refuses them.
 Status ParseManifest(const std::string& text, Manifest* manifest);
 std::string SerializeManifest(const Manifest& manifest);
+
+// Files named by more than one record, as "file (id1, id2)" lines.
+std::vector<std::string> SharedPatchFiles(const Manifest& manifest);
 
 Status LoadManifest(const std::string& db_dir, Manifest* manifest);
 // Writes DIR/manifest.json atomically.

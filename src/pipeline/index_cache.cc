@@ -1,13 +1,13 @@
 #include "pipeline/index_cache.h"
 
 #include <cstring>
-#include <fstream>
 #include <filesystem>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
+#include "patchdb/edit.h"
 #include "patchdb/lock.h"
 #include "pipeline/colorizer.h"
 #include "transfer/transfer.h"
@@ -18,8 +18,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr char kMagic[] = "TINTCACHE1\n";
-constexpr int kFormat = 1;
+// Format 2: magic line, header line (JSON), hash line, payload. The hash line
+// is the SHA-256 of the header line and the payload together, so no byte of
+// the file (labels and label weights included) can change unnoticed.
+constexpr char kMagic[] = "TINTCACHE2\n";
+constexpr int kFormat = 2;
 
 template <typename T>
 void Append(std::vector<uint8_t>* out, const T* data, size_t count) {
@@ -69,14 +72,16 @@ std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDa
 
 Status ReadIndexCacheKey(const std::string& db_dir, std::string* key) {
   const std::string path = IndexCachePath(db_dir);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": no index cache");
-  std::string magic, header;
-  std::getline(in, magic);
-  std::getline(in, header);
-  if (magic + "\n" != kMagic) return Status::Error(path + ": not a tint index cache of this version");
+  std::vector<uint8_t> bytes;
+  uint64_t size = 0;
+  if (!ReadFilePrefix(path, 1 << 20, kDefaultMaxFileBytes, &bytes, &size).ok()) return Status::Error(path + ": no index cache");
+  const size_t magic = std::strlen(kMagic);
+  if (bytes.size() < magic || std::memcmp(bytes.data(), kMagic, magic) != 0) {
+    return Status::Error(path + ": not a tint index cache of this version");
+  }
+  const auto eol = std::find(bytes.begin() + magic, bytes.end(), uint8_t('\n'));
   try {
-    *key = json::parse(header).at("key").get<std::string>();
+    *key = json::parse(bytes.begin() + magic, eol).at("key").get<std::string>();
   } catch (const json::exception&) {
     return Status::Error(path + ": corrupt index cache header");
   }
@@ -114,12 +119,18 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir, 
                        {"labels", db.label_names()},
                        {"label_weights", indexed.label_weights},
                        {"index_bytes", index_blob.size()},
-                       {"payload_bytes", payload.size()},
-                       {"payload_sha256", Sha256Hex(payload.data(), payload.size())}};
-  std::string bytes = kMagic + header.dump() + "\n";
+                       {"payload_bytes", payload.size()}};
+  const std::string header_line = header.dump() + "\n";
+  Sha256Hasher hasher;
+  hasher.Update(header_line.data(), header_line.size());
+  hasher.Update(payload.data(), payload.size());
+  std::string bytes = kMagic + header_line + hasher.FinishHex() + "\n";
   bytes.append(reinterpret_cast<const char*>(payload.data()), payload.size());
   std::unique_ptr<DatabaseLock> lock;
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
+  Manifest manifest;
+  TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  RemoveOrphans(db_dir, manifest);  // what a killed change left behind
   // The manifest may have changed while we built: check the key again.
   std::string key_now;
   TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key_now));
@@ -160,7 +171,17 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
     *state = CacheState::kStale;
     return Status::Ok();
   }
-  const size_t start = static_cast<size_t>(eol - bytes.begin()) + 1;
+  const size_t header_start = magic, hash_start = static_cast<size_t>(eol - bytes.begin()) + 1;
+  if (bytes.size() < hash_start + 65 || bytes[hash_start + 64] != '\n') return corrupt("no content hash");
+  const size_t start = hash_start + 65;
+  {
+    Sha256Hasher hasher;
+    hasher.Update(bytes.data() + header_start, hash_start - header_start);
+    hasher.Update(bytes.data() + start, bytes.size() - start);
+    if (hasher.FinishHex() != std::string(bytes.begin() + hash_start, bytes.begin() + hash_start + 64)) {
+      return corrupt("content hash does not match");
+    }
+  }
   std::vector<uint8_t> index_blob;
   try {
     const int n = header.at("samples"), dim = header.at("dimension");
@@ -168,9 +189,6 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
     if (n <= 0 || dim <= 0 || bytes.size() - start != payload_bytes ||
         payload_bytes != size_t(n) * dim * 4 + size_t(n) * 2 * 4 + size_t(n) * 4 * 2 + index_bytes) {
       return corrupt("truncated or wrong size");
-    }
-    if (Sha256Hex(bytes.data() + start, payload_bytes) != header.at("payload_sha256").get<std::string>()) {
-      return corrupt("content hash does not match");
     }
     const uint8_t* p = bytes.data() + start;
     cv::Mat vectors(n, dim, CV_32F), chroma(n, 2, CV_32F);
@@ -186,6 +204,10 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
     index_blob.assign(p, p + index_bytes);
     Manifest manifest;
     TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+    // The cache stands for the computation, never for the patch files: each
+    // must still be there with the content the manifest (and so the cache's
+    // key) records, as when the index is built from them.
+    TINT_RETURN_IF_ERROR(CheckPatchFiles(db_dir, manifest));
     std::vector<std::string> names = header.at("labels").get<std::vector<std::string>>();
     for (int l : labels) {
       if (l < 0 || l >= static_cast<int>(names.size())) return corrupt("label id out of range");

@@ -357,7 +357,11 @@ void SegmentNormalizedCuts(const NCutOptions& options, const cv::Mat& lightness,
 
   std::vector<Node> nodes;
   cv::Mat node_map;  // CV_32S node id per working pixel (or per grid cell)
-  if (options.graph == NCutGraph::kPixelGrid) {
+  // SLIC needs room for a few superpixels in each direction (OpenCV's SLIC
+  // crashes on a side under 7 px): a smaller image, or a thin strip, is cut
+  // on the pixel grid instead, which works down to a single pixel.
+  const bool slic_fits = std::min(work.rows, work.cols) >= 2 * options.superpixel_size;
+  if (options.graph == NCutGraph::kPixelGrid || !slic_fits) {
     const double s = std::min(1.0, double(options.grid_max_side) / std::max(work.cols, work.rows));
     cv::Mat grid;
     cv::resize(work, grid, cv::Size(std::max(1, int(std::lround(work.cols * s))),
@@ -396,9 +400,16 @@ void SegmentNormalizedCuts(const NCutOptions& options, const cv::Mat& lightness,
     }
   }
 
-  const SpMat w = BuildAffinity(options, nodes);
   std::vector<int> node_labels;
-  internal::PartitionGraph(options, w, &node_labels, summary);
+  if (nodes.size() < 2) {
+    node_labels.assign(nodes.size(), 0);  // one node is one segment
+    if (summary != nullptr) {
+      summary->num_nodes = static_cast<int>(nodes.size());
+      summary->num_segments = 1;
+    }
+  } else {
+    internal::PartitionGraph(options, BuildAffinity(options, nodes), &node_labels, summary);
+  }
 
   cv::Mat work_labels(node_map.size(), CV_32S);
   for (int r = 0; r < node_map.rows; ++r) {

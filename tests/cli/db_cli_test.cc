@@ -53,7 +53,7 @@ TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("index cache valid"), std::string::npos) << r.out;
   r = Db("stats");
-  EXPECT_NE(r.out.find("index cache built with: format=1;manifest="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("index cache built with: format=2;manifest="), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(";window=7;"), std::string::npos) << r.out;
   r = Db("sheet --label sky -o " + dir_ + "/sky.png");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -125,19 +125,6 @@ TEST_F(DbCliTest, BrokenDatabasesAreNamed) {
   ExpectOneLineFailure(Db("stats"), "manifest.json");
   // A missing database folder.
   ExpectOneLineFailure(RunTint("db --db " + dir_ + "/nodb list", dir_), "not found");
-}
-
-TEST_F(DbCliTest, SecondWriterIsRefusedWhileTheLockIsHeld) {
-  AddSome();
-  std::ofstream(db_ + "/.lock") << 1 << " " << [] {
-    char host[256] = {};
-    ::gethostname(host, sizeof(host) - 1);
-    return std::string(host);
-  }() << " 0\n";  // pid 1 always runs
-  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 100,0,30,20"), "another writer");
-  ExpectOneLineFailure(Db("remove user-street_small-sky-0-0"), "another writer");
-  fs::remove(db_ + "/.lock");
-  EXPECT_EQ(Db("remove user-street_small-sky-0-0").exit_code, 0);
 }
 
 }  // namespace

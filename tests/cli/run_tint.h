@@ -13,6 +13,8 @@ struct RunResult {
 
 // Runs `tint ARGS` (a shell word list), capturing stdout and stderr through
 // files in `dir`.
-RunResult RunTint(const std::string& args, const std::string& dir);
+// `prefix` goes before the binary: "timeout 30 " to bound a run that must not
+// hang (exit 124 if it does), "VAR=value " to set the environment.
+RunResult RunTint(const std::string& args, const std::string& dir, const std::string& prefix = "");
 
 }  // namespace tint::testing

@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 // A two-patch database written to a scratch folder.
 std::string MakeDatabase() {
   const std::string dir = testing::ScratchDir();
-  fs::create_directories(fs::path(dir) / "patches");
+  fs::create_directories(fs::path(dir) / "patches" / "sky");
+  fs::create_directories(fs::path(dir) / "patches" / "grass");
   Manifest m;
   const std::vector<std::pair<std::string, cv::Scalar>> patches = {{"sky", {230, 180, 120}}, {"grass", {40, 160, 60}}};
   for (const auto& [label, colour] : patches) {
@@ -26,7 +27,7 @@ std::string MakeDatabase() {
     PatchRecord r;
     r.id = label + "-1";
     r.label = label;
-    r.file = "patches/" + r.id + ".png";
+    r.file = "patches/" + label + "/" + r.id + ".png";
     r.dataset = "synthetic";
     r.split = "train";
     r.image = "none";
@@ -61,7 +62,7 @@ TEST(PatchDatabaseTest, LoadsSamplesWithLabelsAndChroma) {
 
 TEST(PatchDatabaseTest, ChangedPatchFailsItsHash) {
   const std::string dir = MakeDatabase();
-  cv::imwrite((fs::path(dir) / "patches" / "sky-1.png").string(), cv::Mat(16, 16, CV_8UC3, cv::Scalar(0, 0, 0)));
+  cv::imwrite((fs::path(dir) / "patches" / "sky" / "sky-1.png").string(), cv::Mat(16, 16, CV_8UC3, cv::Scalar(0, 0, 0)));
   std::unique_ptr<PatchDatabase> db;
   const Status s = PatchDatabase::Load(dir, {}, {}, &db);
   ASSERT_FALSE(s.ok());
@@ -71,7 +72,7 @@ TEST(PatchDatabaseTest, ChangedPatchFailsItsHash) {
 
 TEST(PatchDatabaseTest, MissingPatchFileIsNamed) {
   const std::string dir = MakeDatabase();
-  fs::remove(fs::path(dir) / "patches" / "grass-1.png");
+  fs::remove(fs::path(dir) / "patches" / "grass" / "grass-1.png");
   std::unique_ptr<PatchDatabase> db;
   const Status s = PatchDatabase::Load(dir, {}, {}, &db);
   ASSERT_FALSE(s.ok());

@@ -74,7 +74,8 @@ TEST(RemoveTest, InjectedFailureLeavesTheDatabaseIntact) {
   ASSERT_TRUE(Sha256OfFile(ManifestPath(db), &after).ok());
   EXPECT_EQ(before, after);
   EXPECT_TRUE(fs::exists(db + "/" + m.patches[0].file));
-  EXPECT_FALSE(fs::exists(DatabaseLock::LockPath(db)));  // the lock is released on failure
+  std::unique_ptr<DatabaseLock> lock;
+  EXPECT_TRUE(DatabaseLock::Acquire(db, &lock).ok());  // the lock is released on failure
 }
 
 TEST(AddTest, InjectedFailureLeavesTheManifestIntact) {
@@ -95,22 +96,57 @@ TEST(AddTest, InjectedFailureLeavesTheManifestIntact) {
   EXPECT_TRUE(!fs::exists(db + "/patches/earth") || fs::is_empty(db + "/patches/earth"));
 }
 
-TEST(LockTest, SecondWriterIsRefusedAndStaleLockIsTakenOver) {
+TEST(LockTest, SecondWriterIsRefusedUntilTheFirstReleases) {
   const std::string db = MakeDatabase();
   std::unique_ptr<DatabaseLock> a, b;
   ASSERT_TRUE(DatabaseLock::Acquire(db, &a).ok());
   const Status s = DatabaseLock::Acquire(db, &b);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("another writer"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("pid " + std::to_string(::getpid())), std::string::npos) << s.message();
   EXPECT_FALSE(RemovePatches(db, {"x"}).ok());
   a.reset();
-  EXPECT_FALSE(fs::exists(DatabaseLock::LockPath(db)));
-  // A lock left by a process that no longer exists (pid 2^22 + 1 is above
-  // Linux's default pid_max) is stale.
+  // The file stays (deleting it would open a race) but nobody holds it.
+  EXPECT_TRUE(fs::exists(DatabaseLock::LockPath(db)));
+  EXPECT_TRUE(DatabaseLock::Acquire(db, &b).ok());
+}
+
+// A lock file's content never decides: left by a dead writer, by an older
+// tint (pid text, even pid 1 which always runs), empty, or naming a pid above
+// pid_max, it is taken when no process holds the flock.
+TEST(LockTest, LeftoverLockFilesAreNoObstacle) {
+  const std::string db = MakeDatabase();
   char host[256] = {};
   ::gethostname(host, sizeof(host) - 1);
-  std::ofstream(DatabaseLock::LockPath(db)) << 4194305 << " " << host << " 0\n";
-  EXPECT_TRUE(DatabaseLock::Acquire(db, &b).ok());
+  for (const std::string text : {std::string(), "1 " + std::string(host) + " 0\n", std::string("4194305 x 0\n"),
+                                 std::string("garbage")}) {
+    std::ofstream(DatabaseLock::LockPath(db)) << text;
+    std::unique_ptr<DatabaseLock> lock;
+    EXPECT_TRUE(DatabaseLock::Acquire(db, &lock).ok()) << text;
+  }
+}
+
+// Orphans: what a killed change leaves, and only that.
+TEST(OrphanTest, FoundAndRemovedWithoutTouchingOtherFiles) {
+  const std::string db = MakeDatabase();
+  Manifest m;
+  ASSERT_TRUE(LoadManifest(db, &m).ok());
+  EXPECT_TRUE(FindOrphans(db, m).empty());
+  std::ofstream(db + "/patches/sky/stray.png") << "x";
+  std::ofstream(db + "/patches/sky/.stray.png.tmp42") << "x";
+  std::ofstream(db + "/.manifest.json.tmp7") << "x";
+  std::ofstream(db + "/.index.cache.tmp123456") << "x";
+  std::ofstream(db + "/notes.txt") << "x";                 // not tint's
+  std::ofstream(db + "/patches/sky/notes.txt") << "x";     // not a patch
+  std::ofstream(db + "/.manifest.json.tmpx") << "x";       // not tint's temporary name
+  EXPECT_EQ(FindOrphans(db, m), (std::vector<std::string>{".index.cache.tmp123456", ".manifest.json.tmp7",
+                                                          "patches/sky/.stray.png.tmp42", "patches/sky/stray.png"}));
+  RemoveOrphans(db, m);
+  EXPECT_TRUE(FindOrphans(db, m).empty());
+  EXPECT_TRUE(fs::exists(db + "/notes.txt"));
+  EXPECT_TRUE(fs::exists(db + "/patches/sky/notes.txt"));
+  EXPECT_TRUE(fs::exists(db + "/.manifest.json.tmpx"));
+  for (const PatchRecord& r : m.patches) EXPECT_TRUE(fs::exists(db + "/" + r.file));
 }
 
 TEST(SheetTest, DrawsOneTilePerPatch) {

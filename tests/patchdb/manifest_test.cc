@@ -50,7 +50,7 @@ std::string WithPatch(const std::string& patch) {
   return R"({"format": "tint-patchdb", "version": 1, "patches": [)" + patch + "]}";
 }
 const std::string kGood =
-    R"({"id": "a", "label": "sky", "file": "p/a.png", "licence": "x", "sha256": ")" + std::string(64, '0') +
+    R"({"id": "a", "label": "sky", "file": "patches/sky/a.png", "licence": "x", "sha256": ")" + std::string(64, '0') +
     R"(", "source": {"dataset": "d", "split": "train", "image": "i.png", "region": [0, 0, 4, 4]}})";
 
 INSTANTIATE_TEST_SUITE_P(
@@ -64,9 +64,9 @@ INSTANTIATE_TEST_SUITE_P(
         Corrupt{"duplicate", WithPatch(kGood + "," + kGood), "duplicate id"},
         Corrupt{"escape", WithPatch([] {
                   std::string g = kGood;
-                  g.replace(g.find("p/a.png"), 7, "../x.png");
+                  g.replace(g.find("patches/sky/a.png"), 17, "../x.png");
                   return g;
-                }()), "relative path"},
+                }()), "patches/<folder>/<name>"},
         Corrupt{"region", WithPatch([] {
                   std::string g = kGood;
                   g.replace(g.find("[0, 0, 4, 4]"), 12, "[0, 0, -4, 4]");
@@ -117,6 +117,51 @@ TEST(ManifestTest, RegionEdgesAtTheLimitDoNotOverflow) {
 TEST(ManifestTest, GoodPatchParses) {
   Manifest m;
   EXPECT_TRUE(ParseManifest(WithPatch(kGood), &m).ok());
+}
+
+// One rule for every path a manifest names (issue 11): the writers apply it
+// before they write, the parser before anything is read.
+TEST(PatchFilePathTest, OnlyPatchesFolderNameIsAccepted) {
+  for (const std::string good : {"patches/sky/a.png", "patches/dry_grass-2/user-a__b-sky-0-0.png", "patches/x/a.b.png"}) {
+    EXPECT_TRUE(CheckPatchFilePath(good).ok()) << good;
+  }
+  for (const std::string bad : {"", "a.png", "p/a.png", "patches/a.png", "patches/sky/x/a.png", "../x.png",
+                                "/etc/passwd", "patches/../x.png", "patches/sky/../a.png", "patches/sky/..",
+                                "patches/sky/a..b.png", "patches/sky/.a.png", "patches//a.png", "patches/sky/",
+                                "patches/sky/a b.png", "patches/sky/a\\b.png", "Patches/sky/a.png",
+                                "patches/sky/a.png/"}) {
+    EXPECT_FALSE(CheckPatchFilePath(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(IsSafeFileName(std::string(129, 'a')));
+  EXPECT_TRUE(IsValidDatasetName("camvid"));
+  for (const std::string bad : {std::string(".."), std::string("."), std::string("a/b"), std::string("a.b"), std::string(), std::string("x y"), std::string(65, 'a')}) {
+    EXPECT_FALSE(IsValidDatasetName(bad)) << bad;
+  }
+}
+
+TEST(TestSplitTest, AnyCaseAndAnyFolderDepth) {
+  for (const std::string s : {"test", "TEST", "Test", "my-test", "testing"}) EXPECT_TRUE(IsTestSplit(s)) << s;
+  for (const std::string s : {"train", "val", "trainval"}) EXPECT_FALSE(IsTestSplit(s)) << s;
+  for (const std::string p : {"bsds500/images/test/1.jpg", "camvid/TEST/a.png", "/data/camvid/testannot/a.png",
+                              "test/a.png", "camvid/./test/a.png"}) {
+    EXPECT_TRUE(IsTestSplitImagePath(p)) << p;
+  }
+  for (const std::string p : {"bsds500/images/train/1.jpg", "latest/a.png", "contest.png"}) {
+    EXPECT_FALSE(IsTestSplitImagePath(p)) << p;
+  }
+}
+
+TEST(SharedFilesTest, TwoRecordsNamingOneFileAreFound) {
+  Manifest m;
+  m.patches = {Record("p1", "sky"), Record("p2", "sky"), Record("p3", "sky")};
+  EXPECT_TRUE(SharedPatchFiles(m).empty());
+  m.patches[2].file = m.patches[0].file;
+  const std::vector<std::string> shared = SharedPatchFiles(m);
+  ASSERT_EQ(shared.size(), 1u);
+  EXPECT_EQ(shared[0], "patches/sky/p1.png (p1, p3)");
+  // They still parse, so that `tint db remove` can repair the manifest.
+  Manifest back;
+  EXPECT_TRUE(ParseManifest(SerializeManifest(m), &back).ok());
 }
 
 TEST(LabelTest, Rules) {
