@@ -1,5 +1,6 @@
 #include "pipeline/index_cache.h"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -138,23 +139,19 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir, 
   return WriteFileAtomic(IndexCachePath(db_dir), bytes);
 }
 
-Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out, CacheState* state) {
-  const std::string path = IndexCachePath(db_dir);
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    *state = CacheState::kMissing;
-    return Status::Ok();
-  }
-  std::string key;
-  TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key));
-  std::vector<uint8_t> bytes;
-  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
+namespace internal {
+
+const char* IndexCacheMagic() { return kMagic; }
+
+Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key, size_t num_patches,
+                       ParsedIndexCache* out) {
   const size_t magic = std::strlen(kMagic);
-  auto corrupt = [&](const std::string& why) { return Status::Error(path + ": corrupt index cache (" + why + "); run tint db build"); };
+  auto corrupt = [](const std::string& why) { return Status::Error("corrupt index cache (" + why + ")"); };
+  out->stale = false;
   if (bytes.size() < magic || std::memcmp(bytes.data(), kMagic, magic) != 0) {
     // Another format version is stale, not corrupt: tint never reads it.
     if (bytes.size() >= 9 && std::memcmp(bytes.data(), kMagic, 9) == 0) {
-      *state = CacheState::kStale;
+      out->stale = true;
       return Status::Ok();
     }
     return corrupt("not a tint index cache");
@@ -168,7 +165,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
     return corrupt("bad header");
   }
   if (!header.is_object() || !header.contains("key") || !header["key"].is_string() || header["key"] != key) {
-    *state = CacheState::kStale;
+    out->stale = true;
     return Status::Ok();
   }
   const size_t header_start = magic, hash_start = static_cast<size_t>(eol - bytes.begin()) + 1;
@@ -182,45 +179,96 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
       return corrupt("content hash does not match");
     }
   }
-  std::vector<uint8_t> index_blob;
-  try {
-    const int n = header.at("samples"), dim = header.at("dimension");
-    const size_t index_bytes = header.at("index_bytes"), payload_bytes = header.at("payload_bytes");
-    if (n <= 0 || dim <= 0 || bytes.size() - start != payload_bytes ||
-        payload_bytes != size_t(n) * dim * 4 + size_t(n) * 2 * 4 + size_t(n) * 4 * 2 + index_bytes) {
-      return corrupt("truncated or wrong size");
+  // Every count is checked against the payload's real size before it is used,
+  // in 64 bits, so that no value of the header can make a copy run past it.
+  auto count = [&](const char* name, uint64_t max, uint64_t* v) {
+    if (!header.contains(name) || !header[name].is_number_unsigned() || header[name].get<uint64_t>() > max) {
+      return false;
     }
-    const uint8_t* p = bytes.data() + start;
-    cv::Mat vectors(n, dim, CV_32F), chroma(n, 2, CV_32F);
-    std::memcpy(vectors.data, p, size_t(n) * dim * 4);
-    p += size_t(n) * dim * 4;
-    std::memcpy(chroma.data, p, size_t(n) * 2 * 4);
-    p += size_t(n) * 2 * 4;
-    std::vector<int> labels(n), patches(n);
-    std::memcpy(labels.data(), p, size_t(n) * 4);
-    p += size_t(n) * 4;
-    std::memcpy(patches.data(), p, size_t(n) * 4);
-    p += size_t(n) * 4;
-    index_blob.assign(p, p + index_bytes);
-    Manifest manifest;
-    TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
-    // The cache stands for the computation, never for the patch files: each
-    // must still be there with the content the manifest (and so the cache's
-    // key) records, as when the index is built from them.
-    TINT_RETURN_IF_ERROR(CheckPatchFiles(db_dir, manifest));
-    std::vector<std::string> names = header.at("labels").get<std::vector<std::string>>();
-    for (int l : labels) {
-      if (l < 0 || l >= static_cast<int>(names.size())) return corrupt("label id out of range");
-    }
-    out->label_weights = header.at("label_weights").get<std::vector<double>>();
-    out->database = PatchDatabase::FromSamples(std::move(manifest), std::move(names), vectors, chroma,
-                                               std::move(labels), std::move(patches));
-  } catch (const json::exception&) {
+    *v = header[name].get<uint64_t>();
+    return true;
+  };
+  uint64_t n = 0, dim = 0, index_bytes = 0, payload_bytes = 0;
+  const uint64_t payload = bytes.size() - start;
+  if (!count("samples", 1u << 28, &n) || !count("dimension", 1u << 16, &dim) ||
+      !count("index_bytes", payload, &index_bytes) || !count("payload_bytes", payload, &payload_bytes) || n == 0 ||
+      dim == 0 || payload_bytes != payload || payload != n * dim * 4 + n * 2 * 4 + n * 4 * 2 + index_bytes) {
+    return corrupt("truncated or wrong size");
+  }
+  if (!header.contains("labels") || !header["labels"].is_array() || !header.contains("label_weights") ||
+      !header["label_weights"].is_array()) {
     return corrupt("bad header");
   }
+  out->label_names.clear();
+  for (const json& l : header["labels"]) {
+    if (!l.is_string()) return corrupt("bad header");
+    out->label_names.push_back(l.get<std::string>());
+  }
+  out->label_weights.clear();
+  for (const json& w : header["label_weights"]) {
+    if (!w.is_number() || !std::isfinite(w.get<double>())) return corrupt("bad label weight");
+    out->label_weights.push_back(w.get<double>());
+  }
+  if (!out->label_weights.empty() && out->label_weights.size() != out->label_names.size()) {
+    return corrupt("one label weight per label expected");
+  }
+  const int rows = static_cast<int>(n), cols = static_cast<int>(dim);
+  const uint8_t* p = bytes.data() + start;
+  out->vectors.create(rows, cols, CV_32F);
+  out->chroma.create(rows, 2, CV_32F);
+  std::memcpy(out->vectors.data, p, n * dim * 4);
+  p += n * dim * 4;
+  std::memcpy(out->chroma.data, p, n * 2 * 4);
+  p += n * 2 * 4;
+  out->sample_labels.resize(n);
+  out->sample_patch.resize(n);
+  std::memcpy(out->sample_labels.data(), p, n * 4);
+  p += n * 4;
+  std::memcpy(out->sample_patch.data(), p, n * 4);
+  p += n * 4;
+  out->index_blob.assign(p, p + index_bytes);
+  for (int l : out->sample_labels) {
+    if (l < 0 || l >= static_cast<int>(out->label_names.size())) return corrupt("label id out of range");
+  }
+  for (int k : out->sample_patch) {
+    if (k < 0 || static_cast<size_t>(k) >= num_patches) return corrupt("patch index out of range");
+  }
+  return Status::Ok();
+}
+
+}  // namespace internal
+
+Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out, CacheState* state) {
+  const std::string path = IndexCachePath(db_dir);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    *state = CacheState::kMissing;
+    return Status::Ok();
+  }
+  std::string key;
+  TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key));
+  Manifest manifest;
+  TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  std::vector<uint8_t> bytes;
+  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
+  internal::ParsedIndexCache parsed;
+  Status s = internal::ParseIndexCache(bytes, key, manifest.patches.size(), &parsed);
+  if (!s.ok()) return Status::Error(path + ": " + s.message() + "; run tint db build");
+  if (parsed.stale) {
+    *state = CacheState::kStale;
+    return Status::Ok();
+  }
+  // The cache stands for the computation, never for the patch files: each
+  // must still be there with the content the manifest (and so the cache's
+  // key) records, as when the index is built from them.
+  TINT_RETURN_IF_ERROR(CheckPatchFiles(db_dir, manifest));
+  out->label_weights = std::move(parsed.label_weights);
+  out->database = PatchDatabase::FromSamples(std::move(manifest), std::move(parsed.label_names), parsed.vectors,
+                                             parsed.chroma, std::move(parsed.sample_labels),
+                                             std::move(parsed.sample_patch));
   if (options.match.type == MatcherType::kFlann) {
-    const Status s = CreateMatcherFromIndex(options.match, out->database->vectors(), index_blob, &out->matcher);
-    if (!s.ok()) return corrupt(s.message());
+    s = CreateMatcherFromIndex(options.match, out->database->vectors(), parsed.index_blob, &out->matcher);
+    if (!s.ok()) return Status::Error(path + ": corrupt index cache (" + s.message() + "); run tint db build");
   } else {
     out->matcher = CreateMatcher(options.match, out->database->vectors());
   }

@@ -64,4 +64,27 @@ enum class CachePolicy {
 Status OpenIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, CachePolicy policy,
                            IndexedDatabase* out, CacheState* state);
 
+namespace internal {
+
+// The parts of a cache file, checked: everything but the FLANN index blob.
+struct ParsedIndexCache {
+  bool stale = false;  // another format version or another key: not read
+  std::vector<std::string> label_names;
+  std::vector<double> label_weights;
+  cv::Mat vectors, chroma;
+  std::vector<int> sample_labels, sample_patch;
+  std::vector<uint8_t> index_blob;
+};
+
+// The first line of a cache file of this format version.
+const char* IndexCacheMagic();
+
+// Parses cache bytes without touching any file (the cache fuzzer's entry):
+// the magic, the header, the content hash over header and payload, every
+// size against the payload, label and patch ids against `num_patches`.
+Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key, size_t num_patches,
+                       ParsedIndexCache* out);
+
+}  // namespace internal
+
 }  // namespace tint

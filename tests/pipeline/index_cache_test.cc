@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/file_util.h"
 #include "patchdb/import.h"
 #include "pipeline/colorizer.h"
 #include "testing.h"
@@ -110,6 +111,60 @@ TEST(IndexCacheTest, CorruptCacheIsAClearError) {
   std::ofstream(path) << "TINTCACHE9\n{}";
   ASSERT_TRUE(LoadIndexCache(Options(), db, &loaded, &state).ok());
   EXPECT_EQ(state, CacheState::kStale);
+}
+
+// A cache file made by hand: magic, header, the hash over header and
+// payload, payload (two samples of dimension 3, labels 0/1, patches 0/3).
+std::vector<uint8_t> HandMadeCache(const std::string& header_fields, bool fix_hash = true) {
+  std::string payload;
+  const float vectors[6] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f}, chroma[4] = {1, 2, 3, 4};
+  const int labels[2] = {0, 1}, patches[2] = {0, 3};
+  payload.append(reinterpret_cast<const char*>(vectors), sizeof vectors);
+  payload.append(reinterpret_cast<const char*>(chroma), sizeof chroma);
+  payload.append(reinterpret_cast<const char*>(labels), sizeof labels);
+  payload.append(reinterpret_cast<const char*>(patches), sizeof patches);
+  const std::string header = "{\"key\":\"k\"," + header_fields + "}\n";
+  const std::string hash = fix_hash ? Sha256Hex(header + payload) : std::string(64, '0');
+  const std::string file = internal::IndexCacheMagic() + header + hash + "\n" + payload;
+  return std::vector<uint8_t>(file.begin(), file.end());
+}
+
+const std::string kFields =
+    R"("samples":2,"dimension":3,"labels":["sky","grass"],"label_weights":[1.0,0.5],"index_bytes":0,"payload_bytes":56)";
+
+// Every header value is checked against the payload before it is used (issue
+// 11): the parser is also fuzzed (fuzz/index_cache_fuzzer.cc).
+TEST(IndexCacheParseTest, HeaderValuesCannotReachPastThePayload) {
+  internal::ParsedIndexCache parsed;
+  ASSERT_TRUE(internal::ParseIndexCache(HandMadeCache(kFields), "k", 4, &parsed).ok());
+  EXPECT_FALSE(parsed.stale);
+  EXPECT_EQ(parsed.vectors.rows, 2);
+  EXPECT_EQ(parsed.sample_patch, (std::vector<int>{0, 3}));
+  EXPECT_TRUE(internal::ParseIndexCache(HandMadeCache(kFields), "other", 4, &parsed).ok());
+  EXPECT_TRUE(parsed.stale);
+  struct Case {
+    std::string from, to, fragment;
+  };
+  for (const Case& c : std::vector<Case>{{"\"samples\":2", "\"samples\":4294967298", "wrong size"},
+                                         {"\"samples\":2", "\"samples\":-2", "wrong size"},
+                                         {"\"dimension\":3", "\"dimension\":1073741824", "wrong size"},
+                                         {"\"index_bytes\":0", "\"index_bytes\":-56", "wrong size"},
+                                         {"\"payload_bytes\":56", "\"payload_bytes\":55", "wrong size"},
+                                         {"[1.0,0.5]", "[1.0]", "one label weight per label"},
+                                         {"[\"sky\",\"grass\"],\"label_weights\":[1.0,0.5]", "[\"sky\"],\"label_weights\":[1.0]",
+                                          "label id out of range"},
+                                         {"[\"sky\",\"grass\"]", "[\"sky\",7]", "bad header"}}) {
+    std::string fields = kFields;
+    fields.replace(fields.find(c.from), c.from.size(), c.to);
+    const Status s = internal::ParseIndexCache(HandMadeCache(fields), "k", 4, &parsed);
+    ASSERT_FALSE(s.ok()) << c.to;
+    EXPECT_NE(s.message().find(c.fragment), std::string::npos) << c.to << ": " << s.message();
+  }
+  // A patch id beyond the manifest, and a hash that does not match.
+  Status s = internal::ParseIndexCache(HandMadeCache(kFields), "k", 3, &parsed);
+  EXPECT_NE(s.message().find("patch index out of range"), std::string::npos) << s.message();
+  s = internal::ParseIndexCache(HandMadeCache(kFields, false), "k", 4, &parsed);
+  EXPECT_NE(s.message().find("content hash does not match"), std::string::npos) << s.message();
 }
 
 }  // namespace
