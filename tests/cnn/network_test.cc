@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -149,6 +151,18 @@ TEST_F(BrokenModel, CentresOfTheWrongCount) {
   // Same file format, one bin fewer than the network's output channels.
   ASSERT_TRUE(WriteNpy(dir_ + "/ab_bins.npy", centres.rowRange(0, centres.rows - 1)).ok());
   EXPECT_NE(Error().find("centres"), std::string::npos);
+}
+
+// Issue 11: NaN centres gave grey output with exit 0.
+TEST_F(BrokenModel, CentresThatAreNotFinite) {
+  cv::Mat centres;
+  ASSERT_TRUE(ReadNpy(dir_ + "/ab_bins.npy", &centres).ok());
+  centres.at<float>(3, 1) = std::numeric_limits<float>::quiet_NaN();
+  ASSERT_TRUE(WriteNpy(dir_ + "/ab_bins.npy", centres).ok());
+  EXPECT_NE(Error().find("centres must be finite"), std::string::npos) << Error();
+  centres.at<float>(3, 1) = std::numeric_limits<float>::infinity();
+  ASSERT_TRUE(WriteNpy(dir_ + "/ab_bins.npy", centres).ok());
+  EXPECT_NE(Error().find("centres must be finite"), std::string::npos) << Error();
 }
 
 TEST_F(BrokenModel, TheCliGivesOneLineAndNoOutput) {
