@@ -2,7 +2,7 @@
 # All come from Debian 12 packages (see scripts/install_deps.sh).
 
 find_package(OpenCV 4.5 REQUIRED COMPONENTS
-  core imgproc imgcodecs ximgproc xphoto dnn quality)
+  core imgproc imgcodecs flann ximgproc xphoto dnn quality)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
@@ -11,13 +11,9 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)  # SHA-256
 find_package(PkgConfig REQUIRED)
 
-# FLANN 1.9 (the real library). Debian ships a pkg-config file; its
-# serialization header needs lz4, which we link explicitly.
-pkg_check_modules(FLANN_PC REQUIRED IMPORTED_TARGET flann>=1.9)
-find_library(LZ4_LIBRARY lz4 REQUIRED)
-add_library(tint_flann INTERFACE)
-target_include_directories(tint_flann SYSTEM INTERFACE ${FLANN_PC_INCLUDE_DIRS})
-target_link_libraries(tint_flann INTERFACE ${LZ4_LIBRARY})
+# FLANN is OpenCV's bundled copy (opencv_flann, cvflann::): its random
+# choices draw from cv::theRNG(), so a seeded build repeats in any process
+# (libflann 1.9 seeds its kd-tree shuffles from std::random_device).
 
 # Spectra is header only (Debian libspectra-dev installs /usr/include/Spectra).
 find_path(SPECTRA_INCLUDE_DIR Spectra/SymEigsSolver.h REQUIRED)

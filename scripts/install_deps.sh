@@ -5,8 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libopencv-dev libopencv-contrib-dev      # OpenCV 4.6 with dnn, ximgproc, xphoto, quality
-  libflann-dev liblz4-dev                  # FLANN 1.9 (its headers need lz4)
+  libopencv-dev libopencv-contrib-dev      # OpenCV 4.6 with flann, dnn, ximgproc, xphoto, quality
   libeigen3-dev libspectra-dev             # eigensolvers for normalized cuts
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libssl-dev                               # OpenSSL: SHA-256 of patches, caches, models

@@ -163,6 +163,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   }
   // The methods: needed to run, and for the report's thumbnails.
   std::vector<std::unique_ptr<Colorizer>> owned;
+  nlohmann::json seeds = nlohmann::json::object();  // the FLANN seed of each classic method
   owned.push_back(CreateGrayscaleColorizer());
   for (const MethodSpec& m : config.methods) {
     std::unique_ptr<Colorizer> c;
@@ -182,6 +183,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
       }
       std::string error;
       if (!classic.Check(&error)) return Fail(cmd, config.path + ": method '" + m.name + "': " + error);
+      seeds[m.name] = classic.match.seed;
       s = OpenClassic(cmd, classic, db_dir, false, false, &c);
     }
     if (!s.ok()) return Fail(cmd, "method '" + m.name + "': " + s.message());
@@ -192,6 +194,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
 
   // What results depend on beyond the config: the database and model files.
   nlohmann::json provenance = Provenance(config, db_dir, config.methods, data_root);
+  provenance["flann_seeds"] = seeds;
   {
     nlohmann::json context;
     for (const MethodSpec& m : config.methods) {

@@ -48,6 +48,7 @@ void AddClassicOptions(CLI::App* app, ClassicOptions* o) {
   app->add_option("--flann-checks", o->match.flann_checks, "FLANN leaves checked per query")->group(g)->capture_default_str();
   app->add_option("--flann-kmeans", o->match.kmeans_branching, "FLANN hierarchical k-means tree with this branching (0 = kd-trees)")->group(g)->capture_default_str();
   app->add_option("--pca-dims", o->match.pca_dims, "FLANN searches this many principal components (0 = all)")->group(g)->capture_default_str();
+  app->add_option("--seed", o->match.seed, "Seed of the FLANN index build (kd-tree shuffles, k-means centres)")->group(g)->capture_default_str();
   app->add_option("--rerank", o->match.rerank, "With --pca-dims: candidates re-ranked on the full vectors")->group(g)->capture_default_str();
   app->add_flag("--ncut,!--no-ncut", o->use_ncut, "Vote labels per normalized-cuts segment")->group(g)->capture_default_str();
   app->add_option("--ncut-graph", o->ncut.graph, "Ncut graph nodes: superpixels or grid")

@@ -5,10 +5,12 @@
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 
-#include <flann/flann.hpp>
 #include <opencv2/core/utility.hpp>
+#include <opencv2/flann.hpp>
 
 #include "core/status.h"
 
@@ -80,9 +82,55 @@ class ExactMatcher : public Matcher {
   RowMatrix db_;
 };
 
+// cvflann's kd-tree saveIndex writes each node as its raw struct, child
+// pointers included: addresses that differ in every process, though its
+// loadIndex only tests them for NULL; and a leaf's divval, which the build
+// never sets (it holds whatever the memory pool held, and is never read).
+// This rewrites the pointers as 0 or 1 and leaf divvals as 0, so that
+// the same trees always give the same bytes. The node is mirrored by a struct
+// of the same members (cvflann::KDTreeIndex::Node: int divfeat, float divval,
+// two child pointers), and the walk must end exactly at the blob's end, so a
+// change of layout is caught (false) rather than written.
+struct KdTreeNodeBytes {
+  int divfeat;
+  float divval;
+  void* child1;
+  void* child2;
+};
+
+bool CanonicalizeKdSubtree(std::vector<uint8_t>* blob, size_t* pos, int depth) {
+  if (depth > 100000 || *pos + sizeof(KdTreeNodeBytes) > blob->size()) return false;
+  KdTreeNodeBytes node;
+  std::memcpy(&node, blob->data() + *pos, sizeof(node));
+  const bool has1 = node.child1 != nullptr, has2 = node.child2 != nullptr;
+  if (!has1 && !has2) node.divval = 0.0f;  // a leaf's divval is never set: whatever the pool held
+  node.child1 = reinterpret_cast<void*>(uintptr_t{has1});
+  node.child2 = reinterpret_cast<void*>(uintptr_t{has2});
+  std::memset(blob->data() + *pos, 0, sizeof(node));  // padding bytes too
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divfeat), &node.divfeat, sizeof(node.divfeat));
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divval), &node.divval, sizeof(node.divval));
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child1), &node.child1, sizeof(node.child1));
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child2), &node.child2, sizeof(node.child2));
+  *pos += sizeof(node);
+  if (has1 && !CanonicalizeKdSubtree(blob, pos, depth + 1)) return false;
+  if (has2 && !CanonicalizeKdSubtree(blob, pos, depth + 1)) return false;
+  return true;
+}
+
+bool CanonicalizeKdTreeBlob(std::vector<uint8_t>* blob, size_t begin) {
+  int trees = 0;
+  if (begin + sizeof(trees) > blob->size()) return false;
+  std::memcpy(&trees, blob->data() + begin, sizeof(trees));
+  size_t pos = begin + sizeof(trees);
+  for (int t = 0; t < trees; ++t) {
+    if (!CanonicalizeKdSubtree(blob, &pos, 0)) return false;
+  }
+  return pos == blob->size();
+}
+
 class FlannMatcher : public Matcher {
  public:
-  using Index = flann::NNIndex<flann::L2<float>>;
+  using Index = cvflann::NNIndex<cvflann::L2<float>>;
 
   FlannMatcher(const MatchOptions& options, const cv::Mat& database)
       : options_(options), db_(NormalizedRows(database)) {
@@ -100,20 +148,37 @@ class FlannMatcher : public Matcher {
       projected_ = Project(db_);
     }
     RowMatrix& points = Indexed();
-    const flann::Matrix<float> data(points.data(), points.rows(), points.cols());
+    const cvflann::Matrix<float> data(points.data(), points.rows(), points.cols());
     if (options.kmeans_branching > 0) {
-      index_ = std::make_unique<flann::KMeansIndex<flann::L2<float>>>(
-          data, flann::KMeansIndexParams(options.kmeans_branching, 11, flann::FLANN_CENTERS_KMEANSPP));
+      index_ = std::make_unique<cvflann::KMeansIndex<cvflann::L2<float>>>(
+          data, cvflann::KMeansIndexParams(options.kmeans_branching, 11, cvflann::FLANN_CENTERS_KMEANSPP));
     } else {
-      index_ = std::make_unique<flann::KDTreeIndex<flann::L2<float>>>(data, flann::KDTreeIndexParams(options.flann_trees));
+      index_ = std::make_unique<cvflann::KDTreeIndex<cvflann::L2<float>>>(
+          data, cvflann::KDTreeIndexParams(options.flann_trees));
     }
   }
 
-  void Build() { index_->buildIndex(); }
+  // Every random choice of the build draws from this thread's cv::theRNG():
+  // seeded here, and the caller's generator is put back afterwards.
+  void Build() {
+    cv::RNG& rng = cv::theRNG();
+    const cv::RNG saved = rng;
+    rng = cv::RNG(options_.seed);
+    index_->buildIndex();
+    rng = saved;
+  }
 
   Status Load(const std::vector<uint8_t>& blob) {
-    if (blob.empty()) return Status::Error("empty FLANN index");
-    FILE* f = fmemopen(const_cast<uint8_t*>(blob.data()), blob.size(), "rb");
+    // The blob opens with the shape it was built on: cvflann's own format
+    // does not record it, and a tree over other data would index past it.
+    uint64_t shape[3];
+    if (blob.size() <= sizeof(shape)) return Status::Error("empty FLANN index");
+    std::memcpy(shape, blob.data(), sizeof(shape));
+    if (shape[0] != kIndexMagic || shape[1] != static_cast<uint64_t>(Indexed().rows()) ||
+        shape[2] != static_cast<uint64_t>(Indexed().cols())) {
+      return Status::Error("FLANN index was built for another database or by another FLANN");
+    }
+    FILE* f = fmemopen(const_cast<uint8_t*>(blob.data()) + sizeof(shape), blob.size() - sizeof(shape), "rb");
     if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
     try {
       index_->loadIndex(f);
@@ -122,11 +187,6 @@ class FlannMatcher : public Matcher {
       return Status::Error(std::string("FLANN index does not load (") + e.what() + ")");
     }
     std::fclose(f);
-    if (index_->size() != static_cast<size_t>(Indexed().rows()) ||
-        index_->veclen() != static_cast<size_t>(Indexed().cols())) {
-      return Status::Error("FLANN index was built for another database (" + std::to_string(index_->size()) + " x " +
-                           std::to_string(index_->veclen()) + ")");
-    }
     return Status::Ok();
   }
 
@@ -137,9 +197,15 @@ class FlannMatcher : public Matcher {
     if (f == nullptr) return false;
     index_->saveIndex(f);
     std::fclose(f);
-    blob->assign(buffer, buffer + size);
+    const uint64_t shape[3] = {kIndexMagic, static_cast<uint64_t>(Indexed().rows()),
+                               static_cast<uint64_t>(Indexed().cols())};
+    const auto* head = reinterpret_cast<const uint8_t*>(shape);
+    blob->assign(head, head + sizeof(shape));
+    blob->insert(blob->end(), buffer, buffer + size);
     std::free(buffer);
-    return true;
+    // The k-means tree's blob holds addresses too; only kd-trees (the
+    // default) are made byte-repeatable here: see CanonicalizeKdTreeBlob.
+    return options_.kmeans_branching > 0 || CanonicalizeKdTreeBlob(blob, sizeof(shape));
   }
 
   void Match(const cv::Mat& queries, Candidates* out) const override {
@@ -158,16 +224,16 @@ class FlannMatcher : public Matcher {
     const int chunks = (n + kChunk - 1) / kChunk;
     // The index is read-only during search, so chunks run in parallel.
     cv::parallel_for_(cv::Range(0, chunks), [&](const cv::Range& range) {
-      flann::SearchParams params(options_.flann_checks);
-      params.cores = 1;
+      const cvflann::SearchParams params(options_.flann_checks);
       std::vector<int> index(size_t(kChunk) * fetch);
       std::vector<float> dists(size_t(kChunk) * fetch);
       std::vector<std::pair<float, int>> ranked(fetch);
       for (int ch = range.start; ch < range.end; ++ch) {
         const int begin = ch * kChunk, rows = std::min(kChunk, n - begin);
-        flann::Matrix<float> qm(const_cast<float*>(search.data()) + size_t(begin) * search.cols(), rows, search.cols());
-        flann::Matrix<int> im(index.data(), rows, fetch);
-        flann::Matrix<float> dm(dists.data(), rows, fetch);
+        const cvflann::Matrix<float> qm(const_cast<float*>(search.data()) + size_t(begin) * search.cols(), rows,
+                                        search.cols());
+        cvflann::Matrix<int> im(index.data(), rows, fetch);
+        cvflann::Matrix<float> dm(dists.data(), rows, fetch);
         index_->knnSearch(qm, im, dm, fetch, params);
         for (int i = 0; i < rows; ++i) {
           const size_t row = size_t(begin + i);
@@ -203,6 +269,10 @@ class FlannMatcher : public Matcher {
   RowMatrix Project(const RowMatrix& m) const { return (m.rowwise() - mean_) * axes_; }
   // The points the kd-trees are built on (and point into).
   RowMatrix& Indexed() { return axes_.size() > 0 ? projected_ : db_; }
+  const RowMatrix& Indexed() const { return axes_.size() > 0 ? projected_ : db_; }
+
+  // "cvflann1" (little-endian): an index blob of OpenCV's FLANN.
+  static constexpr uint64_t kIndexMagic = 0x316e6e616c667663ull;
 
   MatchOptions options_;
   RowMatrix db_;                  // unit vectors, for re-ranking

@@ -41,8 +41,12 @@ struct MatchOptions {
   // FLANN: the index, randomized kd-trees (flann_trees of them) or a
   // hierarchical k-means tree with this branching factor (0 = kd-trees).
   int kmeans_branching = 0;
-  // Note: FLANN 1.9.2 shuffles each kd-tree with std::random_device, so two
-  // builds of the same data differ slightly; a saved index is repeatable.
+  // FLANN: seed of every random choice of the index build (the kd-trees'
+  // shuffles and split choices, k-means++ centres). The index is OpenCV's
+  // FLANN (cvflann), whose choices all draw from cv::theRNG(): the build sets
+  // it from this seed (and puts the caller's state back), so the same data
+  // and seed give the same index in any process. Part of the cache key.
+  uint64_t seed = 2016;
 
   bool Check(std::string* error) const;
 };

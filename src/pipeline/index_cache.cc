@@ -54,7 +54,8 @@ Status IndexCacheKey(const ClassicOptions& o, const std::string& db_dir, std::st
      << ";vector=" << ToString(o.features.normalization) << ";stats=" << o.features.append_statistics
      << ";stats_weight=" << o.features.statistics_weight << ";position_weight=" << o.features.position_weight
      << ";stride=" << o.sampling.stride << ";flann_trees=" << o.match.flann_trees
-     << ";calibration_step=" << o.calibration_step << ";calibration_checks=" << o.match.flann_checks;
+     << ";calibration_step=" << o.calibration_step << ";calibration_checks=" << o.match.flann_checks
+     << ";seed=" << o.match.seed;
   // Index settings added later are named only when set, so that caches
   // built before them stay valid.
   if (o.match.pca_dims > 0) os << ";pca_dims=" << o.match.pca_dims;

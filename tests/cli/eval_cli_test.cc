@@ -113,11 +113,9 @@ class ConfiguredEvalTest : public ::testing::Test {
     const std::string text = "name = \"t\"\n" + extra +
                              "[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + photos_ +
                              "\"\n[[method]]\nname = \"classic\"\nmode = \"classic\"\n"
-                             // Exact matching and no label calibration: deterministic even where no
-                             // index cache is built. Without a cache, both the FLANN matcher and the
-                             // calibration (which always uses FLANN) build trees in memory, and FLANN
-                             // 1.9 seeds their shuffles from std::random_device (found by CI: two
-                             // processes voted differently on one photo).
+                             // Exact matching and no label calibration keep each process quick (no
+                             // index is built); the seeded FLANN build repeats too, which
+                             // cli/determinism_cli_test checks across processes.
                              "options = { query_stride = 3, matcher = \"exact\", calibration_step = 0 }\n"
                              "[[method]]\nname = \"hc\"\nmode = \"cnn\"\nmodel = \"" +
                              testing::SourceDir() + "/models/tint-hc/card.toml\"\n";
