@@ -12,6 +12,7 @@
 #include "core/file_util.h"
 #include "core/image_io.h"
 #include "core/progress.h"
+#include "pipeline/option_table.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -99,7 +100,8 @@ int RunColorize(int argc, char** argv) {
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
 
   std::string error;
-  if (!classic.Check(&error) || !read.Check(&error)) return internal::Fail(cmd, error);
+  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok()) return internal::Fail(cmd, cs.message());
+  if (!read.Check(&error)) return internal::Fail(cmd, error);
   PostOptions post_options;
   ParsePostMode(post, &post_options.mode);
 

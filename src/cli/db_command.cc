@@ -11,6 +11,7 @@
 #include "patchdb/edit.h"
 #include "patchdb/import.h"
 #include "pipeline/index_cache.h"
+#include "pipeline/option_table.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -191,7 +192,7 @@ int RunDb(int argc, char** argv) {
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
   std::string error;
-  if (!classic.Check(&error)) return internal::Fail("db", error);
+  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok()) return internal::Fail("db", cs.message());
   if (*import) {
     if (!source.label_map.empty()) {
       if (source.image.empty() || class_table.empty()) return internal::Fail("db import", "--labels needs --image and --classes");

@@ -19,6 +19,7 @@
 #include "eval/experiment.h"
 #include "eval/report.h"
 #include "eval/region_benchmark.h"
+#include "pipeline/option_table.h"
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -173,16 +174,10 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
       s = CreateCnnColorizer(m.model, card_options, &c);
     } else {
       ClassicOptions classic;
-      CLI::App app("method " + m.name, m.name);
-      AddClassicOptions(&app, &classic);
-      std::vector<std::string> args(m.flags.rbegin(), m.flags.rend());  // CLI11 parses a reversed vector
-      try {
-        app.parse(args);
-      } catch (const CLI::ParseError& e) {
-        return Fail(cmd, config.path + ": method '" + m.name + "': " + e.what());
+      for (const auto& item : m.options.items()) {
+        s = SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, &classic);
+        if (!s.ok()) return Fail(cmd, config.path + ": method '" + m.name + "': " + s.message());
       }
-      std::string error;
-      if (!classic.Check(&error)) return Fail(cmd, config.path + ": method '" + m.name + "': " + error);
       seeds[m.name] = classic.match.seed;
       s = OpenClassic(cmd, classic, db_dir, false, false, &c);
     }
@@ -350,7 +345,8 @@ int RunEval(int argc, char** argv) {
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
   std::string error;
-  if (!classic.Check(&error) || !read.Check(&error)) return internal::Fail(cmd, error);
+  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok()) return internal::Fail(cmd, cs.message());
+  if (!read.Check(&error)) return internal::Fail(cmd, error);
   if (limit < 0) return internal::Fail(cmd, "--limit must be >= 0");
 
   // Each option applies to one form; one given to the other form is refused

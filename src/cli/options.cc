@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "pipeline/option_table.h"
 
 #ifndef TINT_DEFAULT_PATCHDB
 #define TINT_DEFAULT_PATCHDB "patchdb"
@@ -22,45 +23,47 @@ std::string DefaultModelCard() {
   return env != nullptr && *env != '\0' ? env : TINT_DEFAULT_MODEL;
 }
 
+// One flag per entry of the option table, named from it: --name for a
+// value, --name/--no-name for a switch. Values are checked by the table, so
+// an error names the flag the user typed.
 void AddClassicOptions(CLI::App* app, ClassicOptions* o) {
-  static const std::map<std::string, VectorNormalization> kVectors = {
-      {"raw", VectorNormalization::kRaw}, {"zero-mean", VectorNormalization::kZeroMean},
-      {"unit-norm", VectorNormalization::kUnitNorm}};
-  static const std::map<std::string, MatcherType> kMatchers = {{"exact", MatcherType::kExact},
-                                                               {"flann", MatcherType::kFlann}};
-  static const std::map<std::string, NCutGraph> kGraphs = {{"grid", NCutGraph::kPixelGrid},
-                                                           {"superpixels", NCutGraph::kSuperpixels}};
-  auto* g = "Classic pipeline";
-  app->add_option("--window", o->features.window, "Neighborhood window side (odd, 3..31)")->group(g)->capture_default_str();
-  app->add_option("--vector", o->features.normalization, "Vector variant: raw, zero-mean, unit-norm")
-      ->transform(CLI::CheckedTransformer(kVectors, CLI::ignore_case))->group(g)->default_str("zero-mean");
-  app->add_flag("--stats,!--no-stats", o->features.append_statistics,
-                "Append window mean and std of L (Welsh et al. 2002)")->group(g)->capture_default_str();
-  app->add_option("--stats-weight", o->features.statistics_weight, "Weight of the appended statistics")->group(g)->capture_default_str();
-  app->add_option("--position-weight", o->features.position_weight, "Weight of the vertical position feature (0 = off)")->group(g)->capture_default_str();
-  app->add_option("--stride", o->sampling.stride, "Database sampling stride inside each patch (px)")->group(g)->capture_default_str();
-  app->add_option("--query-stride", o->query_stride, "Match every n-th pixel in x and y")->group(g)->capture_default_str();
-  app->add_option("--calibration-step", o->calibration_step, "Calibrate label votes on every n-th DB sample (0 = off)")->group(g)->capture_default_str();
-  app->add_option("--matcher", o->match.type, "Matcher: flann or exact")
-      ->transform(CLI::CheckedTransformer(kMatchers, CLI::ignore_case))->group(g)->default_str("flann");
-  app->add_option("-k,--candidates", o->match.k, "Candidates per pixel (1..64)")->group(g)->capture_default_str();
-  app->add_option("--flann-trees", o->match.flann_trees, "FLANN randomized kd-trees")->group(g)->capture_default_str();
-  app->add_option("--flann-checks", o->match.flann_checks, "FLANN leaves checked per query")->group(g)->capture_default_str();
-  app->add_option("--flann-kmeans", o->match.kmeans_branching, "FLANN hierarchical k-means tree with this branching (0 = kd-trees)")->group(g)->capture_default_str();
-  app->add_option("--pca-dims", o->match.pca_dims, "FLANN searches this many principal components (0 = all)")->group(g)->capture_default_str();
-  app->add_option("--seed", o->match.seed, "Seed of the FLANN index build (kd-tree shuffles, k-means centres)")->group(g)->capture_default_str();
-  app->add_option("--rerank", o->match.rerank, "With --pca-dims: candidates re-ranked on the full vectors")->group(g)->capture_default_str();
-  app->add_flag("--ncut,!--no-ncut", o->use_ncut, "Vote labels per normalized-cuts segment")->group(g)->capture_default_str();
-  app->add_option("--ncut-graph", o->ncut.graph, "Ncut graph nodes: superpixels or grid")
-      ->transform(CLI::CheckedTransformer(kGraphs, CLI::ignore_case))->group(g)->default_str("superpixels");
-  app->add_option("--ncut-max-segments", o->ncut.max_segments, "Most Ncut segments")->group(g)->capture_default_str();
-  app->add_option("--ncut-max-value", o->ncut.max_ncut, "Stop splitting above this Ncut value")->group(g)->capture_default_str();
-  app->add_option("--ncut-sigma-i", o->ncut.sigma_intensity, "Ncut brightness scale sigma_I (L units)")->group(g)->capture_default_str();
-  app->add_option("--dark-lightness", o->otsu.max_dark_lightness, "Very dark below min(Otsu, this) L; never sky")->group(g)->capture_default_str();
-  app->add_option("--vote-power", o->transfer.similarity_power, "Vote weight = similarity^p")->group(g)->capture_default_str();
-  app->add_flag("--segment-vote,!--pixel-vote", o->transfer.segment_vote, "Vote per segment or per pixel")->group(g)->capture_default_str();
-  app->add_flag("--keep-saturation,!--plain-mean", o->transfer.keep_saturation, "Average chroma keeping saturation")->group(g)->capture_default_str();
-  app->add_option("--smooth-radius", o->transfer.smoothing_radius, "Guided-filter radius for chroma (0 = off)")->group(g)->capture_default_str();
+  const std::string group = "Classic pipeline";
+  const ClassicOptions defaults;
+  for (const OptionInfo& entry : ClassicOptionTable()) {
+    const std::string flag = FlagName(entry.name);
+    const std::string name = entry.name;
+    if (entry.type == OptionType::kBool) {
+      app->add_flag_function(
+             flag + ",!--no-" + flag.substr(2),
+             [o, name](std::int64_t count) {
+               const Status s = SetClassicOption(name, count > 0 ? "true" : "false", OptionSpelling::kFlag, o);
+               if (!s.ok()) throw CLI::ValidationError(s.message());
+             },
+             entry.help + " (default " + entry.get(defaults) + ")")
+          ->group(group);
+      continue;
+    }
+    std::string help = entry.help;
+    if (entry.type == OptionType::kInt || entry.type == OptionType::kDouble) {
+      help += " [" + OptionRange(entry) + (entry.rule.empty() ? "" : ", " + entry.rule) + "]";
+    }
+    if (entry.type == OptionType::kChoice) {
+      help += ":";
+      for (const std::string& c : entry.choices) help += " " + c;
+    }
+    const std::string names = name == "candidates" ? "-k," + flag : flag;  // -k: the paper's symbol
+    app->add_option(
+           names,
+           [o, name](const CLI::results_t& results) {
+             const Status s = SetClassicOption(name, results.back(), OptionSpelling::kFlag, o);
+             if (!s.ok()) throw CLI::ValidationError(s.message());
+             return true;
+           },
+           help)
+        ->group(group)
+        ->default_str(entry.get(defaults))
+        ->type_size(1);
+  }
 }
 
 void AddReadOptions(CLI::App* app, ImageReadOptions* options) {

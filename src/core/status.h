@@ -26,6 +26,11 @@ class Status {
   bool failed_ = false;
 };
 
+// `s` with `prefix` before its message (ok stays ok).
+inline Status PrefixError(const std::string& prefix, Status s) {
+  return s.ok() ? s : Status::Error(prefix + s.message());
+}
+
 // Thrown when a precondition that the caller controls is violated.
 class CheckError : public std::logic_error {
  public:

@@ -15,6 +15,7 @@
 #include "core/progress.h"
 #include "eval/metrics.h"
 #include "eval/region_benchmark.h"
+#include "pipeline/option_table.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -140,27 +141,17 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
         if (m.contains("options")) {
           const json& o = m["options"];
           if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
+          // Keys are the option table's names; each value is checked now, so
+          // a bad one stops the run before any work and names the key.
+          ClassicOptions check;
           for (const auto& item : o.items()) {
-            std::string flag = "--" + item.key();
-            std::replace(flag.begin(), flag.end(), '_', '-');
-            const json& v = item.value();
-            if (v.is_boolean()) {
-              s.flags.push_back(v.get<bool>() ? flag : "--no-" + flag.substr(2));
-            } else if (v.is_number_integer()) {
-              s.flags.push_back(flag);
-              s.flags.push_back(std::to_string(v.get<long long>()));
-            } else if (v.is_number()) {
-              std::ostringstream os;
-              os << v.get<double>();
-              s.flags.push_back(flag);
-              s.flags.push_back(os.str());
-            } else if (v.is_string()) {
-              s.flags.push_back(flag);
-              s.flags.push_back(v.get<std::string>());
-            } else {
-              return Status::Error(w + ": option '" + item.key() + "' must be a boolean, number or string");
-            }
+            TINT_RETURN_IF_ERROR(
+                PrefixError(w + " (method '" + s.name + "'): ",
+                            SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, &check)));
           }
+          TINT_RETURN_IF_ERROR(
+              PrefixError(w + " (method '" + s.name + "'): ", CheckClassicOptions(check, OptionSpelling::kKey)));
+          s.options = o;
         }
       } else {
         return Status::Error(w + ": mode '" + s.mode + "' is not classic or cnn");
@@ -295,7 +286,7 @@ std::string StoredResultProblem(const fs::path& path, const std::string& key, co
 std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset, const std::string& context) {
   json methods = json::array();
   for (const MethodSpec& m : config.methods) {
-    methods.push_back({{"name", m.name}, {"mode", m.mode}, {"flags", m.flags}, {"model", m.model}});
+    methods.push_back({{"name", m.name}, {"mode", m.mode}, {"options", m.options}, {"model", m.model}});
   }
   const json d = {{"kind", dataset.kind},    {"split", dataset.split},
                   {"regions", dataset.regions}, {"segment_counts", dataset.segment_counts}};

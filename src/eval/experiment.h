@@ -35,7 +35,7 @@ struct DatasetSpec {
 struct MethodSpec {
   std::string name;
   std::string mode;                // "classic" or "cnn" (the grayscale baseline is always added first)
-  std::vector<std::string> flags;  // classic: command-line flags built from [method.options]
+  nlohmann::json options = nlohmann::json::object();  // classic: [method.options], keys of the option table
   std::string model;               // cnn: model card path (resolved)
 };
 

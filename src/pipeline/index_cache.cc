@@ -11,6 +11,7 @@
 #include "patchdb/edit.h"
 #include "patchdb/lock.h"
 #include "pipeline/colorizer.h"
+#include "pipeline/option_table.h"
 #include "transfer/transfer.h"
 
 namespace tint {
@@ -49,17 +50,10 @@ Status IndexCacheKey(const ClassicOptions& o, const std::string& db_dir, std::st
   std::error_code ec;
   if (!fs::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
   TINT_RETURN_IF_ERROR(Sha256OfFile(ManifestPath(db_dir), &manifest_hash));
+  // Every setting the samples, the index and the calibration depend on, as
+  // the option table marks them: a knob added there is in the key at once.
   std::ostringstream os;
-  os << "format=" << kFormat << ";manifest=" << manifest_hash << ";window=" << o.features.window
-     << ";vector=" << ToString(o.features.normalization) << ";stats=" << o.features.append_statistics
-     << ";stats_weight=" << o.features.statistics_weight << ";position_weight=" << o.features.position_weight
-     << ";stride=" << o.sampling.stride << ";flann_trees=" << o.match.flann_trees
-     << ";calibration_step=" << o.calibration_step << ";calibration_checks=" << o.match.flann_checks
-     << ";seed=" << o.match.seed;
-  // Index settings added later are named only when set, so that caches
-  // built before them stay valid.
-  if (o.match.pca_dims > 0) os << ";pca_dims=" << o.match.pca_dims;
-  if (o.match.kmeans_branching > 0) os << ";kmeans_branching=" << o.match.kmeans_branching;
+  os << "format=" << kFormat << ";manifest=" << manifest_hash << ";" << ClassicCacheKey(o);
   *key = os.str();
   return Status::Ok();
 }

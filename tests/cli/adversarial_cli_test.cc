@@ -441,6 +441,19 @@ TEST_F(AdversarialTest, OptionsOfTheOtherEvalFormAreRefused) {
   ExpectOneLineFailure(Tint("eval --images " + dir_ + " --csv " + dir_ + "/no/such/folder/x.csv"), "does not exist");
 }
 
+// Issue 12: one name per knob; an error names the form the user wrote.
+TEST_F(AdversarialTest, OptionErrorsNameTheFlagOrTheConfigKey) {
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --smooth-radius 200"),
+                       "--smooth-radius must be an integer in 0..100, got '200'");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --no-keep-saturation --window 8"),
+                       "--window must be an integer in 3..31 (odd)");
+  Spit(dir_ + "/exp.toml", "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
+                               "\"\n[[method]]\nname = \"plain\"\nmode = \"classic\"\n"
+                               "options = { keep_saturation = false, smooth_radius = 200 }\n");
+  ExpectOneLineFailure(Tint("eval --config " + dir_ + "/exp.toml"),
+                       "(method 'plain'): smooth_radius must be an integer in 0..100, got '200'");
+}
+
 // ---- 14. Odd inputs that used to pass ---------------------------------------------
 
 TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
