@@ -88,7 +88,8 @@ double PeakMemoryMb() {
 }
 
 const IndexedDatabase& ShippedDatabase() {
-  static IndexedDatabase indexed = [] {
+  // Never destroyed: its cvflann index must not outlive cvflann's statics.
+  static IndexedDatabase& indexed = *new IndexedDatabase([] {
     IndexedDatabase out;
     CacheState state;
     const Status s =
@@ -99,7 +100,7 @@ const IndexedDatabase& ShippedDatabase() {
     }
     if (state != CacheState::kValid) std::cerr << "note: patchdb/index.cache is " << ToString(state) << "; built in memory\n";
     return out;
-  }();
+  }());
   return indexed;
 }
 

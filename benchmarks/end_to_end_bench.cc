@@ -47,19 +47,21 @@ std::unique_ptr<Colorizer> ClassicWith(const ClassicOptions& options) {
   return CreateClassicColorizer(options, std::move(indexed));
 }
 
+// Made once and never destroyed (here and below): a cvflann index must not
+// outlive cvflann's own statics, which a static of ours destroyed at exit would.
 const Colorizer& DefaultClassic() {
-  static const std::unique_ptr<Colorizer> c = ClassicWith(ClassicOptions());
+  static const Colorizer* c = ClassicWith(ClassicOptions()).release();
   return *c;
 }
 
 const Colorizer* Cnn() {
-  static const std::unique_ptr<Colorizer> c = [] {
+  static const Colorizer* c = [] {
     std::unique_ptr<Colorizer> out;
     const Status s = CreateCnnColorizer(SourcePath("models/tint-hc/card.toml"), ModelCardOptions(), &out);
     if (!s.ok()) std::cerr << "error: " << s.message() << "\n";
-    return out;
+    return out.release();
   }();
-  return c.get();
+  return c;
 }
 
 void RunColorizer(benchmark::State& state, const Colorizer& colorizer, const cv::Mat& photo) {

@@ -13,6 +13,7 @@
 #include "core/image_io.h"
 #include "core/progress.h"
 #include "pipeline/option_table.h"
+#include "pipeline/registry.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -72,7 +73,7 @@ int RunColorize(int argc, char** argv) {
   CLI::App app("Colorize grayscale photos. One INPUT: OUTPUT is an image file; several: a folder.",
                "colorize");
   std::vector<std::string> inputs;
-  std::string output, mode = "classic", db_dir = internal::DefaultDatabaseDir(), post = "none";
+  std::string output, method = "classic", db_dir = internal::DefaultDatabaseDir(), post = "none";
   std::string model = internal::DefaultModelCard(), weights, data_root;
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   ClassicOptions classic;
@@ -80,12 +81,17 @@ int RunColorize(int argc, char** argv) {
   app.add_option("inputs", inputs, "Input images (any format OpenCV reads; colour is reduced to luminance)")
       ->required();
   app.add_option("-o,--output", output, "Output image file (one input) or folder (several)")->required();
-  app.add_option("--mode", mode, "Colorization mode")->check(CLI::IsMember({"classic", "cnn"}))->capture_default_str();
+  auto* method_opt = app.add_option("--method", method, "Method: " + RegisteredMethodNames())
+                         ->check(internal::RegisteredMethod())
+                         ->capture_default_str();
+  app.add_option("--mode", method, "Same as --method (classic or cnn, as before the registry)")
+      ->check(internal::RegisteredMethod())
+      ->excludes(method_opt);
   app.add_option("--db", db_dir, "Patch database folder (default: $TINT_PATCHDB or the bundled one)")
       ->capture_default_str();
-  app.add_option("--model", model, "cnn mode: model card (.toml or .json; default: the shipped tint-hc model)")
+  app.add_option("--model", model, "Methods with a model (cnn): model card (.toml or .json; default: the shipped tint-hc model)")
       ->capture_default_str();
-  app.add_option("--weights", weights, "cnn mode: use this weights file (.caffemodel, or .onnx) instead of the card's");
+  app.add_option("--weights", weights, "Methods with a model (cnn): use this weights file (.caffemodel, or .onnx) instead of the card's");
   app.add_option("--data-root", data_root,
                  "Where card paths starting with $data/ point (default: $TINT_DATA_ROOT or ../shared/data)");
   app.add_option("--post", post, "Post-step: auto (contrast and white balance) or none")
@@ -125,12 +131,12 @@ int RunColorize(int argc, char** argv) {
     }
   }
 
-  if (mode == "cnn" && explain) return internal::Fail(cmd, "--explain shows matched labels: classic mode only");
-  if (mode != "cnn") {
-    for (const char* name : {"--model", "--weights"}) {
-      if (app.count(name) > 0) return internal::Fail(cmd, std::string(name) + " applies to --mode cnn only");
-    }
+  // Options of another kind of method are refused, never ignored.
+  const MethodInfo& info = *FindMethod(method);
+  if (explain && !info.explains_labels) {
+    return internal::Fail(cmd, "--explain shows matched labels: method '" + method + "' has none");
   }
+  if (const Status s = internal::CheckOptionsApply(app, info); !s.ok()) return internal::Fail(cmd, s.message());
 
   // Every file this run writes, planned before any is written: none may be
   // an input, another planned output or inside the patch database.
@@ -167,22 +173,19 @@ int RunColorize(int argc, char** argv) {
                                          "; give the inputs different names or use separate runs");
         }
       }
-      if (mode != "cnn" && IsInsideFolder(path, db_dir)) {
+      if (info.reads_database && IsInsideFolder(path, db_dir)) {
         return internal::Fail(cmd, what + " (" + path + ") lies inside the patch database " + db_dir);
       }
     }
   }
 
+  ColorizerSpec spec;
+  spec.method = method;
+  spec.options = internal::GivenClassicOptions(app, classic);
+  if (app.count("--model") > 0) spec.model = model;
+  spec.weights = weights;
   std::unique_ptr<Colorizer> colorizer;
-  Status status;
-  if (mode == "cnn") {
-    ModelCardOptions card_options;
-    card_options.data_root = data_root;
-    card_options.weights_override = weights;
-    status = CreateCnnColorizer(model, card_options, &colorizer);
-  } else {
-    status = internal::OpenClassic(cmd, classic, db_dir, require_cache, verbose, &colorizer);
-  }
+  Status status = internal::OpenMethod(cmd, spec, db_dir, data_root, require_cache, verbose, &colorizer);
   if (!status.ok()) return internal::Fail(cmd, status.message());
 
   Progress progress("colorize", static_cast<int>(inputs.size()));

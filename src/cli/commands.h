@@ -8,6 +8,7 @@
 
 #include "core/image_io.h"
 #include "pipeline/colorizer.h"
+#include "pipeline/registry.h"
 
 namespace tint {
 
@@ -32,11 +33,24 @@ bool Parse(CLI::App* app, int argc, char** argv, int* exit_code);
 
 int Fail(const std::string& command, const std::string& message);
 
-// Opens the classic colorizer of db_dir. A missing or stale index cache is
-// never used: the index is built in memory (said on stderr when `verbose`),
-// or, with require_cache, the call fails.
-Status OpenClassic(const std::string& command, const ClassicOptions& options, const std::string& db_dir,
-                   bool require_cache, bool verbose, std::unique_ptr<Colorizer>* colorizer);
+// A CLI11 validator: a registered method name.
+CLI::Validator RegisteredMethod();
+
+// The classic options the user gave on the command line (those left at their
+// defaults are not named, so a method's preset keeps its values).
+nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& options);
+
+// Refuses options given for a kind of method other than `method`: classic
+// flags for a method without the option table, --model/--weights for one
+// without a model, --db/--require-cache for one without a database.
+Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method);
+
+// Creates the colorizer through the registry. A missing or stale index cache
+// is never used: the index is built in memory (said on stderr when
+// `verbose`), or, with require_cache, the call fails.
+Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const std::string& db_dir,
+                  const std::string& data_root, bool require_cache, bool verbose,
+                  std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace internal
 }  // namespace tint

@@ -60,7 +60,8 @@ nlohmann::json Provenance(const ExperimentConfig& config, const std::string& db_
   if (Sha256OfFile((fs::path(db_dir) / "manifest.json").string(), &db_hash).ok()) p["patchdb_manifest_sha256"] = db_hash;
   p["patchdb"] = db_dir;
   for (const MethodSpec& m : methods) {
-    if (m.mode != "cnn") continue;
+    const MethodInfo* info = FindMethod(m.mode);
+    if (info == nullptr || !info->takes_model) continue;
     ModelCard card;
     ModelCardOptions options;
     options.data_root = data_root;
@@ -167,20 +168,19 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   nlohmann::json seeds = nlohmann::json::object();  // the FLANN seed of each classic method
   owned.push_back(CreateGrayscaleColorizer());
   for (const MethodSpec& m : config.methods) {
-    std::unique_ptr<Colorizer> c;
-    if (m.mode == "cnn") {
-      ModelCardOptions card_options;
-      card_options.data_root = data_root;
-      s = CreateCnnColorizer(m.model, card_options, &c);
-    } else {
+    ColorizerSpec spec;
+    spec.method = m.mode;
+    spec.options = m.options;
+    spec.model = m.model;
+    const MethodInfo* info = FindMethod(m.mode);
+    if (info != nullptr && info->takes_options) {
       ClassicOptions classic;
-      for (const auto& item : m.options.items()) {
-        s = SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, &classic);
-        if (!s.ok()) return Fail(cmd, config.path + ": method '" + m.name + "': " + s.message());
-      }
+      s = ClassicOptionsOf(spec, &classic);
+      if (!s.ok()) return Fail(cmd, config.path + ": method '" + m.name + "': " + s.message());
       seeds[m.name] = classic.match.seed;
-      s = OpenClassic(cmd, classic, db_dir, false, false, &c);
     }
+    std::unique_ptr<Colorizer> c;
+    s = OpenMethod(cmd, spec, db_dir, data_root, false, false, &c);
     if (!s.ok()) return Fail(cmd, "method '" + m.name + "': " + s.message());
     owned.push_back(std::move(c));
   }
@@ -193,7 +193,8 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   {
     nlohmann::json context;
     for (const MethodSpec& m : config.methods) {
-      if (m.mode != "cnn" && provenance.contains("patchdb_manifest_sha256")) {
+      const MethodInfo* info = FindMethod(m.mode);
+      if (info != nullptr && info->reads_database && provenance.contains("patchdb_manifest_sha256")) {
         context["patchdb"] = provenance["patchdb_manifest_sha256"];
       }
     }
@@ -335,8 +336,8 @@ int RunEval(int argc, char** argv) {
   config_opt->excludes(images_opt)->excludes(camvid_opt)->excludes(regions_opt);
   app.add_option("--limit", limit, "Use the first N photos in name order (0: all)")->capture_default_str();
   app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
-  app.add_option("--methods", method_names, "Methods beside the grayscale baseline: classic, cnn")
-      ->delimiter(',')->check(CLI::IsMember({"classic", "cnn"}))->capture_default_str();
+  app.add_option("--methods", method_names, "Methods beside the grayscale baseline: " + RegisteredMethodNames())
+      ->delimiter(',')->check(internal::RegisteredMethod())->capture_default_str();
   app.add_option("--model", model, "cnn: model card")->capture_default_str();
   app.add_option("--data-root", data_root, "cnn: where card paths starting with $data/ point");
   app.add_option("--csv", csv, "Write per-photo rows to this CSV file");
@@ -401,15 +402,13 @@ int RunEval(int argc, char** argv) {
   std::vector<std::unique_ptr<Colorizer>> methods;
   methods.push_back(CreateGrayscaleColorizer());
   for (const std::string& name : method_names) {
+    ColorizerSpec spec;
+    spec.method = name;
+    const MethodInfo& info = *FindMethod(name);
+    if (info.takes_options) spec.options = internal::GivenClassicOptions(app, classic);
+    if (info.takes_model && app.count("--model") > 0) spec.model = model;
     std::unique_ptr<Colorizer> c;
-    Status s;
-    if (name == "cnn") {
-      ModelCardOptions card_options;
-      card_options.data_root = data_root;
-      s = CreateCnnColorizer(model, card_options, &c);
-    } else {
-      s = internal::OpenClassic(cmd, classic, db_dir, false, true, &c);
-    }
+    const Status s = internal::OpenMethod(cmd, spec, db_dir, data_root, false, true, &c);
     if (!s.ok()) return internal::Fail(cmd, s.message());
     methods.push_back(std::move(c));
   }

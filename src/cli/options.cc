@@ -71,13 +71,61 @@ void AddReadOptions(CLI::App* app, ImageReadOptions* options) {
       ->capture_default_str();
 }
 
-Status OpenClassic(const std::string& command, const ClassicOptions& options, const std::string& db_dir,
-                   bool require_cache, bool verbose, std::unique_ptr<Colorizer>* colorizer) {
+CLI::Validator RegisteredMethod() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        return FindMethod(name) != nullptr ? "" : "unknown method '" + name + "' (registered: " + RegisteredMethodNames() + ")";
+      },
+      "METHOD");
+}
+
+nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& options) {
+  nlohmann::json given = nlohmann::json::object();
+  for (const OptionInfo& entry : ClassicOptionTable()) {
+    if (app.count(FlagName(entry.name)) == 0) continue;
+    const std::string value = entry.get(options);
+    if (entry.type == OptionType::kBool) given[entry.name] = value == "true";
+    else given[entry.name] = value;
+  }
+  return given;
+}
+
+Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method) {
+  if (!method.takes_options) {
+    for (const OptionInfo& entry : ClassicOptionTable()) {
+      if (app.count(FlagName(entry.name)) > 0) {
+        return Status::Error(FlagName(entry.name) + " is an option of the classic methods, not of '" + method.name + "'");
+      }
+    }
+  }
+  if (!method.takes_model) {
+    for (const char* name : {"--model", "--weights"}) {
+      if (app.count(name) > 0) {
+        return Status::Error(std::string(name) + " applies to methods with a model (cnn) only, not to '" + method.name + "'");
+      }
+    }
+  }
+  if (!method.reads_database) {
+    for (const char* name : {"--require-cache"}) {
+      if (app.count(name) > 0) return Status::Error(std::string(name) + " applies to methods with a patch database only");
+    }
+  }
+  return Status::Ok();
+}
+
+Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const std::string& db_dir,
+                  const std::string& data_root, bool require_cache, bool verbose,
+                  std::unique_ptr<Colorizer>* colorizer) {
   CacheState state = CacheState::kMissing;
-  const Status s = CreateClassicColorizer(
-      options, db_dir, colorizer, require_cache ? CachePolicy::kRequireValid : CachePolicy::kRebuildIfStale, &state);
-  if (!s.ok()) return Status::Error("patch database: " + s.message());
-  if (state != CacheState::kValid && verbose) {
+  ColorizerContext context;
+  context.db_dir = db_dir;
+  context.data_root = data_root;
+  context.default_model = DefaultModelCard();
+  context.cache_policy = require_cache ? CachePolicy::kRequireValid : CachePolicy::kRebuildIfStale;
+  context.cache_state = &state;
+  TINT_RETURN_IF_ERROR(CreateColorizer(spec, context, colorizer));
+  const MethodInfo* info = FindMethod(spec.method);
+  if (info != nullptr && info->reads_database && state != CacheState::kValid && verbose) {
     std::fprintf(stderr, "tint %s: note: index cache %s for these settings, built in memory (tint db build saves it)\n",
                  command.c_str(), ToString(state));
   }

@@ -16,6 +16,7 @@
 #include "eval/metrics.h"
 #include "eval/region_benchmark.h"
 #include "pipeline/option_table.h"
+#include "pipeline/registry.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -132,29 +133,30 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
       for (const auto& other : c.methods) {
         if (other.name == s.name) return Status::Error(w + ": duplicate method name '" + s.name + "'");
       }
-      if (s.mode == "cnn") {
+      // The mode is a registered method; what it takes decides the keys.
+      const MethodInfo* info = FindMethod(s.mode);
+      if (info == nullptr || s.mode == "grayscale") {
+        return Status::Error(w + ": mode '" + s.mode + "' is not a registered method (" + RegisteredMethodNames() +
+                             "; the grayscale baseline is always run)");
+      }
+      if (info->takes_model) {
         TINT_RETURN_IF_ERROR(GetString(m, w, "model", true, &s.model));
         s.model = ResolvePath(data_root, s.model);
-        if (m.contains("options")) return Status::Error(w + ": cnn methods take no 'options'");
-      } else if (s.mode == "classic") {
-        if (m.contains("model")) return Status::Error(w + ": classic methods take no 'model'");
-        if (m.contains("options")) {
-          const json& o = m["options"];
-          if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
-          // Keys are the option table's names; each value is checked now, so
-          // a bad one stops the run before any work and names the key.
-          ClassicOptions check;
-          for (const auto& item : o.items()) {
-            TINT_RETURN_IF_ERROR(
-                PrefixError(w + " (method '" + s.name + "'): ",
-                            SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, &check)));
-          }
-          TINT_RETURN_IF_ERROR(
-              PrefixError(w + " (method '" + s.name + "'): ", CheckClassicOptions(check, OptionSpelling::kKey)));
-          s.options = o;
-        }
-      } else {
-        return Status::Error(w + ": mode '" + s.mode + "' is not classic or cnn");
+      } else if (m.contains("model")) {
+        return Status::Error(w + ": method '" + s.mode + "' takes no 'model'");
+      }
+      if (m.contains("options")) {
+        if (!info->takes_options) return Status::Error(w + ": method '" + s.mode + "' takes no 'options'");
+        const json& o = m["options"];
+        if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
+        // Keys are the option table's names; each value is checked now, so
+        // a bad one stops the run before any work and names the key.
+        ColorizerSpec spec;
+        spec.method = s.mode;
+        spec.options = o;
+        ClassicOptions check;
+        TINT_RETURN_IF_ERROR(PrefixError(w + " (method '" + s.name + "'): ", ClassicOptionsOf(spec, &check)));
+        s.options = o;
       }
       c.methods.push_back(s);
     }

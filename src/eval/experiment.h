@@ -34,7 +34,7 @@ struct DatasetSpec {
 
 struct MethodSpec {
   std::string name;
-  std::string mode;                // "classic" or "cnn" (the grayscale baseline is always added first)
+  std::string mode;                // a registered method (the grayscale baseline is always added first)
   nlohmann::json options = nlohmann::json::object();  // classic: [method.options], keys of the option table
   std::string model;               // cnn: model card path (resolved)
 };

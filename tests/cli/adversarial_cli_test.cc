@@ -322,7 +322,8 @@ TEST_F(AdversarialTest, TinyAndThinPhotosDoNotStopAFolderRun) {
   for (const std::string mode : {"classic", "cnn"}) {
     SCOPED_TRACE(mode);
     const std::string out = dir_ + "/out_" + mode;
-    const RunResult r = Tint("colorize " + args + "-o " + out + " --mode " + mode + " --calibration-step 0");
+    const RunResult r =
+        Tint("colorize " + args + "-o " + out + " --mode " + mode + (mode == "classic" ? " --calibration-step 0" : ""));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const std::string& in : inputs) {
       const cv::Mat result = cv::imread(out + "/" + fs::path(in).filename().string());
@@ -457,9 +458,13 @@ TEST_F(AdversarialTest, OptionErrorsNameTheFlagOrTheConfigKey) {
 // ---- 14. Odd inputs that used to pass ---------------------------------------------
 
 TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
-  // Model options in classic mode.
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --model x.toml"), "--mode cnn only");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --weights x.onnx"), "--mode cnn only");
+  // Options of another kind of method: model options for classic, classic
+  // options for cnn.
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method cnn --window 9"),
+                       "--window is an option of the classic methods, not of 'cnn'");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method nosuch"), "unknown method 'nosuch'");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --model x.toml"), "applies to methods with a model");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --weights x.onnx"), "applies to methods with a model");
   // A test split in any case.
   for (const std::string split : {"TEST", "Test", "my-test"}) {
     ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 0,0,30,30 --split " + split), "test split");

@@ -187,7 +187,7 @@ TEST(ShippedModel, CliColorizesWithTheDefaultModel) {
                            "/out2.png --mode cnn --explain",
                        dir);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("classic mode only"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--explain shows matched labels: method 'cnn' has none"), std::string::npos) << r.err;
 }
 
 }  // namespace

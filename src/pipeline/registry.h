@@ -1,0 +1,72 @@
+// The method registry: every colorizer tint can make, by name. `tint
+// colorize`, `tint eval` (quick form and configs), the benchmarks and the
+// tests create colorizers only through CreateColorizer; nothing else switches
+// on a method's name. Adding a method is one source pair (its factory), one
+// line in kMethods (registry.cc) and the pair's CMake entry; the conformance
+// test (tests/pipeline/conformance_test.cc) then runs it with every other.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "pipeline/colorizer.h"
+#include "pipeline/index_cache.h"
+
+namespace tint {
+
+// What names one colorizer.
+struct ColorizerSpec {
+  std::string method = "classic";  // a registered name
+  // The method's options by name; classic methods: keys of the option table
+  // (values as in a config: boolean, number or text).
+  nlohmann::json options = nlohmann::json::object();
+  std::string model;    // methods that take a model: its card (empty: the context's default)
+  std::string weights;  // methods that take a model: replaces the card's weights file
+};
+
+// Where a factory finds what it reads.
+struct ColorizerContext {
+  std::string db_dir;         // the patch database (classic methods)
+  std::string data_root;      // "$data/" in model cards
+  std::string default_model;  // the card used when the spec names none
+  CachePolicy cache_policy = CachePolicy::kRebuildIfStale;
+  CacheState* cache_state = nullptr;  // out, when set: what a classic factory found
+};
+
+using ColorizerFactory = Status (*)(const ColorizerSpec& spec, const ColorizerContext& context,
+                                    std::unique_ptr<Colorizer>* colorizer);
+
+struct MethodInfo {
+  std::string name;
+  std::string summary;
+  ColorizerFactory create;
+  bool takes_options = false;  // the classic option table
+  bool takes_model = false;    // --model / --weights
+  bool reads_database = false;
+  bool explains_labels = false;  // fills ColorizeDetails::labels (--explain)
+  // A preset: options applied before the spec's own (the spec's win).
+  nlohmann::json preset = nlohmann::json::object();
+};
+
+const std::vector<MethodInfo>& RegisteredMethods();
+// Adds a method at run time (an extension, a test's toy method): call before
+// any colorizer is made; a name already registered is an error.
+Status RegisterMethod(const MethodInfo& method);
+// Null for an unknown name.
+const MethodInfo* FindMethod(const std::string& name);
+// "grayscale, classic, ..." for messages.
+std::string RegisteredMethodNames();
+
+// Makes the colorizer `spec` names. An unknown method, an option it does not
+// take, or a bad value is a one-line error naming it.
+Status CreateColorizer(const ColorizerSpec& spec, const ColorizerContext& context,
+                       std::unique_ptr<Colorizer>* colorizer);
+
+// The classic options a spec sets (preset, then its own), checked.
+Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options);
+
+}  // namespace tint
