@@ -15,6 +15,7 @@
 #include "core/color.h"
 #include "core/file_util.h"
 #include "core/progress.h"
+#include "eval/metric_table.h"
 #include "eval/metrics.h"
 #include "eval/experiment.h"
 #include "eval/report.h"
@@ -89,16 +90,23 @@ void PrintSummary(const nlohmann::json& summary) {
                 d["split"].get<std::string>().c_str(), d["done"].get<int>(), d["photos"].get<int>());
     if (d["failed"].get<int>() > 0) std::printf(", %d unreadable", d["failed"].get<int>());
     if (d["missing"].get<int>() > 0) std::printf(", %d not yet run", d["missing"].get<int>());
-    std::printf("\n%-20s %7s %7s %8s %8s %6s %8s %8s %8s\n", "method", "AuC", "AuC-rb", "ab RMSE", "PSNR dB", "SSIM",
-                "colorful", "max |dL|", "s/photo");
+    // One column per entry of the metric table.
+    std::printf("\n%-24s", "method");
+    for (const MetricInfo& metric : MetricTable()) std::printf(" %9s", metric.header.c_str());
+    std::printf("\n");
     for (const auto& m : d["methods"]) {
-      const auto& v = m["mean"];
-      std::printf("%-20s %7.2f %7.2f %8.2f %8.2f %6.3f %8.1f %8.3f %8.3f\n", m["name"].get<std::string>().c_str(),
-                  v["auc"].get<double>(), v["auc_rebalanced"].get<double>(), v["ab_rmse"].get<double>(),
-                  v["psnr"].get<double>(), v["ssim"].get<double>(), v["colorfulness"].get<double>(),
-                  v["max_l_diff"].get<double>(), v["seconds"].get<double>());
+      std::printf("%-24s", m["name"].get<std::string>().c_str());
+      for (const MetricInfo& metric : MetricTable()) {
+        std::printf(" %9.*f", metric.digits, m["mean"].at(metric.key).get<double>());
+      }
+      std::printf("\n");
     }
-    std::printf("%-20s %7s %7s %8s %8s %6s %8.1f\n", "(truth)", "", "", "", "", "", d["colorfulness_truth"].get<double>());
+    std::printf("%-24s", "(truth)");
+    for (const MetricInfo& metric : MetricTable()) {
+      if (metric.key == "colorfulness") std::printf(" %9.1f", d["colorfulness_truth"].get<double>());
+      else std::printf(" %9s", "");
+    }
+    std::printf("\n");
     for (const auto& m : d["methods"]) {
       if (!m.contains("label_accuracy")) continue;
       const auto& a = m["label_accuracy"];
@@ -386,135 +394,70 @@ int RunEval(int argc, char** argv) {
   if (images_dir.empty() && camvid_root.empty()) {
     return internal::Fail(cmd, "give --images DIR, --camvid ROOT or --bsds-regions ROOT");
   }
+  // The quick form is a front over the configured runner, so that both
+  // score, summarize and print through one path: an in-memory config with one
+  // data set (the folder, or CamVid's split) and the methods, run into a
+  // scratch folder that is removed afterwards; --csv gets its per_photo.csv.
+  ExperimentConfig config;
+  config.name = "quick";
+  DatasetSpec dataset;
   const bool camvid = !camvid_root.empty();
-  if (camvid) images_dir = (fs::path(camvid_root) / camvid_split).string();
-  std::error_code ec;
-  if (!fs::is_directory(images_dir, ec)) return internal::Fail(cmd, images_dir + ": not a folder");
-  std::vector<std::string> photos;
-  for (const auto& e : fs::directory_iterator(images_dir)) {
-    const std::string ext = e.path().extension().string();
-    if (ext == ".jpg" || ext == ".png" || ext == ".jpeg" || ext == ".tif" || ext == ".bmp") photos.push_back(e.path().string());
+  dataset.name = camvid ? "camvid-" + camvid_split : "images";
+  dataset.kind = camvid ? "camvid" : "folder";
+  dataset.path = camvid ? camvid_root : images_dir;
+  dataset.split = camvid ? camvid_split : "";
+  dataset.limit = limit;
+  if (Status ds = ResolveDataset(camvid ? "--camvid" : "--images", &dataset); !ds.ok()) {
+    return internal::Fail(cmd, ds.message());
   }
-  std::sort(photos.begin(), photos.end());
-  if (limit > 0 && static_cast<int>(photos.size()) > limit) photos.resize(limit);
-  if (photos.empty()) return internal::Fail(cmd, images_dir + ": no photos found");
+  config.datasets.push_back(dataset);
 
-  std::vector<std::unique_ptr<Colorizer>> methods;
-  methods.push_back(CreateGrayscaleColorizer());
+  std::vector<std::unique_ptr<Colorizer>> owned;
+  owned.push_back(CreateGrayscaleColorizer());
+  std::vector<std::string> names = {"grayscale"};
   for (const std::string& name : method_names) {
+    MethodSpec m;
+    m.mode = name;
     ColorizerSpec spec;
     spec.method = name;
     const MethodInfo& info = *FindMethod(name);
-    if (info.takes_options) spec.options = internal::GivenClassicOptions(app, classic);
-    if (info.takes_model && app.count("--model") > 0) spec.model = model;
+    if (info.takes_options) m.options = spec.options = internal::GivenClassicOptions(app, classic);
+    if (info.takes_model && app.count("--model") > 0) m.model = spec.model = model;
     std::unique_ptr<Colorizer> c;
     const Status s = internal::OpenMethod(cmd, spec, db_dir, data_root, false, true, &c);
     if (!s.ok()) return internal::Fail(cmd, s.message());
-    methods.push_back(std::move(c));
+    m.name = c->name();  // "classic", "cnn:tint-hypercolumn-s": how the table names it
+    names.push_back(m.name);
+    config.methods.push_back(m);
+    owned.push_back(std::move(c));
   }
+  std::vector<const Colorizer*> methods;
+  for (const auto& c : owned) methods.push_back(c.get());
 
-  // The rebalanced AuC weighs pixels by the rarity of their true colour over
-  // the whole set: one pass over the truth first.
-  AbPrior prior;
-  for (const std::string& photo : photos) {
-    cv::Mat image, l, ab;
-    if (!ReadImage(read, photo, &image).ok()) continue;  // reported in the main pass
-    SplitLab(image, &l, &ab);
-    prior.Add(ab);
-  }
-
-  struct Sum { double ssim = 0, colorfulness = 0, auc = 0, auc_rb = 0, rmse = 0, psnr = 0, max_dl = 0, seconds = 0; int n = 0; };
-  std::vector<Sum> sums(methods.size());
-  std::ostringstream rows;
-  rows << "photo,method,auc,auc_rebalanced,ab_rmse,psnr,ssim,colorfulness,colorfulness_truth,max_l_diff,seconds\n";
-  double truth_colorfulness = 0;
-  const std::vector<std::string>& kScored = CamVidScoredLabels();
-  std::vector<std::vector<double>> confusion(kScored.size(), std::vector<double>(kScored.size() + 1, 0.0));
-  Progress progress("eval", static_cast<int>(photos.size()));
-  int failures = 0;
-  for (size_t i = 0; i < photos.size(); ++i) {
-    cv::Mat image;
-    const Status rs = ReadImage(read, photos[i], &image);
-    if (!rs.ok()) {
-      internal::Fail(cmd, rs.message() + " (skipped)");
-      ++failures;
-      continue;
+  std::string scratch = (fs::temp_directory_path() / "tint-eval-XXXXXX").string();
+  if (::mkdtemp(scratch.data()) == nullptr) return internal::Fail(cmd, "cannot make a scratch folder in " + fs::temp_directory_path().string());
+  struct Remove {
+    std::string dir;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
     }
-    cv::Mat truth_l, truth_ab;
-    SplitLab(image, &truth_l, &truth_ab);
-    cv::Mat truth8;
-    ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
-    const double colorfulness_truth = Colorfulness(truth8);
-    truth_colorfulness += colorfulness_truth;
-    for (size_t m = 0; m < methods.size(); ++m) {
-      const auto t0 = std::chrono::steady_clock::now();
-      cv::Mat out8;
-      ColorizeDetails details;
-      const Status cs = ColorizePhoto(*methods[m], PostOptions(), image, &out8, &details);
-      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (!cs.ok()) return internal::Fail(cmd, photos[i] + ": " + cs.message());
-      cv::Mat out_l, out_ab;
-      SplitLab(out8, &out_l, &out_ab);
-      const double auc = AbAuc(out_ab, truth_ab), rmse = AbRmse(out_ab, truth_ab);
-      const double auc_rb = RebalancedAbAuc(out_ab, truth_ab, prior);
-      const double ssim = Ssim8(out8, truth8), colorfulness = Colorfulness(out8);
-      const double psnr = Psnr8(out8, truth8), dl = MaxLightnessDifference(out_l, truth_l);
-      if (camvid && !details.labels.empty()) {
-        cv::Mat annot;
-        const fs::path annot_path = fs::path(camvid_root) / (camvid_split + "annot") / fs::path(photos[i]).filename();
-        const Status as = ReadImage(read, annot_path.string(), &annot);
-        if (!as.ok()) return internal::Fail(cmd, as.message());
-        if (annot.size() != details.labels.size() || annot.type() != CV_8U)
-          return internal::Fail(cmd, annot_path.string() + ": label map does not match the photo");
-        AccumulateCamVidConfusion(annot, details.labels, details.label_names, &confusion);
-      }
-      Sum& sm = sums[m];
-      sm.ssim += ssim; sm.colorfulness += colorfulness;
-      sm.auc += auc; sm.auc_rb += auc_rb; sm.rmse += rmse; sm.psnr += psnr; sm.max_dl = std::max(sm.max_dl, dl);
-      sm.seconds += sec; ++sm.n;
-      rows << fs::path(photos[i]).filename().string() << "," << methods[m]->name() << "," << auc << "," << auc_rb << "," << rmse
-           << "," << psnr << "," << ssim << "," << colorfulness << "," << colorfulness_truth << "," << dl << "," << sec << "\n";
-    }
-    progress.Step(static_cast<int>(i + 1), fs::path(photos[i]).filename().string());
+  } remove{scratch};
+  RunOptions options;
+  options.out_dir = scratch;
+  options.read = read;
+  RunCounts counts;
+  Status s = RunExperiment(config, methods, names, options, &counts);
+  nlohmann::json summary;
+  if (s.ok()) s = SummarizeExperiment(config, names, scratch, options.context, nlohmann::json::object(), &summary);
+  if (s.ok() && !csv.empty()) {
+    std::vector<uint8_t> bytes;
+    s = ReadFileBytes((fs::path(scratch) / "per_photo.csv").string(), &bytes);
+    if (s.ok()) s = WriteFileAtomic(csv, bytes.data(), bytes.size());
   }
-  progress.Finish();
-  std::printf("%-24s %6s %7s %7s %8s %8s %6s %8s %9s %8s\n", "method", "photos", "AuC", "AuC-rb", "ab RMSE",
-              "PSNR dB", "SSIM", "colorful", "max |dL|", "s/photo");
-  for (size_t m = 0; m < methods.size(); ++m) {
-    const Sum& sm = sums[m];
-    if (sm.n == 0) continue;
-    std::printf("%-24s %6d %7.2f %7.2f %8.2f %8.2f %6.3f %8.1f %9.3f %8.3f\n", methods[m]->name().c_str(), sm.n,
-                sm.auc / sm.n, sm.auc_rb / sm.n, sm.rmse / sm.n, sm.psnr / sm.n, sm.ssim / sm.n,
-                sm.colorfulness / sm.n, sm.max_dl, sm.seconds / sm.n);
-  }
-  if (!sums.empty() && sums[0].n > 0) {
-    std::printf("%-24s %6d %7s %7s %8s %8s %6s %8.1f\n", "(truth)", sums[0].n, "", "", "", "", "",
-                truth_colorfulness / sums[0].n);
-  }
-  if (camvid) {
-    std::printf("\nlabel accuracy on CamVid %s (rows: truth, columns: predicted, %% of row)\n", camvid_split.c_str());
-    std::printf("%-11s", "");
-    for (const auto& l : kScored) std::printf(" %10s", l.c_str());
-    std::printf(" %10s %8s\n", "other", "pixels");
-    double correct = 0, total = 0, mean_class = 0;
-    for (size_t t = 0; t < kScored.size(); ++t) {
-      double row = 0;
-      for (double v : confusion[t]) row += v;
-      std::printf("%-11s", kScored[t].c_str());
-      for (double v : confusion[t]) std::printf(" %9.1f%%", row > 0 ? 100.0 * v / row : 0.0);
-      std::printf(" %8.0f\n", row);
-      correct += confusion[t][t];
-      total += row;
-      mean_class += row > 0 ? confusion[t][t] / row : 0.0;
-    }
-    std::printf("pixel accuracy %.1f%%, mean class accuracy %.1f%%\n", 100.0 * correct / std::max(total, 1.0),
-                100.0 * mean_class / kScored.size());
-  }
-  if (!csv.empty()) {
-    const Status ws = WriteFileAtomic(csv, rows.str());
-    if (!ws.ok()) return internal::Fail(cmd, ws.message());
-  }
-  return failures == 0 ? 0 : 1;
+  if (!s.ok()) return internal::Fail(cmd, s.message());
+  internal::PrintSummary(summary);
+  return counts.failed == 0 ? 0 : 1;
 }
 
 }  // namespace tint

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/file_util.h"
 #include "core/progress.h"
+#include "eval/metric_table.h"
 #include "eval/metrics.h"
 #include "eval/region_benchmark.h"
 #include "pipeline/option_table.h"
@@ -51,6 +52,33 @@ bool ParseShard(const std::string& text, int* shard, int* shards) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+Status ResolveDataset(const std::string& w, DatasetSpec* dataset) {
+  DatasetSpec& s = *dataset;
+  if (s.kind == "bsds500") {
+    if (s.split.empty()) return Status::Error(w + ": a bsds500 data set needs 'split'");
+    s.images_dir = (fs::path(s.path) / "images" / s.split).string();
+    if (s.regions) s.segmentations_dir = (fs::path(s.path) / "segmentations" / s.split).string();
+  } else if (s.kind == "camvid") {
+    if (s.split.empty()) return Status::Error(w + ": a camvid data set needs 'split'");
+    s.images_dir = (fs::path(s.path) / s.split).string();
+    s.labels_dir = (fs::path(s.path) / (s.split + "annot")).string();
+  } else if (s.kind == "folder") {
+    if (!s.split.empty()) return Status::Error(w + ": a folder data set has no 'split'");
+    s.images_dir = s.path;
+  } else {
+    return Status::Error(w + ": kind '" + s.kind + "' is not bsds500, camvid or folder");
+  }
+  if (s.regions && s.kind != "bsds500") return Status::Error(w + ": regions needs a bsds500 data set");
+  std::error_code ec;
+  if (!s.segmentations_dir.empty() && !fs::is_directory(s.segmentations_dir, ec)) {
+    return Status::Error(w + ": " + s.segmentations_dir + " is not a folder");
+  }
+  if (!fs::is_directory(s.images_dir, ec)) {
+    return Status::Error(w + ": data set '" + s.name + "' not found: " + s.images_dir + " is not a folder");
+  }
+  return Status::Ok();
 }
 
 Status LoadExperimentConfig(const std::string& path, const std::string& data_root, ExperimentConfig* out) {
@@ -94,28 +122,7 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
       if (other.name == s.name) return Status::Error(w + ": duplicate data set name '" + s.name + "'");
     }
     s.path = ResolvePath(data_root, s.path);
-    if (s.kind == "bsds500") {
-      if (s.split.empty()) return Status::Error(w + ": a bsds500 data set needs 'split'");
-      s.images_dir = (fs::path(s.path) / "images" / s.split).string();
-      if (s.regions) s.segmentations_dir = (fs::path(s.path) / "segmentations" / s.split).string();
-    } else if (s.kind == "camvid") {
-      if (s.split.empty()) return Status::Error(w + ": a camvid data set needs 'split'");
-      s.images_dir = (fs::path(s.path) / s.split).string();
-      s.labels_dir = (fs::path(s.path) / (s.split + "annot")).string();
-    } else if (s.kind == "folder") {
-      if (!s.split.empty()) return Status::Error(w + ": a folder data set has no 'split'");
-      s.images_dir = s.path;
-    } else {
-      return Status::Error(w + ": kind '" + s.kind + "' is not bsds500, camvid or folder");
-    }
-    if (s.regions && s.kind != "bsds500") return Status::Error(w + ": regions needs a bsds500 data set");
-    std::error_code ec;
-    if (!s.segmentations_dir.empty() && !fs::is_directory(s.segmentations_dir, ec)) {
-      return Status::Error(w + ": " + s.segmentations_dir + " is not a folder");
-    }
-    if (!fs::is_directory(s.images_dir, ec)) {
-      return Status::Error(w + ": data set '" + s.name + "' not found: " + s.images_dir + " is not a folder");
-    }
+    TINT_RETURN_IF_ERROR(ResolveDataset(w, &s));
     c.datasets.push_back(s);
   }
   if (t.contains("method")) {
@@ -214,19 +221,18 @@ Status ScorePhoto(const DatasetSpec& dataset, const std::string& photo, const st
     const Status cs = ColorizePhoto(*methods[m], PostOptions(), image, &out8, &details);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!cs.ok()) return Status::Error(photo + ": " + names[m] + ": " + cs.message());
-    cv::Mat out_l, out_ab;
-    SplitLab(out8, &out_l, &out_ab);
-    std::vector<double> curve;
+    PhotoScoreInput in;
+    in.out8 = out8;
+    SplitLab(out8, &in.out_l, &in.out_ab);
+    in.truth8 = truth8;
+    in.truth_l = truth_l;
+    in.truth_ab = truth_ab;
+    in.prior = &prior;
+    in.seconds = seconds;
     json j;
-    j["auc"] = AbAuc(out_ab, truth_ab, &curve);
-    j["auc_rebalanced"] = RebalancedAbAuc(out_ab, truth_ab, prior);
-    j["ab_rmse"] = AbRmse(out_ab, truth_ab);
-    const double psnr = Psnr8(out8, truth8);
-    j["psnr"] = std::isfinite(psnr) ? psnr : 99.0;  // identical images: reported as 99 dB
-    j["ssim"] = Ssim8(out8, truth8);
-    j["colorfulness"] = Colorfulness(out8);
-    j["max_l_diff"] = MaxLightnessDifference(out_l, truth_l);
-    j["seconds"] = seconds;
+    for (const MetricInfo& metric : MetricTable()) j[metric.key] = metric.compute(in);
+    std::vector<double> curve;
+    AbAuc(in.out_ab, truth_ab, &curve);
     // The cumulative error curve at t = 0, 5, ..., 150 (for plots).
     json c = json::array();
     for (size_t t = 0; t < curve.size(); t += 5) c.push_back(std::round(curve[t] * 1e5) / 1e5);
@@ -277,6 +283,13 @@ std::string StoredResultProblem(const fs::path& path, const std::string& key, co
     if (!r["methods"].contains(name) || !r["methods"][name].is_object()) {
       *corrupt = true;
       return path.string() + ": has no result for method '" + name + "'";
+    }
+    for (const MetricInfo& metric : MetricTable()) {
+      const json& m = r["methods"][name];
+      if (!m.contains(metric.key) || !m[metric.key].is_number()) {
+        *corrupt = true;
+        return path.string() + ": has no '" + metric.key + "' for method '" + name + "'";
+      }
     }
   }
   if (result != nullptr) *result = std::move(r);
@@ -383,9 +396,17 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
 Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& names,
                            const std::string& out_dir, const std::string& context, const json& provenance,
                            json* summary) {
-  static const std::vector<std::string> kMetrics = {"auc",  "auc_rebalanced", "ab_rmse",    "psnr",
-                                                    "ssim", "colorfulness",   "max_l_diff", "seconds"};
   json out;
+  std::vector<std::string> metric_keys;  // the table's keys, in its order
+  out["metrics"] = json::array();
+  for (const MetricInfo& m : MetricTable()) {
+    metric_keys.push_back(m.key);
+    out["metrics"].push_back({{"key", m.key},
+                              {"header", m.header},
+                              {"digits", m.digits},
+                              {"higher_is_better", m.higher_is_better},
+                              {"description", m.description}});
+  }
   out["format"] = "tint-experiment-summary";
   out["version"] = 1;
   out["name"] = config.name;
@@ -394,7 +415,7 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
   out["datasets"] = json::array();
   std::ostringstream csv;
   csv << "dataset,photo,method";
-  for (const auto& m : kMetrics) csv << "," << m;
+  for (const auto& m : metric_keys) csv << "," << m;
   csv << ",colorfulness_truth,width,height\n";
   for (const DatasetSpec& dataset : config.datasets) {
     std::vector<std::string> photos;
@@ -441,8 +462,8 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
       for (const std::string& name : names) {
         const json& j = r["methods"][name];
         csv << dataset.name << "," << r.value("photo", std::string()) << "," << name;
-        for (const auto& m : kMetrics) {
-          const double v = j.value(m, 0.0);
+        for (const auto& m : metric_keys) {
+          const double v = j.at(m).get<double>();  // StoredResultProblem checked every key
           sum[name][m] += v;
           csv << "," << v;
         }
@@ -491,8 +512,8 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
     for (const std::string& name : names) {
       json m;
       m["name"] = name;
-      for (const auto& k : kMetrics) m["mean"][k] = done ? sum[name][k] / done : 0.0;
-      for (const auto& k : kMetrics) m["minus_baseline"][k] = done ? (sum[name][k] - sum[names[0]][k]) / done : 0.0;
+      for (const auto& k : metric_keys) m["mean"][k] = done ? sum[name][k] / done : 0.0;
+      for (const auto& k : metric_keys) m["minus_baseline"][k] = done ? (sum[name][k] - sum[names[0]][k]) / done : 0.0;
       if (curve.count(name)) {
         json c = json::array();
         for (double v : curve[name]) c.push_back(v / done);

@@ -50,6 +50,9 @@ struct ExperimentConfig {
 // bad values are one-line errors). `$data/` in paths -> data_root; other
 // relative paths are relative to the current directory.
 Status LoadExperimentConfig(const std::string& path, const std::string& data_root, ExperimentConfig* config);
+// Derives the folders of a data set from its kind, path and split, and
+// checks they exist; `where` starts messages.
+Status ResolveDataset(const std::string& where, DatasetSpec* dataset);
 // Sorted photo paths of a data set (after limit).
 Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos);
 

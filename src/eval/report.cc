@@ -9,6 +9,7 @@
 #include "core/color.h"
 #include "core/config.h"
 #include "core/file_util.h"
+#include "eval/metric_table.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -132,28 +133,25 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
     if (d["failed"].get<int>() > 0) html << ", " << d["failed"].get<int>() << " unreadable";
     if (d["missing"].get<int>() > 0) html << ", " << d["missing"].get<int>() << " not yet run";
     html << ")</span></h2>";
-    html << "<table><tr><th>method</th><th>AuC</th><th>rebalanced AuC</th><th>ab RMSE</th><th>PSNR dB</th>"
-            "<th>SSIM</th><th>colorfulness</th><th>max |&Delta;L|</th><th>s/photo</th><th>label accuracy "
-            "(pixel / mean class)</th></tr>";
+    html << "<table><tr><th>method</th>";
+    for (const MetricInfo& metric : MetricTable()) html << "<th>" << Escape(metric.header) << "</th>";
+    html << "<th>label accuracy (pixel / mean class)</th></tr>";
     for (const auto& m : d["methods"]) {
       const auto& v = m["mean"];
       const auto& b = m["minus_baseline"];
       const bool base = m["name"] == names[0];
-      auto cell = [&](const char* key, int digits, bool higher_better) {
-        std::string c = "<td>" + Fixed(v[key].get<double>(), digits);
+      html << "<tr><td>" << Escape(m["name"].get<std::string>()) << "</td>";
+      for (const MetricInfo& metric : MetricTable()) {
+        html << "<td>" << Fixed(v.at(metric.key).get<double>(), metric.digits);
         if (!base) {
-          const double dv = b[key].get<double>();
-          const bool good = higher_better ? dv > 0 : dv < 0;
-          c += " <span class='" + std::string(dv == 0 ? "d" : good ? "up" : "down") + "'>(" + Signed(dv, digits) +
-               ")</span>";
+          const double dv = b.at(metric.key).get<double>();
+          const bool good = metric.higher_is_better ? dv > 0 : dv < 0;
+          html << " <span class='" << (dv == 0 ? "d" : good ? "up" : "down") << "'>(" << Signed(dv, metric.digits)
+               << ")</span>";
         }
-        return c + "</td>";
-      };
-      html << "<tr><td>" << Escape(m["name"].get<std::string>()) << "</td>" << cell("auc", 2, true)
-           << cell("auc_rebalanced", 2, true) << cell("ab_rmse", 2, false) << cell("psnr", 2, true)
-           << cell("ssim", 3, true) << "<td>" << Fixed(v["colorfulness"].get<double>(), 1) << "</td><td>"
-           << Fixed(v["max_l_diff"].get<double>(), 3) << "</td><td>" << Fixed(v["seconds"].get<double>(), 3)
-           << "</td><td>";
+        html << "</td>";
+      }
+      html << "<td>";
       if (m.contains("label_accuracy")) {
         const auto& a = m["label_accuracy"];
         html << Fixed(100 * a["pixel"].get<double>(), 1) << "% / " << Fixed(100 * a["mean_class"].get<double>(), 1)
@@ -165,8 +163,11 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
       }
       html << "</td></tr>";
     }
-    html << "<tr><td>(truth)</td><td></td><td></td><td></td><td></td><td></td><td>"
-         << Fixed(d["colorfulness_truth"].get<double>(), 1) << "</td><td></td><td></td><td></td></tr></table>";
+    html << "<tr><td>(truth)</td>";
+    for (const MetricInfo& metric : MetricTable()) {
+      html << "<td>" << (metric.key == "colorfulness" ? Fixed(d["colorfulness_truth"].get<double>(), 1) : "") << "</td>";
+    }
+    html << "<td></td></tr></table>";
     if (d.contains("regions")) {
       const auto& g = d["regions"];
       const auto& pub = g["published_ncuts_arbelaez2011"];
