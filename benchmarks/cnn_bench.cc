@@ -55,7 +55,8 @@ void BM_CnnPredict(benchmark::State& state, double megapixels) {
   SetPixelCounters(state, lightness.total());
   const cv::Size input = model->InputSize(lightness.size());
   state.counters["net_input_px"] = double(input.area());
-  for (const auto& [k, v] : total) state.counters["s_" + k] = benchmark::Counter(v, benchmark::Counter::kAvgIterations);
+  for (const auto& [k, v] : total)
+    state.counters["s_" + k] = benchmark::Counter(v, benchmark::Counter::kAvgIterations);
 }
 
 // A fresh model per iteration (loading untimed): the first forward pass.
@@ -81,9 +82,11 @@ int main(int argc, char** argv) {
   using namespace tint::bench;
   return Main(argc, argv, [] {
     Configure(benchmark::RegisterBenchmark("BM_CnnLoad", BM_CnnLoad));
-    Configure(benchmark::RegisterBenchmark(("BM_CnnFirstPass/" + SizeName(0)).c_str(), BM_CnnFirstPass));
+    Configure(
+        benchmark::RegisterBenchmark(("BM_CnnFirstPass/" + SizeName(0)).c_str(), BM_CnnFirstPass));
     for (double mpx : Sweep<double>({0, 0.1, 0.5, 1, 4, 12}, {0})) {
-      Configure(benchmark::RegisterBenchmark(("BM_CnnPredict/" + SizeName(mpx)).c_str(), BM_CnnPredict, mpx));
+      Configure(benchmark::RegisterBenchmark(("BM_CnnPredict/" + SizeName(mpx)).c_str(),
+                                             BM_CnnPredict, mpx));
     }
   });
 }

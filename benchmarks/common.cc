@@ -48,7 +48,8 @@ const cv::Mat& SamplePhoto() {
   static const cv::Mat photo = [] {
     cv::Mat m = cv::imread(SourcePath("samples/bridge.jpg"), cv::IMREAD_COLOR);
     if (m.empty()) {
-      std::cerr << "error: cannot read " << SourcePath("samples/bridge.jpg") << " (set TINT_SOURCE_DIR)\n";
+      std::cerr << "error: cannot read " << SourcePath("samples/bridge.jpg")
+                << " (set TINT_SOURCE_DIR)\n";
       std::exit(2);
     }
     return m;
@@ -66,14 +67,16 @@ cv::Mat PhotoOfMegapixels(double megapixels) {
 }
 
 std::string SizeName(double megapixels) {
-  if (megapixels <= 0) return std::to_string(SamplePhoto().cols) + "x" + std::to_string(SamplePhoto().rows);
+  if (megapixels <= 0)
+    return std::to_string(SamplePhoto().cols) + "x" + std::to_string(SamplePhoto().rows);
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%gMpx", megapixels);
   return buffer;
 }
 
 void SetPixelCounters(benchmark::State& state, int64_t pixels) {
-  state.counters["px/s"] = benchmark::Counter(double(pixels), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["px/s"] =
+      benchmark::Counter(double(pixels), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["pixels"] = double(pixels);
 }
 
@@ -92,13 +95,14 @@ const IndexedDatabase& ShippedDatabase() {
   static IndexedDatabase& indexed = *new IndexedDatabase([] {
     IndexedDatabase out;
     CacheState state;
-    const Status s =
-        OpenIndexedDatabase(ClassicOptions(), SourcePath("patchdb"), CachePolicy::kRebuildIfStale, &out, &state);
+    const Status s = OpenIndexedDatabase(ClassicOptions(), SourcePath("patchdb"),
+                                         CachePolicy::kRebuildIfStale, &out, &state);
     if (!s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
       std::exit(2);
     }
-    if (state != CacheState::kValid) std::cerr << "note: patchdb/index.cache is " << ToString(state) << "; built in memory\n";
+    if (state != CacheState::kValid)
+      std::cerr << "note: patchdb/index.cache is " << ToString(state) << "; built in memory\n";
     return out;
   }());
   return indexed;
@@ -114,19 +118,26 @@ benchmark::internal::Benchmark* Configure(benchmark::internal::Benchmark* b) {
 int Main(int argc, char** argv, const std::function<void()>& register_all) {
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--quick") quick_mode = true;
-    else args.push_back(argv[i]);
+    if (std::string(argv[i]) == "--quick")
+      quick_mode = true;
+    else
+      args.push_back(argv[i]);
   }
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
   const std::string source = SourcePath("");
-  benchmark::AddCustomContext("tint_commit", CommandOutput("git -C '" + source + "' rev-parse --short HEAD 2>/dev/null"));
-  benchmark::AddCustomContext("tint_dirty",
-                              CommandOutput("git -C '" + source + "' status --porcelain -uno 2>/dev/null | head -c1").empty()
-                                  ? "false"
-                                  : "true");
-  benchmark::AddCustomContext("tint_cpu", CommandOutput("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'"));
+  benchmark::AddCustomContext(
+      "tint_commit", CommandOutput("git -C '" + source + "' rev-parse --short HEAD 2>/dev/null"));
+  benchmark::AddCustomContext(
+      "tint_dirty",
+      CommandOutput("git -C '" + source + "' status --porcelain -uno 2>/dev/null | head -c1")
+              .empty()
+          ? "false"
+          : "true");
+  benchmark::AddCustomContext(
+      "tint_cpu",
+      CommandOutput("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'"));
   benchmark::AddCustomContext("tint_mode", Quick() ? "quick" : "full");
   register_all();
   benchmark::RunSpecifiedBenchmarks();

@@ -32,8 +32,8 @@ std::unique_ptr<Colorizer> ClassicWith(const ClassicOptions& options) {
   const PatchDatabase& db = *shipped.database;
   const MatchOptions& match = options.match;
   IndexedDatabase indexed;
-  indexed.database = PatchDatabase::FromSamples(db.manifest(), db.label_names(), db.vectors(), db.chroma(),
-                                                db.sample_labels(), db.sample_patch());
+  indexed.database = PatchDatabase::FromSamples(db.manifest(), db.label_names(), db.vectors(),
+                                                db.chroma(), db.sample_labels(), db.sample_patch());
   std::vector<uint8_t> blob;
   const MatchOptions defaults;
   if (match.type == MatcherType::kFlann && match.flann_trees == defaults.flann_trees &&
@@ -57,7 +57,8 @@ const Colorizer& DefaultClassic() {
 const Colorizer* Cnn() {
   static const Colorizer* c = [] {
     std::unique_ptr<Colorizer> out;
-    const Status s = CreateCnnColorizer(SourcePath("models/tint-hc/card.toml"), ModelCardOptions(), &out);
+    const Status s =
+        CreateCnnColorizer(SourcePath("models/tint-hc/card.toml"), ModelCardOptions(), &out);
     if (!s.ok()) std::cerr << "error: " << s.message() << "\n";
     return out.release();
   }();
@@ -69,7 +70,8 @@ void RunColorizer(benchmark::State& state, const Colorizer& colorizer, const cv:
   cv::Mat out;
   // One untimed run first: OpenCV dnn sets up each input size on its first
   // pass (measured separately by bench_cnn's BM_CnnFirstPass).
-  if (!ColorizePhoto(colorizer, PostOptions(), photo, &out, &details).ok()) return Skip(state, "colorize failed");
+  if (!ColorizePhoto(colorizer, PostOptions(), photo, &out, &details).ok())
+    return Skip(state, "colorize failed");
   std::map<std::string, double> stage_seconds;
   ResetPeakMemory();
   for (auto _ : state) {
@@ -104,14 +106,16 @@ const std::vector<cv::Mat>& AgreementPhotos() {
       return out;
     }
     out.push_back(SamplePhoto());
-    const std::filesystem::path val = std::filesystem::path(DefaultDataRoot()) / "bsds500/images/val";
+    const std::filesystem::path val =
+        std::filesystem::path(DefaultDataRoot()) / "bsds500/images/val";
     std::error_code ec;
     std::vector<std::string> files;
     if (std::filesystem::is_directory(val, ec)) {
       for (const auto& e : std::filesystem::directory_iterator(val, ec))
         if (e.path().extension() == ".jpg") files.push_back(e.path().string());
     } else {
-      std::cerr << "note: " << val.string() << " not found (set TINT_DATA_ROOT); matcher agreement on the sample only\n";
+      std::cerr << "note: " << val.string()
+                << " not found (set TINT_DATA_ROOT); matcher agreement on the sample only\n";
     }
     std::sort(files.begin(), files.end());
     for (size_t i = 0; i < files.size() && i < 9; ++i) out.push_back(cv::imread(files[i]));
@@ -151,7 +155,8 @@ std::vector<cv::Mat>& ExactLabels() {
 }
 
 void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
-  const bool reference = options.match.type == MatcherType::kExact && options.query_stride == ClassicOptions().query_stride;
+  const bool reference = options.match.type == MatcherType::kExact &&
+                         options.query_stride == ClassicOptions().query_stride;
   const auto colorizer = ClassicWith(options);
   std::vector<cv::Mat> labels;
   double match_seconds = 0;
@@ -167,7 +172,8 @@ void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
   const double photos = double(labels.size());
   state.counters["photos"] = photos;
   state.counters["label_agreement"] = double(same) / double(pixels);
-  state.counters["s_match"] = benchmark::Counter(match_seconds / photos, benchmark::Counter::kAvgIterations);
+  state.counters["s_match"] =
+      benchmark::Counter(match_seconds / photos, benchmark::Counter::kAvgIterations);
 }
 
 }  // namespace
@@ -179,7 +185,8 @@ int main(int argc, char** argv) {
   return Main(argc, argv, [] {
     const auto sizes = Sweep<double>({0, 0.1, 0.5, 1, 4, 12}, {0.1});
     for (double mpx : sizes) {
-      auto* b = Configure(benchmark::RegisterBenchmark(("BM_Classic/" + SizeName(mpx)).c_str(), BM_Classic, mpx));
+      auto* b = Configure(
+          benchmark::RegisterBenchmark(("BM_Classic/" + SizeName(mpx)).c_str(), BM_Classic, mpx));
       if (mpx >= 4) b->Iterations(1)->Repetitions(3)->ReportAggregatesOnly(false);
     }
     for (double mpx : sizes) {
@@ -193,12 +200,15 @@ int main(int argc, char** argv) {
         ClassicOptions o;
         o.query_stride = stride;
         o.match.flann_checks = checks;
-        variants.emplace_back("flann/trees:4/checks:" + std::to_string(checks) + "/query_stride:" + std::to_string(stride), o);
+        variants.emplace_back("flann/trees:4/checks:" + std::to_string(checks) +
+                                  "/query_stride:" + std::to_string(stride),
+                              o);
       }
       if (Quick()) break;
     }
     for (const auto& [name, o] : variants) {
-      Configure(benchmark::RegisterBenchmark(("BM_ClassicMatcher/" + name).c_str(), BM_ClassicMatcher, o))
+      Configure(
+          benchmark::RegisterBenchmark(("BM_ClassicMatcher/" + name).c_str(), BM_ClassicMatcher, o))
           ->Iterations(1);
     }
   });

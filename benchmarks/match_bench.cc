@@ -126,7 +126,8 @@ const Candidates& ExactTruth(int size) {
 // loaded for each k, checks and rerank setting.
 const std::vector<uint8_t>& FlannIndex(int size, const MatchOptions& options) {
   static std::map<std::tuple<int, int, int, int>, std::vector<uint8_t>> cache;
-  const auto key = std::make_tuple(size, options.flann_trees, options.pca_dims, options.kmeans_branching);
+  const auto key =
+      std::make_tuple(size, options.flann_trees, options.pca_dims, options.kmeans_branching);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   std::vector<uint8_t> blob;
@@ -173,7 +174,8 @@ void BM_FlannMatch(benchmark::State& state, int size, MatchOptions o) {
     same_sample += best == exact;
     for (int j = 0; j < kk; ++j) {
       const int e = truth.index[size_t(i) * truth.k + j];
-      found += std::count(c.index.begin() + size_t(i) * kk, c.index.begin() + size_t(i + 1) * kk, e) > 0;
+      found +=
+          std::count(c.index.begin() + size_t(i) * kk, c.index.begin() + size_t(i + 1) * kk, e) > 0;
     }
   }
   state.counters["label_agreement"] = double(same_label) / n;
@@ -185,7 +187,8 @@ void BM_FlannBuild(benchmark::State& state, int size, MatchOptions o) {
   const Database& db = DatabaseOfSize(size);
   for (auto _ : state) benchmark::DoNotOptimize(CreateMatcher(o, db.vectors).get());
   state.counters["db_size"] = db.vectors.rows;
-  state.counters["vectors/s"] = benchmark::Counter(double(db.vectors.rows), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["vectors/s"] =
+      benchmark::Counter(double(db.vectors.rows), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 std::string Name(const std::string& base, int size, const MatchOptions& o) {
@@ -209,13 +212,15 @@ int main(int argc, char** argv) {
   return Main(argc, argv, [] {
     const MatchOptions defaults;
     auto flann = [](int size, MatchOptions o) {
-      Configure(benchmark::RegisterBenchmark(Name("BM_FlannMatch", size, o).c_str(), BM_FlannMatch, size, o));
+      Configure(benchmark::RegisterBenchmark(Name("BM_FlannMatch", size, o).c_str(), BM_FlannMatch,
+                                             size, o));
     };
     for (int size : Sweep<int>({1000, 10000, 100000, 1000000}, {1000, 4000})) {
       for (int k : Sweep<int>({1, 4, 8}, {4})) {
         MatchOptions o = defaults;
         o.k = k;
-        Configure(benchmark::RegisterBenchmark(Name("BM_ExactMatch", size, o).c_str(), BM_ExactMatch, size, k));
+        Configure(benchmark::RegisterBenchmark(Name("BM_ExactMatch", size, o).c_str(),
+                                               BM_ExactMatch, size, k));
         flann(size, o);
       }
       // The accuracy-speed trade-off at the pipeline's k: trees x checks in
@@ -259,7 +264,8 @@ int main(int argc, char** argv) {
       for (int trees : Sweep<int>({1, 4, 8}, {1})) {
         MatchOptions o = defaults;
         o.flann_trees = trees;
-        Configure(benchmark::RegisterBenchmark(Name("BM_FlannBuild", size, o).c_str(), BM_FlannBuild, size, o));
+        Configure(benchmark::RegisterBenchmark(Name("BM_FlannBuild", size, o).c_str(),
+                                               BM_FlannBuild, size, o));
       }
     }
   });

@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
           o.graph = graph;
           o.radius = radius;
           char name[128];
-          std::snprintf(name, sizeof(name), "BM_NCut/%s/%s/radius:%g", g.c_str(), SizeName(mpx).c_str(), radius);
+          std::snprintf(name, sizeof(name), "BM_NCut/%s/%s/radius:%g", g.c_str(),
+                        SizeName(mpx).c_str(), radius);
           Configure(benchmark::RegisterBenchmark(name, BM_NCut, mpx, o));
         }
       }

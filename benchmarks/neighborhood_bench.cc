@@ -36,9 +36,9 @@ void BM_Neighborhood(benchmark::State& state, NeighborhoodOptions options, int s
   state.counters["vectors/s"] =
       benchmark::Counter(double(points.size()), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["dim"] = options.Dimension();
-  state.counters["bytes/s"] = benchmark::Counter(double(points.size() * options.Dimension() * sizeof(float)),
-                                                 benchmark::Counter::kIsIterationInvariantRate,
-                                                 benchmark::Counter::kIs1024);
+  state.counters["bytes/s"] = benchmark::Counter(
+      double(points.size() * options.Dimension() * sizeof(float)),
+      benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1024);
 }
 
 }  // namespace
@@ -49,14 +49,15 @@ int main(int argc, char** argv) {
   using namespace tint::bench;
   return Main(argc, argv, [] {
     for (int window : Sweep<int>({3, 5, 7, 9, 11, 15}, {3, 7})) {
-      for (auto norm : {VectorNormalization::kRaw, VectorNormalization::kZeroMean, VectorNormalization::kUnitNorm}) {
+      for (auto norm : {VectorNormalization::kRaw, VectorNormalization::kZeroMean,
+                        VectorNormalization::kUnitNorm}) {
         for (bool stats : {false, true}) {
           NeighborhoodOptions o;
           o.window = window;
           o.normalization = norm;
           o.append_statistics = stats;
-          const std::string name = "BM_Neighborhood/window:" + std::to_string(window) + "/" + ToString(norm) +
-                                   (stats ? "+stats" : "") + "/stride:1/block:all";
+          const std::string name = "BM_Neighborhood/window:" + std::to_string(window) + "/" +
+                                   ToString(norm) + (stats ? "+stats" : "") + "/stride:1/block:all";
           Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Neighborhood, o, 1, 0));
         }
       }
@@ -65,9 +66,11 @@ int main(int argc, char** argv) {
     // grids (the classic pipeline's default is stride 3).
     for (int stride : {1, 2, 3}) {
       for (int block : Sweep<int>({1024, 4096, 16384, 65536}, {4096})) {
-        const std::string name = "BM_Neighborhood/window:7/zero-mean+stats/stride:" + std::to_string(stride) +
-                                 "/block:" + std::to_string(block);
-        Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Neighborhood, NeighborhoodOptions(), stride, block));
+        const std::string name =
+            "BM_Neighborhood/window:7/zero-mean+stats/stride:" + std::to_string(stride) +
+            "/block:" + std::to_string(block);
+        Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Neighborhood, NeighborhoodOptions(),
+                                               stride, block));
       }
     }
   });

@@ -29,8 +29,8 @@ int main(int argc, char** argv) {
     for (double mpx : Sweep<double>({0, 1, 4, 12}, {0})) {
       for (int bins : Sweep<int>({64, 256, 1024}, {256})) {
         const std::string size = SizeName(mpx);
-        Configure(benchmark::RegisterBenchmark(("BM_Otsu/" + size + "/bins:" + std::to_string(bins)).c_str(),
-                                               BM_Otsu, mpx, bins));
+        Configure(benchmark::RegisterBenchmark(
+            ("BM_Otsu/" + size + "/bins:" + std::to_string(bins)).c_str(), BM_Otsu, mpx, bins));
       }
     }
   });

@@ -87,13 +87,16 @@ int main(int argc, char** argv) {
   return Main(argc, argv, [] {
     for (double mpx : Sweep<double>({0, 1, 4}, {0})) {
       for (int radius : {0, TransferOptions().smoothing_radius}) {
-        const std::string name = "BM_Transfer/" + SizeName(mpx) + "/smoothing:" + std::to_string(radius);
+        const std::string name =
+            "BM_Transfer/" + SizeName(mpx) + "/smoothing:" + std::to_string(radius);
         Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Transfer, mpx, radius));
       }
     }
     for (double mpx : Sweep<double>({0, 1, 4, 12}, {0})) {
-      Configure(benchmark::RegisterBenchmark(("BM_JoinLab/" + SizeName(mpx)).c_str(), BM_JoinLab, mpx));
-      Configure(benchmark::RegisterBenchmark(("BM_PostStep/" + SizeName(mpx)).c_str(), BM_PostStep, mpx));
+      Configure(
+          benchmark::RegisterBenchmark(("BM_JoinLab/" + SizeName(mpx)).c_str(), BM_JoinLab, mpx));
+      Configure(
+          benchmark::RegisterBenchmark(("BM_PostStep/" + SizeName(mpx)).c_str(), BM_PostStep, mpx));
     }
   });
 }

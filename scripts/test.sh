@@ -2,18 +2,22 @@
 # README command 2: install what is missing, then build and run every test
 # twice: a Release build, and a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Tests that need ../shared/data skip when it is
-# absent (set TINT_DATA_ROOT to point at another copy). Then the manifest
-# fuzzer runs for FUZZ_SECONDS (default 30) under libFuzzer with clang.
+# absent (set TINT_DATA_ROOT to point at another copy). First the format
+# check (scripts/format.sh --check); last the manifest and index-cache fuzzers
+# run for FUZZ_SECONDS each (default 30) under libFuzzer with clang.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # python3-* for the training smoke test (experiments/cnn/train.py), Jupyter
 # for the notebook test (notebooks/compare.ipynb), scikit-learn and
 # scikit-image for the benchmark peers (benchmarks/peers.py).
-bash scripts/install_deps.sh python3-torch python3-opencv python3-numpy \
+bash scripts/install_deps.sh clang-format python3-torch python3-opencv python3-numpy \
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas \
   python3-sklearn python3-skimage
 jobs=$(nproc)
+
+echo "== Format (.clang-format over src/ tests/ benchmarks/ fuzz/)"
+bash scripts/format.sh --check
 
 echo "== Release build and tests (with every benchmark in --quick mode)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON -DTINT_BUILD_BENCHMARKS=ON >/dev/null

@@ -1,7 +1,7 @@
 #include "testing.h"
 
-#include <cstdlib>
 #include <unistd.h>
+#include <cstdlib>
 
 #include <filesystem>
 
@@ -18,11 +18,14 @@ std::string BinaryDir() {
   return env != nullptr && *env != '\0' ? env : TINT_BINARY_DIR_DEFAULT;
 }
 
-std::string TestDataPath(const std::string& name) { return (fs::path(SourceDir()) / "tests" / "data" / name).string(); }
+std::string TestDataPath(const std::string& name) {
+  return (fs::path(SourceDir()) / "tests" / "data" / name).string();
+}
 
 std::string SharedDataRoot() {
   const char* env = std::getenv("TINT_DATA_ROOT");
-  fs::path root = env != nullptr && *env != '\0' ? fs::path(env) : fs::path(SourceDir()) / ".." / "shared" / "data";
+  fs::path root = env != nullptr && *env != '\0' ? fs::path(env)
+                                                 : fs::path(SourceDir()) / ".." / "shared" / "data";
   std::error_code ec;
   return fs::is_directory(root / "bsds500", ec) ? root.lexically_normal().string() : std::string();
 }
@@ -30,8 +33,10 @@ std::string SharedDataRoot() {
 std::string ScratchDir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string name = std::string(info->test_suite_name()) + "." + info->name();
-  for (char& c : name) if (c == '/') c = '_';
-  const fs::path dir = fs::temp_directory_path() / ("tint_test_" + std::to_string(::getpid())) / name;
+  for (char& c : name)
+    if (c == '/') c = '_';
+  const fs::path dir =
+      fs::temp_directory_path() / ("tint_test_" + std::to_string(::getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();

@@ -27,9 +27,10 @@ constexpr uint32_t kSeed = 20260101;
 std::mt19937& Rng();
 
 // Skips the running test with a clear message when the shared data is absent.
-#define TINT_REQUIRE_SHARED_DATA(root)                                                     \
-  const std::string root = ::tint::testing::SharedDataRoot();                              \
-  if (root.empty()) GTEST_SKIP() << "shared data not found: set TINT_DATA_ROOT to the "    \
-                                    "folder holding bsds500/ and camvid/";
+#define TINT_REQUIRE_SHARED_DATA(root)                                  \
+  const std::string root = ::tint::testing::SharedDataRoot();           \
+  if (root.empty())                                                     \
+    GTEST_SKIP() << "shared data not found: set TINT_DATA_ROOT to the " \
+                    "folder holding bsds500/ and camvid/";
 
 }  // namespace tint::testing

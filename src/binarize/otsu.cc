@@ -48,7 +48,8 @@ int OtsuThresholdIndex(const std::vector<double>& histogram) {
 void BinarizeOtsu(const OtsuOptions& options, const cv::Mat& lightness, Binarization* result) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
-  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
+  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
+             "lightness must be non-empty CV_32F");
   const int bins = options.num_bins;
   std::vector<double> hist(bins, 0.0);
   const double scale = bins / 100.0;

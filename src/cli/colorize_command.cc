@@ -1,4 +1,5 @@
-// tint colorize INPUT... -o OUTPUT [--mode classic|cnn] [--db DIR] [--model CARD] [--post auto|none]
+// tint colorize INPUT... -o OUTPUT [--mode classic|cnn] [--db DIR] [--model CARD] [--post
+// auto|none]
 #include <unistd.h>
 
 #include <cstdio>
@@ -63,7 +64,8 @@ cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
 }
 
 std::string WithSuffix(const fs::path& path, const std::string& suffix) {
-  return (path.parent_path() / (path.stem().string() + suffix + path.extension().string())).string();
+  return (path.parent_path() / (path.stem().string() + suffix + path.extension().string()))
+      .string();
 }
 
 }  // namespace
@@ -78,35 +80,48 @@ int RunColorize(int argc, char** argv) {
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   ClassicOptions classic;
   ImageReadOptions read;
-  app.add_option("inputs", inputs, "Input images (any format OpenCV reads; colour is reduced to luminance)")
+  app.add_option("inputs", inputs,
+                 "Input images (any format OpenCV reads; colour is reduced to luminance)")
       ->required();
-  app.add_option("-o,--output", output, "Output image file (one input) or folder (several)")->required();
+  app.add_option("-o,--output", output, "Output image file (one input) or folder (several)")
+      ->required();
   auto* method_opt = app.add_option("--method", method, "Method: " + RegisteredMethodNames())
                          ->check(internal::RegisteredMethod())
                          ->capture_default_str();
   app.add_option("--mode", method, "Same as --method (classic or cnn, as before the registry)")
       ->check(internal::RegisteredMethod())
       ->excludes(method_opt);
-  app.add_option("--db", db_dir, "Patch database folder (default: $TINT_PATCHDB or the bundled one)")
+  app.add_option("--db", db_dir,
+                 "Patch database folder (default: $TINT_PATCHDB or the bundled one)")
       ->capture_default_str();
-  app.add_option("--model", model, "Methods with a model (cnn): model card (.toml or .json; default: the shipped tint-hc model)")
+  app.add_option("--model", model,
+                 "Methods with a model (cnn): model card (.toml or .json; default: the shipped "
+                 "tint-hc model)")
       ->capture_default_str();
-  app.add_option("--weights", weights, "Methods with a model (cnn): use this weights file (.caffemodel, or .onnx) instead of the card's");
-  app.add_option("--data-root", data_root,
-                 "Where card paths starting with $data/ point (default: $TINT_DATA_ROOT or ../shared/data)");
+  app.add_option("--weights", weights,
+                 "Methods with a model (cnn): use this weights file (.caffemodel, or .onnx) "
+                 "instead of the card's");
+  app.add_option(
+      "--data-root", data_root,
+      "Where card paths starting with $data/ point (default: $TINT_DATA_ROOT or ../shared/data)");
   app.add_option("--post", post, "Post-step: auto (contrast and white balance) or none")
-      ->check(CLI::IsMember({"auto", "none"}))->capture_default_str();
-  app.add_flag("--side-by-side", side_by_side, "Also write <output>_side.png: grey input | colour output");
-  app.add_flag("--explain", explain, "Also write <output>_labels.png: matched label per pixel and segment borders");
+      ->check(CLI::IsMember({"auto", "none"}))
+      ->capture_default_str();
+  app.add_flag("--side-by-side", side_by_side,
+               "Also write <output>_side.png: grey input | colour output");
+  app.add_flag("--explain", explain,
+               "Also write <output>_labels.png: matched label per pixel and segment borders");
   app.add_flag("-v,--verbose", verbose, "Print the time of each stage per image");
-  app.add_flag("--require-cache", require_cache, "Fail unless the database's index cache is valid for these settings");
+  app.add_flag("--require-cache", require_cache,
+               "Fail unless the database's index cache is valid for these settings");
   internal::AddReadOptions(&app, &read);
   internal::AddClassicOptions(&app, &classic);
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
 
   std::string error;
-  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok()) return internal::Fail(cmd, cs.message());
+  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok())
+    return internal::Fail(cmd, cs.message());
   if (!read.Check(&error)) return internal::Fail(cmd, error);
   PostOptions post_options;
   ParsePostMode(post, &post_options.mode);
@@ -116,18 +131,25 @@ int RunColorize(int argc, char** argv) {
   const bool folder = inputs.size() > 1 || fs::is_directory(output, ec);
   if (folder) {
     if (fs::exists(output, ec) && !fs::is_directory(output, ec)) {
-      return internal::Fail(cmd, output + ": several inputs need an output folder, but this is a file");
+      return internal::Fail(cmd,
+                            output + ": several inputs need an output folder, but this is a file");
     }
     if (!fs::exists(output, ec) && !fs::create_directories(output, ec)) {
-      return internal::Fail(cmd, output + ": cannot create the output folder (" + ec.message() + ")");
+      return internal::Fail(cmd,
+                            output + ": cannot create the output folder (" + ec.message() + ")");
     }
-    if (::access(output.c_str(), W_OK) != 0) return internal::Fail(cmd, output + ": output folder is not writable");
+    if (::access(output.c_str(), W_OK) != 0)
+      return internal::Fail(cmd, output + ": output folder is not writable");
   } else {
-    const fs::path parent = fs::path(output).has_parent_path() ? fs::path(output).parent_path() : fs::path(".");
-    if (!fs::is_directory(parent, ec)) return internal::Fail(cmd, output + ": folder " + parent.string() + " does not exist");
-    if (::access(parent.c_str(), W_OK) != 0) return internal::Fail(cmd, output + ": folder " + parent.string() + " is not writable");
+    const fs::path parent =
+        fs::path(output).has_parent_path() ? fs::path(output).parent_path() : fs::path(".");
+    if (!fs::is_directory(parent, ec))
+      return internal::Fail(cmd, output + ": folder " + parent.string() + " does not exist");
+    if (::access(parent.c_str(), W_OK) != 0)
+      return internal::Fail(cmd, output + ": folder " + parent.string() + " is not writable");
     if (!cv::haveImageWriter(output)) {
-      return internal::Fail(cmd, output + ": unknown output image type (use .png, .jpg, .tif, ...)");
+      return internal::Fail(cmd,
+                            output + ": unknown output image type (use .png, .jpg, .tif, ...)");
     }
   }
 
@@ -136,7 +158,8 @@ int RunColorize(int argc, char** argv) {
   if (explain && !info.explains_labels) {
     return internal::Fail(cmd, "--explain shows matched labels: method '" + method + "' has none");
   }
-  if (const Status s = internal::CheckOptionsApply(app, info); !s.ok()) return internal::Fail(cmd, s.message());
+  if (const Status s = internal::CheckOptionsApply(app, info); !s.ok())
+    return internal::Fail(cmd, s.message());
 
   // Every file this run writes, planned before any is written: none may be
   // an input, another planned output or inside the patch database.
@@ -148,7 +171,8 @@ int RunColorize(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> outputs;  // (path, what writes it)
     for (size_t i = 0; i < inputs.size(); ++i) {
       Planned& p = plan[i];
-      p.main = folder ? (fs::path(output) / (fs::path(inputs[i]).stem().string() + ".png")).string() : output;
+      p.main = folder ? (fs::path(output) / (fs::path(inputs[i]).stem().string() + ".png")).string()
+                      : output;
       outputs.emplace_back(p.main, "the output of " + inputs[i]);
       if (side_by_side) {
         p.side = WithSuffix(p.main, "_side");
@@ -174,7 +198,8 @@ int RunColorize(int argc, char** argv) {
         }
       }
       if (info.reads_database && IsInsideFolder(path, db_dir)) {
-        return internal::Fail(cmd, what + " (" + path + ") lies inside the patch database " + db_dir);
+        return internal::Fail(cmd,
+                              what + " (" + path + ") lies inside the patch database " + db_dir);
       }
     }
   }
@@ -185,7 +210,8 @@ int RunColorize(int argc, char** argv) {
   if (app.count("--model") > 0) spec.model = model;
   spec.weights = weights;
   std::unique_ptr<Colorizer> colorizer;
-  Status status = internal::OpenMethod(cmd, spec, db_dir, data_root, require_cache, verbose, &colorizer);
+  Status status =
+      internal::OpenMethod(cmd, spec, db_dir, data_root, require_cache, verbose, &colorizer);
   if (!status.ok()) return internal::Fail(cmd, status.message());
 
   Progress progress("colorize", static_cast<int>(inputs.size()));
@@ -200,7 +226,8 @@ int RunColorize(int argc, char** argv) {
     if (status.ok()) status = WriteImage(target, colour);
     if (status.ok() && side_by_side) status = WriteImage(plan[i].side, SideBySide(image, colour));
     if (status.ok() && explain) status = WriteImage(plan[i].labels, ExplainLabels(image, details));
-    if (status.ok() && verbose) std::fprintf(stderr, "%s: %s\n", input.c_str(), details.BriefReport().c_str());
+    if (status.ok() && verbose)
+      std::fprintf(stderr, "%s: %s\n", input.c_str(), details.BriefReport().c_str());
     if (!status.ok()) {
       internal::Fail(cmd, status.message());
       ++failures;
@@ -209,8 +236,8 @@ int RunColorize(int argc, char** argv) {
   }
   if (inputs.size() > 1) {
     progress.Finish();
-    std::fprintf(stderr, "colorized %zu of %zu images into %s\n", inputs.size() - failures, inputs.size(),
-                 output.c_str());
+    std::fprintf(stderr, "colorized %zu of %zu images into %s\n", inputs.size() - failures,
+                 inputs.size(), output.c_str());
   }
   return failures == 0 ? 0 : 1;
 }

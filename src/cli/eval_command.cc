@@ -15,11 +15,11 @@
 #include "core/color.h"
 #include "core/file_util.h"
 #include "core/progress.h"
+#include "eval/experiment.h"
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
-#include "eval/experiment.h"
-#include "eval/report.h"
 #include "eval/region_benchmark.h"
+#include "eval/report.h"
 #include "pipeline/option_table.h"
 
 #include <sys/resource.h>
@@ -54,11 +54,14 @@ nlohmann::json Provenance(const ExperimentConfig& config, const std::string& db_
   nlohmann::json p;
   const std::string src = TINT_SOURCE_DIR;
   p["git_commit"] = CommandOutput("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
-  p["git_dirty"] = !CommandOutput("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null").empty();
+  p["git_dirty"] =
+      !CommandOutput("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null")
+           .empty();
   p["config_path"] = config.path;
   p["config_sha256"] = config.text_sha256;
   std::string db_hash;
-  if (Sha256OfFile((fs::path(db_dir) / "manifest.json").string(), &db_hash).ok()) p["patchdb_manifest_sha256"] = db_hash;
+  if (Sha256OfFile((fs::path(db_dir) / "manifest.json").string(), &db_hash).ok())
+    p["patchdb_manifest_sha256"] = db_hash;
   p["patchdb"] = db_dir;
   for (const MethodSpec& m : methods) {
     const MethodInfo* info = FindMethod(m.mode);
@@ -68,13 +71,17 @@ nlohmann::json Provenance(const ExperimentConfig& config, const std::string& db_
     options.data_root = data_root;
     if (!LoadModelCard(m.model, options, &card).ok()) continue;
     std::string hash;
-    const std::string& file = card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
-    if (Sha256OfFile(file, &hash).ok()) p["models"][m.name] = {{"card", m.model}, {"file", file}, {"sha256", hash}};
+    const std::string& file =
+        card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
+    if (Sha256OfFile(file, &hash).ok())
+      p["models"][m.name] = {{"card", m.model}, {"file", file}, {"sha256", hash}};
   }
   struct utsname u;
   if (::uname(&u) == 0) {
-    p["machine"] = {{"host", u.nodename}, {"system", std::string(u.sysname) + " " + u.release},
-                    {"arch", u.machine}, {"cores", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}};
+    p["machine"] = {{"host", u.nodename},
+                    {"system", std::string(u.sysname) + " " + u.release},
+                    {"arch", u.machine},
+                    {"cores", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}};
   }
   char date[32];
   const std::time_t now = std::time(nullptr);
@@ -85,9 +92,10 @@ nlohmann::json Provenance(const ExperimentConfig& config, const std::string& db_
 
 void PrintSummary(const nlohmann::json& summary) {
   for (const auto& d : summary["datasets"]) {
-    std::printf("\n%s (%s%s%s): %d of %d photos", d["name"].get<std::string>().c_str(),
-                d["kind"].get<std::string>().c_str(), d["split"].get<std::string>().empty() ? "" : " ",
-                d["split"].get<std::string>().c_str(), d["done"].get<int>(), d["photos"].get<int>());
+    std::printf(
+        "\n%s (%s%s%s): %d of %d photos", d["name"].get<std::string>().c_str(),
+        d["kind"].get<std::string>().c_str(), d["split"].get<std::string>().empty() ? "" : " ",
+        d["split"].get<std::string>().c_str(), d["done"].get<int>(), d["photos"].get<int>());
     if (d["failed"].get<int>() > 0) std::printf(", %d unreadable", d["failed"].get<int>());
     if (d["missing"].get<int>() > 0) std::printf(", %d not yet run", d["missing"].get<int>());
     // One column per entry of the metric table.
@@ -103,37 +111,45 @@ void PrintSummary(const nlohmann::json& summary) {
     }
     std::printf("%-24s", "(truth)");
     for (const MetricInfo& metric : MetricTable()) {
-      if (metric.key == "colorfulness") std::printf(" %9.1f", d["colorfulness_truth"].get<double>());
-      else std::printf(" %9s", "");
+      if (metric.key == "colorfulness")
+        std::printf(" %9.1f", d["colorfulness_truth"].get<double>());
+      else
+        std::printf(" %9s", "");
     }
     std::printf("\n");
     for (const auto& m : d["methods"]) {
       if (!m.contains("label_accuracy")) continue;
       const auto& a = m["label_accuracy"];
-      std::printf("%s label accuracy: pixel %.1f%%, mean class %.1f%% (", m["name"].get<std::string>().c_str(),
-                  100 * a["pixel"].get<double>(), 100 * a["mean_class"].get<double>());
+      std::printf("%s label accuracy: pixel %.1f%%, mean class %.1f%% (",
+                  m["name"].get<std::string>().c_str(), 100 * a["pixel"].get<double>(),
+                  100 * a["mean_class"].get<double>());
       bool first = true;
       for (const auto& item : a["per_class"].items()) {
-        std::printf("%s%s %.1f%%", first ? "" : ", ", item.key().c_str(), 100 * item.value().get<double>());
+        std::printf("%s%s %.1f%%", first ? "" : ", ", item.key().c_str(),
+                    100 * item.value().get<double>());
         first = false;
       }
       std::printf(")\n");
     }
     if (d.contains("regions")) {
       const auto& g = d["regions"];
-      std::printf("normalized cuts vs human segmentations: covering ODS %.3f OIS %.3f, PRI ODS %.3f OIS %.3f, "
-                  "VI ODS %.3f OIS %.3f\n",
-                  g["covering"]["ods"].get<double>(), g["covering"]["ois"].get<double>(), g["pri"]["ods"].get<double>(),
-                  g["pri"]["ois"].get<double>(), g["voi"]["ods"].get<double>(), g["voi"]["ois"].get<double>());
+      std::printf(
+          "normalized cuts vs human segmentations: covering ODS %.3f OIS %.3f, PRI ODS %.3f OIS "
+          "%.3f, "
+          "VI ODS %.3f OIS %.3f\n",
+          g["covering"]["ods"].get<double>(), g["covering"]["ois"].get<double>(),
+          g["pri"]["ods"].get<double>(), g["pri"]["ois"].get<double>(),
+          g["voi"]["ods"].get<double>(), g["voi"]["ois"].get<double>());
     }
   }
 }
 
 }  // namespace
 
-int RunConfiguredEval(const std::string& config_path, std::string data_root, const std::string& db_dir,
-                      std::string out_dir, int jobs, const std::string& shard_text, bool resume,
-                      bool merge, const std::vector<std::string>& merge_dirs, const ImageReadOptions& read) {
+int RunConfiguredEval(const std::string& config_path, std::string data_root,
+                      const std::string& db_dir, std::string out_dir, int jobs,
+                      const std::string& shard_text, bool resume, bool merge,
+                      const std::vector<std::string>& merge_dirs, const ImageReadOptions& read) {
   const std::string cmd = "eval";
   if (data_root.empty()) data_root = DefaultDataRoot();
   ExperimentConfig config;
@@ -151,7 +167,8 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   options.out_dir = out_dir;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  if (ec || ::access(out_dir.c_str(), W_OK) != 0) return Fail(cmd, out_dir + ": cannot write results here");
+  if (ec || ::access(out_dir.c_str(), W_OK) != 0)
+    return Fail(cmd, out_dir + ": cannot write results here");
 
   std::vector<std::string> names = {"grayscale"};
   for (const MethodSpec& m : config.methods) names.push_back(m.name);
@@ -160,13 +177,16 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   for (const std::string& from : merge_dirs) {
     if (from.empty()) continue;  // a bare --merge: summarize --out as it is
     for (const DatasetSpec& d : config.datasets) {
-      const fs::path src = fs::path(from) / "photos" / d.name, dst = fs::path(out_dir) / "photos" / d.name;
-      if (!fs::is_directory(src, ec)) return Fail(cmd, src.string() + ": no results of data set " + d.name);
+      const fs::path src = fs::path(from) / "photos" / d.name,
+                     dst = fs::path(out_dir) / "photos" / d.name;
+      if (!fs::is_directory(src, ec))
+        return Fail(cmd, src.string() + ": no results of data set " + d.name);
       fs::create_directories(dst, ec);
       for (const auto& e : fs::directory_iterator(src)) {
         std::vector<uint8_t> bytes;
         s = ReadFileBytes(e.path().string(), &bytes);
-        if (s.ok()) s = WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size());
+        if (s.ok())
+          s = WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size());
         if (!s.ok()) return Fail(cmd, s.message());
       }
     }
@@ -202,7 +222,8 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
     nlohmann::json context;
     for (const MethodSpec& m : config.methods) {
       const MethodInfo* info = FindMethod(m.mode);
-      if (info != nullptr && info->reads_database && provenance.contains("patchdb_manifest_sha256")) {
+      if (info != nullptr && info->reads_database &&
+          provenance.contains("patchdb_manifest_sha256")) {
         context["patchdb"] = provenance["patchdb_manifest_sha256"];
       }
     }
@@ -214,19 +235,21 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root, con
   if (!merge) {
     s = RunExperiment(config, methods, names, options, &counts);
     if (!s.ok()) return Fail(cmd, s.message());
-    std::fprintf(stderr, "eval: %d photos done, %d already done (--resume), %d unreadable\n", counts.done,
-                 counts.skipped, counts.failed);
+    std::fprintf(stderr, "eval: %d photos done, %d already done (--resume), %d unreadable\n",
+                 counts.done, counts.skipped, counts.failed);
     if (options.shards > 1) {
-      std::printf("shard %d/%d written to %s; when every shard is done, summarize with\n"
-                  "  tint eval --config %s --out %s --merge SHARD_OUT...\n",
-                  options.shard, options.shards, out_dir.c_str(), config_path.c_str(), out_dir.c_str());
+      std::printf(
+          "shard %d/%d written to %s; when every shard is done, summarize with\n"
+          "  tint eval --config %s --out %s --merge SHARD_OUT...\n",
+          options.shard, options.shards, out_dir.c_str(), config_path.c_str(), out_dir.c_str());
       return counts.failed == 0 ? 0 : 1;
     }
   }
   if (!merge) {
     struct rusage usage;
     if (::getrusage(RUSAGE_SELF, &usage) == 0) {
-      provenance["peak_rss_mb"] = usage.ru_maxrss / 1024.0;  // of the whole run (all photos, all methods)
+      provenance["peak_rss_mb"] =
+          usage.ru_maxrss / 1024.0;  // of the whole run (all photos, all methods)
       provenance["jobs"] = options.jobs;
     }
   }
@@ -250,7 +273,8 @@ int RunRegionBenchmark(const std::string& root, const std::string& split, int li
   if (!fs::is_directory(seg_dir, ec)) return Fail(cmd, seg_dir.string() + ": not a folder");
   std::vector<fs::path> photos;
   for (const auto& e : fs::directory_iterator(images_dir)) {
-    if (e.path().extension() == ".jpg" || e.path().extension() == ".png") photos.push_back(e.path());
+    if (e.path().extension() == ".jpg" || e.path().extension() == ".png")
+      photos.push_back(e.path());
   }
   std::sort(photos.begin(), photos.end());
   if (limit > 0 && static_cast<int>(photos.size()) > limit) photos.resize(limit);
@@ -269,7 +293,8 @@ int RunRegionBenchmark(const std::string& root, const std::string& split, int li
     cv::Mat image;
     std::vector<cv::Mat> truths;
     Status s = ReadImage(read, photos[i].string(), &image);
-    if (s.ok()) s = ReadBsdsHumanSegmentations(seg_dir.string(), photos[i].stem().string(), &truths);
+    if (s.ok())
+      s = ReadBsdsHumanSegmentations(seg_dir.string(), photos[i].stem().string(), &truths);
     if (s.ok() && truths[0].size() != image.size()) {
       s = Status::Error(photos[i].string() + ": human segmentations have another size");
     }
@@ -281,18 +306,22 @@ int RunRegionBenchmark(const std::string& root, const std::string& split, int li
     scores.push_back(ScoreNCutSweep(sweep, ComputeLightness(image), truths));
     for (size_t p = 0; p < segment_counts.size(); ++p) {
       const RegionScores& r = scores.back()[p];
-      rows << photos[i].filename().string() << "," << segment_counts[p] << "," << r.Covering() << "," << r.pri
-           << "," << r.voi << "\n";
+      rows << photos[i].filename().string() << "," << segment_counts[p] << "," << r.Covering()
+           << "," << r.pri << "," << r.voi << "\n";
     }
     progress.Step(static_cast<int>(i + 1), photos[i].filename().string());
   }
   progress.Finish();
   if (scores.empty()) return Fail(cmd, "no photo could be scored");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const RegionSummary r = SummarizeRegions(scores);
-  std::printf("normalized cuts on L, %zu photos of %s, %zu segment counts (%.2f s per photo for the sweep)\n",
-              scores.size(), split.c_str(), segment_counts.size(), seconds / scores.size());
-  std::printf("%-34s %9s %9s %9s %9s %9s %9s\n", "", "Cov ODS", "Cov OIS", "PRI ODS", "PRI OIS", "VI ODS", "VI OIS");
+  std::printf(
+      "normalized cuts on L, %zu photos of %s, %zu segment counts (%.2f s per photo for the "
+      "sweep)\n",
+      scores.size(), split.c_str(), segment_counts.size(), seconds / scores.size());
+  std::printf("%-34s %9s %9s %9s %9s %9s %9s\n", "", "Cov ODS", "Cov OIS", "PRI ODS", "PRI OIS",
+              "VI ODS", "VI OIS");
   std::printf("%-34s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", "tint normalized cuts", r.covering_ods,
               r.covering_ois, r.pri_ods, r.pri_ois, r.voi_ods, r.voi_ois);
   std::printf("ODS segment counts: covering %d, PRI %d, VI %d\n", segment_counts[r.covering_best],
@@ -317,35 +346,47 @@ int RunEval(int argc, char** argv) {
   ImageReadOptions read;
   std::string camvid_root, camvid_split = "val";
   auto* images_opt = app.add_option("--images", images_dir, "Folder of colour photos (the truth)");
-  auto* camvid_opt = app.add_option("--camvid", camvid_root,
-                                    "CamVid root: photos of --split, and the classic matcher's label accuracy");
+  auto* camvid_opt =
+      app.add_option("--camvid", camvid_root,
+                     "CamVid root: photos of --split, and the classic matcher's label accuracy");
   app.add_option("--split", camvid_split, "CamVid split for --camvid")->capture_default_str();
   std::string config_path, out_dir, shard;
   int jobs = 1;
   bool resume = false;
   std::vector<std::string> merge_dirs;
-  auto* config_opt = app.add_option("--config", config_path,
-                                    "Experiment config (TOML/JSON): data sets, methods; results under --out");
+  auto* config_opt =
+      app.add_option("--config", config_path,
+                     "Experiment config (TOML/JSON): data sets, methods; results under --out");
   app.add_option("--out", out_dir, "--config: results folder (default results/<config name>)");
   app.add_option("--jobs", jobs, "--config: photos colorized in parallel")->capture_default_str();
-  app.add_option("--shard", shard, "--config: run only photos with index % N == I (I/N), for cluster arrays");
+  app.add_option("--shard", shard,
+                 "--config: run only photos with index % N == I (I/N), for cluster arrays");
   app.add_flag("--resume", resume, "--config: skip photos whose result is already in --out");
-  app.add_option("--merge", merge_dirs, "--config: no run; summarize --out, first copying in the per-photo results of these shard folders")
+  app.add_option("--merge", merge_dirs,
+                 "--config: no run; summarize --out, first copying in the per-photo results of "
+                 "these shard folders")
       ->expected(0, -1);
   std::string bsds_root;
-  auto* regions_opt = app.add_option("--bsds-regions", bsds_root,
-                                     "BSDS500 root: region benchmark of normalized cuts on images/<split> against "
-                                     "segmentations/<split> (Covering, PRI, VI at ODS and OIS)");
+  auto* regions_opt =
+      app.add_option("--bsds-regions", bsds_root,
+                     "BSDS500 root: region benchmark of normalized cuts on images/<split> against "
+                     "segmentations/<split> (Covering, PRI, VI at ODS and OIS)");
   std::vector<int> segment_counts = NCutSweep().segment_counts;
-  app.add_option("--segment-counts", segment_counts, "--bsds-regions: the segment counts swept for ODS/OIS")
-      ->delimiter(',')->capture_default_str();
+  app.add_option("--segment-counts", segment_counts,
+                 "--bsds-regions: the segment counts swept for ODS/OIS")
+      ->delimiter(',')
+      ->capture_default_str();
   images_opt->excludes(camvid_opt);
   regions_opt->excludes(images_opt)->excludes(camvid_opt);
   config_opt->excludes(images_opt)->excludes(camvid_opt)->excludes(regions_opt);
-  app.add_option("--limit", limit, "Use the first N photos in name order (0: all)")->capture_default_str();
+  app.add_option("--limit", limit, "Use the first N photos in name order (0: all)")
+      ->capture_default_str();
   app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
-  app.add_option("--methods", method_names, "Methods beside the grayscale baseline: " + RegisteredMethodNames())
-      ->delimiter(',')->check(internal::RegisteredMethod())->capture_default_str();
+  app.add_option("--methods", method_names,
+                 "Methods beside the grayscale baseline: " + RegisteredMethodNames())
+      ->delimiter(',')
+      ->check(internal::RegisteredMethod())
+      ->capture_default_str();
   app.add_option("--model", model, "cnn: model card")->capture_default_str();
   app.add_option("--data-root", data_root, "cnn: where card paths starting with $data/ point");
   app.add_option("--csv", csv, "Write per-photo rows to this CSV file");
@@ -354,7 +395,8 @@ int RunEval(int argc, char** argv) {
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
   std::string error;
-  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok()) return internal::Fail(cmd, cs.message());
+  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok())
+    return internal::Fail(cmd, cs.message());
   if (!read.Check(&error)) return internal::Fail(cmd, error);
   if (limit < 0) return internal::Fail(cmd, "--limit must be >= 0");
 
@@ -362,13 +404,15 @@ int RunEval(int argc, char** argv) {
   // rather than silently ignored.
   {
     const std::set<std::string> config_only = {"--out", "--jobs", "--shard", "--resume", "--merge"};
-    const std::set<std::string> both = {"--config", "--db", "--data-root", "--max-pixels", "--help"};
+    const std::set<std::string> both = {"--config", "--db", "--data-root", "--max-pixels",
+                                        "--help"};
     for (const CLI::Option* opt : app.get_options()) {
       if (opt->count() == 0 || opt->get_lnames().empty()) continue;
       const std::string name = "--" + opt->get_lnames().front();
       if (both.count(name)) continue;
       if (!config_path.empty() && !config_only.count(name)) {
-        return internal::Fail(cmd, name + " does not apply with --config (set it in the config file)");
+        return internal::Fail(cmd,
+                              name + " does not apply with --config (set it in the config file)");
       }
       if (config_path.empty() && config_only.count(name)) {
         return internal::Fail(cmd, name + " applies with --config only");
@@ -389,7 +433,8 @@ int RunEval(int argc, char** argv) {
     for (int c : segment_counts) {
       if (c < 1 || c > 1000) return internal::Fail(cmd, "--segment-counts must be in 1..1000");
     }
-    return internal::RunRegionBenchmark(bsds_root, camvid_split, limit, segment_counts, classic.ncut, read, csv);
+    return internal::RunRegionBenchmark(bsds_root, camvid_split, limit, segment_counts,
+                                        classic.ncut, read, csv);
   }
   if (images_dir.empty() && camvid_root.empty()) {
     return internal::Fail(cmd, "give --images DIR, --camvid ROOT or --bsds-regions ROOT");
@@ -435,7 +480,9 @@ int RunEval(int argc, char** argv) {
   for (const auto& c : owned) methods.push_back(c.get());
 
   std::string scratch = (fs::temp_directory_path() / "tint-eval-XXXXXX").string();
-  if (::mkdtemp(scratch.data()) == nullptr) return internal::Fail(cmd, "cannot make a scratch folder in " + fs::temp_directory_path().string());
+  if (::mkdtemp(scratch.data()) == nullptr)
+    return internal::Fail(cmd,
+                          "cannot make a scratch folder in " + fs::temp_directory_path().string());
   struct Remove {
     std::string dir;
     ~Remove() {
@@ -449,7 +496,9 @@ int RunEval(int argc, char** argv) {
   RunCounts counts;
   Status s = RunExperiment(config, methods, names, options, &counts);
   nlohmann::json summary;
-  if (s.ok()) s = SummarizeExperiment(config, names, scratch, options.context, nlohmann::json::object(), &summary);
+  if (s.ok())
+    s = SummarizeExperiment(config, names, scratch, options.context, nlohmann::json::object(),
+                            &summary);
   if (s.ok() && !csv.empty()) {
     std::vector<uint8_t> bytes;
     s = ReadFileBytes((fs::path(scratch) / "per_photo.csv").string(), &bytes);

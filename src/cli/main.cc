@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
     if (command == "eval") return tint::RunEval(argc - 1, argv + 1);
   } catch (const std::exception& e) {
     std::string msg = e.what();
-    for (char& c : msg) if (c == '\n') c = ' ';
+    for (char& c : msg)
+      if (c == '\n') c = ' ';
     std::fprintf(stderr, "tint %s: internal error: %s\n", command.c_str(), msg.c_str());
     return 3;
   }

@@ -36,7 +36,8 @@ void AddClassicOptions(CLI::App* app, ClassicOptions* o) {
       app->add_flag_function(
              flag + ",!--no-" + flag.substr(2),
              [o, name](std::int64_t count) {
-               const Status s = SetClassicOption(name, count > 0 ? "true" : "false", OptionSpelling::kFlag, o);
+               const Status s =
+                   SetClassicOption(name, count > 0 ? "true" : "false", OptionSpelling::kFlag, o);
                if (!s.ok()) throw CLI::ValidationError(s.message());
              },
              entry.help + " (default " + entry.get(defaults) + ")")
@@ -74,7 +75,9 @@ void AddReadOptions(CLI::App* app, ImageReadOptions* options) {
 CLI::Validator RegisteredMethod() {
   return CLI::Validator(
       [](std::string& name) -> std::string {
-        return FindMethod(name) != nullptr ? "" : "unknown method '" + name + "' (registered: " + RegisteredMethodNames() + ")";
+        return FindMethod(name) != nullptr
+                   ? ""
+                   : "unknown method '" + name + "' (registered: " + RegisteredMethodNames() + ")";
       },
       "METHOD");
 }
@@ -84,8 +87,10 @@ nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& op
   for (const OptionInfo& entry : ClassicOptionTable()) {
     if (app.count(FlagName(entry.name)) == 0) continue;
     const std::string value = entry.get(options);
-    if (entry.type == OptionType::kBool) given[entry.name] = value == "true";
-    else given[entry.name] = value;
+    if (entry.type == OptionType::kBool)
+      given[entry.name] = value == "true";
+    else
+      given[entry.name] = value;
   }
   return given;
 }
@@ -94,20 +99,24 @@ Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method) {
   if (!method.takes_options) {
     for (const OptionInfo& entry : ClassicOptionTable()) {
       if (app.count(FlagName(entry.name)) > 0) {
-        return Status::Error(FlagName(entry.name) + " is an option of the classic methods, not of '" + method.name + "'");
+        return Status::Error(FlagName(entry.name) +
+                             " is an option of the classic methods, not of '" + method.name + "'");
       }
     }
   }
   if (!method.takes_model) {
     for (const char* name : {"--model", "--weights"}) {
       if (app.count(name) > 0) {
-        return Status::Error(std::string(name) + " applies to methods with a model (cnn) only, not to '" + method.name + "'");
+        return Status::Error(std::string(name) +
+                             " applies to methods with a model (cnn) only, not to '" + method.name +
+                             "'");
       }
     }
   }
   if (!method.reads_database) {
     for (const char* name : {"--require-cache"}) {
-      if (app.count(name) > 0) return Status::Error(std::string(name) + " applies to methods with a patch database only");
+      if (app.count(name) > 0)
+        return Status::Error(std::string(name) + " applies to methods with a patch database only");
     }
   }
   return Status::Ok();
@@ -126,7 +135,9 @@ Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const s
   TINT_RETURN_IF_ERROR(CreateColorizer(spec, context, colorizer));
   const MethodInfo* info = FindMethod(spec.method);
   if (info != nullptr && info->reads_database && state != CacheState::kValid && verbose) {
-    std::fprintf(stderr, "tint %s: note: index cache %s for these settings, built in memory (tint db build saves it)\n",
+    std::fprintf(stderr,
+                 "tint %s: note: index cache %s for these settings, built in memory (tint db build "
+                 "saves it)\n",
                  command.c_str(), ToString(state));
   }
   return Status::Ok();
@@ -150,7 +161,8 @@ bool Parse(CLI::App* app, int argc, char** argv, int* exit_code) {
     return false;
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();
-    for (char& c : msg) if (c == '\n') c = ' ';
+    for (char& c : msg)
+      if (c == '\n') c = ' ';
     *exit_code = Fail(app->get_name(), msg + " (see --help)");
     return false;
   }

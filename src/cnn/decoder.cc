@@ -12,13 +12,16 @@ std::string BlobShapeText(const cv::Mat& m) {
   return s + ")";
 }
 
-Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperature, bool logits, cv::Mat* ab) {
+Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperature, bool logits,
+                  cv::Mat* ab) {
   if (scores.dims != 4 || scores.size[0] != 1 || scores.type() != CV_32F) {
-    return Status::Error("network output " + BlobShapeText(scores) + " is not a (1, K, h, w) float blob");
+    return Status::Error("network output " + BlobShapeText(scores) +
+                         " is not a (1, K, h, w) float blob");
   }
   const int k = scores.size[1], h = scores.size[2], w = scores.size[3];
   if (centres.dims != 2 || centres.rows != k || centres.cols != 2 || centres.type() != CV_32F) {
-    return Status::Error("network output has " + std::to_string(k) + " channels but the decoder has " +
+    return Status::Error("network output has " + std::to_string(k) +
+                         " channels but the decoder has " +
                          std::to_string(centres.dims == 2 ? centres.rows : 0) + " (a, b) centres");
   }
   if (!(temperature > 0.0)) return Status::Error("annealed-mean temperature must be positive");
@@ -38,7 +41,9 @@ Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperat
         float top = -std::numeric_limits<float>::infinity();
         for (int i = 0; i < k; ++i) {
           float v = src[i * plane + at];
-          float s = logits ? v * inv_t : (v > 0.f ? std::log(v) * inv_t : -std::numeric_limits<float>::infinity());
+          float s = logits
+                        ? v * inv_t
+                        : (v > 0.f ? std::log(v) * inv_t : -std::numeric_limits<float>::infinity());
           e[i] = s;
           top = std::max(top, s);
         }
@@ -51,7 +56,8 @@ Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperat
             b += q * c[2 * i + 1];
           }
         }
-        row[x] = sum > 0 ? cv::Vec2f(static_cast<float>(a / sum), static_cast<float>(b / sum)) : cv::Vec2f(0, 0);
+        row[x] = sum > 0 ? cv::Vec2f(static_cast<float>(a / sum), static_cast<float>(b / sum))
+                         : cv::Vec2f(0, 0);
       }
     }
   });
@@ -60,7 +66,8 @@ Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperat
 
 Status DecodeAb(const cv::Mat& blob, double scale, cv::Mat* ab) {
   if (blob.dims != 4 || blob.size[0] != 1 || blob.size[1] != 2 || blob.type() != CV_32F) {
-    return Status::Error("network output " + BlobShapeText(blob) + " is not a (1, 2, h, w) float blob of (a, b)");
+    return Status::Error("network output " + BlobShapeText(blob) +
+                         " is not a (1, 2, h, w) float blob of (a, b)");
   }
   const int h = blob.size[2], w = blob.size[3];
   cv::Mat a(h, w, CV_32F, const_cast<float*>(blob.ptr<float>()));

@@ -14,7 +14,8 @@ namespace tint {
 // Per pixel, q_k = softmax(z / T) (for logits) or p_k^(1/T) / sum (for
 // probabilities), and ab = sum_k q_k * centre_k. T = 1 is the mean, T -> 0 the
 // mode. Returns h x w CV_32FC2.
-Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperature, bool logits, cv::Mat* ab);
+Status DecodeBins(const cv::Mat& scores, const cv::Mat& centres, double temperature, bool logits,
+                  cv::Mat* ab);
 
 // "(1, 313, 56, 56)": a blob's shape for messages.
 std::string BlobShapeText(const cv::Mat& blob);

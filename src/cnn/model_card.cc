@@ -20,7 +20,8 @@ std::string DefaultDataRoot() {
 
 namespace {
 
-std::string Resolve(const std::string& card_path, const std::string& data_root, const std::string& file) {
+std::string Resolve(const std::string& card_path, const std::string& data_root,
+                    const std::string& file) {
   if (file.rfind("$data/", 0) == 0) return (fs::path(data_root) / file.substr(6)).string();
   fs::path p(file);
   if (p.is_absolute()) return file;
@@ -29,18 +30,23 @@ std::string Resolve(const std::string& card_path, const std::string& data_root, 
 
 }  // namespace
 
-Status ParseModelCard(const std::string& path, const json& tree, const ModelCardOptions& options, ModelCard* out) {
+Status ParseModelCard(const std::string& path, const json& tree, const ModelCardOptions& options,
+                      ModelCard* out) {
   ModelCard card;
   card.path = path;
   const std::string& where = path;
-  TINT_RETURN_IF_ERROR(CheckKeys(tree, where, {"format", "version", "name", "framework", "model", "weights",
-                                               "sha256", "input", "output", "inject", "about"}));
+  TINT_RETURN_IF_ERROR(CheckKeys(tree, where,
+                                 {"format", "version", "name", "framework", "model", "weights",
+                                  "sha256", "input", "output", "inject", "about"}));
   std::string format;
   TINT_RETURN_IF_ERROR(GetString(tree, where, "format", true, &format));
-  if (format != "tint-model-card") return Status::Error(where + ": format is '" + format + "', not 'tint-model-card'");
+  if (format != "tint-model-card")
+    return Status::Error(where + ": format is '" + format + "', not 'tint-model-card'");
   long long version = 0;
   TINT_RETURN_IF_ERROR(GetInt(tree, where, "version", true, 0, 1 << 20, &version));
-  if (version != 1) return Status::Error(where + ": card version " + std::to_string(version) + " (this tint reads 1)");
+  if (version != 1)
+    return Status::Error(where + ": card version " + std::to_string(version) +
+                         " (this tint reads 1)");
   TINT_RETURN_IF_ERROR(GetString(tree, where, "name", true, &card.name));
 
   std::string framework, model, weights;
@@ -53,14 +59,16 @@ Status ParseModelCard(const std::string& path, const json& tree, const ModelCard
     if (!weights.empty()) return Status::Error(where + ": an onnx model has no separate 'weights'");
   } else if (framework == "caffe") {
     card.framework = ModelFramework::kCaffe;
-    if (weights.empty()) return Status::Error(where + ": a caffe model needs 'weights' (the .caffemodel)");
+    if (weights.empty())
+      return Status::Error(where + ": a caffe model needs 'weights' (the .caffemodel)");
   } else {
     return Status::Error(where + ": framework '" + framework + "' is not onnx or caffe");
   }
   card.model_path = Resolve(path, options.data_root, model);
   if (!weights.empty()) card.weights_path = Resolve(path, options.data_root, weights);
   if (!options.weights_override.empty()) {
-    (card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path) = options.weights_override;
+    (card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path) =
+        options.weights_override;
     card.sha256.clear();  // the card's hash is of its own file
   }
 
@@ -68,8 +76,9 @@ Status ParseModelCard(const std::string& path, const json& tree, const ModelCard
   if (!tree.contains("input")) return Status::Error(where + ": missing [input]");
   const json& in = tree["input"];
   const std::string win = where + " [input]";
-  TINT_RETURN_IF_ERROR(
-      CheckKeys(in, win, {"blob", "resize", "width", "height", "max_side", "multiple", "l_offset", "l_scale"}));
+  TINT_RETURN_IF_ERROR(CheckKeys(
+      in, win,
+      {"blob", "resize", "width", "height", "max_side", "multiple", "l_offset", "l_scale"}));
   TINT_RETURN_IF_ERROR(GetString(in, win, "blob", false, &card.input.blob));
   std::string resize = "fixed";
   TINT_RETURN_IF_ERROR(GetString(in, win, "resize", false, &resize));
@@ -87,7 +96,8 @@ Status ParseModelCard(const std::string& path, const json& tree, const ModelCard
     v = 1;
     TINT_RETURN_IF_ERROR(GetInt(in, win, "multiple", false, 1, 1024, &v));
     card.input.multiple = static_cast<int>(v);
-    if (card.input.max_side < card.input.multiple) return Status::Error(win + ": max_side is below multiple");
+    if (card.input.max_side < card.input.multiple)
+      return Status::Error(win + ": max_side is below multiple");
   } else {
     return Status::Error(win + ": resize '" + resize + "' is not fixed or fit");
   }
@@ -98,7 +108,8 @@ Status ParseModelCard(const std::string& path, const json& tree, const ModelCard
   if (!tree.contains("output")) return Status::Error(where + ": missing [output]");
   const json& o = tree["output"];
   const std::string wout = where + " [output]";
-  TINT_RETURN_IF_ERROR(CheckKeys(o, wout, {"blob", "decoder", "centres", "activation", "temperature", "ab_scale"}));
+  TINT_RETURN_IF_ERROR(
+      CheckKeys(o, wout, {"blob", "decoder", "centres", "activation", "temperature", "ab_scale"}));
   TINT_RETURN_IF_ERROR(GetString(o, wout, "blob", false, &card.output.blob));
   std::string decoder, centres, activation = "logits";
   TINT_RETURN_IF_ERROR(GetString(o, wout, "decoder", true, &decoder));
@@ -109,12 +120,14 @@ Status ParseModelCard(const std::string& path, const json& tree, const ModelCard
   if (decoder == "bins" || decoder == "zhang313") {
     card.output.decoder = decoder == "bins" ? DecoderKind::kBins : DecoderKind::kZhang313;
     if (centres.empty()) {
-      if (card.output.decoder == DecoderKind::kBins) return Status::Error(wout + ": the bins decoder needs 'centres'");
+      if (card.output.decoder == DecoderKind::kBins)
+        return Status::Error(wout + ": the bins decoder needs 'centres'");
       centres = "$data/zhang2016/pts_in_hull.npy";
     }
     card.output.centres_path = Resolve(path, options.data_root, centres);
     if (activation != "logits" && activation != "probabilities") {
-      return Status::Error(wout + ": activation '" + activation + "' is not logits or probabilities");
+      return Status::Error(wout + ": activation '" + activation +
+                           "' is not logits or probabilities");
     }
     card.output.logits = activation == "logits";
     if (!(card.output.temperature > 0.0 && card.output.temperature <= 100.0)) {
@@ -140,10 +153,12 @@ Status ParseModelCard(const std::string& path, const json& tree, const ModelCard
       std::string value;
       TINT_RETURN_IF_ERROR(GetString(item, wi, "value", false, &value));
       if (value == "centres") {
-        if (card.output.centres_path.empty()) return Status::Error(wi + ": injects centres, but [output] has none");
+        if (card.output.centres_path.empty())
+          return Status::Error(wi + ": injects centres, but [output] has none");
         inj.centres = true;
       } else if (!value.empty()) {
-        return Status::Error(wi + ": value '" + value + "' is not 'centres' (use constant + count)");
+        return Status::Error(wi + ": value '" + value +
+                             "' is not 'centres' (use constant + count)");
       } else {
         TINT_RETURN_IF_ERROR(GetNumber(item, wi, "constant", true, &inj.constant));
         TINT_RETURN_IF_ERROR(GetInt(item, wi, "count", true, 1, 1 << 20, &v));

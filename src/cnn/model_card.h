@@ -21,18 +21,18 @@ enum class DecoderKind { kBins, kZhang313, kAb };
 struct ModelInputSpec {
   std::string blob;  // empty: the network's only input
   InputResize resize = InputResize::kFixed;
-  int width = 0, height = 0;          // kFixed
-  int max_side = 0, multiple = 1;     // kFit: longest side = max_side, sides rounded to `multiple`
+  int width = 0, height = 0;       // kFixed
+  int max_side = 0, multiple = 1;  // kFit: longest side = max_side, sides rounded to `multiple`
   double l_offset = 0.0, l_scale = 1.0;  // network input = (L + l_offset) * l_scale
 };
 
 struct ModelOutputSpec {
   std::string blob;  // empty: the network's last output
   DecoderKind decoder = DecoderKind::kBins;
-  std::string centres_path;        // bins / zhang313: (K, 2) .npy of (a, b)
-  bool logits = true;              // bins: the blob holds logits (else probabilities)
-  double temperature = 0.38;       // bins: annealed-mean temperature
-  double ab_scale = 1.0;           // ab: (a, b) = blob * ab_scale
+  std::string centres_path;   // bins / zhang313: (K, 2) .npy of (a, b)
+  bool logits = true;         // bins: the blob holds logits (else probabilities)
+  double temperature = 0.38;  // bins: annealed-mean temperature
+  double ab_scale = 1.0;      // ab: (a, b) = blob * ab_scale
 };
 
 // A value written into a layer's blobs after loading: the decoder's centres
@@ -69,7 +69,7 @@ struct ModelCardOptions {
 std::string DefaultDataRoot();
 
 Status LoadModelCard(const std::string& path, const ModelCardOptions& options, ModelCard* card);
-Status ParseModelCard(const std::string& path, const nlohmann::json& tree, const ModelCardOptions& options,
-                      ModelCard* card);
+Status ParseModelCard(const std::string& path, const nlohmann::json& tree,
+                      const ModelCardOptions& options, ModelCard* card);
 
 }  // namespace tint

@@ -47,7 +47,8 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
   }
   if (!card.sha256.empty()) {
     const auto& hashed = card.framework == ModelFramework::kCaffe ? weight_bytes : model_bytes;
-    const std::string& hashed_path = card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
+    const std::string& hashed_path =
+        card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
     if (Sha256Hex(hashed.data(), hashed.size()) != card.sha256) {
       return Status::Error(hashed_path + ": SHA-256 differs from the model card " + card.path +
                            " (a damaged or different file)");
@@ -59,22 +60,26 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
       return Status::Error(card.output.centres_path + ": centres must have shape (K, 2)");
     }
     if (!cv::checkRange(model->centres_, true, nullptr, -1000.0, 1000.0)) {
-      return Status::Error(card.output.centres_path + ": centres must be finite (a, b) values within +-1000");
+      return Status::Error(card.output.centres_path +
+                           ": centres must be finite (a, b) values within +-1000");
     }
     if (card.output.decoder == DecoderKind::kZhang313 && model->centres_.rows != 313) {
-      return Status::Error(card.output.centres_path + ": the zhang313 decoder needs 313 centres, found " +
+      return Status::Error(card.output.centres_path +
+                           ": the zhang313 decoder needs 313 centres, found " +
                            std::to_string(model->centres_.rows));
     }
   }
 
-  const std::string& loaded_path = card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
+  const std::string& loaded_path =
+      card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
   try {
     if (card.framework == ModelFramework::kOnnx) {
-      model->net_ = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(model_bytes.data()), model_bytes.size());
+      model->net_ = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(model_bytes.data()),
+                                             model_bytes.size());
     } else {
-      model->net_ = cv::dnn::readNetFromCaffe(reinterpret_cast<const char*>(model_bytes.data()), model_bytes.size(),
-                                              reinterpret_cast<const char*>(weight_bytes.data()),
-                                              weight_bytes.size());
+      model->net_ = cv::dnn::readNetFromCaffe(
+          reinterpret_cast<const char*>(model_bytes.data()), model_bytes.size(),
+          reinterpret_cast<const char*>(weight_bytes.data()), weight_bytes.size());
     }
   } catch (const cv::Exception& e) {
     return Status::Error("cannot load model " + loaded_path + ": " + OpenCvErrorLine(e));
@@ -87,7 +92,8 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
   for (const LayerInjection& inj : card.injections) {
     int id = model->net_.getLayerId(inj.layer);
     if (id < 0) {
-      return Status::Error(card.path + ": injects into layer '" + inj.layer + "', which the model does not have");
+      return Status::Error(card.path + ": injects into layer '" + inj.layer +
+                           "', which the model does not have");
     }
     cv::Mat value;
     if (inj.centres) {
@@ -110,8 +116,8 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
     if (model->net_.getLayerId(card.output.blob) < 0) {
       std::string list;
       for (const auto& o : outs) list += (list.empty() ? "" : ", ") + o;
-      return Status::Error(card.path + ": output blob '" + card.output.blob + "' is not in the model (outputs: " +
-                           list + ")");
+      return Status::Error(card.path + ": output blob '" + card.output.blob +
+                           "' is not in the model (outputs: " + list + ")");
     }
     model->output_blob_ = card.output.blob;
   }
@@ -120,21 +126,24 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
   if (!card.input.blob.empty()) {
     cv::Ptr<cv::dnn::Layer> data = model->net_.getLayer(0);
     if (data.empty() || data->outputNameToIndex(card.input.blob) < 0) {
-      return Status::Error(card.path + ": input blob '" + card.input.blob + "' is not an input of the model");
+      return Status::Error(card.path + ": input blob '" + card.input.blob +
+                           "' is not an input of the model");
     }
   }
 
   // A dry run at a small size: catches wrong shapes, missing layer values and
   // a decoder that does not fit the output.
-  cv::Size probe = model->InputSize(cv::Size(2 * std::max(card.input.multiple, 16), 2 * std::max(card.input.multiple, 16)));
+  cv::Size probe = model->InputSize(
+      cv::Size(2 * std::max(card.input.multiple, 16), 2 * std::max(card.input.multiple, 16)));
   int shape[] = {1, 1, probe.height, probe.width};
   cv::Mat zeros(4, shape, CV_32F, cv::Scalar(0));
   cv::Mat blob;
   TINT_RETURN_IF_ERROR(model->Forward(zeros, "", &blob));
   cv::Mat ab;
-  Status decoded = card.output.decoder == DecoderKind::kAb
-                       ? DecodeAb(blob, card.output.ab_scale, &ab)
-                       : DecodeBins(blob, model->centres_, card.output.temperature, card.output.logits, &ab);
+  Status decoded =
+      card.output.decoder == DecoderKind::kAb
+          ? DecodeAb(blob, card.output.ab_scale, &ab)
+          : DecodeBins(blob, model->centres_, card.output.temperature, card.output.logits, &ab);
   if (!decoded.ok()) return Status::Error(card.path + ": " + decoded.message());
   *out = std::move(model);
   return Status::Ok();
@@ -151,7 +160,8 @@ cv::Size CnnModel::InputSize(cv::Size photo) const {
   return cv::Size(side(photo.width), side(photo.height));
 }
 
-Status CnnModel::Forward(const cv::Mat& input_blob, const std::string& output, cv::Mat* blob) const {
+Status CnnModel::Forward(const cv::Mat& input_blob, const std::string& output,
+                         cv::Mat* blob) const {
   const std::string& name = output.empty() ? output_blob_ : output;
   std::lock_guard<std::mutex> lock(mutex_);
   try {
@@ -159,14 +169,16 @@ Status CnnModel::Forward(const cv::Mat& input_blob, const std::string& output, c
     cv::Mat result = net_.forward(name);
     *blob = result.clone();  // the net reuses its buffers
   } catch (const cv::Exception& e) {
-    return Status::Error("model " + card_.path + ": forward pass failed for input " + BlobShapeText(input_blob) + ": " +
-                         OpenCvErrorLine(e));
+    return Status::Error("model " + card_.path + ": forward pass failed for input " +
+                         BlobShapeText(input_blob) + ": " + OpenCvErrorLine(e));
   }
   return Status::Ok();
 }
 
-Status CnnModel::Predict(const cv::Mat& lightness, cv::Mat* ab, std::map<std::string, double>* seconds) const {
-  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
+Status CnnModel::Predict(const cv::Mat& lightness, cv::Mat* ab,
+                         std::map<std::string, double>* seconds) const {
+  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
+             "lightness must be non-empty CV_32F");
   auto t0 = std::chrono::steady_clock::now();
   cv::Size size = InputSize(lightness.size());
   cv::Mat resized;
@@ -187,7 +199,8 @@ Status CnnModel::Predict(const cv::Mat& lightness, cv::Mat* ab, std::map<std::st
   if (card_.output.decoder == DecoderKind::kAb) {
     TINT_RETURN_IF_ERROR(DecodeAb(blob, card_.output.ab_scale, ab));
   } else {
-    TINT_RETURN_IF_ERROR(DecodeBins(blob, centres_, card_.output.temperature, card_.output.logits, ab));
+    TINT_RETURN_IF_ERROR(
+        DecodeBins(blob, centres_, card_.output.temperature, card_.output.logits, ab));
   }
   if (seconds) (*seconds)["cnn_decode"] += Since(t2);
   return Status::Ok();

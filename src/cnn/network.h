@@ -25,7 +25,8 @@ class CnnModel {
   // lightness: CV_32F 0..100, any size. ab: the decoded chroma at the
   // network's output resolution (CV_32FC2), not yet resized to the photo.
   // seconds (optional) gets "cnn_input", "cnn_forward", "cnn_decode".
-  Status Predict(const cv::Mat& lightness, cv::Mat* ab, std::map<std::string, double>* seconds = nullptr) const;
+  Status Predict(const cv::Mat& lightness, cv::Mat* ab,
+                 std::map<std::string, double>* seconds = nullptr) const;
 
   // The network input size used for a photo of `photo` size.
   cv::Size InputSize(cv::Size photo) const;
@@ -41,7 +42,7 @@ class CnnModel {
   ModelCard card_;
   cv::Mat centres_;  // K x 2, CV_32F (bins decoders)
   std::string output_blob_;
-  mutable cv::dnn::Net net_;   // forward() is not const and not thread-safe
+  mutable cv::dnn::Net net_;  // forward() is not const and not thread-safe
   mutable std::mutex mutex_;
 };
 

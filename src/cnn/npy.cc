@@ -33,7 +33,9 @@ bool HeaderValue(const std::string& header, const std::string& key, std::string*
 }  // namespace
 
 Status ParseNpy(const std::string& name, const std::vector<uint8_t>& bytes, cv::Mat* array) {
-  const auto bad = [&](const std::string& why) { return Status::Error(name + ": not a usable .npy file (" + why + ")"); };
+  const auto bad = [&](const std::string& why) {
+    return Status::Error(name + ": not a usable .npy file (" + why + ")");
+  };
   static const char kMagic[] = "\x93NUMPY";
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 6) != 0) return bad("no NUMPY magic");
   uint8_t major = bytes[6];
@@ -43,7 +45,8 @@ Status ParseNpy(const std::string& name, const std::vector<uint8_t>& bytes, cv::
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) return bad("truncated header");
-    header_len = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (static_cast<size_t>(bytes[11]) << 24);
+    header_len =
+        bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (static_cast<size_t>(bytes[11]) << 24);
     offset = 12;
   } else {
     return bad("format version " + std::to_string(major));
@@ -61,11 +64,16 @@ Status ParseNpy(const std::string& name, const std::vector<uint8_t>& bytes, cv::
   if (!fortran && order.rfind("False", 0) != 0) return bad("fortran_order " + order);
   int type_size = 0;
   char kind = 0;
-  if (descr == "'<f4'") kind = 'f', type_size = 4;
-  else if (descr == "'<f8'") kind = 'f', type_size = 8;
-  else if (descr == "'<i4'") kind = 'i', type_size = 4;
-  else if (descr == "'<i8'") kind = 'i', type_size = 8;
-  else return bad("dtype " + descr + "; expected <f4, <f8, <i4 or <i8");
+  if (descr == "'<f4'")
+    kind = 'f', type_size = 4;
+  else if (descr == "'<f8'")
+    kind = 'f', type_size = 8;
+  else if (descr == "'<i4'")
+    kind = 'i', type_size = 4;
+  else if (descr == "'<i8'")
+    kind = 'i', type_size = 8;
+  else
+    return bad("dtype " + descr + "; expected <f4, <f8, <i4 or <i8");
 
   std::vector<int> shape;
   size_t count = 1;
@@ -81,7 +89,8 @@ Status ParseNpy(const std::string& name, const std::vector<uint8_t>& bytes, cv::
           int d = std::stoi(digits);
           if (d <= 0) return bad("empty dimension");
           shape.push_back(d);
-          if (count > std::numeric_limits<int>::max() / static_cast<size_t>(d)) return bad("too many elements");
+          if (count > std::numeric_limits<int>::max() / static_cast<size_t>(d))
+            return bad("too many elements");
           count *= d;
           digits.clear();
         }
@@ -94,16 +103,31 @@ Status ParseNpy(const std::string& name, const std::vector<uint8_t>& bytes, cv::
   if ((bytes.size() - offset) / type_size < count) return bad("truncated data");
 
   if (shape.size() == 1) shape.insert(shape.begin(), 1);
-  if (fortran && shape.size() > 2) return bad("Fortran order is supported for 1-D and 2-D arrays only");
-  if (fortran) std::swap(shape[0], shape[1]);  // column-major (r, c) = row-major (c, r), transposed below
+  if (fortran && shape.size() > 2)
+    return bad("Fortran order is supported for 1-D and 2-D arrays only");
+  if (fortran)
+    std::swap(shape[0], shape[1]);  // column-major (r, c) = row-major (c, r), transposed below
   cv::Mat out(static_cast<int>(shape.size()), shape.data(), CV_32F);
   float* dst = out.ptr<float>();
   const uint8_t* src = bytes.data() + offset;
   for (size_t i = 0; i < count; ++i, src += type_size) {
-    if (kind == 'f' && type_size == 4) { float v; std::memcpy(&v, src, 4); dst[i] = v; }
-    else if (kind == 'f') { double v; std::memcpy(&v, src, 8); dst[i] = static_cast<float>(v); }
-    else if (type_size == 4) { int32_t v; std::memcpy(&v, src, 4); dst[i] = static_cast<float>(v); }
-    else { int64_t v; std::memcpy(&v, src, 8); dst[i] = static_cast<float>(v); }
+    if (kind == 'f' && type_size == 4) {
+      float v;
+      std::memcpy(&v, src, 4);
+      dst[i] = v;
+    } else if (kind == 'f') {
+      double v;
+      std::memcpy(&v, src, 8);
+      dst[i] = static_cast<float>(v);
+    } else if (type_size == 4) {
+      int32_t v;
+      std::memcpy(&v, src, 4);
+      dst[i] = static_cast<float>(v);
+    } else {
+      int64_t v;
+      std::memcpy(&v, src, 8);
+      dst[i] = static_cast<float>(v);
+    }
   }
   *array = fortran ? cv::Mat(out.t()) : out;
   return Status::Ok();
@@ -111,8 +135,8 @@ Status ParseNpy(const std::string& name, const std::vector<uint8_t>& bytes, cv::
 
 Status WriteNpy(const std::string& path, const cv::Mat& matrix) {
   TINT_CHECK(matrix.dims == 2 && matrix.type() == CV_32F, "WriteNpy takes a 2-D CV_32F matrix");
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(matrix.rows) + ", " +
-                       std::to_string(matrix.cols) + "), }";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                       std::to_string(matrix.rows) + ", " + std::to_string(matrix.cols) + "), }";
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
   std::string out = std::string("\x93NUMPY\x01\x00", 8);

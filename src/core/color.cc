@@ -48,25 +48,42 @@ cv::Mat ToFloatBgr(const cv::Mat& image) {
   TINT_CHECK(!image.empty(), "empty image");
   cv::Mat bgr;
   switch (image.channels()) {
-    case 1: cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR); break;
+    case 1:
+      cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR);
+      break;
     case 2: {
       cv::Mat grey;
       cv::extractChannel(image, grey, 0);
       cv::cvtColor(grey, bgr, cv::COLOR_GRAY2BGR);
       break;
     }
-    case 3: bgr = image; break;
-    case 4: cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR); break;
-    default: TINT_CHECK(false, "unsupported channel count " << image.channels());
+    case 3:
+      bgr = image;
+      break;
+    case 4:
+      cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
+      break;
+    default:
+      TINT_CHECK(false, "unsupported channel count " << image.channels());
   }
   cv::Mat out;
   double scale = 1.0;
   switch (image.depth()) {
-    case CV_8U: scale = 1.0 / 255.0; break;
-    case CV_16U: scale = 1.0 / 65535.0; break;
-    case CV_8S: scale = 1.0 / 127.0; break;
-    case CV_16S: scale = 1.0 / 32767.0; break;
-    default: scale = 1.0; break;
+    case CV_8U:
+      scale = 1.0 / 255.0;
+      break;
+    case CV_16U:
+      scale = 1.0 / 65535.0;
+      break;
+    case CV_8S:
+      scale = 1.0 / 127.0;
+      break;
+    case CV_16S:
+      scale = 1.0 / 32767.0;
+      break;
+    default:
+      scale = 1.0;
+      break;
   }
   bgr.convertTo(out, CV_32F, scale);
   if (image.depth() == CV_32F || image.depth() == CV_64F) {
@@ -92,7 +109,8 @@ template <typename Fn>
 void ForEachRowStrip(cv::Size size, Fn fn) {
   constexpr int kStripPixels = 1 << 20;
   const int strip_rows = std::max(1, kStripPixels / std::max(1, size.width));
-  for (int r = 0; r < size.height; r += strip_rows) fn(cv::Range(r, std::min(size.height, r + strip_rows)));
+  for (int r = 0; r < size.height; r += strip_rows)
+    fn(cv::Range(r, std::min(size.height, r + strip_rows)));
 }
 
 }  // namespace
@@ -123,7 +141,8 @@ void ComputeYuv(const cv::Mat& image, cv::Mat* y, cv::Mat* u, cv::Mat* v) {
 
 cv::Mat JoinLabFloat(const cv::Mat& lightness, const cv::Mat& ab) {
   TINT_CHECK(lightness.type() == CV_32F, "lightness must be CV_32F");
-  TINT_CHECK(ab.type() == CV_32FC2 && ab.size() == lightness.size(), "ab must be CV_32FC2 of the same size");
+  TINT_CHECK(ab.type() == CV_32FC2 && ab.size() == lightness.size(),
+             "ab must be CV_32FC2 of the same size");
   cv::Mat out(lightness.size(), CV_32FC3);
   cv::parallel_for_(cv::Range(0, lightness.rows), [&](const cv::Range& range) {
     for (int r = range.start; r < range.end; ++r) {
@@ -156,11 +175,13 @@ cv::Mat JoinLabFloat(const cv::Mat& lightness, const cv::Mat& ab) {
 
 cv::Mat JoinLab(const cv::Mat& lightness, const cv::Mat& ab) {
   TINT_CHECK(lightness.type() == CV_32F, "lightness must be CV_32F");
-  TINT_CHECK(ab.type() == CV_32FC2 && ab.size() == lightness.size(), "ab must be CV_32FC2 of the same size");
+  TINT_CHECK(ab.type() == CV_32FC2 && ab.size() == lightness.size(),
+             "ab must be CV_32FC2 of the same size");
   // In strips: the float image would be 144 MB for 12 Mpx.
   cv::Mat out(lightness.size(), CV_8UC3);
   ForEachRowStrip(lightness.size(), [&](const cv::Range& rows) {
-    JoinLabFloat(lightness.rowRange(rows), ab.rowRange(rows)).convertTo(out.rowRange(rows), CV_8UC3, 255.0);
+    JoinLabFloat(lightness.rowRange(rows), ab.rowRange(rows))
+        .convertTo(out.rowRange(rows), CV_8UC3, 255.0);
   });
   return out;
 }

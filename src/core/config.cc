@@ -30,9 +30,12 @@ json TomlToJson(const toml::node& node) {
   if (const auto* v = node.as_boolean()) return v->get();
   // Dates and times: kept as their TOML text.
   std::ostringstream os;
-  if (const auto* v = node.as_date()) os << v->get();
-  else if (const auto* v = node.as_time()) os << v->get();
-  else if (const auto* v = node.as_date_time()) os << v->get();
+  if (const auto* v = node.as_date())
+    os << v->get();
+  else if (const auto* v = node.as_time())
+    os << v->get();
+  else if (const auto* v = node.as_date_time())
+    os << v->get();
   return os.str();
 }
 
@@ -64,16 +67,20 @@ Status ParseConfigText(const std::string& name, const std::string& text, bool is
 
 Status ReadConfigFile(const std::string& path, json* tree) {
   const auto ends_with = [&](const std::string& suffix) {
-    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   bool is_toml = ends_with(".toml");
-  if (!is_toml && !ends_with(".json")) return Status::Error(path + ": expected a .json or .toml file");
+  if (!is_toml && !ends_with(".json"))
+    return Status::Error(path + ": expected a .json or .toml file");
   std::vector<uint8_t> bytes;
-  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes, uint64_t{64} << 20));  // configs, cards, results: small
+  TINT_RETURN_IF_ERROR(
+      ReadFileBytes(path, &bytes, uint64_t{64} << 20));  // configs, cards, results: small
   return ParseConfigText(path, std::string(bytes.begin(), bytes.end()), is_toml, tree);
 }
 
-Status CheckKeys(const json& object, const std::string& where, const std::vector<std::string>& allowed) {
+Status CheckKeys(const json& object, const std::string& where,
+                 const std::vector<std::string>& allowed) {
   if (!object.is_object()) return Status::Error(where + ": expected a table");
   for (const auto& item : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), item.key()) == allowed.end()) {
@@ -92,8 +99,8 @@ const json* Find(const json& object, const std::string& key) {
 }
 }  // namespace
 
-Status GetString(const json& object, const std::string& where, const std::string& key, bool required,
-                 std::string* value) {
+Status GetString(const json& object, const std::string& where, const std::string& key,
+                 bool required, std::string* value) {
   const json* v = Find(object, key);
   if (!v) return required ? Status::Error(where + ": missing '" + key + "'") : Status::Ok();
   if (!v->is_string()) return Status::Error(where + ": '" + key + "' must be a string");
@@ -101,8 +108,8 @@ Status GetString(const json& object, const std::string& where, const std::string
   return Status::Ok();
 }
 
-Status GetNumber(const json& object, const std::string& where, const std::string& key, bool required,
-                 double* value) {
+Status GetNumber(const json& object, const std::string& where, const std::string& key,
+                 bool required, double* value) {
   const json* v = Find(object, key);
   if (!v) return required ? Status::Error(where + ": missing '" + key + "'") : Status::Ok();
   if (!v->is_number()) return Status::Error(where + ": '" + key + "' must be a number");
@@ -112,22 +119,25 @@ Status GetNumber(const json& object, const std::string& where, const std::string
   return Status::Ok();
 }
 
-Status GetInt(const json& object, const std::string& where, const std::string& key, bool required, long long min,
-              long long max, long long* value) {
+Status GetInt(const json& object, const std::string& where, const std::string& key, bool required,
+              long long min, long long max, long long* value) {
   const json* v = Find(object, key);
   if (!v) return required ? Status::Error(where + ": missing '" + key + "'") : Status::Ok();
   if (!v->is_number_integer()) return Status::Error(where + ": '" + key + "' must be an integer");
-  long long i = v->is_number_unsigned() && v->get<unsigned long long>() > static_cast<unsigned long long>(max)
-                    ? max + 1
-                    : v->get<long long>();
+  long long i =
+      v->is_number_unsigned() && v->get<unsigned long long>() > static_cast<unsigned long long>(max)
+          ? max + 1
+          : v->get<long long>();
   if (i < min || i > max) {
-    return Status::Error(where + ": '" + key + "' must be in " + std::to_string(min) + ".." + std::to_string(max));
+    return Status::Error(where + ": '" + key + "' must be in " + std::to_string(min) + ".." +
+                         std::to_string(max));
   }
   *value = i;
   return Status::Ok();
 }
 
-Status GetBool(const json& object, const std::string& where, const std::string& key, bool required, bool* value) {
+Status GetBool(const json& object, const std::string& where, const std::string& key, bool required,
+               bool* value) {
   const json* v = Find(object, key);
   if (!v) return required ? Status::Error(where + ": missing '" + key + "'") : Status::Ok();
   if (!v->is_boolean()) return Status::Error(where + ": '" + key + "' must be true or false");

@@ -15,18 +15,20 @@ namespace tint {
 // line naming the file (and the line, for TOML).
 Status ReadConfigFile(const std::string& path, nlohmann::json* tree);
 // The same for text already in memory; `name` is used in messages.
-Status ParseConfigText(const std::string& name, const std::string& text, bool toml, nlohmann::json* tree);
+Status ParseConfigText(const std::string& name, const std::string& text, bool toml,
+                       nlohmann::json* tree);
 
 // Schema helpers: each returns an error naming `where` (say "card.toml [input]").
 // Fails when `object` has a key outside `allowed`.
-Status CheckKeys(const nlohmann::json& object, const std::string& where, const std::vector<std::string>& allowed);
-Status GetString(const nlohmann::json& object, const std::string& where, const std::string& key, bool required,
-                 std::string* value);
-Status GetNumber(const nlohmann::json& object, const std::string& where, const std::string& key, bool required,
-                 double* value);
-Status GetInt(const nlohmann::json& object, const std::string& where, const std::string& key, bool required,
-              long long min, long long max, long long* value);
-Status GetBool(const nlohmann::json& object, const std::string& where, const std::string& key, bool required,
-               bool* value);
+Status CheckKeys(const nlohmann::json& object, const std::string& where,
+                 const std::vector<std::string>& allowed);
+Status GetString(const nlohmann::json& object, const std::string& where, const std::string& key,
+                 bool required, std::string* value);
+Status GetNumber(const nlohmann::json& object, const std::string& where, const std::string& key,
+                 bool required, double* value);
+Status GetInt(const nlohmann::json& object, const std::string& where, const std::string& key,
+              bool required, long long min, long long max, long long* value);
+Status GetBool(const nlohmann::json& object, const std::string& where, const std::string& key,
+               bool required, bool* value);
 
 }  // namespace tint

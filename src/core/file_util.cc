@@ -27,7 +27,8 @@ namespace internal {
 void SetAtomicWriteFailureForTesting(bool fail) { g_fail_atomic_write = fail; }
 }  // namespace internal
 
-Status OpenRegularFile(const std::string& path, uint64_t max_bytes, int* fd_out, uint64_t* size_out) {
+Status OpenRegularFile(const std::string& path, uint64_t max_bytes, int* fd_out,
+                       uint64_t* size_out) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below then
   // refuses it. It has no effect on the reads of a regular file.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -83,8 +84,8 @@ Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* bytes, uint6
   return ReadFilePrefix(path, UINT64_MAX, max_bytes, bytes, &size);
 }
 
-Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_bytes, std::vector<uint8_t>* bytes,
-                      uint64_t* file_size) {
+Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_bytes,
+                      std::vector<uint8_t>* bytes, uint64_t* file_size) {
   int fd = -1;
   TINT_RETURN_IF_ERROR(OpenRegularFile(path, max_bytes, &fd, file_size));
   const Status s = ReadFd(fd, path, std::min(count, *file_size), bytes);
@@ -98,7 +99,8 @@ Status WriteFileAtomic(const std::string& path, const void* data, size_t size) {
   std::error_code ec;
   if (fs::is_directory(target, ec)) return Status::Error(path + ": is a directory");
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec)) return Status::Error(path + ": folder " + dir.string() + " does not exist");
+  if (!fs::is_directory(dir, ec))
+    return Status::Error(path + ": folder " + dir.string() + " does not exist");
 
   std::random_device rd;
   const std::string tmp =
@@ -144,9 +146,12 @@ Status CheckOutputFile(const std::string& path) {
   std::error_code ec;
   if (path.empty()) return Status::Error("an output file name is empty");
   if (fs::is_directory(path, ec)) return Status::Error(path + ": is a folder, not a file");
-  const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
-  if (!fs::is_directory(parent, ec)) return Status::Error(path + ": folder " + parent.string() + " does not exist");
-  if (::access(parent.c_str(), W_OK) != 0) return Status::Error(path + ": folder " + parent.string() + " is not writable");
+  const fs::path parent =
+      fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec))
+    return Status::Error(path + ": folder " + parent.string() + " does not exist");
+  if (::access(parent.c_str(), W_OK) != 0)
+    return Status::Error(path + ": folder " + parent.string() + " is not writable");
   return Status::Ok();
 }
 
@@ -163,7 +168,8 @@ bool IsAtomicWriteTemporary(const std::string& name) {
 
 // ---- SHA-256 through OpenSSL's EVP interface -------------------------------
 Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-  TINT_CHECK(ctx_ != nullptr && EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) == 1,
+  TINT_CHECK(ctx_ != nullptr &&
+                 EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) == 1,
              "OpenSSL SHA-256 is not available");
 }
 

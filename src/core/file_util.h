@@ -30,8 +30,8 @@ Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* bytes,
                      uint64_t max_bytes = kDefaultMaxFileBytes);
 // Reads at most the first `count` bytes of a regular file of at most
 // max_bytes; *file_size is its whole size.
-Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_bytes, std::vector<uint8_t>* bytes,
-                      uint64_t* file_size);
+Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_bytes,
+                      std::vector<uint8_t>* bytes, uint64_t* file_size);
 
 Status WriteFileAtomic(const std::string& path, const void* data, size_t size);
 Status WriteFileAtomic(const std::string& path, const std::string& text);

@@ -20,7 +20,9 @@ uint32_t Le32(const uint8_t* p) {
 }
 uint16_t Le16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
 
-bool IsJpeg(const std::vector<uint8_t>& b) { return b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF; }
+bool IsJpeg(const std::vector<uint8_t>& b) {
+  return b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
+}
 bool IsPng(const std::vector<uint8_t>& b) {
   static const uint8_t kSig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   return b.size() >= 8 && std::equal(kSig, kSig + 8, b.begin());
@@ -31,10 +33,17 @@ bool PeekJpeg(const std::vector<uint8_t>& b, int* w, int* h) {
   while (i + 4 <= b.size()) {
     if (b[i] != 0xFF) return false;
     const uint8_t marker = b[i + 1];
-    if (marker == 0xFF) { ++i; continue; }
-    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { i += 2; continue; }
+    if (marker == 0xFF) {
+      ++i;
+      continue;
+    }
+    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+      i += 2;
+      continue;
+    }
     const uint16_t len = Be16(&b[i + 2]);
-    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    const bool sof =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (sof) {
       if (i + 9 > b.size()) return false;
       *h = Be16(&b[i + 5]);
@@ -62,9 +71,15 @@ bool JpegHasEnd(const std::vector<uint8_t>& b) {
   while (i + 4 <= b.size()) {
     if (b[i] != 0xFF) return end_after(i);  // junk between segments: libjpeg skips it too
     const uint8_t marker = b[i + 1];
-    if (marker == 0xFF) { ++i; continue; }
+    if (marker == 0xFF) {
+      ++i;
+      continue;
+    }
     if (marker == 0xD9) return true;
-    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) { i += 2; continue; }
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+      i += 2;
+      continue;
+    }
     const size_t len = Be16(&b[i + 2]);
     if (marker == 0xDA) return end_after(i + 2 + len);  // start of scan
     i += 2 + len;
@@ -133,12 +148,17 @@ bool PeekImageSize(const std::vector<uint8_t>& b, int* width, int* height) {
     long vals[2];
     for (long& v : vals) {
       while (i < b.size() && (std::isspace(b[i]) || b[i] == '#')) {
-        if (b[i] == '#') while (i < b.size() && b[i] != '\n') ++i;
-        else ++i;
+        if (b[i] == '#')
+          while (i < b.size() && b[i] != '\n') ++i;
+        else
+          ++i;
       }
       v = 0;
       bool any = false;
-      while (i < b.size() && std::isdigit(b[i]) && v < INT32_MAX) { v = v * 10 + (b[i++] - '0'); any = true; }
+      while (i < b.size() && std::isdigit(b[i]) && v < INT32_MAX) {
+        v = v * 10 + (b[i++] - '0');
+        any = true;
+      }
       if (!any) return false;
     }
     *width = static_cast<int>(std::min<long>(vals[0], INT32_MAX));
@@ -182,18 +202,20 @@ Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::M
   // before the rest is read.
   std::vector<uint8_t> bytes;
   uint64_t file_size = 0;
-  TINT_RETURN_IF_ERROR(ReadFilePrefix(path, 256 * 1024, options.MaxFileBytes(), &bytes, &file_size));
+  TINT_RETURN_IF_ERROR(
+      ReadFilePrefix(path, 256 * 1024, options.MaxFileBytes(), &bytes, &file_size));
   int width = 0, height = 0;
   if (PeekImageSize(bytes, &width, &height) && width > 0 && height > 0 &&
       int64_t(width) * int64_t(height) > options.max_pixels) {
     return DecodeImage(options, path, bytes, image);  // says why, from the header alone
   }
-  if (bytes.size() < file_size) TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes, options.MaxFileBytes()));
+  if (bytes.size() < file_size)
+    TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes, options.MaxFileBytes()));
   return DecodeImage(options, path, bytes, image);
 }
 
-Status DecodeImage(const ImageReadOptions& options, const std::string& path, const std::vector<uint8_t>& bytes,
-                   cv::Mat* image) {
+Status DecodeImage(const ImageReadOptions& options, const std::string& path,
+                   const std::vector<uint8_t>& bytes, cv::Mat* image) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   if (bytes.empty()) return Status::Error(path + ": empty file (0 bytes)");
@@ -201,17 +223,20 @@ Status DecodeImage(const ImageReadOptions& options, const std::string& path, con
   int width = 0, height = 0;
   const bool known = PeekImageSize(bytes, &width, &height);
   if (known) {
-    if (width <= 0 || height <= 0) return Status::Error(path + ": image header gives an empty size");
+    if (width <= 0 || height <= 0)
+      return Status::Error(path + ": image header gives an empty size");
     const int64_t pixels = int64_t(width) * int64_t(height);
     if (pixels > options.max_pixels) {
-      return Status::Error(path + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
-                           " (" + std::to_string(pixels) + " pixels), over the limit of " +
-                           std::to_string(options.max_pixels) + " (raise --max-pixels)");
+      return Status::Error(path + ": image is " + std::to_string(width) + "x" +
+                           std::to_string(height) + " (" + std::to_string(pixels) +
+                           " pixels), over the limit of " + std::to_string(options.max_pixels) +
+                           " (raise --max-pixels)");
     }
   }
   // Truncation is caught before decoding: libjpeg would fill the rest with
   // grey and libpng would print to stderr.
-  if (IsPng(bytes) && !PngHasEnd(bytes)) return Status::Error(path + ": truncated PNG (no IEND chunk)");
+  if (IsPng(bytes) && !PngHasEnd(bytes))
+    return Status::Error(path + ": truncated PNG (no IEND chunk)");
   if (IsJpeg(bytes) && !JpegHasEnd(bytes)) {
     return Status::Error(path + ": truncated JPEG (no end-of-image marker)");
   }
@@ -236,7 +261,8 @@ Status DecodeImage(const ImageReadOptions& options, const std::string& path, con
 Status WriteImage(const std::string& path, const cv::Mat& image) {
   TINT_CHECK(!image.empty(), "cannot write an empty image");
   const std::string ext = std::filesystem::path(path).extension().string();
-  if (ext.empty()) return Status::Error(path + ": output needs an image extension such as .png or .jpg");
+  if (ext.empty())
+    return Status::Error(path + ": output needs an image extension such as .png or .jpg");
   std::vector<uint8_t> buffer;
   try {
     if (!cv::imencode(ext, image, buffer)) return Status::Error(path + ": cannot encode as " + ext);

@@ -35,8 +35,8 @@ Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::M
 
 // The checks and decoding of ReadImage on bytes already in memory; `name`
 // is the file name used in messages.
-Status DecodeImage(const ImageReadOptions& options, const std::string& name, const std::vector<uint8_t>& bytes,
-                   cv::Mat* image);
+Status DecodeImage(const ImageReadOptions& options, const std::string& name,
+                   const std::vector<uint8_t>& bytes, cv::Mat* image);
 
 // Encodes by the file extension (png, jpg, tif, bmp, ...) and writes
 // atomically: on failure no partial file is left and an old file is kept.

@@ -7,7 +7,9 @@
 namespace tint {
 
 Progress::Progress(std::string what, int total)
-    : what_(std::move(what)), total_(total), start_(std::chrono::steady_clock::now()),
+    : what_(std::move(what)),
+      total_(total),
+      start_(std::chrono::steady_clock::now()),
       tty_(::isatty(STDERR_FILENO) != 0) {}
 
 void Progress::Step(int done, const std::string& item) {

@@ -43,18 +43,18 @@ namespace internal {
 
 }  // namespace tint
 
-#define TINT_CHECK(cond, msg)                                                  \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::ostringstream tint_check_os_;                                       \
-      tint_check_os_ << msg;                                                   \
+#define TINT_CHECK(cond, msg)                                                         \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      std::ostringstream tint_check_os_;                                              \
+      tint_check_os_ << msg;                                                          \
       ::tint::internal::CheckFailed(#cond, __FILE__, __LINE__, tint_check_os_.str()); \
-    }                                                                          \
+    }                                                                                 \
   } while (0)
 
 // Propagates a failed Status to the caller.
-#define TINT_RETURN_IF_ERROR(expr)        \
-  do {                                    \
-    ::tint::Status tint_status_ = (expr); \
+#define TINT_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::tint::Status tint_status_ = (expr);        \
     if (!tint_status_.ok()) return tint_status_; \
   } while (0)

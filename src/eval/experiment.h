@@ -34,9 +34,10 @@ struct DatasetSpec {
 
 struct MethodSpec {
   std::string name;
-  std::string mode;                // a registered method (the grayscale baseline is always added first)
-  nlohmann::json options = nlohmann::json::object();  // classic: [method.options], keys of the option table
-  std::string model;               // cnn: model card path (resolved)
+  std::string mode;  // a registered method (the grayscale baseline is always added first)
+  nlohmann::json options =
+      nlohmann::json::object();  // classic: [method.options], keys of the option table
+  std::string model;             // cnn: model card path (resolved)
 };
 
 struct ExperimentConfig {
@@ -49,7 +50,8 @@ struct ExperimentConfig {
 // Reads and checks a TOML/JSON config (unknown keys, missing data sets and
 // bad values are one-line errors). `$data/` in paths -> data_root; other
 // relative paths are relative to the current directory.
-Status LoadExperimentConfig(const std::string& path, const std::string& data_root, ExperimentConfig* config);
+Status LoadExperimentConfig(const std::string& path, const std::string& data_root,
+                            ExperimentConfig* config);
 // Derives the folders of a data set from its kind, path and split, and
 // checks they exist; `where` starts messages.
 Status ResolveDataset(const std::string& where, DatasetSpec* dataset);
@@ -60,7 +62,8 @@ Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos);
 // (name, mode, options, model), the data set's settings, and `context` (the
 // caller's hash of the patch database and model files). Stored in every
 // result as "key"; --resume and the summary refuse results of another key.
-std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset, const std::string& context);
+std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset,
+                      const std::string& context);
 
 struct RunOptions {
   std::string out_dir;
@@ -82,15 +85,17 @@ struct RunCounts {
   int done = 0, skipped = 0, failed = 0;
 };
 Status RunExperiment(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
-                     const std::vector<std::string>& method_names, const RunOptions& options, RunCounts* counts);
+                     const std::vector<std::string>& method_names, const RunOptions& options,
+                     RunCounts* counts);
 
 // Reads every per-photo result under <out>/photos and writes <out>/per_photo.csv
 // and <out>/summary.json (means per data set and method, the baseline beside
 // each, provenance); returns the summary. Photos missing from some method are
 // reported in the summary.
 // Results whose key differs from ResultKey(config, dataset, context) are refused.
-Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& method_names,
-                           const std::string& out_dir, const std::string& context, const nlohmann::json& provenance,
+Status SummarizeExperiment(const ExperimentConfig& config,
+                           const std::vector<std::string>& method_names, const std::string& out_dir,
+                           const std::string& context, const nlohmann::json& provenance,
                            nlohmann::json* summary);
 
 // Parses "I/N" (0 <= I < N).

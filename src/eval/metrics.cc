@@ -22,8 +22,8 @@ namespace {
 
 // Cumulative curve of per-pixel ab error at t = 0..150, weighted, and its
 // normalized area.
-double WeightedAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, const std::vector<double>* bin_weight,
-                   std::vector<double>* curve) {
+double WeightedAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true,
+                   const std::vector<double>* bin_weight, std::vector<double>* curve) {
   CheckPair(ab_pred, ab_true);
   constexpr int kMax = 150;
   // counts[t] = weight of pixels with ceil(error) == t, so error <= t <=> ceil(error) <= t.
@@ -78,7 +78,8 @@ void AbPrior::Add(const cv::Mat& ab_true) {
 double AbPrior::Probability(int bin) const { return total_ > 0 ? counts_[bin] / total_ : 0.0; }
 
 int AbPrior::BinsSeen() const {
-  return static_cast<int>(std::count_if(counts_.begin(), counts_.end(), [](double c) { return c > 0; }));
+  return static_cast<int>(
+      std::count_if(counts_.begin(), counts_.end(), [](double c) { return c > 0; }));
 }
 
 double RebalancedAbAuc(const cv::Mat& ab_pred, const cv::Mat& ab_true, const AbPrior& prior) {
@@ -105,14 +106,16 @@ double AbRmse(const cv::Mat& ab_pred, const cv::Mat& ab_true) {
 }
 
 double Psnr8(const cv::Mat& a, const cv::Mat& b) {
-  TINT_CHECK(a.type() == b.type() && a.size() == b.size() && a.depth() == CV_8U, "PSNR needs two 8-bit images of one type");
+  TINT_CHECK(a.type() == b.type() && a.size() == b.size() && a.depth() == CV_8U,
+             "PSNR needs two 8-bit images of one type");
   const double mse = cv::norm(a, b, cv::NORM_L2SQR) / static_cast<double>(a.total() * a.channels());
   if (mse == 0) return std::numeric_limits<double>::infinity();
   return 10.0 * std::log10(255.0 * 255.0 / mse);
 }
 
 double MaxLightnessDifference(const cv::Mat& lightness_a, const cv::Mat& lightness_b) {
-  TINT_CHECK(lightness_a.type() == CV_32F && lightness_b.type() == CV_32F && lightness_a.size() == lightness_b.size(),
+  TINT_CHECK(lightness_a.type() == CV_32F && lightness_b.type() == CV_32F &&
+                 lightness_a.size() == lightness_b.size(),
              "lightness planes must be CV_32F of one size");
   return cv::norm(lightness_a, lightness_b, cv::NORM_INF);
 }
@@ -122,7 +125,8 @@ double MaxLightnessDifference(const cv::Mat& lightness_a, const cv::Mat& lightne
 namespace tint {
 
 double Ssim8(const cv::Mat& a, const cv::Mat& b) {
-  TINT_CHECK(a.type() == CV_8UC3 && b.type() == CV_8UC3 && a.size() == b.size(), "SSIM needs two 8-bit BGR images of one size");
+  TINT_CHECK(a.type() == CV_8UC3 && b.type() == CV_8UC3 && a.size() == b.size(),
+             "SSIM needs two 8-bit BGR images of one size");
   const cv::Scalar s = cv::quality::QualitySSIM::compute(a, b, cv::noArray());
   return (s[0] + s[1] + s[2]) / 3.0;
 }
@@ -159,9 +163,11 @@ void AccumulateCamVidConfusion(const cv::Mat& annot, const cv::Mat& labels,
   TINT_CHECK(annot.type() == CV_8U && labels.type() == CV_32S && annot.size() == labels.size(),
              "CamVid labels and predicted labels must be CV_8U and CV_32S of one size");
   // CamVid class -> scored label index; other classes are not scored.
-  static const int kClassToScored[] = {0, 1, -1, 2, 2, 3};  // sky, building, pole, road, pavement, tree
+  static const int kClassToScored[] = {0, 1, -1,
+                                       2, 2, 3};  // sky, building, pole, road, pavement, tree
   const auto& scored = CamVidScoredLabels();
-  if (confusion->empty()) confusion->assign(scored.size(), std::vector<double>(scored.size() + 1, 0.0));
+  if (confusion->empty())
+    confusion->assign(scored.size(), std::vector<double>(scored.size() + 1, 0.0));
   std::vector<int> to_scored(label_names.size(), -1);
   for (size_t l = 0; l < label_names.size(); ++l) {
     for (size_t q = 0; q < scored.size(); ++q) {

@@ -7,7 +7,8 @@
 namespace tint {
 namespace fs = std::filesystem;
 
-Status ReadBsdsHumanSegmentations(const std::string& dir, const std::string& id, std::vector<cv::Mat>* truths) {
+Status ReadBsdsHumanSegmentations(const std::string& dir, const std::string& id,
+                                  std::vector<cv::Mat>* truths) {
   truths->clear();
   for (int k = 1;; ++k) {
     const fs::path path = fs::path(dir) / (id + "_" + std::to_string(k) + ".png");
@@ -15,7 +16,8 @@ Status ReadBsdsHumanSegmentations(const std::string& dir, const std::string& id,
     if (!fs::exists(path, ec)) break;
     cv::Mat raw;
     TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), path.string(), &raw));
-    if (raw.channels() != 1) return Status::Error(path.string() + ": a segmentation must have one channel");
+    if (raw.channels() != 1)
+      return Status::Error(path.string() + ": a segmentation must have one channel");
     cv::Mat labels;
     raw.convertTo(labels, CV_32S);
     if (!truths->empty() && labels.size() != truths->front().size()) {

@@ -16,13 +16,15 @@
 namespace tint {
 
 struct NCutSweep {
-  NCutOptions ncut;  // max_segments is replaced by each count; the Ncut and stability stops are lifted
+  NCutOptions
+      ncut;  // max_segments is replaced by each count; the Ncut and stability stops are lifted
   std::vector<int> segment_counts = {2, 3, 4, 6, 8, 12, 16, 24, 32};
 };
 
 // BSDS500 human segmentations of photo `id`: <dir>/<id>_<k>.png (16-bit,
 // region ids), k = 1, 2, ... Returns them as CV_32S; an error when none.
-Status ReadBsdsHumanSegmentations(const std::string& dir, const std::string& id, std::vector<cv::Mat>* truths);
+Status ReadBsdsHumanSegmentations(const std::string& dir, const std::string& id,
+                                  std::vector<cv::Mat>* truths);
 
 // One RegionScores per segment count.
 std::vector<RegionScores> ScoreNCutSweep(const NCutSweep& sweep, const cv::Mat& lightness,

@@ -28,14 +28,16 @@ std::vector<int> Compact(const cv::Mat& labels, int* count) {
 }  // namespace
 
 RegionScores CompareRegions(const cv::Mat& machine, const std::vector<cv::Mat>& truths) {
-  TINT_CHECK(machine.type() == CV_32S && !machine.empty(), "machine segmentation must be non-empty CV_32S");
+  TINT_CHECK(machine.type() == CV_32S && !machine.empty(),
+             "machine segmentation must be non-empty CV_32S");
   TINT_CHECK(!truths.empty(), "at least one human segmentation is needed");
   int m = 0;
   const std::vector<int> a = Compact(machine, &m);
   const double n = static_cast<double>(a.size());
   RegionScores out;
   for (const cv::Mat& truth : truths) {
-    TINT_CHECK(truth.type() == CV_32S && truth.size() == machine.size(), "human segmentation must match in size");
+    TINT_CHECK(truth.type() == CV_32S && truth.size() == machine.size(),
+               "human segmentation must match in size");
     int g = 0;
     const std::vector<int> b = Compact(truth, &g);
     // Contingency table n_ij: machine region i, human region j.
@@ -66,8 +68,10 @@ RegionScores CompareRegions(const cv::Mat& machine, const std::vector<cv::Mat>& 
     out.pri += pairs > 0 ? 1.0 - (sa / 2 + sb / 2 - sn) / pairs : 1.0;
     // Variation of information H(A) + H(B) - 2 I(A; B), in bits.
     double ha = 0, hb = 0, mi = 0;
-    for (double v : rows) if (v > 0) ha -= (v / n) * std::log2(v / n);
-    for (double v : cols) if (v > 0) hb -= (v / n) * std::log2(v / n);
+    for (double v : rows)
+      if (v > 0) ha -= (v / n) * std::log2(v / n);
+    for (double v : cols)
+      if (v > 0) hb -= (v / n) * std::log2(v / n);
     for (int i = 0; i < m; ++i) {
       for (int j = 0; j < g; ++j) {
         const double v = table[static_cast<size_t>(i) * g + j];
@@ -86,7 +90,8 @@ RegionSummary SummarizeRegions(const std::vector<std::vector<RegionScores>>& sco
   if (scores.empty()) return s;
   const size_t params = scores[0].size();
   TINT_CHECK(params > 0, "no parameters");
-  for (const auto& image : scores) TINT_CHECK(image.size() == params, "every image needs every parameter");
+  for (const auto& image : scores)
+    TINT_CHECK(image.size() == params, "every image needs every parameter");
   const double images = static_cast<double>(scores.size());
   // ODS: one parameter for the whole set.
   double best_cov = -1, best_pri = -1, best_voi = 1e300;

@@ -15,7 +15,7 @@
 namespace tint {
 
 struct RegionScores {
-  double covering_sum = 0;     // sum over human segmentations and their regions of |R| * max overlap
+  double covering_sum = 0;  // sum over human segmentations and their regions of |R| * max overlap
   double covering_pixels = 0;  // sum over human segmentations of their pixel count
   double pri = 0;              // mean Rand index over the human segmentations
   double voi = 0;              // mean variation of information, in bits

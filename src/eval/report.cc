@@ -21,11 +21,20 @@ std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -41,7 +50,8 @@ std::string Fixed(double v, int digits) {
 
 std::string Signed(double v, int digits) { return (v >= 0 ? "+" : "") + Fixed(v, digits); }
 
-const char* kColours[] = {"#888888", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
+const char* kColours[] = {"#888888", "#1f77b4", "#d62728", "#2ca02c",
+                          "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
 
 // Mean cumulative error curves, t = 0..150 every 5, as an SVG plot.
 std::string CurvesSvg(const json& dataset) {
@@ -54,14 +64,18 @@ std::string CurvesSvg(const json& dataset) {
     << "' fill='none' stroke='#ccc'/>";
   for (int t = 0; t <= 150; t += 25) {
     const double x = left + pw * t / 150.0;
-    s << "<line x1='" << x << "' y1='" << top + ph << "' x2='" << x << "' y2='" << top + ph + 4 << "' stroke='#666'/>";
-    s << "<text x='" << x << "' y='" << top + ph + 16 << "' text-anchor='middle'>" << t << "</text>";
+    s << "<line x1='" << x << "' y1='" << top + ph << "' x2='" << x << "' y2='" << top + ph + 4
+      << "' stroke='#666'/>";
+    s << "<text x='" << x << "' y='" << top + ph + 16 << "' text-anchor='middle'>" << t
+      << "</text>";
   }
   for (int f = 0; f <= 4; ++f) {
     const double y = top + ph - ph * f / 4.0;
-    s << "<text x='" << left - 6 << "' y='" << y + 4 << "' text-anchor='end'>" << Fixed(f / 4.0, 2) << "</text>";
+    s << "<text x='" << left - 6 << "' y='" << y + 4 << "' text-anchor='end'>" << Fixed(f / 4.0, 2)
+      << "</text>";
   }
-  s << "<text x='" << left + pw / 2 << "' y='" << h - 4 << "' text-anchor='middle'>ab error threshold t</text>";
+  s << "<text x='" << left + pw / 2 << "' y='" << h - 4
+    << "' text-anchor='middle'>ab error threshold t</text>";
   int k = 0;
   for (const auto& m : dataset["methods"]) {
     const char* colour = kColours[k % 8];
@@ -73,9 +87,9 @@ std::string CurvesSvg(const json& dataset) {
       }
       s << "'/>";
     }
-    s << "<rect x='" << left + pw + 10 << "' y='" << top + 6 + 16 * k << "' width='10' height='3' fill='" << colour
-      << "'/><text x='" << left + pw + 24 << "' y='" << top + 10 + 16 * k << "'>"
-      << Escape(m["name"].get<std::string>()) << "</text>";
+    s << "<rect x='" << left + pw + 10 << "' y='" << top + 6 + 16 * k
+      << "' width='10' height='3' fill='" << colour << "'/><text x='" << left + pw + 24 << "' y='"
+      << top + 10 + 16 * k << "'>" << Escape(m["name"].get<std::string>()) << "</text>";
     ++k;
   }
   s << "</svg>";
@@ -84,16 +98,18 @@ std::string CurvesSvg(const json& dataset) {
 
 cv::Mat Thumb(const cv::Mat& bgr8, int width) {
   cv::Mat out;
-  const int h = std::max(1, static_cast<int>(std::lround(bgr8.rows * static_cast<double>(width) / bgr8.cols)));
+  const int h = std::max(
+      1, static_cast<int>(std::lround(bgr8.rows * static_cast<double>(width) / bgr8.cols)));
   cv::resize(bgr8, out, cv::Size(width, h), 0, 0, cv::INTER_AREA);
   return out;
 }
 
 }  // namespace
 
-Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
-                             const std::vector<std::string>& names, const json& summary, const std::string& out_dir,
-                             const ImageReadOptions& read) {
+Status WriteExperimentReport(const ExperimentConfig& config,
+                             const std::vector<const Colorizer*>& methods,
+                             const std::vector<std::string>& names, const json& summary,
+                             const std::string& out_dir, const ImageReadOptions& read) {
   const fs::path thumbs = fs::path(out_dir) / "thumbs";
   std::error_code ec;
   fs::create_directories(thumbs, ec);
@@ -103,38 +119,45 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
   std::ostringstream html;
   html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>tint: " << Escape(config.name)
        << "</title><style>body{font-family:sans-serif;margin:24px;max-width:1400px}"
-          "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;"
+          "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid "
+          "#ccc;padding:3px 8px;"
           "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-          ".d{color:#777;font-size:90%}.up{color:#1a7f37}.down{color:#b42318}.grid td{border:none;padding:2px;"
-          "text-align:center;font-size:85%}img{display:block}code{background:#f3f3f3;padding:1px 4px}</style>"
+          ".d{color:#777;font-size:90%}.up{color:#1a7f37}.down{color:#b42318}.grid "
+          "td{border:none;padding:2px;"
+          "text-align:center;font-size:85%}img{display:block}code{background:#f3f3f3;padding:1px "
+          "4px}</style>"
           "</head><body>";
   html << "<h1>tint experiment: " << Escape(config.name) << "</h1>";
   const json& p = summary["provenance"];
   html << "<p class='d'>commit <code>" << Escape(p.value("git_commit", std::string("?")))
-       << (p.value("git_dirty", false) ? " (with uncommitted changes)" : "") << "</code>, config <code>"
-       << Escape(p.value("config_path", std::string())) << "</code> (SHA-256 "
-       << Escape(p.value("config_sha256", std::string()).substr(0, 12)) << "), " << Escape(p.value("date", std::string()));
+       << (p.value("git_dirty", false) ? " (with uncommitted changes)" : "")
+       << "</code>, config <code>" << Escape(p.value("config_path", std::string()))
+       << "</code> (SHA-256 " << Escape(p.value("config_sha256", std::string()).substr(0, 12))
+       << "), " << Escape(p.value("date", std::string()));
   if (p.contains("machine")) {
     html << ", " << Escape(p["machine"].value("host", std::string())) << " ("
-         << p["machine"].value("cores", 0) << " cores, " << Escape(p["machine"].value("system", std::string())) << ")";
+         << p["machine"].value("cores", 0) << " cores, "
+         << Escape(p["machine"].value("system", std::string())) << ")";
   }
   if (p.contains("peak_rss_mb")) {
     html << "; peak memory of the run " << Fixed(p["peak_rss_mb"].get<double>(), 0) << " MB with "
          << p.value("jobs", 1) << " job(s)";
   }
-  html << ". Each photo's lightness is the input and the photo the truth; the grayscale baseline (a = b = 0) is "
+  html << ". Each photo's lightness is the input and the photo the truth; the grayscale baseline "
+          "(a = b = 0) is "
           "beside every method, with each method's difference to it.</p>";
 
   for (const auto& d : summary["datasets"]) {
     const std::string dname = d["name"].get<std::string>();
-    html << "<h2>" << Escape(dname) << " <span class='d'>(" << Escape(d["kind"].get<std::string>()) << " "
-         << Escape(d["split"].get<std::string>()) << ", " << d["done"].get<int>() << " of " << d["photos"].get<int>()
-         << " photos";
+    html << "<h2>" << Escape(dname) << " <span class='d'>(" << Escape(d["kind"].get<std::string>())
+         << " " << Escape(d["split"].get<std::string>()) << ", " << d["done"].get<int>() << " of "
+         << d["photos"].get<int>() << " photos";
     if (d["failed"].get<int>() > 0) html << ", " << d["failed"].get<int>() << " unreadable";
     if (d["missing"].get<int>() > 0) html << ", " << d["missing"].get<int>() << " not yet run";
     html << ")</span></h2>";
     html << "<table><tr><th>method</th>";
-    for (const MetricInfo& metric : MetricTable()) html << "<th>" << Escape(metric.header) << "</th>";
+    for (const MetricInfo& metric : MetricTable())
+      html << "<th>" << Escape(metric.header) << "</th>";
     html << "<th>label accuracy (pixel / mean class)</th></tr>";
     for (const auto& m : d["methods"]) {
       const auto& v = m["mean"];
@@ -146,16 +169,19 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
         if (!base) {
           const double dv = b.at(metric.key).get<double>();
           const bool good = metric.higher_is_better ? dv > 0 : dv < 0;
-          html << " <span class='" << (dv == 0 ? "d" : good ? "up" : "down") << "'>(" << Signed(dv, metric.digits)
-               << ")</span>";
+          html << " <span class='"
+               << (dv == 0 ? "d"
+                   : good  ? "up"
+                           : "down")
+               << "'>(" << Signed(dv, metric.digits) << ")</span>";
         }
         html << "</td>";
       }
       html << "<td>";
       if (m.contains("label_accuracy")) {
         const auto& a = m["label_accuracy"];
-        html << Fixed(100 * a["pixel"].get<double>(), 1) << "% / " << Fixed(100 * a["mean_class"].get<double>(), 1)
-             << "%<br><span class='d'>";
+        html << Fixed(100 * a["pixel"].get<double>(), 1) << "% / "
+             << Fixed(100 * a["mean_class"].get<double>(), 1) << "%<br><span class='d'>";
         for (const auto& item : a["per_class"].items()) {
           html << Escape(item.key()) << " " << Fixed(100 * item.value().get<double>(), 0) << "% ";
         }
@@ -165,27 +191,33 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
     }
     html << "<tr><td>(truth)</td>";
     for (const MetricInfo& metric : MetricTable()) {
-      html << "<td>" << (metric.key == "colorfulness" ? Fixed(d["colorfulness_truth"].get<double>(), 1) : "") << "</td>";
+      html << "<td>"
+           << (metric.key == "colorfulness" ? Fixed(d["colorfulness_truth"].get<double>(), 1) : "")
+           << "</td>";
     }
     html << "<td></td></tr></table>";
     if (d.contains("regions")) {
       const auto& g = d["regions"];
       const auto& pub = g["published_ncuts_arbelaez2011"];
-      html << "<p>Region benchmark of the normalized-cuts stage (lightness only) against the human segmentations, "
-              "segment counts swept for ODS/OIS:</p><table><tr><th></th><th>Covering ODS</th><th>OIS</th>"
-              "<th>PRI ODS</th><th>OIS</th><th>VI ODS</th><th>OIS</th></tr><tr><td>tint normalized cuts</td>";
+      html << "<p>Region benchmark of the normalized-cuts stage (lightness only) against the human "
+              "segmentations, "
+              "segment counts swept for ODS/OIS:</p><table><tr><th></th><th>Covering "
+              "ODS</th><th>OIS</th>"
+              "<th>PRI ODS</th><th>OIS</th><th>VI ODS</th><th>OIS</th></tr><tr><td>tint normalized "
+              "cuts</td>";
       for (const char* k : {"covering", "pri", "voi"}) {
-        html << "<td>" << Fixed(g[k]["ods"].get<double>(), 3) << "</td><td>" << Fixed(g[k]["ois"].get<double>(), 3)
-             << "</td>";
+        html << "<td>" << Fixed(g[k]["ods"].get<double>(), 3) << "</td><td>"
+             << Fixed(g[k]["ois"].get<double>(), 3) << "</td>";
       }
       html << "</tr><tr><td>Ncuts, Arbelaez et al. 2011 (as recalled, unverified)</td>";
       for (const char* k : {"covering", "pri", "voi"}) {
-        html << "<td>" << Fixed(pub[k]["ods"].get<double>(), 2) << "</td><td>" << Fixed(pub[k]["ois"].get<double>(), 2)
-             << "</td>";
+        html << "<td>" << Fixed(pub[k]["ods"].get<double>(), 2) << "</td><td>"
+             << Fixed(pub[k]["ois"].get<double>(), 2) << "</td>";
       }
       html << "</tr></table>";
     }
-    html << "<p>Fraction of pixels whose (a, b) error is within t (mean over photos; AuC is the area under it):</p>"
+    html << "<p>Fraction of pixels whose (a, b) error is within t (mean over photos; AuC is the "
+            "area under it):</p>"
          << CurvesSvg(d);
 
     // Best, median and worst photo by the ranking method's AuC.
@@ -208,14 +240,17 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
     });
     const std::vector<std::pair<std::string, size_t>> picks = {
         {"best", 0}, {"median", ranked.size() / 2}, {"worst", ranked.size() - 1}};
-    html << "<p>Best, median and worst photo by the AuC of <b>" << Escape(ranker) << "</b>:</p><div style='overflow-x:auto'><table class='grid'><tr><td></td>";
-    for (const auto& n : names) html << "<td>" << Escape(n) << (n == names[0] ? " (the input)" : "") << "</td>";
+    html << "<p>Best, median and worst photo by the AuC of <b>" << Escape(ranker)
+         << "</b>:</p><div style='overflow-x:auto'><table class='grid'><tr><td></td>";
+    for (const auto& n : names)
+      html << "<td>" << Escape(n) << (n == names[0] ? " (the input)" : "") << "</td>";
     html << "<td>truth</td></tr>";
     for (const auto& [label, index] : picks) {
       const std::string& photo = ranked[index].second;
       cv::Mat image;
       TINT_RETURN_IF_ERROR(ReadImage(read, (fs::path(spec->images_dir) / photo).string(), &image));
-      std::vector<cv::Mat> tiles;  // the methods (the grayscale baseline shows the input), then the truth
+      std::vector<cv::Mat>
+          tiles;  // the methods (the grayscale baseline shows the input), then the truth
       for (const Colorizer* m : methods) {
         cv::Mat out;
         TINT_RETURN_IF_ERROR(ColorizePhoto(*m, PostOptions(), image, &out));
@@ -235,7 +270,8 @@ Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<c
     }
     html << "</table></div>";
   }
-  html << "<p class='d'>Per-photo numbers: <code>per_photo.csv</code>; everything above: <code>summary.json</code>.</p>"
+  html << "<p class='d'>Per-photo numbers: <code>per_photo.csv</code>; everything above: "
+          "<code>summary.json</code>.</p>"
           "</body></html>\n";
   return WriteFileAtomic((fs::path(out_dir) / "report.html").string(), html.str());
 }

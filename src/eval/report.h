@@ -19,7 +19,8 @@ namespace tint {
 // Picks the best, median and worst photo of every data set by the AuC of the
 // last method (the baseline when it is the only one), colorizes them with
 // every method, writes <out>/thumbs/*.png and <out>/report.html.
-Status WriteExperimentReport(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
+Status WriteExperimentReport(const ExperimentConfig& config,
+                             const std::vector<const Colorizer*>& methods,
                              const std::vector<std::string>& names, const nlohmann::json& summary,
                              const std::string& out_dir, const ImageReadOptions& read);
 

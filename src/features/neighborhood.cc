@@ -26,15 +26,19 @@ bool NeighborhoodOptions::Check(std::string* error) const {
 
 const char* ToString(VectorNormalization n) {
   switch (n) {
-    case VectorNormalization::kRaw: return "raw";
-    case VectorNormalization::kZeroMean: return "zero-mean";
-    case VectorNormalization::kUnitNorm: return "unit-norm";
+    case VectorNormalization::kRaw:
+      return "raw";
+    case VectorNormalization::kZeroMean:
+      return "zero-mean";
+    case VectorNormalization::kUnitNorm:
+      return "unit-norm";
   }
   return "?";
 }
 
 bool ParseVectorNormalization(const std::string& text, VectorNormalization* n) {
-  for (auto v : {VectorNormalization::kRaw, VectorNormalization::kZeroMean, VectorNormalization::kUnitNorm}) {
+  for (auto v : {VectorNormalization::kRaw, VectorNormalization::kZeroMean,
+                 VectorNormalization::kUnitNorm}) {
     if (text == ToString(v)) {
       *n = v;
       return true;
@@ -43,12 +47,13 @@ bool ParseVectorNormalization(const std::string& text, VectorNormalization* n) {
   return false;
 }
 
-NeighborhoodExtractor::NeighborhoodExtractor(const NeighborhoodOptions& options, const cv::Mat& lightness,
-                                             const PositionFrame& frame)
+NeighborhoodExtractor::NeighborhoodExtractor(const NeighborhoodOptions& options,
+                                             const cv::Mat& lightness, const PositionFrame& frame)
     : options_(options), size_(lightness.size()), frame_(frame) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
-  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
+  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
+             "lightness must be non-empty CV_32F");
   const int h = options.window / 2;
   cv::copyMakeBorder(lightness, padded_, h, h, h, h, cv::BORDER_REFLECT_101);
 }
@@ -58,7 +63,8 @@ void NeighborhoodExtractor::Compute(const cv::Point* points, int n, cv::Mat* vec
   const int area = window * window;
   const int dim = options_.Dimension();
   vectors->create(n, dim, CV_32F);
-  const float stat_scale = static_cast<float>(options_.statistics_weight * std::sqrt(double(area)) / 100.0);
+  const float stat_scale =
+      static_cast<float>(options_.statistics_weight * std::sqrt(double(area)) / 100.0);
   const double frame_height = frame_.frame_height > 0 ? frame_.frame_height : size_.height;
   const float pos_scale = static_cast<float>(options_.position_weight * std::sqrt(double(area)));
   const int stats_dims = options_.append_statistics ? 2 : 0;
@@ -86,7 +92,8 @@ void NeighborhoodExtractor::Compute(const cv::Point* points, int n, cv::Mat* vec
         }
       }
       const float mean = static_cast<float>(sum / area);
-      const float sd = static_cast<float>(std::sqrt(std::max(0.0, sum2 / area - double(mean) * mean)));
+      const float sd =
+          static_cast<float>(std::sqrt(std::max(0.0, sum2 / area - double(mean) * mean)));
       switch (normalization) {
         case VectorNormalization::kRaw:
           for (int k = 0; k < area; ++k) out[k] *= 0.01f;
@@ -110,7 +117,8 @@ void NeighborhoodExtractor::Compute(const cv::Point* points, int n, cv::Mat* vec
         out[area + 1] = sd * stat_scale;
       }
       if (options_.position_weight > 0) {
-        out[area + stats_dims] = pos_scale * static_cast<float>((frame_.offset_y + p.y + 0.5) / frame_height);
+        out[area + stats_dims] =
+            pos_scale * static_cast<float>((frame_.offset_y + p.y + 0.5) / frame_height);
       }
     }
   });
@@ -119,11 +127,13 @@ void NeighborhoodExtractor::Compute(const cv::Point* points, int n, cv::Mat* vec
 void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
                                 const std::vector<cv::Point>& points, cv::Mat* vectors,
                                 const PositionFrame& frame) {
-  NeighborhoodExtractor(options, lightness, frame).Compute(points.data(), static_cast<int>(points.size()), vectors);
+  NeighborhoodExtractor(options, lightness, frame)
+      .Compute(points.data(), static_cast<int>(points.size()), vectors);
 }
 
 void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
-                                const cv::Mat& mask, cv::Mat* vectors, std::vector<cv::Point>* points) {
+                                const cv::Mat& mask, cv::Mat* vectors,
+                                std::vector<cv::Point>* points) {
   TINT_CHECK(mask.empty() || (mask.type() == CV_8U && mask.size() == lightness.size()),
              "mask must be CV_8U of the image size");
   points->clear();

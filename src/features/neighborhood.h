@@ -34,7 +34,9 @@ struct NeighborhoodOptions {
   // ground low, a cue luminance windows alone do not carry.
   double position_weight = 0.0;
 
-  int Dimension() const { return window * window + (append_statistics ? 2 : 0) + (position_weight > 0 ? 1 : 0); }
+  int Dimension() const {
+    return window * window + (append_statistics ? 2 : 0) + (position_weight > 0 ? 1 : 0);
+  }
   bool Check(std::string* error) const;
 };
 
@@ -77,6 +79,7 @@ void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Ma
 // Vectors at every pixel where mask is non-zero (every pixel when the mask is
 // empty), in row-major order; `points` receives their positions.
 void ComputeNeighborhoodVectors(const NeighborhoodOptions& options, const cv::Mat& lightness,
-                                const cv::Mat& mask, cv::Mat* vectors, std::vector<cv::Point>* points);
+                                const cv::Mat& mask, cv::Mat* vectors,
+                                std::vector<cv::Point>* points);
 
 }  // namespace tint

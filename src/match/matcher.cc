@@ -37,7 +37,8 @@ class ExactMatcher : public Matcher {
       : k_(options.k), db_(NormalizedRows(database)) {}
 
   void Match(const cv::Mat& queries, Candidates* out) const override {
-    TINT_CHECK(queries.cols == dimension(), "query dimension " << queries.cols << " != " << dimension());
+    TINT_CHECK(queries.cols == dimension(),
+               "query dimension " << queries.cols << " != " << dimension());
     const RowMatrix q = NormalizedRows(queries);
     const int n = q.rows(), k = std::min<int>(k_, db_.rows());
     out->k = k;
@@ -107,10 +108,14 @@ bool CanonicalizeKdSubtree(std::vector<uint8_t>* blob, size_t* pos, int depth) {
   node.child1 = reinterpret_cast<void*>(uintptr_t{has1});
   node.child2 = reinterpret_cast<void*>(uintptr_t{has2});
   std::memset(blob->data() + *pos, 0, sizeof(node));  // padding bytes too
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divfeat), &node.divfeat, sizeof(node.divfeat));
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divval), &node.divval, sizeof(node.divval));
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child1), &node.child1, sizeof(node.child1));
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child2), &node.child2, sizeof(node.child2));
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divfeat), &node.divfeat,
+              sizeof(node.divfeat));
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divval), &node.divval,
+              sizeof(node.divval));
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child1), &node.child1,
+              sizeof(node.child1));
+  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child2), &node.child2,
+              sizeof(node.child2));
   *pos += sizeof(node);
   if (has1 && !CanonicalizeKdSubtree(blob, pos, depth + 1)) return false;
   if (has2 && !CanonicalizeKdSubtree(blob, pos, depth + 1)) return false;
@@ -140,7 +145,8 @@ class FlannMatcher : public Matcher {
       // same projection it was built with.
       mean_ = db_.colwise().mean();
       Eigen::MatrixXd centered = (db_.rowwise() - mean_).cast<double>();
-      const Eigen::MatrixXd cov = centered.transpose() * centered / double(std::max<Eigen::Index>(1, db_.rows()));
+      const Eigen::MatrixXd cov =
+          centered.transpose() * centered / double(std::max<Eigen::Index>(1, db_.rows()));
       Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
       TINT_CHECK(eig.info() == Eigen::Success, "PCA of the database did not converge");
       const int d = options.pca_dims;
@@ -151,7 +157,8 @@ class FlannMatcher : public Matcher {
     const cvflann::Matrix<float> data(points.data(), points.rows(), points.cols());
     if (options.kmeans_branching > 0) {
       index_ = std::make_unique<cvflann::KMeansIndex<cvflann::L2<float>>>(
-          data, cvflann::KMeansIndexParams(options.kmeans_branching, 11, cvflann::FLANN_CENTERS_KMEANSPP));
+          data, cvflann::KMeansIndexParams(options.kmeans_branching, 11,
+                                           cvflann::FLANN_CENTERS_KMEANSPP));
     } else {
       index_ = std::make_unique<cvflann::KDTreeIndex<cvflann::L2<float>>>(
           data, cvflann::KDTreeIndexParams(options.flann_trees));
@@ -178,7 +185,8 @@ class FlannMatcher : public Matcher {
         shape[2] != static_cast<uint64_t>(Indexed().cols())) {
       return Status::Error("FLANN index was built for another database or by another FLANN");
     }
-    FILE* f = fmemopen(const_cast<uint8_t*>(blob.data()) + sizeof(shape), blob.size() - sizeof(shape), "rb");
+    FILE* f = fmemopen(const_cast<uint8_t*>(blob.data()) + sizeof(shape),
+                       blob.size() - sizeof(shape), "rb");
     if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
     try {
       index_->loadIndex(f);
@@ -209,7 +217,8 @@ class FlannMatcher : public Matcher {
   }
 
   void Match(const cv::Mat& queries, Candidates* out) const override {
-    TINT_CHECK(queries.cols == dimension(), "query dimension " << queries.cols << " != " << dimension());
+    TINT_CHECK(queries.cols == dimension(),
+               "query dimension " << queries.cols << " != " << dimension());
     const RowMatrix q = NormalizedRows(queries);
     const bool reduced = axes_.size() > 0;
     const RowMatrix qp = reduced ? Project(q) : RowMatrix();
@@ -230,8 +239,8 @@ class FlannMatcher : public Matcher {
       std::vector<std::pair<float, int>> ranked(fetch);
       for (int ch = range.start; ch < range.end; ++ch) {
         const int begin = ch * kChunk, rows = std::min(kChunk, n - begin);
-        const cvflann::Matrix<float> qm(const_cast<float*>(search.data()) + size_t(begin) * search.cols(), rows,
-                                        search.cols());
+        const cvflann::Matrix<float> qm(
+            const_cast<float*>(search.data()) + size_t(begin) * search.cols(), rows, search.cols());
         cvflann::Matrix<int> im(index.data(), rows, fetch);
         cvflann::Matrix<float> dm(dists.data(), rows, fetch);
         index_->knnSearch(qm, im, dm, fetch, params);
@@ -244,7 +253,7 @@ class FlannMatcher : public Matcher {
             const int idx = index[size_t(i) * fetch + j];
             if (idx < 0) continue;
             // Without PCA the L2 distance is exact: cos = 1 - d^2 / 2.
-            const float sim = zero ? 0.0f
+            const float sim = zero      ? 0.0f
                               : reduced ? db_.row(idx).dot(q.row(row))
                                         : 1.0f - 0.5f * dists[size_t(i) * fetch + j];
             ranked[m++] = {sim, idx};
@@ -275,10 +284,10 @@ class FlannMatcher : public Matcher {
   static constexpr uint64_t kIndexMagic = 0x316e6e616c667663ull;
 
   MatchOptions options_;
-  RowMatrix db_;                  // unit vectors, for re-ranking
-  Eigen::RowVectorXf mean_;       // PCA: mean of db_
-  Eigen::MatrixXf axes_;          // PCA: dim x pca_dims, empty when off
-  RowMatrix projected_;           // PCA: db_ projected, what the index is built on
+  RowMatrix db_;             // unit vectors, for re-ranking
+  Eigen::RowVectorXf mean_;  // PCA: mean of db_
+  Eigen::MatrixXf axes_;     // PCA: dim x pca_dims, empty when off
+  RowMatrix projected_;      // PCA: db_ projected, what the index is built on
   std::unique_ptr<Index> index_;
 };
 
@@ -287,18 +296,36 @@ class FlannMatcher : public Matcher {
 const char* ToString(MatcherType t) { return t == MatcherType::kExact ? "exact" : "flann"; }
 
 bool ParseMatcherType(const std::string& text, MatcherType* t) {
-  if (text == "exact") *t = MatcherType::kExact;
-  else if (text == "flann") *t = MatcherType::kFlann;
-  else return false;
+  if (text == "exact")
+    *t = MatcherType::kExact;
+  else if (text == "flann")
+    *t = MatcherType::kFlann;
+  else
+    return false;
   return true;
 }
 
 bool MatchOptions::Check(std::string* error) const {
-  if (k < 1 || k > 64) { *error = "k must be in 1..64"; return false; }
-  if (flann_trees < 1 || flann_trees > 32) { *error = "flann_trees must be in 1..32"; return false; }
-  if (flann_checks < 1) { *error = "flann_checks must be positive"; return false; }
-  if (pca_dims < 0 || pca_dims > 1024) { *error = "pca_dims must be in 0..1024"; return false; }
-  if (rerank < 0 || rerank > 256) { *error = "rerank must be in 0..256"; return false; }
+  if (k < 1 || k > 64) {
+    *error = "k must be in 1..64";
+    return false;
+  }
+  if (flann_trees < 1 || flann_trees > 32) {
+    *error = "flann_trees must be in 1..32";
+    return false;
+  }
+  if (flann_checks < 1) {
+    *error = "flann_checks must be positive";
+    return false;
+  }
+  if (pca_dims < 0 || pca_dims > 1024) {
+    *error = "pca_dims must be in 0..1024";
+    return false;
+  }
+  if (rerank < 0 || rerank > 256) {
+    *error = "rerank must be in 0..256";
+    return false;
+  }
   if (kmeans_branching != 0 && (kmeans_branching < 2 || kmeans_branching > 256)) {
     *error = "kmeans_branching must be 0 (kd-trees) or in 2..256";
     return false;
@@ -316,8 +343,8 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
   return flann;
 }
 
-Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database, const std::vector<uint8_t>& blob,
-                              std::unique_ptr<Matcher>* matcher) {
+Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
+                              const std::vector<uint8_t>& blob, std::unique_ptr<Matcher>* matcher) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(options.type == MatcherType::kFlann, "only the FLANN matcher has an index to load");

@@ -77,7 +77,7 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
 // A FLANN matcher whose trees are loaded from SaveIndex's bytes instead of
 // being built: fast, and repeatable (FLANN 1.9.2 randomizes every build).
 // Fails on bytes that do not fit the database.
-Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database, const std::vector<uint8_t>& blob,
-                              std::unique_ptr<Matcher>* matcher);
+Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
+                              const std::vector<uint8_t>& blob, std::unique_ptr<Matcher>* matcher);
 
 }  // namespace tint

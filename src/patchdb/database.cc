@@ -15,7 +15,8 @@ Status ReadPatchFile(const std::string& dir, const PatchRecord& r, std::vector<u
   const Status s = ReadFileBytes(path, bytes, kMaxPatchFileBytes);
   if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
   if (Sha256Hex(bytes->data(), bytes->size()) != r.sha256) {
-    return Status::Error(path + ": content hash does not match the manifest (patch " + r.id + " changed or corrupt)");
+    return Status::Error(path + ": content hash does not match the manifest (patch " + r.id +
+                         " changed or corrupt)");
   }
   return Status::Ok();
 }
@@ -41,8 +42,9 @@ int PatchDatabase::LabelId(const std::string& name) const {
   return -1;
 }
 
-void PatchDatabase::AddPatch(const NeighborhoodOptions& features, const PatchSamplingOptions& sampling,
-                             const cv::Mat& bgr, int label_id, int patch_index, const PositionFrame& frame) {
+void PatchDatabase::AddPatch(const NeighborhoodOptions& features,
+                             const PatchSamplingOptions& sampling, const cv::Mat& bgr, int label_id,
+                             int patch_index, const PositionFrame& frame) {
   cv::Mat lightness, ab;
   SplitLab(bgr, &lightness, &ab);
   const int h = features.window / 2;
@@ -55,7 +57,8 @@ void PatchDatabase::AddPatch(const NeighborhoodOptions& features, const PatchSam
   ComputeNeighborhoodVectors(features, lightness, points, &vectors, frame);
   // A sample's chroma is the mean (a, b) over its window.
   cv::Mat ab_mean;
-  cv::blur(ab, ab_mean, cv::Size(features.window, features.window), cv::Point(-1, -1), cv::BORDER_REFLECT_101);
+  cv::blur(ab, ab_mean, cv::Size(features.window, features.window), cv::Point(-1, -1),
+           cv::BORDER_REFLECT_101);
   cv::Mat chroma(static_cast<int>(points.size()), 2, CV_32F);
   for (int i = 0; i < static_cast<int>(points.size()); ++i) {
     const cv::Vec2f v = ab_mean.at<cv::Vec2f>(points[i]);
@@ -69,13 +72,15 @@ void PatchDatabase::AddPatch(const NeighborhoodOptions& features, const PatchSam
 }
 
 Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& features,
-                           const PatchSamplingOptions& sampling, std::unique_ptr<PatchDatabase>* db) {
+                           const PatchSamplingOptions& sampling,
+                           std::unique_ptr<PatchDatabase>* db) {
   std::string error;
   TINT_CHECK(features.Check(&error), error);
   TINT_CHECK(sampling.Check(&error), error);
   std::unique_ptr<PatchDatabase> out(new PatchDatabase());
   TINT_RETURN_IF_ERROR(LoadManifest(dir, &out->manifest_));
-  if (out->manifest_.patches.empty()) return Status::Error(ManifestPath(dir) + ": the database has no patches");
+  if (out->manifest_.patches.empty())
+    return Status::Error(ManifestPath(dir) + ": the database has no patches");
   out->label_names_ = out->manifest_.Labels();
   ImageReadOptions read;
   read.max_pixels = 4'000'000;
@@ -90,7 +95,9 @@ Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& fe
     if (!s.ok()) return Status::Error("patch " + r.id + ": " + s.message());
     if (bgr.channels() < 3) return Status::Error(path + ": patch must be a colour image");
     if (features.position_weight > 0 && (r.image_size.width == 0 || r.image_size.height == 0)) {
-      return Status::Error("patch " + r.id + ": the position feature needs the source image size, which the manifest lacks");
+      return Status::Error(
+          "patch " + r.id +
+          ": the position feature needs the source image size, which the manifest lacks");
     }
     PositionFrame frame;
     frame.offset_y = r.region.y;
@@ -119,16 +126,21 @@ std::unique_ptr<PatchDatabase> PatchDatabase::FromPatches(const NeighborhoodOpti
   }
   db->label_names_ = db->manifest_.Labels();
   for (size_t i = 0; i < patches_bgr.size(); ++i) {
-    db->AddPatch(features, sampling, patches_bgr[i], db->LabelId(labels[i]), static_cast<int>(i), PositionFrame());
+    db->AddPatch(features, sampling, patches_bgr[i], db->LabelId(labels[i]), static_cast<int>(i),
+                 PositionFrame());
   }
   return db;
 }
 
-std::unique_ptr<PatchDatabase> PatchDatabase::FromSamples(Manifest manifest, std::vector<std::string> label_names,
-                                                          cv::Mat vectors, cv::Mat chroma, std::vector<int> sample_labels,
+std::unique_ptr<PatchDatabase> PatchDatabase::FromSamples(Manifest manifest,
+                                                          std::vector<std::string> label_names,
+                                                          cv::Mat vectors, cv::Mat chroma,
+                                                          std::vector<int> sample_labels,
                                                           std::vector<int> sample_patch) {
-  TINT_CHECK(vectors.type() == CV_32F && chroma.type() == CV_32F && chroma.cols == 2, "bad sample arrays");
-  TINT_CHECK(vectors.rows == chroma.rows && vectors.rows == static_cast<int>(sample_labels.size()) &&
+  TINT_CHECK(vectors.type() == CV_32F && chroma.type() == CV_32F && chroma.cols == 2,
+             "bad sample arrays");
+  TINT_CHECK(vectors.rows == chroma.rows &&
+                 vectors.rows == static_cast<int>(sample_labels.size()) &&
                  vectors.rows == static_cast<int>(sample_patch.size()),
              "sample arrays differ in length");
   std::unique_ptr<PatchDatabase> db(new PatchDatabase());

@@ -19,7 +19,8 @@ constexpr uint64_t kMaxPatchFileBytes = uint64_t{64} << 20;
 
 // Reads a patch's file (a regular file of at most kMaxPatchFileBytes) and
 // checks it against the SHA-256 the manifest records.
-Status ReadPatchFile(const std::string& dir, const PatchRecord& record, std::vector<uint8_t>* bytes);
+Status ReadPatchFile(const std::string& dir, const PatchRecord& record,
+                     std::vector<uint8_t>* bytes);
 // ReadPatchFile for every record: each file present and unchanged.
 Status CheckPatchFiles(const std::string& dir, const Manifest& manifest);
 
@@ -45,8 +46,10 @@ class PatchDatabase {
                                                     const std::vector<std::string>& labels);
 
   // A database from samples computed earlier (the index cache).
-  static std::unique_ptr<PatchDatabase> FromSamples(Manifest manifest, std::vector<std::string> label_names,
-                                                    cv::Mat vectors, cv::Mat chroma, std::vector<int> sample_labels,
+  static std::unique_ptr<PatchDatabase> FromSamples(Manifest manifest,
+                                                    std::vector<std::string> label_names,
+                                                    cv::Mat vectors, cv::Mat chroma,
+                                                    std::vector<int> sample_labels,
                                                     std::vector<int> sample_patch);
 
   int num_samples() const { return vectors_.rows; }

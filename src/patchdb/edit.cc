@@ -26,7 +26,8 @@ Status RemovePatches(const std::string& db_dir, const std::vector<std::string>& 
   std::set<std::string> present;
   for (const PatchRecord& r : m.patches) present.insert(r.id);
   for (const std::string& id : wanted) {
-    if (!present.count(id)) return Status::Error("no patch with id \"" + id + "\" in " + ManifestPath(db_dir));
+    if (!present.count(id))
+      return Status::Error("no patch with id \"" + id + "\" in " + ManifestPath(db_dir));
   }
   Manifest kept;
   std::set<std::string> files, kept_files;
@@ -71,7 +72,8 @@ std::vector<std::string> FindOrphans(const std::string& db_dir, const Manifest& 
         const std::string name = e.path().filename().string();
         const std::string rel = "patches/" + folder.path().filename().string() + "/" + name;
         const bool temporary = IsAtomicWriteTemporary(name);
-        const bool patch = e.path().extension() == ".png" && CheckPatchFilePath(rel).ok() && !named.count(rel);
+        const bool patch =
+            e.path().extension() == ".png" && CheckPatchFilePath(rel).ok() && !named.count(rel);
         if (temporary || patch) orphans.push_back(rel);
       }
     }
@@ -94,8 +96,14 @@ void RemoveOrphans(const std::string& db_dir, const Manifest& manifest) {
 }
 
 bool SheetOptions::Check(std::string* error) const {
-  if (tile < 16 || tile > 512) { *error = "tile must be in 16..512"; return false; }
-  if (columns < 1 || columns > 64) { *error = "columns must be in 1..64"; return false; }
+  if (tile < 16 || tile > 512) {
+    *error = "tile must be in 16..512";
+    return false;
+  }
+  if (columns < 1 || columns > 64) {
+    *error = "columns must be in 1..64";
+    return false;
+  }
   return true;
 }
 
@@ -105,27 +113,31 @@ Status DrawContactSheet(const SheetOptions& options, const std::string& db_dir, 
   Manifest m;
   TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &m));
   std::vector<const PatchRecord*> patches;
-  for (const PatchRecord& r : m.patches) if (r.label == options.label) patches.push_back(&r);
-  if (patches.empty()) return Status::Error("the database has no patch labelled \"" + options.label + "\"");
+  for (const PatchRecord& r : m.patches)
+    if (r.label == options.label) patches.push_back(&r);
+  if (patches.empty())
+    return Status::Error("the database has no patch labelled \"" + options.label + "\"");
   const int caption = 12, t = options.tile;
   const int cols = std::min<int>(options.columns, static_cast<int>(patches.size()));
   const int rows = (static_cast<int>(patches.size()) + cols - 1) / cols;
   sheet->create(rows * (t + caption) + 24, cols * t, CV_8UC3);
   sheet->setTo(cv::Scalar(255, 255, 255));
-  cv::putText(*sheet, options.label + ": " + std::to_string(patches.size()) + " patches", cv::Point(4, 17),
-              cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  cv::putText(*sheet, options.label + ": " + std::to_string(patches.size()) + " patches",
+              cv::Point(4, 17), cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   for (size_t i = 0; i < patches.size(); ++i) {
     cv::Mat img;
-    TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), (fs::path(db_dir) / patches[i]->file).string(), &img));
+    TINT_RETURN_IF_ERROR(
+        ReadImage(ImageReadOptions(), (fs::path(db_dir) / patches[i]->file).string(), &img));
     if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
     if (img.channels() == 1) cv::cvtColor(img, img, cv::COLOR_GRAY2BGR);
     cv::resize(img, img, cv::Size(t - 2, t - 2), 0, 0, cv::INTER_AREA);
-    const int x = static_cast<int>(i % cols) * t, y = 24 + static_cast<int>(i / cols) * (t + caption);
+    const int x = static_cast<int>(i % cols) * t,
+              y = 24 + static_cast<int>(i / cols) * (t + caption);
     img.copyTo((*sheet)(cv::Rect(x + 1, y + 1, t - 2, t - 2)));
     // The caption shrinks with the tile so that neighbours do not overlap.
     const double scale = std::min(0.8, 0.85 * (t - 4) / (8.0 * patches[i]->dataset.size()));
-    cv::putText(*sheet, patches[i]->dataset, cv::Point(x + 2, y + t + 9), cv::FONT_HERSHEY_PLAIN, scale,
-                cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+    cv::putText(*sheet, patches[i]->dataset, cv::Point(x + 2, y + t + 9), cv::FONT_HERSHEY_PLAIN,
+                scale, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
   }
   return Status::Ok();
 }

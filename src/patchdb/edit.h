@@ -29,8 +29,8 @@ std::vector<std::string> FindOrphans(const std::string& db_dir, const Manifest& 
 void RemoveOrphans(const std::string& db_dir, const Manifest& manifest);
 
 struct SheetOptions {
-  std::string label;   // patches of this label
-  int tile = 64;       // side of each tile, pixels
+  std::string label;  // patches of this label
+  int tile = 64;      // side of each tile, pixels
   int columns = 12;
   bool Check(std::string* error) const;
 };

@@ -46,23 +46,25 @@ class NewFiles {
 // The id of a patch: <dataset>-<image stem>-<label>-<x>-<y>.
 // The image stem is reduced to [A-Za-z0-9_-] (anything else becomes '_'),
 // so that "a..b.jpg" or a stem with spaces still gives a safe file name.
-std::string PatchId(const std::string& dataset, const std::string& image_path, const std::string& label,
-                    const cv::Rect& rect) {
+std::string PatchId(const std::string& dataset, const std::string& image_path,
+                    const std::string& label, const cv::Rect& rect) {
   std::string stem = fs::path(image_path).stem().string().substr(0, 64);
   for (char& c : stem) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
     if (!ok) c = '_';
   }
   if (stem.empty()) stem = "image";
-  return dataset + "-" + stem + "-" + label + "-" + std::to_string(rect.x) + "-" + std::to_string(rect.y);
+  return dataset + "-" + stem + "-" + label + "-" + std::to_string(rect.x) + "-" +
+         std::to_string(rect.y);
 }
 
 // Crops `rect` of `bgr` into DIR/patches/<label>/<id>.png (atomically, noted
 // in `new_files`) and fills its manifest record.
-Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect& rect, const std::string& id,
-                  const std::string& label, const std::string& dataset, const std::string& split,
-                  const std::string& image_id, const std::string& licence, const Manifest& manifest,
-                  NewFiles* new_files, PatchRecord* r) {
+Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect& rect,
+                  const std::string& id, const std::string& label, const std::string& dataset,
+                  const std::string& split, const std::string& image_id, const std::string& licence,
+                  const Manifest& manifest, NewFiles* new_files, PatchRecord* r) {
   r->id = id;
   r->label = label;
   r->file = "patches/" + label + "/" + id + ".png";
@@ -75,14 +77,17 @@ Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect&
   // The loader's rule, applied before anything is written.
   TINT_RETURN_IF_ERROR(CheckPatchFilePath(r->file));
   for (const PatchRecord& other : manifest.patches) {
-    if (other.file == r->file) return Status::Error("patch " + other.id + " already uses the file " + r->file);
+    if (other.file == r->file)
+      return Status::Error("patch " + other.id + " already uses the file " + r->file);
   }
   const fs::path out = fs::path(db_dir) / r->file;
   std::error_code ec;
   fs::create_directories(out.parent_path(), ec);
   // A patches/ folder that is a link to elsewhere is never written through.
-  if (!IsInsideFolder(out.string(), db_dir) || !IsInsideFolder(out.parent_path().string(), (fs::path(db_dir) / "patches").string())) {
-    return Status::Error(out.string() + ": resolves outside the database folder " + db_dir + " (a symbolic link?)");
+  if (!IsInsideFolder(out.string(), db_dir) ||
+      !IsInsideFolder(out.parent_path().string(), (fs::path(db_dir) / "patches").string())) {
+    return Status::Error(out.string() + ": resolves outside the database folder " + db_dir +
+                         " (a symbolic link?)");
   }
   std::vector<uint8_t> png;
   cv::imencode(".png", bgr(rect), png);
@@ -94,8 +99,8 @@ Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect&
 
 // Opens a database for a change: takes its lock and reads its manifest (an
 // absent manifest is an empty database) and the ids it holds.
-Status OpenForChange(const std::string& db_dir, std::unique_ptr<DatabaseLock>* lock, Manifest* manifest,
-                     std::set<std::string>* ids) {
+Status OpenForChange(const std::string& db_dir, std::unique_ptr<DatabaseLock>* lock,
+                     Manifest* manifest, std::set<std::string>* ids) {
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, lock));
   std::error_code ec;
   if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, manifest));
@@ -107,11 +112,15 @@ Status OpenForChange(const std::string& db_dir, std::unique_ptr<DatabaseLock>* l
 }  // namespace internal
 
 bool CamVidImportOptions::Check(std::string* error) const {
-  auto fail = [&](const std::string& m) { *error = m; return false; };
+  auto fail = [&](const std::string& m) {
+    *error = m;
+    return false;
+  };
   if (split.empty()) return fail("split must not be empty");
   if (IsTestSplit(split)) return fail("the test split never goes into the patch database");
   if (patch_size < 8 || patch_size > 256) return fail("patch_size must be in 8..256");
-  if (patches_per_image < 1 || patches_per_image > 64) return fail("patches_per_image must be in 1..64");
+  if (patches_per_image < 1 || patches_per_image > 64)
+    return fail("patches_per_image must be in 1..64");
   if (!(min_purity >= 0.5 && min_purity <= 1.0)) return fail("min_purity must be in 0.5..1");
   if (max_images < 0) return fail("max_images must be >= 0");
   if (!(max_clipped >= 0 && max_clipped <= 1)) return fail("max_clipped must be in 0..1");
@@ -126,13 +135,19 @@ std::string ImportSummary::BriefReport() const {
 }
 
 bool AddPatchOptions::Check(std::string* error) const {
-  auto fail = [&](const std::string& m) { *error = m; return false; };
-  if (!IsValidLabel(label)) return fail("label \"" + label + "\" must be a lower-case word ([a-z][a-z0-9_-]*, at most 32)");
+  auto fail = [&](const std::string& m) {
+    *error = m;
+    return false;
+  };
+  if (!IsValidLabel(label))
+    return fail("label \"" + label + "\" must be a lower-case word ([a-z][a-z0-9_-]*, at most 32)");
   if (rects.empty()) return fail("give at least one --rect x,y,w,h");
   if (IsTestSplit(split)) return fail("the test split never goes into the patch database");
-  if (IsTestSplitImagePath(image)) return fail(image + ": images from a test split never go into the patch database");
+  if (IsTestSplitImagePath(image))
+    return fail(image + ": images from a test split never go into the patch database");
   if (!IsValidDatasetName(dataset)) {
-    return fail("dataset \"" + dataset + "\" must be a word of letters, digits, '_' or '-' (at most 64)");
+    return fail("dataset \"" + dataset +
+                "\" must be a word of letters, digits, '_' or '-' (at most 64)");
   }
   for (const cv::Rect& r : rects) {
     if (r.width < 8 || r.height < 8) return fail("a patch must be at least 8x8 pixels");
@@ -140,19 +155,22 @@ bool AddPatchOptions::Check(std::string* error) const {
   return true;
 }
 
-Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std::vector<std::string>* added_ids) {
+Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
+                  std::vector<std::string>* added_ids) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
   cv::Mat bgr;
   TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), options.image, &bgr));
-  if (bgr.channels() < 3) return Status::Error(options.image + ": a patch must come from a colour image");
+  if (bgr.channels() < 3)
+    return Status::Error(options.image + ": a patch must come from a colour image");
   if (bgr.depth() != CV_8U) bgr.convertTo(bgr, CV_8U, bgr.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
   if (bgr.channels() == 4) cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
   const cv::Rect whole(0, 0, bgr.cols, bgr.rows);
   for (const cv::Rect& r : options.rects) {
     if ((r & whole) != r) {
-      return Status::Error("rect " + std::to_string(r.x) + "," + std::to_string(r.y) + "," + std::to_string(r.width) + "," +
-                           std::to_string(r.height) + " lies outside the " + std::to_string(bgr.cols) + "x" +
+      return Status::Error("rect " + std::to_string(r.x) + "," + std::to_string(r.y) + "," +
+                           std::to_string(r.width) + "," + std::to_string(r.height) +
+                           " lies outside the " + std::to_string(bgr.cols) + "x" +
                            std::to_string(bgr.rows) + " image " + options.image);
     }
   }
@@ -160,15 +178,17 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std
   Manifest manifest;
   std::set<std::string> ids;
   TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
-  const std::string image_id = options.image_id.empty() ? fs::path(options.image).filename().string() : options.image_id;
+  const std::string image_id =
+      options.image_id.empty() ? fs::path(options.image).filename().string() : options.image_id;
   std::vector<PatchRecord> added;
   internal::NewFiles new_files;
   for (const cv::Rect& rect : options.rects) {
     PatchRecord r;
     const std::string id = internal::PatchId(options.dataset, options.image, options.label, rect);
     if (!ids.insert(id).second) return Status::Error("patch " + id + " is already in the database");
-    TINT_RETURN_IF_ERROR(internal::WritePatch(db_dir, bgr, rect, id, options.label, options.dataset, options.split,
-                                              image_id, options.licence, manifest, &new_files, &r));
+    TINT_RETURN_IF_ERROR(internal::WritePatch(db_dir, bgr, rect, id, options.label, options.dataset,
+                                              options.split, image_id, options.licence, manifest,
+                                              &new_files, &r));
     added.push_back(r);
   }
   for (PatchRecord& r : added) {
@@ -183,12 +203,15 @@ namespace internal {
 
 // Chooses patches of each label where the label map is pure enough, at
 // shuffled non-overlapping positions, writes them and appends their records.
-Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& source, const cv::Mat& bgr_in,
-                      const cv::Mat& annot_in, const std::string& db_dir, std::mt19937_64* rng, Manifest* manifest,
-                      std::set<std::string>* ids, ImportSummary* summary, NewFiles* new_files) {
-  if (bgr_in.channels() < 3) return Status::Error(source.image + ": patches must come from a colour image");
+Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& source,
+                      const cv::Mat& bgr_in, const cv::Mat& annot_in, const std::string& db_dir,
+                      std::mt19937_64* rng, Manifest* manifest, std::set<std::string>* ids,
+                      ImportSummary* summary, NewFiles* new_files) {
+  if (bgr_in.channels() < 3)
+    return Status::Error(source.image + ": patches must come from a colour image");
   if (annot_in.channels() != 1 || annot_in.size() != bgr_in.size()) {
-    return Status::Error(source.label_map + ": label map must be single-channel and the size of " + source.image);
+    return Status::Error(source.label_map + ": label map must be single-channel and the size of " +
+                         source.image);
   }
   cv::Mat bgr = bgr_in, annot;
   if (bgr.depth() != CV_8U) bgr.convertTo(bgr, CV_8U, bgr.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
@@ -198,7 +221,8 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
   cv::Mat clipped;
   {
     cv::Mat lo, hi;
-    cv::inRange(bgr, cv::Scalar(1, 1, 1), cv::Scalar(254, 254, 254), lo);  // 255 where nothing is clipped
+    cv::inRange(bgr, cv::Scalar(1, 1, 1), cv::Scalar(254, 254, 254),
+                lo);  // 255 where nothing is clipped
     cv::bitwise_not(lo, hi);
     clipped = hi / 255;
   }
@@ -208,9 +232,11 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
   for (const auto& [cls, label] : source.classes) by_label[label].push_back(cls);
   const int p = options.patch_size;
   auto box = [&](const cv::Mat& in, int x, int y) {
-    return in.at<int>(y + p, x + p) - in.at<int>(y, x + p) - in.at<int>(y + p, x) + in.at<int>(y, x);
+    return in.at<int>(y + p, x + p) - in.at<int>(y, x + p) - in.at<int>(y + p, x) +
+           in.at<int>(y, x);
   };
-  const std::string image_id = source.image_id.empty() ? fs::path(source.image).filename().string() : source.image_id;
+  const std::string image_id =
+      source.image_id.empty() ? fs::path(source.image).filename().string() : source.image_id;
   for (const auto& [label, classes] : by_label) {
     cv::Mat mask = cv::Mat::zeros(annot.size(), CV_8U);
     for (int c : classes) mask |= (annot == c);
@@ -223,7 +249,8 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
     const int max_clip = static_cast<int>(std::floor(options.max_clipped * p * p));
     for (int y = 0; y + p <= annot.rows; y += step) {
       for (int x = 0; x + p <= annot.cols; x += step) {
-        if (box(integral, x, y) >= need && box(clipped_integral, x, y) <= max_clip) candidates.emplace_back(x, y);
+        if (box(integral, x, y) >= need && box(clipped_integral, x, y) <= max_clip)
+          candidates.emplace_back(x, y);
       }
     }
     std::shuffle(candidates.begin(), candidates.end(), *rng);
@@ -238,8 +265,8 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
       const std::string id = internal::PatchId(source.dataset, source.image, label, rect);
       if (ids->count(id)) continue;
       PatchRecord r;
-      TINT_RETURN_IF_ERROR(WritePatch(db_dir, bgr, rect, id, label, source.dataset, source.split, image_id,
-                                      source.licence, *manifest, new_files, &r));
+      TINT_RETURN_IF_ERROR(WritePatch(db_dir, bgr, rect, id, label, source.dataset, source.split,
+                                      image_id, source.licence, *manifest, new_files, &r));
       ids->insert(r.id);
       manifest->patches.push_back(r);
       ++summary->patches_per_label[label];
@@ -255,7 +282,8 @@ Status ParseClassTable(const std::string& text, std::map<int, std::string>* clas
   std::string item;
   while (std::getline(ss, item, ',')) {
     const size_t eq = item.find('=');
-    if (eq == std::string::npos) return Status::Error("class table entry \"" + item + "\" is not ID=label");
+    if (eq == std::string::npos)
+      return Status::Error("class table entry \"" + item + "\" is not ID=label");
     int id = 0;
     try {
       size_t used = 0;
@@ -265,22 +293,25 @@ Status ParseClassTable(const std::string& text, std::map<int, std::string>* clas
       return Status::Error("class id in \"" + item + "\" is not an integer");
     }
     const std::string label = item.substr(eq + 1);
-    if (!IsValidLabel(label)) return Status::Error("invalid label \"" + label + "\" in the class table");
+    if (!IsValidLabel(label))
+      return Status::Error("invalid label \"" + label + "\" in the class table");
     (*classes)[id] = label;
   }
   if (classes->empty()) return Status::Error("the class table is empty");
   return Status::Ok();
 }
 
-Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& source, const std::string& db_dir,
-                      ImportSummary* summary) {
+Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& source,
+                      const std::string& db_dir, ImportSummary* summary) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
-  if (IsTestSplit(source.split) || IsTestSplitImagePath(source.image) || IsTestSplitImagePath(source.label_map)) {
+  if (IsTestSplit(source.split) || IsTestSplitImagePath(source.image) ||
+      IsTestSplitImagePath(source.label_map)) {
     return Status::Error("the test split never goes into the patch database");
   }
   if (!IsValidDatasetName(source.dataset)) {
-    return Status::Error("dataset \"" + source.dataset + "\" must be a word of letters, digits, '_' or '-' (at most 64)");
+    return Status::Error("dataset \"" + source.dataset +
+                         "\" must be a word of letters, digits, '_' or '-' (at most 64)");
   }
   cv::Mat bgr, annot;
   TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), source.image, &bgr));
@@ -291,14 +322,15 @@ Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& 
   TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
   std::mt19937_64 rng(options.seed);
   internal::NewFiles new_files;
-  TINT_RETURN_IF_ERROR(
-      internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng, &manifest, &ids, summary, &new_files));
+  TINT_RETURN_IF_ERROR(internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng,
+                                                &manifest, &ids, summary, &new_files));
   ++summary->images_read;
   return new_files.Commit(db_dir, manifest);
 }
 
-Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mask_path, int patch_size,
-                          int max_patches, const std::string& db_dir, std::vector<std::string>* added_ids) {
+Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mask_path,
+                          int patch_size, int max_patches, const std::string& db_dir,
+                          std::vector<std::string>* added_ids) {
   AddPatchOptions check = options;
   check.rects = {cv::Rect(0, 0, 8, 8)};  // rects are not used with a mask
   std::string error;
@@ -311,7 +343,8 @@ Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mas
   TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), options.image, &bgr));
   TINT_RETURN_IF_ERROR(ReadImage(ImageReadOptions(), mask_path, &mask));
   if (mask.channels() > 1) cv::extractChannel(mask, mask, 0);
-  if (mask.size() != bgr.size()) return Status::Error(mask_path + ": mask size differs from " + options.image);
+  if (mask.size() != bgr.size())
+    return Status::Error(mask_path + ": mask size differs from " + options.image);
   cv::Mat region = mask > 0;
   if (cv::countNonZero(region) == 0) return Status::Error(mask_path + ": the mask is empty");
   region /= 255;  // class 1 = inside
@@ -331,17 +364,20 @@ Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mas
   std::mt19937_64 rng(tiles.seed);
   internal::NewFiles new_files;
   ImportSummary summary;
-  TINT_RETURN_IF_ERROR(
-      internal::ExtractPatches(tiles, source, bgr, region, db_dir, &rng, &manifest, &ids, &summary, &new_files));
+  TINT_RETURN_IF_ERROR(internal::ExtractPatches(tiles, source, bgr, region, db_dir, &rng, &manifest,
+                                                &ids, &summary, &new_files));
   if (manifest.patches.size() == before) {
-    return Status::Error(mask_path + ": no " + std::to_string(patch_size) + "x" + std::to_string(patch_size) +
+    return Status::Error(mask_path + ": no " + std::to_string(patch_size) + "x" +
+                         std::to_string(patch_size) +
                          " tile fits inside the mask (try a smaller --patch-size)");
   }
-  for (size_t i = before; i < manifest.patches.size() && added_ids != nullptr; ++i) added_ids->push_back(manifest.patches[i].id);
+  for (size_t i = before; i < manifest.patches.size() && added_ids != nullptr; ++i)
+    added_ids->push_back(manifest.patches[i].id);
   return new_files.Commit(db_dir, manifest);
 }
 
-Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir, ImportSummary* summary) {
+Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir,
+                    ImportSummary* summary) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
   const fs::path image_dir = fs::path(options.root) / options.split;
@@ -367,12 +403,14 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
   if (options.max_images > 0 && static_cast<int>(images.size()) > options.max_images) {
     // Spread the chosen images over the whole sequence rather than its start.
     std::vector<fs::path> spread;
-    for (int i = 0; i < options.max_images; ++i) spread.push_back(images[i * images.size() / options.max_images]);
+    for (int i = 0; i < options.max_images; ++i)
+      spread.push_back(images[i * images.size() / options.max_images]);
     images = spread;
   }
 
   // CamVid class -> label (11-class SegNet version).
-  const std::map<int, std::string> kClasses = {{0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
+  const std::map<int, std::string> kClasses = {
+      {0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
   std::mt19937_64 rng(options.seed);
   const ImageReadOptions read;
   internal::NewFiles new_files;
@@ -387,8 +425,8 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
     source.split = options.split;
     source.image_id = options.split + "/" + image_path.filename().string();
     source.licence = "CC BY-NC 4.0 (CamVid, Brostow et al. 2009)";
-    TINT_RETURN_IF_ERROR(
-        internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng, &manifest, &ids, summary, &new_files));
+    TINT_RETURN_IF_ERROR(internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng,
+                                                  &manifest, &ids, summary, &new_files));
     ++summary->images_read;
   }
   // The manifest is written last: until then the database is what it was.

@@ -58,34 +58,37 @@ struct AddPatchOptions {
 // Patches of one label from a mask (non-zero = the region): as many
 // non-overlapping patch_size tiles as fit where the mask covers min_purity
 // of the tile (up to patches_per_image). An empty mask is an error.
-Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mask_path, int patch_size,
-                          int max_patches, const std::string& db_dir, std::vector<std::string>* added_ids);
+Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mask_path,
+                          int patch_size, int max_patches, const std::string& db_dir,
+                          std::vector<std::string>* added_ids);
 
 // Crops each rectangle into DIR/patches/<label>/ and appends it to the
 // manifest (written last, atomically). Ids are <dataset>-<image stem>-<label>-<x>-<y>.
-Status AddPatches(const AddPatchOptions& options, const std::string& db_dir, std::vector<std::string>* added_ids);
+Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
+                  std::vector<std::string>* added_ids);
 
 // The generic form: patches from one image through its label map (8 or 16
 // bit, one class id per pixel) and a class-to-label table. Uses the
 // patch_size, patches_per_image, min_purity, seed and max_clipped fields of
 // `options`; the image is recorded as `image_id` of `dataset`/`split`.
 struct LabelMapSource {
-  std::string image;      // colour image
-  std::string label_map;  // class ids, same size
+  std::string image;                   // colour image
+  std::string label_map;               // class ids, same size
   std::map<int, std::string> classes;  // class id -> label (others ignored)
   std::string dataset = "user";
   std::string split = "train";
   std::string image_id;  // default: the image's file name
   std::string licence = "unknown";
 };
-Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& source, const std::string& db_dir,
-                      ImportSummary* summary);
+Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& source,
+                      const std::string& db_dir, ImportSummary* summary);
 
 // Parses "0=sky,1=building,3=earth" into a class table.
 Status ParseClassTable(const std::string& text, std::map<int, std::string>* classes);
 
 // CamVid classes -> database labels: Sky -> sky, Building -> building,
 // Road and Pavement -> earth, Tree -> vegetation.
-Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir, ImportSummary* summary);
+Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir,
+                    ImportSummary* summary);
 
 }  // namespace tint

@@ -63,15 +63,18 @@ DatabaseLock::~DatabaseLock() {
   // the descriptor releases the lock. The file stays: deleting it would let
   // a writer that opened the old file and one that creates a new one both
   // "hold" the lock.
-  if (::ftruncate(fd_, 0) != 0) { /* only informational content */ }
+  if (::ftruncate(fd_, 0) != 0) { /* only informational content */
+  }
   ::close(fd_);
 }
 
 Status DatabaseLock::Acquire(const std::string& db_dir, std::unique_ptr<DatabaseLock>* lock) {
   std::error_code ec;
-  if (!std::filesystem::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
+  if (!std::filesystem::is_directory(db_dir, ec))
+    return Status::Error(db_dir + ": patch database folder not found");
   const std::string path = LockPath(db_dir);
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+  const int fd =
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0) {
     if (errno == ELOOP) return Status::Error(path + ": is a symbolic link; remove it");
     return Status::Error(path + ": cannot open the lock file (" + std::strerror(errno) + ")");
@@ -94,12 +97,14 @@ Status DatabaseLock::Acquire(const std::string& db_dir, std::unique_ptr<Database
   std::ostringstream os;
   os << ::getpid() << " " << HostName() << " " << std::time(nullptr) << "\n";
   const std::string text = os.str();
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+  if (::ftruncate(fd, 0) != 0 ||
+      ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
     ::close(fd);
     return Status::Error(path + ": cannot write the lock file");
   }
   lock->reset(new DatabaseLock(fd));
-  if (const int ms = HoldMilliseconds(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (const int ms = HoldMilliseconds(); ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   return Status::Ok();
 }
 

@@ -29,10 +29,11 @@ bool IsValidLabel(const std::string& label) {
 }
 
 bool IsSafeFileName(const std::string& name) {
-  if (name.empty() || name.size() > 128 || name[0] == '.' || name.find("..") != std::string::npos) return false;
+  if (name.empty() || name.size() > 128 || name[0] == '.' || name.find("..") != std::string::npos)
+    return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -45,11 +46,14 @@ std::string Lower(std::string s) {
 }
 }  // namespace
 
-bool IsTestSplit(const std::string& split) { return Lower(split).find("test") != std::string::npos; }
+bool IsTestSplit(const std::string& split) {
+  return Lower(split).find("test") != std::string::npos;
+}
 
 bool IsTestSplitImagePath(const std::string& path) {
   const std::string norm = "/" + Lower(std::filesystem::path(path).lexically_normal().string());
-  return norm.find("/test/") != std::string::npos || norm.find("/testannot/") != std::string::npos ||
+  return norm.find("/test/") != std::string::npos ||
+         norm.find("/testannot/") != std::string::npos ||
          norm.find("testannot") != std::string::npos;
 }
 
@@ -60,12 +64,15 @@ bool IsValidDatasetName(const std::string& name) {
 Status CheckPatchFilePath(const std::string& file) {
   const size_t a = file.find('/');
   const size_t b = a == std::string::npos ? a : file.find('/', a + 1);
-  const bool shape = a != std::string::npos && b != std::string::npos && file.find('/', b + 1) == std::string::npos &&
+  const bool shape = a != std::string::npos && b != std::string::npos &&
+                     file.find('/', b + 1) == std::string::npos &&
                      file.compare(0, a, "patches") == 0;
-  if (!shape || !IsSafeFileName(file.substr(a + 1, b - a - 1)) || !IsSafeFileName(file.substr(b + 1))) {
-    return Status::Error("patch file \"" + file +
-                         "\" is not of the form patches/<folder>/<name> with names of [A-Za-z0-9._-] "
-                         "(no separators, no \"..\", no leading dot)");
+  if (!shape || !IsSafeFileName(file.substr(a + 1, b - a - 1)) ||
+      !IsSafeFileName(file.substr(b + 1))) {
+    return Status::Error(
+        "patch file \"" + file +
+        "\" is not of the form patches/<folder>/<name> with names of [A-Za-z0-9._-] "
+        "(no separators, no \"..\", no leading dot)");
   }
   return Status::Ok();
 }
@@ -107,7 +114,8 @@ Status ParseManifest(const std::string& text, Manifest* manifest) {
     return ParseManifestJson(text, manifest);
   } catch (const json::exception& e) {
     std::string what = e.what();
-    for (char& c : what) if (c == '\n' || c == '\r') c = ' ';
+    for (char& c : what)
+      if (c == '\n' || c == '\r') c = ' ';
     return Status::Error("malformed manifest (" + what + ")");
   }
 }
@@ -118,17 +126,22 @@ static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
     j = json::parse(text);
   } catch (const json::exception& e) {  // parse errors and number overflows alike
     std::string what = e.what();
-    for (char& c : what) if (c == '\n' || c == '\r') c = ' ';
+    for (char& c : what)
+      if (c == '\n' || c == '\r') c = ' ';
     return Status::Error("not valid JSON (" + what + ")");
   }
-  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"] != "tint-patchdb") {
-    return Status::Error("not a tint patch database manifest (missing \"format\": \"tint-patchdb\")");
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() ||
+      j["format"] != "tint-patchdb") {
+    return Status::Error(
+        "not a tint patch database manifest (missing \"format\": \"tint-patchdb\")");
   }
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != Manifest::kVersion) {
+  if (!j.contains("version") || !j["version"].is_number_integer() ||
+      j["version"] != Manifest::kVersion) {
     return Status::Error("unsupported manifest version (this tint reads version " +
                          std::to_string(Manifest::kVersion) + ")");
   }
-  if (!j.contains("patches") || !j["patches"].is_array()) return Status::Error("manifest has no \"patches\" array");
+  if (!j.contains("patches") || !j["patches"].is_array())
+    return Status::Error("manifest has no \"patches\" array");
   Manifest out;
   std::set<std::string> ids;
   int index = 0;
@@ -136,7 +149,8 @@ static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
     const std::string where = "patch #" + std::to_string(index++);
     if (!p.is_object()) return Status::Error(where + " is not an object");
     auto str = [&](const char* key, std::string* v) -> Status {
-      if (!p.contains(key) || !p[key].is_string()) return Status::Error(where + ": missing string field \"" + key + "\"");
+      if (!p.contains(key) || !p[key].is_string())
+        return Status::Error(where + ": missing string field \"" + key + "\"");
       *v = p[key].get<std::string>();
       return Status::Ok();
     };
@@ -146,10 +160,12 @@ static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
     TINT_RETURN_IF_ERROR(str("file", &r.file));
     TINT_RETURN_IF_ERROR(str("licence", &r.licence));
     TINT_RETURN_IF_ERROR(str("sha256", &r.sha256));
-    if (!p.contains("source") || !p["source"].is_object()) return Status::Error(where + ": missing \"source\" object");
+    if (!p.contains("source") || !p["source"].is_object())
+      return Status::Error(where + ": missing \"source\" object");
     const json& s = p["source"];
     for (const char* key : {"dataset", "split", "image"}) {
-      if (!s.contains(key) || !s[key].is_string()) return Status::Error(where + ": source needs string \"" + key + "\"");
+      if (!s.contains(key) || !s[key].is_string())
+        return Status::Error(where + ": source needs string \"" + key + "\"");
     }
     r.dataset = s["dataset"];
     r.split = s["split"];
@@ -159,7 +175,8 @@ static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
     }
     int v[4];
     for (int k = 0; k < 4; ++k) {
-      if (!InRange(s["region"][k])) return Status::Error(where + ": source.region must hold integers in 0..2^30");
+      if (!InRange(s["region"][k]))
+        return Status::Error(where + ": source.region must hold integers in 0..2^30");
       v[k] = s["region"][k].get<int>();
     }
     r.region = cv::Rect(v[0], v[1], v[2], v[3]);
@@ -180,8 +197,10 @@ static Status ParseManifestJson(const std::string& text, Manifest* manifest) {
       return Status::Error(where + ": source.region has a negative or empty extent");
     }
     if (!IsValidLabel(r.label)) return Status::Error(where + ": invalid label \"" + r.label + "\"");
-    if (r.id.empty() || !ids.insert(r.id).second) return Status::Error(where + ": empty or duplicate id \"" + r.id + "\"");
-    if (Status fs = CheckPatchFilePath(r.file); !fs.ok()) return Status::Error(where + ": " + fs.message());
+    if (r.id.empty() || !ids.insert(r.id).second)
+      return Status::Error(where + ": empty or duplicate id \"" + r.id + "\"");
+    if (Status fs = CheckPatchFilePath(r.file); !fs.ok())
+      return Status::Error(where + ": " + fs.message());
     if (r.sha256.size() != 64) return Status::Error(where + ": sha256 must have 64 hex digits");
     out.patches.push_back(std::move(r));
   }
@@ -211,7 +230,8 @@ std::string SerializeManifest(const Manifest& manifest) {
 Status LoadManifest(const std::string& db_dir, Manifest* manifest) {
   const std::string path = ManifestPath(db_dir);
   std::error_code ec;
-  if (!std::filesystem::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
+  if (!std::filesystem::is_directory(db_dir, ec))
+    return Status::Error(db_dir + ": patch database folder not found");
   std::vector<uint8_t> bytes;
   Status s = ReadFileBytes(path, &bytes, kMaxManifestBytes);
   if (!s.ok()) return s;

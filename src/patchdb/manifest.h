@@ -27,7 +27,7 @@ struct PatchRecord {
   cv::Rect region;      // crop of the source image
   cv::Size image_size;  // size of the source image (0x0 when unknown)
   std::string licence;
-  std::string sha256;   // of the patch file
+  std::string sha256;  // of the patch file
 };
 
 // A manifest file larger than this is refused unread.

@@ -46,7 +46,8 @@ class ClassicColorizer : public Colorizer {
   std::string name() const override { return "classic"; }
 
   Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
-    TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
+    TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
+               "lightness must be non-empty CV_32F");
     ColorizeDetails local;
     ColorizeDetails* d = details != nullptr ? details : &local;
     Timer timer;
@@ -83,9 +84,12 @@ class ClassicColorizer : public Colorizer {
       extractor.Compute(points.data() + begin, n, &vectors);
       feature_seconds += timer.Lap();
       matcher_->Match(vectors, &block);
-      TINT_CHECK(block.k == candidates.k, "matcher returned " << block.k << " candidates, expected " << candidates.k);
-      std::copy(block.index.begin(), block.index.end(), candidates.index.begin() + begin * candidates.k);
-      std::copy(block.similarity.begin(), block.similarity.end(), candidates.similarity.begin() + begin * candidates.k);
+      TINT_CHECK(block.k == candidates.k,
+                 "matcher returned " << block.k << " candidates, expected " << candidates.k);
+      std::copy(block.index.begin(), block.index.end(),
+                candidates.index.begin() + begin * candidates.k);
+      std::copy(block.similarity.begin(), block.similarity.end(),
+                candidates.similarity.begin() + begin * candidates.k);
       match_seconds += timer.Lap();
     }
     d->seconds["features"] = feature_seconds;
@@ -148,7 +152,8 @@ bool ClassicOptions::Check(std::string* error) const {
 }
 
 std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride) {
-  TINT_CHECK(useful.type() == CV_8U && stride >= 1, "QueryPoints needs a CV_8U mask and a positive stride");
+  TINT_CHECK(useful.type() == CV_8U && stride >= 1,
+             "QueryPoints needs a CV_8U mask and a positive stride");
   std::vector<cv::Point> points;
   for (int r = 0; r < useful.rows; r += stride) {
     const uint8_t* row = useful.ptr<uint8_t>(r);
@@ -159,9 +164,12 @@ std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride) {
   return points;
 }
 
-std::unique_ptr<Colorizer> CreateGrayscaleColorizer() { return std::make_unique<GrayscaleColorizer>(); }
+std::unique_ptr<Colorizer> CreateGrayscaleColorizer() {
+  return std::make_unique<GrayscaleColorizer>();
+}
 
-std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed) {
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
+                                                  IndexedDatabase indexed) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(indexed.database != nullptr && indexed.database->num_samples() > 0, "empty database");
@@ -180,10 +188,12 @@ std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
 }
 
 Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
-                              std::unique_ptr<Colorizer>* colorizer, CachePolicy policy, CacheState* state) {
+                              std::unique_ptr<Colorizer>* colorizer, CachePolicy policy,
+                              CacheState* state) {
   IndexedDatabase indexed;
   CacheState local;
-  TINT_RETURN_IF_ERROR(OpenIndexedDatabase(options, db_dir, policy, &indexed, state != nullptr ? state : &local));
+  TINT_RETURN_IF_ERROR(
+      OpenIndexedDatabase(options, db_dir, policy, &indexed, state != nullptr ? state : &local));
   *colorizer = CreateClassicColorizer(options, std::move(indexed));
   return Status::Ok();
 }

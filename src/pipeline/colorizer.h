@@ -36,7 +36,8 @@ class Colorizer {
   virtual std::string name() const = 0;
   // lightness: CV_32F, 0..100. ab: CV_32FC2 of the same size. Safe to call
   // from several threads at once.
-  virtual Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const = 0;
+  virtual Status Colorize(const cv::Mat& lightness, cv::Mat* ab,
+                          ColorizeDetails* details) const = 0;
 };
 
 // The baseline every method is reported beside: a = b = 0.
@@ -74,8 +75,10 @@ std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride);
 // (built in memory by default); *state, when given, says which.
 Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
                               std::unique_ptr<Colorizer>* colorizer,
-                              CachePolicy policy = CachePolicy::kRebuildIfStale, CacheState* state = nullptr);
-std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed);
+                              CachePolicy policy = CachePolicy::kRebuildIfStale,
+                              CacheState* state = nullptr);
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
+                                                  IndexedDatabase indexed);
 // From samples in memory: builds the matcher and the calibration.
 std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
                                                   std::unique_ptr<PatchDatabase> database);

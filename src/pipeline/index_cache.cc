@@ -36,19 +36,25 @@ void Append(std::vector<uint8_t>* out, const T* data, size_t count) {
 
 const char* ToString(CacheState state) {
   switch (state) {
-    case CacheState::kMissing: return "missing";
-    case CacheState::kStale: return "stale";
-    case CacheState::kValid: return "valid";
+    case CacheState::kMissing:
+      return "missing";
+    case CacheState::kStale:
+      return "stale";
+    case CacheState::kValid:
+      return "valid";
   }
   return "?";
 }
 
-std::string IndexCachePath(const std::string& db_dir) { return (fs::path(db_dir) / "index.cache").string(); }
+std::string IndexCachePath(const std::string& db_dir) {
+  return (fs::path(db_dir) / "index.cache").string();
+}
 
 Status IndexCacheKey(const ClassicOptions& o, const std::string& db_dir, std::string* key) {
   std::string manifest_hash;
   std::error_code ec;
-  if (!fs::is_directory(db_dir, ec)) return Status::Error(db_dir + ": patch database folder not found");
+  if (!fs::is_directory(db_dir, ec))
+    return Status::Error(db_dir + ": patch database folder not found");
   TINT_RETURN_IF_ERROR(Sha256OfFile(ManifestPath(db_dir), &manifest_hash));
   // Every setting the samples, the index and the calibration depend on, as
   // the option table marks them: a knob added there is in the key at once.
@@ -63,14 +69,16 @@ std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDa
   MatchOptions calibration = options.match;
   calibration.k = std::max(calibration.k, 16);
   calibration.type = MatcherType::kFlann;
-  return ComputeLabelCalibration(db, *CreateMatcher(calibration, db.vectors()), options.calibration_step);
+  return ComputeLabelCalibration(db, *CreateMatcher(calibration, db.vectors()),
+                                 options.calibration_step);
 }
 
 Status ReadIndexCacheKey(const std::string& db_dir, std::string* key) {
   const std::string path = IndexCachePath(db_dir);
   std::vector<uint8_t> bytes;
   uint64_t size = 0;
-  if (!ReadFilePrefix(path, 1 << 20, kDefaultMaxFileBytes, &bytes, &size).ok()) return Status::Error(path + ": no index cache");
+  if (!ReadFilePrefix(path, 1 << 20, kDefaultMaxFileBytes, &bytes, &size).ok())
+    return Status::Error(path + ": no index cache");
   const size_t magic = std::strlen(kMagic);
   if (bytes.size() < magic || std::memcmp(bytes.data(), kMagic, magic) != 0) {
     return Status::Error(path + ": not a tint index cache of this version");
@@ -84,16 +92,19 @@ Status ReadIndexCacheKey(const std::string& db_dir, std::string* key) {
   return Status::Ok();
 }
 
-Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out) {
+Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir,
+                            IndexedDatabase* out) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
-  TINT_RETURN_IF_ERROR(PatchDatabase::Load(db_dir, options.features, options.sampling, &out->database));
+  TINT_RETURN_IF_ERROR(
+      PatchDatabase::Load(db_dir, options.features, options.sampling, &out->database));
   out->matcher = CreateMatcher(options.match, out->database->vectors());
   out->label_weights = CalibrateLabels(options, *out->database);
   return Status::Ok();
 }
 
-Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir, const IndexedDatabase& indexed) {
+Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
+                      const IndexedDatabase& indexed) {
   std::string key;
   TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key));
   const PatchDatabase& db = *indexed.database;
@@ -130,7 +141,8 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir, 
   // The manifest may have changed while we built: check the key again.
   std::string key_now;
   TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key_now));
-  if (key_now != key) return Status::Error(ManifestPath(db_dir) + " changed during the build; run it again");
+  if (key_now != key)
+    return Status::Error(ManifestPath(db_dir) + " changed during the build; run it again");
   return WriteFileAtomic(IndexCachePath(db_dir), bytes);
 }
 
@@ -138,10 +150,12 @@ namespace internal {
 
 const char* IndexCacheMagic() { return kMagic; }
 
-Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key, size_t num_patches,
-                       ParsedIndexCache* out) {
+Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key,
+                       size_t num_patches, ParsedIndexCache* out) {
   const size_t magic = std::strlen(kMagic);
-  auto corrupt = [](const std::string& why) { return Status::Error("corrupt index cache (" + why + ")"); };
+  auto corrupt = [](const std::string& why) {
+    return Status::Error("corrupt index cache (" + why + ")");
+  };
   out->stale = false;
   if (bytes.size() < magic || std::memcmp(bytes.data(), kMagic, magic) != 0) {
     // Another format version is stale, not corrupt: tint never reads it.
@@ -159,25 +173,29 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
   } catch (const json::exception&) {
     return corrupt("bad header");
   }
-  if (!header.is_object() || !header.contains("key") || !header["key"].is_string() || header["key"] != key) {
+  if (!header.is_object() || !header.contains("key") || !header["key"].is_string() ||
+      header["key"] != key) {
     out->stale = true;
     return Status::Ok();
   }
   const size_t header_start = magic, hash_start = static_cast<size_t>(eol - bytes.begin()) + 1;
-  if (bytes.size() < hash_start + 65 || bytes[hash_start + 64] != '\n') return corrupt("no content hash");
+  if (bytes.size() < hash_start + 65 || bytes[hash_start + 64] != '\n')
+    return corrupt("no content hash");
   const size_t start = hash_start + 65;
   {
     Sha256Hasher hasher;
     hasher.Update(bytes.data() + header_start, hash_start - header_start);
     hasher.Update(bytes.data() + start, bytes.size() - start);
-    if (hasher.FinishHex() != std::string(bytes.begin() + hash_start, bytes.begin() + hash_start + 64)) {
+    if (hasher.FinishHex() !=
+        std::string(bytes.begin() + hash_start, bytes.begin() + hash_start + 64)) {
       return corrupt("content hash does not match");
     }
   }
   // Every count is checked against the payload's real size before it is used,
   // in 64 bits, so that no value of the header can make a copy run past it.
   auto count = [&](const char* name, uint64_t max, uint64_t* v) {
-    if (!header.contains(name) || !header[name].is_number_unsigned() || header[name].get<uint64_t>() > max) {
+    if (!header.contains(name) || !header[name].is_number_unsigned() ||
+        header[name].get<uint64_t>() > max) {
       return false;
     }
     *v = header[name].get<uint64_t>();
@@ -186,12 +204,13 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
   uint64_t n = 0, dim = 0, index_bytes = 0, payload_bytes = 0;
   const uint64_t payload = bytes.size() - start;
   if (!count("samples", 1u << 28, &n) || !count("dimension", 1u << 16, &dim) ||
-      !count("index_bytes", payload, &index_bytes) || !count("payload_bytes", payload, &payload_bytes) || n == 0 ||
-      dim == 0 || payload_bytes != payload || payload != n * dim * 4 + n * 2 * 4 + n * 4 * 2 + index_bytes) {
+      !count("index_bytes", payload, &index_bytes) ||
+      !count("payload_bytes", payload, &payload_bytes) || n == 0 || dim == 0 ||
+      payload_bytes != payload || payload != n * dim * 4 + n * 2 * 4 + n * 4 * 2 + index_bytes) {
     return corrupt("truncated or wrong size");
   }
-  if (!header.contains("labels") || !header["labels"].is_array() || !header.contains("label_weights") ||
-      !header["label_weights"].is_array()) {
+  if (!header.contains("labels") || !header["labels"].is_array() ||
+      !header.contains("label_weights") || !header["label_weights"].is_array()) {
     return corrupt("bad header");
   }
   out->label_names.clear();
@@ -223,7 +242,8 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
   p += n * 4;
   out->index_blob.assign(p, p + index_bytes);
   for (int l : out->sample_labels) {
-    if (l < 0 || l >= static_cast<int>(out->label_names.size())) return corrupt("label id out of range");
+    if (l < 0 || l >= static_cast<int>(out->label_names.size()))
+      return corrupt("label id out of range");
   }
   for (int k : out->sample_patch) {
     if (k < 0 || static_cast<size_t>(k) >= num_patches) return corrupt("patch index out of range");
@@ -233,7 +253,8 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
 
 }  // namespace internal
 
-Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out, CacheState* state) {
+Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
+                      IndexedDatabase* out, CacheState* state) {
   const std::string path = IndexCachePath(db_dir);
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -258,12 +279,14 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
   // key) records, as when the index is built from them.
   TINT_RETURN_IF_ERROR(CheckPatchFiles(db_dir, manifest));
   out->label_weights = std::move(parsed.label_weights);
-  out->database = PatchDatabase::FromSamples(std::move(manifest), std::move(parsed.label_names), parsed.vectors,
-                                             parsed.chroma, std::move(parsed.sample_labels),
-                                             std::move(parsed.sample_patch));
+  out->database = PatchDatabase::FromSamples(
+      std::move(manifest), std::move(parsed.label_names), parsed.vectors, parsed.chroma,
+      std::move(parsed.sample_labels), std::move(parsed.sample_patch));
   if (options.match.type == MatcherType::kFlann) {
-    s = CreateMatcherFromIndex(options.match, out->database->vectors(), parsed.index_blob, &out->matcher);
-    if (!s.ok()) return Status::Error(path + ": corrupt index cache (" + s.message() + "); run tint db build");
+    s = CreateMatcherFromIndex(options.match, out->database->vectors(), parsed.index_blob,
+                               &out->matcher);
+    if (!s.ok())
+      return Status::Error(path + ": corrupt index cache (" + s.message() + "); run tint db build");
   } else {
     out->matcher = CreateMatcher(options.match, out->database->vectors());
   }
@@ -271,8 +294,8 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, 
   return Status::Ok();
 }
 
-Status OpenIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, CachePolicy policy,
-                           IndexedDatabase* out, CacheState* state) {
+Status OpenIndexedDatabase(const ClassicOptions& options, const std::string& db_dir,
+                           CachePolicy policy, IndexedDatabase* out, CacheState* state) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
   TINT_RETURN_IF_ERROR(LoadIndexCache(options, db_dir, out, state));

@@ -44,15 +44,18 @@ std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDa
 Status ReadIndexCacheKey(const std::string& db_dir, std::string* key);
 
 // Builds everything from the patch files (checking every hash).
-Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out);
+Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir,
+                            IndexedDatabase* out);
 
 // Writes DIR/index.cache atomically, under the database lock.
-Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir, const IndexedDatabase& indexed);
+Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
+                      const IndexedDatabase& indexed);
 
 // Loads the cache when its key matches; *state says which case held. A
 // missing or stale cache is not an error (state says so); a cache that
 // cannot be read is.
-Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir, IndexedDatabase* out, CacheState* state);
+Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
+                      IndexedDatabase* out, CacheState* state);
 
 enum class CachePolicy {
   kRebuildIfStale,  // use a valid cache, else build in memory
@@ -61,8 +64,8 @@ enum class CachePolicy {
 
 // The database a colorizer uses: from a valid cache, else per policy.
 // *state tells what was found, so the caller can say it rebuilt.
-Status OpenIndexedDatabase(const ClassicOptions& options, const std::string& db_dir, CachePolicy policy,
-                           IndexedDatabase* out, CacheState* state);
+Status OpenIndexedDatabase(const ClassicOptions& options, const std::string& db_dir,
+                           CachePolicy policy, IndexedDatabase* out, CacheState* state);
 
 namespace internal {
 
@@ -82,8 +85,8 @@ const char* IndexCacheMagic();
 // Parses cache bytes without touching any file (the cache fuzzer's entry):
 // the magic, the header, the content hash over header and payload, every
 // size against the payload, label and patch ids against `num_patches`.
-Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key, size_t num_patches,
-                       ParsedIndexCache* out);
+Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key,
+                       size_t num_patches, ParsedIndexCache* out);
 
 }  // namespace internal
 

@@ -37,11 +37,13 @@ namespace {
 template <typename T>
 using Field = T& (*)(ClassicOptions&);
 
-const std::function<bool(const ClassicOptions&)> kAlways = [](const ClassicOptions&) { return true; };
+const std::function<bool(const ClassicOptions&)> kAlways = [](const ClassicOptions&) {
+  return true;
+};
 
 template <typename T>
-OptionInfo Number(const char* name, OptionType type, double min, double max, const char* help, Field<T> field,
-                  std::function<bool(const ClassicOptions&)> in_key = nullptr) {
+OptionInfo Number(const char* name, OptionType type, double min, double max, const char* help,
+                  Field<T> field, std::function<bool(const ClassicOptions&)> in_key = nullptr) {
   OptionInfo o;
   o.name = name;
   o.help = help;
@@ -53,9 +55,12 @@ OptionInfo Number(const char* name, OptionType type, double min, double max, con
     return type == OptionType::kDouble ? FormatDouble(static_cast<double>(v)) : std::to_string(v);
   };
   o.set = [field, type](ClassicOptions* c, const std::string& text) {
-    if (type == OptionType::kDouble) field(*c) = static_cast<T>(std::strtod(text.c_str(), nullptr));
-    else if (type == OptionType::kUInt64) field(*c) = static_cast<T>(std::strtoull(text.c_str(), nullptr, 10));
-    else field(*c) = static_cast<T>(std::strtoll(text.c_str(), nullptr, 10));
+    if (type == OptionType::kDouble)
+      field(*c) = static_cast<T>(std::strtod(text.c_str(), nullptr));
+    else if (type == OptionType::kUInt64)
+      field(*c) = static_cast<T>(std::strtoull(text.c_str(), nullptr, 10));
+    else
+      field(*c) = static_cast<T>(std::strtoll(text.c_str(), nullptr, 10));
   };
   o.in_cache_key = std::move(in_key);
   return o;
@@ -67,15 +72,17 @@ OptionInfo Switch(const char* name, const char* help, Field<bool> field,
   o.name = name;
   o.help = help;
   o.type = OptionType::kBool;
-  o.get = [field](const ClassicOptions& c) { return field(const_cast<ClassicOptions&>(c)) ? "true" : "false"; };
+  o.get = [field](const ClassicOptions& c) {
+    return field(const_cast<ClassicOptions&>(c)) ? "true" : "false";
+  };
   o.set = [field](ClassicOptions* c, const std::string& text) { field(*c) = text == "true"; };
   o.in_cache_key = std::move(in_key);
   return o;
 }
 
 template <typename E>
-OptionInfo Choice(const char* name, const char* help, std::vector<std::pair<std::string, E>> values, Field<E> field,
-                  std::function<bool(const ClassicOptions&)> in_key = nullptr) {
+OptionInfo Choice(const char* name, const char* help, std::vector<std::pair<std::string, E>> values,
+                  Field<E> field, std::function<bool(const ClassicOptions&)> in_key = nullptr) {
   OptionInfo o;
   o.name = name;
   o.help = help;
@@ -101,71 +108,92 @@ std::vector<OptionInfo> MakeTable() {
   using T = OptionType;
   std::vector<OptionInfo> t;
   // Features: what the database's samples are made of.
-  t.push_back(Number<int>("window", T::kInt, 3, 31, "Neighborhood window side, odd (px)",
-                          [](ClassicOptions& o) -> int& { return o.features.window; }, kAlways));
+  t.push_back(Number<int>(
+      "window", T::kInt, 3, 31, "Neighborhood window side, odd (px)",
+      [](ClassicOptions& o) -> int& { return o.features.window; }, kAlways));
   t.back().rule = "odd";
   t.push_back(Choice<VectorNormalization>(
       "vector", "Vector variant",
-      {{"raw", VectorNormalization::kRaw}, {"zero-mean", VectorNormalization::kZeroMean},
+      {{"raw", VectorNormalization::kRaw},
+       {"zero-mean", VectorNormalization::kZeroMean},
        {"unit-norm", VectorNormalization::kUnitNorm}},
       [](ClassicOptions& o) -> VectorNormalization& { return o.features.normalization; }, kAlways));
-  t.push_back(Switch("stats", "Append window mean and std of L (Welsh et al. 2002)",
-                     [](ClassicOptions& o) -> bool& { return o.features.append_statistics; }, kAlways));
-  t.push_back(Number<double>("stats_weight", T::kDouble, 0, 100, "Weight of the appended statistics",
-                             [](ClassicOptions& o) -> double& { return o.features.statistics_weight; }, kAlways));
-  t.push_back(Number<double>("position_weight", T::kDouble, 0, 100, "Weight of the vertical position feature (0 = off)",
-                             [](ClassicOptions& o) -> double& { return o.features.position_weight; }, kAlways));
-  t.push_back(Number<int>("stride", T::kInt, 1, 64, "Database sampling stride inside each patch (px)",
-                          [](ClassicOptions& o) -> int& { return o.sampling.stride; }, kAlways));
+  t.push_back(Switch(
+      "stats", "Append window mean and std of L (Welsh et al. 2002)",
+      [](ClassicOptions& o) -> bool& { return o.features.append_statistics; }, kAlways));
+  t.push_back(Number<double>(
+      "stats_weight", T::kDouble, 0, 100, "Weight of the appended statistics",
+      [](ClassicOptions& o) -> double& { return o.features.statistics_weight; }, kAlways));
+  t.push_back(Number<double>(
+      "position_weight", T::kDouble, 0, 100, "Weight of the vertical position feature (0 = off)",
+      [](ClassicOptions& o) -> double& { return o.features.position_weight; }, kAlways));
+  t.push_back(Number<int>(
+      "stride", T::kInt, 1, 64, "Database sampling stride inside each patch (px)",
+      [](ClassicOptions& o) -> int& { return o.sampling.stride; }, kAlways));
   // Matching.
   t.push_back(Number<int>("query_stride", T::kInt, 1, 16, "Match every n-th pixel in x and y",
                           [](ClassicOptions& o) -> int& { return o.query_stride; }));
-  t.push_back(Number<int>("calibration_step", T::kInt, 0, 1'000'000,
-                          "Calibrate label votes on every n-th database sample (0 = off)",
-                          [](ClassicOptions& o) -> int& { return o.calibration_step; }, kAlways));
-  t.push_back(Choice<MatcherType>("matcher", "Matcher", {{"flann", MatcherType::kFlann}, {"exact", MatcherType::kExact}},
+  t.push_back(Number<int>(
+      "calibration_step", T::kInt, 0, 1'000'000,
+      "Calibrate label votes on every n-th database sample (0 = off)",
+      [](ClassicOptions& o) -> int& { return o.calibration_step; }, kAlways));
+  t.push_back(Choice<MatcherType>("matcher", "Matcher",
+                                  {{"flann", MatcherType::kFlann}, {"exact", MatcherType::kExact}},
                                   [](ClassicOptions& o) -> MatcherType& { return o.match.type; }));
   // The calibration matches with k = max(k, 16): k matters to it above 16.
-  t.push_back(Number<int>("candidates", T::kInt, 1, 64, "Candidates per pixel (k)",
-                          [](ClassicOptions& o) -> int& { return o.match.k; },
-                          [](const ClassicOptions& o) { return o.match.k > 16; }));
-  t.push_back(Number<int>("flann_trees", T::kInt, 1, 32, "FLANN randomized kd-trees",
-                          [](ClassicOptions& o) -> int& { return o.match.flann_trees; }, kAlways));
-  t.push_back(Number<int>("flann_checks", T::kInt, 1, 1'000'000, "FLANN leaves checked per query",
-                          [](ClassicOptions& o) -> int& { return o.match.flann_checks; }, kAlways));
-  t.push_back(Number<int>("flann_kmeans", T::kInt, 0, 256,
-                          "FLANN hierarchical k-means tree with this branching (0 = kd-trees, else 2..256)",
-                          [](ClassicOptions& o) -> int& { return o.match.kmeans_branching; }, kAlways));
+  t.push_back(Number<int>(
+      "candidates", T::kInt, 1, 64, "Candidates per pixel (k)",
+      [](ClassicOptions& o) -> int& { return o.match.k; },
+      [](const ClassicOptions& o) { return o.match.k > 16; }));
+  t.push_back(Number<int>(
+      "flann_trees", T::kInt, 1, 32, "FLANN randomized kd-trees",
+      [](ClassicOptions& o) -> int& { return o.match.flann_trees; }, kAlways));
+  t.push_back(Number<int>(
+      "flann_checks", T::kInt, 1, 1'000'000, "FLANN leaves checked per query",
+      [](ClassicOptions& o) -> int& { return o.match.flann_checks; }, kAlways));
+  t.push_back(Number<int>(
+      "flann_kmeans", T::kInt, 0, 256,
+      "FLANN hierarchical k-means tree with this branching (0 = kd-trees, else 2..256)",
+      [](ClassicOptions& o) -> int& { return o.match.kmeans_branching; }, kAlways));
   t.back().rule = "0 or at least 2";
-  t.push_back(Number<int>("pca_dims", T::kInt, 0, 1024, "FLANN searches this many principal components (0 = all)",
-                          [](ClassicOptions& o) -> int& { return o.match.pca_dims; }, kAlways));
-  t.push_back(Number<int>("rerank", T::kInt, 0, 256, "With pca_dims: candidates re-ranked on the full vectors",
-                          [](ClassicOptions& o) -> int& { return o.match.rerank; }, kAlways));
-  t.push_back(Number<uint64_t>("seed", T::kUInt64, 0, 18446744073709551615.0,
-                               "Seed of the FLANN index build (kd-tree shuffles, k-means centres)",
-                               [](ClassicOptions& o) -> uint64_t& { return o.match.seed; }, kAlways));
+  t.push_back(Number<int>(
+      "pca_dims", T::kInt, 0, 1024, "FLANN searches this many principal components (0 = all)",
+      [](ClassicOptions& o) -> int& { return o.match.pca_dims; }, kAlways));
+  t.push_back(Number<int>(
+      "rerank", T::kInt, 0, 256, "With pca_dims: candidates re-ranked on the full vectors",
+      [](ClassicOptions& o) -> int& { return o.match.rerank; }, kAlways));
+  t.push_back(Number<uint64_t>(
+      "seed", T::kUInt64, 0, 18446744073709551615.0,
+      "Seed of the FLANN index build (kd-tree shuffles, k-means centres)",
+      [](ClassicOptions& o) -> uint64_t& { return o.match.seed; }, kAlways));
   // Segments and labels.
   t.push_back(Switch("ncut", "Vote labels per normalized-cuts segment",
                      [](ClassicOptions& o) -> bool& { return o.use_ncut; }));
-  t.push_back(Choice<NCutGraph>("ncut_graph", "Ncut graph nodes",
-                                {{"superpixels", NCutGraph::kSuperpixels}, {"grid", NCutGraph::kPixelGrid}},
-                                [](ClassicOptions& o) -> NCutGraph& { return o.ncut.graph; }));
+  t.push_back(
+      Choice<NCutGraph>("ncut_graph", "Ncut graph nodes",
+                        {{"superpixels", NCutGraph::kSuperpixels}, {"grid", NCutGraph::kPixelGrid}},
+                        [](ClassicOptions& o) -> NCutGraph& { return o.ncut.graph; }));
   t.push_back(Number<int>("ncut_max_segments", T::kInt, 1, 1000, "Most Ncut segments",
                           [](ClassicOptions& o) -> int& { return o.ncut.max_segments; }));
-  t.push_back(Number<double>("ncut_max_value", T::kDouble, 0, 2, "Stop splitting above this Ncut value",
+  t.push_back(Number<double>("ncut_max_value", T::kDouble, 0, 2,
+                             "Stop splitting above this Ncut value",
                              [](ClassicOptions& o) -> double& { return o.ncut.max_ncut; }));
-  t.push_back(Number<double>("ncut_sigma_i", T::kDouble, 0.001, 1000, "Ncut brightness scale sigma_I (L units)",
+  t.push_back(Number<double>("ncut_sigma_i", T::kDouble, 0.001, 1000,
+                             "Ncut brightness scale sigma_I (L units)",
                              [](ClassicOptions& o) -> double& { return o.ncut.sigma_intensity; }));
-  t.push_back(Number<double>("dark_lightness", T::kDouble, 0, 100, "Very dark below min(Otsu, this) L; never sky",
-                             [](ClassicOptions& o) -> double& { return o.otsu.max_dark_lightness; }));
+  t.push_back(Number<double>(
+      "dark_lightness", T::kDouble, 0, 100, "Very dark below min(Otsu, this) L; never sky",
+      [](ClassicOptions& o) -> double& { return o.otsu.max_dark_lightness; }));
   // Transfer.
-  t.push_back(Number<double>("vote_power", T::kDouble, 0, 64, "Vote weight = similarity^p",
-                             [](ClassicOptions& o) -> double& { return o.transfer.similarity_power; }));
+  t.push_back(
+      Number<double>("vote_power", T::kDouble, 0, 64, "Vote weight = similarity^p",
+                     [](ClassicOptions& o) -> double& { return o.transfer.similarity_power; }));
   t.push_back(Switch("segment_vote", "Vote per segment (else per pixel)",
                      [](ClassicOptions& o) -> bool& { return o.transfer.segment_vote; }));
   t.push_back(Switch("keep_saturation", "Average chroma keeping saturation (else the plain mean)",
                      [](ClassicOptions& o) -> bool& { return o.transfer.keep_saturation; }));
-  t.push_back(Number<int>("smooth_radius", T::kInt, 0, 100, "Guided-filter radius for chroma (0 = off)",
+  t.push_back(Number<int>("smooth_radius", T::kInt, 0, 100,
+                          "Guided-filter radius for chroma (0 = off)",
                           [](ClassicOptions& o) -> int& { return o.transfer.smoothing_radius; }));
   return t;
 }
@@ -175,19 +203,25 @@ std::string Shown(const OptionInfo& o, OptionSpelling spelling) {
 }
 
 // Checks text for an option; on success *canonical is what `set` takes.
-Status ParseOptionText(const OptionInfo& o, const std::string& raw, OptionSpelling spelling, std::string* canonical) {
+Status ParseOptionText(const OptionInfo& o, const std::string& raw, OptionSpelling spelling,
+                       std::string* canonical) {
   const std::string shown = Shown(o, spelling);
   std::string text = raw;
   switch (o.type) {
     case OptionType::kBool: {
-      std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (text == "true" || text == "1" || text == "yes" || text == "on") *canonical = "true";
-      else if (text == "false" || text == "0" || text == "no" || text == "off") *canonical = "false";
-      else return Status::Error(shown + " must be true or false, got '" + raw + "'");
+      std::transform(text.begin(), text.end(), text.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      if (text == "true" || text == "1" || text == "yes" || text == "on")
+        *canonical = "true";
+      else if (text == "false" || text == "0" || text == "no" || text == "off")
+        *canonical = "false";
+      else
+        return Status::Error(shown + " must be true or false, got '" + raw + "'");
       return Status::Ok();
     }
     case OptionType::kChoice: {
-      std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(text.begin(), text.end(), text.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       std::string list;
       for (const std::string& c : o.choices) {
         if (c == text) {
@@ -198,7 +232,8 @@ Status ParseOptionText(const OptionInfo& o, const std::string& raw, OptionSpelli
       }
       return Status::Error(shown + " must be one of " + list + ", got '" + raw + "'");
     }
-    default: break;
+    default:
+      break;
   }
   const std::string what = o.type == OptionType::kDouble ? "a number" : "an integer";
   auto bad = [&] {
@@ -261,8 +296,8 @@ Status SetClassicOption(const std::string& name, const std::string& text, Option
   return Status::Ok();
 }
 
-Status SetClassicOptionValue(const std::string& name, const nlohmann::json& value, OptionSpelling spelling,
-                        ClassicOptions* options) {
+Status SetClassicOptionValue(const std::string& name, const nlohmann::json& value,
+                             OptionSpelling spelling, ClassicOptions* options) {
   const OptionInfo* o = FindClassicOption(name);
   std::string text;
   if (value.is_boolean()) {
@@ -300,7 +335,8 @@ Status CheckClassicOptions(const ClassicOptions& options, OptionSpelling spellin
 std::string ClassicCacheKey(const ClassicOptions& options) {
   std::string key;
   for (const OptionInfo& o : ClassicOptionTable()) {
-    if (o.in_cache_key && o.in_cache_key(options)) key += (key.empty() ? "" : ";") + o.name + "=" + o.get(options);
+    if (o.in_cache_key && o.in_cache_key(options))
+      key += (key.empty() ? "" : ";") + o.name + "=" + o.get(options);
   }
   return key;
 }

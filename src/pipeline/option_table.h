@@ -53,8 +53,8 @@ std::string FlagName(const std::string& name);
 Status SetClassicOption(const std::string& name, const std::string& text, OptionSpelling spelling,
                         ClassicOptions* options);
 // The same from a config value (boolean, number or string).
-Status SetClassicOptionValue(const std::string& name, const nlohmann::json& value, OptionSpelling spelling,
-                        ClassicOptions* options);
+Status SetClassicOptionValue(const std::string& name, const nlohmann::json& value,
+                             OptionSpelling spelling, ClassicOptions* options);
 // Every table value within its range and rules, then the stage checks of the
 // fields outside the table.
 Status CheckClassicOptions(const ClassicOptions& options, OptionSpelling spelling);

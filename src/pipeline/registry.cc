@@ -5,19 +5,23 @@
 namespace tint {
 namespace {
 
-Status CreateGrayscale(const ColorizerSpec&, const ColorizerContext&, std::unique_ptr<Colorizer>* colorizer) {
+Status CreateGrayscale(const ColorizerSpec&, const ColorizerContext&,
+                       std::unique_ptr<Colorizer>* colorizer) {
   *colorizer = CreateGrayscaleColorizer();
   return Status::Ok();
 }
 
-Status CreateClassic(const ColorizerSpec& spec, const ColorizerContext& context, std::unique_ptr<Colorizer>* colorizer) {
+Status CreateClassic(const ColorizerSpec& spec, const ColorizerContext& context,
+                     std::unique_ptr<Colorizer>* colorizer) {
   ClassicOptions options;
   TINT_RETURN_IF_ERROR(ClassicOptionsOf(spec, &options));
-  const Status s = CreateClassicColorizer(options, context.db_dir, colorizer, context.cache_policy, context.cache_state);
+  const Status s = CreateClassicColorizer(options, context.db_dir, colorizer, context.cache_policy,
+                                          context.cache_state);
   return PrefixError("patch database: ", s);
 }
 
-Status CreateCnn(const ColorizerSpec& spec, const ColorizerContext& context, std::unique_ptr<Colorizer>* colorizer) {
+Status CreateCnn(const ColorizerSpec& spec, const ColorizerContext& context,
+                 std::unique_ptr<Colorizer>* colorizer) {
   ModelCardOptions card;
   card.data_root = context.data_root;
   card.weights_override = spec.weights;
@@ -30,13 +34,24 @@ Status CreateCnn(const ColorizerSpec& spec, const ColorizerContext& context, std
 std::vector<MethodInfo>& Table() {
   static std::vector<MethodInfo> methods = [] {
     std::vector<MethodInfo> m;
-    m.push_back({"grayscale", "the baseline every method is reported beside: a = b = 0", &CreateGrayscale});
-    m.push_back({"classic", "tint's patch-matching pipeline (Otsu, normalized cuts, FLANN cosine matching, vote, transfer)",
+    m.push_back(
+        {"grayscale", "the baseline every method is reported beside: a = b = 0", &CreateGrayscale});
+    m.push_back({"classic",
+                 "tint's patch-matching pipeline (Otsu, normalized cuts, FLANN cosine matching, "
+                 "vote, transfer)",
                  &CreateClassic, true, false, true, true});
-    m.push_back({"classic-exact", "classic with exact (brute-force) cosine matching instead of FLANN", &CreateClassic,
-                 true, false, true, true, {{"matcher", "exact"}}});
-    m.push_back({"cnn", "a colorization network through OpenCV dnn, described by a model card (default tint-hc)",
-                 &CreateCnn, false, true, false, false});
+    m.push_back({"classic-exact",
+                 "classic with exact (brute-force) cosine matching instead of FLANN",
+                 &CreateClassic,
+                 true,
+                 false,
+                 true,
+                 true,
+                 {{"matcher", "exact"}}});
+    m.push_back(
+        {"cnn",
+         "a colorization network through OpenCV dnn, described by a model card (default tint-hc)",
+         &CreateCnn, false, true, false, false});
     return m;
   }();
   return methods;
@@ -47,8 +62,10 @@ std::vector<MethodInfo>& Table() {
 const std::vector<MethodInfo>& RegisteredMethods() { return Table(); }
 
 Status RegisterMethod(const MethodInfo& method) {
-  if (method.name.empty() || method.create == nullptr) return Status::Error("a method needs a name and a factory");
-  if (FindMethod(method.name) != nullptr) return Status::Error("method '" + method.name + "' is already registered");
+  if (method.name.empty() || method.create == nullptr)
+    return Status::Error("a method needs a name and a factory");
+  if (FindMethod(method.name) != nullptr)
+    return Status::Error("method '" + method.name + "' is already registered");
   Table().push_back(method);
   return Status::Ok();
 }
@@ -69,13 +86,16 @@ std::string RegisteredMethodNames() {
 Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options) {
   const MethodInfo* info = FindMethod(spec.method);
   if (info == nullptr) {
-    return Status::Error("unknown method '" + spec.method + "' (registered: " + RegisteredMethodNames() + ")");
+    return Status::Error("unknown method '" + spec.method +
+                         "' (registered: " + RegisteredMethodNames() + ")");
   }
   *options = ClassicOptions();
   for (const nlohmann::json* source : {&info->preset, &spec.options}) {
-    if (!source->is_object()) return Status::Error("options of method '" + spec.method + "' must be a table");
+    if (!source->is_object())
+      return Status::Error("options of method '" + spec.method + "' must be a table");
     for (const auto& item : source->items()) {
-      TINT_RETURN_IF_ERROR(SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, options));
+      TINT_RETURN_IF_ERROR(
+          SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, options));
     }
   }
   return CheckClassicOptions(*options, OptionSpelling::kKey);
@@ -85,21 +105,24 @@ Status CreateColorizer(const ColorizerSpec& spec, const ColorizerContext& contex
                        std::unique_ptr<Colorizer>* colorizer) {
   const MethodInfo* info = FindMethod(spec.method);
   if (info == nullptr) {
-    return Status::Error("unknown method '" + spec.method + "' (registered: " + RegisteredMethodNames() + ")");
+    return Status::Error("unknown method '" + spec.method +
+                         "' (registered: " + RegisteredMethodNames() + ")");
   }
   if (!info->takes_options && spec.options.is_object() && !spec.options.empty()) {
     return Status::Error("method '" + spec.method + "' takes no options (it was given '" +
                          spec.options.items().begin().key() + "')");
   }
   if (!info->takes_model && (!spec.model.empty() || !spec.weights.empty())) {
-    return Status::Error("method '" + spec.method + "' takes no model (--model and --weights are for " +
+    return Status::Error("method '" + spec.method +
+                         "' takes no model (--model and --weights are for " +
                          [] {
                            std::string with;
                            for (const MethodInfo& m : Table()) {
                              if (m.takes_model) with += (with.empty() ? "" : ", ") + m.name;
                            }
                            return with;
-                         }() + ")");
+                         }() +
+                         ")");
   }
   return info->create(spec, context, colorizer);
 }

@@ -6,9 +6,9 @@
 #include <queue>
 #include <sstream>
 
+#include <Spectra/SymEigsShiftSolver.h>
 #include <Eigen/Dense>
 #include <Eigen/SparseCholesky>
-#include <Spectra/SymEigsShiftSolver.h>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc/slic.hpp>
 
@@ -17,15 +17,21 @@
 namespace tint {
 
 bool NCutOptions::Check(std::string* error) const {
-  auto fail = [&](const char* m) { *error = m; return false; };
+  auto fail = [&](const char* m) {
+    *error = m;
+    return false;
+  };
   if (working_pixels < 1000) return fail("ncut working_pixels must be >= 1000");
-  if (grid_max_side < 4 || grid_max_side > 2048) return fail("ncut grid_max_side must be in 4..2048");
-  if (superpixel_size < 3 || superpixel_size > 200) return fail("ncut superpixel_size must be in 3..200");
+  if (grid_max_side < 4 || grid_max_side > 2048)
+    return fail("ncut grid_max_side must be in 4..2048");
+  if (superpixel_size < 3 || superpixel_size > 200)
+    return fail("ncut superpixel_size must be in 3..200");
   if (!(radius >= 1.0 && radius <= 20.0)) return fail("ncut radius must be in 1..20 node spacings");
   if (!(sigma_intensity > 0)) return fail("ncut sigma_intensity must be positive");
   if (!(sigma_distance > 0)) return fail("ncut sigma_distance must be positive");
   if (!(max_ncut >= 0 && max_ncut <= 2)) return fail("ncut max_ncut must be in 0..2");
-  if (!(max_stability >= 0 && max_stability <= 1)) return fail("ncut max_stability must be in 0..1");
+  if (!(max_stability >= 0 && max_stability <= 1))
+    return fail("ncut max_stability must be in 0..1");
   if (max_segments < 1 || max_segments > 1000) return fail("ncut max_segments must be in 1..1000");
   if (!(min_segment_fraction >= 0 && min_segment_fraction < 0.5))
     return fail("ncut min_segment_fraction must be in [0, 0.5)");
@@ -34,7 +40,8 @@ bool NCutOptions::Check(std::string* error) const {
 
 std::string NCutSummary::BriefReport() const {
   std::ostringstream os;
-  os << "ncut: " << num_nodes << " nodes, " << num_edges << " edges, " << num_segments << " segments";
+  os << "ncut: " << num_nodes << " nodes, " << num_edges << " edges, " << num_segments
+     << " segments";
   return os.str();
 }
 
@@ -99,7 +106,8 @@ class CholeskyShiftSolve {
     SpMat shifted = a_;
     for (Eigen::Index i = 0; i < a_.rows(); ++i) shifted.coeffRef(i, i) -= sigma;
     solver_.compute(shifted);
-    TINT_CHECK(solver_.info() == Eigen::Success, "LDL^T factorization of the shifted Laplacian failed");
+    TINT_CHECK(solver_.info() == Eigen::Success,
+               "LDL^T factorization of the shifted Laplacian failed");
   }
   void perform_op(const Scalar* x_in, Scalar* y_out) const {
     Eigen::Map<const Eigen::VectorXd> x(x_in, a_.rows());
@@ -295,8 +303,8 @@ namespace {
 using SpMat = Eigen::SparseMatrix<double>;
 
 struct Node {
-  double x, y;   // position in node spacings
-  double f[2];   // brightness features (L units)
+  double x, y;  // position in node spacings
+  double f[2];  // brightness features (L units)
 };
 
 // Edges between nodes closer than the radius, found through a bucket grid
@@ -306,7 +314,10 @@ SpMat BuildAffinity(const NCutOptions& o, const std::vector<Node>& nodes) {
   const double si2 = o.sigma_intensity * o.sigma_intensity;
   const double sx2 = o.sigma_distance * o.sigma_distance;
   double max_x = 0, max_y = 0;
-  for (const Node& n : nodes) { max_x = std::max(max_x, n.x); max_y = std::max(max_y, n.y); }
+  for (const Node& n : nodes) {
+    max_x = std::max(max_x, n.x);
+    max_y = std::max(max_y, n.y);
+  }
   const int bw = static_cast<int>(max_x / r) + 1, bh = static_cast<int>(max_y / r) + 1;
   std::vector<std::vector<int>> buckets(static_cast<size_t>(bw) * bh);
   for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
@@ -346,7 +357,8 @@ void SegmentNormalizedCuts(const NCutOptions& options, const cv::Mat& lightness,
                            NCutSummary* summary) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
-  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(), "lightness must be non-empty CV_32F");
+  TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
+             "lightness must be non-empty CV_32F");
 
   cv::Mat work = lightness;
   const double pixels = static_cast<double>(lightness.total());
@@ -364,8 +376,9 @@ void SegmentNormalizedCuts(const NCutOptions& options, const cv::Mat& lightness,
   if (options.graph == NCutGraph::kPixelGrid || !slic_fits) {
     const double s = std::min(1.0, double(options.grid_max_side) / std::max(work.cols, work.rows));
     cv::Mat grid;
-    cv::resize(work, grid, cv::Size(std::max(1, int(std::lround(work.cols * s))),
-                                    std::max(1, int(std::lround(work.rows * s)))),
+    cv::resize(work, grid,
+               cv::Size(std::max(1, int(std::lround(work.cols * s))),
+                        std::max(1, int(std::lround(work.rows * s)))),
                0, 0, cv::INTER_AREA);
     node_map.create(grid.size(), CV_32S);
     for (int r = 0; r < grid.rows; ++r) {
@@ -377,7 +390,8 @@ void SegmentNormalizedCuts(const NCutOptions& options, const cv::Mat& lightness,
   } else {
     cv::Mat l8;
     work.convertTo(l8, CV_8U, 2.55);
-    auto slic = cv::ximgproc::createSuperpixelSLIC(l8, cv::ximgproc::SLICO, options.superpixel_size);
+    auto slic =
+        cv::ximgproc::createSuperpixelSLIC(l8, cv::ximgproc::SLICO, options.superpixel_size);
     slic->iterate(10);
     slic->enforceLabelConnectivity(25);
     slic->getLabels(node_map);
@@ -388,7 +402,11 @@ void SegmentNormalizedCuts(const NCutOptions& options, const cv::Mat& lightness,
       const float* wp = work.ptr<float>(r);
       for (int c = 0; c < work.cols; ++c) {
         const int k = lp[c];
-        sx[k] += c; sy[k] += r; sl[k] += wp[c]; sl2[k] += double(wp[c]) * wp[c]; cnt[k] += 1;
+        sx[k] += c;
+        sy[k] += r;
+        sl[k] += wp[c];
+        sl2[k] += double(wp[c]) * wp[c];
+        cnt[k] += 1;
       }
     }
     const double spacing = options.superpixel_size;

@@ -13,9 +13,18 @@
 namespace tint {
 
 bool TransferOptions::Check(std::string* error) const {
-  if (!(similarity_power >= 0 && similarity_power <= 64)) { *error = "similarity_power must be in 0..64"; return false; }
-  if (smoothing_radius < 0 || smoothing_radius > 100) { *error = "smoothing_radius must be in 0..100"; return false; }
-  if (!(smoothing_eps > 0)) { *error = "smoothing_eps must be positive"; return false; }
+  if (!(similarity_power >= 0 && similarity_power <= 64)) {
+    *error = "similarity_power must be in 0..64";
+    return false;
+  }
+  if (smoothing_radius < 0 || smoothing_radius > 100) {
+    *error = "smoothing_radius must be in 0..100";
+    return false;
+  }
+  if (!(smoothing_eps > 0)) {
+    *error = "smoothing_eps must be positive";
+    return false;
+  }
   return true;
 }
 
@@ -37,8 +46,10 @@ void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab)
     const int end = std::min(lightness.rows, r + strip_rows);
     const int lo = std::max(0, r - margin), hi = std::min(lightness.rows, end + margin);
     cv::Mat input;
-    if (r > lo) cv::vconcat(kept, ab->rowRange(r, hi), input);
-    else input = ab->rowRange(r, hi).clone();
+    if (r > lo)
+      cv::vconcat(kept, ab->rowRange(r, hi), input);
+    else
+      input = ab->rowRange(r, hi).clone();
     const int keep_from = std::max(r, end - margin);
     ab->rowRange(keep_from, end).copyTo(kept);
     cv::Mat guide, filtered;
@@ -48,7 +59,8 @@ void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab)
   }
 }
 
-void TransferChroma(const TransferOptions& options, const TransferInput& in, TransferResult* result) {
+void TransferChroma(const TransferOptions& options, const TransferInput& in,
+                    TransferResult* result) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   const cv::Mat& lightness = *in.lightness;
@@ -56,7 +68,8 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
   const PatchDatabase& db = *in.database;
   const Candidates& cand = *in.candidates;
   const std::vector<cv::Point>& points = *in.points;
-  TINT_CHECK(segments.type() == CV_32S && segments.size() == lightness.size(), "segments must be CV_32S of image size");
+  TINT_CHECK(segments.type() == CV_32S && segments.size() == lightness.size(),
+             "segments must be CV_32S of image size");
   TINT_CHECK(cand.num_queries() == static_cast<int>(points.size()), "one candidate row per point");
   const int num_labels = static_cast<int>(db.label_names().size());
   const int sky = db.LabelId("sky");
@@ -73,7 +86,9 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
     }
   }
 
-  auto weight = [&](float s) { return std::pow(std::max(0.0f, s), float(options.similarity_power)); };
+  auto weight = [&](float s) {
+    return std::pow(std::max(0.0f, s), float(options.similarity_power));
+  };
   // Weighted sums of candidates' chroma; Average() keeps saturation when
   // asked (see keep_saturation).
   struct ChromaSum {
@@ -117,7 +132,8 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
   result->segment_labels.assign(ns, -1);
   for (int s = 0; s < ns; ++s) {
     // Very dark areas are never sky.
-    const bool dark = seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
+    const bool dark =
+        seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
     double best = 0;
     for (int l = 0; l < num_labels; ++l) {
       if (dark && l == sky) continue;
@@ -175,13 +191,15 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in, Tra
   result->ab = ab;
 }
 
-std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Matcher& matcher, int step) {
+std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Matcher& matcher,
+                                            int step) {
   TINT_CHECK(step >= 1, "step must be positive");
   const int num_labels = static_cast<int>(db.label_names().size());
   std::vector<int> rows;
   for (int i = 0; i < db.num_samples(); i += step) rows.push_back(i);
   cv::Mat queries(static_cast<int>(rows.size()), db.vectors().cols, CV_32F);
-  for (size_t r = 0; r < rows.size(); ++r) db.vectors().row(rows[r]).copyTo(queries.row(static_cast<int>(r)));
+  for (size_t r = 0; r < rows.size(); ++r)
+    db.vectors().row(rows[r]).copyTo(queries.row(static_cast<int>(r)));
   Candidates cand;
   matcher.Match(queries, &cand);
   std::vector<double> truth(num_labels, 0.0), predicted(num_labels, 0.0);
@@ -203,9 +221,12 @@ std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Match
 }
 
 bool ParsePostMode(const std::string& text, PostMode* mode) {
-  if (text == "none") *mode = PostMode::kNone;
-  else if (text == "auto") *mode = PostMode::kAuto;
-  else return false;
+  if (text == "none")
+    *mode = PostMode::kNone;
+  else if (text == "auto")
+    *mode = PostMode::kAuto;
+  else
+    return false;
   return true;
 }
 

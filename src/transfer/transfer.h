@@ -50,7 +50,8 @@ struct TransferResult {
   std::vector<int> segment_labels;  // label id per segment, -1 = none
 };
 
-void TransferChroma(const TransferOptions& options, const TransferInput& input, TransferResult* result);
+void TransferChroma(const TransferOptions& options, const TransferInput& input,
+                    TransferResult* result);
 
 // The edge-aware smoothing TransferChroma ends with: the guided filter of ab
 // (CV_32FC2) with lightness / 100 as guide, in place, in strips of rows, so
@@ -64,7 +65,8 @@ void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab)
 // gives a predicted label. weight[l] = (share of l as truth) / (share of l
 // as prediction), so a label predicted twice as often as it is true counts
 // half. Labels never predicted keep weight 1.
-std::vector<double> ComputeLabelCalibration(const PatchDatabase& database, const Matcher& matcher, int step);
+std::vector<double> ComputeLabelCalibration(const PatchDatabase& database, const Matcher& matcher,
+                                            int step);
 
 // Automatic contrast and white balance after colorization. Off for
 // measurements: it changes L by design.

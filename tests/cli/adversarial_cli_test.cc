@@ -31,7 +31,9 @@ std::string Slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-void Spit(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void Spit(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
 
 class AdversarialTest : public ::testing::Test {
  protected:
@@ -52,10 +54,13 @@ class AdversarialTest : public ::testing::Test {
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.exit_code, 124) << "hung";
     EXPECT_EQ(r.ErrLines(), 1) << r.err;
-    EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected \"" << fragment << "\" in: " << r.err;
+    EXPECT_NE(r.err.find(fragment), std::string::npos)
+        << "expected \"" << fragment << "\" in: " << r.err;
   }
   void AddSome() {
-    ASSERT_EQ(Db("add --label sky --image " + image_ + " --rect 0,0,40,24 --rect 60,0,40,24").exit_code, 0);
+    ASSERT_EQ(
+        Db("add --label sky --image " + image_ + " --rect 0,0,40,24 --rect 60,0,40,24").exit_code,
+        0);
     ASSERT_EQ(Db("add --label earth --image " + image_ + " --rect 40,90,40,28").exit_code, 0);
   }
   // Every regular file under `root`, relative, sorted.
@@ -77,8 +82,9 @@ TEST_F(AdversarialTest, DatasetNamesThatClimbOutOfTheDatabaseAreRefused) {
   const std::string before = Slurp(db_ + "/manifest.json");
   for (const std::string dataset : {"../../../../victim/ds", "..", "a/b", ".hidden", "x y"}) {
     SCOPED_TRACE(dataset);
-    ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 0,40,30,30 --dataset '" + dataset + "'"),
-                         "dataset");
+    ExpectOneLineFailure(
+        Db("add --label sky --image " + image_ + " --rect 0,40,30,30 --dataset '" + dataset + "'"),
+        "dataset");
     cv::imwrite(dir_ + "/labels.png", cv::Mat(120, 160, CV_8U, cv::Scalar(1)));
     ExpectOneLineFailure(Db("import --labels " + dir_ + "/labels.png --image " + image_ +
                             " --classes 1=sky --dataset '" + dataset + "'"),
@@ -105,8 +111,9 @@ TEST_F(AdversarialTest, AnImageNamedWithDotsGivesASafePatchThatLaterCommandsRead
 TEST_F(AdversarialTest, AManifestNamingAFileOutsideIsRefusedByEveryCommand) {
   AddSome();
   const std::string good = Slurp(db_ + "/manifest.json");
-  for (const std::string bad : {"../victim.png", "/etc/passwd", "patches/sky/../../../x.png", "patches/../x.png",
-                                "patches/sky/.hidden.png", "patches//x.png", "other/sky/x.png"}) {
+  for (const std::string bad :
+       {"../victim.png", "/etc/passwd", "patches/sky/../../../x.png", "patches/../x.png",
+        "patches/sky/.hidden.png", "patches//x.png", "other/sky/x.png"}) {
     SCOPED_TRACE(bad);
     std::string text = good;
     const size_t at = text.find("patches/sky/user-street-sky-0-0.png");
@@ -125,14 +132,18 @@ TEST_F(AdversarialTest, ColorizeNeverOverwritesItsInputs) {
   const std::string before = Slurp(image_);
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + image_), "would overwrite the input");
   // Through another spelling, a link and a hard link.
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/./street.png"), "would overwrite the input");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/./street.png"),
+                       "would overwrite the input");
   fs::create_symlink(image_, dir_ + "/link.png");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/link.png"), "would overwrite the input");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/link.png"),
+                       "would overwrite the input");
   fs::create_hard_link(image_, dir_ + "/hard.png");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/hard.png"), "would overwrite the input");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/hard.png"),
+                       "would overwrite the input");
   // Several inputs into their own folder.
   fs::copy_file(image_, dir_ + "/second.png");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " " + dir_ + "/second.png -o " + dir_), "would overwrite the input");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " " + dir_ + "/second.png -o " + dir_),
+                       "would overwrite the input");
   EXPECT_EQ(Slurp(image_), before);
   EXPECT_EQ(Slurp(dir_ + "/second.png"), before);
 }
@@ -143,16 +154,19 @@ TEST_F(AdversarialTest, SideOutputsMayNotHitAnInputOrAnotherOutput) {
   fs::copy_file(image_, dir_ + "/in/p_side.png");
   const std::string before = Slurp(dir_ + "/in/p_side.png");
   // p's side-by-side output is p_side.png: an input of the same run.
-  ExpectOneLineFailure(Tint("colorize " + dir_ + "/in/p.png " + dir_ + "/in/p_side.png -o " + dir_ + "/in --side-by-side"),
+  ExpectOneLineFailure(Tint("colorize " + dir_ + "/in/p.png " + dir_ + "/in/p_side.png -o " + dir_ +
+                            "/in --side-by-side"),
                        "would overwrite the input");
   // Into another folder: p's side output and p_side's output collide.
-  ExpectOneLineFailure(
-      Tint("colorize " + dir_ + "/in/p.png " + dir_ + "/in/p_side.png -o " + dir_ + "/out --side-by-side"),
-      "are both");
+  ExpectOneLineFailure(Tint("colorize " + dir_ + "/in/p.png " + dir_ + "/in/p_side.png -o " + dir_ +
+                            "/out --side-by-side"),
+                       "are both");
   // Two inputs of one name from different folders.
   fs::create_directories(dir_ + "/other");
   fs::copy_file(image_, dir_ + "/other/p.png");
-  ExpectOneLineFailure(Tint("colorize " + dir_ + "/in/p.png " + dir_ + "/other/p.png -o " + dir_ + "/out"), "are both");
+  ExpectOneLineFailure(
+      Tint("colorize " + dir_ + "/in/p.png " + dir_ + "/other/p.png -o " + dir_ + "/out"),
+      "are both");
   EXPECT_EQ(Slurp(dir_ + "/in/p_side.png"), before);
   EXPECT_TRUE(!fs::exists(dir_ + "/out") || fs::is_empty(dir_ + "/out"));
 }
@@ -164,8 +178,10 @@ TEST_F(AdversarialTest, NoOutputIsWrittenIntoTheDatabase) {
   const std::string patch = db_ + "/patches/sky/user-street-sky-0-0.png";
   const std::string before = Slurp(patch);
   ExpectOneLineFailure(Db("sheet --label sky -o " + patch), "inside the database");
-  ExpectOneLineFailure(Db("sheet --label sky -o " + db_ + "/manifest.json.png"), "inside the database");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " --db " + db_ + " -o " + patch), "inside the patch database");
+  ExpectOneLineFailure(Db("sheet --label sky -o " + db_ + "/manifest.json.png"),
+                       "inside the database");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " --db " + db_ + " -o " + patch),
+                       "inside the patch database");
   EXPECT_EQ(Slurp(patch), before);
   EXPECT_EQ(Db("verify").exit_code, 0);
 }
@@ -176,7 +192,8 @@ TEST_F(AdversarialTest, RecordsSharingAFileFailVerifyAndRemovingOneKeepsIt) {
   AddSome();
   std::string text = Slurp(db_ + "/manifest.json");
   // Point the second sky record at the first one's file (and hash).
-  const std::string first = "patches/sky/user-street-sky-0-0.png", second = "patches/sky/user-street-sky-60-0.png";
+  const std::string first = "patches/sky/user-street-sky-0-0.png",
+                    second = "patches/sky/user-street-sky-60-0.png";
   const std::string hash_first = [&] {
     std::string h;
     EXPECT_TRUE(Sha256OfFile(db_ + "/" + first, &h).ok());
@@ -203,7 +220,8 @@ TEST_F(AdversarialTest, AWriterNeverOverwritesAFileAnotherRecordNames) {
   fs::rename(db_ + "/" + file, db_ + "/patches/sky/user-street-sky-0-40.png");
   Spit(db_ + "/manifest.json", text);
   const std::string before = Slurp(db_ + "/patches/sky/user-street-sky-0-40.png");
-  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 0,40,30,30"), "already uses the file");
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 0,40,30,30"),
+                       "already uses the file");
   EXPECT_EQ(Slurp(db_ + "/patches/sky/user-street-sky-0-40.png"), before);
 }
 
@@ -214,7 +232,8 @@ TEST_F(AdversarialTest, AHeldLockRefusesEveryWriterAndAFreeLockFileIsNoObstacle)
   {
     std::unique_ptr<DatabaseLock> held;
     ASSERT_TRUE(DatabaseLock::Acquire(db_, &held).ok());
-    ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 100,0,30,20"), "another writer");
+    ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 100,0,30,20"),
+                         "another writer");
     ExpectOneLineFailure(Db("remove user-street-sky-0-0"), "another writer");
     ExpectOneLineFailure(Db("build --calibration-step 0"), "another writer");
   }
@@ -240,11 +259,13 @@ TEST_F(AdversarialTest, TwoRacingWritersNeverBothSucceedWithALostUpdate) {
   RunResult a, b;
   const std::string hold = "TINT_TEST_LOCK_HOLD_MS=1500 ";
   std::thread ta([&] {
-    a = RunTint("db --db " + db_ + " add --label sky --image " + image_ + " --rect 100,0,30,20", dir_a, hold + kBounded);
+    a = RunTint("db --db " + db_ + " add --label sky --image " + image_ + " --rect 100,0,30,20",
+                dir_a, hold + kBounded);
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   std::thread tb([&] {
-    b = RunTint("db --db " + db_ + " add --label sky --image " + image_ + " --rect 0,40,30,30", dir_b, hold + kBounded);
+    b = RunTint("db --db " + db_ + " add --label sky --image " + image_ + " --rect 0,40,30,30",
+                dir_b, hold + kBounded);
   });
   ta.join();
   tb.join();
@@ -262,8 +283,9 @@ TEST_F(AdversarialTest, TwoRacingWritersNeverBothSucceedWithALostUpdate) {
 TEST_F(AdversarialTest, AWriterKilledWhileHoldingTheLockReleasesIt) {
   AddSome();
   // Started in the background, killed with SIGKILL while it holds the lock.
-  const std::string cmd = "TINT_TEST_LOCK_HOLD_MS=20000 " + testing::BinaryDir() + "/bin/tint db --db " + db_ +
-                          " add --label sky --image " + image_ + " --rect 100,0,30,20 >/dev/null 2>&1 & pid=$!; "
+  const std::string cmd = "TINT_TEST_LOCK_HOLD_MS=20000 " + testing::BinaryDir() +
+                          "/bin/tint db --db " + db_ + " add --label sky --image " + image_ +
+                          " --rect 100,0,30,20 >/dev/null 2>&1 & pid=$!; "
                           "sleep 1; kill -9 $pid; wait $pid";
   ASSERT_NE(std::system(cmd.c_str()), -1);
   const RunResult r = Db("add --label sky --image " + image_ + " --rect 0,40,30,30");
@@ -279,7 +301,8 @@ TEST_F(AdversarialTest, ALockThatIsNoRegularFileIsRefusedWithoutHanging) {
   fs::remove(DatabaseLock::LockPath(db_));
   fs::create_symlink(dir_ + "/victim.txt", DatabaseLock::LockPath(db_));
   Spit(dir_ + "/victim.txt", "mine");
-  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 100,0,30,20"), "symbolic link");
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 100,0,30,20"),
+                       "symbolic link");
   EXPECT_EQ(Slurp(dir_ + "/victim.txt"), "mine");
 }
 
@@ -289,7 +312,8 @@ TEST_F(AdversarialTest, OrphansFailVerifyAndTheNextWriterRemovesThem) {
   AddSome();
   // What kill -9 in the middle of `db add` leaves: a patch file no record
   // names, a temporary patch file and a temporary manifest.
-  fs::copy_file(db_ + "/patches/sky/user-street-sky-0-0.png", db_ + "/patches/sky/user-street-sky-9-9.png");
+  fs::copy_file(db_ + "/patches/sky/user-street-sky-0-0.png",
+                db_ + "/patches/sky/user-street-sky-9-9.png");
   Spit(db_ + "/patches/sky/.user-street-sky-8-8.png.tmp12345", "partial");
   Spit(db_ + "/.manifest.json.tmp777", "{\"partial");
   // Files tint did not make are never touched.
@@ -310,10 +334,12 @@ TEST_F(AdversarialTest, TinyAndThinPhotosDoNotStopAFolderRun) {
   fs::create_directories(dir_ + "/in");
   cv::RNG rng(testing::kSeed);
   std::vector<std::string> inputs;
-  for (const cv::Size& size : {cv::Size(1, 1), cv::Size(3, 3), cv::Size(6, 6), cv::Size(300, 6), cv::Size(2, 500)}) {
+  for (const cv::Size& size :
+       {cv::Size(1, 1), cv::Size(3, 3), cv::Size(6, 6), cv::Size(300, 6), cv::Size(2, 500)}) {
     cv::Mat grey(size, CV_8U);
     rng.fill(grey, cv::RNG::UNIFORM, 0, 256);
-    const std::string path = dir_ + "/in/t" + std::to_string(size.width) + "x" + std::to_string(size.height) + ".png";
+    const std::string path =
+        dir_ + "/in/t" + std::to_string(size.width) + "x" + std::to_string(size.height) + ".png";
     ASSERT_TRUE(cv::imwrite(path, grey));
     inputs.push_back(path);
   }
@@ -322,8 +348,8 @@ TEST_F(AdversarialTest, TinyAndThinPhotosDoNotStopAFolderRun) {
   for (const std::string mode : {"classic", "cnn"}) {
     SCOPED_TRACE(mode);
     const std::string out = dir_ + "/out_" + mode;
-    const RunResult r =
-        Tint("colorize " + args + "-o " + out + " --mode " + mode + (mode == "classic" ? " --calibration-step 0" : ""));
+    const RunResult r = Tint("colorize " + args + "-o " + out + " --mode " + mode +
+                             (mode == "classic" ? " --calibration-step 0" : ""));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const std::string& in : inputs) {
       const cv::Mat result = cv::imread(out + "/" + fs::path(in).filename().string());
@@ -339,20 +365,26 @@ TEST_F(AdversarialTest, FifosAndDevicesAreRefusedWithoutHanging) {
   AddSome();
   const std::string fifo = dir_ + "/fifo.png";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
-  ExpectOneLineFailure(Tint("colorize " + fifo + " -o " + dir_ + "/o.png --db " + db_), "not a regular file");
-  ExpectOneLineFailure(Tint("colorize /dev/zero -o " + dir_ + "/o.png --db " + db_), "not a regular file");
-  ExpectOneLineFailure(Db("add --label sky --image " + fifo + " --rect 0,0,10,10"), "not a regular file");
+  ExpectOneLineFailure(Tint("colorize " + fifo + " -o " + dir_ + "/o.png --db " + db_),
+                       "not a regular file");
+  ExpectOneLineFailure(Tint("colorize /dev/zero -o " + dir_ + "/o.png --db " + db_),
+                       "not a regular file");
+  ExpectOneLineFailure(Db("add --label sky --image " + fifo + " --rect 0,0,10,10"),
+                       "not a regular file");
   // A FIFO as manifest and as model card.
   fs::rename(db_ + "/manifest.json", dir_ + "/manifest.saved");
   ASSERT_EQ(::mkfifo((db_ + "/manifest.json").c_str(), 0644), 0);
   ExpectOneLineFailure(Db("list"), "not a regular file");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_), "not a regular file");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_),
+                       "not a regular file");
   const std::string card = dir_ + "/card.toml";
   ASSERT_EQ(::mkfifo(card.c_str(), 0644), 0);
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --mode cnn --model " + card),
-                       "not a regular file");
+  ExpectOneLineFailure(
+      Tint("colorize " + image_ + " -o " + dir_ + "/o.png --mode cnn --model " + card),
+      "not a regular file");
   // /proc/self/mem reads as an empty regular file.
-  ExpectOneLineFailure(Tint("colorize /proc/self/mem -o " + dir_ + "/o.png --mode cnn"), "empty file");
+  ExpectOneLineFailure(Tint("colorize /proc/self/mem -o " + dir_ + "/o.png --mode cnn"),
+                       "empty file");
 }
 
 TEST_F(AdversarialTest, AHugeFileIsRefusedBeforeItIsRead) {
@@ -360,13 +392,15 @@ TEST_F(AdversarialTest, AHugeFileIsRefusedBeforeItIsRead) {
   const std::string big = dir_ + "/big.jpg";
   ASSERT_TRUE(cv::imwrite(big, cv::imread(image_)));
   fs::resize_file(big, uint64_t{4500} << 20);
-  ExpectOneLineFailure(Tint("colorize " + big + " -o " + dir_ + "/o.png --mode cnn"), "over the limit");
+  ExpectOneLineFailure(Tint("colorize " + big + " -o " + dir_ + "/o.png --mode cnn"),
+                       "over the limit");
   // A header that claims too many pixels is refused by its header alone.
   std::string png = Slurp(testing::TestDataPath("street_small.png"));
   png[16] = 0x00, png[17] = 0x01, png[18] = 0x00, png[19] = 0x00;  // width 65536
   png[20] = 0x00, png[21] = 0x01, png[22] = 0x00, png[23] = 0x00;  // height 65536
   Spit(dir_ + "/claims.png", png);
-  ExpectOneLineFailure(Tint("colorize " + dir_ + "/claims.png -o " + dir_ + "/o.png --mode cnn"), "over the limit");
+  ExpectOneLineFailure(Tint("colorize " + dir_ + "/claims.png -o " + dir_ + "/o.png --mode cnn"),
+                       "over the limit");
   EXPECT_FALSE(fs::exists(dir_ + "/o.png"));
 }
 
@@ -390,7 +424,8 @@ TEST_F(AdversarialTest, EveryByteOfTheCacheIsHashed) {
 TEST_F(AdversarialTest, AValidCacheDoesNotStandInForMissingOrChangedPatches) {
   AddSome();
   ASSERT_EQ(Db("build --calibration-step 0").exit_code, 0);
-  const std::string out = dir_ + "/o.png", colorize = "colorize " + image_ + " -o " + out + " --db " + db_ +
+  const std::string out = dir_ + "/o.png", colorize = "colorize " + image_ + " -o " + out +
+                                                      " --db " + db_ +
                                                       " --calibration-step 0 --require-cache";
   ASSERT_EQ(Tint(colorize).exit_code, 0);
   const std::string patch = db_ + "/patches/earth/user-street-earth-40-90.png";
@@ -411,12 +446,15 @@ TEST_F(AdversarialTest, ResumeRefusesResultsOfOtherSettingsAndRedoesCorruptOnes)
   fs::copy_file(image_, dir_ + "/photos/a.png");
   fs::copy_file(testing::TestDataPath("bridge_small.jpg"), dir_ + "/photos/b.jpg");
   auto config = [&](const std::string& window) {
-    Spit(dir_ + "/exp.toml", "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
-                                 "/photos\"\n[[method]]\nname = \"classic\"\nmode = \"classic\"\n[method.options]\n"
-                                 "calibration_step = 0\nwindow = " + window + "\n");
+    Spit(dir_ + "/exp.toml",
+         "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
+             "/photos\"\n[[method]]\nname = \"classic\"\nmode = \"classic\"\n[method.options]\n"
+             "calibration_step = 0\nwindow = " +
+             window + "\n");
   };
   config("7");
-  const std::string run = "eval --config " + dir_ + "/exp.toml --db " + db_ + " --out " + dir_ + "/res";
+  const std::string run =
+      "eval --config " + dir_ + "/exp.toml --db " + db_ + " --out " + dir_ + "/res";
   ASSERT_EQ(Tint(run).exit_code, 0) << Tint(run).err;
   // Other method options into the same folder.
   config("5");
@@ -432,25 +470,31 @@ TEST_F(AdversarialTest, ResumeRefusesResultsOfOtherSettingsAndRedoesCorruptOnes)
 }
 
 TEST_F(AdversarialTest, OptionsOfTheOtherEvalFormAreRefused) {
-  Spit(dir_ + "/exp.toml", "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
-                               "\"\n[[method]]\nname = \"cnn\"\nmode = \"cnn\"\n");
-  for (const std::string flag : {"--limit 3", "--methods cnn", "--window 5", "--csv x.csv", "--split val"}) {
-    ExpectOneLineFailure(Tint("eval --config " + dir_ + "/exp.toml " + flag), "does not apply with --config");
+  Spit(dir_ + "/exp.toml",
+       "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
+           "\"\n[[method]]\nname = \"cnn\"\nmode = \"cnn\"\n");
+  for (const std::string flag :
+       {"--limit 3", "--methods cnn", "--window 5", "--csv x.csv", "--split val"}) {
+    ExpectOneLineFailure(Tint("eval --config " + dir_ + "/exp.toml " + flag),
+                         "does not apply with --config");
   }
   ExpectOneLineFailure(Tint("eval --images " + dir_ + " --resume"), "applies with --config only");
   // A --csv that cannot be written is said before any photo is colorized.
-  ExpectOneLineFailure(Tint("eval --images " + dir_ + " --csv " + dir_ + "/no/such/folder/x.csv"), "does not exist");
+  ExpectOneLineFailure(Tint("eval --images " + dir_ + " --csv " + dir_ + "/no/such/folder/x.csv"),
+                       "does not exist");
 }
 
 // Issue 12: one name per knob; an error names the form the user wrote.
 TEST_F(AdversarialTest, OptionErrorsNameTheFlagOrTheConfigKey) {
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --smooth-radius 200"),
                        "--smooth-radius must be an integer in 0..100, got '200'");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --no-keep-saturation --window 8"),
-                       "--window must be an integer in 3..31 (odd)");
-  Spit(dir_ + "/exp.toml", "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
-                               "\"\n[[method]]\nname = \"plain\"\nmode = \"classic\"\n"
-                               "options = { keep_saturation = false, smooth_radius = 200 }\n");
+  ExpectOneLineFailure(
+      Tint("colorize " + image_ + " -o " + dir_ + "/o.png --no-keep-saturation --window 8"),
+      "--window must be an integer in 3..31 (odd)");
+  Spit(dir_ + "/exp.toml",
+       "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
+           "\"\n[[method]]\nname = \"plain\"\nmode = \"classic\"\n"
+           "options = { keep_saturation = false, smooth_radius = 200 }\n");
   ExpectOneLineFailure(Tint("eval --config " + dir_ + "/exp.toml"),
                        "(method 'plain'): smooth_radius must be an integer in 0..100, got '200'");
 }
@@ -460,14 +504,20 @@ TEST_F(AdversarialTest, OptionErrorsNameTheFlagOrTheConfigKey) {
 TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
   // Options of another kind of method: model options for classic, classic
   // options for cnn.
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method cnn --window 9"),
-                       "--window is an option of the classic methods, not of 'cnn'");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method nosuch"), "unknown method 'nosuch'");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --model x.toml"), "applies to methods with a model");
-  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --weights x.onnx"), "applies to methods with a model");
+  ExpectOneLineFailure(
+      Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method cnn --window 9"),
+      "--window is an option of the classic methods, not of 'cnn'");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method nosuch"),
+                       "unknown method 'nosuch'");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --model x.toml"),
+                       "applies to methods with a model");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --weights x.onnx"),
+                       "applies to methods with a model");
   // A test split in any case.
   for (const std::string split : {"TEST", "Test", "my-test"}) {
-    ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 0,0,30,30 --split " + split), "test split");
+    ExpectOneLineFailure(
+        Db("add --label sky --image " + image_ + " --rect 0,0,30,30 --split " + split),
+        "test split");
   }
   // A JPEG with data after its end marker (a "motion photo") is read.
   const std::string jpeg = dir_ + "/motion.jpg";
@@ -488,7 +538,8 @@ TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   fs::copy_file(image_, dir_ + "/cut.png");
   fs::resize_file(dir_ + "/cut.png", fs::file_size(image_) - 20);
-  ExpectOneLineFailure(Tint("colorize " + dir_ + "/cut.png -o " + dir_ + "/c.png --mode cnn"), "truncated");
+  ExpectOneLineFailure(Tint("colorize " + dir_ + "/cut.png -o " + dir_ + "/c.png --mode cnn"),
+                       "truncated");
 }
 
 }  // namespace

@@ -4,15 +4,15 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
-#include "core/color.h"
 #include "cli/run_tint.h"
+#include "core/color.h"
 #include "testing.h"
 
 namespace tint {
@@ -35,15 +35,17 @@ TEST(ColorizeCliTest, OneInputWritesTheOutputAndKeepsLightness) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(fs::exists(out));
   EXPECT_TRUE(fs::exists(dir + "/out_side.png"));
-  const cv::Mat result = cv::imread(out, cv::IMREAD_UNCHANGED), input = cv::imread(in, cv::IMREAD_UNCHANGED);
+  const cv::Mat result = cv::imread(out, cv::IMREAD_UNCHANGED),
+                input = cv::imread(in, cv::IMREAD_UNCHANGED);
   EXPECT_LT(cv::norm(ComputeLightness(result), ComputeLightness(input), cv::NORM_INF), 1.0);
 }
 
 TEST(ColorizeCliTest, SeveralInputsGoToAFolderWithProgress) {
   const std::string dir = testing::ScratchDir();
-  const RunResult r = RunTint("colorize " + testing::TestDataPath("bridge_small.jpg") + " " + testing::TestDataPath("street_small.png") +
-                              " -o " + dir + "/outs",
-                          dir);
+  const RunResult r =
+      RunTint("colorize " + testing::TestDataPath("bridge_small.jpg") + " " +
+                  testing::TestDataPath("street_small.png") + " -o " + dir + "/outs",
+              dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir + "/outs/bridge_small.png"));
   EXPECT_TRUE(fs::exists(dir + "/outs/street_small.png"));
@@ -52,7 +54,9 @@ TEST(ColorizeCliTest, SeveralInputsGoToAFolderWithProgress) {
 
 TEST(ColorizeCliTest, PostAutoRuns) {
   const std::string dir = testing::ScratchDir();
-  const RunResult r = RunTint("colorize " + testing::TestDataPath("street_small.png") + " -o " + dir + "/o.jpg --post auto", dir);
+  const RunResult r = RunTint(
+      "colorize " + testing::TestDataPath("street_small.png") + " -o " + dir + "/o.jpg --post auto",
+      dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir + "/o.jpg"));
 }
@@ -102,30 +106,57 @@ std::string Truncated(const std::string& dir, const std::string& ext) {
 
 std::string CorruptDb(const std::string& dir) {
   fs::create_directories(dir + "/db");
-  Write(dir + "/db/manifest.json", "{\"format\": \"tint-patchdb\", \"version\": 1, \"patches\": [{\"id\"");
+  Write(dir + "/db/manifest.json",
+        "{\"format\": \"tint-patchdb\", \"version\": 1, \"patches\": [{\"id\"");
   return dir + "/db";
 }
 
 INSTANTIATE_TEST_SUITE_P(
     All, ColorizeBadInputTest,
     ::testing::Values(
-        BadCase{"missing_file", [](const std::string& d) { return d + "/nope.png -o " + d + "/out.png"; }},
+        BadCase{"missing_file",
+                [](const std::string& d) { return d + "/nope.png -o " + d + "/out.png"; }},
         BadCase{"directory", [](const std::string& d) { return d + " -o " + d + "/out.png"; }},
-        BadCase{"zero_bytes", [](const std::string& d) { return Write(d + "/z.png", "") + " -o " + d + "/out.png"; }},
+        BadCase{
+            "zero_bytes",
+            [](const std::string& d) { return Write(d + "/z.png", "") + " -o " + d + "/out.png"; }},
         BadCase{"text_named_png",
-                [](const std::string& d) { return Write(d + "/t.png", "hello, I am text\n") + " -o " + d + "/out.png"; }},
-        BadCase{"truncated_png", [](const std::string& d) { return Truncated(d, ".png") + " -o " + d + "/out.png"; }},
-        BadCase{"truncated_jpeg", [](const std::string& d) { return Truncated(d, ".jpg") + " -o " + d + "/out.png"; }},
-        BadCase{"too_large", [](const std::string& d) { return Good() + " --max-pixels 1000 -o " + d + "/out.png"; }},
-        BadCase{"output_folder_missing", [](const std::string& d) { return Good() + " -o " + d + "/no/such/out.png"; }},
-        BadCase{"output_unwritable", [](const std::string&) { return Good() + " -o /proc/tint-out.png"; }},
-        BadCase{"output_bad_extension", [](const std::string& d) { return Good() + " -o " + d + "/out.xyz"; }},
-        BadCase{"invalid_window", [](const std::string& d) { return Good() + " --window 4 -o " + d + "/out.png"; }},
-        BadCase{"not_a_number", [](const std::string& d) { return Good() + " --window seven -o " + d + "/out.png"; }},
-        BadCase{"unknown_mode", [](const std::string& d) { return Good() + " --mode magic -o " + d + "/out.png"; }},
-        BadCase{"unknown_flag", [](const std::string& d) { return Good() + " --frobnicate -o " + d + "/out.png"; }},
-        BadCase{"missing_db", [](const std::string& d) { return Good() + " --db " + d + "/nodb -o " + d + "/out.png"; }},
-        BadCase{"corrupt_db", [](const std::string& d) { return Good() + " --db " + CorruptDb(d) + " -o " + d + "/out.png"; }}),
+                [](const std::string& d) {
+                  return Write(d + "/t.png", "hello, I am text\n") + " -o " + d + "/out.png";
+                }},
+        BadCase{
+            "truncated_png",
+            [](const std::string& d) { return Truncated(d, ".png") + " -o " + d + "/out.png"; }},
+        BadCase{
+            "truncated_jpeg",
+            [](const std::string& d) { return Truncated(d, ".jpg") + " -o " + d + "/out.png"; }},
+        BadCase{"too_large",
+                [](const std::string& d) {
+                  return Good() + " --max-pixels 1000 -o " + d + "/out.png";
+                }},
+        BadCase{"output_folder_missing",
+                [](const std::string& d) { return Good() + " -o " + d + "/no/such/out.png"; }},
+        BadCase{"output_unwritable",
+                [](const std::string&) { return Good() + " -o /proc/tint-out.png"; }},
+        BadCase{"output_bad_extension",
+                [](const std::string& d) { return Good() + " -o " + d + "/out.xyz"; }},
+        BadCase{"invalid_window",
+                [](const std::string& d) { return Good() + " --window 4 -o " + d + "/out.png"; }},
+        BadCase{
+            "not_a_number",
+            [](const std::string& d) { return Good() + " --window seven -o " + d + "/out.png"; }},
+        BadCase{"unknown_mode",
+                [](const std::string& d) { return Good() + " --mode magic -o " + d + "/out.png"; }},
+        BadCase{"unknown_flag",
+                [](const std::string& d) { return Good() + " --frobnicate -o " + d + "/out.png"; }},
+        BadCase{"missing_db",
+                [](const std::string& d) {
+                  return Good() + " --db " + d + "/nodb -o " + d + "/out.png";
+                }},
+        BadCase{"corrupt_db",
+                [](const std::string& d) {
+                  return Good() + " --db " + CorruptDb(d) + " -o " + d + "/out.png";
+                }}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 }  // namespace

@@ -32,7 +32,9 @@ class DbCliTest : public ::testing::Test {
     EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
   }
   void AddSome() {
-    ASSERT_EQ(Db("add --label sky --image " + image_ + " --rect 0,0,40,24 --rect 60,0,40,24").exit_code, 0);
+    ASSERT_EQ(
+        Db("add --label sky --image " + image_ + " --rect 0,0,40,24 --rect 60,0,40,24").exit_code,
+        0);
     ASSERT_EQ(Db("add --label earth --image " + image_ + " --rect 40,90,40,28").exit_code, 0);
   }
   std::string dir_, db_, image_;
@@ -62,7 +64,8 @@ TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
   r = Db("remove user-street_small-sky-0-0");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ExpectOneLineFailure(Db("verify"), "stale");
-  r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_ + " --require-cache", dir_);
+  r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_ + " --require-cache",
+              dir_);
   ExpectOneLineFailure(r, "tint db build");
   r = RunTint("colorize " + image_ + " -o " + dir_ + "/o.png --db " + db_ + " -v", dir_);
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -73,7 +76,8 @@ TEST_F(DbCliTest, GenericLabelMapImport) {
   cv::Mat map(120, 160, CV_8U, cv::Scalar(0));
   map(cv::Rect(0, 70, 160, 50)).setTo(3);
   cv::imwrite(dir_ + "/map.png", map);
-  const RunResult r = Db("import --labels " + dir_ + "/map.png --image " + image_ + " --classes 0=sky,3=earth --patch-size 24 --max-clipped 1");
+  const RunResult r = Db("import --labels " + dir_ + "/map.png --image " + image_ +
+                         " --classes 0=sky,3=earth --patch-size 24 --max-clipped 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("earth 1"), std::string::npos) << r.out;
 }
@@ -82,26 +86,33 @@ TEST_F(DbCliTest, AddFromAMask) {
   cv::Mat mask = cv::Mat::zeros(120, 160, CV_8U);
   mask(cv::Rect(0, 0, 100, 40)).setTo(255);
   cv::imwrite(dir_ + "/mask.png", mask);
-  RunResult r = Db("add --label sky --image " + image_ + " --mask " + dir_ + "/mask.png --patch-size 24");
+  RunResult r =
+      Db("add --label sky --image " + image_ + " --mask " + dir_ + "/mask.png --patch-size 24");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // 100x40 holds four non-overlapping 24x24 tiles side by side.
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4) << r.out;
   cv::imwrite(dir_ + "/empty.png", cv::Mat::zeros(120, 160, CV_8U));
-  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --mask " + dir_ + "/empty.png"), "the mask is empty");
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --mask " + dir_ + "/empty.png"),
+                       "the mask is empty");
   cv::Mat thin = cv::Mat::zeros(120, 160, CV_8U);
   thin(cv::Rect(0, 0, 160, 4)).setTo(255);
   cv::imwrite(dir_ + "/thin.png", thin);
-  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --mask " + dir_ + "/thin.png"), "no 32x32 tile fits");
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --mask " + dir_ + "/thin.png"),
+                       "no 32x32 tile fits");
   ExpectOneLineFailure(Db("add --label sky --image " + image_), "--rect");
 }
 
 TEST_F(DbCliTest, BadArgumentsGiveOneLine) {
   AddSome();
-  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 150,100,40,40"), "outside");
-  ExpectOneLineFailure(Db("add --label 'Sky!' --image " + image_ + " --rect 0,0,20,20"), "lower-case");
-  ExpectOneLineFailure(Db("add --label sky --image " + dir_ + "/none.png --rect 0,0,20,20"), "no such file");
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 150,100,40,40"),
+                       "outside");
+  ExpectOneLineFailure(Db("add --label 'Sky!' --image " + image_ + " --rect 0,0,20,20"),
+                       "lower-case");
+  ExpectOneLineFailure(Db("add --label sky --image " + dir_ + "/none.png --rect 0,0,20,20"),
+                       "no such file");
   ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 1,2,3"), "x,y,w,h");
-  ExpectOneLineFailure(Db("add --label sky --image /data/camvid/test/a.png --rect 0,0,20,20"), "test split");
+  ExpectOneLineFailure(Db("add --label sky --image /data/camvid/test/a.png --rect 0,0,20,20"),
+                       "test split");
   ExpectOneLineFailure(Db("import --camvid /data/camvid --split test"), "test split");
   ExpectOneLineFailure(Db("remove no-such-patch"), "no-such-patch");
   ExpectOneLineFailure(Db("sheet --label lava -o " + dir_ + "/lava.png"), "lava");

@@ -20,9 +20,9 @@ using testing::RunTint;
 
 TEST(EvalCliTest, ReportsEveryMethodBesideTheBaseline) {
   const std::string dir = testing::ScratchDir();
-  const RunResult r =
-      RunTint("eval --images " + testing::SourceDir() + "/tests/data --methods classic,cnn --csv " + dir + "/rows.csv",
-              dir);
+  const RunResult r = RunTint("eval --images " + testing::SourceDir() +
+                                  "/tests/data --methods classic,cnn --csv " + dir + "/rows.csv",
+                              dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("AuC-rb"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("grayscale"), std::string::npos);
@@ -31,7 +31,8 @@ TEST(EvalCliTest, ReportsEveryMethodBesideTheBaseline) {
   std::vector<uint8_t> csv;
   ASSERT_TRUE(ReadFileBytes(dir + "/rows.csv", &csv).ok());
   const std::string text(csv.begin(), csv.end());
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 2 * 3);  // header + 2 photos x 3 methods
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
+            1 + 2 * 3);  // header + 2 photos x 3 methods
 }
 
 // A BSDS-shaped folder with one photo and two "human" segmentations drawn
@@ -52,33 +53,38 @@ TEST(EvalCliTest, RegionBenchmarkOnABsdsLayout) {
   ASSERT_TRUE(cv::imwrite((root / "segmentations" / "test" / "1_1.png").string(), halves));
   ASSERT_TRUE(cv::imwrite((root / "segmentations" / "test" / "1_2.png").string(), quarters));
 
-  RunResult r = RunTint("eval --bsds-regions " + root.string() + " --split test --segment-counts 2,4,8 --csv " +
-                            dir + "/regions.csv",
+  RunResult r = RunTint("eval --bsds-regions " + root.string() +
+                            " --split test --segment-counts 2,4,8 --csv " + dir + "/regions.csv",
                         dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("tint normalized cuts"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Cov ODS"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir + "/regions.csv"));
 
-  ASSERT_TRUE(cv::imwrite((root / "images" / "test" / "2.jpg").string(), photo));  // no segmentations
+  ASSERT_TRUE(
+      cv::imwrite((root / "images" / "test" / "2.jpg").string(), photo));  // no segmentations
   r = RunTint("eval --bsds-regions " + root.string() + " --split test --segment-counts 2,4", dir);
   EXPECT_EQ(r.exit_code, 1);
   // One error line (the progress line also goes to stderr).
   size_t errors = 0;
-  for (size_t at = r.err.find("error:"); at != std::string::npos; at = r.err.find("error:", at + 1)) ++errors;
+  for (size_t at = r.err.find("error:"); at != std::string::npos; at = r.err.find("error:", at + 1))
+    ++errors;
   EXPECT_EQ(errors, 1u) << r.err;
   EXPECT_NE(r.err.find("no human segmentations 2_"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("1 photos of test"), std::string::npos) << r.out;
 
   // The same benchmark inside a configured run (the photo without human
   // segmentations is reported and skipped).
-  ASSERT_TRUE(WriteFileAtomic(dir + "/r.toml", "name = \"r\"\n[[dataset]]\nname = \"b\"\nkind = \"bsds500\"\npath = \"" +
-                                                   root.string() +
-                                                   "\"\nsplit = \"test\"\nregions = true\nsegment_counts = [2, 4]\n")
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(dir + "/r.toml",
+                      "name = \"r\"\n[[dataset]]\nname = \"b\"\nkind = \"bsds500\"\npath = \"" +
+                          root.string() +
+                          "\"\nsplit = \"test\"\nregions = true\nsegment_counts = [2, 4]\n")
+          .ok());
   r = RunTint("eval --config " + dir + "/r.toml --out " + dir + "/rrun", dir);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.out.find("normalized cuts vs human segmentations: covering ODS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("normalized cuts vs human segmentations: covering ODS"), std::string::npos)
+      << r.out;
   std::vector<uint8_t> bytes;
   ASSERT_TRUE(ReadFileBytes(dir + "/rrun/summary.json", &bytes).ok());
   const nlohmann::json summary = nlohmann::json::parse(std::string(bytes.begin(), bytes.end()));
@@ -110,18 +116,21 @@ class ConfiguredEvalTest : public ::testing::Test {
     WriteConfig("");
   }
   void WriteConfig(const std::string& extra) {
-    const std::string text = "name = \"t\"\n" + extra +
-                             "[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + photos_ +
-                             "\"\n[[method]]\nname = \"classic\"\nmode = \"classic\"\n"
-                             // Exact matching and no label calibration keep each process quick (no
-                             // index is built); the seeded FLANN build repeats too, which
-                             // cli/determinism_cli_test checks across processes.
-                             "options = { query_stride = 3, matcher = \"exact\", calibration_step = 0 }\n"
-                             "[[method]]\nname = \"hc\"\nmode = \"cnn\"\nmodel = \"" +
-                             testing::SourceDir() + "/models/tint-hc/card.toml\"\n";
+    const std::string text =
+        "name = \"t\"\n" + extra + "[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" +
+        photos_ +
+        "\"\n[[method]]\nname = \"classic\"\nmode = \"classic\"\n"
+        // Exact matching and no label calibration keep each process quick (no
+        // index is built); the seeded FLANN build repeats too, which
+        // cli/determinism_cli_test checks across processes.
+        "options = { query_stride = 3, matcher = \"exact\", calibration_step = 0 }\n"
+        "[[method]]\nname = \"hc\"\nmode = \"cnn\"\nmodel = \"" +
+        testing::SourceDir() + "/models/tint-hc/card.toml\"\n";
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text).ok());
   }
-  RunResult Eval(const std::string& args) { return RunTint("eval --config " + dir_ + "/c.toml " + args, dir_); }
+  RunResult Eval(const std::string& args) {
+    return RunTint("eval --config " + dir_ + "/c.toml " + args, dir_);
+  }
   std::string Read(const std::string& path) {
     std::vector<uint8_t> bytes;
     EXPECT_TRUE(ReadFileBytes(path, &bytes).ok()) << path;
@@ -221,14 +230,17 @@ TEST_F(ConfiguredEvalTest, BadConfigsGiveOneLineAndWriteNothing) {
   }
   // A data set that is not there, and a method option that does not exist.
   std::string text = Read(dir_ + "/c.toml");
-  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", std::string(text).replace(text.find(photos_), photos_.size(),
-                                                                           dir_ + "/nowhere")).ok());
+  ASSERT_TRUE(WriteFileAtomic(
+                  dir_ + "/c.toml",
+                  std::string(text).replace(text.find(photos_), photos_.size(), dir_ + "/nowhere"))
+                  .ok());
   RunResult r = Eval("--out " + dir_ + "/bad");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.ErrLines(), 1) << r.err;
   EXPECT_NE(r.err.find("data set 'mine' not found"), std::string::npos) << r.err;
-  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", std::string(text).replace(text.find("query_stride"), 12,
-                                                                           "query_strid")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", std::string(text).replace(text.find("query_stride"),
+                                                                          12, "query_strid"))
+                  .ok());
   r = Eval("--out " + dir_ + "/bad");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.ErrLines(), 1) << r.err;

@@ -12,12 +12,15 @@
 namespace tint::testing {
 namespace fs = std::filesystem;
 
-int RunResult::ErrLines() const { return static_cast<int>(std::count(err.begin(), err.end(), '\n')); }
+int RunResult::ErrLines() const {
+  return static_cast<int>(std::count(err.begin(), err.end(), '\n'));
+}
 
 RunResult RunTint(const std::string& args, const std::string& dir, const std::string& prefix) {
   const std::string out_file = (fs::path(dir) / "stdout.txt").string();
   const std::string err_file = (fs::path(dir) / "stderr.txt").string();
-  const std::string cmd = prefix + BinaryDir() + "/bin/tint " + args + " > " + out_file + " 2> " + err_file;
+  const std::string cmd =
+      prefix + BinaryDir() + "/bin/tint " + args + " > " + out_file + " 2> " + err_file;
   const int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -77,7 +77,8 @@ class TextReader {
   }
   std::string Word() {
     size_t b = i_;
-    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_')) ++i_;
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_'))
+      ++i_;
     return s_.substr(b, i_ - b);
   }
   std::string Value() {
@@ -90,7 +91,8 @@ class TextReader {
       return v;
     }
     size_t b = i_;
-    while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) && s_[i_] != '}') ++i_;
+    while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) && s_[i_] != '}')
+      ++i_;
     return s_.substr(b, i_ - b);
   }
   std::string s_;
@@ -174,8 +176,8 @@ Status WriteRandomCaffeModel(const std::string& prototxt, const std::string& caf
       blobs.push_back(Blob({1}, {1.f}));
     }
     for (const auto& t : tops) channels[t] = out;
-    if (blobs.empty() ||
-        std::find(options.skip_layers.begin(), options.skip_layers.end(), name) != options.skip_layers.end()) {
+    if (blobs.empty() || std::find(options.skip_layers.begin(), options.skip_layers.end(), name) !=
+                             options.skip_layers.end()) {
       continue;
     }
     std::string msg;

@@ -44,7 +44,8 @@ const char kJson[] = R"({
   "about": {"note": "free form"}
 })";
 
-Status Parse(const std::string& text, bool toml, ModelCard* card, const std::string& path = "/models/x/card") {
+Status Parse(const std::string& text, bool toml, ModelCard* card,
+             const std::string& path = "/models/x/card") {
   nlohmann::json tree;
   TINT_RETURN_IF_ERROR(ParseConfigText(path, text, toml, &tree));
   ModelCardOptions options;
@@ -111,7 +112,8 @@ TEST(ModelCard, RejectsBrokenCards) {
       {"\"max_side\": 320", "\"max_side\": -3", "max_side"},
       {"\"temperature\": 0.5", "\"temperature\": 0", "temperature"},
       {"\"model\": \"net.onnx\"", "\"model\": 7", "'model' must be a string"},
-      {"\"model\": \"net.onnx\"", "\"model\": \"net.onnx\", \"weights\": \"w\"", "no separate 'weights'"},
+      {"\"model\": \"net.onnx\"", "\"model\": \"net.onnx\", \"weights\": \"w\"",
+       "no separate 'weights'"},
       {"\"count\": 4", "\"count\": 0", "count"},
       {"\"format\": \"tint-model-card\"", "\"format\": \"x\"", "format"},
   };

@@ -27,7 +27,8 @@ std::string ShippedDir() { return testing::SourceDir() + "/models/tint-hc"; }
 
 Status LoadShipped(std::unique_ptr<CnnModel>* model, const std::string& card_path = "") {
   ModelCard card;
-  TINT_RETURN_IF_ERROR(LoadModelCard(card_path.empty() ? ShippedDir() + "/card.toml" : card_path, {}, &card));
+  TINT_RETURN_IF_ERROR(
+      LoadModelCard(card_path.empty() ? ShippedDir() + "/card.toml" : card_path, {}, &card));
   return CnnModel::Load(card, model);
 }
 
@@ -72,7 +73,8 @@ TEST(ShippedModel, ColorizesPhotosKeepingLightness) {
     ASSERT_TRUE(ColorizePhoto(*colorizer, {}, image, &colour, &details).ok()) << name;
     ASSERT_EQ(colour.size(), image.size());
     EXPECT_GT(details.seconds.count("cnn_forward"), 0u);
-    EXPECT_LE(MaxLightnessDifference(ComputeLightness(image), ComputeLightness(colour)), 1.0) << name;
+    EXPECT_LE(MaxLightnessDifference(ComputeLightness(image), ComputeLightness(colour)), 1.0)
+        << name;
     cv::Mat ab;
     ASSERT_TRUE(colorizer->Colorize(ComputeLightness(image), &ab, nullptr).ok());
     ASSERT_EQ(ab.size(), image.size());
@@ -167,9 +169,10 @@ TEST_F(BrokenModel, CentresThatAreNotFinite) {
 
 TEST_F(BrokenModel, TheCliGivesOneLineAndNoOutput) {
   fs::resize_file(dir_ + "/tint_hc.onnx", 5000);
-  testing::RunResult r = testing::RunTint("colorize " + testing::TestDataPath("bridge_small.jpg") + " -o " + dir_ +
-                                              "/out.png --mode cnn --model " + dir_ + "/card.toml",
-                                          dir_);
+  testing::RunResult r =
+      testing::RunTint("colorize " + testing::TestDataPath("bridge_small.jpg") + " -o " + dir_ +
+                           "/out.png --mode cnn --model " + dir_ + "/card.toml",
+                       dir_);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.ErrLines(), 1) << r.err;
   EXPECT_FALSE(fs::exists(dir_ + "/out.png"));
@@ -177,9 +180,9 @@ TEST_F(BrokenModel, TheCliGivesOneLineAndNoOutput) {
 
 TEST(ShippedModel, CliColorizesWithTheDefaultModel) {
   const std::string dir = testing::ScratchDir();
-  testing::RunResult r =
-      testing::RunTint("colorize " + testing::TestDataPath("bridge_small.jpg") + " -o " + dir + "/out.png --mode cnn",
-                       dir);
+  testing::RunResult r = testing::RunTint("colorize " + testing::TestDataPath("bridge_small.jpg") +
+                                              " -o " + dir + "/out.png --mode cnn",
+                                          dir);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   cv::Mat out;
   EXPECT_TRUE(ReadImage({}, dir + "/out.png", &out).ok());
@@ -187,7 +190,8 @@ TEST(ShippedModel, CliColorizesWithTheDefaultModel) {
                            "/out2.png --mode cnn --explain",
                        dir);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("--explain shows matched labels: method 'cnn' has none"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--explain shows matched labels: method 'cnn' has none"), std::string::npos)
+      << r.err;
 }
 
 }  // namespace

@@ -9,12 +9,21 @@
 namespace tint {
 namespace {
 
-std::vector<uint8_t> Npy(const std::string& descr, const std::string& shape, const void* data, size_t bytes,
-                         const std::string& order = "False") {
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': " + order + ", 'shape': " + shape + ", }";
+std::vector<uint8_t> Npy(const std::string& descr, const std::string& shape, const void* data,
+                         size_t bytes, const std::string& order = "False") {
+  std::string header =
+      "{'descr': '" + descr + "', 'fortran_order': " + order + ", 'shape': " + shape + ", }";
   while ((10 + header.size() + 1) % 64) header += ' ';
   header += '\n';
-  std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xff),
+  std::vector<uint8_t> out = {0x93,
+                              'N',
+                              'U',
+                              'M',
+                              'P',
+                              'Y',
+                              1,
+                              0,
+                              static_cast<uint8_t>(header.size() & 0xff),
                               static_cast<uint8_t>(header.size() >> 8)};
   out.insert(out.end(), header.begin(), header.end());
   const uint8_t* p = static_cast<const uint8_t*>(data);

@@ -10,8 +10,8 @@
 #include "cnn/caffe_writer.h"
 #include "cnn/decoder.h"
 #include "cnn/network.h"
-#include "core/file_util.h"
 #include "core/color.h"
+#include "core/file_util.h"
 #include "core/image_io.h"
 #include "eval/metrics.h"
 #include "pipeline/colorizer.h"
@@ -42,7 +42,8 @@ class Zhang : public ::testing::Test {
   }
   void SetUp() override {
     root_ = testing::SharedDataRoot();
-    if (root_.empty()) GTEST_SKIP() << "shared data not found: set TINT_DATA_ROOT to the folder holding zhang2016/";
+    if (root_.empty())
+      GTEST_SKIP() << "shared data not found: set TINT_DATA_ROOT to the folder holding zhang2016/";
     ASSERT_TRUE(status_->ok()) << status_->message();
   }
   Status Load(const std::string& card_name, std::unique_ptr<CnnModel>* model,
@@ -116,11 +117,12 @@ TEST_F(Zhang, BothCardsColorizeAPhoto) {
 
 TEST_F(Zhang, CliRunsTheWholePath) {
   const std::string dir = testing::ScratchDir();
-  testing::RunResult r = testing::RunTint(
-      "colorize " + testing::TestDataPath("street_small.png") + " -o " + dir + "/out.png --mode cnn --model " +
-          testing::SourceDir() + "/models/zhang2016/card.json --weights " + *dir_ + "/random.caffemodel --data-root " +
-          root_,
-      dir);
+  testing::RunResult r =
+      testing::RunTint("colorize " + testing::TestDataPath("street_small.png") + " -o " + dir +
+                           "/out.png --mode cnn --model " + testing::SourceDir() +
+                           "/models/zhang2016/card.json --weights " + *dir_ +
+                           "/random.caffemodel --data-root " + root_,
+                       dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   cv::Mat in, out;
   ASSERT_TRUE(ReadImage({}, testing::TestDataPath("street_small.png"), &in).ok());
@@ -131,10 +133,11 @@ TEST_F(Zhang, CliRunsTheWholePath) {
 
 TEST_F(Zhang, MissingWeightsNameTheFile) {
   const std::string dir = testing::ScratchDir();
-  testing::RunResult r = testing::RunTint(
-      "colorize " + testing::TestDataPath("street_small.png") + " -o " + dir + "/out.png --mode cnn --model " +
-          testing::SourceDir() + "/models/zhang2016/card.json --data-root " + root_,
-      dir);
+  testing::RunResult r =
+      testing::RunTint("colorize " + testing::TestDataPath("street_small.png") + " -o " + dir +
+                           "/out.png --mode cnn --model " + testing::SourceDir() +
+                           "/models/zhang2016/card.json --data-root " + root_,
+                       dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.ErrLines(), 1) << r.err;
   EXPECT_NE(r.err.find("colorization_release_v2.caffemodel"), std::string::npos) << r.err;
@@ -157,7 +160,9 @@ TEST_F(Zhang, WeightsOfTheWrongShapeGiveOneLine) {
   testing::RandomCaffeOptions options;
   options.skip_layers = {"class8_ab"};
   options.corrupt_layer = "conv2_1";
-  ASSERT_TRUE(WriteRandomCaffeModel(root_ + "/zhang2016/colorization_deploy_v2.prototxt", path, options).ok());
+  ASSERT_TRUE(
+      WriteRandomCaffeModel(root_ + "/zhang2016/colorization_deploy_v2.prototxt", path, options)
+          .ok());
   std::unique_ptr<CnnModel> model;
   Status s = Load("card.json", &model, path);
   ASSERT_FALSE(s.ok());

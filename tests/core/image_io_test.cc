@@ -19,9 +19,11 @@ std::vector<uint8_t> Encode(const std::string& ext, const cv::Mat& m) {
   return buf;
 }
 
-std::string Put(const std::string& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
+std::string Put(const std::string& dir, const std::string& name,
+                const std::vector<uint8_t>& bytes) {
   const std::string path = (fs::path(dir) / name).string();
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return path;
 }
 
@@ -65,7 +67,8 @@ TEST_P(ReadImageBadInputTest, FailsWithOneLine) {
   if (name == "missing") path = (fs::path(dir) / "nope.png").string();
   if (name == "directory") path = dir;
   if (name == "empty") path = Put(dir, "empty.png", {});
-  if (name == "text_named_png") path = Put(dir, "t.png", {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'g'});
+  if (name == "text_named_png")
+    path = Put(dir, "t.png", {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'g'});
   if (name == "truncated_png") {
     auto b = Encode(".png", m);
     b.resize(b.size() / 2);
@@ -99,8 +102,10 @@ INSTANTIATE_TEST_SUITE_P(
     All, ReadImageBadInputTest,
     ::testing::Values(BadCase{"missing", "no such file"}, BadCase{"directory", "is a directory"},
                       BadCase{"empty", "empty file"}, BadCase{"text_named_png", "not an image"},
-                      BadCase{"truncated_png", "truncated PNG"}, BadCase{"truncated_jpeg", "truncated JPEG"},
-                      BadCase{"too_large", "over the limit"}, BadCase{"over_limit", "over the limit"}),
+                      BadCase{"truncated_png", "truncated PNG"},
+                      BadCase{"truncated_jpeg", "truncated JPEG"},
+                      BadCase{"too_large", "over the limit"},
+                      BadCase{"over_limit", "over the limit"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(WriteImageTest, FailedWriteKeepsTheOldImage) {

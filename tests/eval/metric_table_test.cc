@@ -32,12 +32,15 @@ TEST(MetricTableTest, KeysAreUniqueAndEveryEntryIsComplete) {
     EXPECT_TRUE(m.compute) << m.key;
     EXPECT_GE(m.digits, 0);
   }
-  for (const char* k : {"auc", "auc_rebalanced", "ab_rmse", "psnr", "ssim", "colorfulness", "max_l_diff", "seconds"}) {
+  for (const char* k : {"auc", "auc_rebalanced", "ab_rmse", "psnr", "ssim", "colorfulness",
+                        "max_l_diff", "seconds"}) {
     EXPECT_NE(FindMetric(k), nullptr) << k;
   }
   EXPECT_EQ(FindMetric("acu"), nullptr);  // a misspelled key is not a metric
   EXPECT_TRUE(kToyRegistered);
-  EXPECT_FALSE(RegisterMetric({"auc", "again", 2, true, "", [](const PhotoScoreInput&) { return 0.0; }}).ok());
+  EXPECT_FALSE(
+      RegisterMetric({"auc", "again", 2, true, "", [](const PhotoScoreInput&) { return 0.0; }})
+          .ok());
 }
 
 TEST(MetricTableTest, IdenticalImagesScoreAtTheirBest) {
@@ -77,13 +80,15 @@ TEST(MetricTableTest, AnAddedMetricReachesTheResultsTheSummaryAndTheCsv) {
   RunCounts counts;
   ASSERT_TRUE(RunExperiment(config, {grey.get()}, {"grayscale"}, options, &counts).ok());
   nlohmann::json summary;
-  const Status s = SummarizeExperiment(config, {"grayscale"}, out, "", nlohmann::json::object(), &summary);
+  const Status s =
+      SummarizeExperiment(config, {"grayscale"}, out, "", nlohmann::json::object(), &summary);
   ASSERT_TRUE(s.ok()) << s.message();
   const auto& mean = summary["datasets"][0]["methods"][0]["mean"];
   ASSERT_TRUE(mean.contains("toy_mean_b"));
   EXPECT_NEAR(mean["toy_mean_b"].get<double>(), 0.0, 0.1);  // grayscale: b = 0 up to 8-bit rounding
   bool listed = false;
-  for (const auto& m : summary["metrics"]) listed |= m["key"] == "toy_mean_b" && m["header"] == "mean b";
+  for (const auto& m : summary["metrics"])
+    listed |= m["key"] == "toy_mean_b" && m["header"] == "mean b";
   EXPECT_TRUE(listed);
   std::vector<uint8_t> csv;
   ASSERT_TRUE(ReadFileBytes(out + "/per_photo.csv", &csv).ok());

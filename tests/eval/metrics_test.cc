@@ -79,7 +79,8 @@ TEST(SsimTest, IdenticalIsOneAndNoiseLowersIt) {
 // rg = 255, yb = 127.5, M = 0.3 * sqrt(255^2 + 127.5^2) = 85.53.
 TEST(ColorfulnessTest, HandComputedCases) {
   EXPECT_DOUBLE_EQ(Colorfulness(cv::Mat(4, 4, CV_8UC3, cv::Scalar(90, 90, 90))), 0.0);
-  EXPECT_NEAR(Colorfulness(cv::Mat(4, 4, CV_8UC3, cv::Scalar(0, 0, 255))), 0.3 * std::hypot(255.0, 127.5), 1e-9);
+  EXPECT_NEAR(Colorfulness(cv::Mat(4, 4, CV_8UC3, cv::Scalar(0, 0, 255))),
+              0.3 * std::hypot(255.0, 127.5), 1e-9);
   // Half red, half green: rg = +-255 (sd 255, mean 0); yb = 127.5 on both (sd 0).
   cv::Mat split(2, 2, CV_8UC3, cv::Scalar(0, 0, 255));
   split.row(1).setTo(cv::Scalar(0, 255, 0));
@@ -102,7 +103,8 @@ TEST(CamVidConfusionTest, HandCountedPixels) {
   EXPECT_EQ(confusion[2][1], 1);  // pavement -> building
   EXPECT_EQ(confusion[3][4], 1);  // tree -> grass, not a scored label
   double total = 0;
-  for (const auto& row : confusion) for (double v : row) total += v;
+  for (const auto& row : confusion)
+    for (double v : row) total += v;
   EXPECT_EQ(total, 5);  // the pole is not scored
 }
 

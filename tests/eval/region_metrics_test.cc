@@ -72,7 +72,7 @@ TEST(RegionMetrics, OdsTakesOneParameterOisEachImagesBest) {
   EXPECT_NEAR(s.covering_ois, 0.7, 1e-12);  // (0.8 + 0.6) / 2
   EXPECT_NEAR(s.pri_ods, 0.75, 1e-12);      // both p give 0.75; the first is kept
   EXPECT_NEAR(s.pri_ois, 0.85, 1e-12);
-  EXPECT_NEAR(s.voi_ods, 1.75, 1e-12);      // p0: 1.75, p1: 1.75
+  EXPECT_NEAR(s.voi_ods, 1.75, 1e-12);  // p0: 1.75, p1: 1.75
   EXPECT_NEAR(s.voi_ois, 1.25, 1e-12);
 }
 

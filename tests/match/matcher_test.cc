@@ -40,7 +40,8 @@ TEST_P(MatcherTest, FindsScaledCopiesWithTrueCosines) {
     EXPECT_NEAR(c.similarity[i * 3], 1.0, 1e-5);
     for (int j = 0; j < 3; ++j) {
       const int idx = c.index[i * 3 + j];
-      const double cosine = queries.row(i).dot(db.row(idx)) / (cv::norm(queries.row(i)) * cv::norm(db.row(idx)));
+      const double cosine =
+          queries.row(i).dot(db.row(idx)) / (cv::norm(queries.row(i)) * cv::norm(db.row(idx)));
       EXPECT_NEAR(c.similarity[i * 3 + j], cosine, 1e-4);
       if (j > 0) EXPECT_LE(c.similarity[i * 3 + j], c.similarity[i * 3 + j - 1] + 1e-6);
     }
@@ -56,11 +57,15 @@ TEST_P(MatcherTest, ZeroQueryHasZeroSimilarity) {
 
 TEST_P(MatcherTest, WrongDimensionIsAProgrammerError) {
   Candidates c;
-  EXPECT_THROW(CreateMatcher(Options(), RandomVectors(20, 4, 1))->Match(RandomVectors(2, 5, 2), &c), CheckError);
+  EXPECT_THROW(CreateMatcher(Options(), RandomVectors(20, 4, 1))->Match(RandomVectors(2, 5, 2), &c),
+               CheckError);
 }
 
-INSTANTIATE_TEST_SUITE_P(Matchers, MatcherTest, ::testing::Values(MatcherType::kExact, MatcherType::kFlann),
-                         [](const ::testing::TestParamInfo<MatcherType>& info) { return std::string(ToString(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Matchers, MatcherTest,
+                         ::testing::Values(MatcherType::kExact, MatcherType::kFlann),
+                         [](const ::testing::TestParamInfo<MatcherType>& info) {
+                           return std::string(ToString(info.param));
+                         });
 
 // FLANN agrees with exact matching on a known set: clustered data where the
 // label of the nearest sample is what matters.
@@ -124,7 +129,8 @@ TEST(FlannVariantsTest, ExhaustiveSettingsEqualExact) {
     CreateMatcher(o, db)->Match(queries, &c);
     ASSERT_EQ(c.k, 5);
     for (size_t i = 0; i < truth.index.size(); ++i) {
-      EXPECT_EQ(c.index[i], truth.index[i]) << "entry " << i << (o.pca_dims > 0 ? " (pca)" : " (kmeans)");
+      EXPECT_EQ(c.index[i], truth.index[i])
+          << "entry " << i << (o.pca_dims > 0 ? " (pca)" : " (kmeans)");
       EXPECT_NEAR(c.similarity[i], truth.similarity[i], 1e-5);
     }
   }
@@ -148,8 +154,9 @@ TEST(FlannVariantsTest, PcaWithoutRerankLosesAccuracyButStaysValid) {
     same += c.index[i] == truth.index[i];
     ASSERT_GE(c.index[i], 0);
     // The reported similarity is the true cosine of the returned sample.
-    const float expected = static_cast<float>(db.row(c.index[i]).dot(queries.row(i)) /
-                                              (cv::norm(db.row(c.index[i])) * cv::norm(queries.row(i))));
+    const float expected =
+        static_cast<float>(db.row(c.index[i]).dot(queries.row(i)) /
+                           (cv::norm(db.row(c.index[i])) * cv::norm(queries.row(i))));
     EXPECT_NEAR(c.similarity[i], expected, 1e-4);
     EXPECT_LE(c.similarity[i], truth.similarity[i] + 1e-5);
   }

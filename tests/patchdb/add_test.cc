@@ -89,7 +89,8 @@ TEST(ImportCamVidTest, ImportsFourLabelsFromTrain) {
   const std::string db = testing::ScratchDir();
   ASSERT_TRUE(ImportCamVid(o, db, &summary).ok());
   EXPECT_EQ(summary.images_read, 6);
-  for (const char* label : {"sky", "building", "earth", "vegetation"}) EXPECT_GT(summary.patches_per_label[label], 0) << label;
+  for (const char* label : {"sky", "building", "earth", "vegetation"})
+    EXPECT_GT(summary.patches_per_label[label], 0) << label;
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ std::string MakeDatabase() {
   fs::create_directories(fs::path(dir) / "patches" / "sky");
   fs::create_directories(fs::path(dir) / "patches" / "grass");
   Manifest m;
-  const std::vector<std::pair<std::string, cv::Scalar>> patches = {{"sky", {230, 180, 120}}, {"grass", {40, 160, 60}}};
+  const std::vector<std::pair<std::string, cv::Scalar>> patches = {{"sky", {230, 180, 120}},
+                                                                   {"grass", {40, 160, 60}}};
   for (const auto& [label, colour] : patches) {
     cv::Mat img(16, 16, CV_8UC3, colour);
     std::vector<uint8_t> png;
@@ -55,14 +56,17 @@ TEST(PatchDatabaseTest, LoadsSamplesWithLabelsAndChroma) {
   EXPECT_EQ(db->label_names(), (std::vector<std::string>{"sky", "grass"}));
   // Sky samples are blue (b < 0), grass samples green (a < 0).
   for (int i = 0; i < db->num_samples(); ++i) {
-    if (db->sample_labels()[i] == db->LabelId("sky")) EXPECT_LT(db->chroma().at<float>(i, 1), -10.0f);
-    if (db->sample_labels()[i] == db->LabelId("grass")) EXPECT_LT(db->chroma().at<float>(i, 0), -10.0f);
+    if (db->sample_labels()[i] == db->LabelId("sky"))
+      EXPECT_LT(db->chroma().at<float>(i, 1), -10.0f);
+    if (db->sample_labels()[i] == db->LabelId("grass"))
+      EXPECT_LT(db->chroma().at<float>(i, 0), -10.0f);
   }
 }
 
 TEST(PatchDatabaseTest, ChangedPatchFailsItsHash) {
   const std::string dir = MakeDatabase();
-  cv::imwrite((fs::path(dir) / "patches" / "sky" / "sky-1.png").string(), cv::Mat(16, 16, CV_8UC3, cv::Scalar(0, 0, 0)));
+  cv::imwrite((fs::path(dir) / "patches" / "sky" / "sky-1.png").string(),
+              cv::Mat(16, 16, CV_8UC3, cv::Scalar(0, 0, 0)));
   std::unique_ptr<PatchDatabase> db;
   const Status s = PatchDatabase::Load(dir, {}, {}, &db);
   ASSERT_FALSE(s.ok());
@@ -81,7 +85,8 @@ TEST(PatchDatabaseTest, MissingPatchFileIsNamed) {
 
 TEST(PatchDatabaseTest, MissingOrCorruptManifest) {
   std::unique_ptr<PatchDatabase> db;
-  EXPECT_NE(PatchDatabase::Load("/nonexistent-tint-db", {}, {}, &db).message().find("not found"), std::string::npos);
+  EXPECT_NE(PatchDatabase::Load("/nonexistent-tint-db", {}, {}, &db).message().find("not found"),
+            std::string::npos);
   const std::string dir = MakeDatabase();
   std::ofstream(fs::path(dir) / "manifest.json") << "{\"format\": \"tint-patchdb\", \"vers";
   const Status s = PatchDatabase::Load(dir, {}, {}, &db);

@@ -50,7 +50,11 @@ TEST(RemoveTest, RemovesRecordsAndFiles) {
 
 TEST(RemoveTest, UnknownIdChangesNothing) {
   const std::string db = MakeDatabase();
-  const std::string before = SerializeManifest([&] { Manifest m; LoadManifest(db, &m); return m; }());
+  const std::string before = SerializeManifest([&] {
+    Manifest m;
+    LoadManifest(db, &m);
+    return m;
+  }());
   const Status s = RemovePatches(db, {"no-such-id"});
   EXPECT_NE(s.message().find("no-such-id"), std::string::npos);
   Manifest after;
@@ -103,7 +107,8 @@ TEST(LockTest, SecondWriterIsRefusedUntilTheFirstReleases) {
   const Status s = DatabaseLock::Acquire(db, &b);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("another writer"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("pid " + std::to_string(::getpid())), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("pid " + std::to_string(::getpid())), std::string::npos)
+      << s.message();
   EXPECT_FALSE(RemovePatches(db, {"x"}).ok());
   a.reset();
   // The file stays (deleting it would open a race) but nobody holds it.
@@ -118,8 +123,8 @@ TEST(LockTest, LeftoverLockFilesAreNoObstacle) {
   const std::string db = MakeDatabase();
   char host[256] = {};
   ::gethostname(host, sizeof(host) - 1);
-  for (const std::string text : {std::string(), "1 " + std::string(host) + " 0\n", std::string("4194305 x 0\n"),
-                                 std::string("garbage")}) {
+  for (const std::string text : {std::string(), "1 " + std::string(host) + " 0\n",
+                                 std::string("4194305 x 0\n"), std::string("garbage")}) {
     std::ofstream(DatabaseLock::LockPath(db)) << text;
     std::unique_ptr<DatabaseLock> lock;
     EXPECT_TRUE(DatabaseLock::Acquire(db, &lock).ok()) << text;
@@ -136,11 +141,12 @@ TEST(OrphanTest, FoundAndRemovedWithoutTouchingOtherFiles) {
   std::ofstream(db + "/patches/sky/.stray.png.tmp42") << "x";
   std::ofstream(db + "/.manifest.json.tmp7") << "x";
   std::ofstream(db + "/.index.cache.tmp123456") << "x";
-  std::ofstream(db + "/notes.txt") << "x";                 // not tint's
-  std::ofstream(db + "/patches/sky/notes.txt") << "x";     // not a patch
-  std::ofstream(db + "/.manifest.json.tmpx") << "x";       // not tint's temporary name
-  EXPECT_EQ(FindOrphans(db, m), (std::vector<std::string>{".index.cache.tmp123456", ".manifest.json.tmp7",
-                                                          "patches/sky/.stray.png.tmp42", "patches/sky/stray.png"}));
+  std::ofstream(db + "/notes.txt") << "x";              // not tint's
+  std::ofstream(db + "/patches/sky/notes.txt") << "x";  // not a patch
+  std::ofstream(db + "/.manifest.json.tmpx") << "x";    // not tint's temporary name
+  EXPECT_EQ(FindOrphans(db, m),
+            (std::vector<std::string>{".index.cache.tmp123456", ".manifest.json.tmp7",
+                                      "patches/sky/.stray.png.tmp42", "patches/sky/stray.png"}));
   RemoveOrphans(db, m);
   EXPECT_TRUE(FindOrphans(db, m).empty());
   EXPECT_TRUE(fs::exists(db + "/notes.txt"));

@@ -61,7 +61,8 @@ TEST_P(ClassicTest, LabelsSkyAndVegetationAndKeepsLightness) {
   ASSERT_EQ(d.label_names[sky], "sky");
   int sky_ok = 0, veg_ok = 0;
   for (int r = 0; r < 80; ++r)
-    for (int c = 0; c < 100; ++c) (r < 40 ? sky_ok : veg_ok) += d.labels.at<int>(r, c) == (r < 40 ? sky : veg);
+    for (int c = 0; c < 100; ++c)
+      (r < 40 ? sky_ok : veg_ok) += d.labels.at<int>(r, c) == (r < 40 ? sky : veg);
   EXPECT_GE(sky_ok, 40 * 100 * 95 / 100);
   EXPECT_GE(veg_ok, 40 * 100 * 95 / 100);
   cv::Mat l, ab;
@@ -93,8 +94,11 @@ TEST_P(ClassicTest, RealPhotoWithBundledDatabase) {
   EXPECT_GT(cv::norm(ab, cv::NORM_L2) / std::sqrt(double(ab.total())), 2.0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Matchers, ClassicTest, ::testing::Values(MatcherType::kExact, MatcherType::kFlann),
-                         [](const ::testing::TestParamInfo<MatcherType>& info) { return std::string(ToString(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Matchers, ClassicTest,
+                         ::testing::Values(MatcherType::kExact, MatcherType::kFlann),
+                         [](const ::testing::TestParamInfo<MatcherType>& info) {
+                           return std::string(ToString(info.param));
+                         });
 
 TEST(GrayscaleTest, PredictsZeroChroma) {
   cv::Mat l(5, 5, CV_32F, cv::Scalar(50)), ab;

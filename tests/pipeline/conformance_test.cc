@@ -27,11 +27,13 @@ class SepiaColorizer : public Colorizer {
     return Status::Ok();
   }
 };
-Status CreateSepia(const ColorizerSpec&, const ColorizerContext&, std::unique_ptr<Colorizer>* colorizer) {
+Status CreateSepia(const ColorizerSpec&, const ColorizerContext&,
+                   std::unique_ptr<Colorizer>* colorizer) {
   *colorizer = std::make_unique<SepiaColorizer>();
   return Status::Ok();
 }
-const bool kToyRegistered = RegisterMethod({"toy-sepia", "a constant sepia tone (test only)", &CreateSepia}).ok();
+const bool kToyRegistered =
+    RegisterMethod({"toy-sepia", "a constant sepia tone (test only)", &CreateSepia}).ok();
 
 std::vector<std::string> MethodNames() {
   std::vector<std::string> names;
@@ -95,12 +97,14 @@ TEST_P(ConformanceTest, BadOptionsGiveOneLine) {
   context.db_dir = testing::SourceDir() + "/patchdb";
   ColorizerSpec spec;
   spec.method = GetParam();
-  spec.options = info.takes_options ? nlohmann::json{{"window", 8}} : nlohmann::json{{"anything", 1}};
+  spec.options =
+      info.takes_options ? nlohmann::json{{"window", 8}} : nlohmann::json{{"anything", 1}};
   std::unique_ptr<Colorizer> c;
   Status s = CreateColorizer(spec, context, &c);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message().find('\n'), std::string::npos);
-  EXPECT_NE(s.message().find(info.takes_options ? "window must be" : "takes no options"), std::string::npos)
+  EXPECT_NE(s.message().find(info.takes_options ? "window must be" : "takes no options"),
+            std::string::npos)
       << s.message();
   spec.options = nlohmann::json::object();
   spec.model = info.takes_model ? "/no/such/card.toml" : "card.toml";
@@ -115,8 +119,8 @@ TEST_P(ConformanceTest, EveryTinySizeGivesAResultOfThatSize) {
   for (int h = 1; h <= 8; ++h) {
     for (int w = 1; w <= 8; ++w) sizes.emplace_back(w, h);
   }
-  for (cv::Size s : {cv::Size(300, 6), cv::Size(6, 300), cv::Size(20000, 2), cv::Size(2, 20000), cv::Size(1, 5000),
-                     cv::Size(4000, 1), cv::Size(13, 9), cv::Size(25, 7)}) {
+  for (cv::Size s : {cv::Size(300, 6), cv::Size(6, 300), cv::Size(20000, 2), cv::Size(2, 20000),
+                     cv::Size(1, 5000), cv::Size(4000, 1), cv::Size(13, 9), cv::Size(25, 7)}) {
     sizes.push_back(s);
   }
   cv::RNG rng(testing::kSeed);
@@ -149,7 +153,8 @@ TEST(RegistryTest, TheToyMethodIsRegisteredOnceAndUnknownNamesAreRefused) {
   ColorizerSpec spec;
   spec.method = "nosuch";
   const Status s = CreateColorizer(spec, ColorizerContext(), &c);
-  EXPECT_NE(s.message().find("unknown method 'nosuch' (registered: grayscale, classic, classic-exact, cnn"),
+  EXPECT_NE(s.message().find(
+                "unknown method 'nosuch' (registered: grayscale, classic, classic-exact, cnn"),
             std::string::npos)
       << s.message();
 }

@@ -145,15 +145,16 @@ TEST(IndexCacheParseTest, HeaderValuesCannotReachPastThePayload) {
   struct Case {
     std::string from, to, fragment;
   };
-  for (const Case& c : std::vector<Case>{{"\"samples\":2", "\"samples\":4294967298", "wrong size"},
-                                         {"\"samples\":2", "\"samples\":-2", "wrong size"},
-                                         {"\"dimension\":3", "\"dimension\":1073741824", "wrong size"},
-                                         {"\"index_bytes\":0", "\"index_bytes\":-56", "wrong size"},
-                                         {"\"payload_bytes\":56", "\"payload_bytes\":55", "wrong size"},
-                                         {"[1.0,0.5]", "[1.0]", "one label weight per label"},
-                                         {"[\"sky\",\"grass\"],\"label_weights\":[1.0,0.5]", "[\"sky\"],\"label_weights\":[1.0]",
-                                          "label id out of range"},
-                                         {"[\"sky\",\"grass\"]", "[\"sky\",7]", "bad header"}}) {
+  for (const Case& c :
+       std::vector<Case>{{"\"samples\":2", "\"samples\":4294967298", "wrong size"},
+                         {"\"samples\":2", "\"samples\":-2", "wrong size"},
+                         {"\"dimension\":3", "\"dimension\":1073741824", "wrong size"},
+                         {"\"index_bytes\":0", "\"index_bytes\":-56", "wrong size"},
+                         {"\"payload_bytes\":56", "\"payload_bytes\":55", "wrong size"},
+                         {"[1.0,0.5]", "[1.0]", "one label weight per label"},
+                         {"[\"sky\",\"grass\"],\"label_weights\":[1.0,0.5]",
+                          "[\"sky\"],\"label_weights\":[1.0]", "label id out of range"},
+                         {"[\"sky\",\"grass\"]", "[\"sky\",7]", "bad header"}}) {
     std::string fields = kFields;
     fields.replace(fields.find(c.from), c.from.size(), c.to);
     const Status s = internal::ParseIndexCache(HandMadeCache(fields), "k", 4, &parsed);

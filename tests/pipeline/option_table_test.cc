@@ -15,11 +15,13 @@ TEST(OptionTableTest, NamesAreSnakeCaseAndUniqueAndDefaultsAreValid) {
   const ClassicOptions defaults;
   for (const OptionInfo& o : ClassicOptionTable()) {
     EXPECT_TRUE(names.insert(o.name).second) << o.name;
-    for (char c : o.name) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9')) << o.name;
+    for (char c : o.name)
+      EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9')) << o.name;
     EXPECT_FALSE(o.help.empty()) << o.name;
     // The default is accepted by the table and reads back unchanged.
     ClassicOptions copy;
-    ASSERT_TRUE(SetClassicOption(o.name, o.get(defaults), OptionSpelling::kKey, &copy).ok()) << o.name;
+    ASSERT_TRUE(SetClassicOption(o.name, o.get(defaults), OptionSpelling::kKey, &copy).ok())
+        << o.name;
     EXPECT_EQ(o.get(copy), o.get(defaults)) << o.name;
   }
   EXPECT_TRUE(CheckClassicOptions(defaults, OptionSpelling::kKey).ok());
@@ -52,7 +54,8 @@ TEST(OptionTableTest, ErrorsNameTheFlagOrTheKeyAsWritten) {
   s = SetClassicOptionValue("smooth_radius", 200, OptionSpelling::kKey, &o);
   EXPECT_EQ(s.message(), "smooth_radius must be an integer in 0..100, got '200'");
   s = SetClassicOption("window", "8", OptionSpelling::kFlag, &o);
-  EXPECT_NE(s.message().find("--window must be an integer in 3..31 (odd)"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("--window must be an integer in 3..31 (odd)"), std::string::npos)
+      << s.message();
   s = SetClassicOption("flann_kmeans", "1", OptionSpelling::kKey, &o);
   EXPECT_NE(s.message().find("0 or at least 2"), std::string::npos) << s.message();
   s = SetClassicOption("seed", "-1", OptionSpelling::kFlag, &o);
@@ -65,8 +68,11 @@ TEST(OptionTableTest, ErrorsNameTheFlagOrTheKeyAsWritten) {
   EXPECT_EQ(s.message(), "stats must be true or false");
   s = SetClassicOptionValue("window", true, OptionSpelling::kKey, &o);
   EXPECT_EQ(s.message(), "window takes a value, not true or false");
-  s = SetClassicOption("smoothing_radius", "3", OptionSpelling::kKey, &o);  // the struct field's name
-  EXPECT_NE(s.message().find("unknown option 'smoothing_radius' (known: window,"), std::string::npos) << s.message();
+  s = SetClassicOption("smoothing_radius", "3", OptionSpelling::kKey,
+                       &o);  // the struct field's name
+  EXPECT_NE(s.message().find("unknown option 'smoothing_radius' (known: window,"),
+            std::string::npos)
+      << s.message();
   // A struct set in code is checked with the same names.
   o = ClassicOptions();
   o.transfer.smoothing_radius = -1;
@@ -84,12 +90,18 @@ TEST(OptionTableTest, TheCacheKeyHoldsExactlyTheMarkedOptions) {
     // when the table says the cache depends on it.
     ClassicOptions changed;
     std::string other;
-    if (o.type == OptionType::kBool) other = o.get(defaults) == "true" ? "false" : "true";
-    else if (o.type == OptionType::kChoice) other = o.choices[o.choices[0] == o.get(defaults) ? 1 : 0];
-    else if (o.name == "candidates") other = "32";  // above 16 the calibration sees it
-    else if (o.name == "seed") other = "7";
-    else other = std::to_string(static_cast<long long>(o.max));  // every default is below its maximum
-    ASSERT_TRUE(SetClassicOption(o.name, other, OptionSpelling::kKey, &changed).ok()) << o.name << "=" << other;
+    if (o.type == OptionType::kBool)
+      other = o.get(defaults) == "true" ? "false" : "true";
+    else if (o.type == OptionType::kChoice)
+      other = o.choices[o.choices[0] == o.get(defaults) ? 1 : 0];
+    else if (o.name == "candidates")
+      other = "32";  // above 16 the calibration sees it
+    else if (o.name == "seed")
+      other = "7";
+    else
+      other = std::to_string(static_cast<long long>(o.max));  // every default is below its maximum
+    ASSERT_TRUE(SetClassicOption(o.name, other, OptionSpelling::kKey, &changed).ok())
+        << o.name << "=" << other;
     const bool in_key = o.in_cache_key && o.in_cache_key(changed);
     EXPECT_EQ(ClassicCacheKey(changed) != key, in_key) << o.name;
   }

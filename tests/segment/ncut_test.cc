@@ -67,7 +67,8 @@ TEST(PartitionGraphTest, LargeGridUsesSparseSolver) {
   std::vector<int> labels;
   internal::PartitionGraph(o, FromEdges(side * side, e), &labels, nullptr);
   for (int r = 0; r < side; ++r) {
-    for (int c = 0; c < side; ++c) EXPECT_EQ(labels[r * side + c], labels[c < side / 2 ? 0 : side - 1]);
+    for (int c = 0; c < side; ++c)
+      EXPECT_EQ(labels[r * side + c], labels[c < side / 2 ? 0 : side - 1]);
   }
   EXPECT_NE(labels[0], labels[side - 1]);
 }
@@ -117,7 +118,8 @@ TEST_P(NCutImageTest, SmoothRampStaysWhole) {
   EXPECT_EQ(summary.num_segments, 1) << summary.BriefReport();
 }
 
-INSTANTIATE_TEST_SUITE_P(Graphs, NCutImageTest, ::testing::Values(NCutGraph::kPixelGrid, NCutGraph::kSuperpixels),
+INSTANTIATE_TEST_SUITE_P(Graphs, NCutImageTest,
+                         ::testing::Values(NCutGraph::kPixelGrid, NCutGraph::kSuperpixels),
                          [](const ::testing::TestParamInfo<NCutGraph>& info) {
                            return info.param == NCutGraph::kPixelGrid ? "PixelGrid" : "Superpixels";
                          });

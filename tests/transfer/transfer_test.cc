@@ -13,8 +13,9 @@ namespace {
 std::unique_ptr<PatchDatabase> TwoLabelDatabase() {
   NeighborhoodOptions f;
   f.window = 3;
-  return PatchDatabase::FromPatches(f, {}, {cv::Mat(8, 8, CV_8UC3, cv::Scalar(230, 170, 110)),
-                                            cv::Mat(8, 8, CV_8UC3, cv::Scalar(60, 100, 140))},
+  return PatchDatabase::FromPatches(f, {},
+                                    {cv::Mat(8, 8, CV_8UC3, cv::Scalar(230, 170, 110)),
+                                     cv::Mat(8, 8, CV_8UC3, cv::Scalar(60, 100, 140))},
                                     {"sky", "earth"});
 }
 
@@ -27,7 +28,8 @@ struct Fixture {
 
 // Two segments (left, right); every pixel is matched, with one candidate
 // whose database sample is chosen by `sample_of(x)`.
-Fixture Make(const PatchDatabase& db, float left_l, float right_l, int left_sample, int right_sample, float dark) {
+Fixture Make(const PatchDatabase& db, float left_l, float right_l, int left_sample,
+             int right_sample, float dark) {
   Fixture f;
   f.lightness = cv::Mat(6, 8, CV_32F, cv::Scalar(right_l));
   f.lightness(cv::Rect(0, 0, 4, 6)).setTo(left_l);
