@@ -21,6 +21,13 @@ add_library(tint_spectra INTERFACE)
 target_include_directories(tint_spectra SYSTEM INTERFACE ${SPECTRA_INCLUDE_DIR})
 target_link_libraries(tint_spectra INTERFACE Eigen3::Eigen)
 
+if(TINT_BUILD_PYTHON AND NOT TINT_SANITIZE AND NOT TINT_BUILD_FUZZERS)
+  # Debian's Python, whatever python3 comes first on PATH.
+  set(Python_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "Python for the tint module")
+  set(PYBIND11_FINDPYTHON ON)
+  find_package(Python 3 REQUIRED COMPONENTS Interpreter Development.Module)
+  find_package(pybind11 2.6 CONFIG REQUIRED)
+endif()
 if(TINT_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

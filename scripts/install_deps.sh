@@ -10,6 +10,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libssl-dev                               # OpenSSL: SHA-256 of patches, caches, models
   libgtest-dev libgmock-dev libbenchmark-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest   # the tint Python module and its test
 )
 if [ "$#" -gt 0 ]; then PACKAGES+=("$@"); fi
 

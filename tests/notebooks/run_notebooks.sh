@@ -26,7 +26,7 @@ model = "$src/models/tint-hc/card.toml"
 TOML
 "$build/bin/tint" eval --config "$work/tiny.toml" --out "$work/run" > "$work/eval.log"
 test -s "$work/run/summary.json"
-TINT_RUN="$work/run" jupyter nbconvert --to notebook --execute \
+PYTHONPATH="$build/python${PYTHONPATH:+:$PYTHONPATH}" TINT_RUN="$work/run" jupyter nbconvert --to notebook --execute \
   --ExecutePreprocessor.timeout=300 --output "$work/compare.out.ipynb" "$src/notebooks/compare.ipynb"
 # The executed notebook must hold the curves figure and no error output.
 /usr/bin/python3 - "$work/compare.out.ipynb" <<'PY'

@@ -1,0 +1,15 @@
+"""tint: colorize grayscale photographs and measure the result.
+
+    import numpy as np, tint
+    rgb = tint.colorize(grey, method="classic", smooth_radius=4)   # (H, W, 3) uint8
+    tint.methods(); tint.options()                                   # what can be asked for
+    tint.metrics.compute(rgb, truth)                                 # {"auc": ..., "psnr": ..., ...}
+    tint.Database("patchdb").stats()
+    tint.eval.load("results/main")                                   # a `tint eval --config` run
+
+Import from the build tree with PYTHONPATH=build/python (Debian's /usr/bin/python3).
+"""
+from ._tint import Database, colorize, methods, options
+from . import eval, metrics
+
+__all__ = ["Database", "colorize", "methods", "options", "eval", "metrics"]

@@ -1,0 +1,276 @@
+// The tint Python module (pybind11): colorize NumPy arrays with any
+// registered method, list the methods, options and metrics, compute the
+// metric table on two images, read a patch database's counts. Options are the
+// option table's names as keyword arguments; a bad argument raises ValueError
+// with the one-line message the CLI prints.
+#include <map>
+#include <mutex>
+#include <string>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/color.h"
+#include "eval/metric_table.h"
+#include "patchdb/manifest.h"
+#include "pipeline/option_table.h"
+#include "pipeline/registry.h"
+
+#ifndef TINT_DEFAULT_PATCHDB
+#define TINT_DEFAULT_PATCHDB "patchdb"
+#endif
+#ifndef TINT_DEFAULT_MODEL
+#define TINT_DEFAULT_MODEL "models/tint-hc/card.toml"
+#endif
+
+namespace py = pybind11;
+
+namespace tint {
+namespace {
+
+void Throw(const Status& s) {
+  if (!s.ok()) throw py::value_error(s.message());
+}
+
+// A (H, W) grey or (H, W, 3) RGB array of uint8, uint16 or float32 (0..1) as
+// a BGR (or grey) cv::Mat that owns its pixels.
+cv::Mat ToMat(const py::array& array, const char* what) {
+  if (array.ndim() != 2 && !(array.ndim() == 3 && (array.shape(2) == 3 || array.shape(2) == 1))) {
+    throw py::value_error(std::string(what) + " must be a (H, W) grey or (H, W, 3) RGB array");
+  }
+  if (array.shape(0) < 1 || array.shape(1) < 1)
+    throw py::value_error(std::string(what) + " is empty");
+  int depth;
+  if (py::isinstance<py::array_t<uint8_t>>(array))
+    depth = CV_8U;
+  else if (py::isinstance<py::array_t<uint16_t>>(array))
+    depth = CV_16U;
+  else if (py::isinstance<py::array_t<float>>(array))
+    depth = CV_32F;
+  else
+    throw py::value_error(std::string(what) + " must hold uint8, uint16 or float32 values");
+  const int channels = array.ndim() == 3 ? static_cast<int>(array.shape(2)) : 1;
+  const py::array contiguous = py::array::ensure(array, py::array::c_style);
+  const cv::Mat view(static_cast<int>(array.shape(0)), static_cast<int>(array.shape(1)),
+                     CV_MAKETYPE(depth, channels), const_cast<void*>(contiguous.data()));
+  cv::Mat out;
+  if (channels == 3)
+    cv::cvtColor(view, out, cv::COLOR_RGB2BGR);
+  else
+    out = view.clone();
+  return out;
+}
+
+py::array_t<uint8_t> FromBgr8(const cv::Mat& bgr8) {
+  cv::Mat rgb;
+  cv::cvtColor(bgr8, rgb, cv::COLOR_BGR2RGB);
+  py::array_t<uint8_t> out({rgb.rows, rgb.cols, 3});
+  for (int r = 0; r < rgb.rows; ++r)
+    std::memcpy(out.mutable_data(r, 0, 0), rgb.ptr(r), size_t(rgb.cols) * 3);
+  return out;
+}
+
+nlohmann::json ToJson(const py::handle& value, const std::string& key) {
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
+  if (py::isinstance<py::int_>(value)) return value.cast<long long>();
+  if (py::isinstance<py::float_>(value)) return value.cast<double>();
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  throw py::value_error("option '" + key + "' must be a bool, number or string");
+}
+
+// Colorizers made so far, by everything that names them: loading one (a
+// database index, a network) is the slow part. Never destroyed: a cvflann
+// index must not outlive cvflann's own statics at exit.
+const Colorizer& CachedColorizer(const ColorizerSpec& spec, const ColorizerContext& context) {
+  static auto* made = new std::map<std::string, std::unique_ptr<Colorizer>>();
+  static std::mutex mutex;
+  const std::string key = nlohmann::json{
+      {"method", spec.method},
+      {"options", spec.options},
+      {"model", spec.model},
+      {"weights", spec.weights},
+      {"db", context.db_dir}}.dump();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& c = (*made)[key];
+  if (!c) {
+    std::unique_ptr<Colorizer> fresh;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = CreateColorizer(spec, context, &fresh);
+    }
+    Throw(s);
+    c = std::move(fresh);
+  }
+  return *c;
+}
+
+py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
+                              const py::kwargs& kwargs) {
+  ColorizerSpec spec;
+  spec.method = method;
+  ColorizerContext context;
+  context.db_dir = TINT_DEFAULT_PATCHDB;
+  context.default_model = TINT_DEFAULT_MODEL;
+  PostOptions post;
+  for (const auto& item : kwargs) {
+    const std::string key = item.first.cast<std::string>();
+    if (key == "db")
+      context.db_dir = item.second.cast<std::string>();
+    else if (key == "model")
+      spec.model = item.second.cast<std::string>();
+    else if (key == "weights")
+      spec.weights = item.second.cast<std::string>();
+    else if (key == "data_root")
+      context.data_root = item.second.cast<std::string>();
+    else if (key == "post") {
+      if (!ParsePostMode(item.second.cast<std::string>(), &post.mode))
+        throw py::value_error("post must be auto or none");
+    } else {
+      spec.options[key] = ToJson(item.second, key);
+    }
+  }
+  const cv::Mat mat = ToMat(image, "image");
+  const Colorizer& colorizer = CachedColorizer(spec, context);
+  cv::Mat bgr8;
+  Status s;
+  {
+    py::gil_scoped_release release;
+    s = ColorizePhoto(colorizer, post, mat, &bgr8);
+  }
+  Throw(s);
+  return FromBgr8(bgr8);
+}
+
+py::list Methods() {
+  py::list out;
+  for (const MethodInfo& m : RegisteredMethods()) {
+    py::dict d;
+    d["name"] = m.name;
+    d["summary"] = m.summary;
+    d["takes_options"] = m.takes_options;
+    d["takes_model"] = m.takes_model;
+    d["reads_database"] = m.reads_database;
+    out.append(d);
+  }
+  return out;
+}
+
+py::list Options() {
+  py::list out;
+  const ClassicOptions defaults;
+  for (const OptionInfo& o : ClassicOptionTable()) {
+    py::dict d;
+    d["name"] = o.name;
+    d["flag"] = FlagName(o.name);
+    d["help"] = o.help;
+    d["default"] = o.get(defaults);
+    if (o.type == OptionType::kChoice)
+      d["choices"] = o.choices;
+    else if (o.type != OptionType::kBool)
+      d["range"] = OptionRange(o);
+    out.append(d);
+  }
+  return out;
+}
+
+py::dict ComputeMetrics(const py::array& pred, const py::array& truth) {
+  PhotoScoreInput in;
+  cv::Mat p = ToMat(pred, "pred"), t = ToMat(truth, "truth");
+  if (p.size() != t.size()) throw py::value_error("pred and truth differ in size");
+  auto to8 = [](const cv::Mat& m) {
+    cv::Mat out;
+    ToFloatBgr(m).convertTo(out, CV_8UC3, 255.0);
+    return out;
+  };
+  in.out8 = to8(p);
+  in.truth8 = to8(t);
+  SplitLab(in.out8, &in.out_l, &in.out_ab);
+  SplitLab(in.truth8, &in.truth_l, &in.truth_ab);
+  AbPrior prior;  // the rebalanced AuC's prior: the truth's own colours
+  prior.Add(in.truth_ab);
+  in.prior = &prior;
+  py::dict out;
+  for (const MetricInfo& m : MetricTable()) {
+    if (m.key == "seconds") continue;  // a property of a run, not of two images
+    out[m.key.c_str()] = m.compute(in);
+  }
+  return out;
+}
+
+py::list Metrics() {
+  py::list out;
+  for (const MetricInfo& m : MetricTable()) {
+    py::dict d;
+    d["key"] = m.key;
+    d["header"] = m.header;
+    d["digits"] = m.digits;
+    d["higher_is_better"] = m.higher_is_better;
+    d["description"] = m.description;
+    out.append(d);
+  }
+  return out;
+}
+
+class Database {
+ public:
+  explicit Database(const std::string& path) : path_(path) {
+    Throw(LoadManifest(path, &manifest_));
+  }
+  py::dict Stats() const {
+    std::map<std::string, int> labels, datasets;
+    for (const PatchRecord& r : manifest_.patches) {
+      ++labels[r.label];
+      ++datasets[r.dataset];
+    }
+    py::dict d;
+    d["path"] = path_;
+    d["patches"] = manifest_.patches.size();
+    d["labels"] = labels;
+    d["datasets"] = datasets;
+    return d;
+  }
+  py::list Patches() const {
+    py::list out;
+    for (const PatchRecord& r : manifest_.patches) {
+      py::dict d;
+      d["id"] = r.id;
+      d["label"] = r.label;
+      d["file"] = r.file;
+      d["dataset"] = r.dataset;
+      d["split"] = r.split;
+      d["image"] = r.image;
+      out.append(d);
+    }
+    return out;
+  }
+
+ private:
+  std::string path_;
+  Manifest manifest_;
+};
+
+}  // namespace
+}  // namespace tint
+
+PYBIND11_MODULE(_tint, m) {
+  m.doc() = "tint: colorize grayscale photographs (patch matching, CNNs) and measure them";
+  m.def("colorize", &tint::Colorize, py::arg("image"), py::arg("method") = "classic",
+        "Colorize a (H, W) grey or (H, W, 3) RGB array (uint8, uint16 or float32 0..1) with a "
+        "registered method;\n"
+        "returns (H, W, 3) RGB uint8. Keywords: the classic option table's names (smooth_radius=4, "
+        "...), db=,\n"
+        "model=, weights=, data_root=, post='auto'|'none'. A bad argument raises ValueError.");
+  m.def("methods", &tint::Methods, "The registered methods, as dicts.");
+  m.def("options", &tint::Options,
+        "The classic option table: name, flag, help, default, range or choices.");
+  m.def("_metrics_compute", &tint::ComputeMetrics, py::arg("pred"), py::arg("truth"));
+  m.def("_metric_table", &tint::Metrics);
+  py::class_<tint::Database>(m, "Database")
+      .def(py::init<const std::string&>(), py::arg("path"))
+      .def("stats", &tint::Database::Stats, "Patches per label and per data set.")
+      .def("patches", &tint::Database::Patches, "Every patch record, as dicts.");
+}

@@ -1,0 +1,113 @@
+"""The tint Python module (issue 12): run by CTest as python/tint_test with
+Debian's /usr/bin/python3 -m pytest and PYTHONPATH=build/python."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tint
+
+SOURCE = Path(os.environ.get("TINT_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+BINARY = Path(os.environ.get("TINT_BINARY_DIR", SOURCE / "build"))
+
+
+def grey_photo():
+    """A 48x64 grey ramp with texture, the same every run."""
+    rng = np.random.default_rng(20260101)
+    ramp = np.linspace(30, 220, 64)[None, :].repeat(48, axis=0)
+    return np.clip(ramp + rng.normal(0, 12, (48, 64)), 0, 255).astype(np.uint8)
+
+
+def lightness(rgb):
+    """CIE L of an 8-bit RGB or grey array (D65), 0..100."""
+    x = rgb.astype(np.float64) / 255.0
+    if x.ndim == 2:
+        x = x[..., None].repeat(3, axis=2)
+    lin = np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
+    y = lin @ np.array([0.2126729, 0.7151522, 0.0721750])
+    return np.where(y > 0.008856, 116 * np.cbrt(y) - 16, 903.3 * y)
+
+
+def test_methods_lists_the_registry():
+    names = [m["name"] for m in tint.methods()]
+    assert names[:4] == ["grayscale", "classic", "classic-exact", "cnn"]
+    classic = next(m for m in tint.methods() if m["name"] == "classic")
+    assert classic["takes_options"] and classic["reads_database"] and not classic["takes_model"]
+
+
+def test_options_are_the_option_table():
+    opts = {o["name"]: o for o in tint.options()}
+    assert opts["smooth_radius"]["flag"] == "--smooth-radius"
+    assert opts["smooth_radius"]["range"] == "0..100"
+    assert opts["matcher"]["choices"] == ["flann", "exact"]
+    assert opts["seed"]["default"] == "2016"
+
+
+@pytest.mark.parametrize("method,options", [("grayscale", {}), ("cnn", {}), ("classic", {"calibration_step": 0})])
+def test_colorize_returns_rgb_of_the_same_size_keeping_lightness(method, options):
+    grey = grey_photo()
+    out = tint.colorize(grey, method=method, **options)
+    assert out.shape == (48, 64, 3) and out.dtype == np.uint8
+    assert np.abs(lightness(out) - lightness(grey)).max() < 1.5
+    # An RGB input is reduced to its luminance first: the same grey as RGB gives the same output.
+    assert np.array_equal(tint.colorize(np.repeat(grey[..., None], 3, axis=2), method=method, **options), out)
+
+
+def test_options_reach_the_pipeline():
+    grey = grey_photo()
+    plain = tint.colorize(grey, calibration_step=0, keep_saturation=False)
+    kept = tint.colorize(grey, calibration_step=0, keep_saturation=True)
+    assert plain.shape == kept.shape
+    assert not np.array_equal(plain, kept)
+
+
+def test_bad_arguments_raise_value_error_with_the_cli_message():
+    grey = grey_photo()
+    with pytest.raises(ValueError, match=r"^smooth_radius must be an integer in 0\.\.100, got '200'$"):
+        tint.colorize(grey, smooth_radius=200)
+    with pytest.raises(ValueError, match=r"^unknown method 'nosuch' \(registered: grayscale, classic"):
+        tint.colorize(grey, method="nosuch")
+    with pytest.raises(ValueError, match="takes no options"):
+        tint.colorize(grey, method="cnn", window=9)
+    with pytest.raises(ValueError, match=r"unknown option 'smoothing_radius'"):
+        tint.colorize(grey, smoothing_radius=3)
+    with pytest.raises(ValueError, match="must be a"):
+        tint.colorize(np.zeros((4, 4, 5), np.uint8))
+    with pytest.raises(ValueError, match="uint8, uint16 or float32"):
+        tint.colorize(np.zeros((4, 4), np.int64))
+
+
+def test_metrics_compute_uses_the_metric_table():
+    grey = grey_photo()
+    rgb = tint.colorize(grey, method="cnn")
+    same = tint.metrics.compute(rgb, rgb)
+    assert same["auc"] == 100.0 and same["psnr"] == 99.0 and same["ab_rmse"] == 0.0
+    keys = [m["key"] for m in tint.metrics.table()]
+    assert set(same) == set(keys) - {"seconds"}
+    assert tint.metrics.compute(grey, rgb)["ab_rmse"] > 0.0
+
+
+def test_database_stats_count_the_manifest():
+    manifest = json.loads((SOURCE / "patchdb" / "manifest.json").read_text())
+    stats = tint.Database(str(SOURCE / "patchdb")).stats()
+    assert stats["patches"] == len(manifest["patches"])
+    assert sum(stats["labels"].values()) == len(manifest["patches"])
+    with pytest.raises(ValueError, match="patch database folder not found"):
+        tint.Database("/no/such/db")
+
+
+def test_eval_load_reads_a_run(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(f'name = "py"\n[[dataset]]\nname = "d"\nkind = "folder"\npath = "{SOURCE / "tests" / "data"}"\n'
+                      f'[[method]]\nname = "hc"\nmode = "cnn"\nmodel = "{SOURCE / "models" / "tint-hc" / "card.toml"}"\n')
+    subprocess.run([str(BINARY / "bin" / "tint"), "eval", "--config", str(config), "--out", str(tmp_path / "run")],
+                   check=True, capture_output=True)
+    run = tint.eval.load(tmp_path / "run")
+    assert run["summary"]["name"] == "py"
+    assert len(run["photos"]) == 2 * 2  # two photos x (grayscale, hc)
+    assert isinstance(run["photos"][0]["auc"], float)
+    with pytest.raises(ValueError, match="no summary.json"):
+        tint.eval.load(tmp_path)
