@@ -1,150 +1,25 @@
-// tint eval --images DIR | --camvid ROOT [--methods classic,cnn] [--limit N]
-// [--csv FILE]: each photo's luminance is the input and the photo itself the
-// truth; prints the mean of each metric per method, the grayscale baseline
-// beside every method. (Issue 5 adds the configured runner.)
-#include <algorithm>
-#include <chrono>
-#include <cmath>
+// tint eval: flag binding only. The configured runner (--config), the quick
+// form (--images / --camvid, a front over the same runner), the region
+// benchmark (--bsds-regions), provenance and --merge all live in src/eval.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <set>
-#include <sstream>
 
 #include "cli/commands.h"
-#include "core/color.h"
 #include "core/file_util.h"
-#include "core/progress.h"
 #include "eval/experiment.h"
-#include "eval/metric_table.h"
-#include "eval/metrics.h"
+#include "eval/provenance.h"
 #include "eval/region_benchmark.h"
 #include "eval/report.h"
 #include "pipeline/option_table.h"
-
-#include <sys/resource.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-
-#include <ctime>
-
-#ifndef TINT_SOURCE_DIR
-#define TINT_SOURCE_DIR "."
-#endif
 
 namespace tint {
 namespace fs = std::filesystem;
 
 namespace internal {
-namespace {
-
-std::string CommandOutput(const std::string& command) {
-  std::string out;
-  if (FILE* p = ::popen(command.c_str(), "r")) {
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    ::pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
-
-nlohmann::json Provenance(const ExperimentConfig& config, const std::string& db_dir,
-                          const std::vector<MethodSpec>& methods, const std::string& data_root) {
-  nlohmann::json p;
-  const std::string src = TINT_SOURCE_DIR;
-  p["git_commit"] = CommandOutput("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
-  p["git_dirty"] =
-      !CommandOutput("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null")
-           .empty();
-  p["config_path"] = config.path;
-  p["config_sha256"] = config.text_sha256;
-  std::string db_hash;
-  if (Sha256OfFile((fs::path(db_dir) / "manifest.json").string(), &db_hash).ok())
-    p["patchdb_manifest_sha256"] = db_hash;
-  p["patchdb"] = db_dir;
-  for (const MethodSpec& m : methods) {
-    const MethodInfo* info = FindMethod(m.mode);
-    if (info == nullptr || !info->takes_model) continue;
-    ModelCard card;
-    ModelCardOptions options;
-    options.data_root = data_root;
-    if (!LoadModelCard(m.model, options, &card).ok()) continue;
-    std::string hash;
-    const std::string& file =
-        card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
-    if (Sha256OfFile(file, &hash).ok())
-      p["models"][m.name] = {{"card", m.model}, {"file", file}, {"sha256", hash}};
-  }
-  struct utsname u;
-  if (::uname(&u) == 0) {
-    p["machine"] = {{"host", u.nodename},
-                    {"system", std::string(u.sysname) + " " + u.release},
-                    {"arch", u.machine},
-                    {"cores", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}};
-  }
-  char date[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  p["date"] = date;
-  return p;
-}
-
-void PrintSummary(const nlohmann::json& summary) {
-  for (const auto& d : summary["datasets"]) {
-    std::printf(
-        "\n%s (%s%s%s): %d of %d photos", d["name"].get<std::string>().c_str(),
-        d["kind"].get<std::string>().c_str(), d["split"].get<std::string>().empty() ? "" : " ",
-        d["split"].get<std::string>().c_str(), d["done"].get<int>(), d["photos"].get<int>());
-    if (d["failed"].get<int>() > 0) std::printf(", %d unreadable", d["failed"].get<int>());
-    if (d["missing"].get<int>() > 0) std::printf(", %d not yet run", d["missing"].get<int>());
-    // One column per entry of the metric table.
-    std::printf("\n%-24s", "method");
-    for (const MetricInfo& metric : MetricTable()) std::printf(" %9s", metric.header.c_str());
-    std::printf("\n");
-    for (const auto& m : d["methods"]) {
-      std::printf("%-24s", m["name"].get<std::string>().c_str());
-      for (const MetricInfo& metric : MetricTable()) {
-        std::printf(" %9.*f", metric.digits, m["mean"].at(metric.key).get<double>());
-      }
-      std::printf("\n");
-    }
-    std::printf("%-24s", "(truth)");
-    for (const MetricInfo& metric : MetricTable()) {
-      if (metric.key == "colorfulness")
-        std::printf(" %9.1f", d["colorfulness_truth"].get<double>());
-      else
-        std::printf(" %9s", "");
-    }
-    std::printf("\n");
-    for (const auto& m : d["methods"]) {
-      if (!m.contains("label_accuracy")) continue;
-      const auto& a = m["label_accuracy"];
-      std::printf("%s label accuracy: pixel %.1f%%, mean class %.1f%% (",
-                  m["name"].get<std::string>().c_str(), 100 * a["pixel"].get<double>(),
-                  100 * a["mean_class"].get<double>());
-      bool first = true;
-      for (const auto& item : a["per_class"].items()) {
-        std::printf("%s%s %.1f%%", first ? "" : ", ", item.key().c_str(),
-                    100 * item.value().get<double>());
-        first = false;
-      }
-      std::printf(")\n");
-    }
-    if (d.contains("regions")) {
-      const auto& g = d["regions"];
-      std::printf(
-          "normalized cuts vs human segmentations: covering ODS %.3f OIS %.3f, PRI ODS %.3f OIS "
-          "%.3f, "
-          "VI ODS %.3f OIS %.3f\n",
-          g["covering"]["ods"].get<double>(), g["covering"]["ois"].get<double>(),
-          g["pri"]["ods"].get<double>(), g["pri"]["ois"].get<double>(),
-          g["voi"]["ods"].get<double>(), g["voi"]["ois"].get<double>());
-    }
-  }
-}
-
-}  // namespace
 
 int RunConfiguredEval(const std::string& config_path, std::string data_root,
                       const std::string& db_dir, std::string out_dir, int jobs,
@@ -174,23 +49,8 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root,
   for (const MethodSpec& m : config.methods) names.push_back(m.name);
 
   // --merge: copy the per-photo results of other shard folders in (same config).
-  for (const std::string& from : merge_dirs) {
-    if (from.empty()) continue;  // a bare --merge: summarize --out as it is
-    for (const DatasetSpec& d : config.datasets) {
-      const fs::path src = fs::path(from) / "photos" / d.name,
-                     dst = fs::path(out_dir) / "photos" / d.name;
-      if (!fs::is_directory(src, ec))
-        return Fail(cmd, src.string() + ": no results of data set " + d.name);
-      fs::create_directories(dst, ec);
-      for (const auto& e : fs::directory_iterator(src)) {
-        std::vector<uint8_t> bytes;
-        s = ReadFileBytes(e.path().string(), &bytes);
-        if (s.ok())
-          s = WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size());
-        if (!s.ok()) return Fail(cmd, s.message());
-      }
-    }
-  }
+  s = MergeShardResults(config, merge_dirs, out_dir);
+  if (!s.ok()) return Fail(cmd, s.message());
   // The methods: needed to run, and for the report's thumbnails.
   std::vector<std::unique_ptr<Colorizer>> owned;
   nlohmann::json seeds = nlohmann::json::object();  // the FLANN seed of each classic method
@@ -216,7 +76,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root,
   for (const auto& c : owned) methods.push_back(c.get());
 
   // What results depend on beyond the config: the database and model files.
-  nlohmann::json provenance = Provenance(config, db_dir, config.methods, data_root);
+  nlohmann::json provenance = RunProvenance(config, db_dir, data_root);
   provenance["flann_seeds"] = seeds;
   {
     nlohmann::json context;
@@ -257,7 +117,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root,
   s = SummarizeExperiment(config, names, out_dir, options.context, provenance, &summary);
   if (s.ok()) s = WriteExperimentReport(config, methods, names, summary, out_dir, read);
   if (!s.ok()) return Fail(cmd, s.message());
-  PrintSummary(summary);
+  PrintSummary(summary, stdout);
   std::printf("\nwrote %s/report.html, summary.json and per_photo.csv\n", out_dir.c_str());
   return counts.failed == 0 ? 0 : 1;
 }
@@ -266,60 +126,18 @@ int RunRegionBenchmark(const std::string& root, const std::string& split, int li
                        const std::vector<int>& segment_counts, const NCutOptions& ncut,
                        const ImageReadOptions& read, const std::string& csv) {
   const std::string cmd = "eval";
-  const fs::path images_dir = fs::path(root) / "images" / split;
-  const fs::path seg_dir = fs::path(root) / "segmentations" / split;
-  std::error_code ec;
-  if (!fs::is_directory(images_dir, ec)) return Fail(cmd, images_dir.string() + ": not a folder");
-  if (!fs::is_directory(seg_dir, ec)) return Fail(cmd, seg_dir.string() + ": not a folder");
-  std::vector<fs::path> photos;
-  for (const auto& e : fs::directory_iterator(images_dir)) {
-    if (e.path().extension() == ".jpg" || e.path().extension() == ".png")
-      photos.push_back(e.path());
-  }
-  std::sort(photos.begin(), photos.end());
-  if (limit > 0 && static_cast<int>(photos.size()) > limit) photos.resize(limit);
-  if (photos.empty()) return Fail(cmd, images_dir.string() + ": no photos found");
-
   NCutSweep sweep;
   sweep.ncut = ncut;
   sweep.segment_counts = segment_counts;
-  std::vector<std::vector<RegionScores>> scores;
-  std::ostringstream rows;
-  rows << "photo,segments,covering,pri,voi\n";
-  Progress progress("regions", static_cast<int>(photos.size()));
-  int failures = 0;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < photos.size(); ++i) {
-    cv::Mat image;
-    std::vector<cv::Mat> truths;
-    Status s = ReadImage(read, photos[i].string(), &image);
-    if (s.ok())
-      s = ReadBsdsHumanSegmentations(seg_dir.string(), photos[i].stem().string(), &truths);
-    if (s.ok() && truths[0].size() != image.size()) {
-      s = Status::Error(photos[i].string() + ": human segmentations have another size");
-    }
-    if (!s.ok()) {
-      Fail(cmd, s.message() + " (skipped)");
-      ++failures;
-      continue;
-    }
-    scores.push_back(ScoreNCutSweep(sweep, ComputeLightness(image), truths));
-    for (size_t p = 0; p < segment_counts.size(); ++p) {
-      const RegionScores& r = scores.back()[p];
-      rows << photos[i].filename().string() << "," << segment_counts[p] << "," << r.Covering()
-           << "," << r.pri << "," << r.voi << "\n";
-    }
-    progress.Step(static_cast<int>(i + 1), photos[i].filename().string());
-  }
-  progress.Finish();
-  if (scores.empty()) return Fail(cmd, "no photo could be scored");
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const RegionSummary r = SummarizeRegions(scores);
+  RegionBenchmarkRun run;
+  const Status s = tint::RunRegionBenchmark(root, split, limit, sweep, read, true, &run);
+  for (const std::string& skipped : run.skipped) Fail(cmd, skipped + " (skipped)");
+  if (!s.ok()) return Fail(cmd, s.message());
+  const RegionSummary& r = run.summary;
   std::printf(
-      "normalized cuts on L, %zu photos of %s, %zu segment counts (%.2f s per photo for the "
+      "normalized cuts on L, %d photos of %s, %zu segment counts (%.2f s per photo for the "
       "sweep)\n",
-      scores.size(), split.c_str(), segment_counts.size(), seconds / scores.size());
+      run.scored, split.c_str(), segment_counts.size(), run.seconds_per_photo);
   std::printf("%-34s %9s %9s %9s %9s %9s %9s\n", "", "Cov ODS", "Cov OIS", "PRI ODS", "PRI OIS",
               "VI ODS", "VI OIS");
   std::printf("%-34s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", "tint normalized cuts", r.covering_ods,
@@ -327,10 +145,10 @@ int RunRegionBenchmark(const std::string& root, const std::string& split, int li
   std::printf("ODS segment counts: covering %d, PRI %d, VI %d\n", segment_counts[r.covering_best],
               segment_counts[r.pri_best], segment_counts[r.voi_best]);
   if (!csv.empty()) {
-    const Status ws = WriteFileAtomic(csv, rows.str());
+    const Status ws = WriteFileAtomic(csv, run.csv);
     if (!ws.ok()) return Fail(cmd, ws.message());
   }
-  return failures == 0 ? 0 : 1;
+  return run.skipped.empty() ? 0 : 1;
 }
 
 }  // namespace internal
@@ -505,7 +323,7 @@ int RunEval(int argc, char** argv) {
     if (s.ok()) s = WriteFileAtomic(csv, bytes.data(), bytes.size());
   }
   if (!s.ok()) return internal::Fail(cmd, s.message());
-  internal::PrintSummary(summary);
+  PrintSummary(summary, stdout);
   return counts.failed == 0 ? 0 : 1;
 }
 

@@ -593,4 +593,26 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
   return Status::Ok();
 }
 
+Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::string>& from_dirs,
+                         const std::string& out_dir) {
+  std::error_code ec;
+  for (const std::string& from : from_dirs) {
+    if (from.empty()) continue;
+    for (const DatasetSpec& d : config.datasets) {
+      const fs::path src = fs::path(from) / "photos" / d.name;
+      const fs::path dst = fs::path(out_dir) / "photos" / d.name;
+      if (!fs::is_directory(src, ec))
+        return Status::Error(src.string() + ": no results of data set " + d.name);
+      fs::create_directories(dst, ec);
+      for (const auto& e : fs::directory_iterator(src, ec)) {
+        std::vector<uint8_t> bytes;
+        TINT_RETURN_IF_ERROR(ReadFileBytes(e.path().string(), &bytes, uint64_t{64} << 20));
+        TINT_RETURN_IF_ERROR(
+            WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size()));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace tint

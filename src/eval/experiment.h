@@ -98,6 +98,12 @@ Status SummarizeExperiment(const ExperimentConfig& config,
                            const std::string& context, const nlohmann::json& provenance,
                            nlohmann::json* summary);
 
+// Copies the per-photo results of other shard folders (runs of the same
+// config) into out_dir; an empty name is skipped (a bare --merge summarizes
+// out_dir as it is). The summary then refuses results of other settings.
+Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::string>& from_dirs,
+                         const std::string& out_dir);
+
 // Parses "I/N" (0 <= I < N).
 bool ParseShard(const std::string& text, int* shard, int* shards);
 

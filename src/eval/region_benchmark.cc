@@ -1,8 +1,13 @@
 #include "eval/region_benchmark.h"
 
+#include <chrono>
 #include <filesystem>
+#include <sstream>
 
+#include "core/color.h"
 #include "core/image_io.h"
+#include "core/progress.h"
+#include "eval/experiment.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -42,6 +47,56 @@ std::vector<RegionScores> ScoreNCutSweep(const NCutSweep& sweep, const cv::Mat& 
     out.push_back(CompareRegions(labels, truths));
   }
   return out;
+}
+
+Status RunRegionBenchmark(const std::string& root, const std::string& split, int limit,
+                          const NCutSweep& sweep, const ImageReadOptions& read, bool progress,
+                          RegionBenchmarkRun* run) {
+  DatasetSpec dataset;
+  dataset.name = "bsds500-" + split;
+  dataset.kind = "bsds500";
+  dataset.path = root;
+  dataset.split = split;
+  dataset.limit = limit;
+  dataset.regions = true;
+  TINT_RETURN_IF_ERROR(ResolveDataset(root, &dataset));
+  std::vector<std::string> photos;
+  TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
+  std::ostringstream rows;
+  rows << "photo,segments,covering,pri,voi\n";
+  std::vector<std::vector<RegionScores>> scores;
+  Progress bar("regions", static_cast<int>(photos.size()));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const fs::path photo(photos[i]);
+    cv::Mat image;
+    std::vector<cv::Mat> truths;
+    Status s = ReadImage(read, photo.string(), &image);
+    if (s.ok())
+      s = ReadBsdsHumanSegmentations(dataset.segmentations_dir, photo.stem().string(), &truths);
+    if (s.ok() && truths[0].size() != image.size()) {
+      s = Status::Error(photo.string() + ": human segmentations have another size");
+    }
+    if (!s.ok()) {
+      run->skipped.push_back(s.message());
+      continue;
+    }
+    scores.push_back(ScoreNCutSweep(sweep, ComputeLightness(image), truths));
+    for (size_t p = 0; p < sweep.segment_counts.size(); ++p) {
+      const RegionScores& r = scores.back()[p];
+      rows << photo.filename().string() << "," << sweep.segment_counts[p] << "," << r.Covering()
+           << "," << r.pri << "," << r.voi << "\n";
+    }
+    if (progress) bar.Step(static_cast<int>(i + 1), photo.filename().string());
+  }
+  if (progress) bar.Finish();
+  if (scores.empty()) return Status::Error("no photo could be scored");
+  run->scored = static_cast<int>(scores.size());
+  run->seconds_per_photo =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / scores.size();
+  run->summary = SummarizeRegions(scores);
+  run->csv = rows.str();
+  return Status::Ok();
 }
 
 }  // namespace tint

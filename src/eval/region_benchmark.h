@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/image_io.h"
 #include "core/status.h"
 #include "eval/region_metrics.h"
 #include "segment/ncut.h"
@@ -29,5 +30,18 @@ Status ReadBsdsHumanSegmentations(const std::string& dir, const std::string& id,
 // One RegionScores per segment count.
 std::vector<RegionScores> ScoreNCutSweep(const NCutSweep& sweep, const cv::Mat& lightness,
                                          const std::vector<cv::Mat>& truths);
+
+// The region benchmark over a BSDS500-layout folder (images/<split>,
+// segmentations/<split>), photos listed as every data set's are (ListPhotos).
+struct RegionBenchmarkRun {
+  int scored = 0;
+  std::vector<std::string> skipped;  // one line per photo that could not be scored
+  double seconds_per_photo = 0;
+  RegionSummary summary;
+  std::string csv;  // photo,segments,covering,pri,voi
+};
+Status RunRegionBenchmark(const std::string& root, const std::string& split, int limit,
+                          const NCutSweep& sweep, const ImageReadOptions& read, bool progress,
+                          RegionBenchmarkRun* run);
 
 }  // namespace tint

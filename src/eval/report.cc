@@ -1,6 +1,7 @@
 #include "eval/report.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 
@@ -274,6 +275,61 @@ Status WriteExperimentReport(const ExperimentConfig& config,
           "<code>summary.json</code>.</p>"
           "</body></html>\n";
   return WriteFileAtomic((fs::path(out_dir) / "report.html").string(), html.str());
+}
+
+void PrintSummary(const nlohmann::json& summary, std::FILE* out) {
+  for (const auto& d : summary["datasets"]) {
+    std::fprintf(
+        out, "\n%s (%s%s%s): %d of %d photos", d["name"].get<std::string>().c_str(),
+        d["kind"].get<std::string>().c_str(), d["split"].get<std::string>().empty() ? "" : " ",
+        d["split"].get<std::string>().c_str(), d["done"].get<int>(), d["photos"].get<int>());
+    if (d["failed"].get<int>() > 0) std::fprintf(out, ", %d unreadable", d["failed"].get<int>());
+    if (d["missing"].get<int>() > 0) std::fprintf(out, ", %d not yet run", d["missing"].get<int>());
+    // One column per entry of the metric table.
+    std::fprintf(out, "\n%-24s", "method");
+    for (const MetricInfo& metric : MetricTable()) std::fprintf(out, " %9s", metric.header.c_str());
+    std::fprintf(out, "\n");
+    for (const auto& m : d["methods"]) {
+      std::fprintf(out, "%-24s", m["name"].get<std::string>().c_str());
+      for (const MetricInfo& metric : MetricTable()) {
+        std::fprintf(out, " %9.*f", metric.digits, m["mean"].at(metric.key).get<double>());
+      }
+      std::fprintf(out, "\n");
+    }
+    std::fprintf(out, "%-24s", "(truth)");
+    for (const MetricInfo& metric : MetricTable()) {
+      if (metric.key == "colorfulness")
+        std::fprintf(out, " %9.1f", d["colorfulness_truth"].get<double>());
+      else
+        std::fprintf(out, " %9s", "");
+    }
+    std::fprintf(out, "\n");
+    for (const auto& m : d["methods"]) {
+      if (!m.contains("label_accuracy")) continue;
+      const auto& a = m["label_accuracy"];
+      std::fprintf(out, "%s label accuracy: pixel %.1f%%, mean class %.1f%% (",
+                   m["name"].get<std::string>().c_str(), 100 * a["pixel"].get<double>(),
+                   100 * a["mean_class"].get<double>());
+      bool first = true;
+      for (const auto& item : a["per_class"].items()) {
+        std::fprintf(out, "%s%s %.1f%%", first ? "" : ", ", item.key().c_str(),
+                     100 * item.value().get<double>());
+        first = false;
+      }
+      std::fprintf(out, ")\n");
+    }
+    if (d.contains("regions")) {
+      const auto& g = d["regions"];
+      std::fprintf(
+          out,
+          "normalized cuts vs human segmentations: covering ODS %.3f OIS %.3f, PRI ODS %.3f OIS "
+          "%.3f, "
+          "VI ODS %.3f OIS %.3f\n",
+          g["covering"]["ods"].get<double>(), g["covering"]["ois"].get<double>(),
+          g["pri"]["ods"].get<double>(), g["pri"]["ois"].get<double>(),
+          g["voi"]["ods"].get<double>(), g["voi"]["ois"].get<double>());
+    }
+  }
 }
 
 }  // namespace tint

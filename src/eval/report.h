@@ -4,6 +4,7 @@
 // self-contained folder, viewable offline.
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,10 @@ Status WriteExperimentReport(const ExperimentConfig& config,
                              const std::vector<const Colorizer*>& methods,
                              const std::vector<std::string>& names, const nlohmann::json& summary,
                              const std::string& out_dir, const ImageReadOptions& read);
+
+// The summary as the console shows it: per data set, one row per method and
+// one column per entry of the metric table, label accuracy and the region
+// benchmark where present.
+void PrintSummary(const nlohmann::json& summary, std::FILE* out);
 
 }  // namespace tint

@@ -1,0 +1,77 @@
+#include "eval/provenance.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "cnn/model_card.h"
+#include "core/file_util.h"
+#include "pipeline/registry.h"
+
+#ifndef TINT_SOURCE_DIR
+#define TINT_SOURCE_DIR "."
+#endif
+
+namespace tint {
+namespace fs = std::filesystem;
+namespace {
+
+std::string CommandOutput(const std::string& command) {
+  std::string out;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json RunProvenance(const ExperimentConfig& config, const std::string& db_dir,
+                             const std::string& data_root) {
+  const std::vector<MethodSpec>& methods = config.methods;
+  nlohmann::json p;
+  const std::string src = TINT_SOURCE_DIR;
+  p["git_commit"] = CommandOutput("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
+  p["git_dirty"] =
+      !CommandOutput("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null")
+           .empty();
+  p["config_path"] = config.path;
+  p["config_sha256"] = config.text_sha256;
+  std::string db_hash;
+  if (Sha256OfFile((fs::path(db_dir) / "manifest.json").string(), &db_hash).ok())
+    p["patchdb_manifest_sha256"] = db_hash;
+  p["patchdb"] = db_dir;
+  for (const MethodSpec& m : methods) {
+    const MethodInfo* info = FindMethod(m.mode);
+    if (info == nullptr || !info->takes_model) continue;
+    ModelCard card;
+    ModelCardOptions options;
+    options.data_root = data_root;
+    if (!LoadModelCard(m.model, options, &card).ok()) continue;
+    std::string hash;
+    const std::string& file =
+        card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
+    if (Sha256OfFile(file, &hash).ok())
+      p["models"][m.name] = {{"card", m.model}, {"file", file}, {"sha256", hash}};
+  }
+  struct utsname u;
+  if (::uname(&u) == 0) {
+    p["machine"] = {{"host", u.nodename},
+                    {"system", std::string(u.sysname) + " " + u.release},
+                    {"arch", u.machine},
+                    {"cores", static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))}};
+  }
+  char date[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  p["date"] = date;
+  return p;
+}
+
+}  // namespace tint
