@@ -19,13 +19,6 @@
 #include "pipeline/option_table.h"
 #include "pipeline/registry.h"
 
-#ifndef TINT_DEFAULT_PATCHDB
-#define TINT_DEFAULT_PATCHDB "patchdb"
-#endif
-#ifndef TINT_DEFAULT_MODEL
-#define TINT_DEFAULT_MODEL "models/tint-hc/card.toml"
-#endif
-
 namespace py = pybind11;
 
 namespace tint {
@@ -113,8 +106,8 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
   ColorizerSpec spec;
   spec.method = method;
   ColorizerContext context;
-  context.db_dir = TINT_DEFAULT_PATCHDB;
-  context.default_model = TINT_DEFAULT_MODEL;
+  context.db_dir = DefaultDatabaseDir();
+  context.default_model = DefaultModelCard();
   PostOptions post;
   for (const auto& item : kwargs) {
     const std::string key = item.first.cast<std::string>();

@@ -75,8 +75,8 @@ int RunColorize(int argc, char** argv) {
   CLI::App app("Colorize grayscale photos. One INPUT: OUTPUT is an image file; several: a folder.",
                "colorize");
   std::vector<std::string> inputs;
-  std::string output, method = "classic", db_dir = internal::DefaultDatabaseDir(), post = "none";
-  std::string model = internal::DefaultModelCard(), weights, data_root;
+  std::string output, method = "classic", db_dir = DefaultDatabaseDir(), post = "none";
+  std::string model = DefaultModelCard(), weights, data_root;
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   ClassicOptions classic;
   ImageReadOptions read;

@@ -18,11 +18,6 @@ int RunEval(int argc, char** argv);
 
 namespace internal {
 
-// Where the bundled patch database is: $TINT_PATCHDB, else the source tree's.
-std::string DefaultDatabaseDir();
-// The shipped CNN model's card: $TINT_MODEL, else the source tree's models/tint-hc.
-std::string DefaultModelCard();
-
 // Binds the classic pipeline's options to flags (defaults from the struct).
 void AddClassicOptions(CLI::App* app, ClassicOptions* options);
 void AddReadOptions(CLI::App* app, ImageReadOptions* options);

@@ -144,7 +144,7 @@ int Verify(const std::string& db_dir, const ClassicOptions& classic) {
 
 int RunDb(int argc, char** argv) {
   CLI::App app("Inspect, extend and verify the patch database.", "db");
-  std::string db_dir = internal::DefaultDatabaseDir();
+  std::string db_dir = DefaultDatabaseDir();
   app.add_option("--db", db_dir, "Patch database folder")->capture_default_str();
   app.require_subcommand(1);
   app.fallthrough();  // --db may come before or after the subcommand

@@ -156,10 +156,10 @@ int RunRegionBenchmark(const std::string& root, const std::string& split, int li
 int RunEval(int argc, char** argv) {
   const std::string cmd = "eval";
   CLI::App app("Measure colorization against the true colours of photos.", "eval");
-  std::string images_dir, csv, db_dir = internal::DefaultDatabaseDir();
+  std::string images_dir, csv, db_dir = DefaultDatabaseDir();
   int limit = 0;
   std::vector<std::string> method_names = {"classic"};
-  std::string model = internal::DefaultModelCard(), data_root;
+  std::string model = DefaultModelCard(), data_root;
   ClassicOptions classic;
   ImageReadOptions read;
   std::string camvid_root, camvid_split = "val";

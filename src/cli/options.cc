@@ -1,27 +1,9 @@
 #include <cstdio>
-#include <cstdlib>
 
 #include "cli/commands.h"
 #include "pipeline/option_table.h"
 
-#ifndef TINT_DEFAULT_PATCHDB
-#define TINT_DEFAULT_PATCHDB "patchdb"
-#endif
-#ifndef TINT_DEFAULT_MODEL
-#define TINT_DEFAULT_MODEL "models/tint-hc/card.toml"
-#endif
-
 namespace tint::internal {
-
-std::string DefaultDatabaseDir() {
-  const char* env = std::getenv("TINT_PATCHDB");
-  return env != nullptr && *env != '\0' ? env : TINT_DEFAULT_PATCHDB;
-}
-
-std::string DefaultModelCard() {
-  const char* env = std::getenv("TINT_MODEL");
-  return env != nullptr && *env != '\0' ? env : TINT_DEFAULT_MODEL;
-}
 
 // One flag per entry of the option table, named from it: --name for a
 // value, --name/--no-name for a switch. Values are checked by the table, so
@@ -129,7 +111,7 @@ Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const s
   ColorizerContext context;
   context.db_dir = db_dir;
   context.data_root = data_root;
-  context.default_model = DefaultModelCard();
+  context.default_model = tint::DefaultModelCard();
   context.cache_policy = require_cache ? CachePolicy::kRequireValid : CachePolicy::kRebuildIfStale;
   context.cache_state = &state;
   TINT_RETURN_IF_ERROR(CreateColorizer(spec, context, colorizer));

@@ -52,6 +52,11 @@ struct MethodInfo {
   nlohmann::json preset = nlohmann::json::object();
 };
 
+// The bundled patch database: $TINT_PATCHDB, else the source tree's patchdb/.
+std::string DefaultDatabaseDir();
+// The shipped CNN's card: $TINT_MODEL, else the source tree's models/tint-hc.
+std::string DefaultModelCard();
+
 const std::vector<MethodInfo>& RegisteredMethods();
 // Adds a method at run time (an extension, a test's toy method): call before
 // any colorizer is made; a name already registered is an error.
