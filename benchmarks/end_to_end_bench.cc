@@ -20,6 +20,7 @@
 
 #include "core/color.h"
 #include "pipeline/colorizer.h"
+#include "pipeline/registry.h"
 
 namespace tint::bench {
 namespace {
@@ -57,8 +58,11 @@ const Colorizer& DefaultClassic() {
 const Colorizer* Cnn() {
   static const Colorizer* c = [] {
     std::unique_ptr<Colorizer> out;
-    const Status s =
-        CreateCnnColorizer(SourcePath("models/tint-hc/card.toml"), ModelCardOptions(), &out);
+    ColorizerSpec spec;  // through the method registry, as tint colorize --method cnn
+    spec.method = "cnn";
+    ColorizerContext context;
+    context.default_model = SourcePath("models/tint-hc/card.toml");
+    const Status s = CreateColorizer(spec, context, &out);
     if (!s.ok()) std::cerr << "error: " << s.message() << "\n";
     return out.release();
   }();
