@@ -30,7 +30,7 @@ cmake --build build-asan --parallel "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
-echo "== libFuzzer: patch database manifest parser (bounded)"
+echo "== libFuzzer: patch database manifest and index cache parsers (bounded)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
 
 echo "== Release tests again (their summary closes the log)"

@@ -157,8 +157,10 @@ Status WriteExperimentReport(const ExperimentConfig& config,
     if (d["missing"].get<int>() > 0) html << ", " << d["missing"].get<int>() << " not yet run";
     html << ")</span></h2>";
     html << "<table><tr><th>method</th>";
-    for (const MetricInfo& metric : MetricTable())
-      html << "<th>" << Escape(metric.header) << "</th>";
+    for (const MetricInfo& metric : MetricTable()) {
+      html << "<th title=\"" << Escape(metric.description) << "\">" << Escape(metric.header)
+           << "</th>";
+    }
     html << "<th>label accuracy (pixel / mean class)</th></tr>";
     for (const auto& m : d["methods"]) {
       const auto& v = m["mean"];
