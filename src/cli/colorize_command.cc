@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -183,19 +184,20 @@ int RunColorize(int argc, char** argv) {
         outputs.emplace_back(p.labels, "the --explain output of " + inputs[i]);
       }
     }
+    std::map<std::string, std::string> input_of;  // FileIdentity -> input
+    for (const std::string& input : inputs) input_of.emplace(FileIdentity(input), input);
+    std::map<std::string, size_t> output_of;  // FileIdentity -> first planned output
     for (size_t k = 0; k < outputs.size(); ++k) {
       const auto& [path, what] = outputs[k];
-      for (const std::string& input : inputs) {
-        if (IsSameFile(path, input)) {
-          return internal::Fail(cmd, what + " would overwrite the input " + input + " (" + path +
-                                         "); choose another -o");
-        }
+      const std::string id = FileIdentity(path);
+      if (const auto in = input_of.find(id); in != input_of.end()) {
+        return internal::Fail(cmd, what + " would overwrite the input " + in->second + " (" + path +
+                                       "); choose another -o");
       }
-      for (size_t j = 0; j < k; ++j) {
-        if (IsSameFile(path, outputs[j].first)) {
-          return internal::Fail(cmd, what + " and " + outputs[j].second + " are both " + path +
-                                         "; give the inputs different names or use separate runs");
-        }
+      if (const auto [earlier, fresh] = output_of.emplace(id, k); !fresh) {
+        return internal::Fail(cmd, what + " and " + outputs[earlier->second].second + " are both " +
+                                       path +
+                                       "; give the inputs different names or use separate runs");
       }
       if (info.reads_database && IsInsideFolder(path, db_dir)) {
         return internal::Fail(cmd,

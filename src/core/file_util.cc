@@ -226,12 +226,12 @@ bool IsInsideFolder(const std::string& path, const std::string& dir) {
   return p.size() > d.size() && p.compare(0, d.size(), d) == 0 && (p[d.size()] == '/' || d == "/");
 }
 
-bool IsSameFile(const std::string& a, const std::string& b) {
-  struct stat sa, sb;
-  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+std::string FileIdentity(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    return "inode " + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
   }
-  return ResolvedPath(a) == ResolvedPath(b);
+  return "path " + ResolvedPath(path);
 }
 
 }  // namespace tint

@@ -68,9 +68,11 @@ class Sha256Hasher {
 std::string ResolvedPath(const std::string& path);
 // True when `path` (resolved) is `dir` (resolved) or lies below it.
 bool IsInsideFolder(const std::string& path, const std::string& dir);
-// True when both name one existing file (same device and inode: catches hard
-// links too), or resolve to the same path.
-bool IsSameFile(const std::string& a, const std::string& b);
+// A key equal for two paths exactly when they name one file: the device and
+// inode of an existing file (so hard and symbolic links match too), else the
+// resolved path. Keys of many paths go into a set or map, so that checking n
+// paths against each other costs n look-ups, not n^2 comparisons.
+std::string FileIdentity(const std::string& path);
 
 namespace internal {
 // Test hook: when set, WriteFileAtomic fails after writing the temporary file
