@@ -10,6 +10,8 @@ find_package(tomlplusplus 3 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)  # SHA-256
 find_package(PkgConfig REQUIRED)
+# xxHash (XXH3-128): the index cache's content check, at memory speed.
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
 # FLANN is OpenCV's bundled copy (opencv_flann, cvflann::): its random
 # choices draw from cv::theRNG(), so a seeded build repeats in any process

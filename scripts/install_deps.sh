@@ -8,7 +8,8 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev      # OpenCV 4.6 with flann, dnn, ximgproc, xphoto, quality
   libeigen3-dev libspectra-dev             # eigensolvers for normalized cuts
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
-  libssl-dev                               # OpenSSL: SHA-256 of patches, caches, models
+  libssl-dev                               # OpenSSL: SHA-256 of patches, manifests, models
+  libxxhash-dev                            # XXH3-128: the index cache's content check
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest   # the tint Python module and its test
 )

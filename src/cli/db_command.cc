@@ -129,7 +129,7 @@ int Verify(const std::string& db_dir, const ClassicOptions& classic) {
   }
   if (state == CacheState::kValid &&
       (cached.database->num_samples() != db->num_samples() ||
-       cv::norm(cached.database->vectors(), db->vectors(), cv::NORM_INF) > 1e-5)) {
+       cv::norm(cached.database->vectors(), UnitRows(db->vectors()), cv::NORM_INF) > 1e-5)) {
     return internal::Fail(
         "db verify", IndexCachePath(db_dir) + " does not match the patches: run tint db build");
   }

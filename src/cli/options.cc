@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -114,8 +115,18 @@ Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const s
   context.default_model = tint::DefaultModelCard();
   context.cache_policy = require_cache ? CachePolicy::kRequireValid : CachePolicy::kRebuildIfStale;
   context.cache_state = &state;
+  const auto start = std::chrono::steady_clock::now();
   TINT_RETURN_IF_ERROR(CreateColorizer(spec, context, colorizer));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const MethodInfo* info = FindMethod(spec.method);
+  if (verbose) {
+    std::fprintf(stderr, "tint %s: %s ready in %.3f s%s\n", command.c_str(), spec.method.c_str(),
+                 seconds,
+                 info != nullptr && info->reads_database
+                     ? (std::string(" (index cache ") + ToString(state) + ")").c_str()
+                     : "");
+  }
   if (info != nullptr && info->reads_database && state != CacheState::kValid && verbose) {
     std::fprintf(stderr,
                  "tint %s: note: index cache %s for these settings, built in memory (tint db build "

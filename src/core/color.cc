@@ -21,6 +21,35 @@ inline float FInv(float t) {
   return t > kDelta ? t * t * t : 3.0f * kDelta * kDelta * (t - 4.0f / 29.0f);
 }
 
+inline float SrgbToLinear(float c) {
+  return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f);
+}
+
+// The sRGB curve for the 256 values of an 8-bit channel.
+const float* SrgbToLinear8() {
+  static const auto* table = [] {
+    auto* t = new float[256];
+    for (int v = 0; v < 256; ++v) t[v] = SrgbToLinear(static_cast<float>(v) / 255.0f);
+    return t;
+  }();
+  return table;
+}
+
+// CIE f(t) of L*a*b*, with OpenCV's constants.
+inline float LabF(float t) { return t > 0.008856f ? std::cbrt(t) : 7.787f * t + 16.0f / 116.0f; }
+
+// L, a, b of one linear RGB colour (sRGB primaries, D65 white: OpenCV's
+// matrix and constants).
+inline void LinearRgbToLab(float r, float g, float b, float* lab) {
+  const float x = (0.412453f * r + 0.357580f * g + 0.180423f * b) / kXn;
+  const float y = 0.212671f * r + 0.715160f * g + 0.072169f * b;
+  const float z = (0.019334f * r + 0.119193f * g + 0.950227f * b) / kZn;
+  const float fy = LabF(y);
+  lab[0] = y > 0.008856f ? 116.0f * fy - 16.0f : 903.3f * y;
+  lab[1] = 500.0f * (LabF(x) - fy);
+  lab[2] = 200.0f * (fy - LabF(z));
+}
+
 inline float LinearToSrgb(float c) {
   return c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
 }
@@ -93,12 +122,44 @@ cv::Mat ToFloatBgr(const cv::Mat& image) {
 }
 
 void SplitLab(const cv::Mat& image, cv::Mat* lightness, cv::Mat* ab) {
-  cv::Mat lab;
-  cv::cvtColor(ToFloatBgr(image), lab, cv::COLOR_BGR2Lab);
-  cv::Mat planes[3];
-  cv::split(lab, planes);
-  *lightness = planes[0];
-  if (ab != nullptr) cv::merge(&planes[1], 2, *ab);
+  // The formulas, not cv::cvtColor: OpenCV's Lab conversion first fills its
+  // interpolation tables with soft-float arithmetic, about 60 ms of every
+  // process's start (issue 13), and then interpolates the curves; this is
+  // exact, and the 8-bit case (almost every photo) looks the curve up.
+  const bool bytes = image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3);
+  const cv::Mat src = bytes ? image : ToFloatBgr(image);
+  cv::Mat l(src.size(), CV_32F), chroma;
+  if (ab != nullptr) chroma.create(src.size(), CV_32FC2);
+  const float* curve = SrgbToLinear8();
+  cv::parallel_for_(cv::Range(0, src.rows), [&](const cv::Range& range) {
+    float lab[3];
+    for (int r = range.start; r < range.end; ++r) {
+      float* lp = l.ptr<float>(r);
+      cv::Vec2f* abp = ab != nullptr ? chroma.ptr<cv::Vec2f>(r) : nullptr;
+      for (int c = 0; c < src.cols; ++c) {
+        float red, green, blue;
+        if (!bytes) {
+          const cv::Vec3f& p = src.ptr<cv::Vec3f>(r)[c];
+          blue = SrgbToLinear(p[0]), green = SrgbToLinear(p[1]), red = SrgbToLinear(p[2]);
+        } else if (src.channels() == 3) {
+          const uint8_t* p = src.ptr<uint8_t>(r) + 3 * c;
+          blue = curve[p[0]], green = curve[p[1]], red = curve[p[2]];
+        } else {
+          blue = green = red = curve[src.ptr<uint8_t>(r)[c]];
+        }
+        if (abp == nullptr) {
+          const float y = 0.212671f * red + 0.715160f * green + 0.072169f * blue;
+          lp[c] = y > 0.008856f ? 116.0f * std::cbrt(y) - 16.0f : 903.3f * y;
+          continue;
+        }
+        LinearRgbToLab(red, green, blue, lab);
+        lp[c] = lab[0];
+        abp[c] = cv::Vec2f(lab[1], lab[2]);
+      }
+    }
+  });
+  *lightness = l;
+  if (ab != nullptr) *ab = chroma;
 }
 
 namespace {

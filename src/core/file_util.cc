@@ -1,10 +1,12 @@
 #include "core/file_util.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
@@ -91,6 +93,33 @@ Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_byte
   const Status s = ReadFd(fd, path, std::min(count, *file_size), bytes);
   ::close(fd);
   return s;
+}
+
+Status MappedFile::Open(const std::string& path, uint64_t max_bytes,
+                        std::shared_ptr<const MappedFile>* out) {
+  int fd = -1;
+  uint64_t size = 0;
+  TINT_RETURN_IF_ERROR(OpenRegularFile(path, max_bytes, &fd, &size));
+  std::shared_ptr<MappedFile> file(new MappedFile());
+  if (size > 0) {
+    // MAP_POPULATE: the pages are read in one go, not faulted one by one.
+    void* p =
+        ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) {
+      const std::string err = ErrnoText();
+      ::close(fd);
+      return Status::Error(path + ": cannot map (" + err + ")");
+    }
+    file->data_ = static_cast<const uint8_t*>(p);
+    file->size_ = static_cast<size_t>(size);
+  }
+  ::close(fd);  // the mapping holds the file
+  *out = std::move(file);
+  return Status::Ok();
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
 Status WriteFileAtomic(const std::string& path, const void* data, size_t size) {
@@ -188,6 +217,29 @@ std::string Sha256Hasher::FinishHex() {
   for (unsigned int i = 0; i < length; ++i) {
     out.push_back(kHex[digest[i] >> 4]);
     out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+Xxh3Hasher::Xxh3Hasher() : state_(XXH3_createState()) {
+  TINT_CHECK(state_ != nullptr && XXH3_128bits_reset(static_cast<XXH3_state_t*>(state_)) == XXH_OK,
+             "xxHash state could not be made");
+}
+
+Xxh3Hasher::~Xxh3Hasher() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+
+void Xxh3Hasher::Update(const void* data, size_t size) {
+  if (size > 0) XXH3_128bits_update(static_cast<XXH3_state_t*>(state_), data, size);
+}
+
+std::string Xxh3Hasher::FinishHex() {
+  XXH128_canonical_t canonical;  // big-endian bytes: the same text on any machine
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(static_cast<XXH3_state_t*>(state_)));
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char byte : canonical.digest) {
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 0xf]);
   }
   return out;
 }

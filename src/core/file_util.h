@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,26 @@ Status ReadFileBytes(const std::string& path, std::vector<uint8_t>* bytes,
 // max_bytes; *file_size is its whole size.
 Status ReadFilePrefix(const std::string& path, uint64_t count, uint64_t max_bytes,
                       std::vector<uint8_t>* bytes, uint64_t* file_size);
+
+// A regular file of at most max_bytes mapped read-only into memory (the index
+// cache): no copy, and pages shared with every other process that maps it.
+// tint replaces files only by rename (WriteFileAtomic), so a mapping always
+// sees the whole file it opened, even if the path is replaced meanwhile.
+class MappedFile {
+ public:
+  static Status Open(const std::string& path, uint64_t max_bytes,
+                     std::shared_ptr<const MappedFile>* out);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  MappedFile() = default;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 Status WriteFileAtomic(const std::string& path, const void* data, size_t size);
 Status WriteFileAtomic(const std::string& path, const std::string& text);
@@ -61,6 +82,23 @@ class Sha256Hasher {
 
  private:
   void* ctx_;
+};
+
+// Lower-case hex XXH3-128 (xxHash, through libxxhash) of a byte buffer: a
+// content check against corruption (truncation, bit flips, a half-written
+// file), not against forgery, at memory speed (about 20x SHA-256 here). Used
+// where a large file is checked on every start (the index cache).
+class Xxh3Hasher {
+ public:
+  Xxh3Hasher();
+  ~Xxh3Hasher();
+  Xxh3Hasher(const Xxh3Hasher&) = delete;
+  Xxh3Hasher& operator=(const Xxh3Hasher&) = delete;
+  void Update(const void* data, size_t size);
+  std::string FinishHex();  // 32 hex digits
+
+ private:
+  void* state_;
 };
 
 // The lexically normal absolute form of `path` with every symbolic link of

@@ -5,9 +5,12 @@
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
+#include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+
+#include <stdio_ext.h>
 
 #include <opencv2/core/utility.hpp>
 #include <opencv2/flann.hpp>
@@ -18,6 +21,8 @@ namespace tint {
 namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+using RowMap = Eigen::Map<const RowMatrix>;
 
 // Rows scaled to unit length; zero rows stay zero (similarity 0 to all).
 RowMatrix NormalizedRows(const cv::Mat& m) {
@@ -31,10 +36,52 @@ RowMatrix NormalizedRows(const cv::Mat& m) {
   return out;
 }
 
+// True when every row is a unit vector (or zero), to float precision.
+bool HasUnitRows(const cv::Mat& m) {
+  if (m.type() != CV_32F || !m.isContinuous()) return false;
+  for (int r = 0; r < m.rows; ++r) {
+    const float n2 = Eigen::Map<const Eigen::RowVectorXf>(m.ptr<float>(r), m.cols).squaredNorm();
+    if (n2 != 0.0f && std::abs(n2 - 1.0f) > 1e-5f) return false;
+  }
+  return true;
+}
+
+// The database as unit rows: the caller's memory itself when its rows already
+// are unit vectors (what UnitRows gives: the index cache holds them so), else
+// a normalized copy. A view of memory the caller owns (a mapped cache) must
+// outlive the matcher; a cv::Mat that owns its data is kept by reference.
+class UnitRowStore {
+ public:
+  explicit UnitRowStore(const cv::Mat& m) {
+    TINT_CHECK(m.type() == CV_32F && m.cols > 0, "vectors must be CV_32F with at least one column");
+    if (HasUnitRows(m)) {
+      kept_ = m;
+    } else {
+      kept_.create(m.rows, m.cols, CV_32F);
+      Eigen::Map<RowMatrix>(kept_.ptr<float>(), m.rows, m.cols) = NormalizedRows(m);
+    }
+  }
+  RowMap matrix() const { return RowMap(kept_.ptr<float>(), kept_.rows, kept_.cols); }
+
+ private:
+  cv::Mat kept_;
+};
+
+}  // namespace
+
+cv::Mat UnitRows(const cv::Mat& vectors) {
+  const RowMatrix unit = NormalizedRows(vectors);
+  cv::Mat out(static_cast<int>(unit.rows()), static_cast<int>(unit.cols()), CV_32F);
+  Eigen::Map<RowMatrix>(out.ptr<float>(), unit.rows(), unit.cols()) = unit;
+  return out;
+}
+
+namespace {
+
 class ExactMatcher : public Matcher {
  public:
   ExactMatcher(const MatchOptions& options, const cv::Mat& database)
-      : k_(options.k), db_(NormalizedRows(database)) {}
+      : k_(options.k), store_(database), db_(store_.matrix()) {}
 
   void Match(const cv::Mat& queries, Candidates* out) const override {
     TINT_CHECK(queries.cols == dimension(),
@@ -80,7 +127,8 @@ class ExactMatcher : public Matcher {
 
  private:
   int k_;
-  RowMatrix db_;
+  UnitRowStore store_;
+  RowMap db_;
 };
 
 // cvflann's kd-tree saveIndex writes each node as its raw struct, child
@@ -133,12 +181,54 @@ bool CanonicalizeKdTreeBlob(std::vector<uint8_t>* blob, size_t begin) {
   return pos == blob->size();
 }
 
+// Checks a kd-tree blob (after the shape words) before cvflann's loadIndex
+// reads it, since that trusts every byte: the tree count must be the
+// options', every node must have no child or two (as the build makes them),
+// an inner node must split a real dimension at a finite value, a leaf must
+// name a real point, no tree may be deeper than kMaxDepth (the load and the
+// search recurse), and the walk must end exactly at the blob's end. A node's
+// child pointers are only flags here (cvflann tests them for NULL).
+bool CheckKdSubtree(const uint8_t* blob, size_t size, size_t* pos, int depth, int rows, int cols,
+                    std::string* why) {
+  constexpr int kMaxDepth = 4096;
+  if (depth > kMaxDepth) return *why = "a kd-tree deeper than 4096", false;
+  if (*pos + sizeof(KdTreeNodeBytes) > size) return *why = "kd-tree cut short", false;
+  KdTreeNodeBytes node;
+  std::memcpy(&node, blob + *pos, sizeof(node));
+  *pos += sizeof(node);
+  const bool has1 = node.child1 != nullptr, has2 = node.child2 != nullptr;
+  if (has1 != has2) return *why = "a kd-tree node with one child", false;
+  if (!has1) {
+    if (node.divfeat < 0 || node.divfeat >= rows)
+      return *why = "a kd-tree leaf out of range", false;
+    return true;
+  }
+  if (node.divfeat < 0 || node.divfeat >= cols || !std::isfinite(node.divval))
+    return *why = "a kd-tree split out of range", false;
+  return CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, why) &&
+         CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, why);
+}
+
+bool CheckKdTreeBlob(const uint8_t* blob, size_t size, int trees, int rows, int cols,
+                     std::string* why) {
+  int count = 0;
+  if (size < sizeof(count)) return *why = "no kd-tree count", false;
+  std::memcpy(&count, blob, sizeof(count));
+  if (count != trees) return *why = "another number of kd-trees", false;
+  size_t pos = sizeof(count);
+  for (int t = 0; t < count; ++t) {
+    if (!CheckKdSubtree(blob, size, &pos, 0, rows, cols, why)) return false;
+  }
+  if (pos != size) return *why = "bytes after the last kd-tree", false;
+  return true;
+}
+
 class FlannMatcher : public Matcher {
  public:
   using Index = cvflann::NNIndex<cvflann::L2<float>>;
 
   FlannMatcher(const MatchOptions& options, const cv::Mat& database)
-      : options_(options), db_(NormalizedRows(database)) {
+      : options_(options), store_(database), db_(store_.matrix()) {
     if (options.pca_dims > 0 && options.pca_dims < db_.cols()) {
       // Principal axes of the unit vectors: eigenvectors of their covariance,
       // largest eigenvalues first. Deterministic, so a loaded index meets the
@@ -153,8 +243,9 @@ class FlannMatcher : public Matcher {
       axes_ = eig.eigenvectors().rightCols(d).rowwise().reverse().cast<float>();
       projected_ = Project(db_);
     }
-    RowMatrix& points = Indexed();
-    const cvflann::Matrix<float> data(points.data(), points.rows(), points.cols());
+    // cvflann never writes its dataset (the memory may be a read-only map).
+    const cvflann::Matrix<float> data(const_cast<float*>(IndexedData()), IndexedRows(),
+                                      IndexedCols());
     if (options.kmeans_branching > 0) {
       index_ = std::make_unique<cvflann::KMeansIndex<cvflann::L2<float>>>(
           data, cvflann::KMeansIndexParams(options.kmeans_branching, 11,
@@ -175,19 +266,28 @@ class FlannMatcher : public Matcher {
     rng = saved;
   }
 
-  Status Load(const std::vector<uint8_t>& blob) {
+  Status Load(const uint8_t* blob, size_t blob_size) {
     // The blob opens with the shape it was built on: cvflann's own format
     // does not record it, and a tree over other data would index past it.
     uint64_t shape[3];
-    if (blob.size() <= sizeof(shape)) return Status::Error("empty FLANN index");
-    std::memcpy(shape, blob.data(), sizeof(shape));
-    if (shape[0] != kIndexMagic || shape[1] != static_cast<uint64_t>(Indexed().rows()) ||
-        shape[2] != static_cast<uint64_t>(Indexed().cols())) {
+    if (blob_size <= sizeof(shape)) return Status::Error("empty FLANN index");
+    std::memcpy(shape, blob, sizeof(shape));
+    if (shape[0] != kIndexMagic || shape[1] != static_cast<uint64_t>(IndexedRows()) ||
+        shape[2] != static_cast<uint64_t>(IndexedCols())) {
       return Status::Error("FLANN index was built for another database or by another FLANN");
     }
-    FILE* f = fmemopen(const_cast<uint8_t*>(blob.data()) + sizeof(shape),
-                       blob.size() - sizeof(shape), "rb");
+    const uint8_t* trees = blob + sizeof(shape);
+    const size_t trees_size = blob_size - sizeof(shape);
+    std::string why;
+    if (options_.kmeans_branching == 0 && !CheckKdTreeBlob(trees, trees_size, options_.flann_trees,
+                                                           IndexedRows(), IndexedCols(), &why)) {
+      return Status::Error("FLANN index is damaged (" + why + ")");
+    }
+    FILE* f = fmemopen(const_cast<uint8_t*>(trees), trees_size, "rb");
     if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
+    // cvflann reads node by node (millions of freads): this stream is ours
+    // alone, so stdio's per-call locking is skipped.
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
     try {
       index_->loadIndex(f);
     } catch (const std::exception& e) {
@@ -205,8 +305,8 @@ class FlannMatcher : public Matcher {
     if (f == nullptr) return false;
     index_->saveIndex(f);
     std::fclose(f);
-    const uint64_t shape[3] = {kIndexMagic, static_cast<uint64_t>(Indexed().rows()),
-                               static_cast<uint64_t>(Indexed().cols())};
+    const uint64_t shape[3] = {kIndexMagic, static_cast<uint64_t>(IndexedRows()),
+                               static_cast<uint64_t>(IndexedCols())};
     const auto* head = reinterpret_cast<const uint8_t*>(shape);
     blob->assign(head, head + sizeof(shape));
     blob->insert(blob->end(), buffer, buffer + size);
@@ -275,16 +375,22 @@ class FlannMatcher : public Matcher {
   int size() const override { return static_cast<int>(db_.rows()); }
 
  private:
-  RowMatrix Project(const RowMatrix& m) const { return (m.rowwise() - mean_) * axes_; }
+  template <typename M>
+  RowMatrix Project(const M& m) const {
+    return (m.rowwise() - mean_) * axes_;
+  }
   // The points the kd-trees are built on (and point into).
-  RowMatrix& Indexed() { return axes_.size() > 0 ? projected_ : db_; }
-  const RowMatrix& Indexed() const { return axes_.size() > 0 ? projected_ : db_; }
+  bool Reduced() const { return axes_.size() > 0; }
+  const float* IndexedData() const { return Reduced() ? projected_.data() : db_.data(); }
+  int IndexedRows() const { return static_cast<int>(db_.rows()); }
+  int IndexedCols() const { return static_cast<int>(Reduced() ? projected_.cols() : db_.cols()); }
 
   // "cvflann1" (little-endian): an index blob of OpenCV's FLANN.
   static constexpr uint64_t kIndexMagic = 0x316e6e616c667663ull;
 
   MatchOptions options_;
-  RowMatrix db_;             // unit vectors, for re-ranking
+  UnitRowStore store_;
+  RowMap db_;                // unit vectors (store_), for re-ranking
   Eigen::RowVectorXf mean_;  // PCA: mean of db_
   Eigen::MatrixXf axes_;     // PCA: dim x pca_dims, empty when off
   RowMatrix projected_;      // PCA: db_ projected, what the index is built on
@@ -344,12 +450,13 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
 }
 
 Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
-                              const std::vector<uint8_t>& blob, std::unique_ptr<Matcher>* matcher) {
+                              const uint8_t* blob, size_t blob_size,
+                              std::unique_ptr<Matcher>* matcher) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(options.type == MatcherType::kFlann, "only the FLANN matcher has an index to load");
   auto flann = std::make_unique<FlannMatcher>(options, database);
-  TINT_RETURN_IF_ERROR(flann->Load(blob));
+  TINT_RETURN_IF_ERROR(flann->Load(blob, blob_size));
   *matcher = std::move(flann);
   return Status::Ok();
 }

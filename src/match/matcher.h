@@ -71,13 +71,28 @@ class Matcher {
   virtual bool SaveIndex(std::vector<uint8_t>* /*blob*/) const { return false; }
 };
 
-// database: CV_32F, N x dim; it is copied and normalized.
+// The rows of `vectors` (CV_32F) scaled to unit length, zero rows kept zero:
+// the points every matcher searches. The index cache stores these.
+cv::Mat UnitRows(const cv::Mat& vectors);
+
+// database: CV_32F, N x dim. Rows that are already unit vectors (UnitRows)
+// are used in place, without a copy: such a matrix must then outlive the
+// matcher unless it owns its data (a cv::Mat over a mapped file does not).
+// Any other database is copied and normalized.
 std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Mat& database);
 
 // A FLANN matcher whose trees are loaded from SaveIndex's bytes instead of
 // being built: fast, and repeatable (FLANN 1.9.2 randomizes every build).
-// Fails on bytes that do not fit the database.
+// Fails on bytes that do not fit the database or the options: kd-trees are
+// checked node by node (structure, depth, every index in range) before
+// cvflann reads them, so no bytes can make it index past the data.
 Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
-                              const std::vector<uint8_t>& blob, std::unique_ptr<Matcher>* matcher);
+                              const uint8_t* blob, size_t blob_size,
+                              std::unique_ptr<Matcher>* matcher);
+inline Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
+                                     const std::vector<uint8_t>& blob,
+                                     std::unique_ptr<Matcher>* matcher) {
+  return CreateMatcherFromIndex(options, database, blob.data(), blob.size(), matcher);
+}
 
 }  // namespace tint

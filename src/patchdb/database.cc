@@ -136,7 +136,8 @@ std::unique_ptr<PatchDatabase> PatchDatabase::FromSamples(Manifest manifest,
                                                           std::vector<std::string> label_names,
                                                           cv::Mat vectors, cv::Mat chroma,
                                                           std::vector<int> sample_labels,
-                                                          std::vector<int> sample_patch) {
+                                                          std::vector<int> sample_patch,
+                                                          std::shared_ptr<const void> backing) {
   TINT_CHECK(vectors.type() == CV_32F && chroma.type() == CV_32F && chroma.cols == 2,
              "bad sample arrays");
   TINT_CHECK(vectors.rows == chroma.rows &&
@@ -150,6 +151,7 @@ std::unique_ptr<PatchDatabase> PatchDatabase::FromSamples(Manifest manifest,
   db->chroma_ = std::move(chroma);
   db->sample_labels_ = std::move(sample_labels);
   db->sample_patch_ = std::move(sample_patch);
+  db->backing_ = std::move(backing);
   return db;
 }
 

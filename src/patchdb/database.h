@@ -45,12 +45,15 @@ class PatchDatabase {
                                                     const std::vector<cv::Mat>& patches_bgr,
                                                     const std::vector<std::string>& labels);
 
-  // A database from samples computed earlier (the index cache).
+  // A database from samples computed earlier (the index cache). When
+  // vectors and chroma are views of memory they do not own (a mapped cache
+  // file), `backing` is what holds that memory: the database keeps it.
   static std::unique_ptr<PatchDatabase> FromSamples(Manifest manifest,
                                                     std::vector<std::string> label_names,
                                                     cv::Mat vectors, cv::Mat chroma,
                                                     std::vector<int> sample_labels,
-                                                    std::vector<int> sample_patch);
+                                                    std::vector<int> sample_patch,
+                                                    std::shared_ptr<const void> backing = nullptr);
 
   int num_samples() const { return vectors_.rows; }
   const cv::Mat& vectors() const { return vectors_; }  // CV_32F, num_samples x dim
@@ -71,6 +74,7 @@ class PatchDatabase {
   std::vector<std::string> label_names_;
   cv::Mat vectors_, chroma_;
   std::vector<int> sample_labels_, sample_patch_;
+  std::shared_ptr<const void> backing_;  // the memory vectors_ and chroma_ view, if not theirs
 };
 
 }  // namespace tint

@@ -20,11 +20,16 @@ using nlohmann::json;
 
 namespace {
 
-// Format 2: magic line, header line (JSON), hash line, payload. The hash line
-// is the SHA-256 of the header line and the payload together, so no byte of
-// the file (labels and label weights included) can change unnoticed.
-constexpr char kMagic[] = "TINTCACHE2\n";
-constexpr int kFormat = 2;
+// Format 3: magic line, header line (JSON, padded with spaces so that the
+// payload starts at a multiple of 64 bytes), hash line, payload. The hash
+// line is the XXH3-128 of the header line and the payload together, so no
+// byte of the file (labels and label weights included) can change unnoticed.
+// The file is mapped, not read: the vectors (unit rows, as the matcher
+// searches them) and the kd-trees' points are used where they lie.
+constexpr char kMagic[] = "TINTCACHE3\n";
+constexpr int kFormat = 3;
+constexpr size_t kPayloadAlign = 64;
+constexpr size_t kHashHexDigits = 32;
 
 template <typename T>
 void Append(std::vector<uint8_t>* out, const T* data, size_t count) {
@@ -112,7 +117,8 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
   if (options.match.type == MatcherType::kFlann) {
     TINT_CHECK(indexed.matcher->SaveIndex(&index_blob), "FLANN matcher did not serialize");
   }
-  const cv::Mat vectors = db.vectors().isContinuous() ? db.vectors() : db.vectors().clone();
+  // The unit rows the matcher searches: loaded, they are used in place.
+  const cv::Mat vectors = UnitRows(db.vectors());
   const cv::Mat chroma = db.chroma().isContinuous() ? db.chroma() : db.chroma().clone();
   std::vector<uint8_t> payload;
   Append(&payload, vectors.ptr<float>(), vectors.total());
@@ -127,11 +133,8 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
                        {"label_weights", indexed.label_weights},
                        {"index_bytes", index_blob.size()},
                        {"payload_bytes", payload.size()}};
-  const std::string header_line = header.dump() + "\n";
-  Sha256Hasher hasher;
-  hasher.Update(header_line.data(), header_line.size());
-  hasher.Update(payload.data(), payload.size());
-  std::string bytes = kMagic + header_line + hasher.FinishHex() + "\n";
+  std::string bytes =
+      kMagic + internal::IndexCacheHeaderAndHash(header.dump(), payload.data(), payload.size());
   bytes.append(reinterpret_cast<const char*>(payload.data()), payload.size());
   std::unique_ptr<DatabaseLock> lock;
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
@@ -150,26 +153,39 @@ namespace internal {
 
 const char* IndexCacheMagic() { return kMagic; }
 
-Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key,
-                       size_t num_patches, ParsedIndexCache* out) {
+std::string IndexCacheHeaderAndHash(const std::string& header_json, const void* payload,
+                                    size_t payload_size) {
+  std::string header_line = header_json;
+  const size_t prefix = std::strlen(kMagic) + header_line.size() + 1 + kHashHexDigits + 1;
+  header_line.append((kPayloadAlign - prefix % kPayloadAlign) % kPayloadAlign, ' ');
+  header_line += "\n";
+  Xxh3Hasher hasher;
+  hasher.Update(header_line.data(), header_line.size());
+  hasher.Update(payload, payload_size);
+  return header_line + hasher.FinishHex() + "\n";
+}
+
+Status ParseIndexCache(const uint8_t* data, size_t size, const std::string& key, size_t num_patches,
+                       ParsedIndexCache* out) {
   const size_t magic = std::strlen(kMagic);
+  const uint8_t* const end = data + size;
   auto corrupt = [](const std::string& why) {
     return Status::Error("corrupt index cache (" + why + ")");
   };
   out->stale = false;
-  if (bytes.size() < magic || std::memcmp(bytes.data(), kMagic, magic) != 0) {
+  if (size < magic || std::memcmp(data, kMagic, magic) != 0) {
     // Another format version is stale, not corrupt: tint never reads it.
-    if (bytes.size() >= 9 && std::memcmp(bytes.data(), kMagic, 9) == 0) {
+    if (size >= 9 && std::memcmp(data, kMagic, 9) == 0) {
       out->stale = true;
       return Status::Ok();
     }
     return corrupt("not a tint index cache");
   }
-  const auto eol = std::find(bytes.begin() + magic, bytes.end(), uint8_t('\n'));
-  if (eol == bytes.end()) return corrupt("no header");
+  const uint8_t* eol = std::find(data + magic, end, uint8_t('\n'));
+  if (eol == end) return corrupt("no header");
   json header;
   try {
-    header = json::parse(bytes.begin() + magic, eol);
+    header = json::parse(data + magic, eol);
   } catch (const json::exception&) {
     return corrupt("bad header");
   }
@@ -178,16 +194,16 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
     out->stale = true;
     return Status::Ok();
   }
-  const size_t header_start = magic, hash_start = static_cast<size_t>(eol - bytes.begin()) + 1;
-  if (bytes.size() < hash_start + 65 || bytes[hash_start + 64] != '\n')
+  const size_t header_start = magic, hash_start = static_cast<size_t>(eol - data) + 1;
+  if (size < hash_start + kHashHexDigits + 1 || data[hash_start + kHashHexDigits] != '\n')
     return corrupt("no content hash");
-  const size_t start = hash_start + 65;
+  const size_t start = hash_start + kHashHexDigits + 1;
+  if (start % kPayloadAlign != 0) return corrupt("payload not aligned");
   {
-    Sha256Hasher hasher;
-    hasher.Update(bytes.data() + header_start, hash_start - header_start);
-    hasher.Update(bytes.data() + start, bytes.size() - start);
-    if (hasher.FinishHex() !=
-        std::string(bytes.begin() + hash_start, bytes.begin() + hash_start + 64)) {
+    Xxh3Hasher hasher;
+    hasher.Update(data + header_start, hash_start - header_start);
+    hasher.Update(data + start, size - start);
+    if (hasher.FinishHex() != std::string(data + hash_start, data + hash_start + kHashHexDigits)) {
       return corrupt("content hash does not match");
     }
   }
@@ -202,7 +218,7 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
     return true;
   };
   uint64_t n = 0, dim = 0, index_bytes = 0, payload_bytes = 0;
-  const uint64_t payload = bytes.size() - start;
+  const uint64_t payload = size - start;
   if (!count("samples", 1u << 28, &n) || !count("dimension", 1u << 16, &dim) ||
       !count("index_bytes", payload, &index_bytes) ||
       !count("payload_bytes", payload, &payload_bytes) || n == 0 || dim == 0 ||
@@ -227,12 +243,13 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
     return corrupt("one label weight per label expected");
   }
   const int rows = static_cast<int>(n), cols = static_cast<int>(dim);
-  const uint8_t* p = bytes.data() + start;
-  out->vectors.create(rows, cols, CV_32F);
-  out->chroma.create(rows, 2, CV_32F);
-  std::memcpy(out->vectors.data, p, n * dim * 4);
+  // Views of the payload, no copy: its start is 64-byte aligned (checked)
+  // and every array's size a multiple of 4, so each float lies aligned.
+  const uint8_t* p = data + start;
+  if (reinterpret_cast<uintptr_t>(p) % alignof(float) != 0) return corrupt("payload not aligned");
+  out->vectors = cv::Mat(rows, cols, CV_32F, const_cast<uint8_t*>(p));
   p += n * dim * 4;
-  std::memcpy(out->chroma.data, p, n * 2 * 4);
+  out->chroma = cv::Mat(rows, 2, CV_32F, const_cast<uint8_t*>(p));
   p += n * 2 * 4;
   out->sample_labels.resize(n);
   out->sample_patch.resize(n);
@@ -240,7 +257,8 @@ Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key
   p += n * 4;
   std::memcpy(out->sample_patch.data(), p, n * 4);
   p += n * 4;
-  out->index_blob.assign(p, p + index_bytes);
+  out->index_blob = p;
+  out->index_bytes = static_cast<size_t>(index_bytes);
   for (int l : out->sample_labels) {
     if (l < 0 || l >= static_cast<int>(out->label_names.size()))
       return corrupt("label id out of range");
@@ -265,10 +283,11 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
   TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key));
   Manifest manifest;
   TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
-  std::vector<uint8_t> bytes;
-  TINT_RETURN_IF_ERROR(ReadFileBytes(path, &bytes));
+  std::shared_ptr<const MappedFile> file;
+  TINT_RETURN_IF_ERROR(MappedFile::Open(path, kDefaultMaxFileBytes, &file));
   internal::ParsedIndexCache parsed;
-  Status s = internal::ParseIndexCache(bytes, key, manifest.patches.size(), &parsed);
+  Status s =
+      internal::ParseIndexCache(file->data(), file->size(), key, manifest.patches.size(), &parsed);
   if (!s.ok()) return Status::Error(path + ": " + s.message() + "; run tint db build");
   if (parsed.stale) {
     *state = CacheState::kStale;
@@ -279,12 +298,14 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
   // key) records, as when the index is built from them.
   TINT_RETURN_IF_ERROR(CheckPatchFiles(db_dir, manifest));
   out->label_weights = std::move(parsed.label_weights);
+  // The database's vectors are views of the mapping, which it keeps; the
+  // matcher uses them in place and lives no longer than the database.
   out->database = PatchDatabase::FromSamples(
       std::move(manifest), std::move(parsed.label_names), parsed.vectors, parsed.chroma,
-      std::move(parsed.sample_labels), std::move(parsed.sample_patch));
+      std::move(parsed.sample_labels), std::move(parsed.sample_patch), file);
   if (options.match.type == MatcherType::kFlann) {
     s = CreateMatcherFromIndex(options.match, out->database->vectors(), parsed.index_blob,
-                               &out->matcher);
+                               parsed.index_bytes, &out->matcher);
     if (!s.ok())
       return Status::Error(path + ": corrupt index cache (" + s.message() + "); run tint db build");
   } else {

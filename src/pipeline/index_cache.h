@@ -69,14 +69,17 @@ Status OpenIndexedDatabase(const ClassicOptions& options, const std::string& db_
 
 namespace internal {
 
-// The parts of a cache file, checked: everything but the FLANN index blob.
+// The parts of a cache file, checked: everything but the FLANN index blob
+// (CreateMatcherFromIndex checks that). vectors, chroma and index_blob are
+// views of the parsed bytes, which must outlive them.
 struct ParsedIndexCache {
   bool stale = false;  // another format version or another key: not read
   std::vector<std::string> label_names;
   std::vector<double> label_weights;
   cv::Mat vectors, chroma;
   std::vector<int> sample_labels, sample_patch;
-  std::vector<uint8_t> index_blob;
+  const uint8_t* index_blob = nullptr;
+  size_t index_bytes = 0;
 };
 
 // The first line of a cache file of this format version.
@@ -85,8 +88,18 @@ const char* IndexCacheMagic();
 // Parses cache bytes without touching any file (the cache fuzzer's entry):
 // the magic, the header, the content hash over header and payload, every
 // size against the payload, label and patch ids against `num_patches`.
-Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key,
-                       size_t num_patches, ParsedIndexCache* out);
+Status ParseIndexCache(const uint8_t* data, size_t size, const std::string& key, size_t num_patches,
+                       ParsedIndexCache* out);
+inline Status ParseIndexCache(const std::vector<uint8_t>& bytes, const std::string& key,
+                              size_t num_patches, ParsedIndexCache* out) {
+  return ParseIndexCache(bytes.data(), bytes.size(), key, num_patches, out);
+}
+
+// The header line of a cache, padded as the writer pads it, and the hash
+// line over it and `payload`: what a test or the fuzzer needs to make a
+// well-formed cache file (magic + header + hash + payload).
+std::string IndexCacheHeaderAndHash(const std::string& header_json, const void* payload,
+                                    size_t payload_size);
 
 }  // namespace internal
 

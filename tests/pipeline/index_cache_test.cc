@@ -1,5 +1,6 @@
 #include "pipeline/index_cache.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -53,7 +54,9 @@ TEST(IndexCacheTest, MissingThenValidAfterBuild) {
   ASSERT_TRUE(LoadIndexCache(Options(), db, &loaded, &state).ok());
   ASSERT_EQ(state, CacheState::kValid);
   EXPECT_EQ(loaded.database->num_samples(), built.database->num_samples());
-  EXPECT_EQ(cv::norm(loaded.database->vectors(), built.database->vectors(), cv::NORM_INF), 0.0);
+  // The cache holds the unit rows the matcher searches, bit for bit.
+  EXPECT_EQ(cv::norm(loaded.database->vectors(), UnitRows(built.database->vectors()), cv::NORM_INF),
+            0.0);
   EXPECT_EQ(loaded.database->sample_labels(), built.database->sample_labels());
   EXPECT_EQ(loaded.label_weights, built.label_weights);
   // The loaded FLANN trees are the saved ones: same candidates as the builder's.
@@ -113,6 +116,50 @@ TEST(IndexCacheTest, CorruptCacheIsAClearError) {
   EXPECT_EQ(state, CacheState::kStale);
 }
 
+// A cache whose hash is right but whose kd-trees were tampered with (a
+// crafted file, or a bug in a writer) is refused before cvflann reads them:
+// cvflann trusts every byte and would index past the points.
+TEST(IndexCacheTest, TamperedKdTreesWithAValidHashAreRefused) {
+  const std::string db = MakeDatabase();
+  IndexedDatabase built;
+  ASSERT_TRUE(BuildIndexedDatabase(Options(), db, &built).ok());
+  ASSERT_TRUE(SaveIndexCache(Options(), db, built).ok());
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(ReadFileBytes(IndexCachePath(db), &bytes).ok());
+  const std::string file(bytes.begin(), bytes.end());
+  const size_t magic = std::strlen(internal::IndexCacheMagic());
+  const size_t eol = file.find('\n', magic);
+  const std::string header = file.substr(magic, eol - magic);
+  const size_t payload_start = eol + 1 + 33;
+  const std::string payload = file.substr(payload_start);
+  const size_t n = static_cast<size_t>(built.database->num_samples());
+  const size_t dim = static_cast<size_t>(built.database->vectors().cols);
+  // The blob: three shape words, the tree count, then the first tree's root.
+  const size_t blob = n * dim * 4 + n * 8 + n * 8, count = blob + 24, root = count + 4;
+  struct Case {
+    size_t offset;
+    int value;
+    std::string fragment;
+  };
+  for (const Case& c : {Case{count, 5, "another number of kd-trees"},
+                        Case{root, 1 << 20, "a kd-tree split out of range"},
+                        Case{root, -1, "a kd-tree split out of range"}}) {
+    std::string changed = payload;
+    std::memcpy(&changed[c.offset], &c.value, sizeof(int));
+    const std::string tampered =
+        internal::IndexCacheMagic() +
+        internal::IndexCacheHeaderAndHash(header.substr(0, header.find_last_not_of(' ') + 1),
+                                          changed.data(), changed.size()) +
+        changed;
+    ASSERT_TRUE(WriteFileAtomic(IndexCachePath(db), tampered).ok());
+    IndexedDatabase loaded;
+    CacheState state;
+    const Status s = LoadIndexCache(Options(), db, &loaded, &state);
+    ASSERT_FALSE(s.ok()) << c.fragment;
+    EXPECT_NE(s.message().find(c.fragment), std::string::npos) << s.message();
+  }
+}
+
 // A cache file made by hand: magic, header, the hash over header and
 // payload, payload (two samples of dimension 3, labels 0/1, patches 0/3).
 std::vector<uint8_t> HandMadeCache(const std::string& header_fields, bool fix_hash = true) {
@@ -123,9 +170,10 @@ std::vector<uint8_t> HandMadeCache(const std::string& header_fields, bool fix_ha
   payload.append(reinterpret_cast<const char*>(chroma), sizeof chroma);
   payload.append(reinterpret_cast<const char*>(labels), sizeof labels);
   payload.append(reinterpret_cast<const char*>(patches), sizeof patches);
-  const std::string header = "{\"key\":\"k\"," + header_fields + "}\n";
-  const std::string hash = fix_hash ? Sha256Hex(header + payload) : std::string(64, '0');
-  const std::string file = internal::IndexCacheMagic() + header + hash + "\n" + payload;
+  std::string head = internal::IndexCacheHeaderAndHash("{\"key\":\"k\"," + header_fields + "}",
+                                                       payload.data(), payload.size());
+  if (!fix_hash) head.replace(head.size() - 33, 32, std::string(32, '0'));
+  const std::string file = internal::IndexCacheMagic() + head + payload;
   return std::vector<uint8_t>(file.begin(), file.end());
 }
 
@@ -136,9 +184,13 @@ const std::string kFields =
 // 11): the parser is also fuzzed (fuzz/index_cache_fuzzer.cc).
 TEST(IndexCacheParseTest, HeaderValuesCannotReachPastThePayload) {
   internal::ParsedIndexCache parsed;
-  ASSERT_TRUE(internal::ParseIndexCache(HandMadeCache(kFields), "k", 4, &parsed).ok());
+  const std::vector<uint8_t> good = HandMadeCache(kFields);
+  ASSERT_TRUE(internal::ParseIndexCache(good, "k", 4, &parsed).ok());
   EXPECT_FALSE(parsed.stale);
-  EXPECT_EQ(parsed.vectors.rows, 2);
+  ASSERT_EQ(parsed.vectors.rows, 2);
+  // A view of the bytes, not a copy: the payload starts 64-byte aligned.
+  EXPECT_EQ((parsed.vectors.data - good.data()) % 64, 0);
+  EXPECT_EQ(parsed.vectors.at<float>(1, 2), 0.6f);
   EXPECT_EQ(parsed.sample_patch, (std::vector<int>{0, 3}));
   EXPECT_TRUE(internal::ParseIndexCache(HandMadeCache(kFields), "other", 4, &parsed).ok());
   EXPECT_TRUE(parsed.stale);
@@ -166,6 +218,13 @@ TEST(IndexCacheParseTest, HeaderValuesCannotReachPastThePayload) {
   EXPECT_NE(s.message().find("patch index out of range"), std::string::npos) << s.message();
   s = internal::ParseIndexCache(HandMadeCache(kFields, false), "k", 4, &parsed);
   EXPECT_NE(s.message().find("content hash does not match"), std::string::npos) << s.message();
+  // A payload moved off its alignment (one byte cut from the padding).
+  std::vector<uint8_t> shifted = HandMadeCache(kFields);
+  const size_t pad = std::string(shifted.begin(), shifted.end()).find(" \n");
+  ASSERT_NE(pad, std::string::npos);
+  shifted.erase(shifted.begin() + static_cast<long>(pad));
+  s = internal::ParseIndexCache(shifted, "k", 4, &parsed);
+  EXPECT_NE(s.message().find("payload not aligned"), std::string::npos) << s.message();
 }
 
 }  // namespace
