@@ -2,9 +2,12 @@
 // auto|none]
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -79,6 +82,7 @@ int RunColorize(int argc, char** argv) {
   std::string output, method = "classic", db_dir = DefaultDatabaseDir(), post = "none";
   std::string model = DefaultModelCard(), weights, data_root;
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ClassicOptions classic;
   ImageReadOptions read;
   app.add_option("inputs", inputs,
@@ -113,6 +117,11 @@ int RunColorize(int argc, char** argv) {
   app.add_flag("--explain", explain,
                "Also write <output>_labels.png: matched label per pixel and segment borders");
   app.add_flag("-v,--verbose", verbose, "Print the time of each stage per image");
+  app.add_option("-j,--jobs", jobs,
+                 "Photos colorized at once (several inputs; default: the number of cores). Each "
+                 "photo's output is the same for any value")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   app.add_flag("--require-cache", require_cache,
                "Fail unless the database's index cache is valid for these settings");
   internal::AddReadOptions(&app, &read);
@@ -216,26 +225,40 @@ int RunColorize(int argc, char** argv) {
       internal::OpenMethod(cmd, spec, db_dir, data_root, require_cache, verbose, &colorizer);
   if (!status.ok()) return internal::Fail(cmd, status.message());
 
+  // Photos are independent and a colorizer may be called from several
+  // threads at once (Colorizer::Colorize), so `jobs` threads share it and take
+  // the next photo in turn; messages and progress go out one at a time.
   Progress progress("colorize", static_cast<int>(inputs.size()));
-  int failures = 0;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::string& input = inputs[i];
-    const std::string& target = plan[i].main;
-    cv::Mat image, colour;
-    ColorizeDetails details;
-    status = ReadImage(read, input, &image);
-    if (status.ok()) status = ColorizePhoto(*colorizer, post_options, image, &colour, &details);
-    if (status.ok()) status = WriteImage(target, colour);
-    if (status.ok() && side_by_side) status = WriteImage(plan[i].side, SideBySide(image, colour));
-    if (status.ok() && explain) status = WriteImage(plan[i].labels, ExplainLabels(image, details));
-    if (status.ok() && verbose)
-      std::fprintf(stderr, "%s: %s\n", input.c_str(), details.BriefReport().c_str());
-    if (!status.ok()) {
-      internal::Fail(cmd, status.message());
-      ++failures;
+  std::atomic<size_t> next{0};
+  std::mutex report;
+  int failures = 0, done = 0;
+  auto work = [&] {
+    for (size_t i = next++; i < inputs.size(); i = next++) {
+      const std::string& input = inputs[i];
+      const std::string& target = plan[i].main;
+      cv::Mat image, colour;
+      ColorizeDetails details;
+      Status s = ReadImage(read, input, &image);
+      if (s.ok()) s = ColorizePhoto(*colorizer, post_options, image, &colour, &details);
+      if (s.ok()) s = WriteImage(target, colour);
+      if (s.ok() && side_by_side) s = WriteImage(plan[i].side, SideBySide(image, colour));
+      if (s.ok() && explain) s = WriteImage(plan[i].labels, ExplainLabels(image, details));
+      std::lock_guard<std::mutex> lock(report);
+      if (s.ok() && verbose)
+        std::fprintf(stderr, "%s: %s\n", input.c_str(), details.BriefReport().c_str());
+      if (!s.ok()) {
+        internal::Fail(cmd, s.message());
+        ++failures;
+      }
+      ++done;
+      if (inputs.size() > 1) progress.Step(done, input);
     }
-    if (inputs.size() > 1) progress.Step(static_cast<int>(i + 1), input);
-  }
+  };
+  const int threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(jobs), inputs.size()));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
   if (inputs.size() > 1) {
     progress.Finish();
     std::fprintf(stderr, "colorized %zu of %zu images into %s\n", inputs.size() - failures,

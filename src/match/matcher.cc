@@ -24,14 +24,16 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 
 using RowMap = Eigen::Map<const RowMatrix>;
 
-// Rows scaled to unit length; zero rows stay zero (similarity 0 to all).
+// Rows scaled to unit length; zero rows stay zero (similarity 0 to all), and
+// so does a row with a NaN or infinite value, so that none reaches a search.
 RowMatrix NormalizedRows(const cv::Mat& m) {
   TINT_CHECK(m.type() == CV_32F && m.cols > 0, "vectors must be CV_32F with at least one column");
   RowMatrix out(m.rows, m.cols);
   for (int r = 0; r < m.rows; ++r) {
     const Eigen::Map<const Eigen::RowVectorXf> row(m.ptr<float>(r), m.cols);
     const float norm = row.norm();
-    out.row(r) = norm > 1e-12f ? (row / norm).eval() : Eigen::RowVectorXf::Zero(m.cols);
+    out.row(r) = std::isfinite(norm) && norm > 1e-12f ? (row / norm).eval()
+                                                      : Eigen::RowVectorXf::Zero(m.cols);
   }
   return out;
 }
@@ -41,7 +43,7 @@ bool HasUnitRows(const cv::Mat& m) {
   if (m.type() != CV_32F || !m.isContinuous()) return false;
   for (int r = 0; r < m.rows; ++r) {
     const float n2 = Eigen::Map<const Eigen::RowVectorXf>(m.ptr<float>(r), m.cols).squaredNorm();
-    if (n2 != 0.0f && std::abs(n2 - 1.0f) > 1e-5f) return false;
+    if (n2 != 0.0f && !(std::abs(n2 - 1.0f) <= 1e-5f)) return false;  // NaN: not unit
   }
   return true;
 }
@@ -185,11 +187,13 @@ bool CanonicalizeKdTreeBlob(std::vector<uint8_t>* blob, size_t begin) {
 // reads it, since that trusts every byte: the tree count must be the
 // options', every node must have no child or two (as the build makes them),
 // an inner node must split a real dimension at a finite value, a leaf must
-// name a real point, no tree may be deeper than kMaxDepth (the load and the
-// search recurse), and the walk must end exactly at the blob's end. A node's
-// child pointers are only flags here (cvflann tests them for NULL).
+// name a real point, every point must be a leaf of every tree exactly once
+// (else a search can end with fewer than k results, which cvflann asserts
+// against), no tree may be deeper than kMaxDepth (the load and the search
+// recurse), and the walk must end exactly at the blob's end. A node's child
+// pointers are only flags here (cvflann tests them for NULL).
 bool CheckKdSubtree(const uint8_t* blob, size_t size, size_t* pos, int depth, int rows, int cols,
-                    std::string* why) {
+                    int tree, std::vector<int>* leaf_tree, std::string* why) {
   constexpr int kMaxDepth = 4096;
   if (depth > kMaxDepth) return *why = "a kd-tree deeper than 4096", false;
   if (*pos + sizeof(KdTreeNodeBytes) > size) return *why = "kd-tree cut short", false;
@@ -201,12 +205,15 @@ bool CheckKdSubtree(const uint8_t* blob, size_t size, size_t* pos, int depth, in
   if (!has1) {
     if (node.divfeat < 0 || node.divfeat >= rows)
       return *why = "a kd-tree leaf out of range", false;
+    int& seen_in = (*leaf_tree)[static_cast<size_t>(node.divfeat)];
+    if (seen_in == tree) return *why = "a point twice in one kd-tree", false;
+    seen_in = tree;
     return true;
   }
   if (node.divfeat < 0 || node.divfeat >= cols || !std::isfinite(node.divval))
     return *why = "a kd-tree split out of range", false;
-  return CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, why) &&
-         CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, why);
+  return CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, tree, leaf_tree, why) &&
+         CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, tree, leaf_tree, why);
 }
 
 bool CheckKdTreeBlob(const uint8_t* blob, size_t size, int trees, int rows, int cols,
@@ -216,8 +223,14 @@ bool CheckKdTreeBlob(const uint8_t* blob, size_t size, int trees, int rows, int 
   std::memcpy(&count, blob, sizeof(count));
   if (count != trees) return *why = "another number of kd-trees", false;
   size_t pos = sizeof(count);
+  std::vector<int> leaf_tree(static_cast<size_t>(rows),
+                             -1);  // the last tree each point was a leaf of
   for (int t = 0; t < count; ++t) {
-    if (!CheckKdSubtree(blob, size, &pos, 0, rows, cols, why)) return false;
+    if (!CheckKdSubtree(blob, size, &pos, 0, rows, cols, t, &leaf_tree, why)) return false;
+    // Distinct leaves, all in range: there are `rows` exactly when each
+    // point is one.
+    if (std::count(leaf_tree.begin(), leaf_tree.end(), t) != rows)
+      return *why = "a kd-tree without every point", false;
   }
   if (pos != size) return *why = "bytes after the last kd-tree", false;
   return true;

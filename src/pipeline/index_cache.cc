@@ -251,6 +251,8 @@ Status ParseIndexCache(const uint8_t* data, size_t size, const std::string& key,
   p += n * dim * 4;
   out->chroma = cv::Mat(rows, 2, CV_32F, const_cast<uint8_t*>(p));
   p += n * 2 * 4;
+  // (A non-finite vector is made a zero row by the matcher.)
+  if (!cv::checkRange(out->chroma)) return corrupt("chroma not finite");
   out->sample_labels.resize(n);
   out->sample_patch.resize(n);
   std::memcpy(out->sample_labels.data(), p, n * 4);
