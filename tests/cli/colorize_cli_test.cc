@@ -13,6 +13,7 @@
 
 #include "cli/run_tint.h"
 #include "core/color.h"
+#include "core/file_util.h"
 #include "testing.h"
 
 namespace tint {
@@ -50,6 +51,42 @@ TEST(ColorizeCliTest, SeveralInputsGoToAFolderWithProgress) {
   EXPECT_TRUE(fs::exists(dir + "/outs/bridge_small.png"));
   EXPECT_TRUE(fs::exists(dir + "/outs/street_small.png"));
   EXPECT_NE(r.err.find("2/2"), std::string::npos) << r.err;
+}
+
+// A folder run with several jobs (threads sharing one colorizer) writes
+// exactly the bytes of a one-job run for every photo, and a failing photo
+// among them fails alone (issue 13).
+TEST(ColorizeCliTest, JobsGiveTheSameBytesAsOneJob) {
+  const std::string dir = testing::ScratchDir();
+  std::string inputs;
+  for (int i = 0; i < 3; ++i) {
+    for (const char* name : {"bridge_small.jpg", "street_small.png"}) {
+      const std::string copy = dir + "/" + std::to_string(i) + "_" + name;
+      fs::copy_file(testing::TestDataPath(name), copy);
+      inputs += " " + copy;
+    }
+  }
+  std::ofstream(dir + "/broken.png") << "not an image";
+  inputs += " " + dir + "/broken.png";
+  for (const std::string& method : {"classic", "cnn"}) {
+    const RunResult one = RunTint(
+        "colorize" + inputs + " -o " + dir + "/one_" + method + " -j 1 --method " + method, dir);
+    const RunResult three = RunTint(
+        "colorize" + inputs + " -o " + dir + "/three_" + method + " -j 3 --method " + method, dir);
+    EXPECT_EQ(one.exit_code, 1) << one.err;
+    EXPECT_EQ(three.exit_code, 1) << three.err;
+    EXPECT_NE(three.err.find("colorized 6 of 7"), std::string::npos) << three.err;
+    int compared = 0;
+    for (const auto& e : fs::directory_iterator(dir + "/one_" + method)) {
+      std::vector<uint8_t> a, b;
+      ASSERT_TRUE(ReadFileBytes(e.path().string(), &a).ok());
+      ASSERT_TRUE(
+          ReadFileBytes(dir + "/three_" + method + "/" + e.path().filename().string(), &b).ok());
+      EXPECT_EQ(a, b) << method << " " << e.path().filename();
+      ++compared;
+    }
+    EXPECT_EQ(compared, 6) << method;
+  }
 }
 
 TEST(ColorizeCliTest, PostAutoRuns) {
