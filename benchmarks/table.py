@@ -6,7 +6,9 @@ usage: benchmarks/table.py RESULTS [--out FILE]
 RESULTS is a folder written by scripts/bench.sh (one JSON per benchmark
 executable, and peers.json from benchmarks/peers.py). Prints a Markdown
 table: stage, figure as measured, the DESIGN target, whether it is met, and
-the peer ratio (peer time / tint time, so 10 means tint is 10x faster).
+the peer ratio (peer time / tint time, so 10 means tint is 10x faster; for
+the whole-process rows, the baseline build's time / this build's time, when
+scripts/bench.sh ran with --baseline).
 Every figure names the benchmark it comes from.
 """
 import argparse
@@ -129,6 +131,46 @@ def main():
             rows.append((f"{label} mode, cost growth {pts[0][0]:.1f}..{pts[-1][0]:.0f} Mpx (`BM_{mode}/*Mpx`)",
                          f"{b:.2f} s/Mpx + {a:.2f} s, r^2 {r2:.4f}; s/Mpx from {min(per_mpx):.2f} to {max(per_mpx):.2f}",
                          "linear", met(r2 >= 0.99), "n/a"))
+    # The whole process, as the user runs it (benchmarks/process.py).
+    def proc(case, key="seconds"):
+        return r.get(f"Process/{case}", {}).get(key)
+
+    def before(case):
+        base = proc(case, "baseline_seconds")
+        return f"{base / proc(case):.2f}x ({seconds(base)} before)" if base else "n/a"
+
+    help_s = proc("help")
+    if help_s:
+        rows.append(("Whole process, `tint --help`: loading the libraries (`Process/help`)",
+                     f"{seconds(help_s)}, {proc('help', 'peak_rss_MB'):.0f} MB", "n/a", "n/a", before("help")))
+    for case, label, target in (("classic", "classic, one 481x321 photo, warm", 0.30),
+                                ("cnn", "CNN, one 481x321 photo, warm", 0.20)):
+        s_ = proc(case)
+        if s_ is None:
+            continue
+        ready = proc(case, "ready_s")
+        ready_text = f"; ready (database or model loaded) {seconds(ready)} after main" if ready else ""
+        rows.append((f"Whole process, {label} (`Process/{case}`)",
+                     f"{seconds(s_)}, {proc(case, 'peak_rss_MB'):.0f} MB{ready_text}",
+                     f"<= {target:.2f} s", met(s_ <= target), before(case)))
+        if ready is not None:
+            rows.append((f"Start-up beyond library loading, {case} (`Process/{case}`, ready_s)",
+                         seconds(ready), "<= 50 ms", met(ready <= 0.05), "n/a"))
+    cold = proc("classic_cold")
+    if cold:
+        rows.append(("Whole process, classic, one photo, cold: tint's files and libraries evicted (`Process/classic_cold`)",
+                     seconds(cold), "n/a", "n/a", before("classic_cold")))
+    folder = proc("folder")
+    if folder:
+        j1 = proc("folder_j1")
+        rows.append((f"Whole process, classic, a folder of {int(proc('folder', 'photos') or 100)} photos, default jobs (`Process/folder`)",
+                     f"{seconds(folder)}" + (f"; -j 1: {seconds(j1)}" if j1 else ""),
+                     "<= 15 s for 100", met(folder <= 15.0), before("folder")))
+    big = proc("classic_12mpx")
+    if big:
+        rows.append(("Whole process, classic, one 12 Mpx photo (`Process/classic_12mpx`, peak RSS)",
+                     f"{seconds(big)}, {proc('classic_12mpx', 'peak_rss_MB'):.0f} MB", "<= 400 MB",
+                     met(proc("classic_12mpx", "peak_rss_MB") <= 400), before("classic_12mpx")))
     mem = get("BM_Classic/12Mpx", "peak_rss_MB")
     if mem:
         rows.append(("Classic mode, peak memory, 12 Mpx photo (`BM_Classic/12Mpx`, VmHWM with DB loaded)",

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Runs every benchmark executable and the Python peers, and writes their
+# Runs every benchmark executable, the Python peers and the whole-process
+# benchmark (benchmarks/process.py: tint as a user runs it), and writes their
 # Google Benchmark JSON to benchmarks/results/<machine>_<commit>/ (one file
-# per executable, peers.json, and table.md: the README's speed table).
+# per executable, peers.json, process.json, and table.md: the README's speed
+# table).
 #
-# usage: scripts/bench.sh [--quick] [--out DIR] [extra Google Benchmark flags]
-#   --quick  tiny sizes, one iteration each (what the test command runs)
-#   --out    another folder (a quick run defaults to build/benchmarks/quick)
+# usage: scripts/bench.sh [--quick] [--out DIR] [--baseline REV] [--process-only]
+#                         [extra Google Benchmark flags]
+#   --quick     tiny sizes, one iteration each (what the test command runs)
+#   --out       another folder (a quick run defaults to build/benchmarks/quick)
+#   --baseline  also build commit REV's tint (in build/baseline, from a git
+#               worktree) and run every whole-process case with it, run by run
+#               beside this build: the table gives the before/after ratio
+#   --process-only  only the whole-process benchmark (and the table)
 # A reference run takes about 15 minutes on the 2-core machine; run it on an
 # idle machine. The folder is written under a temporary name and renamed at
 # the end, so an interrupted run leaves no half result.
@@ -15,10 +22,14 @@ cd "$(dirname "$0")/.."
 quick=()
 out=""
 extra=()
+baseline=""
+process_only=0
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --quick) quick=(--quick) ;;
     --out) out="$2"; shift ;;
+    --baseline) baseline="$2"; shift ;;
+    --process-only) process_only=1 ;;
     *) extra+=("$1") ;;
   esac
   shift
@@ -41,13 +52,35 @@ tmp="${out}.partial"
 rm -rf "$tmp"
 mkdir -p "$tmp"
 
-for stage in luminance otsu neighborhood ncut transfer cnn match end_to_end; do
-  echo "== bench_${stage}"
-  "./build/bin/bench_${stage}" "${quick[@]}" --benchmark_out="$tmp/${stage}.json" \
-    --benchmark_out_format=json "${extra[@]}"
-done
-echo "== peers (scikit-learn, scikit-image)"
-/usr/bin/python3 benchmarks/peers.py "${quick[@]}" --out "$tmp/peers.json"
+if [ "$process_only" -eq 0 ]; then
+  for stage in luminance otsu neighborhood ncut transfer cnn match end_to_end; do
+    echo "== bench_${stage}"
+    "./build/bin/bench_${stage}" "${quick[@]}" --benchmark_out="$tmp/${stage}.json" \
+      --benchmark_out_format=json "${extra[@]}"
+  done
+  echo "== peers (scikit-learn, scikit-image)"
+  /usr/bin/python3 benchmarks/peers.py "${quick[@]}" --out "$tmp/peers.json"
+fi
+
+baseline_args=()
+if [ -n "$baseline" ]; then
+  # The baseline's own tint and a copy of the database with its own cache
+  # (another cache format may be current there).
+  echo "== baseline $baseline"
+  rm -rf build/baseline-src build/baseline-db
+  git worktree prune
+  git worktree add --detach build/baseline-src "$baseline" >/dev/null
+  cmake -S build/baseline-src -B build/baseline -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DTINT_BUILD_TESTS=OFF -DTINT_BUILD_BENCHMARKS=OFF -DTINT_BUILD_PYTHON=OFF >/dev/null
+  cmake --build build/baseline --target tint --parallel
+  cp -r build/baseline-src/patchdb build/baseline-db
+  rm -f build/baseline-db/index.cache
+  ./build/baseline/bin/tint db build --db build/baseline-db >/dev/null
+  baseline_args=(--baseline build/baseline/bin/tint --baseline-db build/baseline-db)
+fi
+echo "== whole process (benchmarks/process.py)"
+/usr/bin/python3 benchmarks/process.py --tint build/bin/tint "${quick[@]}" "${baseline_args[@]}" \
+  --photos "${TINT_DATA_ROOT:-../shared/data}/bsds500/images/test" --out "$tmp/process.json"
 /usr/bin/python3 benchmarks/table.py "$tmp" --out "$tmp/table.md"
 
 rm -rf "$out"

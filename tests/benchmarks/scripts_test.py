@@ -3,6 +3,7 @@
 Google Benchmark JSON with known answers, and peers.py in quick mode."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,51 @@ class PeersTest(unittest.TestCase):
         code, out = run(f"{ROOT}/benchmarks/peers.py", "--quick", "--photo", "/nonexistent.jpg")
         self.assertNotEqual(code, 0)
         self.assertIn("cannot read", out)
+
+
+class ProcessTest(unittest.TestCase):
+    """benchmarks/process.py in quick mode on the real binary, with itself as
+    the baseline: every case runs, and table.py turns it into rows."""
+
+    def test_quick_run_with_a_baseline_gives_every_row(self):
+        tint = os.environ["TINT_BIN"]  # set by CMake: the build's tint
+        with tempfile.TemporaryDirectory() as d:
+            db = f"{d}/db"
+            shutil.copytree(f"{ROOT}/patchdb", db, ignore=shutil.ignore_patterns("index.cache", ".lock"))
+            p = subprocess.run([tint, "db", "build", "--db", db], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            os.mkdir(f"{d}/photos")
+            for i in range(3):
+                shutil.copy(f"{ROOT}/samples/bridge.jpg", f"{d}/photos/p{i}.jpg")
+            code, out = run(f"{ROOT}/benchmarks/process.py", "--quick", "--tint", tint, "--db", db,
+                            "--baseline", tint, "--baseline-db", db, "--photos", f"{d}/photos",
+                            "--out", f"{d}/process.json")
+            self.assertEqual(code, 0, out)
+            with open(f"{d}/process.json") as f:
+                data = json.load(f)
+            rows = {b["name"]: b for b in data["benchmarks"]}
+            for case in ("help", "grayscale", "classic", "classic_cold", "cnn", "folder", "folder_j1"):
+                self.assertIn(f"Process/{case}", rows)
+                self.assertGreater(rows[f"Process/{case}"]["real_time"], 0)
+                self.assertGreater(rows[f"Process/{case}"]["peak_rss_MB"], 1)
+                self.assertIn("speedup", rows[f"Process/{case}"])
+            self.assertGreater(rows["Process/classic"]["ready_s"], 0)
+            self.assertEqual(rows["Process/folder"]["photos"], 3)
+            code, out = run(f"{ROOT}/benchmarks/table.py", d)
+            self.assertEqual(code, 0, out)
+            self.assertIn("Whole process, classic, one 481x321 photo", out)
+            self.assertIn("Start-up beyond library loading, classic", out)
+            self.assertIn("a folder of 3 photos", out)
+
+    def test_a_failing_run_is_one_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(f"{d}/photos")
+            shutil.copy(f"{ROOT}/samples/bridge.jpg", f"{d}/photos/p.jpg")
+            code, out = run(f"{ROOT}/benchmarks/process.py", "--quick", "--tint", os.environ["TINT_BIN"],
+                            "--db", f"{d}/no-db", "--photos", f"{d}/photos", "--out", f"{d}/p.json")
+            self.assertNotEqual(code, 0)
+            self.assertIn("exited 1", out)
+            self.assertFalse(os.path.exists(f"{d}/p.json"))
 
 
 if __name__ == "__main__":

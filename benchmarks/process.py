@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Whole-process benchmark: `tint` as a user runs it (issue 13).
+
+usage: benchmarks/process.py --tint BIN --photos DIR --out FILE.json
+                             [--db DIR] [--baseline BIN --baseline-db DIR]
+                             [--runs N] [--quick]
+
+Each case runs the real binary N times after one warm-up run and keeps the
+median wall time and the median peak resident memory (ru_maxrss of the child,
+from wait4). "Cold" cases first drop tint's own files and the shared
+libraries it loads from the page cache (posix_fadvise DONTNEED), so the
+process reads them from disk again. Classic and CNN cases run with -v and
+keep the "ready in" time: from the start of main to the colorizer being
+ready (database or model loaded), i.e. start-up beyond library loading.
+
+With --baseline, every case is run with that binary too (its own database
+copy, whose cache it built), interleaved run by run with the current one so
+that both see the same machine, and the result holds the ratio.
+
+Output: Google Benchmark JSON (benchmarks/benchjson.py reads it): one
+benchmark per case, real_time the median in seconds, counters peak_rss_MB,
+ready_s, and baseline_* when a baseline ran.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+READY = re.compile(r"ready in ([0-9.]+) s")
+
+
+def run_once(argv):
+    """(wall seconds, peak RSS MB, stderr, exit code) of one run."""
+    err = tempfile.TemporaryFile()
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err.seek(0)
+    text = err.read().decode(errors="replace")
+    return wall, usage.ru_maxrss / 1024.0, text, proc.returncode
+
+
+def evict(paths):
+    """Drops the files' pages from the page cache (best effort)."""
+    for p in paths:
+        try:
+            fd = os.open(p, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def libraries(binary):
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    return [m.group(1) for m in re.finditer(r"=> (\S+) \(", out)]
+
+
+def files_under(folder):
+    for root, _, names in os.walk(folder):
+        for n in names:
+            yield os.path.join(root, n)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Whole-process benchmark of tint.")
+    ap.add_argument("--tint", required=True)
+    ap.add_argument("--db", default="")
+    ap.add_argument("--baseline", default="")
+    ap.add_argument("--baseline-db", default="")
+    ap.add_argument("--photos", required=True, help="folder of photos (a folder run takes 100)")
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--quick", action="store_true", help="1 run, 10 photos, no 12 Mpx case")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    runs = 1 if args.quick else args.runs
+
+    photos = sorted(os.path.join(args.photos, f) for f in os.listdir(args.photos)
+                    if f.lower().endswith((".jpg", ".png")))
+    if not photos:
+        sys.exit(f"error: {args.photos}: no photos")
+    folder = photos[:10 if args.quick else 100]
+    one = photos[0]
+    work = tempfile.mkdtemp(prefix="tint-process-")
+    big = os.path.join(work, "12mpx.jpg")
+    if not args.quick:
+        import cv2  # Debian python3-opencv, only to make the 12 Mpx photo
+        image = cv2.imread(one)
+        cv2.imwrite(big, cv2.resize(image, (4000, 3000), interpolation=cv2.INTER_CUBIC),
+                    [cv2.IMWRITE_JPEG_QUALITY, 92])
+
+    binaries = {"current": (args.tint, args.db)}
+    if args.baseline:
+        binaries["baseline"] = (args.baseline, args.baseline_db)
+
+    def argv(which, case):
+        binary, db = binaries[which]
+        dbflag = ["--db", db] if db else []
+        out = os.path.join(work, f"{which}-{case}")
+        if case == "help":
+            return [binary, "--help"], []
+        if case == "grayscale":
+            return [binary, "colorize", one, "-o", out + ".png", "--method", "grayscale"], []
+        if case in ("classic", "classic_cold"):
+            return [binary, "colorize", one, "-o", out + ".png", "-v", "--require-cache"] + dbflag, []
+        if case == "cnn":
+            return [binary, "colorize", one, "-o", out + ".png", "-v", "--method", "cnn"], []
+        if case.startswith("folder"):
+            shutil.rmtree(out, ignore_errors=True)
+            jobs = ["-j", "1"] if case.endswith("_j1") else []
+            return [binary, "colorize", *folder, "-o", out, "--require-cache"] + dbflag + jobs, []
+        if case == "classic_12mpx":
+            return [binary, "colorize", big, "-o", out + ".png", "-v", "--require-cache"] + dbflag, []
+        raise ValueError(case)
+
+    cases = [("help", "tint --help (library loading)", runs),
+             ("grayscale", "colorize, grayscale method (process, image read and write)", runs),
+             ("classic", "colorize, classic, one 481x321 photo, warm", runs),
+             ("classic_cold", "colorize, classic, one photo, cold (tint's files and libraries evicted)",
+              max(1, runs // 2)),
+             ("cnn", "colorize, CNN, one 481x321 photo, warm", runs),
+             ("folder", f"colorize, classic, a folder of {len(folder)} photos (default jobs)",
+              1 if args.quick else 3),
+             ("folder_j1", f"colorize, classic, a folder of {len(folder)} photos, -j 1",
+              1 if args.quick else 3)]
+    if not args.quick:
+        cases.append(("classic_12mpx", "colorize, classic, one 12 Mpx photo (4000x3000)", 3))
+
+    def cold_files(which):
+        binary, db = binaries[which]
+        db = db or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "patchdb")
+        return [binary] + libraries(binary) + list(files_under(db))
+
+    benchmarks = []
+    for case, what, n in cases:
+        samples = {w: [] for w in binaries}
+        for i in range(n + 1):  # the first is a warm-up, not kept
+            for which in binaries:
+                cmd, _ = argv(which, case)
+                if case.endswith("_cold"):
+                    evict(cold_files(which))
+                wall, rss, err, code = run_once(cmd)
+                if code != 0:
+                    sys.exit(f"error: {' '.join(cmd[:3])} ... exited {code}: {err.strip()[-400:]}")
+                ready = READY.search(err)
+                if i > 0 or n == 0:
+                    samples[which].append((wall, rss, float(ready.group(1)) if ready else None))
+        row = {"name": f"Process/{case}", "run_name": f"Process/{case}", "run_type": "iteration",
+               "iterations": len(samples["current"]), "time_unit": "s", "label": what}
+        if case.startswith("folder"):
+            row["photos"] = len(folder)
+        for which, prefix in (("current", ""), ("baseline", "baseline_")):
+            if which not in samples:
+                continue
+            walls = [s[0] for s in samples[which]]
+            rss = [s[1] for s in samples[which]]
+            readies = [s[2] for s in samples[which] if s[2] is not None]
+            med = statistics.median(walls)
+            if prefix:
+                row["baseline_seconds"] = med
+            else:
+                row["real_time"] = row["cpu_time"] = med
+                row["min_seconds"], row["max_seconds"] = min(walls), max(walls)
+            row[prefix + "peak_rss_MB"] = statistics.median(rss)
+            if readies:
+                row[prefix + "ready_s"] = statistics.median(readies)
+        if "baseline_seconds" in row:
+            row["speedup"] = row["baseline_seconds"] / row["real_time"]
+        benchmarks.append(row)
+        extra = f", baseline {row['baseline_seconds']:.3f} s ({row['speedup']:.2f}x)" \
+            if "speedup" in row else ""
+        print(f"{case}: {row['real_time']:.3f} s, {row['peak_rss_MB']:.0f} MB{extra}", flush=True)
+
+    def commit():
+        try:
+            return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                  text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    context = {"date": datetime.datetime.now().isoformat(), "num_cpus": os.cpu_count(),
+               "tint_commit": commit(), "process_runs": runs, "process_photo": os.path.basename(one),
+               "process_baseline": args.baseline or ""}
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"context": context, "benchmarks": benchmarks}, f, indent=1)
+    os.replace(tmp, args.out)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
