@@ -37,7 +37,9 @@ READY = re.compile(r"ready in ([0-9.]+) s")
 
 
 def run_once(argv):
-    """(wall seconds, peak RSS MB, stderr, exit code) of one run."""
+    """(wall seconds, peak RSS MB, stderr, exit code) of one run. The peak is
+    the child's ru_maxrss from wait4; Linux starts it at the parent's peak at
+    fork, so the runner keeps itself small (no numpy or OpenCV in it)."""
     err = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
@@ -95,10 +97,12 @@ def main():
     work = tempfile.mkdtemp(prefix="tint-process-")
     big = os.path.join(work, "12mpx.jpg")
     if not args.quick:
-        import cv2  # Debian python3-opencv, only to make the 12 Mpx photo
-        image = cv2.imread(one)
-        cv2.imwrite(big, cv2.resize(image, (4000, 3000), interpolation=cv2.INTER_CUBIC),
-                    [cv2.IMWRITE_JPEG_QUALITY, 92])
+        # Made in a child (Debian python3-opencv): a child's ru_maxrss starts
+        # from its parent's peak at fork, so this runner must stay small.
+        subprocess.run(["/usr/bin/python3", "-c",
+                        "import cv2, sys; image = cv2.imread(sys.argv[1]); cv2.imwrite(sys.argv[2], "
+                        "cv2.resize(image, (4000, 3000), interpolation=cv2.INTER_CUBIC), "
+                        "[cv2.IMWRITE_JPEG_QUALITY, 92])", one, big], check=True)
 
     binaries = {"current": (args.tint, args.db)}
     if args.baseline:
@@ -189,7 +193,11 @@ def main():
         except OSError:
             return "?"
 
+    import resource
+    runner_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     context = {"date": datetime.datetime.now().isoformat(), "num_cpus": os.cpu_count(),
+               # Every peak RSS is at least this (see run_once): far below tint's.
+               "process_runner_rss_MB": runner_mb,
                "tint_commit": commit(), "process_runs": runs, "process_photo": os.path.basename(one),
                "process_baseline": args.baseline or ""}
     tmp = args.out + ".tmp"

@@ -67,9 +67,13 @@ if [ -n "$baseline" ]; then
   # The baseline's own tint and a copy of the database with its own cache
   # (another cache format may be current there).
   echo "== baseline $baseline"
-  rm -rf build/baseline-src build/baseline-db
-  git worktree prune
-  git worktree add --detach build/baseline-src "$baseline" >/dev/null
+  rm -rf build/baseline-db
+  want=$(git rev-parse "$baseline^{commit}")
+  if [ "$(git -C build/baseline-src rev-parse HEAD 2>/dev/null)" != "$want" ]; then
+    rm -rf build/baseline-src
+    git worktree prune
+    git worktree add --detach build/baseline-src "$want" >/dev/null
+  fi
   cmake -S build/baseline-src -B build/baseline -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DTINT_BUILD_TESTS=OFF -DTINT_BUILD_BENCHMARKS=OFF -DTINT_BUILD_PYTHON=OFF >/dev/null
   cmake --build build/baseline --target tint --parallel

@@ -135,6 +135,8 @@ class ProcessTest(unittest.TestCase):
                 self.assertGreater(rows[f"Process/{case}"]["peak_rss_MB"], 1)
                 self.assertIn("speedup", rows[f"Process/{case}"])
             self.assertGreater(rows["Process/classic"]["ready_s"], 0)
+            # The child's own peak, not the runner's (tint --help is about 60 MB).
+            self.assertLess(rows["Process/help"]["peak_rss_MB"], 120)
             self.assertEqual(rows["Process/folder"]["photos"], 3)
             code, out = run(f"{ROOT}/benchmarks/table.py", d)
             self.assertEqual(code, 0, out)
