@@ -107,6 +107,11 @@ def main():
     binaries = {"current": (args.tint, args.db)}
     if args.baseline:
         binaries["baseline"] = (args.baseline, args.baseline_db)
+    # A build from before `--jobs` colorizes a folder one photo at a time:
+    # its -j 1 case is its only one.
+    has_jobs = {w: "--jobs" in subprocess.run([b, "colorize", "--help"], capture_output=True,
+                                               text=True).stdout
+                for w, (b, _) in binaries.items()}
 
     def argv(which, case):
         binary, db = binaries[which]
@@ -122,7 +127,7 @@ def main():
             return [binary, "colorize", one, "-o", out + ".png", "-v", "--method", "cnn"], []
         if case.startswith("folder"):
             shutil.rmtree(out, ignore_errors=True)
-            jobs = ["-j", "1"] if case.endswith("_j1") else []
+            jobs = ["-j", "1"] if case.endswith("_j1") and has_jobs[which] else []
             return [binary, "colorize", *folder, "-o", out, "--require-cache"] + dbflag + jobs, []
         if case == "classic_12mpx":
             return [binary, "colorize", big, "-o", out + ".png", "-v", "--require-cache"] + dbflag, []
