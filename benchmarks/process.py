@@ -81,6 +81,7 @@ def main():
     ap.add_argument("--db", default="")
     ap.add_argument("--baseline", default="")
     ap.add_argument("--baseline-db", default="")
+    ap.add_argument("--baseline-label", default="", help="what the baseline is (a commit), for the table")
     ap.add_argument("--photos", required=True, help="folder of photos (a folder run takes 100)")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--quick", action="store_true", help="1 run, 10 photos, no 12 Mpx case")
@@ -200,11 +201,17 @@ def main():
 
     import resource
     runner_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    context = {"date": datetime.datetime.now().isoformat(), "num_cpus": os.cpu_count(),
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    context = {"date": datetime.datetime.now().isoformat(), "num_cpus": os.cpu_count(), "tint_cpu": cpu,
                # Every peak RSS is at least this (see run_once): far below tint's.
                "process_runner_rss_MB": runner_mb,
                "tint_commit": commit(), "process_runs": runs, "process_photo": os.path.basename(one),
-               "process_baseline": args.baseline or ""}
+               "process_baseline": args.baseline_label or args.baseline or ""}
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
         json.dump({"context": context, "benchmarks": benchmarks}, f, indent=1)

@@ -177,9 +177,11 @@ def main():
                      f"{mem:.0f} MB", "<= 400 MB", met(mem <= 400), "n/a"))
     if not rows:
         sys.exit(f"error: {args.results}: none of the table's benchmarks found")
+    peers = (f"; peers: Python {ctx.get('python', '?')}, scikit-learn {ctx.get('sklearn', '?')}, "
+             f"scikit-image {ctx.get('skimage', '?')}" if "sklearn" in ctx else "")
+    baseline = (f"; whole-process baseline: {ctx['process_baseline']}" if ctx.get("process_baseline") else "")
     lines = [f"Measured at {ctx.get('tint_commit', '?')} on {ctx.get('num_cpus', '?')} x {ctx.get('tint_cpu', '?')} "
-             f"({ctx.get('date', '?')[:10]}); peers: Python {ctx.get('python', '?')}, scikit-learn "
-             f"{ctx.get('sklearn', '?')}, scikit-image {ctx.get('skimage', '?')}.", "",
+             f"({ctx.get('date', '?')[:10]}){peers}{baseline}.", "",
              "| stage | figure | target | met | peer ratio |", "|---|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in rows]
     text = "\n".join(lines) + "\n"

@@ -80,7 +80,8 @@ if [ -n "$baseline" ]; then
   cp -r build/baseline-src/patchdb build/baseline-db
   rm -f build/baseline-db/index.cache
   ./build/baseline/bin/tint db build --db build/baseline-db >/dev/null
-  baseline_args=(--baseline build/baseline/bin/tint --baseline-db build/baseline-db)
+  baseline_args=(--baseline build/baseline/bin/tint --baseline-db build/baseline-db
+                 --baseline-label "$baseline ($(git rev-parse --short "$want"))")
 fi
 echo "== whole process (benchmarks/process.py)"
 /usr/bin/python3 benchmarks/process.py --tint build/bin/tint "${quick[@]}" "${baseline_args[@]}" \
