@@ -210,6 +210,14 @@ int main(int argc, char** argv) {
       }
       if (Quick()) break;
     }
+    // hnswlib's graph beside FLANN's trees, on the default query grid (the
+    // graph is built per variant: about 13 s each).
+    for (int ef : Sweep<int>({16, 32, 64, 128}, {16})) {
+      ClassicOptions o;
+      o.match.type = MatcherType::kHnsw;
+      o.match.hnsw_ef = ef;
+      variants.emplace_back("hnsw/m:16/ef:" + std::to_string(ef) + "/query_stride:3", o);
+    }
     for (const auto& [name, o] : variants) {
       Configure(
           benchmark::RegisterBenchmark(("BM_ClassicMatcher/" + name).c_str(), BM_ClassicMatcher, o))

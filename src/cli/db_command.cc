@@ -77,8 +77,13 @@ int Stats(const std::string& db_dir, const ClassicOptions& classic) {
   return 0;
 }
 
-int Build(const std::string& db_dir, const ClassicOptions& classic) {
+int Build(const std::string& db_dir, const ClassicOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
+  // The cache always holds FLANN's trees: the other matchers (exact, hnsw)
+  // are made from its vectors when loaded, and a cache without trees would
+  // fail the default matcher.
+  ClassicOptions classic = options;
+  classic.match.type = MatcherType::kFlann;
   IndexedDatabase indexed;
   Status s = BuildIndexedDatabase(classic, db_dir, &indexed);
   if (s.ok()) s = SaveIndexCache(classic, db_dir, indexed);

@@ -12,6 +12,7 @@
 
 #include <stdio_ext.h>
 
+#include <hnswlib/hnswlib.h>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/flann.hpp>
 
@@ -410,15 +411,79 @@ class FlannMatcher : public Matcher {
   std::unique_ptr<Index> index_;
 };
 
+class HnswMatcher : public Matcher {
+ public:
+  HnswMatcher(const MatchOptions& options, const cv::Mat& database)
+      : k_(options.k),
+        ef_(std::max(options.hnsw_ef, options.k)),
+        store_(database),
+        db_(store_.matrix()),
+        space_(static_cast<size_t>(db_.cols())),
+        index_(&space_, static_cast<size_t>(db_.rows()), static_cast<size_t>(options.hnsw_m),
+               static_cast<size_t>(options.hnsw_ef_construction),
+               static_cast<size_t>(options.seed)) {
+    // One point at a time, in database order: hnswlib draws each point's
+    // level from its seeded generator, so the graph repeats exactly (a
+    // parallel build would not).
+    for (Eigen::Index i = 0; i < db_.rows(); ++i)
+      index_.addPoint(db_.row(i).data(), static_cast<hnswlib::labeltype>(i));
+  }
+
+  void Match(const cv::Mat& queries, Candidates* out) const override {
+    TINT_CHECK(queries.cols == dimension(),
+               "query dimension " << queries.cols << " != " << dimension());
+    const RowMatrix q = NormalizedRows(queries);
+    const int n = static_cast<int>(q.rows()), k = std::min<int>(k_, size());
+    out->k = k;
+    out->index.assign(size_t(n) * k, -1);
+    out->similarity.assign(size_t(n) * k, 0.0f);
+    // searchKnn is const and thread-safe (its visited lists are pooled under
+    // a lock); the beam width was set once, before any search.
+    cv::parallel_for_(cv::Range(0, n), [&](const cv::Range& range) {
+      for (int i = range.start; i < range.end; ++i) {
+        auto found = index_.searchKnn(q.row(i).data(), static_cast<size_t>(k));
+        // Worst first: fill from the back. Distance is 1 - cos.
+        for (int j = static_cast<int>(found.size()) - 1; j >= 0; --j) {
+          out->index[size_t(i) * k + j] = static_cast<int>(found.top().second);
+          out->similarity[size_t(i) * k + j] = 1.0f - found.top().first;
+          found.pop();
+        }
+      }
+    });
+  }
+  int dimension() const override { return static_cast<int>(db_.cols()); }
+  int size() const override { return static_cast<int>(db_.rows()); }
+  void SetSearchWidth() { index_.setEf(static_cast<size_t>(ef_)); }
+
+ private:
+  int k_, ef_;
+  UnitRowStore store_;
+  RowMap db_;
+  hnswlib::InnerProductSpace space_;
+  hnswlib::HierarchicalNSW<float> index_;
+};
+
 }  // namespace
 
-const char* ToString(MatcherType t) { return t == MatcherType::kExact ? "exact" : "flann"; }
+const char* ToString(MatcherType t) {
+  switch (t) {
+    case MatcherType::kExact:
+      return "exact";
+    case MatcherType::kFlann:
+      return "flann";
+    case MatcherType::kHnsw:
+      return "hnsw";
+  }
+  return "?";
+}
 
 bool ParseMatcherType(const std::string& text, MatcherType* t) {
   if (text == "exact")
     *t = MatcherType::kExact;
   else if (text == "flann")
     *t = MatcherType::kFlann;
+  else if (text == "hnsw")
+    *t = MatcherType::kHnsw;
   else
     return false;
   return true;
@@ -449,6 +514,10 @@ bool MatchOptions::Check(std::string* error) const {
     *error = "kmeans_branching must be 0 (kd-trees) or in 2..256";
     return false;
   }
+  if (hnsw_m < 2 || hnsw_m > 256 || hnsw_ef_construction < 1 || hnsw_ef < 1) {
+    *error = "hnsw_m must be in 2..256, hnsw_ef_construction and hnsw_ef positive";
+    return false;
+  }
   return true;
 }
 
@@ -457,6 +526,11 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(!database.empty(), "empty database");
   if (options.type == MatcherType::kExact) return std::make_unique<ExactMatcher>(options, database);
+  if (options.type == MatcherType::kHnsw) {
+    auto hnsw = std::make_unique<HnswMatcher>(options, database);
+    hnsw->SetSearchWidth();
+    return hnsw;
+  }
   auto flann = std::make_unique<FlannMatcher>(options, database);
   flann->Build();
   return flann;

@@ -1,10 +1,16 @@
 // Cosine-similarity matching of neighborhood vectors against the patch
-// database. Two matchers share one interface:
+// database. Three matchers share one interface:
 //  - exact: vectors normalized to unit length, similarities from one
 //    matrix product (Eigen), top k by partial sort;
 //  - FLANN: randomized kd-trees (Muja & Lowe, FLANN 1.9) over the unit
 //    vectors. For unit vectors |q - x|^2 = 2 - 2 cos(q, x), so the L2 order
-//    is the cosine order and similarity = 1 - d^2 / 2.
+//    is the cosine order and similarity = 1 - d^2 / 2;
+//  - HNSW: hnswlib's hierarchical navigable small-world graph (Malkov &
+//    Yashunin 2018) over the unit vectors with the inner-product distance
+//    1 - cos, built point by point in database order from the seed (so the
+//    same data and seed give the same graph), searched with beam width ef.
+//    Built when the matcher is made (not cached: about 30 s for the shipped
+//    190k samples on one core); for comparisons (benchmarks, eval).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +24,7 @@
 
 namespace tint {
 
-enum class MatcherType { kExact, kFlann };
+enum class MatcherType { kExact, kFlann, kHnsw };
 const char* ToString(MatcherType t);
 bool ParseMatcherType(const std::string& text, MatcherType* t);
 
@@ -47,6 +53,11 @@ struct MatchOptions {
   // it from this seed (and puts the caller's state back), so the same data
   // and seed give the same index in any process. Part of the cache key.
   uint64_t seed = 2016;
+  // HNSW: links per node (M), build beam width, search beam width (at
+  // least k is used).
+  int hnsw_m = 16;
+  int hnsw_ef_construction = 100;
+  int hnsw_ef = 64;
 
   bool Check(std::string* error) const;
 };

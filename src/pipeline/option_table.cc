@@ -138,7 +138,9 @@ std::vector<OptionInfo> MakeTable() {
       "Calibrate label votes on every n-th database sample (0 = off)",
       [](ClassicOptions& o) -> int& { return o.calibration_step; }, kAlways));
   t.push_back(Choice<MatcherType>("matcher", "Matcher",
-                                  {{"flann", MatcherType::kFlann}, {"exact", MatcherType::kExact}},
+                                  {{"flann", MatcherType::kFlann},
+                                   {"exact", MatcherType::kExact},
+                                   {"hnsw", MatcherType::kHnsw}},
                                   [](ClassicOptions& o) -> MatcherType& { return o.match.type; }));
   // The calibration matches with k = max(k, 16): k matters to it above 16.
   t.push_back(Number<int>(
@@ -164,8 +166,15 @@ std::vector<OptionInfo> MakeTable() {
       [](ClassicOptions& o) -> int& { return o.match.rerank; }, kAlways));
   t.push_back(Number<uint64_t>(
       "seed", T::kUInt64, 0, 18446744073709551615.0,
-      "Seed of the FLANN index build (kd-tree shuffles, k-means centres)",
+      "Seed of the index build (FLANN kd-tree shuffles and k-means centres, HNSW levels)",
       [](ClassicOptions& o) -> uint64_t& { return o.match.seed; }, kAlways));
+  t.push_back(Number<int>("hnsw_m", T::kInt, 2, 256, "HNSW (hnswlib) links per node",
+                          [](ClassicOptions& o) -> int& { return o.match.hnsw_m; }));
+  t.push_back(Number<int>("hnsw_ef_construction", T::kInt, 1, 100'000, "HNSW build beam width",
+                          [](ClassicOptions& o) -> int& { return o.match.hnsw_ef_construction; }));
+  t.push_back(Number<int>("hnsw_ef", T::kInt, 1, 100'000,
+                          "HNSW search beam width (at least k is used)",
+                          [](ClassicOptions& o) -> int& { return o.match.hnsw_ef; }));
   // Segments and labels.
   t.push_back(Switch("ncut", "Vote labels per normalized-cuts segment",
                      [](ClassicOptions& o) -> bool& { return o.use_ncut; }));

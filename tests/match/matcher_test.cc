@@ -62,7 +62,8 @@ TEST_P(MatcherTest, WrongDimensionIsAProgrammerError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Matchers, MatcherTest,
-                         ::testing::Values(MatcherType::kExact, MatcherType::kFlann),
+                         ::testing::Values(MatcherType::kExact, MatcherType::kFlann,
+                                           MatcherType::kHnsw),
                          [](const ::testing::TestParamInfo<MatcherType>& info) {
                            return std::string(ToString(info.param));
                          });
@@ -104,6 +105,41 @@ TEST(FlannAgreementTest, TopOneAgreesWithExact) {
   EXPECT_GE(same_cluster, 990);
   EXPECT_GE(same_sample, 500);
   EXPECT_LT(sim_loss / queries.rows, 0.01);
+}
+
+// hnswlib's graph: close to exact on a random set, and the same candidates
+// from two builds with one seed (the build is sequential and seeded).
+TEST(HnswTest, NearExactAndRepeatable) {
+  const cv::Mat db = RandomVectors(3000, 16, testing::kSeed), queries = RandomVectors(300, 16, 9);
+  MatchOptions exact_options, hnsw_options;
+  exact_options.type = MatcherType::kExact;
+  hnsw_options.type = MatcherType::kHnsw;
+  hnsw_options.hnsw_ef = 128;
+  exact_options.k = hnsw_options.k = 4;
+  Candidates exact, a, b;
+  CreateMatcher(exact_options, db)->Match(queries, &exact);
+  CreateMatcher(hnsw_options, db)->Match(queries, &a);
+  CreateMatcher(hnsw_options, db)->Match(queries, &b);
+  EXPECT_EQ(a.index, b.index);
+  EXPECT_EQ(a.similarity, b.similarity);
+  int same = 0;
+  for (int i = 0; i < queries.rows; ++i) {
+    same += exact.index[i * 4] == a.index[i * 4];
+    for (int j = 0; j < 4; ++j) {
+      // Reported similarities are true cosines, best first.
+      const int idx = a.index[i * 4 + j];
+      ASSERT_GE(idx, 0);
+      const double cosine =
+          queries.row(i).dot(db.row(idx)) / cv::norm(queries.row(i)) / cv::norm(db.row(idx));
+      EXPECT_NEAR(a.similarity[i * 4 + j], cosine, 1e-4);
+      if (j > 0) EXPECT_LE(a.similarity[i * 4 + j], a.similarity[i * 4 + j - 1]);
+    }
+  }
+  EXPECT_GE(same, 285);  // >= 95% top-1 identity at ef 128
+  MatchOptions bad = hnsw_options;
+  bad.hnsw_m = 1;
+  std::string error;
+  EXPECT_FALSE(bad.Check(&error));
 }
 
 // With every sample reachable (checks and rerank >= N), the PCA search with
