@@ -108,6 +108,27 @@ class PeersTest(unittest.TestCase):
         self.assertIn("cannot read", out)
 
 
+class ParetoTest(unittest.TestCase):
+    def test_front_and_speedups(self):
+        with tempfile.TemporaryDirectory() as d:
+            write(f"{d}/e.json", [
+                bench("BM_ClassicMatcher/exact", 1.0, s_match=10.0, label_agreement=1.0, photos=10),
+                bench("BM_ClassicMatcher/flann/checks:32/query_stride:3", 1.0, s_match=0.5, label_agreement=0.93),
+                bench("BM_ClassicMatcher/flann/checks:64/query_stride:3", 1.0, s_match=1.0, label_agreement=0.92),
+                bench("BM_ClassicMatcher/hnsw/ef:16/query_stride:3", 1.0, s_match=0.25, label_agreement=0.95)])
+            code, out = run(f"{ROOT}/benchmarks/pareto.py", f"{d}/e.json", "--plot", f"{d}/p.png")
+            self.assertEqual(code, 0, out)
+            hnsw = next(l for l in out.splitlines() if l.startswith("| hnsw/ef:16"))
+            self.assertIn("40.0x", hnsw)
+            self.assertIn("95.0%", hnsw)
+            self.assertTrue(hnsw.rstrip().endswith("| yes |"))
+            dominated = next(l for l in out.splitlines() if l.startswith("| flann/checks:64"))
+            self.assertTrue(dominated.rstrip().endswith("|  |"), dominated)
+            self.assertGreater(os.path.getsize(f"{d}/p.png"), 1000)
+            code, out = run(f"{ROOT}/benchmarks/pareto.py", f"{d}/missing.json")
+            self.assertNotEqual(code, 0)
+
+
 class ProcessTest(unittest.TestCase):
     """benchmarks/process.py in quick mode on the real binary, with itself as
     the baseline: every case runs, and table.py turns it into rows."""
