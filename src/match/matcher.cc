@@ -12,6 +12,12 @@
 
 #include <stdio_ext.h>
 
+// Debian's hnswlib 0.6.2 prefetches one link past the end of each link
+// list in its SSE code (an out-of-bounds read of 4 bytes that AddressSanitizer
+// reports; later hnswlib releases guard it). Built without its hand-written
+// SSE, hnswlib has no such prefetch; the compiler vectorizes its plain
+// distance loops itself.
+#define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/flann.hpp>
