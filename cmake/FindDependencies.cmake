@@ -17,6 +17,11 @@ pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 # choices draw from cv::theRNG(), so a seeded build repeats in any process
 # (libflann 1.9 seeds its kd-tree shuffles from std::random_device).
 
+# hnswlib is header only (Debian libhnswlib-dev: /usr/include/hnswlib).
+find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
+add_library(tint_hnswlib INTERFACE)
+target_include_directories(tint_hnswlib SYSTEM INTERFACE ${HNSWLIB_INCLUDE_DIR})
+
 # Spectra is header only (Debian libspectra-dev installs /usr/include/Spectra).
 find_path(SPECTRA_INCLUDE_DIR Spectra/SymEigsSolver.h REQUIRED)
 add_library(tint_spectra INTERFACE)

@@ -10,6 +10,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libssl-dev                               # OpenSSL: SHA-256 of patches, manifests, models
   libxxhash-dev                            # XXH3-128: the index cache's content check
+  libhnswlib-dev                           # hnswlib: the hnsw matcher (header only)
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest   # the tint Python module and its test
 )
