@@ -140,15 +140,11 @@ class ExactMatcher : public Matcher {
   RowMap db_;
 };
 
-// cvflann's kd-tree saveIndex writes each node as its raw struct, child
-// pointers included: addresses that differ in every process, though its
-// loadIndex only tests them for NULL; and a leaf's divval, which the build
-// never sets (it holds whatever the memory pool held, and is never read).
-// This rewrites the pointers as 0 or 1 and leaf divvals as 0, so that
-// the same trees always give the same bytes. The node is mirrored by a struct
-// of the same members (cvflann::KDTreeIndex::Node: int divfeat, float divval,
-// two child pointers), and the walk must end exactly at the blob's end, so a
-// change of layout is caught (false) rather than written.
+// cvflann's kd-tree blob (saveIndex): the tree count (int), then each tree's
+// nodes in pre-order, each node its raw struct, mirrored here
+// (cvflann::KDTreeIndex::Node: int divfeat, float divval, two child
+// pointers). The pointers are addresses of the saving process; cvflann's
+// loadIndex only tests them for NULL, to know which children follow.
 struct KdTreeNodeBytes {
   int divfeat;
   float divval;
@@ -156,38 +152,69 @@ struct KdTreeNodeBytes {
   void* child2;
 };
 
-bool CanonicalizeKdSubtree(std::vector<uint8_t>* blob, size_t* pos, int depth) {
-  if (depth > 100000 || *pos + sizeof(KdTreeNodeBytes) > blob->size()) return false;
-  KdTreeNodeBytes node;
-  std::memcpy(&node, blob->data() + *pos, sizeof(node));
-  const bool has1 = node.child1 != nullptr, has2 = node.child2 != nullptr;
-  if (!has1 && !has2) node.divval = 0.0f;  // a leaf's divval is never set: whatever the pool held
-  node.child1 = reinterpret_cast<void*>(uintptr_t{has1});
-  node.child2 = reinterpret_cast<void*>(uintptr_t{has2});
-  std::memset(blob->data() + *pos, 0, sizeof(node));  // padding bytes too
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divfeat), &node.divfeat,
-              sizeof(node.divfeat));
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, divval), &node.divval,
-              sizeof(node.divval));
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child1), &node.child1,
-              sizeof(node.child1));
-  std::memcpy(blob->data() + *pos + offsetof(KdTreeNodeBytes, child2), &node.child2,
-              sizeof(node.child2));
-  *pos += sizeof(node);
-  if (has1 && !CanonicalizeKdSubtree(blob, pos, depth + 1)) return false;
-  if (has2 && !CanonicalizeKdSubtree(blob, pos, depth + 1)) return false;
+// The one walk of that layout, for writing (CanonicalizeKdTreeBlob) and for
+// reading (CheckKdTreeBlob): calls visit(tree, node, offset, why) for every
+// node in order (offset into `blob`, which starts at the tree count) and
+// after_tree(tree, why) after each tree. False, with *why, when a visit
+// refuses, the bytes end inside a node, a tree is deeper than max_depth, or
+// bytes follow the last tree. Iterative, so a deep tree cannot exhaust the
+// stack here.
+template <typename Visit, typename AfterTree>
+bool WalkKdTrees(const uint8_t* blob, size_t size, int max_depth, Visit visit, AfterTree after_tree,
+                 std::string* why) {
+  int trees = 0;
+  if (size < sizeof(trees)) return *why = "no kd-tree count", false;
+  std::memcpy(&trees, blob, sizeof(trees));
+  size_t pos = sizeof(trees);
+  std::vector<int> pending;  // depths of the subtrees still to read, next last
+  for (int t = 0; t < trees; ++t) {
+    pending.assign(1, 0);
+    while (!pending.empty()) {
+      const int depth = pending.back();
+      pending.pop_back();
+      if (depth > max_depth)
+        return *why = "a kd-tree deeper than " + std::to_string(max_depth), false;
+      if (pos + sizeof(KdTreeNodeBytes) > size) return *why = "kd-tree cut short", false;
+      KdTreeNodeBytes node;
+      std::memcpy(&node, blob + pos, sizeof(node));
+      if (!visit(t, node, pos, why)) return false;
+      pos += sizeof(node);
+      // Both children are one level down, so their order here is moot.
+      if (node.child1 != nullptr) pending.push_back(depth + 1);
+      if (node.child2 != nullptr) pending.push_back(depth + 1);
+    }
+    if (!after_tree(t, why)) return false;
+  }
+  if (pos != size) return *why = "bytes after the last kd-tree", false;
   return true;
 }
 
+// The pointers differ in every process, and a leaf's divval is never set by
+// the build (it holds whatever the memory pool held, and is never read).
+// This rewrites the pointers as 0 or 1 and leaf divvals as 0, so that the
+// same trees always give the same bytes. The walk must end exactly at the
+// blob's end, so a change of cvflann's layout is caught (false) rather than
+// written.
 bool CanonicalizeKdTreeBlob(std::vector<uint8_t>* blob, size_t begin) {
-  int trees = 0;
-  if (begin + sizeof(trees) > blob->size()) return false;
-  std::memcpy(&trees, blob->data() + begin, sizeof(trees));
-  size_t pos = begin + sizeof(trees);
-  for (int t = 0; t < trees; ++t) {
-    if (!CanonicalizeKdSubtree(blob, &pos, 0)) return false;
-  }
-  return pos == blob->size();
+  if (begin > blob->size()) return false;
+  uint8_t* const trees = blob->data() + begin;
+  std::string why;
+  return WalkKdTrees(
+      trees, blob->size() - begin, 100000,
+      [&](int, KdTreeNodeBytes node, size_t offset, std::string*) {
+        const bool has1 = node.child1 != nullptr, has2 = node.child2 != nullptr;
+        if (!has1 && !has2) node.divval = 0.0f;
+        node.child1 = reinterpret_cast<void*>(uintptr_t{has1});
+        node.child2 = reinterpret_cast<void*>(uintptr_t{has2});
+        uint8_t* at = trees + offset;
+        std::memset(at, 0, sizeof(node));  // padding bytes too
+        std::memcpy(at + offsetof(KdTreeNodeBytes, divfeat), &node.divfeat, sizeof(node.divfeat));
+        std::memcpy(at + offsetof(KdTreeNodeBytes, divval), &node.divval, sizeof(node.divval));
+        std::memcpy(at + offsetof(KdTreeNodeBytes, child1), &node.child1, sizeof(node.child1));
+        std::memcpy(at + offsetof(KdTreeNodeBytes, child2), &node.child2, sizeof(node.child2));
+        return true;
+      },
+      [](int, std::string*) { return true; }, &why);
 }
 
 // Checks a kd-tree blob (after the shape words) before cvflann's loadIndex
@@ -196,51 +223,40 @@ bool CanonicalizeKdTreeBlob(std::vector<uint8_t>* blob, size_t begin) {
 // an inner node must split a real dimension at a finite value, a leaf must
 // name a real point, every point must be a leaf of every tree exactly once
 // (else a search can end with fewer than k results, which cvflann asserts
-// against), no tree may be deeper than kMaxDepth (the load and the search
-// recurse), and the walk must end exactly at the blob's end. A node's child
-// pointers are only flags here (cvflann tests them for NULL).
-bool CheckKdSubtree(const uint8_t* blob, size_t size, size_t* pos, int depth, int rows, int cols,
-                    int tree, std::vector<int>* leaf_tree, std::string* why) {
-  constexpr int kMaxDepth = 4096;
-  if (depth > kMaxDepth) return *why = "a kd-tree deeper than 4096", false;
-  if (*pos + sizeof(KdTreeNodeBytes) > size) return *why = "kd-tree cut short", false;
-  KdTreeNodeBytes node;
-  std::memcpy(&node, blob + *pos, sizeof(node));
-  *pos += sizeof(node);
-  const bool has1 = node.child1 != nullptr, has2 = node.child2 != nullptr;
-  if (has1 != has2) return *why = "a kd-tree node with one child", false;
-  if (!has1) {
-    if (node.divfeat < 0 || node.divfeat >= rows)
-      return *why = "a kd-tree leaf out of range", false;
-    int& seen_in = (*leaf_tree)[static_cast<size_t>(node.divfeat)];
-    if (seen_in == tree) return *why = "a point twice in one kd-tree", false;
-    seen_in = tree;
-    return true;
-  }
-  if (node.divfeat < 0 || node.divfeat >= cols || !std::isfinite(node.divval))
-    return *why = "a kd-tree split out of range", false;
-  return CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, tree, leaf_tree, why) &&
-         CheckKdSubtree(blob, size, pos, depth + 1, rows, cols, tree, leaf_tree, why);
-}
-
+// against), no tree may be deeper than 4096 (the load and the search
+// recurse), and the walk must end exactly at the blob's end.
 bool CheckKdTreeBlob(const uint8_t* blob, size_t size, int trees, int rows, int cols,
                      std::string* why) {
   int count = 0;
-  if (size < sizeof(count)) return *why = "no kd-tree count", false;
-  std::memcpy(&count, blob, sizeof(count));
-  if (count != trees) return *why = "another number of kd-trees", false;
-  size_t pos = sizeof(count);
+  if (size >= sizeof(count)) std::memcpy(&count, blob, sizeof(count));
+  if (size >= sizeof(count) && count != trees) return *why = "another number of kd-trees", false;
   std::vector<int> leaf_tree(static_cast<size_t>(rows),
                              -1);  // the last tree each point was a leaf of
-  for (int t = 0; t < count; ++t) {
-    if (!CheckKdSubtree(blob, size, &pos, 0, rows, cols, t, &leaf_tree, why)) return false;
-    // Distinct leaves, all in range: there are `rows` exactly when each
-    // point is one.
-    if (std::count(leaf_tree.begin(), leaf_tree.end(), t) != rows)
-      return *why = "a kd-tree without every point", false;
-  }
-  if (pos != size) return *why = "bytes after the last kd-tree", false;
-  return true;
+  return WalkKdTrees(
+      blob, size, 4096,
+      [&](int tree, const KdTreeNodeBytes& node, size_t, std::string* why) {
+        const bool has1 = node.child1 != nullptr, has2 = node.child2 != nullptr;
+        if (has1 != has2) return *why = "a kd-tree node with one child", false;
+        if (has1) {
+          if (node.divfeat < 0 || node.divfeat >= cols || !std::isfinite(node.divval))
+            return *why = "a kd-tree split out of range", false;
+          return true;
+        }
+        if (node.divfeat < 0 || node.divfeat >= rows)
+          return *why = "a kd-tree leaf out of range", false;
+        int& seen_in = leaf_tree[static_cast<size_t>(node.divfeat)];
+        if (seen_in == tree) return *why = "a point twice in one kd-tree", false;
+        seen_in = tree;
+        return true;
+      },
+      [&](int tree, std::string* why) {
+        // Distinct leaves, all in range: there are `rows` exactly when each
+        // point is one.
+        if (std::count(leaf_tree.begin(), leaf_tree.end(), tree) != rows)
+          return *why = "a kd-tree without every point", false;
+        return true;
+      },
+      why);
 }
 
 class FlannMatcher : public Matcher {
