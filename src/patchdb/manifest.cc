@@ -227,7 +227,7 @@ std::string SerializeManifest(const Manifest& manifest) {
   return j.dump(1) + "\n";
 }
 
-Status LoadManifest(const std::string& db_dir, Manifest* manifest) {
+Status LoadManifest(const std::string& db_dir, Manifest* manifest, std::string* sha256) {
   const std::string path = ManifestPath(db_dir);
   std::error_code ec;
   if (!std::filesystem::is_directory(db_dir, ec))
@@ -237,6 +237,7 @@ Status LoadManifest(const std::string& db_dir, Manifest* manifest) {
   if (!s.ok()) return s;
   s = ParseManifest(std::string(bytes.begin(), bytes.end()), manifest);
   if (!s.ok()) return Status::Error(path + ": " + s.message());
+  if (sha256 != nullptr) *sha256 = Sha256Hex(bytes.data(), bytes.size());
   return Status::Ok();
 }
 

@@ -72,7 +72,9 @@ std::string SerializeManifest(const Manifest& manifest);
 // Files named by more than one record, as "file (id1, id2)" lines.
 std::vector<std::string> SharedPatchFiles(const Manifest& manifest);
 
-Status LoadManifest(const std::string& db_dir, Manifest* manifest);
+// Reads and parses DIR/manifest.json; *sha256, when given, is the SHA-256 of
+// the very bytes parsed (what the index cache's key records).
+Status LoadManifest(const std::string& db_dir, Manifest* manifest, std::string* sha256 = nullptr);
 // Writes DIR/manifest.json atomically.
 Status SaveManifest(const std::string& db_dir, const Manifest& manifest);
 

@@ -31,6 +31,14 @@ constexpr int kFormat = 3;
 constexpr size_t kPayloadAlign = 64;
 constexpr size_t kHashHexDigits = 32;
 
+// Every setting the samples, the index and the calibration depend on, as
+// the option table marks them: a knob added there is in the key at once.
+std::string KeyOf(const ClassicOptions& o, const std::string& manifest_sha256) {
+  std::ostringstream os;
+  os << "format=" << kFormat << ";manifest=" << manifest_sha256 << ";" << ClassicCacheKey(o);
+  return os.str();
+}
+
 template <typename T>
 void Append(std::vector<uint8_t>* out, const T* data, size_t count) {
   const auto* p = reinterpret_cast<const uint8_t*>(data);
@@ -61,11 +69,7 @@ Status IndexCacheKey(const ClassicOptions& o, const std::string& db_dir, std::st
   if (!fs::is_directory(db_dir, ec))
     return Status::Error(db_dir + ": patch database folder not found");
   TINT_RETURN_IF_ERROR(Sha256OfFile(ManifestPath(db_dir), &manifest_hash));
-  // Every setting the samples, the index and the calibration depend on, as
-  // the option table marks them: a knob added there is in the key at once.
-  std::ostringstream os;
-  os << "format=" << kFormat << ";manifest=" << manifest_hash << ";" << ClassicCacheKey(o);
-  *key = os.str();
+  *key = KeyOf(o, manifest_hash);
   return Status::Ok();
 }
 
@@ -139,12 +143,11 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
   std::unique_ptr<DatabaseLock> lock;
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   Manifest manifest;
-  TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  std::string manifest_now;
+  TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest, &manifest_now));
   RemoveOrphans(db_dir, manifest);  // what a killed change left behind
   // The manifest may have changed while we built: check the key again.
-  std::string key_now;
-  TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key_now));
-  if (key_now != key)
+  if (KeyOf(options, manifest_now) != key)
     return Status::Error(ManifestPath(db_dir) + " changed during the build; run it again");
   return WriteFileAtomic(IndexCachePath(db_dir), bytes);
 }
@@ -281,10 +284,11 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
     *state = CacheState::kMissing;
     return Status::Ok();
   }
-  std::string key;
-  TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key));
+  // The key from the same bytes the manifest is parsed from: one read.
   Manifest manifest;
-  TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest));
+  std::string manifest_hash;
+  TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest, &manifest_hash));
+  const std::string key = KeyOf(options, manifest_hash);
   std::shared_ptr<const MappedFile> file;
   TINT_RETURN_IF_ERROR(MappedFile::Open(path, kDefaultMaxFileBytes, &file));
   internal::ParsedIndexCache parsed;
