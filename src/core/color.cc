@@ -38,14 +38,24 @@ const float* SrgbToLinear8() {
 // CIE f(t) of L*a*b*, with OpenCV's constants.
 inline float LabF(float t) { return t > 0.008856f ? std::cbrt(t) : 7.787f * t + 16.0f / 116.0f; }
 
-// L, a, b of one linear RGB colour (sRGB primaries, D65 white: OpenCV's
-// matrix and constants).
+// Relative luminance Y of one linear RGB colour (sRGB primaries, D65 white:
+// OpenCV's matrix).
+inline float LuminanceY(float r, float g, float b) {
+  return 0.212671f * r + 0.715160f * g + 0.072169f * b;
+}
+
+// CIE L of luminance y, given fy = LabF(y).
+inline float LightnessOf(float y, float fy) {
+  return y > 0.008856f ? 116.0f * fy - 16.0f : 903.3f * y;
+}
+
+// L, a, b of one linear RGB colour (OpenCV's matrix and constants).
 inline void LinearRgbToLab(float r, float g, float b, float* lab) {
   const float x = (0.412453f * r + 0.357580f * g + 0.180423f * b) / kXn;
-  const float y = 0.212671f * r + 0.715160f * g + 0.072169f * b;
+  const float y = LuminanceY(r, g, b);
   const float z = (0.019334f * r + 0.119193f * g + 0.950227f * b) / kZn;
   const float fy = LabF(y);
-  lab[0] = y > 0.008856f ? 116.0f * fy - 16.0f : 903.3f * y;
+  lab[0] = LightnessOf(y, fy);
   lab[1] = 500.0f * (LabF(x) - fy);
   lab[2] = 200.0f * (fy - LabF(z));
 }
@@ -148,8 +158,8 @@ void SplitLab(const cv::Mat& image, cv::Mat* lightness, cv::Mat* ab) {
           blue = green = red = curve[src.ptr<uint8_t>(r)[c]];
         }
         if (abp == nullptr) {
-          const float y = 0.212671f * red + 0.715160f * green + 0.072169f * blue;
-          lp[c] = y > 0.008856f ? 116.0f * std::cbrt(y) - 16.0f : 903.3f * y;
+          const float y = LuminanceY(red, green, blue);
+          lp[c] = LightnessOf(y, LabF(y));
           continue;
         }
         LinearRgbToLab(red, green, blue, lab);

@@ -23,6 +23,17 @@ std::atomic<bool> g_fail_atomic_write{false};
 
 std::string ErrnoText() { return std::strerror(errno); }
 
+// Lower-case hex of a digest.
+std::string HexOf(const unsigned char* digest, size_t size) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < size; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace internal {
@@ -212,13 +223,7 @@ std::string Sha256Hasher::FinishHex() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &length);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
+  return HexOf(digest, length);
 }
 
 Xxh3Hasher::Xxh3Hasher() : state_(XXH3_createState()) {
@@ -235,13 +240,7 @@ void Xxh3Hasher::Update(const void* data, size_t size) {
 std::string Xxh3Hasher::FinishHex() {
   XXH128_canonical_t canonical;  // big-endian bytes: the same text on any machine
   XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(static_cast<XXH3_state_t*>(state_)));
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char byte : canonical.digest) {
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0xf]);
-  }
-  return out;
+  return HexOf(canonical.digest, sizeof(canonical.digest));
 }
 
 std::string Sha256Hex(const void* data, size_t size) {
