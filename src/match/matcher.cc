@@ -436,20 +436,7 @@ class FlannMatcher : public Matcher {
 class HnswMatcher : public Matcher {
  public:
   HnswMatcher(const MatchOptions& options, const cv::Mat& database)
-      : k_(options.k),
-        ef_(std::max(options.hnsw_ef, options.k)),
-        store_(database),
-        db_(store_.matrix()),
-        space_(static_cast<size_t>(db_.cols())),
-        index_(&space_, static_cast<size_t>(db_.rows()), static_cast<size_t>(options.hnsw_m),
-               static_cast<size_t>(options.hnsw_ef_construction),
-               static_cast<size_t>(options.seed)) {
-    // One point at a time, in database order: hnswlib draws each point's
-    // level from its seeded generator, so the graph repeats exactly (a
-    // parallel build would not).
-    for (Eigen::Index i = 0; i < db_.rows(); ++i)
-      index_.addPoint(db_.row(i).data(), static_cast<hnswlib::labeltype>(i));
-  }
+      : HnswMatcher(options, UnitRowStore(database).matrix()) {}
 
   void Match(const cv::Mat& queries, Candidates* out) const override {
     TINT_CHECK(queries.cols == dimension(),
@@ -473,14 +460,30 @@ class HnswMatcher : public Matcher {
       }
     });
   }
-  int dimension() const override { return static_cast<int>(db_.cols()); }
-  int size() const override { return static_cast<int>(db_.rows()); }
-  void SetSearchWidth() { index_.setEf(static_cast<size_t>(ef_)); }
+  int dimension() const override { return cols_; }
+  int size() const override { return rows_; }
 
  private:
-  int k_, ef_;
-  UnitRowStore store_;
-  RowMap db_;
+  // hnswlib keeps its own copy of every point: the unit rows are needed only
+  // while the graph is built.
+  HnswMatcher(const MatchOptions& options, const RowMap& unit)
+      : k_(options.k),
+        rows_(static_cast<int>(unit.rows())),
+        cols_(static_cast<int>(unit.cols())),
+        space_(static_cast<size_t>(cols_)),
+        index_(&space_, static_cast<size_t>(rows_), static_cast<size_t>(options.hnsw_m),
+               static_cast<size_t>(options.hnsw_ef_construction),
+               static_cast<size_t>(options.seed)) {
+    // One point at a time, in database order: hnswlib draws each point's
+    // level from its seeded generator, so the graph repeats exactly (a
+    // parallel build would not).
+    for (Eigen::Index i = 0; i < unit.rows(); ++i)
+      index_.addPoint(unit.row(i).data(), static_cast<hnswlib::labeltype>(i));
+    // The search beam, set once, before any search.
+    index_.setEf(static_cast<size_t>(std::max(options.hnsw_ef, options.k)));
+  }
+
+  int k_, rows_, cols_;
   hnswlib::InnerProductSpace space_;
   hnswlib::HierarchicalNSW<float> index_;
 };
@@ -548,11 +551,7 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(!database.empty(), "empty database");
   if (options.type == MatcherType::kExact) return std::make_unique<ExactMatcher>(options, database);
-  if (options.type == MatcherType::kHnsw) {
-    auto hnsw = std::make_unique<HnswMatcher>(options, database);
-    hnsw->SetSearchWidth();
-    return hnsw;
-  }
+  if (options.type == MatcherType::kHnsw) return std::make_unique<HnswMatcher>(options, database);
   auto flann = std::make_unique<FlannMatcher>(options, database);
   flann->Build();
   return flann;
