@@ -218,6 +218,26 @@ int main(int argc, char** argv) {
       o.match.hnsw_ef = ef;
       variants.emplace_back("hnsw/m:16/ef:" + std::to_string(ef) + "/query_stride:3", o);
     }
+    // FAISS's indexes (built per variant: IVF about 11 s, HNSW about 30 s;
+    // the flat index is exact by brute force through the system BLAS).
+    for (int nprobe : Sweep<int>({2, 4, 8, 16, 32}, {4})) {
+      ClassicOptions o;
+      o.match.type = MatcherType::kFaissIvf;
+      o.match.faiss_nprobe = nprobe;
+      variants.emplace_back(
+          "faiss-ivf/nlist:1024/nprobe:" + std::to_string(nprobe) + "/query_stride:3", o);
+    }
+    if (!Quick()) {
+      for (int ef : {16, 32, 64, 128}) {
+        ClassicOptions o;
+        o.match.type = MatcherType::kFaissHnsw;
+        o.match.hnsw_ef = ef;
+        variants.emplace_back("faiss-hnsw/m:16/ef:" + std::to_string(ef) + "/query_stride:3", o);
+      }
+      ClassicOptions flat;
+      flat.match.type = MatcherType::kFaissFlat;
+      variants.emplace_back("faiss-flat/query_stride:3", flat);
+    }
     for (const auto& [name, o] : variants) {
       Configure(
           benchmark::RegisterBenchmark(("BM_ClassicMatcher/" + name).c_str(), BM_ClassicMatcher, o))

@@ -22,6 +22,11 @@ find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
 add_library(tint_hnswlib INTERFACE)
 target_include_directories(tint_hnswlib SYSTEM INTERFACE ${HNSWLIB_INCLUDE_DIR})
 
+# FAISS (Debian libfaiss-dev: a static CPU library with OpenMP and BLAS):
+# the faiss-* matchers, for comparison. Its config names OpenMP::OpenMP_CXX.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(faiss REQUIRED CONFIG)
+
 # Spectra is header only (Debian libspectra-dev installs /usr/include/Spectra).
 find_path(SPECTRA_INCLUDE_DIR Spectra/SymEigsSolver.h REQUIRED)
 add_library(tint_spectra INTERFACE)

@@ -11,6 +11,7 @@ PACKAGES=(
   libssl-dev                               # OpenSSL: SHA-256 of patches, manifests, models
   libxxhash-dev                            # XXH3-128: the index cache's content check
   libhnswlib-dev                           # hnswlib: the hnsw matcher (header only)
+  libfaiss-dev                             # FAISS: the faiss-* matchers (flat, IVF, HNSW)
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest   # the tint Python module and its test
 )

@@ -1,5 +1,7 @@
 #include "match/matcher.h"
 
+#include "match/faiss_matcher.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -498,6 +500,12 @@ const char* ToString(MatcherType t) {
       return "flann";
     case MatcherType::kHnsw:
       return "hnsw";
+    case MatcherType::kFaissFlat:
+      return "faiss-flat";
+    case MatcherType::kFaissIvf:
+      return "faiss-ivf";
+    case MatcherType::kFaissHnsw:
+      return "faiss-hnsw";
   }
   return "?";
 }
@@ -509,6 +517,12 @@ bool ParseMatcherType(const std::string& text, MatcherType* t) {
     *t = MatcherType::kFlann;
   else if (text == "hnsw")
     *t = MatcherType::kHnsw;
+  else if (text == "faiss-flat")
+    *t = MatcherType::kFaissFlat;
+  else if (text == "faiss-ivf")
+    *t = MatcherType::kFaissIvf;
+  else if (text == "faiss-hnsw")
+    *t = MatcherType::kFaissHnsw;
   else
     return false;
   return true;
@@ -543,6 +557,10 @@ bool MatchOptions::Check(std::string* error) const {
     *error = "hnsw_m must be in 2..256, hnsw_ef_construction and hnsw_ef positive";
     return false;
   }
+  if (faiss_nlist < 1 || faiss_nlist > 1'000'000 || faiss_nprobe < 1) {
+    *error = "faiss_nlist must be in 1..1000000 and faiss_nprobe positive";
+    return false;
+  }
   return true;
 }
 
@@ -552,6 +570,9 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
   TINT_CHECK(!database.empty(), "empty database");
   if (options.type == MatcherType::kExact) return std::make_unique<ExactMatcher>(options, database);
   if (options.type == MatcherType::kHnsw) return std::make_unique<HnswMatcher>(options, database);
+  if (options.type == MatcherType::kFaissFlat || options.type == MatcherType::kFaissIvf ||
+      options.type == MatcherType::kFaissHnsw)
+    return CreateFaissMatcher(options, database);
   auto flann = std::make_unique<FlannMatcher>(options, database);
   flann->Build();
   return flann;

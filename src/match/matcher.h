@@ -11,6 +11,8 @@
 //    same data and seed give the same graph), searched with beam width ef.
 //    Built when the matcher is made (not cached: about 30 s for the shipped
 //    190k samples on one core); for comparisons (benchmarks, eval).
+//  - FAISS: flat, IVF and HNSW indexes (match/faiss_matcher.h), also for
+//    comparisons.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +26,7 @@
 
 namespace tint {
 
-enum class MatcherType { kExact, kFlann, kHnsw };
+enum class MatcherType { kExact, kFlann, kHnsw, kFaissFlat, kFaissIvf, kFaissHnsw };
 const char* ToString(MatcherType t);
 bool ParseMatcherType(const std::string& text, MatcherType* t);
 
@@ -53,11 +55,14 @@ struct MatchOptions {
   // it from this seed (and puts the caller's state back), so the same data
   // and seed give the same index in any process. Part of the cache key.
   uint64_t seed = 2016;
-  // HNSW: links per node (M), build beam width, search beam width (at
-  // least k is used).
+  // HNSW (hnswlib and FAISS's): links per node (M), build beam width,
+  // search beam width (at least k is used).
   int hnsw_m = 16;
   int hnsw_ef_construction = 100;
   int hnsw_ef = 64;
+  // FAISS IVF: inverted lists (k-means centres) and lists probed per query.
+  int faiss_nlist = 1024;
+  int faiss_nprobe = 16;
 
   bool Check(std::string* error) const;
 };

@@ -140,7 +140,10 @@ std::vector<OptionInfo> MakeTable() {
   t.push_back(Choice<MatcherType>("matcher", "Matcher",
                                   {{"flann", MatcherType::kFlann},
                                    {"exact", MatcherType::kExact},
-                                   {"hnsw", MatcherType::kHnsw}},
+                                   {"hnsw", MatcherType::kHnsw},
+                                   {"faiss-flat", MatcherType::kFaissFlat},
+                                   {"faiss-ivf", MatcherType::kFaissIvf},
+                                   {"faiss-hnsw", MatcherType::kFaissHnsw}},
                                   [](ClassicOptions& o) -> MatcherType& { return o.match.type; }));
   // The calibration matches with k = max(k, 16): k matters to it above 16.
   t.push_back(Number<int>(
@@ -168,13 +171,18 @@ std::vector<OptionInfo> MakeTable() {
       "seed", T::kUInt64, 0, 18446744073709551615.0,
       "Seed of the index build (FLANN kd-tree shuffles and k-means centres, HNSW levels)",
       [](ClassicOptions& o) -> uint64_t& { return o.match.seed; }, kAlways));
-  t.push_back(Number<int>("hnsw_m", T::kInt, 2, 256, "HNSW (hnswlib) links per node",
+  t.push_back(Number<int>("hnsw_m", T::kInt, 2, 256, "HNSW (hnswlib, faiss-hnsw) links per node",
                           [](ClassicOptions& o) -> int& { return o.match.hnsw_m; }));
   t.push_back(Number<int>("hnsw_ef_construction", T::kInt, 1, 100'000, "HNSW build beam width",
                           [](ClassicOptions& o) -> int& { return o.match.hnsw_ef_construction; }));
   t.push_back(Number<int>("hnsw_ef", T::kInt, 1, 100'000,
                           "HNSW search beam width (at least k is used)",
                           [](ClassicOptions& o) -> int& { return o.match.hnsw_ef; }));
+  t.push_back(Number<int>("faiss_nlist", T::kInt, 1, 1'000'000,
+                          "FAISS IVF inverted lists (k-means centres; at most N/39)",
+                          [](ClassicOptions& o) -> int& { return o.match.faiss_nlist; }));
+  t.push_back(Number<int>("faiss_nprobe", T::kInt, 1, 1'000'000, "FAISS IVF lists probed per query",
+                          [](ClassicOptions& o) -> int& { return o.match.faiss_nprobe; }));
   // Segments and labels.
   t.push_back(Switch("ncut", "Vote labels per normalized-cuts segment",
                      [](ClassicOptions& o) -> bool& { return o.use_ncut; }));

@@ -1,5 +1,7 @@
 #include "match/matcher.h"
 
+#include <algorithm>
+
 #include "core/status.h"
 
 #include <gtest/gtest.h>
@@ -22,6 +24,7 @@ class MatcherTest : public ::testing::TestWithParam<MatcherType> {
     MatchOptions o;
     o.type = GetParam();
     o.k = 3;
+    o.faiss_nlist = 8;  // IVF: 8 lists of the small test sets, all probed
     return o;
   }
 };
@@ -63,9 +66,12 @@ TEST_P(MatcherTest, WrongDimensionIsAProgrammerError) {
 
 INSTANTIATE_TEST_SUITE_P(Matchers, MatcherTest,
                          ::testing::Values(MatcherType::kExact, MatcherType::kFlann,
-                                           MatcherType::kHnsw),
+                                           MatcherType::kHnsw, MatcherType::kFaissFlat,
+                                           MatcherType::kFaissIvf, MatcherType::kFaissHnsw),
                          [](const ::testing::TestParamInfo<MatcherType>& info) {
-                           return std::string(ToString(info.param));
+                           std::string name = ToString(info.param);
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
                          });
 
 // FLANN agrees with exact matching on a known set: clustered data where the
@@ -139,6 +145,59 @@ TEST(HnswTest, NearExactAndRepeatable) {
   MatchOptions bad = hnsw_options;
   bad.hnsw_m = 1;
   std::string error;
+  EXPECT_FALSE(bad.Check(&error));
+}
+
+// FAISS: the flat index is exact (the exact matcher's candidates); IVF
+// with a few lists probed and FAISS's HNSW are close to it; two builds with
+// one seed give the same candidates (seeded k-means, one-thread graph).
+TEST(FaissTest, FlatIsExactOthersNearExactAndRepeatable) {
+  const cv::Mat db = RandomVectors(4000, 16, testing::kSeed), queries = RandomVectors(300, 16, 9);
+  MatchOptions exact;
+  exact.type = MatcherType::kExact;
+  exact.k = 4;
+  Candidates truth;
+  CreateMatcher(exact, db)->Match(queries, &truth);
+  MatchOptions flat = exact, ivf = exact, hnsw = exact;
+  flat.type = MatcherType::kFaissFlat;
+  ivf.type = MatcherType::kFaissIvf;
+  ivf.faiss_nlist = 64;
+  ivf.faiss_nprobe = 16;
+  hnsw.type = MatcherType::kFaissHnsw;
+  hnsw.hnsw_ef = 128;
+  Candidates c;
+  CreateMatcher(flat, db)->Match(queries, &c);
+  ASSERT_EQ(c.k, 4);
+  for (size_t i = 0; i < truth.index.size(); ++i) {
+    EXPECT_EQ(c.index[i], truth.index[i]) << "entry " << i;
+    EXPECT_NEAR(c.similarity[i], truth.similarity[i], 1e-5);
+  }
+  for (const MatchOptions& o : {ivf, hnsw}) {
+    Candidates a, b;
+    CreateMatcher(o, db)->Match(queries, &a);
+    CreateMatcher(o, db)->Match(queries, &b);
+    EXPECT_EQ(a.index, b.index) << ToString(o.type);
+    EXPECT_EQ(a.similarity, b.similarity) << ToString(o.type);
+    int same = 0;
+    for (int i = 0; i < queries.rows; ++i) {
+      same += a.index[i * 4] == truth.index[i * 4];
+      for (int j = 0; j < 4; ++j) {
+        const int idx = a.index[i * 4 + j];
+        if (idx < 0) continue;  // IVF: fewer than k in the probed lists
+        const double cosine =
+            queries.row(i).dot(db.row(idx)) / cv::norm(queries.row(i)) / cv::norm(db.row(idx));
+        EXPECT_NEAR(a.similarity[i * 4 + j], cosine, 1e-4);
+        EXPECT_LE(a.similarity[i * 4 + j], truth.similarity[i * 4 + j] + 1e-5);
+      }
+    }
+    EXPECT_GE(same, 270) << ToString(o.type);  // >= 90% top-1 identity
+  }
+  MatchOptions bad = ivf;
+  bad.faiss_nlist = 0;
+  std::string error;
+  EXPECT_FALSE(bad.Check(&error));
+  bad = ivf;
+  bad.faiss_nprobe = 0;
   EXPECT_FALSE(bad.Check(&error));
 }
 

@@ -63,7 +63,9 @@ TEST(OptionTableTest, ErrorsNameTheFlagOrTheKeyAsWritten) {
   s = SetClassicOption("dark_lightness", "nan", OptionSpelling::kFlag, &o);
   EXPECT_FALSE(s.ok());
   s = SetClassicOption("matcher", "brute", OptionSpelling::kKey, &o);
-  EXPECT_EQ(s.message(), "matcher must be one of flann, exact, hnsw, got 'brute'");
+  EXPECT_EQ(
+      s.message(),
+      "matcher must be one of flann, exact, hnsw, faiss-flat, faiss-ivf, faiss-hnsw, got 'brute'");
   s = SetClassicOptionValue("stats", 1, OptionSpelling::kKey, &o);
   EXPECT_EQ(s.message(), "stats must be true or false");
   s = SetClassicOptionValue("window", true, OptionSpelling::kKey, &o);

@@ -42,7 +42,7 @@ def test_options_are_the_option_table():
     opts = {o["name"]: o for o in tint.options()}
     assert opts["smooth_radius"]["flag"] == "--smooth-radius"
     assert opts["smooth_radius"]["range"] == "0..100"
-    assert opts["matcher"]["choices"] == ["flann", "exact", "hnsw"]
+    assert opts["matcher"]["choices"] == ["flann", "exact", "hnsw", "faiss-flat", "faiss-ivf", "faiss-hnsw"]
     assert opts["seed"]["default"] == "2016"
 
 

@@ -1,0 +1,98 @@
+#include "match/faiss_matcher.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/utils/random.h>
+#include <omp.h>
+
+#include "core/status.h"
+
+namespace tint {
+namespace {
+
+class FaissMatcher : public Matcher {
+ public:
+  FaissMatcher(const MatchOptions& options, const cv::Mat& database)
+      : k_(options.k), rows_(database.rows), cols_(database.cols) {
+    const cv::Mat unit = UnitRows(database);  // continuous, CV_32F
+    const auto n = static_cast<faiss::Index::idx_t>(unit.rows);
+    const auto* x = unit.ptr<float>();
+    switch (options.type) {
+      case MatcherType::kFaissFlat:
+        index_ = std::make_unique<faiss::IndexFlatIP>(cols_);
+        index_->add(n, x);
+        break;
+      case MatcherType::kFaissIvf: {
+        quantizer_ = std::make_unique<faiss::IndexFlatIP>(cols_);
+        // FAISS's k-means wants at least 39 points per centre (it warns
+        // below that): fewer lists for a small database.
+        const int lists = std::max(1, std::min(options.faiss_nlist, rows_ / 39));
+        auto ivf = std::make_unique<faiss::IndexIVFFlat>(quantizer_.get(), cols_, lists,
+                                                         faiss::METRIC_INNER_PRODUCT);
+        // k-means on at most 64 points per list, from the seed.
+        ivf->cp.seed = static_cast<int>(options.seed & 0x7fffffff);
+        ivf->cp.max_points_per_centroid = 64;
+        ivf->cp.verbose = false;
+        ivf->train(n, x);
+        ivf->add(n, x);
+        ivf->nprobe = static_cast<size_t>(std::min(options.faiss_nprobe, lists));
+        index_ = std::move(ivf);
+        break;
+      }
+      case MatcherType::kFaissHnsw: {
+        auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(cols_, options.hnsw_m,
+                                                           faiss::METRIC_INNER_PRODUCT);
+        hnsw->hnsw.efConstruction = options.hnsw_ef_construction;
+        hnsw->hnsw.efSearch = std::max(options.hnsw_ef, options.k);
+        hnsw->hnsw.rng = faiss::RandomGenerator(static_cast<int64_t>(options.seed));
+        // One thread: the same graph from every build.
+        const int threads = omp_get_max_threads();
+        omp_set_num_threads(1);
+        hnsw->add(n, x);
+        omp_set_num_threads(threads);
+        index_ = std::move(hnsw);
+        break;
+      }
+      default:
+        TINT_CHECK(false, "not a FAISS matcher: " << ToString(options.type));
+    }
+  }
+
+  void Match(const cv::Mat& queries, Candidates* out) const override {
+    TINT_CHECK(queries.cols == dimension(),
+               "query dimension " << queries.cols << " != " << dimension());
+    const cv::Mat q = UnitRows(queries);
+    const int n = q.rows, k = std::min(k_, size());
+    std::vector<float> scores(size_t(n) * k);
+    std::vector<faiss::Index::idx_t> labels(size_t(n) * k);
+    // Best first; -1 where an IVF probe found fewer than k. Each query's
+    // result does not depend on how FAISS splits queries over threads.
+    if (n > 0) index_->search(n, q.ptr<float>(), k, scores.data(), labels.data());
+    out->k = k;
+    out->index.resize(labels.size());
+    out->similarity.resize(scores.size());
+    for (size_t i = 0; i < labels.size(); ++i) {
+      out->index[i] = static_cast<int>(labels[i]);
+      out->similarity[i] = labels[i] < 0 ? 0.0f : std::min(1.0f, std::max(-1.0f, scores[i]));
+    }
+  }
+  int dimension() const override { return cols_; }
+  int size() const override { return rows_; }
+
+ private:
+  int k_, rows_, cols_;
+  std::unique_ptr<faiss::IndexFlatIP> quantizer_;  // IVF's coarse quantizer (outlives index_)
+  std::unique_ptr<faiss::Index> index_;
+};
+
+}  // namespace
+
+std::unique_ptr<Matcher> CreateFaissMatcher(const MatchOptions& options, const cv::Mat& database) {
+  return std::make_unique<FaissMatcher>(options, database);
+}
+
+}  // namespace tint
