@@ -131,8 +131,9 @@ int Main(int argc, char** argv, const std::function<void()>& register_all) {
       "tint_commit", CommandOutput("git -C '" + source + "' rev-parse --short HEAD 2>/dev/null"));
   benchmark::AddCustomContext(
       "tint_dirty",
-      CommandOutput("git -C '" + source + "' status --porcelain -uno 2>/dev/null | head -c1")
-              .empty()
+      // Tracked files changed since HEAD ("git status --porcelain" lines
+      // start with a space, which the output trimming would drop).
+      CommandOutput("git -C '" + source + "' status --porcelain -uno 2>/dev/null | wc -l") == "0"
           ? "false"
           : "true");
   benchmark::AddCustomContext(
