@@ -3,8 +3,10 @@
 
     /usr/bin/python3 experiments/cnn/train.py --data-root ../shared/data --out models/tint-hc
 
-Trains on BSDS500 train + val and CamVid train only (test images are never
-read), exports ONNX opset 11, checks that OpenCV dnn gives torch's output
+Trains on BSDS500 train + val, CamVid train and (with --imagenet) the
+ImageNet sample less its near-grayscale photos (test images are never read),
+optionally with Zhang et al.'s class rebalancing (--rebalance 0.5), exports
+ONNX opset 11, checks that OpenCV dnn gives torch's output
 within 1e-4, and writes into --out (atomically, as a whole folder):
 
     tint_hc.onnx            the network (L -> logits over ab bins at 1/4 size)
@@ -40,6 +42,10 @@ from hypercolumn import (L_OFFSET, L_SCALE, MULTIPLE, OUTPUT_STRIDE, Hypercolumn
 TRAIN_SETS = [("bsds500", "bsds500/images/train", ".jpg"),
               ("bsds500", "bsds500/images/val", ".jpg"),
               ("camvid", "camvid/train", ".png")]
+# One photo per ImageNet class; its near-grayscale photos (listed by the data
+# set) are no colour truth and are skipped.
+IMAGENET_SET = ("imagenet", "imagenet-sample/images", ".jpg")
+IMAGENET_SKIP = "imagenet-sample/near_grayscale.txt"
 VALIDATION_SET = ("camvid", "camvid/val", ".png")  # for the temperature sweep only
 
 
@@ -56,14 +62,14 @@ def sha256_of(path):
     return h.hexdigest()
 
 
-def list_images(root, sets):
+def list_images(root, sets, skip=()):
     items = []
     for dataset, rel, ext in sets:
         folder = os.path.join(root, rel)
         if not os.path.isdir(folder):
             fail(f"missing data folder {folder} (pass --data-root)")
         for name in sorted(os.listdir(folder)):
-            if name.endswith(ext):
+            if name.endswith(ext) and name not in skip:
                 path = os.path.join(folder, name)
                 if "/test" in rel:
                     fail(f"refusing test-split image {path}")
@@ -82,6 +88,29 @@ def fit_size(h, w, max_side, multiple):
     rh = max(multiple, int(round(h * s / multiple)) * multiple)
     rw = max(multiple, int(round(w * s / multiple)) * multiple)
     return rh, rw
+
+
+def near_grayscale(root):
+    path = os.path.join(root, IMAGENET_SKIP)
+    if not os.path.isfile(path):
+        fail(f"missing {path}")
+    with open(path) as f:
+        return {os.path.basename(line.split()[0]) for line in f
+                if line.strip() and not line.startswith("#")}
+
+
+def rebalance_weights(centres, counts, lam, sigma=5.0):
+    """Zhang et al. 2016, eq. 4: w = ((1 - lam) p~ + lam / Q)^-1, normalized so
+    that the expected weight over the training pixels is 1; p~ is the bins'
+    empirical distribution smoothed by a Gaussian of sigma (in ab units)."""
+    p = counts.astype(np.float64) / counts.sum()
+    d2 = ((centres[:, None, :].astype(np.float64) - centres[None, :, :]) ** 2).sum(-1)
+    g = np.exp(-d2 / (2 * sigma * sigma))
+    smooth = g @ p
+    smooth /= smooth.sum()
+    w = 1.0 / ((1.0 - lam) * smooth + lam / len(centres))
+    w /= (smooth * w).sum()
+    return w.astype(np.float32)
 
 
 def sample_batch(images, rng, batch, crop):
@@ -171,7 +200,7 @@ def export_and_check(model, path, check_dir, log):
 CARD = """# tint model card, written by experiments/cnn/train.py. Paths are relative to this file.
 format = "tint-model-card"
 version = 1
-name = "tint-hypercolumn-s"
+name = "{name}"
 framework = "onnx"
 model = "tint_hc.onnx"
 sha256 = "{sha}"
@@ -194,8 +223,8 @@ temperature = {temperature}
 [about]
 description = "Hypercolumn network in the spirit of Larsson et al. 2016, {params} parameters, head at 1/4 resolution, {bins} ab bins (10x10 grid cells seen in training)."
 training = "{command}"
-data = "training_manifest.json: BSDS500 train + val, CamVid train (no test images)"
-licence = "Trained by the tint project; the training images are BSDS500 (non-commercial research) and CamVid (CC BY-NC 4.0)."
+data = "training_manifest.json: {data} (no test images)"
+licence = "Trained by the tint project; the training images are {licence}."
 """
 
 
@@ -211,6 +240,11 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-side", type=int, default=320, help="network input side used by tint")
     ap.add_argument("--temperature", type=float, default=0.38)
+    ap.add_argument("--imagenet", action="store_true",
+                    help="add the ImageNet sample (less near_grayscale.txt) to the training set")
+    ap.add_argument("--rebalance", type=float, default=0.0,
+                    help="Zhang et al.'s class rebalancing with this lambda (0 = off; they use 0.5)")
+    ap.add_argument("--name", default="tint-hypercolumn-s", help="the model card's name")
     ap.add_argument("--smoke", action="store_true", help="one step on two images (CI)")
     ap.add_argument("--images", help="train on every .jpg/.png in this folder instead (smoke test)")
     args = ap.parse_args()
@@ -229,6 +263,10 @@ def main():
             fail(f"no .jpg or .png images in {folder}")
     else:
         items = list_images(args.data_root, TRAIN_SETS)
+        if args.imagenet:
+            items += list_images(args.data_root, [IMAGENET_SET], near_grayscale(args.data_root))
+    if not 0.0 <= args.rebalance <= 1.0:
+        fail("--rebalance must be in 0..1")
     if args.smoke:
         items = items[:2]
         args.steps, args.batch, args.crop = 1, 2, 64
@@ -262,6 +300,11 @@ def main():
     centres_np, counts = ab_grid_bins(ab_all)
     centres = torch.from_numpy(centres_np)
     log(f"# {len(centres_np)} ab bins from {len(ab_all)} pixels")
+    weights = None
+    if args.rebalance > 0:
+        weights = torch.from_numpy(rebalance_weights(centres_np, counts, args.rebalance))
+        log(f"# class rebalancing, lambda {args.rebalance}: bin weights "
+            f"{float(weights.min()):.3g} .. {float(weights.max()):.3g}")
 
     model = Hypercolumn(len(centres_np))
     params = sum(p.numel() for p in model.parameters())
@@ -274,7 +317,10 @@ def main():
     for step in range(1, args.steps + 1):
         x, ab = sample_batch(images, rng, args.batch, args.crop)
         target = soft_encode(ab, centres)
-        loss = -(target * F.log_softmax(model(x), dim=1)).sum(dim=1).mean()
+        per_pixel = -(target * F.log_softmax(model(x), dim=1)).sum(dim=1)
+        if weights is not None:  # the weight of each pixel's nearest bin
+            per_pixel = per_pixel * weights[target.argmax(dim=1)]
+        loss = per_pixel.mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -298,10 +344,17 @@ def main():
     model_path = os.path.join(staging, "tint_hc.onnx")
     worst = export_and_check(model, model_path, os.path.join(staging, "check"), log)
     np.save(os.path.join(staging, "ab_bins.npy"), centres_np.astype(np.float32))
+    data = "BSDS500 train + val, CamVid train" + (
+        ", the ImageNet sample less near_grayscale.txt" if args.imagenet else "")
+    if args.rebalance > 0:
+        data += f"; class rebalancing lambda {args.rebalance}"
+    licence = "BSDS500 (non-commercial research) and CamVid (CC BY-NC 4.0)" + (
+        " and ImageNet (non-commercial research and education)" if args.imagenet else "")
     with open(os.path.join(staging, "card.toml"), "w") as f:
         f.write(CARD.format(sha=sha256_of(model_path), max_side=args.max_side, multiple=MULTIPLE,
                             l_offset=L_OFFSET, l_scale=L_SCALE, temperature=args.temperature,
-                            params=params, bins=len(centres_np), command=command))
+                            params=params, bins=len(centres_np), command=command,
+                            name=args.name, data=data, licence=licence))
     manifest = {
         "format": "tint-training-manifest", "version": 1,
         "images": [{"dataset": d, "folder": rel, "file": name, "sha256": sha256_of(p)}
