@@ -56,13 +56,14 @@ def main():
         fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
         ax.axvspan(20, 1e4, ymin=0, ymax=1, alpha=0)
         ax.fill_between([20, 1e4], 97, 100, color="#cfe8cf", label="target: >= 20x at >= 97%")
-        for family, marker in (("flann", "o"), ("hnsw", "s")):
+        for family, marker in (("flann", "o"), ("hnsw", "s"), ("faiss-ivf", "^"),
+                               ("faiss-hnsw", "D"), ("faiss-flat", "x")):
             fam = sorted((p for p in points if p[0] == family), key=lambda p: p[2])
             if not fam:
                 continue
             ax.plot([p[2] for p in fam], [100 * p[3] for p in fam], marker=marker, label=family)
             for p in fam:
-                knob = [part for part in p[1].split("/") if part.startswith(("checks:", "ef:"))]
+                knob = [part for part in p[1].split("/") if part.startswith(("checks:", "ef:", "nprobe:"))]
                 ax.annotate(knob[0] if knob else p[1], (p[2], 100 * p[3]), fontsize=7,
                             xytext=(4, -10), textcoords="offset points")
         ax.set_xscale("log")
