@@ -17,6 +17,7 @@
 #include "core/file_util.h"
 #include "core/image_io.h"
 #include "core/progress.h"
+#include "pipeline/explain.h"
 #include "pipeline/option_table.h"
 #include "pipeline/registry.h"
 
@@ -24,48 +25,6 @@ namespace tint {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Grey input | colour output, side by side with a white gap.
-cv::Mat SideBySide(const cv::Mat& image, const cv::Mat& colour) {
-  const cv::Mat lightness = ComputeLightness(image);
-  const cv::Mat grey = JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
-  const int gap = std::max(4, image.cols / 100);
-  cv::Mat out(colour.rows, 2 * colour.cols + gap, CV_8UC3, cv::Scalar(255, 255, 255));
-  grey.copyTo(out(cv::Rect(0, 0, grey.cols, grey.rows)));
-  colour.copyTo(out(cv::Rect(grey.cols + gap, 0, colour.cols, colour.rows)));
-  return out;
-}
-
-// Label colours over the grey photo, segment borders in white.
-cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
-  const cv::Mat lightness = ComputeLightness(image);
-  cv::Mat grey = JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
-  if (details.labels.empty()) return grey;
-  auto colour_of = [&](int label) -> cv::Vec3b {
-    if (label < 0) return {0, 0, 0};
-    const std::string& name = details.label_names[label];
-    if (name == "sky") return {235, 160, 60};
-    if (name == "building") return {60, 60, 200};
-    if (name == "earth") return {40, 110, 150};
-    if (name == "vegetation" || name == "grass") return {60, 180, 60};
-    const uint32_t h = static_cast<uint32_t>(std::hash<std::string>()(name));
-    return {uint8_t(h), uint8_t(h >> 8), uint8_t(h >> 16)};
-  };
-  cv::Mat out(grey.size(), CV_8UC3);
-  for (int r = 0; r < out.rows; ++r) {
-    for (int c = 0; c < out.cols; ++c) {
-      const cv::Vec3b g = grey.at<cv::Vec3b>(r, c), l = colour_of(details.labels.at<int>(r, c));
-      cv::Vec3b& o = out.at<cv::Vec3b>(r, c);
-      for (int k = 0; k < 3; ++k) o[k] = static_cast<uint8_t>((g[k] + 2 * l[k]) / 3);
-      const int s = details.segments.at<int>(r, c);
-      if ((c + 1 < out.cols && details.segments.at<int>(r, c + 1) != s) ||
-          (r + 1 < out.rows && details.segments.at<int>(r + 1, c) != s)) {
-        o = cv::Vec3b(255, 255, 255);
-      }
-    }
-  }
-  return out;
-}
 
 std::string WithSuffix(const fs::path& path, const std::string& suffix) {
   return (path.parent_path() / (path.stem().string() + suffix + path.extension().string()))
@@ -115,7 +74,8 @@ int RunColorize(int argc, char** argv) {
   app.add_flag("--side-by-side", side_by_side,
                "Also write <output>_side.png: grey input | colour output");
   app.add_flag("--explain", explain,
-               "Also write <output>_labels.png: matched label per pixel and segment borders");
+               "Also write <output>_labels.png: matched label per pixel and segment borders, "
+               "and <output>_confidence.png: the confidence that scales chroma (classic)");
   app.add_flag("-v,--verbose", verbose, "Print the time of each stage per image");
   app.add_option("-j,--jobs", jobs,
                  "Photos colorized at once (several inputs; default: the number of cores). Each "
@@ -174,7 +134,7 @@ int RunColorize(int argc, char** argv) {
   // Every file this run writes, planned before any is written: none may be
   // an input, another planned output or inside the patch database.
   struct Planned {
-    std::string main, side, labels;
+    std::string main, side, labels, confidence;
   };
   std::vector<Planned> plan(inputs.size());
   {
@@ -191,6 +151,8 @@ int RunColorize(int argc, char** argv) {
       if (explain) {
         p.labels = WithSuffix(p.main, "_labels");
         outputs.emplace_back(p.labels, "the --explain output of " + inputs[i]);
+        p.confidence = WithSuffix(p.main, "_confidence");
+        outputs.emplace_back(p.confidence, "the --explain confidence output of " + inputs[i]);
       }
     }
     std::map<std::string, std::string> input_of;  // FileIdentity -> input
@@ -243,6 +205,8 @@ int RunColorize(int argc, char** argv) {
       if (s.ok()) s = WriteImage(target, colour);
       if (s.ok() && side_by_side) s = WriteImage(plan[i].side, SideBySide(image, colour));
       if (s.ok() && explain) s = WriteImage(plan[i].labels, ExplainLabels(image, details));
+      if (s.ok() && explain && !details.confidence.empty())
+        s = WriteImage(plan[i].confidence, ExplainConfidence(image, details));
       std::lock_guard<std::mutex> lock(report);
       if (s.ok() && verbose)
         std::fprintf(stderr, "%s: %s\n", input.c_str(), details.BriefReport().c_str());

@@ -41,7 +41,8 @@ class ClassicColorizer : public Colorizer {
       : options_(options),
         db_(std::move(indexed.database)),
         matcher_(std::move(indexed.matcher)),
-        label_weights_(std::move(indexed.label_weights)) {}
+        label_weights_(std::move(indexed.label_weights)),
+        similarity_quantiles_(std::move(indexed.similarity_quantiles)) {}
 
   std::string name() const override { return "classic"; }
 
@@ -104,11 +105,13 @@ class ClassicColorizer : public Colorizer {
     in.candidates = &candidates;
     in.database = db_.get();
     in.label_weights = label_weights_.empty() ? nullptr : &label_weights_;
+    in.similarity_quantiles = &similarity_quantiles_;
     TransferResult result;
     TransferChroma(options_.transfer, in, &result);
     d->seconds["transfer"] = timer.Lap();
     *ab = result.ab;
     d->labels = result.labels;
+    d->confidence = result.confidence;
     d->segments = segments;
     d->label_names = db_->label_names();
     return Status::Ok();
@@ -119,6 +122,7 @@ class ClassicColorizer : public Colorizer {
   std::unique_ptr<PatchDatabase> db_;
   std::unique_ptr<Matcher> matcher_;
   std::vector<double> label_weights_;
+  std::vector<float> similarity_quantiles_;
 };
 
 }  // namespace
@@ -182,7 +186,7 @@ std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
   TINT_CHECK(database != nullptr && database->num_samples() > 0, "empty database");
   IndexedDatabase indexed;
   indexed.matcher = CreateMatcher(options.match, database->vectors());
-  indexed.label_weights = CalibrateLabels(options, *database);
+  indexed.label_weights = CalibrateLabels(options, *database, &indexed.similarity_quantiles);
   indexed.database = std::move(database);
   return CreateClassicColorizer(options, std::move(indexed));
 }

@@ -23,8 +23,9 @@ namespace tint {
 
 // What a colorizer can tell about one run, beyond the chroma.
 struct ColorizeDetails {
-  cv::Mat labels;    // CV_32S label id per pixel (-1: none); classic mode only
-  cv::Mat segments;  // CV_32S normalized-cuts segment per pixel; classic mode only
+  cv::Mat labels;      // CV_32S label id per pixel (-1: none); classic mode only
+  cv::Mat segments;    // CV_32S normalized-cuts segment per pixel; classic mode only
+  cv::Mat confidence;  // CV_32F 0..1 per pixel (TransferOptions::confidence_full); classic only
   std::vector<std::string> label_names;
   std::map<std::string, double> seconds;  // per stage
   std::string BriefReport() const;

@@ -27,7 +27,9 @@ namespace {
 // The file is mapped, not read: the vectors (unit rows, as the matcher
 // searches them) and the kd-trees' points are used where they lie.
 constexpr char kMagic[] = "TINTCACHE3\n";
-constexpr int kFormat = 3;
+// 4: the header holds the similarity quantiles (same layout as 3, so the
+// magic stays; the key changes, so a format-3 cache is stale).
+constexpr int kFormat = 4;
 constexpr size_t kPayloadAlign = 64;
 constexpr size_t kHashHexDigits = 32;
 
@@ -73,13 +75,15 @@ Status IndexCacheKey(const ClassicOptions& o, const std::string& db_dir, std::st
   return Status::Ok();
 }
 
-std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDatabase& db) {
+std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDatabase& db,
+                                    std::vector<float>* similarity_quantiles) {
+  if (similarity_quantiles != nullptr) similarity_quantiles->clear();
   if (options.calibration_step <= 0) return {};
   MatchOptions calibration = options.match;
   calibration.k = std::max(calibration.k, 16);
   calibration.type = MatcherType::kFlann;
   return ComputeLabelCalibration(db, *CreateMatcher(calibration, db.vectors()),
-                                 options.calibration_step);
+                                 options.calibration_step, similarity_quantiles);
 }
 
 Status ReadIndexCacheKey(const std::string& db_dir, std::string* key) {
@@ -108,7 +112,7 @@ Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db
   TINT_RETURN_IF_ERROR(
       PatchDatabase::Load(db_dir, options.features, options.sampling, &out->database));
   out->matcher = CreateMatcher(options.match, out->database->vectors());
-  out->label_weights = CalibrateLabels(options, *out->database);
+  out->label_weights = CalibrateLabels(options, *out->database, &out->similarity_quantiles);
   return Status::Ok();
 }
 
@@ -135,6 +139,7 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
                        {"dimension", vectors.cols},
                        {"labels", db.label_names()},
                        {"label_weights", indexed.label_weights},
+                       {"similarity_quantiles", indexed.similarity_quantiles},
                        {"index_bytes", index_blob.size()},
                        {"payload_bytes", payload.size()}};
   std::string bytes =
@@ -245,6 +250,21 @@ Status ParseIndexCache(const uint8_t* data, size_t size, const std::string& key,
   if (!out->label_weights.empty() && out->label_weights.size() != out->label_names.size()) {
     return corrupt("one label weight per label expected");
   }
+  // Optional: none, or 101 non-decreasing finite quantiles.
+  out->similarity_quantiles.clear();
+  if (header.contains("similarity_quantiles")) {
+    const json& q = header["similarity_quantiles"];
+    if (!q.is_array() || (!q.empty() && q.size() != 101))
+      return corrupt("bad similarity quantiles");
+    for (const json& v : q) {
+      if (!v.is_number() || !std::isfinite(v.get<double>()))
+        return corrupt("bad similarity quantiles");
+      const float f = v.get<float>();
+      if (!out->similarity_quantiles.empty() && f < out->similarity_quantiles.back())
+        return corrupt("bad similarity quantiles");
+      out->similarity_quantiles.push_back(f);
+    }
+  }
   const int rows = static_cast<int>(n), cols = static_cast<int>(dim);
   // Views of the payload, no copy: its start is 64-byte aligned (checked)
   // and every array's size a multiple of 4, so each float lies aligned.
@@ -304,6 +324,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
   // key) records, as when the index is built from them.
   TINT_RETURN_IF_ERROR(CheckPatchFiles(db_dir, manifest));
   out->label_weights = std::move(parsed.label_weights);
+  out->similarity_quantiles = std::move(parsed.similarity_quantiles);
   // The database's vectors are views of the mapping, which it keeps; the
   // matcher uses them in place and lives no longer than the database.
   out->database = PatchDatabase::FromSamples(

@@ -24,6 +24,9 @@ struct IndexedDatabase {
   std::unique_ptr<PatchDatabase> database;
   std::unique_ptr<Matcher> matcher;
   std::vector<double> label_weights;  // empty when calibration is off
+  // The database's own best-match similarities, 101 quantiles (see
+  // ComputeLabelCalibration); empty when calibration is off.
+  std::vector<float> similarity_quantiles;
 };
 
 enum class CacheState { kMissing, kStale, kValid };
@@ -38,7 +41,9 @@ Status IndexCacheKey(const ClassicOptions& options, const std::string& db_dir, s
 // Label vote weights for a database (see ComputeLabelCalibration), always
 // measured with a FLANN matcher that has room (k >= 16) to skip candidates
 // from a sample's own patch; empty when options.calibration_step is 0.
-std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDatabase& db);
+// With similarity_quantiles, also the quantiles of its own best similarities.
+std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDatabase& db,
+                                    std::vector<float>* similarity_quantiles = nullptr);
 
 // The key a cache file was built with (its settings, for `tint db stats`).
 Status ReadIndexCacheKey(const std::string& db_dir, std::string* key);
@@ -76,6 +81,7 @@ struct ParsedIndexCache {
   bool stale = false;  // another format version or another key: not read
   std::vector<std::string> label_names;
   std::vector<double> label_weights;
+  std::vector<float> similarity_quantiles;
   cv::Mat vectors, chroma;
   std::vector<int> sample_labels, sample_patch;
   const uint8_t* index_blob = nullptr;

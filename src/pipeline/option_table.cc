@@ -212,6 +212,10 @@ std::vector<OptionInfo> MakeTable() {
   t.push_back(Number<int>("smooth_radius", T::kInt, 0, 100,
                           "Guided-filter radius for chroma (0 = off)",
                           [](ClassicOptions& o) -> int& { return o.transfer.smoothing_radius; }));
+  t.push_back(Number<double>(
+      "confidence_full", T::kDouble, 0, 1,
+      "Confidence at which a pixel keeps its whole chroma; less scales it down (0 = off)",
+      [](ClassicOptions& o) -> double& { return o.transfer.confidence_full; }));
   return t;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc/edge_filter.hpp>
@@ -25,7 +27,22 @@ bool TransferOptions::Check(std::string* error) const {
     *error = "smoothing_eps must be positive";
     return false;
   }
+  if (!(confidence_full >= 0 && confidence_full <= 1)) {
+    *error = "confidence_full must be in 0..1";
+    return false;
+  }
   return true;
+}
+
+double CalibratedSimilarity(const std::vector<float>& q, float s) {
+  if (q.size() < 2) return 1.0;
+  if (!(s > q.front())) return 0.0;
+  if (s >= q.back()) return 1.0;
+  // First quantile above s; s lies in [q[i - 1], q[i]).
+  const size_t i = static_cast<size_t>(std::upper_bound(q.begin(), q.end(), s) - q.begin());
+  const double lo = q[i - 1], hi = q[i];
+  const double t = hi > lo ? (s - lo) / (hi - lo) : 0.0;
+  return (double(i - 1) + t) / double(q.size() - 1);
 }
 
 // The guided filter of ab with L / 100 as guide, in place, in strips of rows
@@ -130,19 +147,29 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
     }
   }
   result->segment_labels.assign(ns, -1);
+  // The margin of each segment's vote: (best - second) / best.
+  std::vector<double> seg_margin(ns, 0.0);
   for (int s = 0; s < ns; ++s) {
     // Very dark areas are never sky.
     const bool dark =
         seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
-    double best = 0;
+    double best = 0, second = 0;
     for (int l = 0; l < num_labels; ++l) {
       if (dark && l == sky) continue;
-      if (votes[size_t(s) * num_labels + l] > best) {
-        best = votes[size_t(s) * num_labels + l];
+      const double v = votes[size_t(s) * num_labels + l];
+      if (v > best) {
+        second = best;
+        best = v;
         result->segment_labels[s] = l;
+      } else if (v > second) {
+        second = v;
       }
     }
+    if (best > 0) seg_margin[s] = (best - second) / best;
   }
+  const std::vector<float> no_quantiles;
+  const std::vector<float>& quantiles =
+      in.similarity_quantiles != nullptr ? *in.similarity_quantiles : no_quantiles;
 
   cv::Mat ab(lightness.size(), CV_32FC2, cv::Scalar(0, 0));
   result->labels.create(lightness.size(), CV_32S);
@@ -159,10 +186,16 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
       ap[c] = chroma[cell].Average(options.keep_saturation);
     }
   }
-  // Matched pixels take the chroma of their own candidates of the chosen label.
+  // Matched pixels take the chroma of their own candidates of the chosen
+  // label, and their own confidence; segments sum the calibrated similarity
+  // and the agreement of their points for the others.
+  std::vector<float> point_confidence(points.size(), 0.0f);
+  std::vector<double> seg_similarity(ns, 0.0), seg_agreement(ns, 0.0), seg_points(ns, 0.0);
   for (size_t i = 0; i < points.size(); ++i) {
     const cv::Point p = points[i];
+    const int s = segments.at<int>(p);
     int label = result->labels.at<int>(p);
+    double margin = seg_margin[s];
     if (!options.segment_vote) {
       std::vector<double> own(num_labels, 0.0);
       const bool dark = lightness.at<float>(p) < in.binarization->dark_threshold;
@@ -174,16 +207,60 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
       const int best = static_cast<int>(std::max_element(own.begin(), own.end()) - own.begin());
       if (own[best] > 0) label = best;
       result->labels.at<int>(p) = label;
+      std::vector<double> sorted = own;
+      std::sort(sorted.rbegin(), sorted.rend());
+      margin = sorted[0] > 0 ? (sorted[0] - (num_labels > 1 ? sorted[1] : 0.0)) / sorted[0] : 0.0;
     }
     if (label < 0) continue;
     ChromaSum own;
+    double all_weight = 0;
     for (int j = 0; j < k; ++j) {
       const int idx = cand.index[i * k + j];
-      if (idx < 0 || db.sample_labels()[idx] != label) continue;
-      add_sample(&own, weight(cand.similarity[i * k + j]), idx);
+      if (idx < 0) continue;
+      const double w = weight(cand.similarity[i * k + j]);
+      all_weight += w;
+      if (db.sample_labels()[idx] == label) add_sample(&own, w, idx);
     }
     if (own.w > 0) ab.at<cv::Vec2f>(p) = own.Average(options.keep_saturation);
+    const double similarity =
+        cand.index[i * k] >= 0 ? CalibratedSimilarity(quantiles, cand.similarity[i * k]) : 0.0;
+    const double agreement = all_weight > 0 ? own.w / all_weight : 0.0;
+    point_confidence[i] = static_cast<float>(std::cbrt(margin * similarity * agreement));
+    seg_similarity[s] += similarity;
+    seg_agreement[s] += agreement;
+    seg_points[s] += 1;
   }
+
+  // Confidence: the geometric mean of the three terms, the segment's
+  // (margin, mean similarity, mean agreement),
+  // matched pixels their own.
+  std::vector<float> seg_confidence(ns, 0.0f);
+  for (int s = 0; s < ns; ++s) {
+    if (seg_points[s] > 0)
+      seg_confidence[s] =
+          static_cast<float>(std::cbrt(seg_margin[s] * (seg_similarity[s] / seg_points[s]) *
+                                       (seg_agreement[s] / seg_points[s])));
+  }
+  cv::Mat confidence(lightness.size(), CV_32F);
+  for (int r = 0; r < lightness.rows; ++r) {
+    const int* sp = segments.ptr<int>(r);
+    const int* lp = result->labels.ptr<int>(r);
+    float* cp = confidence.ptr<float>(r);
+    for (int c = 0; c < lightness.cols; ++c) cp[c] = lp[c] < 0 ? 0.0f : seg_confidence[sp[c]];
+  }
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (result->labels.at<int>(points[i]) >= 0)
+      confidence.at<float>(points[i]) = point_confidence[i];
+  }
+  if (options.confidence_full > 0) {
+    const float full = static_cast<float>(options.confidence_full);
+    for (int r = 0; r < ab.rows; ++r) {
+      const float* cp = confidence.ptr<float>(r);
+      cv::Vec2f* ap = ab.ptr<cv::Vec2f>(r);
+      for (int c = 0; c < ab.cols; ++c) ap[c] *= std::min(1.0f, cp[c] / full);
+    }
+  }
+  result->confidence = confidence;
 
   if (options.smoothing_radius > 0) {
     SmoothChroma(lightness, options.smoothing_radius, options.smoothing_eps, &ab);
@@ -192,7 +269,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
 }
 
 std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Matcher& matcher,
-                                            int step) {
+                                            int step, std::vector<float>* similarity_quantiles) {
   TINT_CHECK(step >= 1, "step must be positive");
   const int num_labels = static_cast<int>(db.label_names().size());
   std::vector<int> rows;
@@ -203,6 +280,7 @@ std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Match
   Candidates cand;
   matcher.Match(queries, &cand);
   std::vector<double> truth(num_labels, 0.0), predicted(num_labels, 0.0);
+  std::vector<float> other_patch;  // first similarity from another patch
   for (size_t r = 0; r < rows.size(); ++r) {
     const int own_patch = db.sample_patch()[rows[r]];
     for (int j = 0; j < cand.k; ++j) {
@@ -210,7 +288,46 @@ std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Match
       if (idx < 0 || db.sample_patch()[idx] == own_patch) continue;
       truth[db.sample_labels()[rows[r]]] += 1;
       predicted[db.sample_labels()[idx]] += 1;
+      other_patch.push_back(cand.similarity[r * cand.k + j]);
       break;
+    }
+  }
+  // The similarity quantiles come from the first candidate from another
+  // source photo: patches of one photo are near copies of each other, and a
+  // new photo's pixels are matched against photos they are not part of. (A
+  // database of one photo: from another patch.)
+  std::vector<int> photo_of_patch;
+  {
+    std::map<std::string, int> photo_ids;
+    for (const PatchRecord& p : db.manifest().patches)
+      photo_of_patch.push_back(
+          photo_ids.emplace(p.dataset + "/" + p.image, static_cast<int>(photo_ids.size()))
+              .first->second);
+  }
+  // (A database made in memory without a manifest: each patch its own photo.)
+  const auto photo = [&](int patch) {
+    return static_cast<size_t>(patch) < photo_of_patch.size()
+               ? photo_of_patch[patch]
+               : static_cast<int>(photo_of_patch.size()) + patch;
+  };
+  std::vector<float> similarities;
+  for (size_t r = 0; r < rows.size() && similarity_quantiles != nullptr; ++r) {
+    const int own_photo = photo(db.sample_patch()[rows[r]]);
+    for (int j = 0; j < cand.k; ++j) {
+      const int idx = cand.index[r * cand.k + j];
+      if (idx < 0 || photo(db.sample_patch()[idx]) == own_photo) continue;
+      similarities.push_back(cand.similarity[r * cand.k + j]);
+      break;
+    }
+  }
+  if (similarity_quantiles != nullptr) {
+    similarity_quantiles->clear();
+    if (similarities.empty()) similarities = std::move(other_patch);
+    std::sort(similarities.begin(), similarities.end());
+    if (!similarities.empty()) {
+      const size_t n = similarities.size();
+      for (int q = 0; q <= 100; ++q)
+        similarity_quantiles->push_back(similarities[std::min(n - 1, (n - 1) * q / 100)]);
     }
   }
   std::vector<double> weights(num_labels, 1.0);

@@ -27,6 +27,20 @@ struct TransferOptions {
   // radius in pixels (0 = off) and eps on the guide scaled to 0..1.
   int smoothing_radius = 6;
   double smoothing_eps = 2e-3;
+  // Chroma scaled by confidence: a pixel keeps its whole chroma at
+  // confidence >= confidence_full and c / confidence_full of it below
+  // (0 = off). Confidence (TransferResult::confidence) is the product of
+  //  - the vote margin (v1 - v2) / v1 of its segment's best two labels
+  //    (calibrated votes; per pixel without the segment vote);
+  //  - the calibrated similarity: where the pixel's best similarity falls
+  //    among the database's own best matches from another patch (the
+  //    similarity quantiles of ComputeLabelCalibration; 1 without them);
+  //  - agreement: the share of the pixel's candidate weight on the chosen
+  //    label.
+  // Pixels not matched (query stride, dark background) take their
+  // segment's means of the last two. So a segment that matches no label
+  // well, or two labels equally, stays near grey.
+  double confidence_full = 0.0;
 
   bool Check(std::string* error) const;
 };
@@ -39,15 +53,17 @@ struct TransferInput {
   const std::vector<cv::Point>* points = nullptr;  // matched pixels
   const Candidates* candidates = nullptr;          // one row per point
   const PatchDatabase* database = nullptr;
-  // Optional per-label vote multipliers (empty = all 1), see
-  // ComputeLabelCalibration.
+  // Optional per-label vote multipliers (empty = all 1) and the quantiles
+  // of the database's own best similarities, see ComputeLabelCalibration.
   const std::vector<double>* label_weights = nullptr;
+  const std::vector<float>* similarity_quantiles = nullptr;
 };
 
 struct TransferResult {
   cv::Mat ab;                       // CV_32FC2
   cv::Mat labels;                   // CV_32S database label id per pixel, -1 = none
   std::vector<int> segment_labels;  // label id per segment, -1 = none
+  cv::Mat confidence;               // CV_32F in 0..1 per pixel (see confidence_full)
 };
 
 void TransferChroma(const TransferOptions& options, const TransferInput& input,
@@ -64,9 +80,17 @@ void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab)
 // are matched against the database; the first candidate from another patch
 // gives a predicted label. weight[l] = (share of l as truth) / (share of l
 // as prediction), so a label predicted twice as often as it is true counts
-// half. Labels never predicted keep weight 1.
+// half. Labels never predicted keep weight 1. With similarity_quantiles,
+// also the 101 quantiles (0%, 1%, ..., 100%) of those first other-patch
+// similarities: how well the database matches itself, against which a
+// photo's matches are calibrated (TransferOptions::confidence_full).
 std::vector<double> ComputeLabelCalibration(const PatchDatabase& database, const Matcher& matcher,
-                                            int step);
+                                            int step,
+                                            std::vector<float>* similarity_quantiles = nullptr);
+
+// The fraction of the database's own best similarities at or below s
+// (0..1, linear between quantiles); 1 when there are no quantiles.
+double CalibratedSimilarity(const std::vector<float>& quantiles, float s);
 
 // Automatic contrast and white balance after colorization. Off for
 // measurements: it changes L by design.

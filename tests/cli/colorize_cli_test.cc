@@ -41,6 +41,34 @@ TEST(ColorizeCliTest, OneInputWritesTheOutputAndKeepsLightness) {
   EXPECT_LT(cv::norm(ComputeLightness(result), ComputeLightness(input), cv::NORM_INF), 1.0);
 }
 
+// --explain writes the labels and the confidence pictures; with
+// --confidence-full 1 every pixel below full confidence loses chroma, so the
+// output is no more colourful than without it, and L is kept (issue 14).
+TEST(ColorizeCliTest, ExplainShowsConfidenceAndConfidenceScalesChroma) {
+  const std::string dir = testing::ScratchDir();
+  const std::string in = testing::TestDataPath("bridge_small.jpg");
+  RunResult r = RunTint("colorize " + in + " -o " + dir + "/a.png --explain", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const cv::Mat input = cv::imread(in), labels = cv::imread(dir + "/a_labels.png"),
+                confidence = cv::imread(dir + "/a_confidence.png");
+  ASSERT_FALSE(confidence.empty());
+  EXPECT_EQ(labels.size(), input.size());
+  EXPECT_EQ(confidence.cols, input.cols);
+  EXPECT_GT(confidence.rows, input.rows);  // the key strip below
+  r = RunTint("colorize " + in + " -o " + dir + "/b.png --confidence-full 1", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  cv::Mat la, aba, lb, abb;
+  SplitLab(cv::imread(dir + "/a.png"), &la, &aba);
+  SplitLab(cv::imread(dir + "/b.png"), &lb, &abb);
+  EXPECT_LT(cv::norm(la, lb, cv::NORM_INF), 1.0);
+  const double chroma_a = cv::norm(aba, cv::NORM_L1), chroma_b = cv::norm(abb, cv::NORM_L1);
+  EXPECT_LT(chroma_b, 0.9 * chroma_a);
+  EXPECT_GT(chroma_b, 0.0);
+  r = RunTint("colorize " + in + " -o " + dir + "/c.png --confidence-full 2", dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--confidence-full"), std::string::npos) << r.err;
+}
+
 TEST(ColorizeCliTest, SeveralInputsGoToAFolderWithProgress) {
   const std::string dir = testing::ScratchDir();
   const RunResult r =

@@ -55,7 +55,7 @@ TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("index cache valid"), std::string::npos) << r.out;
   r = Db("stats");
-  EXPECT_NE(r.out.find("index cache built with: format=3;manifest="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("index cache built with: format=4;manifest="), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(";window=7;"), std::string::npos) << r.out;
   r = Db("sheet --label sky -o " + dir_ + "/sky.png");
   ASSERT_EQ(r.exit_code, 0) << r.err;

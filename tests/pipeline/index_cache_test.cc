@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -59,6 +61,10 @@ TEST(IndexCacheTest, MissingThenValidAfterBuild) {
             0.0);
   EXPECT_EQ(loaded.database->sample_labels(), built.database->sample_labels());
   EXPECT_EQ(loaded.label_weights, built.label_weights);
+  // The similarity quantiles (confidence) travel through the header exactly.
+  ASSERT_EQ(built.similarity_quantiles.size(), 101u);
+  EXPECT_TRUE(std::is_sorted(built.similarity_quantiles.begin(), built.similarity_quantiles.end()));
+  EXPECT_EQ(loaded.similarity_quantiles, built.similarity_quantiles);
   // The loaded FLANN trees are the saved ones: same candidates as the builder's.
   Candidates a, b;
   const cv::Mat q = built.database->vectors().rowRange(0, 50);
@@ -206,7 +212,11 @@ TEST(IndexCacheParseTest, HeaderValuesCannotReachPastThePayload) {
                          {"[1.0,0.5]", "[1.0]", "one label weight per label"},
                          {"[\"sky\",\"grass\"],\"label_weights\":[1.0,0.5]",
                           "[\"sky\"],\"label_weights\":[1.0]", "label id out of range"},
-                         {"[\"sky\",\"grass\"]", "[\"sky\",7]", "bad header"}}) {
+                         {"[\"sky\",\"grass\"]", "[\"sky\",7]", "bad header"},
+                         {"\"index_bytes\"", "\"similarity_quantiles\":[0.5,0.4],\"index_bytes\"",
+                          "bad similarity quantiles"},
+                         {"\"index_bytes\"", "\"similarity_quantiles\":7,\"index_bytes\"",
+                          "bad similarity quantiles"}}) {
     std::string fields = kFields;
     fields.replace(fields.find(c.from), c.from.size(), c.to);
     const Status s = internal::ParseIndexCache(HandMadeCache(fields), "k", 4, &parsed);

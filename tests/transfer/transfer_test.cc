@@ -141,3 +141,76 @@ TEST(SmoothChromaTest, StripsEqualOneWholeImageFilter) {
 
 }  // namespace
 }  // namespace tint
+
+namespace tint {
+namespace {
+
+// Confidence: a segment whose candidates split evenly between two labels has
+// no vote margin, so with confidence_full its chroma goes to grey; a
+// unanimous segment keeps its chroma. Off (0), chroma is untouched.
+TEST(ConfidenceTest, AnEvenSplitStaysGreyAUnanimousSegmentKeepsItsColour) {
+  const auto db = TwoLabelDatabase();
+  const int sky = FirstSampleOf(*db, "sky"), earth = FirstSampleOf(*db, "earth");
+  Fixture f = Make(*db, 80, 45, sky, earth, 10);
+  // Left segment: alternate sky and earth candidates of equal similarity.
+  for (size_t i = 0; i < f.points.size(); ++i)
+    if (f.points[i].x < 4) f.cand.index[i] = (f.points[i].x + f.points[i].y) % 2 ? sky : earth;
+  TransferOptions off, on;
+  off.smoothing_radius = on.smoothing_radius = 0;
+  on.confidence_full = 0.5;
+  TransferResult a, b;
+  TransferChroma(off, Input(f, *db), &a);
+  TransferChroma(on, Input(f, *db), &b);
+  ASSERT_EQ(a.confidence.size(), f.lightness.size());
+  EXPECT_NEAR(a.confidence.at<float>(2, 1), 0.0f, 1e-6);  // no margin
+  EXPECT_NEAR(a.confidence.at<float>(2, 6), 1.0f, 1e-6);  // unanimous, no quantiles
+  EXPECT_GT(cv::norm(a.ab.at<cv::Vec2f>(2, 1)), 5.0);     // off: coloured anyway
+  EXPECT_NEAR(cv::norm(b.ab.at<cv::Vec2f>(2, 1)), 0.0, 1e-6);
+  EXPECT_EQ(a.ab.at<cv::Vec2f>(2, 6), b.ab.at<cv::Vec2f>(2, 6));
+  EXPECT_EQ(a.labels.at<int>(2, 1), b.labels.at<int>(2, 1));  // labels do not change
+}
+
+// The calibrated similarity ranks a match among the database's own best
+// matches: below them all it is 0, above them all 1, and weak matches
+// lower the confidence (and so the chroma) of a unanimous segment.
+TEST(ConfidenceTest, CalibratedSimilarityRanksAmongTheDatabasesOwnMatches) {
+  std::vector<float> q(101);
+  for (int i = 0; i <= 100; ++i) q[i] = 0.5f + 0.004f * i;  // 0.5 .. 0.9
+  EXPECT_EQ(CalibratedSimilarity(q, 0.2f), 0.0);
+  EXPECT_EQ(CalibratedSimilarity(q, 0.95f), 1.0);
+  EXPECT_NEAR(CalibratedSimilarity(q, 0.7f), 0.5, 1e-4);
+  EXPECT_NEAR(CalibratedSimilarity(q, 0.502f), 0.005, 1e-4);
+  EXPECT_EQ(CalibratedSimilarity({}, 0.2f), 1.0);
+  const auto db = TwoLabelDatabase();
+  const Fixture f = Make(*db, 80, 45, FirstSampleOf(*db, "sky"), FirstSampleOf(*db, "earth"), 10);
+  TransferInput in = Input(f, *db);
+  in.similarity_quantiles = &q;  // the fixture's similarity is 0.9: the top
+  TransferOptions o;
+  o.smoothing_radius = 0;
+  o.confidence_full = 0.5;
+  TransferResult strong, weak;
+  TransferChroma(o, in, &strong);
+  std::vector<float> higher(101);
+  for (int i = 0; i <= 100; ++i) higher[i] = 0.8f + 0.002f * i;  // 0.9 is the median here
+  in.similarity_quantiles = &higher;
+  TransferChroma(o, in, &weak);
+  // Confidence is the geometric mean of margin (1), similarity and
+  // agreement (1): cbrt(0.5) for the median match.
+  const float median = std::cbrt(0.5f);
+  EXPECT_NEAR(strong.confidence.at<float>(3, 3), 1.0f, 1e-5);
+  EXPECT_NEAR(weak.confidence.at<float>(3, 3), median, 1e-3);
+  EXPECT_NEAR(cv::norm(weak.ab.at<cv::Vec2f>(3, 3)), cv::norm(strong.ab.at<cv::Vec2f>(3, 3)),
+              1e-3 * cv::norm(strong.ab.at<cv::Vec2f>(3, 3)));  // above 0.5: still whole
+  o.confidence_full = 1.0;
+  TransferChroma(o, in, &weak);
+  EXPECT_NEAR(cv::norm(weak.ab.at<cv::Vec2f>(3, 3)),
+              median * cv::norm(strong.ab.at<cv::Vec2f>(3, 3)),
+              1e-2 * cv::norm(strong.ab.at<cv::Vec2f>(3, 3)));
+  TransferOptions bad;
+  bad.confidence_full = 1.5;
+  std::string error;
+  EXPECT_FALSE(bad.Check(&error));
+}
+
+}  // namespace
+}  // namespace tint
