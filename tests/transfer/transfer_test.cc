@@ -157,6 +157,7 @@ TEST(ConfidenceTest, AnEvenSplitStaysGreyAUnanimousSegmentKeepsItsColour) {
     if (f.points[i].x < 4) f.cand.index[i] = (f.points[i].x + f.points[i].y) % 2 ? sky : earth;
   TransferOptions off, on;
   off.smoothing_radius = on.smoothing_radius = 0;
+  off.confidence_full = 0;
   on.confidence_full = 0.5;
   TransferResult a, b;
   TransferChroma(off, Input(f, *db), &a);
