@@ -113,10 +113,16 @@ def rebalance_weights(centres, counts, lam, sigma=5.0):
     return w.astype(np.float32)
 
 
-def sample_batch(images, rng, batch, crop):
+def sample_batch(images, rng, batch, crop, groups=None):
+    """groups: lists of image indices; each crop first draws a group
+    uniformly (--balance), else an image uniformly."""
     ls, abs_ = [], []
     for _ in range(batch):
-        img = images[rng.integers(len(images))]
+        if groups:
+            group = groups[rng.integers(len(groups))]
+            img = images[group[rng.integers(len(group))]]
+        else:
+            img = images[rng.integers(len(images))]
         h, w = img.shape[:2]
         # Random scale: between "shorter side = crop" and full size.
         lo = crop / min(h, w)
@@ -245,6 +251,9 @@ def main():
     ap.add_argument("--rebalance", type=float, default=0.0,
                     help="Zhang et al.'s class rebalancing with this lambda (0 = off; they use 0.5)")
     ap.add_argument("--name", default="tint-hypercolumn-s", help="the model card's name")
+    ap.add_argument("--balance", action="store_true",
+                    help="draw each crop's data set uniformly (BSDS500, CamVid, ImageNet), "
+                         "then an image of it, instead of an image uniformly")
     ap.add_argument("--smoke", action="store_true", help="one step on two images (CI)")
     ap.add_argument("--images", help="train on every .jpg/.png in this folder instead (smoke test)")
     args = ap.parse_args()
@@ -312,10 +321,15 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(args.steps, 2),
                                                 pct_start=0.1)
+    groups = None
+    if args.balance:
+        names = sorted(set(it[0] for it in items))
+        groups = [[i for i, it in enumerate(items) if it[0] == n] for n in names]
+        log("# balanced sampling: " + ", ".join(f"{n} {len(g)} images" for n, g in zip(names, groups)))
     start = time.time()
     running = None
     for step in range(1, args.steps + 1):
-        x, ab = sample_batch(images, rng, args.batch, args.crop)
+        x, ab = sample_batch(images, rng, args.batch, args.crop, groups)
         target = soft_encode(ab, centres)
         per_pixel = -(target * F.log_softmax(model(x), dim=1)).sum(dim=1)
         if weights is not None:  # the weight of each pixel's nearest bin
@@ -346,6 +360,8 @@ def main():
     np.save(os.path.join(staging, "ab_bins.npy"), centres_np.astype(np.float32))
     data = "BSDS500 train + val, CamVid train" + (
         ", the ImageNet sample less near_grayscale.txt" if args.imagenet else "")
+    if args.balance:
+        data += "; each data set drawn equally often"
     if args.rebalance > 0:
         data += f"; class rebalancing lambda {args.rebalance}"
     licence = "BSDS500 (non-commercial research) and CamVid (CC BY-NC 4.0)" + (
