@@ -9,11 +9,19 @@
 #include "core/color.h"
 
 namespace tint {
+namespace {
+
+// The photo's lightness alone, as 8-bit BGR: what every picture starts from.
+cv::Mat GreyOf(const cv::Mat& image) {
+  const cv::Mat lightness = ComputeLightness(image);
+  return JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
+}
+
+}  // namespace
 
 // Grey input | colour output, side by side with a white gap.
 cv::Mat SideBySide(const cv::Mat& image, const cv::Mat& colour) {
-  const cv::Mat lightness = ComputeLightness(image);
-  const cv::Mat grey = JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
+  const cv::Mat grey = GreyOf(image);
   const int gap = std::max(4, image.cols / 100);
   cv::Mat out(colour.rows, 2 * colour.cols + gap, CV_8UC3, cv::Scalar(255, 255, 255));
   grey.copyTo(out(cv::Rect(0, 0, grey.cols, grey.rows)));
@@ -23,8 +31,7 @@ cv::Mat SideBySide(const cv::Mat& image, const cv::Mat& colour) {
 
 // Label colours over the grey photo, segment borders in white.
 cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
-  const cv::Mat lightness = ComputeLightness(image);
-  cv::Mat grey = JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
+  const cv::Mat grey = GreyOf(image);
   if (details.labels.empty()) return grey;
   auto colour_of = [&](int label) -> cv::Vec3b {
     if (label < 0) return {0, 0, 0};
@@ -53,8 +60,7 @@ cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
 }
 
 cv::Mat ExplainConfidence(const cv::Mat& image, const ColorizeDetails& details) {
-  const cv::Mat lightness = ComputeLightness(image);
-  const cv::Mat grey = JoinLab(lightness, cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0)));
+  const cv::Mat grey = GreyOf(image);
   if (details.confidence.empty()) return grey;
   cv::Mat level, heat;
   details.confidence.convertTo(level, CV_8U, 255.0);

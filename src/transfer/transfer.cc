@@ -297,7 +297,7 @@ std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Match
   // new photo's pixels are matched against photos they are not part of. (A
   // database of one photo: from another patch.)
   std::vector<int> photo_of_patch;
-  {
+  if (similarity_quantiles != nullptr) {
     std::map<std::string, int> photo_ids;
     for (const PatchRecord& p : db.manifest().patches)
       photo_of_patch.push_back(
