@@ -2,7 +2,9 @@
 # Rebuilds the bundled patch database from scratch, reproducibly:
 #   1. CamVid train crops chosen through CamVid's label maps (seeded);
 #   2. the hand-annotated BSDS500 train regions listed in
-#      patchdb/annotations/bsds500_train.tsv.
+#      patchdb/annotations/bsds500_train.tsv;
+#   3. the hand-annotated ImageNet-sample regions (train use only) listed in
+#      patchdb/annotations/imagenet_train.tsv.
 # usage: scripts/build_patchdb.sh [DATA_ROOT]   (default ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +12,7 @@ data=${1:-${TINT_DATA_ROOT:-../shared/data}}
 tint=./build/bin/tint
 [ -x "$tint" ] || { echo "build tint first (scripts/demo.sh)" >&2; exit 1; }
 [ -d "$data/camvid" ] || { echo "no CamVid under $data" >&2; exit 1; }
+[ -d "$data/imagenet-sample" ] || { echo "no imagenet-sample under $data" >&2; exit 1; }
 
 # Build into a new folder, then swap it in, so a failure leaves the old database.
 new=$(mktemp -d patchdb.new.XXXXXX)
@@ -22,6 +25,12 @@ grep -v '^#' patchdb/annotations/bsds500_train.tsv | while IFS=$'\t' read -r id 
   "$tint" db add --db "$new" --label "$label" --image "$data/bsds500/images/train/$id.jpg" --rect "$rect" \
     --dataset bsds500 --split train --image-id "train/$id.jpg" \
     --licence "BSDS500 (Arbelaez et al. 2011): non-commercial research and education" >/dev/null
+done
+grep -v '^#' patchdb/annotations/imagenet_train.tsv | while IFS=$'\t' read -r id label rect; do
+  [ -n "$id" ] || continue
+  "$tint" db add --db "$new" --label "$label" --image "$data/imagenet-sample/images/$id.jpg" --rect "$rect" \
+    --dataset imagenet --split train --image-id "$id.jpg" \
+    --licence "ImageNet sample (Deng et al. 2009): non-commercial research and education" >/dev/null
 done
 # Curated out after looking at the contact sheets.
 excluded=$({ grep -v '^#' patchdb/annotations/excluded.txt || true; } | cut -f1 | tr '\n' ' ')
