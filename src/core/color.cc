@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <cmath>
+#include <vector>
 
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
@@ -208,6 +209,50 @@ void ComputeYuv(const cv::Mat& image, cv::Mat* y, cv::Mat* u, cv::Mat* v) {
   *y = planes[0];
   *u = planes[1] - 0.5;  // OpenCV offsets U and V by half the range for float too.
   *v = planes[2] - 0.5;
+}
+
+cv::Mat GreyLuma(const cv::Mat& lightness) {
+  TINT_CHECK(lightness.type() == CV_32F, "lightness must be CV_32F");
+  cv::Mat grey(lightness.size(), CV_32FC3);
+  for (int r = 0; r < lightness.rows; ++r) {
+    const float* lp = lightness.ptr<float>(r);
+    cv::Vec3f* gp = grey.ptr<cv::Vec3f>(r);
+    for (int c = 0; c < lightness.cols; ++c) {
+      const float l = std::min(100.0f, std::max(0.0f, lp[c]));
+      gp[c] = cv::Vec3f(l, 0.0f, 0.0f);
+    }
+  }
+  cv::Mat bgr;
+  cv::cvtColor(grey, bgr, cv::COLOR_Lab2BGR);  // sRGB-encoded, 0..1
+  cv::Mat planes[3];
+  cv::split(bgr, planes);
+  cv::Mat luma;
+  planes[1].convertTo(luma, CV_32F, 100.0);  // grey: B = G = R = Y'
+  return luma;
+}
+
+cv::Mat UvToAb(const cv::Mat& lightness, const cv::Mat& uv) {
+  TINT_CHECK(uv.type() == CV_32FC2 && uv.size() == lightness.size(),
+             "uv must be CV_32FC2 of the lightness' size");
+  const cv::Mat luma = GreyLuma(lightness);
+  cv::Mat yuv(lightness.size(), CV_32FC3);
+  for (int r = 0; r < lightness.rows; ++r) {
+    const float* yp = luma.ptr<float>(r);
+    const cv::Vec2f* up = uv.ptr<cv::Vec2f>(r);
+    cv::Vec3f* op = yuv.ptr<cv::Vec3f>(r);
+    for (int c = 0; c < lightness.cols; ++c) {
+      op[c] = cv::Vec3f(yp[c] / 100.0f, up[c][0] + 0.5f, up[c][1] + 0.5f);
+    }
+  }
+  cv::Mat bgr, lab;
+  cv::cvtColor(yuv, bgr, cv::COLOR_YUV2BGR);
+  cv::min(cv::max(bgr, 0.0), 1.0, bgr);
+  cv::cvtColor(bgr, lab, cv::COLOR_BGR2Lab);
+  cv::Mat planes[3];
+  cv::split(lab, planes);
+  cv::Mat ab;
+  cv::merge(std::vector<cv::Mat>{planes[1], planes[2]}, ab);
+  return ab;
 }
 
 cv::Mat JoinLabFloat(const cv::Mat& lightness, const cv::Mat& ab) {

@@ -22,6 +22,16 @@ void SplitLab(const cv::Mat& image, cv::Mat* lightness, cv::Mat* ab);
 // centred on 0), as three CV_32F planes.
 void ComputeYuv(const cv::Mat& image, cv::Mat* y, cv::Mat* u, cv::Mat* v);
 
+// The Y' (x 100, so 0..100 like L) of the neutral grey of each lightness:
+// the shade plane the original tool matched on, for a grey photo.
+cv::Mat GreyLuma(const cv::Mat& lightness);
+
+// The (a, b) of the colour a Y'UV transfer makes: each pixel's grey Y' with
+// the given (U, V) (CV_32FC2, centred on 0, as ComputeYuv), back to sRGB
+// (clipped to 0..1, as an 8-bit Y'UV pipeline would) and then to Lab. The
+// caller keeps its own L, so only the chroma of that colour is taken.
+cv::Mat UvToAb(const cv::Mat& lightness, const cv::Mat& uv);
+
 // Joins a lightness plane with predicted chroma into an 8-bit BGR image whose
 // L equals `lightness` up to 8-bit rounding. Chroma that would leave the sRGB
 // gamut at that lightness is scaled towards grey (hue and L kept) instead of

@@ -42,11 +42,27 @@ int PatchDatabase::LabelId(const std::string& name) const {
   return -1;
 }
 
+bool LabelInSet(LabelSet set, const std::string& label) {
+  if (set == LabelSet::kAll) return true;
+  for (const char* seed : {"sky", "grass", "vegetation", "earth", "building"}) {
+    if (label == seed) return true;
+  }
+  return false;
+}
+
 void PatchDatabase::AddPatch(const NeighborhoodOptions& features,
                              const PatchSamplingOptions& sampling, const cv::Mat& bgr, int label_id,
                              int patch_index, const PositionFrame& frame) {
+  if (!LabelInSet(sampling.labels, label_names_[label_id])) return;
   cv::Mat lightness, ab;
-  SplitLab(bgr, &lightness, &ab);
+  if (sampling.color_space == ColorSpace::kYuv) {
+    cv::Mat y, u, v;
+    ComputeYuv(bgr, &y, &u, &v);
+    lightness = y * 100.0;
+    cv::merge(std::vector<cv::Mat>{u, v}, ab);
+  } else {
+    SplitLab(bgr, &lightness, &ab);
+  }
   const int h = features.window / 2;
   std::vector<cv::Point> points;
   for (int y = h; y < lightness.rows - h; y += sampling.stride) {
@@ -55,7 +71,7 @@ void PatchDatabase::AddPatch(const NeighborhoodOptions& features,
   if (points.empty()) return;
   cv::Mat vectors;
   ComputeNeighborhoodVectors(features, lightness, points, &vectors, frame);
-  // A sample's chroma is the mean (a, b) over its window.
+  // A sample's chroma is the mean (a, b) (or (U, V)) over its window.
   cv::Mat ab_mean;
   cv::blur(ab, ab_mean, cv::Size(features.window, features.window), cv::Point(-1, -1),
            cv::BORDER_REFLECT_101);

@@ -24,10 +24,23 @@ Status ReadPatchFile(const std::string& dir, const PatchRecord& record,
 // ReadPatchFile for every record: each file present and unchanged.
 Status CheckPatchFiles(const std::string& dir, const Manifest& manifest);
 
+// What a sample's shade and chroma are measured in. kLab: the window of L
+// and the mean (a, b); kYuv: the original tool's Y'UV, the window of Y'
+// (x 100) and the mean (U, V).
+enum class ColorSpace { kLab, kYuv };
+
+// Which of the database's labels give samples. kSeed: the original tool's
+// four, sky, grass, earth and building, with CamVid's trees ("vegetation")
+// as part of its grass; labels added since (skin) give none.
+enum class LabelSet { kAll, kSeed };
+bool LabelInSet(LabelSet set, const std::string& label);
+
 struct PatchSamplingOptions {
   // Samples are taken every `stride` pixels where the whole window lies
   // inside the patch.
   int stride = 2;
+  ColorSpace color_space = ColorSpace::kLab;
+  LabelSet labels = LabelSet::kAll;
 
   bool Check(std::string* error) const;
 };

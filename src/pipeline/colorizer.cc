@@ -71,7 +71,10 @@ class ClassicColorizer : public Colorizer {
     // Vectors are made and matched a block at a time, so only one block of
     // them is ever in memory: peak memory stays linear in the pixel count
     // with a small constant (candidates), not 2 x 204 bytes per query.
-    const NeighborhoodExtractor extractor(options_.features, lightness);
+    // The shade the vectors are made of: L, or the grey's Y' in Y'UV.
+    const bool yuv = options_.sampling.color_space == ColorSpace::kYuv;
+    const cv::Mat shade = yuv ? GreyLuma(lightness) : lightness;
+    const NeighborhoodExtractor extractor(options_.features, shade);
     Candidates candidates;
     candidates.k = std::min(options_.match.k, matcher_->size());
     candidates.index.resize(points.size() * candidates.k);
@@ -109,7 +112,8 @@ class ClassicColorizer : public Colorizer {
     TransferResult result;
     TransferChroma(options_.transfer, in, &result);
     d->seconds["transfer"] = timer.Lap();
-    *ab = result.ab;
+    // Y'UV: the transferred (U, V) with each pixel's grey Y', as Lab chroma.
+    *ab = yuv ? UvToAb(lightness, result.ab) : result.ab;
     d->labels = result.labels;
     d->confidence = result.confidence;
     d->segments = segments;

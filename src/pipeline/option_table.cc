@@ -130,6 +130,17 @@ std::vector<OptionInfo> MakeTable() {
   t.push_back(Number<int>(
       "stride", T::kInt, 1, 64, "Database sampling stride inside each patch (px)",
       [](ClassicOptions& o) -> int& { return o.sampling.stride; }, kAlways));
+  t.push_back(Choice<ColorSpace>(
+      "color_space",
+      "Shade and chroma space: lab (L, ab) or yuv (the original tool's Y', UV; L is still kept)",
+      {{"lab", ColorSpace::kLab}, {"yuv", ColorSpace::kYuv}},
+      [](ClassicOptions& o) -> ColorSpace& { return o.sampling.color_space; },
+      [](const ClassicOptions& o) { return o.sampling.color_space != ColorSpace::kLab; }));
+  t.push_back(Choice<LabelSet>(
+      "labels", "Database labels used: all, or seed (sky, grass with vegetation, earth, building)",
+      {{"all", LabelSet::kAll}, {"seed", LabelSet::kSeed}},
+      [](ClassicOptions& o) -> LabelSet& { return o.sampling.labels; },
+      [](const ClassicOptions& o) { return o.sampling.labels != LabelSet::kAll; }));
   // Matching.
   t.push_back(Number<int>("query_stride", T::kInt, 1, 16, "Match every n-th pixel in x and y",
                           [](ClassicOptions& o) -> int& { return o.query_stride; }));

@@ -57,6 +57,39 @@ std::vector<MethodInfo>& Table() {
                  true,
                  true,
                  {{"matcher", "exact"}}});
+    // Presets of the classic pipeline (issue 17): the original tool as
+    // described, and steps of the ladder from it to tint's classic
+    // (experiments/ladder.toml). The reading of the description is in the
+    // README ("The original tool and tint's additions").
+    const nlohmann::json seed = {
+        {"color_space", "yuv"},      // Y'UV: the match's U, V with the pixel's own Y'
+        {"vector", "raw"},           // the window's shades as they are
+        {"stats", false},            // no window statistics
+        {"candidates", 1},           // the single nearest match
+        {"vote_power", 0},           // each pixel's match one vote
+        {"segment_vote", true},      // Ncut segments: the only grouping (one label each)
+        {"calibration_step", 0},     // no label calibration
+        {"dark_lightness", 100},     // Otsu alone splits useful from background pixels
+        {"keep_saturation", false},  // the plain mean where chroma is averaged
+        {"smooth_radius", 0},        // no smoothing
+        {"query_stride", 1},         // every useful pixel matched
+        {"confidence_full", 0},      // every segment coloured
+        {"labels", "seed"},          // sky, grass, earth, building
+        {"matcher", "exact"}};       // brute-force cosine similarity
+    nlohmann::json seed_flann = seed;
+    seed_flann["matcher"] = "flann";
+    nlohmann::json welsh_stats = seed_flann;
+    welsh_stats.update({{"color_space", "lab"}, {"vector", "zero-mean"}, {"stats", true}});
+    m.push_back({"classic:seed",
+                 "the original tool as described: raw shade vectors, Y'UV, single nearest match "
+                 "by exact cosine, one label per Ncut segment, Otsu, nothing of tint's",
+                 &CreateClassic, true, false, true, true, seed});
+    m.push_back({"classic:seed-flann", "classic:seed with FLANN instead of exact matching",
+                 &CreateClassic, true, false, true, true, seed_flann});
+    m.push_back({"classic:welsh-stats",
+                 "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
+                 "(zero-mean vectors plus statistics)",
+                 &CreateClassic, true, false, true, true, welsh_stats});
     m.push_back(
         {"cnn",
          "a colorization network through OpenCV dnn, described by a model card (default tint-hc)",

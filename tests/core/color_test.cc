@@ -113,5 +113,32 @@ TEST(ColorTest, StripsGiveTheWholeImageAnswer) {
   EXPECT_EQ(cv::norm(JoinLab(l, ab), whole, cv::NORM_INF), 0.0);
 }
 
+TEST(ColorTest, UvToAbRebuildsAColourFromItsLumaAndUV) {
+  // A colour's (U, V) with the grey of the same Y' is the colour again, so
+  // its Lab chroma comes back.
+  for (const cv::Scalar bgr : {cv::Scalar(200, 140, 60), cv::Scalar(60, 170, 90),
+                               cv::Scalar(90, 120, 220), cv::Scalar(128, 128, 128)}) {
+    const cv::Mat colour(1, 1, CV_8UC3, bgr);
+    cv::Mat y, u, v;
+    ComputeYuv(colour, &y, &u, &v);
+    const cv::Mat grey(1, 1, CV_32FC3, cv::Scalar::all(y.at<float>(0, 0)));
+    const cv::Mat lightness = ComputeLightness(grey);
+    EXPECT_NEAR(GreyLuma(lightness).at<float>(0, 0), 100.0f * y.at<float>(0, 0), 0.05f);
+    cv::Mat uv;
+    cv::merge(std::vector<cv::Mat>{u, v}, uv);
+    const cv::Mat ab = UvToAb(lightness, uv);
+    cv::Mat l_true, ab_true;
+    SplitLab(colour, &l_true, &ab_true);
+    EXPECT_NEAR(ab.at<cv::Vec2f>(0, 0)[0], ab_true.at<cv::Vec2f>(0, 0)[0], 0.5f) << bgr;
+    EXPECT_NEAR(ab.at<cv::Vec2f>(0, 0)[1], ab_true.at<cv::Vec2f>(0, 0)[1], 0.5f) << bgr;
+  }
+  // The same (U, V) on a darker grey is a different Lab chroma: Y'UV and Lab
+  // transfer differ.
+  const cv::Mat uv(1, 1, CV_32FC2, cv::Scalar(0.1, -0.1));
+  const cv::Vec2f bright = UvToAb(cv::Mat(1, 1, CV_32F, cv::Scalar(80)), uv).at<cv::Vec2f>(0, 0);
+  const cv::Vec2f dark = UvToAb(cv::Mat(1, 1, CV_32F, cv::Scalar(30)), uv).at<cv::Vec2f>(0, 0);
+  EXPECT_GT(std::abs(bright[1] - dark[1]), 2.0f);
+}
+
 }  // namespace
 }  // namespace tint

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/color.h"
 #include "core/file_util.h"
 #include "testing.h"
 
@@ -61,6 +62,49 @@ TEST(PatchDatabaseTest, LoadsSamplesWithLabelsAndChroma) {
     if (db->sample_labels()[i] == db->LabelId("grass"))
       EXPECT_LT(db->chroma().at<float>(i, 0), -10.0f);
   }
+}
+
+TEST(PatchDatabaseTest, YuvSamplesCarryUVAndTheSeedLabelSetDropsNewLabels) {
+  const std::string dir = MakeDatabase();
+  NeighborhoodOptions f;
+  f.window = 5;
+  PatchSamplingOptions s;
+  s.color_space = ColorSpace::kYuv;
+  std::unique_ptr<PatchDatabase> db;
+  ASSERT_TRUE(PatchDatabase::Load(dir, f, s, &db).ok());
+  ASSERT_EQ(db->num_samples(), 2 * 36);
+  // The sky patch is BGR (230, 180, 120): U = 0.492 (B - Y') > 0, V = 0.877 (R - Y') < 0,
+  // in 0..1 units, not Lab's tens.
+  cv::Mat y, u, v;
+  ComputeYuv(cv::Mat(1, 1, CV_8UC3, cv::Scalar(230, 180, 120)), &y, &u, &v);
+  for (int i = 0; i < db->num_samples(); ++i) {
+    if (db->sample_labels()[i] != db->LabelId("sky")) continue;
+    EXPECT_NEAR(db->chroma().at<float>(i, 0), u.at<float>(0, 0), 1e-4);
+    EXPECT_NEAR(db->chroma().at<float>(i, 1), v.at<float>(0, 0), 1e-4);
+  }
+  EXPECT_GT(u.at<float>(0, 0), 0.1f);
+  EXPECT_LT(v.at<float>(0, 0), -0.1f);
+
+  EXPECT_TRUE(LabelInSet(LabelSet::kSeed, "vegetation"));
+  EXPECT_FALSE(LabelInSet(LabelSet::kSeed, "skin"));
+  EXPECT_TRUE(LabelInSet(LabelSet::kAll, "skin"));
+  // Both labels here are the seed's: nothing is dropped.
+  s.labels = LabelSet::kSeed;
+  ASSERT_TRUE(PatchDatabase::Load(dir, f, s, &db).ok());
+  EXPECT_EQ(db->num_samples(), 2 * 36);
+}
+
+TEST(PatchDatabaseTest, SeedLabelSetGivesNoSamplesForLaterLabels) {
+  const std::string dir = testing::ScratchDir();
+  std::vector<cv::Mat> patches = {cv::Mat(16, 16, CV_8UC3, cv::Scalar(230, 180, 120)),
+                                  cv::Mat(16, 16, CV_8UC3, cv::Scalar(120, 150, 210))};
+  NeighborhoodOptions f;
+  f.window = 5;
+  PatchSamplingOptions s;
+  s.labels = LabelSet::kSeed;
+  auto db = PatchDatabase::FromPatches(f, s, patches, {"sky", "skin"});
+  EXPECT_EQ(db->num_samples(), 36);
+  for (int label : db->sample_labels()) EXPECT_EQ(label, db->LabelId("sky"));
 }
 
 TEST(PatchDatabaseTest, ChangedPatchFailsItsHash) {

@@ -1,0 +1,101 @@
+// Presets on the method registry and the ablation ladder (issue 17): the
+// seed preset is the original tool as the README reads it, and
+// experiments/ladder.toml climbs from it to the shipped classic one option
+// change per step.
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "eval/experiment.h"
+#include "pipeline/option_table.h"
+#include "pipeline/registry.h"
+#include "testing.h"
+
+namespace tint {
+namespace {
+
+ClassicOptions OptionsOf(const std::string& method, const nlohmann::json& options = {}) {
+  ColorizerSpec spec;
+  spec.method = method;
+  spec.options = options.is_null() ? nlohmann::json::object() : options;
+  ClassicOptions out;
+  const Status s = ClassicOptionsOf(spec, &out);
+  EXPECT_TRUE(s.ok()) << method << ": " << s.message();
+  return out;
+}
+
+// The option values (by name) where a and b differ.
+std::map<std::string, std::string> Differences(const ClassicOptions& a, const ClassicOptions& b) {
+  std::map<std::string, std::string> diff;
+  for (const OptionInfo& o : ClassicOptionTable()) {
+    if (o.get(a) != o.get(b)) diff[o.name] = o.get(a) + " -> " + o.get(b);
+  }
+  return diff;
+}
+
+TEST(PresetTest, SeedIsTheOriginalToolAsRead) {
+  const ClassicOptions seed = OptionsOf("classic:seed");
+  EXPECT_EQ(seed.sampling.color_space, ColorSpace::kYuv);
+  EXPECT_EQ(seed.features.normalization, VectorNormalization::kRaw);
+  EXPECT_FALSE(seed.features.append_statistics);
+  EXPECT_EQ(seed.match.k, 1);
+  EXPECT_EQ(seed.match.type, MatcherType::kExact);
+  EXPECT_EQ(seed.query_stride, 1);
+  EXPECT_EQ(seed.calibration_step, 0);
+  EXPECT_EQ(seed.transfer.smoothing_radius, 0);
+  EXPECT_FALSE(seed.transfer.keep_saturation);
+  EXPECT_EQ(seed.transfer.confidence_full, 0.0);
+  EXPECT_EQ(seed.sampling.labels, LabelSet::kSeed);
+  EXPECT_EQ(seed.otsu.max_dark_lightness, 100.0);  // Otsu's threshold alone
+  // FLANN is its only variant.
+  const auto flann = Differences(seed, OptionsOf("classic:seed-flann"));
+  ASSERT_EQ(flann.size(), 1u);
+  EXPECT_EQ(flann.begin()->first, "matcher");
+  // A spec's own options win over the preset's.
+  EXPECT_EQ(OptionsOf("classic:seed", {{"candidates", 3}}).match.k, 3);
+  // The new knobs are in the cache key only away from the default, so the
+  // shipped cache stays valid.
+  EXPECT_EQ(ClassicCacheKey(ClassicOptions()).find("color_space"), std::string::npos);
+  EXPECT_NE(ClassicCacheKey(seed).find("color_space=yuv"), std::string::npos);
+  EXPECT_NE(ClassicCacheKey(seed).find("labels=seed"), std::string::npos);
+}
+
+TEST(PresetTest, PresetsAreListedWithTheirSummaries) {
+  for (const char* name : {"classic:seed", "classic:seed-flann", "classic:welsh-stats"}) {
+    const MethodInfo* info = FindMethod(name);
+    ASSERT_NE(info, nullptr) << name;
+    EXPECT_TRUE(info->takes_options);
+    EXPECT_FALSE(info->summary.empty());
+    EXPECT_FALSE(info->preset.empty());
+  }
+  EXPECT_NE(RegisteredMethodNames().find("classic:seed"), std::string::npos);
+}
+
+TEST(PresetTest, LadderClimbsFromTheSeedToClassicOneIdeaAtATime) {
+  TINT_REQUIRE_SHARED_DATA(root);
+  ExperimentConfig config;
+  const Status s =
+      LoadExperimentConfig(testing::SourceDir() + "/experiments/ladder.toml", root, &config);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_GE(config.methods.size(), 8u);
+  std::vector<ClassicOptions> steps;
+  for (const MethodSpec& m : config.methods) steps.push_back(OptionsOf(m.mode, m.options));
+  // It starts at the seed (FLANN) and ends at the shipped defaults exactly.
+  EXPECT_TRUE(Differences(steps.front(), OptionsOf("classic:seed-flann")).empty());
+  EXPECT_TRUE(Differences(steps.back(), ClassicOptions()).empty())
+      << ::testing::PrintToString(Differences(steps.back(), ClassicOptions()));
+  // Each step changes something, and nothing a step changed is undone later.
+  std::map<std::string, std::string> changed;
+  for (size_t i = 1; i < steps.size(); ++i) {
+    const auto diff = Differences(steps[i - 1], steps[i]);
+    EXPECT_FALSE(diff.empty()) << config.methods[i].name;
+    EXPECT_LE(diff.size(), 2u) << config.methods[i].name << " changes more than one idea";
+    for (const auto& [name, change] : diff) {
+      EXPECT_EQ(changed.count(name), 0u) << name << " changed twice, at " << config.methods[i].name;
+      changed[name] = change;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tint
