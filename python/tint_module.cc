@@ -147,6 +147,8 @@ py::list Methods() {
     d["takes_options"] = m.takes_options;
     d["takes_model"] = m.takes_model;
     d["reads_database"] = m.reads_database;
+    // A preset's options by name (empty for a method that is not one).
+    d["preset"] = py::module_::import("json").attr("loads")(m.preset.dump());
     out.append(d);
   }
   return out;

@@ -37,6 +37,8 @@ int RunColorize(int argc, char** argv) {
   const std::string cmd = "colorize";
   CLI::App app("Colorize grayscale photos. One INPUT: OUTPUT is an image file; several: a folder.",
                "colorize");
+  app.footer("\nMethods (a preset's options can be overridden by the flags below):\n" +
+             DescribeMethods());
   std::vector<std::string> inputs;
   std::string output, method = "classic", db_dir = DefaultDatabaseDir(), post = "none";
   std::string model = DefaultModelCard(), weights, data_root;

@@ -57,6 +57,10 @@ std::vector<MethodInfo>& Table() {
                  true,
                  true,
                  {{"matcher", "exact"}}});
+    m.push_back(
+        {"cnn",
+         "a colorization network through OpenCV dnn, described by a model card (default tint-hc)",
+         &CreateCnn, false, true, false, false});
     // Presets of the classic pipeline (issue 17): the original tool as
     // described, and steps of the ladder from it to tint's classic
     // (experiments/ladder.toml). The reading of the description is in the
@@ -90,10 +94,6 @@ std::vector<MethodInfo>& Table() {
                  "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
                  "(zero-mean vectors plus statistics)",
                  &CreateClassic, true, false, true, true, welsh_stats});
-    m.push_back(
-        {"cnn",
-         "a colorization network through OpenCV dnn, described by a model card (default tint-hc)",
-         &CreateCnn, false, true, false, false});
     return m;
   }();
   return methods;
@@ -133,6 +133,22 @@ std::string RegisteredMethodNames() {
   std::string names;
   for (const MethodInfo& m : Table()) names += (names.empty() ? "" : ", ") + m.name;
   return names;
+}
+
+std::string DescribeMethods() {
+  std::string text;
+  for (const MethodInfo& m : Table()) {
+    text += "  " + m.name + ": " + m.summary + "\n";
+    if (m.preset.is_object() && !m.preset.empty()) {
+      std::string set;
+      for (const auto& item : m.preset.items()) {
+        const nlohmann::json& v = item.value();
+        set += " " + item.key() + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      text += "      preset:" + set + "\n";
+    }
+  }
+  return text;
 }
 
 Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options) {

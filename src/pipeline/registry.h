@@ -65,6 +65,9 @@ Status RegisterMethod(const MethodInfo& method);
 const MethodInfo* FindMethod(const std::string& name);
 // "grayscale, classic, ..." for messages.
 std::string RegisteredMethodNames();
+// One paragraph per method for --help: its name and summary, and for a
+// preset the options it sets ("preset: color_space=yuv vector=raw ...").
+std::string DescribeMethods();
 
 // Makes the colorizer `spec` names. An unknown method, an option it does not
 // take, or a bad value is a one-line error naming it.

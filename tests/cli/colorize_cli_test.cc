@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -131,6 +132,35 @@ TEST(ColorizeCliTest, HelpWorks) {
   EXPECT_EQ(RunTint("--help", dir).exit_code, 0);
   EXPECT_EQ(RunTint("colorize --help", dir).exit_code, 0);
   EXPECT_EQ(RunTint("db --help", dir).exit_code, 0);
+}
+
+// The presets of issue 17: listed by --help with the options they set; the
+// seed runs (exactly matched, and with FLANN), keeps L like every method,
+// gives another picture than classic, and a flag overrides its preset.
+TEST(ColorizeCliTest, SeedPresetsAreListedRunAndKeepLightness) {
+  const std::string dir = testing::ScratchDir();
+  const RunResult help = RunTint("colorize --help", dir);
+  ASSERT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("classic:seed:"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("preset: "), std::string::npos);
+  EXPECT_NE(help.out.find("color_space=yuv"), std::string::npos);
+  const std::string in = testing::TestDataPath("bridge_small.jpg");
+  const cv::Mat input = cv::imread(in);
+  std::map<std::string, cv::Mat> out;
+  for (const std::string run : {"classic", "classic:seed-flann", "classic:seed --query-stride 4"}) {
+    const std::string file = dir + "/" + std::to_string(out.size()) + ".png";
+    const RunResult r = RunTint("colorize " + in + " -o " + file + " --method " + run, dir);
+    ASSERT_EQ(r.exit_code, 0) << run << ": " << r.err;
+    out[run] = cv::imread(file);
+    ASSERT_EQ(out[run].size(), input.size()) << run;
+    EXPECT_LT(cv::norm(ComputeLightness(out[run]), ComputeLightness(input), cv::NORM_INF), 1.0)
+        << run;
+  }
+  EXPECT_GT(cv::norm(out["classic"], out["classic:seed-flann"], cv::NORM_L1), 0.0);
+  // The seed is not grey.
+  cv::Mat l, ab;
+  SplitLab(out["classic:seed-flann"], &l, &ab);
+  EXPECT_GT(cv::norm(ab, cv::NORM_L1) / ab.total(), 0.5);
 }
 
 struct BadCase {

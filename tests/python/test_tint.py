@@ -36,6 +36,11 @@ def test_methods_lists_the_registry():
     assert names[:4] == ["grayscale", "classic", "classic-exact", "cnn"]
     classic = next(m for m in tint.methods() if m["name"] == "classic")
     assert classic["takes_options"] and classic["reads_database"] and not classic["takes_model"]
+    assert classic["preset"] == {}
+    # Presets (issue 17) are methods with the options they set.
+    seed = next(m for m in tint.methods() if m["name"] == "classic:seed")
+    assert seed["preset"]["color_space"] == "yuv" and seed["preset"]["matcher"] == "exact"
+    assert "classic:welsh-stats" in names
 
 
 def test_options_are_the_option_table():
