@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -278,6 +279,10 @@ int RunEval(int argc, char** argv) {
   std::vector<std::unique_ptr<Colorizer>> owned;
   owned.push_back(CreateGrayscaleColorizer());
   std::vector<std::string> names = {"grayscale"};
+  for (auto it = method_names.begin(); it != method_names.end(); ++it) {
+    if (std::find(method_names.begin(), it, *it) != it)
+      return internal::Fail(cmd, "--methods names '" + *it + "' twice");
+  }
   for (const std::string& name : method_names) {
     MethodSpec m;
     m.mode = name;
@@ -289,7 +294,10 @@ int RunEval(int argc, char** argv) {
     std::unique_ptr<Colorizer> c;
     const Status s = internal::OpenMethod(cmd, spec, db_dir, data_root, false, true, &c);
     if (!s.ok()) return internal::Fail(cmd, s.message());
-    m.name = c->name();  // "classic", "cnn:tint-hypercolumn-s": how the table names it
+    // How the table names it: a model's card ("cnn:tint-hypercolumn-s"),
+    // else the registered name, so that presets ("classic:seed") and
+    // variants ("classic-exact") are told apart from "classic".
+    m.name = info.takes_model ? c->name() : name;
     names.push_back(m.name);
     config.methods.push_back(m);
     owned.push_back(std::move(c));

@@ -35,6 +35,28 @@ TEST(EvalCliTest, ReportsEveryMethodBesideTheBaseline) {
             1 + 2 * 3);  // header + 2 photos x 3 methods
 }
 
+// Presets and variants of classic are rows of their own, named as
+// registered; a method named twice is a one-line error.
+TEST(EvalCliTest, PresetsAreRowsOfTheirOwn) {
+  const std::string dir = testing::ScratchDir();
+  const std::string images = testing::SourceDir() + "/tests/data";
+  RunResult r =
+      RunTint("eval --images " + images + " --limit 1 --methods classic,classic:seed-flann --csv " +
+                  dir + "/rows.csv",
+              dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nclassic:seed-flann "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nclassic "), std::string::npos) << r.out;
+  std::vector<uint8_t> csv;
+  ASSERT_TRUE(ReadFileBytes(dir + "/rows.csv", &csv).ok());
+  const std::string text(csv.begin(), csv.end());
+  EXPECT_NE(text.find(",classic:seed-flann,"), std::string::npos) << text;
+  r = RunTint("eval --images " + images + " --limit 1 --methods classic,classic", dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_NE(r.err.find("twice"), std::string::npos) << r.err;
+}
+
 // A BSDS-shaped folder with one photo and two "human" segmentations drawn
 // by hand: the run prints the ODS/OIS row; a photo without segmentations is
 // reported on one line, counted, and the run goes on (exit 1).
