@@ -34,6 +34,35 @@ bool TransferOptions::Check(std::string* error) const {
   return true;
 }
 
+namespace {
+
+// The best of n votes (the first on ties; label -1 when none is positive;
+// label `skip` never counts) and its margin over the second best,
+// (best - second) / best (0 when none is positive).
+struct TopVote {
+  int label = -1;
+  double margin = 0;
+};
+
+TopVote BestVote(const double* votes, int n, int skip) {
+  TopVote top;
+  double best = 0, second = 0;
+  for (int l = 0; l < n; ++l) {
+    if (l == skip) continue;
+    if (votes[l] > best) {
+      second = best;
+      best = votes[l];
+      top.label = l;
+    } else if (votes[l] > second) {
+      second = votes[l];
+    }
+  }
+  if (best > 0) top.margin = (best - second) / best;
+  return top;
+}
+
+}  // namespace
+
 double CalibratedSimilarity(const std::vector<float>& q, float s) {
   if (q.size() < 2) return 1.0;
   if (!(s > q.front())) return 0.0;
@@ -153,19 +182,9 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
     // Very dark areas are never sky.
     const bool dark =
         seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
-    double best = 0, second = 0;
-    for (int l = 0; l < num_labels; ++l) {
-      if (dark && l == sky) continue;
-      const double v = votes[size_t(s) * num_labels + l];
-      if (v > best) {
-        second = best;
-        best = v;
-        result->segment_labels[s] = l;
-      } else if (v > second) {
-        second = v;
-      }
-    }
-    if (best > 0) seg_margin[s] = (best - second) / best;
+    const TopVote top = BestVote(&votes[size_t(s) * num_labels], num_labels, dark ? sky : -1);
+    result->segment_labels[s] = top.label;
+    seg_margin[s] = top.margin;
   }
   const std::vector<float> no_quantiles;
   const std::vector<float>& quantiles =
@@ -190,6 +209,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
   // label, and their own confidence; segments sum the calibrated similarity
   // and the agreement of their points for the others.
   std::vector<float> point_confidence(points.size(), 0.0f);
+  std::vector<double> pixel_votes(num_labels);  // without the segment vote
   std::vector<double> seg_similarity(ns, 0.0), seg_agreement(ns, 0.0), seg_points(ns, 0.0);
   for (size_t i = 0; i < points.size(); ++i) {
     const cv::Point p = points[i];
@@ -197,19 +217,16 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
     int label = result->labels.at<int>(p);
     double margin = seg_margin[s];
     if (!options.segment_vote) {
-      std::vector<double> own(num_labels, 0.0);
+      std::fill(pixel_votes.begin(), pixel_votes.end(), 0.0);
       const bool dark = lightness.at<float>(p) < in.binarization->dark_threshold;
       for (int j = 0; j < k; ++j) {
         const int idx = cand.index[i * k + j];
-        if (idx >= 0) own[db.sample_labels()[idx]] += weight(cand.similarity[i * k + j]);
+        if (idx >= 0) pixel_votes[db.sample_labels()[idx]] += weight(cand.similarity[i * k + j]);
       }
-      if (dark && sky >= 0) own[sky] = 0;
-      const int best = static_cast<int>(std::max_element(own.begin(), own.end()) - own.begin());
-      if (own[best] > 0) label = best;
+      const TopVote top = BestVote(pixel_votes.data(), num_labels, dark ? sky : -1);
+      if (top.label >= 0) label = top.label;
       result->labels.at<int>(p) = label;
-      std::vector<double> sorted = own;
-      std::sort(sorted.rbegin(), sorted.rend());
-      margin = sorted[0] > 0 ? (sorted[0] - (num_labels > 1 ? sorted[1] : 0.0)) / sorted[0] : 0.0;
+      margin = top.margin;
     }
     if (label < 0) continue;
     ChromaSum own;
@@ -280,18 +297,6 @@ std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Match
   Candidates cand;
   matcher.Match(queries, &cand);
   std::vector<double> truth(num_labels, 0.0), predicted(num_labels, 0.0);
-  std::vector<float> other_patch;  // first similarity from another patch
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const int own_patch = db.sample_patch()[rows[r]];
-    for (int j = 0; j < cand.k; ++j) {
-      const int idx = cand.index[r * cand.k + j];
-      if (idx < 0 || db.sample_patch()[idx] == own_patch) continue;
-      truth[db.sample_labels()[rows[r]]] += 1;
-      predicted[db.sample_labels()[idx]] += 1;
-      other_patch.push_back(cand.similarity[r * cand.k + j]);
-      break;
-    }
-  }
   // The similarity quantiles come from the first candidate from another
   // source photo: patches of one photo are near copies of each other, and a
   // new photo's pixels are matched against photos they are not part of. (A
@@ -305,20 +310,34 @@ std::vector<double> ComputeLabelCalibration(const PatchDatabase& db, const Match
               .first->second);
   }
   // (A database made in memory without a manifest: each patch its own photo.)
-  const auto photo = [&](int patch) {
-    return static_cast<size_t>(patch) < photo_of_patch.size()
-               ? photo_of_patch[patch]
-               : static_cast<int>(photo_of_patch.size()) + patch;
+  const auto photo = [&](int p) {
+    return static_cast<size_t>(p) < photo_of_patch.size()
+               ? photo_of_patch[p]
+               : static_cast<int>(photo_of_patch.size()) + p;
   };
-  std::vector<float> similarities;
-  for (size_t r = 0; r < rows.size() && similarity_quantiles != nullptr; ++r) {
-    const int own_photo = photo(db.sample_patch()[rows[r]]);
+  const auto patch = [&](int p) { return p; };
+  // The slot of row r's first candidate from another group (patch or photo)
+  // than its own; -1 when there is none.
+  const auto first_other = [&](size_t r, const auto& group) {
+    const int own = group(db.sample_patch()[rows[r]]);
     for (int j = 0; j < cand.k; ++j) {
       const int idx = cand.index[r * cand.k + j];
-      if (idx < 0 || photo(db.sample_patch()[idx]) == own_photo) continue;
-      similarities.push_back(cand.similarity[r * cand.k + j]);
-      break;
+      if (idx >= 0 && group(db.sample_patch()[idx]) != own) return j;
     }
+    return -1;
+  };
+  std::vector<float> other_patch;   // first similarity from another patch
+  std::vector<float> similarities;  // first similarity from another photo
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const int j = first_other(r, patch);
+    if (j >= 0) {
+      truth[db.sample_labels()[rows[r]]] += 1;
+      predicted[db.sample_labels()[cand.index[r * cand.k + j]]] += 1;
+      other_patch.push_back(cand.similarity[r * cand.k + j]);
+    }
+    if (similarity_quantiles == nullptr) continue;
+    const int jp = first_other(r, photo);
+    if (jp >= 0) similarities.push_back(cand.similarity[r * cand.k + jp]);
   }
   if (similarity_quantiles != nullptr) {
     similarity_quantiles->clear();
