@@ -231,16 +231,16 @@ cv::Mat GreyLuma(const cv::Mat& lightness) {
   return luma;
 }
 
-cv::Mat UvToAb(const cv::Mat& lightness, const cv::Mat& uv) {
-  TINT_CHECK(uv.type() == CV_32FC2 && uv.size() == lightness.size(),
-             "uv must be CV_32FC2 of the lightness' size");
-  const cv::Mat luma = GreyLuma(lightness);
-  cv::Mat yuv(lightness.size(), CV_32FC3);
-  for (int r = 0; r < lightness.rows; ++r) {
+cv::Mat UvToAb(const cv::Mat& luma, const cv::Mat& uv) {
+  TINT_CHECK(luma.type() == CV_32F, "luma must be CV_32F");
+  TINT_CHECK(uv.type() == CV_32FC2 && uv.size() == luma.size(),
+             "uv must be CV_32FC2 of the luma's size");
+  cv::Mat yuv(luma.size(), CV_32FC3);
+  for (int r = 0; r < luma.rows; ++r) {
     const float* yp = luma.ptr<float>(r);
     const cv::Vec2f* up = uv.ptr<cv::Vec2f>(r);
     cv::Vec3f* op = yuv.ptr<cv::Vec3f>(r);
-    for (int c = 0; c < lightness.cols; ++c) {
+    for (int c = 0; c < luma.cols; ++c) {
       op[c] = cv::Vec3f(yp[c] / 100.0f, up[c][0] + 0.5f, up[c][1] + 0.5f);
     }
   }

@@ -26,11 +26,12 @@ void ComputeYuv(const cv::Mat& image, cv::Mat* y, cv::Mat* u, cv::Mat* v);
 // the shade plane the original tool matched on, for a grey photo.
 cv::Mat GreyLuma(const cv::Mat& lightness);
 
-// The (a, b) of the colour a Y'UV transfer makes: each pixel's grey Y' with
-// the given (U, V) (CV_32FC2, centred on 0, as ComputeYuv), back to sRGB
-// (clipped to 0..1, as an 8-bit Y'UV pipeline would) and then to Lab. The
-// caller keeps its own L, so only the chroma of that colour is taken.
-cv::Mat UvToAb(const cv::Mat& lightness, const cv::Mat& uv);
+// The (a, b) of the colour a Y'UV transfer makes: each pixel's Y' (x 100,
+// as GreyLuma gives it) with the given (U, V) (CV_32FC2, centred on 0, as
+// ComputeYuv), back to sRGB (clipped to 0..1, as an 8-bit Y'UV pipeline
+// would) and then to Lab. The caller keeps its own L, so only the chroma of
+// that colour is taken.
+cv::Mat UvToAb(const cv::Mat& luma, const cv::Mat& uv);
 
 // Joins a lightness plane with predicted chroma into an 8-bit BGR image whose
 // L equals `lightness` up to 8-bit rounding. Chroma that would leave the sRGB

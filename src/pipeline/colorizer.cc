@@ -113,7 +113,7 @@ class ClassicColorizer : public Colorizer {
     TransferChroma(options_.transfer, in, &result);
     d->seconds["transfer"] = timer.Lap();
     // Y'UV: the transferred (U, V) with each pixel's grey Y', as Lab chroma.
-    *ab = yuv ? UvToAb(lightness, result.ab) : result.ab;
+    *ab = yuv ? UvToAb(shade, result.ab) : result.ab;
     d->labels = result.labels;
     d->confidence = result.confidence;
     d->segments = segments;

@@ -126,7 +126,7 @@ TEST(ColorTest, UvToAbRebuildsAColourFromItsLumaAndUV) {
     EXPECT_NEAR(GreyLuma(lightness).at<float>(0, 0), 100.0f * y.at<float>(0, 0), 0.05f);
     cv::Mat uv;
     cv::merge(std::vector<cv::Mat>{u, v}, uv);
-    const cv::Mat ab = UvToAb(lightness, uv);
+    const cv::Mat ab = UvToAb(GreyLuma(lightness), uv);
     cv::Mat l_true, ab_true;
     SplitLab(colour, &l_true, &ab_true);
     EXPECT_NEAR(ab.at<cv::Vec2f>(0, 0)[0], ab_true.at<cv::Vec2f>(0, 0)[0], 0.5f) << bgr;
@@ -135,8 +135,10 @@ TEST(ColorTest, UvToAbRebuildsAColourFromItsLumaAndUV) {
   // The same (U, V) on a darker grey is a different Lab chroma: Y'UV and Lab
   // transfer differ.
   const cv::Mat uv(1, 1, CV_32FC2, cv::Scalar(0.1, -0.1));
-  const cv::Vec2f bright = UvToAb(cv::Mat(1, 1, CV_32F, cv::Scalar(80)), uv).at<cv::Vec2f>(0, 0);
-  const cv::Vec2f dark = UvToAb(cv::Mat(1, 1, CV_32F, cv::Scalar(30)), uv).at<cv::Vec2f>(0, 0);
+  const cv::Vec2f bright =
+      UvToAb(GreyLuma(cv::Mat(1, 1, CV_32F, cv::Scalar(80))), uv).at<cv::Vec2f>(0, 0);
+  const cv::Vec2f dark =
+      UvToAb(GreyLuma(cv::Mat(1, 1, CV_32F, cv::Scalar(30))), uv).at<cv::Vec2f>(0, 0);
   EXPECT_GT(std::abs(bright[1] - dark[1]), 2.0f);
 }
 
