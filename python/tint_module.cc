@@ -29,10 +29,13 @@ void Throw(const Status& s) {
 }
 
 // A (H, W) grey or (H, W, 3) RGB array of uint8, uint16 or float32 (0..1) as
-// a BGR (or grey) cv::Mat that owns its pixels.
-cv::Mat ToMat(const py::array& array, const char* what) {
-  if (array.ndim() != 2 && !(array.ndim() == 3 && (array.shape(2) == 3 || array.shape(2) == 1))) {
-    throw py::value_error(std::string(what) + " must be a (H, W) grey or (H, W, 3) RGB array");
+// a BGR (or grey) cv::Mat that owns its pixels; with `alpha`, (H, W, 4) RGBA
+// too (as BGRA).
+cv::Mat ToMat(const py::array& array, const char* what, bool alpha = false) {
+  if (array.ndim() != 2 && !(array.ndim() == 3 && (array.shape(2) == 3 || array.shape(2) == 1 ||
+                                                   (alpha && array.shape(2) == 4)))) {
+    throw py::value_error(std::string(what) + " must be a (H, W) grey or (H, W, 3) RGB array" +
+                          (alpha ? " or (H, W, 4) RGBA" : ""));
   }
   if (array.shape(0) < 1 || array.shape(1) < 1)
     throw py::value_error(std::string(what) + " is empty");
@@ -52,6 +55,8 @@ cv::Mat ToMat(const py::array& array, const char* what) {
   cv::Mat out;
   if (channels == 3)
     cv::cvtColor(view, out, cv::COLOR_RGB2BGR);
+  else if (channels == 4)
+    cv::cvtColor(view, out, cv::COLOR_RGBA2BGRA);
   else
     out = view.clone();
   return out;
@@ -109,9 +114,17 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
   context.db_dir = DefaultDatabaseDir();
   context.default_model = DefaultModelCard();
   PostOptions post;
+  cv::Mat hint_image;
+  bool reach_given = false;
+  PhotoGuide guide;
   for (const auto& item : kwargs) {
     const std::string key = item.first.cast<std::string>();
-    if (key == "db")
+    if (key == "hints") {
+      hint_image = ToMat(item.second.cast<py::array>(), "hints", true);
+    } else if (key == "hint_reach") {
+      guide.hint_options.reach = item.second.cast<double>();
+      reach_given = true;
+    } else if (key == "db")
       context.db_dir = item.second.cast<std::string>();
     else if (key == "model")
       spec.model = item.second.cast<std::string>();
@@ -127,12 +140,22 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
     }
   }
   const cv::Mat mat = ToMat(image, "image");
+  const MethodInfo* info = FindMethod(method);
+  Hints hints;
+  if (info != nullptr && info->colours_from_hints && hint_image.empty())
+    throw py::value_error("method '" + method + "' colours only from strokes: give hints=");
+  if (hint_image.empty() && reach_given)
+    throw py::value_error("hint_reach applies with hints= only");
+  if (!hint_image.empty()) {
+    Throw(ReadHints(hint_image, mat.size(), "hints", &hints));
+    guide.hints = &hints;
+  }
   const Colorizer& colorizer = CachedColorizer(spec, context);
   cv::Mat bgr8;
   Status s;
   {
     py::gil_scoped_release release;
-    s = ColorizePhoto(colorizer, post, mat, &bgr8);
+    s = ColorizePhoto(colorizer, post, mat, &bgr8, nullptr, &guide);
   }
   Throw(s);
   return FromBgr8(bgr8);
@@ -147,6 +170,7 @@ py::list Methods() {
     d["takes_options"] = m.takes_options;
     d["takes_model"] = m.takes_model;
     d["reads_database"] = m.reads_database;
+    d["colours_from_hints"] = m.colours_from_hints;
     // A preset's options by name (empty for a method that is not one).
     d["preset"] = py::module_::import("json").attr("loads")(m.preset.dump());
     out.append(d);
@@ -258,7 +282,10 @@ PYBIND11_MODULE(_tint, m) {
         "registered method;\n"
         "returns (H, W, 3) RGB uint8. Keywords: the classic option table's names (smooth_radius=4, "
         "...), db=,\n"
-        "model=, weights=, data_root=, post='auto'|'none'. A bad argument raises ValueError.");
+        "model=, weights=, data_root=, post='auto'|'none', hints= (an (H, W, 4) RGBA array of "
+        "strokes, or\n"
+        "(H, W, 3) RGB: the grey photo with colour drawn on it), hint_reach=. A bad argument "
+        "raises ValueError.");
   m.def("methods", &tint::Methods, "The registered methods, as dicts.");
   m.def("options", &tint::Options,
         "The classic option table: name, flag, help, default, range or choices.");

@@ -41,7 +41,8 @@ int RunColorize(int argc, char** argv) {
              DescribeMethods());
   std::vector<std::string> inputs;
   std::string output, method = "classic", db_dir = DefaultDatabaseDir(), post = "none";
-  std::string model = DefaultModelCard(), weights, data_root;
+  std::string model = DefaultModelCard(), weights, data_root, hints_path;
+  HintOptions hint_options;
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ClassicOptions classic;
@@ -73,6 +74,14 @@ int RunColorize(int argc, char** argv) {
   app.add_option("--post", post, "Post-step: auto (contrast and white balance) or none")
       ->check(CLI::IsMember({"auto", "none"}))
       ->capture_default_str();
+  app.add_option("--hints", hints_path,
+                 "Colour strokes drawn over the grey photo (same size; a PNG with alpha, or any "
+                 "colour pixel), propagated by shade as in Levin et al. 2004 and applied to the "
+                 "method's output; a folder: <folder>/<input stem>.png per input");
+  app.add_option("--hint-reach", hint_options.reach,
+                 "How far, in pixels of even shade, a stroke's correction of the method's output "
+                 "carries (0: no limit, as in Levin et al.; a few tens keep a correction local)")
+      ->capture_default_str();
   app.add_flag("--side-by-side", side_by_side,
                "Also write <output>_side.png: grey input | colour output");
   app.add_flag("--explain", explain,
@@ -100,6 +109,12 @@ int RunColorize(int argc, char** argv) {
 
   // Decide the output layout and check it is writable before any work.
   std::error_code ec;
+  const bool hints_folder = !hints_path.empty() && fs::is_directory(hints_path, ec);
+  if (!hints_path.empty() && !hints_folder && inputs.size() > 1) {
+    return internal::Fail(cmd, "--hints " + hints_path +
+                                   " is one file but there are several inputs; give a folder "
+                                   "of <input stem>.png");
+  }
   const bool folder = inputs.size() > 1 || fs::is_directory(output, ec);
   if (folder) {
     if (fs::exists(output, ec) && !fs::is_directory(output, ec)) {
@@ -132,10 +147,19 @@ int RunColorize(int argc, char** argv) {
   }
   if (const Status s = internal::CheckOptionsApply(app, info); !s.ok())
     return internal::Fail(cmd, s.message());
+  if (info.colours_from_hints && hints_path.empty()) {
+    return internal::Fail(cmd, "method '" + method +
+                                   "' colours only from strokes: give --hints FILE (a PNG drawn "
+                                   "over the grey photo)");
+  }
+  if (hints_path.empty() && app.count("--hint-reach") > 0)
+    return internal::Fail(cmd, "--hint-reach applies with --hints only");
+  if (!hint_options.Check(&error)) return internal::Fail(cmd, error);
 
   // Every file this run writes, planned before any is written: none may be
   // an input, another planned output or inside the patch database.
   struct Planned {
+    std::string hints;  // read
     std::string main, side, labels, confidence;
   };
   std::vector<Planned> plan(inputs.size());
@@ -143,6 +167,12 @@ int RunColorize(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> outputs;  // (path, what writes it)
     for (size_t i = 0; i < inputs.size(); ++i) {
       Planned& p = plan[i];
+      if (!hints_path.empty()) {
+        p.hints =
+            hints_folder
+                ? (fs::path(hints_path) / (fs::path(inputs[i]).stem().string() + ".png")).string()
+                : hints_path;
+      }
       p.main = folder ? (fs::path(output) / (fs::path(inputs[i]).stem().string() + ".png")).string()
                       : output;
       outputs.emplace_back(p.main, "the output of " + inputs[i]);
@@ -159,6 +189,9 @@ int RunColorize(int argc, char** argv) {
     }
     std::map<std::string, std::string> input_of;  // FileIdentity -> input
     for (const std::string& input : inputs) input_of.emplace(FileIdentity(input), input);
+    for (const Planned& p : plan) {
+      if (!p.hints.empty()) input_of.emplace(FileIdentity(p.hints), p.hints);
+    }
     std::map<std::string, size_t> output_of;  // FileIdentity -> first planned output
     for (size_t k = 0; k < outputs.size(); ++k) {
       const auto& [path, what] = outputs[k];
@@ -203,7 +236,16 @@ int RunColorize(int argc, char** argv) {
       cv::Mat image, colour;
       ColorizeDetails details;
       Status s = ReadImage(read, input, &image);
-      if (s.ok()) s = ColorizePhoto(*colorizer, post_options, image, &colour, &details);
+      Hints hints;
+      PhotoGuide guide;
+      guide.hint_options = hint_options;
+      if (s.ok() && !hints_path.empty()) {
+        cv::Mat hint_image;
+        s = ReadImage(read, plan[i].hints, &hint_image);
+        if (s.ok()) s = ReadHints(hint_image, image.size(), plan[i].hints, &hints);
+        guide.hints = &hints;
+      }
+      if (s.ok()) s = ColorizePhoto(*colorizer, post_options, image, &colour, &details, &guide);
       if (s.ok()) s = WriteImage(target, colour);
       if (s.ok() && side_by_side) s = WriteImage(plan[i].side, SideBySide(image, colour));
       if (s.ok() && explain) s = WriteImage(plan[i].labels, ExplainLabels(image, details));

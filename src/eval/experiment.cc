@@ -139,7 +139,8 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
     for (size_t i = 0; i < t["method"].size(); ++i) {
       const json& m = t["method"][i];
       const std::string w = path + " [[method]] #" + std::to_string(i + 1);
-      TINT_RETURN_IF_ERROR(CheckKeys(m, w, {"name", "mode", "model", "options"}));
+      TINT_RETURN_IF_ERROR(
+          CheckKeys(m, w, {"name", "mode", "model", "options", "hints", "hint_reach"}));
       MethodSpec s;
       TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
       TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.mode));
@@ -161,6 +162,26 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
         s.model = ResolvePath(data_root, s.model);
       } else if (m.contains("model")) {
         return Status::Error(w + ": method '" + s.mode + "' takes no 'model'");
+      }
+      if (m.contains("hints")) {
+        TINT_RETURN_IF_ERROR(GetString(m, w, "hints", true, &s.hints));
+        s.hints = ResolvePath(data_root, s.hints);
+        std::error_code ec;
+        if (!fs::is_directory(s.hints, ec))
+          return Status::Error(w + ": hints folder " + s.hints + " does not exist");
+      } else if (info->colours_from_hints) {
+        return Status::Error(w + ": method '" + s.mode +
+                             "' colours only from strokes: give hints = \"FOLDER\" (<photo "
+                             "stem>.png each)");
+      }
+      if (m.contains("hint_reach")) {
+        const json& r = m["hint_reach"];
+        HintOptions check;
+        std::string error;
+        if (!r.is_number() || s.hints.empty() ||
+            !(check.reach = r.get<double>(), check.Check(&error)))
+          return Status::Error(w + ": hint_reach must be a number in 0..1000000 and needs hints");
+        s.hint_reach = check.reach;
       }
       if (m.contains("options")) {
         if (!info->takes_options)
@@ -205,11 +226,29 @@ Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos) 
   return Status::Ok();
 }
 
+Status ColorizeWithGuide(const ExperimentConfig& config, size_t m, const Colorizer& colorizer,
+                         const std::string& photo, const cv::Mat& image,
+                         const ImageReadOptions& read, cv::Mat* out8, ColorizeDetails* details) {
+  const MethodSpec* spec = m > 0 && m <= config.methods.size() ? &config.methods[m - 1] : nullptr;
+  Hints hints;
+  PhotoGuide guide;
+  if (spec != nullptr && !spec->hints.empty()) {
+    const std::string path =
+        (fs::path(spec->hints) / (fs::path(photo).stem().string() + ".png")).string();
+    cv::Mat hint_image;
+    TINT_RETURN_IF_ERROR(ReadImage(read, path, &hint_image));
+    TINT_RETURN_IF_ERROR(ReadHints(hint_image, image.size(), path, &hints));
+    guide.hints = &hints;
+    guide.hint_options.reach = spec->hint_reach;
+  }
+  return ColorizePhoto(colorizer, PostOptions(), image, out8, details, &guide);
+}
+
 namespace {
 
 // Metrics of one photo for every method, as JSON.
-Status ScorePhoto(const DatasetSpec& dataset, const std::string& photo,
-                  const std::vector<const Colorizer*>& methods,
+Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
+                  const std::string& photo, const std::vector<const Colorizer*>& methods,
                   const std::vector<std::string>& names, const AbPrior& prior,
                   const ImageReadOptions& read, json* result) {
   cv::Mat image;
@@ -235,7 +274,8 @@ Status ScorePhoto(const DatasetSpec& dataset, const std::string& photo,
     const auto t0 = std::chrono::steady_clock::now();
     cv::Mat out8;
     ColorizeDetails details;
-    const Status cs = ColorizePhoto(*methods[m], PostOptions(), image, &out8, &details);
+    const Status cs =
+        ColorizeWithGuide(config, m, *methods[m], photo, image, read, &out8, &details);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!cs.ok()) return Status::Error(photo + ": " + names[m] + ": " + cs.message());
@@ -325,8 +365,9 @@ std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset
                       const std::string& context) {
   json methods = json::array();
   for (const MethodSpec& m : config.methods) {
-    methods.push_back(
-        {{"name", m.name}, {"mode", m.mode}, {"options", m.options}, {"model", m.model}});
+    json method = {{"name", m.name}, {"mode", m.mode}, {"options", m.options}, {"model", m.model}};
+    if (!m.hints.empty()) method.update({{"hints", m.hints}, {"hint_reach", m.hint_reach}});
+    methods.push_back(method);
   }
   const json d = {{"kind", dataset.kind},
                   {"split", dataset.split},
@@ -395,7 +436,8 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
       for (size_t k = next++; k < todo.size(); k = next++) {
         const std::string& photo = photos[todo[k]];
         json result;
-        const Status s = ScorePhoto(dataset, photo, methods, names, prior, options.read, &result);
+        const Status s =
+            ScorePhoto(config, dataset, photo, methods, names, prior, options.read, &result);
         Status ws;
         if (s.ok()) {
           result["key"] = key;

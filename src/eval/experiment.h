@@ -38,6 +38,11 @@ struct MethodSpec {
   nlohmann::json options =
       nlohmann::json::object();  // classic: [method.options], keys of the option table
   std::string model;             // cnn: model card path (resolved)
+  // Strokes per photo: <hints>/<photo stem>.png (resolved; empty: none),
+  // propagated over the method's output with this reach (HintOptions). A
+  // photo without its hints file is an error of that photo.
+  std::string hints;
+  double hint_reach = 0;
 };
 
 struct ExperimentConfig {
@@ -103,6 +108,14 @@ Status SummarizeExperiment(const ExperimentConfig& config,
 // out_dir as it is). The summary then refuses results of other settings.
 Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::string>& from_dirs,
                          const std::string& out_dir);
+
+// Colorizes one photo of a data set with method m (0: the baseline, else
+// config.methods[m - 1]) and that method's guide (its hints), as the run and
+// the report's thumbnails do.
+Status ColorizeWithGuide(const ExperimentConfig& config, size_t m, const Colorizer& colorizer,
+                         const std::string& photo, const cv::Mat& image,
+                         const ImageReadOptions& read, cv::Mat* out8,
+                         ColorizeDetails* details = nullptr);
 
 // Parses "I/N" (0 <= I < N).
 bool ParseShard(const std::string& text, int* shard, int* shards);

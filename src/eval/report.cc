@@ -254,9 +254,9 @@ Status WriteExperimentReport(const ExperimentConfig& config,
       TINT_RETURN_IF_ERROR(ReadImage(read, (fs::path(spec->images_dir) / photo).string(), &image));
       std::vector<cv::Mat>
           tiles;  // the methods (the grayscale baseline shows the input), then the truth
-      for (const Colorizer* m : methods) {
+      for (size_t m = 0; m < methods.size(); ++m) {
         cv::Mat out;
-        TINT_RETURN_IF_ERROR(ColorizePhoto(*m, PostOptions(), image, &out));
+        TINT_RETURN_IF_ERROR(ColorizeWithGuide(config, m, *methods[m], photo, image, read, &out));
         tiles.push_back(out);
       }
       cv::Mat truth8;

@@ -25,11 +25,15 @@ class Timer {
 
 class GrayscaleColorizer : public Colorizer {
  public:
-  std::string name() const override { return "grayscale"; }
+  explicit GrayscaleColorizer(std::string name) : name_(std::move(name)) {}
+  std::string name() const override { return name_; }
   Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails*) const override {
     *ab = cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(0, 0));
     return Status::Ok();
   }
+
+ private:
+  std::string name_;
 };
 
 class ClassicColorizer : public Colorizer {
@@ -172,8 +176,8 @@ std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride) {
   return points;
 }
 
-std::unique_ptr<Colorizer> CreateGrayscaleColorizer() {
-  return std::make_unique<GrayscaleColorizer>();
+std::unique_ptr<Colorizer> CreateGrayscaleColorizer(const std::string& name) {
+  return std::make_unique<GrayscaleColorizer>(name);
 }
 
 std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
@@ -207,10 +211,15 @@ Status CreateClassicColorizer(const ClassicOptions& options, const std::string& 
 }
 
 Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const cv::Mat& image,
-                     cv::Mat* bgr8, ColorizeDetails* details) {
+                     cv::Mat* bgr8, ColorizeDetails* details, const PhotoGuide* guide) {
   const cv::Mat lightness = ComputeLightness(image);
   cv::Mat ab;
   TINT_RETURN_IF_ERROR(colorizer.Colorize(lightness, &ab, details));
+  if (guide != nullptr && guide->hints != nullptr) {
+    Timer timer;
+    TINT_RETURN_IF_ERROR(PropagateHints(lightness, *guide->hints, guide->hint_options, &ab));
+    if (details != nullptr) details->seconds["hints"] = timer.Lap();
+  }
   *bgr8 = ApplyPostStep(post, JoinLab(lightness, ab));
   return Status::Ok();
 }

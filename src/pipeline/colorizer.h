@@ -13,6 +13,7 @@
 #include "cnn/model_card.h"
 #include "core/status.h"
 #include "features/neighborhood.h"
+#include "guide/hints.h"
 #include "match/matcher.h"
 #include "patchdb/database.h"
 #include "pipeline/index_cache.h"
@@ -41,8 +42,9 @@ class Colorizer {
                           ColorizeDetails* details) const = 0;
 };
 
-// The baseline every method is reported beside: a = b = 0.
-std::unique_ptr<Colorizer> CreateGrayscaleColorizer();
+// The baseline every method is reported beside: a = b = 0. Also the start of
+// a method that colours only from a guide (levin), under that name.
+std::unique_ptr<Colorizer> CreateGrayscaleColorizer(const std::string& name = "grayscale");
 
 // Classic patch-matching mode.
 struct ClassicOptions {
@@ -89,9 +91,17 @@ std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
 Status CreateCnnColorizer(const std::string& card_path, const ModelCardOptions& options,
                           std::unique_ptr<Colorizer>* colorizer);
 
-// Reads the lightness of any image, colorizes it, joins the original L with
-// the predicted chroma (gamut-safe) and applies the post-step.
+// What a user gives beside a photo to steer its colours.
+struct PhotoGuide {
+  const Hints* hints = nullptr;  // strokes (--hints), propagated over the method's output
+  HintOptions hint_options;
+};
+
+// Reads the lightness of any image, colorizes it, corrects the chroma by the
+// guide's strokes when given, joins the original L with the chroma
+// (gamut-safe) and applies the post-step.
 Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const cv::Mat& image,
-                     cv::Mat* bgr8, ColorizeDetails* details = nullptr);
+                     cv::Mat* bgr8, ColorizeDetails* details = nullptr,
+                     const PhotoGuide* guide = nullptr);
 
 }  // namespace tint

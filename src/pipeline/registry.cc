@@ -20,6 +20,12 @@ Status CreateGrayscale(const ColorizerSpec&, const ColorizerContext&,
   return Status::Ok();
 }
 
+Status CreateLevin(const ColorizerSpec& spec, const ColorizerContext&,
+                   std::unique_ptr<Colorizer>* colorizer) {
+  *colorizer = CreateGrayscaleColorizer(spec.method);
+  return Status::Ok();
+}
+
 Status CreateClassic(const ColorizerSpec& spec, const ColorizerContext& context,
                      std::unique_ptr<Colorizer>* colorizer) {
   ClassicOptions options;
@@ -94,6 +100,13 @@ std::vector<MethodInfo>& Table() {
                  "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
                  "(zero-mean vectors plus statistics)",
                  &CreateClassic, true, false, true, true, welsh_stats});
+    // Guided methods (issue 15).
+    MethodInfo levin{"levin",
+                     "Levin, Lischinski & Weiss 2004: no colour of its own; the --hints strokes "
+                     "propagated to pixels of similar shade (a sparse system, solved exactly)",
+                     &CreateLevin};
+    levin.colours_from_hints = true;
+    m.push_back(levin);
     return m;
   }();
   return methods;

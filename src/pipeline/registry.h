@@ -50,6 +50,9 @@ struct MethodInfo {
   bool explains_labels = false;  // fills ColorizeDetails::labels (--explain)
   // A preset: options applied before the spec's own (the spec's win).
   nlohmann::json preset = nlohmann::json::object();
+  // No colour of its own: every colour comes from the user's strokes
+  // (--hints), which it needs.
+  bool colours_from_hints = false;
 };
 
 // The bundled patch database: $TINT_PATCHDB, else the source tree's patchdb/.

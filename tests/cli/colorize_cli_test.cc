@@ -163,6 +163,73 @@ TEST(ColorizeCliTest, SeedPresetsAreListedRunAndKeepLightness) {
   EXPECT_GT(cv::norm(ab, cv::NORM_L1) / ab.total(), 0.5);
 }
 
+// A hints PNG (BGRA) of `size` with a red stroke at `where`; elsewhere transparent.
+std::string RedStroke(const std::string& path, cv::Size size, cv::Rect where) {
+  cv::Mat h(size, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+  h(where).setTo(cv::Scalar(40, 40, 210, 255));
+  cv::imwrite(path, h);
+  return path;
+}
+
+cv::Size GoodSize() {
+  const cv::Mat m = cv::imread(testing::TestDataPath("bridge_small.jpg"));
+  return m.size();
+}
+
+// Strokes (issue 15): levin colours the grey photo from them alone, keeps L,
+// and puts the stroke's colour under it; over classic they correct the
+// output near the stroke and leave it as it was far away.
+TEST(ColorizeCliTest, StrokesColourAndCorrectAndKeepLightness) {
+  const std::string dir = testing::ScratchDir();
+  const std::string in = testing::TestDataPath("bridge_small.jpg");
+  const cv::Mat input = cv::imread(in);
+  const cv::Rect stroke(10, 60, 12, 3);
+  const std::string hints = RedStroke(dir + "/strokes.png", input.size(), stroke);
+  RunResult r = RunTint(
+      "colorize " + in + " --method levin --hints " + hints + " -o " + dir + "/levin.png -v", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("hints"), std::string::npos) << r.err;  // the stage's time
+  const cv::Mat levin = cv::imread(dir + "/levin.png");
+  EXPECT_LT(cv::norm(ComputeLightness(levin), ComputeLightness(input), cv::NORM_INF), 1.0);
+  cv::Mat l, ab;
+  SplitLab(levin, &l, &ab);
+  EXPECT_GT(ab.at<cv::Vec2f>(61, 15)[0], 25.0f);  // red: a well above 0
+  EXPECT_GT(cv::mean(ab)[0], 5.0);                // and it spread beyond the stroke
+
+  r = RunTint("colorize " + in + " -o " + dir + "/auto.png", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunTint("colorize " + in + " --hints " + hints + " --hint-reach 5 -o " + dir + "/fixed.png",
+              dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const cv::Mat automatic = cv::imread(dir + "/auto.png"), fixed = cv::imread(dir + "/fixed.png");
+  cv::Mat auto_ab, fixed_ab;
+  SplitLab(automatic, &l, &auto_ab);
+  SplitLab(fixed, &l, &fixed_ab);
+  EXPECT_GT(fixed_ab.at<cv::Vec2f>(61, 15)[0], 25.0f);
+  EXPECT_LT(
+      cv::norm(automatic(cv::Rect(100, 0, 60, 40)), fixed(cv::Rect(100, 0, 60, 40)), cv::NORM_INF),
+      2.0);  // far from the stroke, as before
+  EXPECT_LT(cv::norm(ComputeLightness(fixed), ComputeLightness(input), cv::NORM_INF), 1.0);
+
+  // A folder of hints: one per input stem; the output never replaces a hints file.
+  fs::create_directories(dir + "/hints");
+  fs::copy_file(in, dir + "/a.jpg");
+  RedStroke(dir + "/hints/a.png", input.size(), stroke);
+  r = RunTint("colorize " + dir + "/a.jpg --method levin --hints " + dir + "/hints -o " + dir +
+                  "/hints/a.png",
+              dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_NE(r.err.find("would overwrite the input"), std::string::npos) << r.err;
+  EXPECT_EQ(cv::imread(dir + "/hints/a.png", cv::IMREAD_UNCHANGED).channels(), 4);
+  fs::create_directories(dir + "/out");
+  r = RunTint(
+      "colorize " + dir + "/a.jpg --method levin --hints " + dir + "/hints -o " + dir + "/out",
+      dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir + "/out/a.png"));
+}
+
 struct BadCase {
   std::string name;
   // Builds the arguments in a scratch folder; output goes to OUT.
@@ -225,6 +292,42 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{
             "truncated_jpeg",
             [](const std::string& d) { return Truncated(d, ".jpg") + " -o " + d + "/out.png"; }},
+        BadCase{
+            "levin_without_hints",
+            [](const std::string& d) { return Good() + " --method levin -o " + d + "/out.png"; }},
+        BadCase{"hints_missing",
+                [](const std::string& d) {
+                  return Good() + " --method levin --hints " + d + "/nope.png -o " + d + "/out.png";
+                }},
+        BadCase{"hints_wrong_size",
+                [](const std::string& d) {
+                  return Good() + " --hints " + RedStroke(d + "/h.png", {50, 40}, {2, 2, 5, 5}) +
+                         " --method levin -o " + d + "/out.png";
+                }},
+        BadCase{"hints_without_strokes",
+                [](const std::string& d) {
+                  return Good() + " --hints " + RedStroke(d + "/h.png", GoodSize(), {0, 0, 0, 0}) +
+                         " -o " + d + "/out.png";
+                }},
+        BadCase{"hints_not_an_image",
+                [](const std::string& d) {
+                  return Good() + " --hints " + Write(d + "/h.png", "not a png") + " -o " + d +
+                         "/out.png";
+                }},
+        BadCase{
+            "hint_reach_without_hints",
+            [](const std::string& d) { return Good() + " --hint-reach 5 -o " + d + "/out.png"; }},
+        BadCase{"hint_reach_negative",
+                [](const std::string& d) {
+                  return Good() + " --hints " + RedStroke(d + "/h.png", GoodSize(), {2, 2, 5, 5}) +
+                         " --hint-reach -3 -o " + d + "/out.png";
+                }},
+        BadCase{"one_hints_file_for_two_inputs",
+                [](const std::string& d) {
+                  return Good() + " " + Good() + " --hints " +
+                         RedStroke(d + "/h.png", GoodSize(), {2, 2, 5, 5}) + " -o " + d +
+                         "/out.png";
+                }},
         BadCase{"too_large",
                 [](const std::string& d) {
                   return Good() + " --max-pixels 1000 -o " + d + "/out.png";
@@ -245,13 +348,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown_flag",
                 [](const std::string& d) { return Good() + " --frobnicate -o " + d + "/out.png"; }},
         BadCase{"missing_db",
-                [](const std::string& d) {
-                  return Good() + " --db " + d + "/nodb -o " + d + "/out.png";
-                }},
+                [](const std::string&
+                       d) { return Good() + " --db " + d + "/nodb -o " + d + "/out.png"; }},
         BadCase{"corrupt_db",
-                [](const std::string& d) {
-                  return Good() + " --db " + CorruptDb(d) + " -o " + d + "/out.png";
-                }}),
+                [](const std::string&
+                       d) { return Good() + " --db " + CorruptDb(d) + " -o " + d + "/out.png"; }}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 }  // namespace

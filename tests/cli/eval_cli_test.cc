@@ -231,6 +231,52 @@ TEST_F(ConfiguredEvalTest, ResumeJobsAndShardsGiveTheSameNumbers) {
   EXPECT_EQ(without_seconds(Read(dir_ + "/s0/per_photo.csv")), without_seconds(reference));
 }
 
+// Issue 15: a method with strokes per photo (<hints>/<stem>.png); a photo
+// without its strokes is an error of that photo; bad hints keys stop the run.
+TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {
+  ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
+  fs::create_directories(dir_ + "/hints");
+  for (const char* name : {"a.jpg", "b.png"}) {
+    const cv::Mat photo = cv::imread(photos_ + "/" + name);
+    cv::Mat strokes(photo.size(), CV_8UC4, cv::Scalar(0, 0, 0, 0));
+    strokes(cv::Rect(5, 5, 10, 3)).setTo(cv::Scalar(40, 40, 210, 255));
+    cv::imwrite(dir_ + "/hints/" + fs::path(name).stem().string() + ".png", strokes);
+  }
+  const std::string levin =
+      "[[method]]\nname = \"levin\"\nmode = \"levin\"\nhints = \"" + dir_ + "/hints\"\n";
+  std::string text = Read(dir_ + "/c.toml");
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text + levin).ok());
+  RunResult r = Eval("--out " + dir_ + "/h");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json result = nlohmann::json::parse(Read(dir_ + "/h/photos/mine/a.jpg.json"));
+  EXPECT_GT(result["methods"]["levin"]["colorfulness"].get<double>(), 1.0) << result.dump();
+  EXPECT_EQ(Count(Read(dir_ + "/h/report.html"), "<img src='thumbs/"), 3 * 5);
+
+  ASSERT_TRUE(fs::remove(dir_ + "/hints/b.png"));
+  r = Eval("--out " + dir_ + "/h2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(Read(dir_ + "/h2/photos/mine/b.png.error").find("b.png"), std::string::npos);
+
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"[[method]]\nname = \"l\"\nmode = \"levin\"\n", "colours only from strokes"},
+      {"[[method]]\nname = \"l\"\nmode = \"levin\"\nhints = \"" + dir_ + "/nowhere\"\n",
+       "does not exist"},
+      {"[[method]]\nname = \"l\"\nmode = \"grayscale\"\nhint_reach = 4\n", "registered"},
+      {"[[method]]\nname = \"l\"\nmode = \"classic\"\nhint_reach = 4\n", "needs hints"},
+      {"[[method]]\nname = \"l\"\nmode = \"classic\"\nhints = \"" + dir_ +
+           "/hints\"\nhint_reach = -4\n",
+       "hint_reach must be"},
+  };
+  for (const auto& [method, expect] : bad) {
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text + method).ok());
+    r = Eval("--out " + dir_ + "/bad");
+    EXPECT_EQ(r.exit_code, 1) << expect;
+    EXPECT_EQ(r.ErrLines(), 1) << r.err;
+    EXPECT_NE(r.err.find(expect), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
+  }
+}
+
 TEST_F(ConfiguredEvalTest, BadConfigsGiveOneLineAndWriteNothing) {
   struct Case {
     std::string config_extra, args, expect;

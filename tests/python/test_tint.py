@@ -85,6 +85,29 @@ def test_bad_arguments_raise_value_error_with_the_cli_message():
         tint.colorize(np.zeros((4, 4), np.int64))
 
 
+def test_strokes_colour_the_photo_and_bad_strokes_raise():
+    grey = grey_photo()
+    strokes = np.zeros((48, 64, 4), np.uint8)
+    strokes[20:23, 5:15] = (200, 40, 40, 255)  # a red stroke, RGBA
+    out = tint.colorize(grey, method="levin", hints=strokes)
+    assert out.shape == (48, 64, 3)
+    assert np.abs(lightness(out) - lightness(grey)).max() < 1.5
+    r, g, b = (out[21, 10].astype(int))
+    assert r > g + 10 and r > b + 10
+    # Over classic, with a short reach: the stroke's pixels turn red.
+    fixed = tint.colorize(grey, hints=strokes, hint_reach=3)
+    assert int(fixed[21, 10, 0]) > int(fixed[21, 10, 1]) + 10
+    assert any(m["name"] == "levin" and m["colours_from_hints"] for m in tint.methods())
+    with pytest.raises(ValueError, match="colours only from strokes"):
+        tint.colorize(grey, method="levin")
+    with pytest.raises(ValueError, match="but the photo is 64x48"):
+        tint.colorize(grey, method="levin", hints=strokes[:40])
+    with pytest.raises(ValueError, match="no stroke found"):
+        tint.colorize(grey, method="levin", hints=np.zeros((48, 64, 4), np.uint8))
+    with pytest.raises(ValueError, match="hint_reach applies"):
+        tint.colorize(grey, hint_reach=3)
+
+
 def test_metrics_compute_uses_the_metric_table():
     grey = grey_photo()
     rgb = tint.colorize(grey, method="cnn")
