@@ -7,6 +7,7 @@
 
 #include "core/color.h"
 #include "guide/hints.h"
+#include "guide/reference.h"
 
 namespace tint::bench {
 namespace {
@@ -37,6 +38,22 @@ void BM_Strokes(benchmark::State& state, double megapixels, double reach) {
   state.counters["peak_mb"] = PeakMemoryMb();
 }
 
+// Welsh et al.'s transfer: the photo from a reference of the same size (the
+// photo itself flipped, so that the content differs). Issue 15's target for
+// the whole process at 481x321: <= 0.3 s (benchmarks/process.py, case welsh).
+void BM_Welsh(benchmark::State& state, double megapixels) {
+  const cv::Mat photo = PhotoOfMegapixels(megapixels);
+  ReferenceGuide reference;
+  cv::flip(photo, reference.bgr, 1);
+  const cv::Mat lightness = ComputeLightness(photo);
+  cv::Mat ab;
+  for (auto _ : state) {
+    if (!WelshTransfer(lightness, reference, WelshOptions(), &ab).ok()) Skip(state, "failed");
+    benchmark::DoNotOptimize(ab.data);
+  }
+  SetPixelCounters(state, photo.total());
+}
+
 }  // namespace
 }  // namespace tint::bench
 
@@ -49,6 +66,7 @@ int main(int argc, char** argv) {
             "BM_Strokes/" + SizeName(mpx) + "/reach:" + std::to_string(static_cast<int>(reach));
         Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Strokes, mpx, reach));
       }
+      Configure(benchmark::RegisterBenchmark(("BM_Welsh/" + SizeName(mpx)).c_str(), BM_Welsh, mpx));
     }
   });
 }

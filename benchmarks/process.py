@@ -105,14 +105,29 @@ def main():
                         "cv2.resize(image, (4000, 3000), interpolation=cv2.INTER_CUBIC), "
                         "[cv2.IMWRITE_JPEG_QUALITY, 92])", one, big], check=True)
 
+    # Strokes for the levin case: 20 strokes (12x3 px, on a fixed grid) in the
+    # photo's own colours, alpha 255 under them.
+    hints = os.path.join(work, "hints.png")
+    subprocess.run(["/usr/bin/python3", "-c",
+                    "import cv2, numpy as np, sys; p = cv2.imread(sys.argv[1]); h, w = p.shape[:2]\n"
+                    "s = np.zeros((h, w, 4), np.uint8)\n"
+                    "for i in range(20):\n"
+                    "    x, y = w * (1 + i % 5) // 7, h * (1 + i // 5) // 6\n"
+                    "    s[y:y + 3, x:x + 12, :3] = p[y:y + 3, x:x + 12]; s[y:y + 3, x:x + 12, 3] = 255\n"
+                    "cv2.imwrite(sys.argv[2], s)", one, hints], check=True)
+    reference = photos[1] if len(photos) > 1 else one
+
     binaries = {"current": (args.tint, args.db)}
     if args.baseline:
         binaries["baseline"] = (args.baseline, args.baseline_db)
     # A build from before `--jobs` colorizes a folder one photo at a time:
     # its -j 1 case is its only one.
-    has_jobs = {w: "--jobs" in subprocess.run([b, "colorize", "--help"], capture_output=True,
-                                               text=True).stdout
-                for w, (b, _) in binaries.items()}
+    helps = {w: subprocess.run([b, "colorize", "--help"], capture_output=True, text=True).stdout
+             for w, (b, _) in binaries.items()}
+    has_jobs = {w: "--jobs" in text for w, text in helps.items()}
+    # The guided modes (issue 15) are timed for builds that have them.
+    has_guides = {w: "--reference" in text for w, text in helps.items()}
+    guided = ("welsh", "levin")
 
     def argv(which, case):
         binary, db = binaries[which]
@@ -130,6 +145,12 @@ def main():
             shutil.rmtree(out, ignore_errors=True)
             jobs = ["-j", "1"] if case.endswith("_j1") and has_jobs[which] else []
             return [binary, "colorize", *folder, "-o", out, "--require-cache"] + dbflag + jobs, []
+        if case == "welsh":
+            return [binary, "colorize", one, "-o", out + ".png", "-v", "--method", "welsh",
+                    "--reference", reference], []
+        if case == "levin":
+            return [binary, "colorize", one, "-o", out + ".png", "-v", "--method", "levin",
+                    "--hints", hints], []
         if case == "classic_12mpx":
             return [binary, "colorize", big, "-o", out + ".png", "-v", "--require-cache"] + dbflag, []
         raise ValueError(case)
@@ -140,6 +161,8 @@ def main():
              ("classic_cold", "colorize, classic, one photo, cold (tint's files and libraries evicted)",
               max(1, runs // 2)),
              ("cnn", "colorize, CNN, one 481x321 photo, warm", runs),
+             ("welsh", "colorize, welsh, one 481x321 photo from a 481x321 reference", runs),
+             ("levin", "colorize, levin, one 481x321 photo, 20 strokes", runs),
              ("folder", f"colorize, classic, a folder of {len(folder)} photos (default jobs)",
               1 if args.quick else 3),
              ("folder_j1", f"colorize, classic, a folder of {len(folder)} photos, -j 1",
@@ -157,6 +180,8 @@ def main():
         samples = {w: [] for w in binaries}
         for i in range(n + 1):  # the first is a warm-up, not kept
             for which in binaries:
+                if case in guided and not has_guides[which]:
+                    continue
                 cmd, _ = argv(which, case)
                 if case.endswith("_cold"):
                     evict(cold_files(which))
@@ -171,7 +196,7 @@ def main():
         if case.startswith("folder"):
             row["photos"] = len(folder)
         for which, prefix in (("current", ""), ("baseline", "baseline_")):
-            if which not in samples:
+            if which not in samples or not samples[which]:
                 continue
             walls = [s[0] for s in samples[which]]
             rss = [s[1] for s in samples[which]]

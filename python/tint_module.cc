@@ -115,11 +115,21 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
   context.default_model = DefaultModelCard();
   PostOptions post;
   cv::Mat hint_image;
+  ReferenceGuide reference;
   bool reach_given = false;
   PhotoGuide guide;
   for (const auto& item : kwargs) {
     const std::string key = item.first.cast<std::string>();
-    if (key == "hints") {
+    if (key == "reference") {
+      reference.bgr = ToMat(item.second.cast<py::array>(), "reference");
+      reference.what = "reference";
+    } else if (key == "swatches") {
+      for (const auto& text : item.second.cast<std::vector<std::string>>()) {
+        Swatch swatch;
+        Throw(ParseSwatch(text, &swatch));
+        reference.swatches.push_back(swatch);
+      }
+    } else if (key == "hints") {
       hint_image = ToMat(item.second.cast<py::array>(), "hints", true);
     } else if (key == "hint_reach") {
       guide.hint_options.reach = item.second.cast<double>();
@@ -144,6 +154,17 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
   Hints hints;
   if (info != nullptr && info->colours_from_hints && hint_image.empty())
     throw py::value_error("method '" + method + "' colours only from strokes: give hints=");
+  if (info != nullptr && info->colours_from_reference && reference.bgr.empty())
+    throw py::value_error("method '" + method +
+                          "' colours from a reference photo: give reference=");
+  if (!reference.bgr.empty() && info != nullptr && !info->takes_reference)
+    throw py::value_error("method '" + method + "' takes no reference (welsh and classic do)");
+  if (!reference.swatches.empty() && method != "welsh")
+    throw py::value_error("swatches apply to method welsh only");
+  if (!reference.bgr.empty()) {
+    Throw(CheckSwatches(reference, mat.size()));
+    guide.reference = &reference;
+  }
   if (hint_image.empty() && reach_given)
     throw py::value_error("hint_reach applies with hints= only");
   if (!hint_image.empty()) {
@@ -171,6 +192,8 @@ py::list Methods() {
     d["takes_model"] = m.takes_model;
     d["reads_database"] = m.reads_database;
     d["colours_from_hints"] = m.colours_from_hints;
+    d["takes_reference"] = m.takes_reference;
+    d["colours_from_reference"] = m.colours_from_reference;
     // A preset's options by name (empty for a method that is not one).
     d["preset"] = py::module_::import("json").attr("loads")(m.preset.dump());
     out.append(d);
@@ -284,7 +307,9 @@ PYBIND11_MODULE(_tint, m) {
         "...), db=,\n"
         "model=, weights=, data_root=, post='auto'|'none', hints= (an (H, W, 4) RGBA array of "
         "strokes, or\n"
-        "(H, W, 3) RGB: the grey photo with colour drawn on it), hint_reach=. A bad argument "
+        "(H, W, 3) RGB: the grey photo with colour drawn on it), hint_reach=, reference= (an RGB "
+        "array:\n"
+        "welsh, classic) and swatches= (['TX,TY,TW,TH:RX,RY,RW,RH', ...], welsh). A bad argument "
         "raises ValueError.");
   m.def("methods", &tint::Methods, "The registered methods, as dicts.");
   m.def("options", &tint::Options,

@@ -41,7 +41,8 @@ int RunColorize(int argc, char** argv) {
              DescribeMethods());
   std::vector<std::string> inputs;
   std::string output, method = "classic", db_dir = DefaultDatabaseDir(), post = "none";
-  std::string model = DefaultModelCard(), weights, data_root, hints_path;
+  std::string model = DefaultModelCard(), weights, data_root, hints_path, reference_path;
+  std::vector<std::string> swatch_texts;
   HintOptions hint_options;
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -74,6 +75,13 @@ int RunColorize(int argc, char** argv) {
   app.add_option("--post", post, "Post-step: auto (contrast and white balance) or none")
       ->check(CLI::IsMember({"auto", "none"}))
       ->capture_default_str();
+  app.add_option("--reference", reference_path,
+                 "A colour photo to take the colours from (any size): method welsh (Welsh et al. "
+                 "2002), or classic with a database made from it");
+  app.add_option(
+      "--swatch", swatch_texts,
+      "welsh: TX,TY,TW,TH:RX,RY,RW,RH, a rectangle of the photo coloured from one of the "
+      "reference (repeatable); the rest is coloured from the coloured swatches");
   app.add_option("--hints", hints_path,
                  "Colour strokes drawn over the grey photo (same size; a PNG with alpha, or any "
                  "colour pixel), propagated by shade as in Levin et al. 2004 and applied to the "
@@ -147,6 +155,22 @@ int RunColorize(int argc, char** argv) {
   }
   if (const Status s = internal::CheckOptionsApply(app, info); !s.ok())
     return internal::Fail(cmd, s.message());
+  if (info.colours_from_reference && reference_path.empty()) {
+    return internal::Fail(
+        cmd, "method '" + method + "' colours from a reference photo: give --reference FILE");
+  }
+  if (!reference_path.empty() && !info.takes_reference)
+    return internal::Fail(cmd,
+                          "method '" + method + "' takes no --reference (welsh and classic do)");
+  if (!swatch_texts.empty() && method != "welsh")
+    return internal::Fail(cmd, "--swatch applies to method welsh only");
+  ReferenceGuide reference;
+  for (const std::string& text : swatch_texts) {
+    Swatch swatch;
+    if (const Status s = ParseSwatch(text, &swatch); !s.ok())
+      return internal::Fail(cmd, s.message());
+    reference.swatches.push_back(swatch);
+  }
   if (info.colours_from_hints && hints_path.empty()) {
     return internal::Fail(cmd, "method '" + method +
                                    "' colours only from strokes: give --hints FILE (a PNG drawn "
@@ -192,6 +216,7 @@ int RunColorize(int argc, char** argv) {
     for (const Planned& p : plan) {
       if (!p.hints.empty()) input_of.emplace(FileIdentity(p.hints), p.hints);
     }
+    if (!reference_path.empty()) input_of.emplace(FileIdentity(reference_path), reference_path);
     std::map<std::string, size_t> output_of;  // FileIdentity -> first planned output
     for (size_t k = 0; k < outputs.size(); ++k) {
       const auto& [path, what] = outputs[k];
@@ -217,6 +242,11 @@ int RunColorize(int argc, char** argv) {
   spec.options = internal::GivenClassicOptions(app, classic);
   if (app.count("--model") > 0) spec.model = model;
   spec.weights = weights;
+  if (!reference_path.empty()) {
+    reference.what = reference_path;
+    if (const Status s = ReadImage(read, reference_path, &reference.bgr); !s.ok())
+      return internal::Fail(cmd, "--reference: " + s.message());
+  }
   std::unique_ptr<Colorizer> colorizer;
   Status status =
       internal::OpenMethod(cmd, spec, db_dir, data_root, require_cache, verbose, &colorizer);
@@ -239,6 +269,8 @@ int RunColorize(int argc, char** argv) {
       Hints hints;
       PhotoGuide guide;
       guide.hint_options = hint_options;
+      if (!reference.bgr.empty()) guide.reference = &reference;
+      if (s.ok()) s = CheckSwatches(reference, image.size());
       if (s.ok() && !hints_path.empty()) {
         cv::Mat hint_image;
         s = ReadImage(read, plan[i].hints, &hint_image);

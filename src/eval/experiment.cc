@@ -139,8 +139,8 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
     for (size_t i = 0; i < t["method"].size(); ++i) {
       const json& m = t["method"][i];
       const std::string w = path + " [[method]] #" + std::to_string(i + 1);
-      TINT_RETURN_IF_ERROR(
-          CheckKeys(m, w, {"name", "mode", "model", "options", "hints", "hint_reach"}));
+      TINT_RETURN_IF_ERROR(CheckKeys(
+          m, w, {"name", "mode", "model", "options", "hints", "hint_reach", "reference"}));
       MethodSpec s;
       TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
       TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.mode));
@@ -173,6 +173,34 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
         return Status::Error(w + ": method '" + s.mode +
                              "' colours only from strokes: give hints = \"FOLDER\" (<photo "
                              "stem>.png each)");
+      }
+      if (m.contains("reference")) {
+        if (!info->takes_reference) {
+          return Status::Error(w + ": method '" + s.mode +
+                               "' takes no reference (welsh and the classic methods do)");
+        }
+        TINT_RETURN_IF_ERROR(GetString(m, w, "reference", true, &s.reference));
+        s.reference = ResolvePath(data_root, s.reference);
+        std::vector<uint8_t> bytes;
+        TINT_RETURN_IF_ERROR(PrefixError(w + ": reference: ", ReadFileBytes(s.reference, &bytes)));
+        std::istringstream lines(std::string(bytes.begin(), bytes.end()));
+        int number = 0;
+        for (std::string line; std::getline(lines, line);) {
+          ++number;
+          if (line.empty() || line[0] == '#') continue;
+          std::vector<std::string> cells;
+          std::istringstream cell(line);
+          for (std::string c; std::getline(cell, c, '\t');) cells.push_back(c);
+          if (cells.size() != 3 || cells[0].empty() || cells[1].empty() || cells[2].empty()) {
+            return Status::Error(s.reference + ":" + std::to_string(number) +
+                                 ": expected dataset<TAB>photo<TAB>reference");
+          }
+          s.reference_of[{cells[0], cells[1]}] = ResolvePath(data_root, cells[2]);
+        }
+        if (s.reference_of.empty()) return Status::Error(s.reference + ": no pairs");
+      } else if (info->colours_from_reference) {
+        return Status::Error(w + ": method '" + s.mode +
+                             "' colours from a reference photo: give reference = \"PAIRS.tsv\"");
       }
       if (m.contains("hint_reach")) {
         const json& r = m["hint_reach"];
@@ -227,11 +255,22 @@ Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos) 
 }
 
 Status ColorizeWithGuide(const ExperimentConfig& config, size_t m, const Colorizer& colorizer,
-                         const std::string& photo, const cv::Mat& image,
+                         const std::string& dataset, const std::string& photo, const cv::Mat& image,
                          const ImageReadOptions& read, cv::Mat* out8, ColorizeDetails* details) {
   const MethodSpec* spec = m > 0 && m <= config.methods.size() ? &config.methods[m - 1] : nullptr;
   Hints hints;
+  ReferenceGuide reference;
   PhotoGuide guide;
+  if (spec != nullptr && !spec->reference.empty()) {
+    const std::string name = fs::path(photo).filename().string();
+    const auto it = spec->reference_of.find({dataset, name});
+    if (it == spec->reference_of.end()) {
+      return Status::Error(spec->reference + " has no reference for " + dataset + " " + name);
+    }
+    reference.what = it->second;
+    TINT_RETURN_IF_ERROR(ReadImage(read, it->second, &reference.bgr));
+    guide.reference = &reference;
+  }
   if (spec != nullptr && !spec->hints.empty()) {
     const std::string path =
         (fs::path(spec->hints) / (fs::path(photo).stem().string() + ".png")).string();
@@ -274,8 +313,8 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
     const auto t0 = std::chrono::steady_clock::now();
     cv::Mat out8;
     ColorizeDetails details;
-    const Status cs =
-        ColorizeWithGuide(config, m, *methods[m], photo, image, read, &out8, &details);
+    const Status cs = ColorizeWithGuide(config, m, *methods[m], dataset.name, photo, image, read,
+                                        &out8, &details);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!cs.ok()) return Status::Error(photo + ": " + names[m] + ": " + cs.message());
@@ -367,6 +406,7 @@ std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset
   for (const MethodSpec& m : config.methods) {
     json method = {{"name", m.name}, {"mode", m.mode}, {"options", m.options}, {"model", m.model}};
     if (!m.hints.empty()) method.update({{"hints", m.hints}, {"hint_reach", m.hint_reach}});
+    if (!m.reference.empty()) method["reference"] = m.reference_of;
     methods.push_back(method);
   }
   const json d = {{"kind", dataset.kind},

@@ -43,6 +43,11 @@ struct MethodSpec {
   // photo without its hints file is an error of that photo.
   std::string hints;
   double hint_reach = 0;
+  // A reference photo per photo (methods that take one): a TSV file of
+  // "dataset<TAB>photo<TAB>reference path" lines ('#' starts a comment;
+  // paths as in the config). A photo with no line is an error of that photo.
+  std::string reference;                                                    // the file (resolved)
+  std::map<std::pair<std::string, std::string>, std::string> reference_of;  // (dataset, photo)
 };
 
 struct ExperimentConfig {
@@ -110,10 +115,11 @@ Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::
                          const std::string& out_dir);
 
 // Colorizes one photo of a data set with method m (0: the baseline, else
-// config.methods[m - 1]) and that method's guide (its hints), as the run and
+// config.methods[m - 1]) and that method's guide (its reference photo and
+// hints), as the run and
 // the report's thumbnails do.
 Status ColorizeWithGuide(const ExperimentConfig& config, size_t m, const Colorizer& colorizer,
-                         const std::string& photo, const cv::Mat& image,
+                         const std::string& dataset, const std::string& photo, const cv::Mat& image,
                          const ImageReadOptions& read, cv::Mat* out8,
                          ColorizeDetails* details = nullptr);
 

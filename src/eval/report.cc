@@ -256,7 +256,8 @@ Status WriteExperimentReport(const ExperimentConfig& config,
           tiles;  // the methods (the grayscale baseline shows the input), then the truth
       for (size_t m = 0; m < methods.size(); ++m) {
         cv::Mat out;
-        TINT_RETURN_IF_ERROR(ColorizeWithGuide(config, m, *methods[m], photo, image, read, &out));
+        TINT_RETURN_IF_ERROR(
+            ColorizeWithGuide(config, m, *methods[m], spec->name, photo, image, read, &out));
         tiles.push_back(out);
       }
       cv::Mat truth8;

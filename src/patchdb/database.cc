@@ -52,8 +52,8 @@ bool LabelInSet(LabelSet set, const std::string& label) {
 
 void PatchDatabase::AddPatch(const NeighborhoodOptions& features,
                              const PatchSamplingOptions& sampling, const cv::Mat& bgr, int label_id,
-                             int patch_index, const PositionFrame& frame) {
-  if (!LabelInSet(sampling.labels, label_names_[label_id])) return;
+                             int patch_index, const PositionFrame& frame, const cv::Mat* regions) {
+  if (regions == nullptr && !LabelInSet(sampling.labels, label_names_[label_id])) return;
   cv::Mat lightness, ab;
   if (sampling.color_space == ColorSpace::kYuv) {
     cv::Mat y, u, v;
@@ -80,7 +80,7 @@ void PatchDatabase::AddPatch(const NeighborhoodOptions& features,
     const cv::Vec2f v = ab_mean.at<cv::Vec2f>(points[i]);
     chroma.at<float>(i, 0) = v[0];
     chroma.at<float>(i, 1) = v[1];
-    sample_labels_.push_back(label_id);
+    sample_labels_.push_back(regions != nullptr ? regions->at<int>(points[i]) : label_id);
     sample_patch_.push_back(patch_index);
   }
   vectors_.push_back(vectors);
@@ -145,6 +145,20 @@ std::unique_ptr<PatchDatabase> PatchDatabase::FromPatches(const NeighborhoodOpti
     db->AddPatch(features, sampling, patches_bgr[i], db->LabelId(labels[i]), static_cast<int>(i),
                  PositionFrame());
   }
+  return db;
+}
+
+std::unique_ptr<PatchDatabase> PatchDatabase::FromLabelledPhoto(
+    const NeighborhoodOptions& features, const PatchSamplingOptions& sampling, const cv::Mat& bgr,
+    const cv::Mat& regions, const std::vector<std::string>& label_names) {
+  TINT_CHECK(regions.type() == CV_32S && regions.size() == bgr.size(), "one region per pixel");
+  std::unique_ptr<PatchDatabase> db(new PatchDatabase());
+  PatchRecord r;
+  r.id = "reference";
+  r.label = label_names.empty() ? "reference" : label_names[0];
+  db->manifest_.patches.push_back(r);
+  db->label_names_ = label_names;
+  db->AddPatch(features, sampling, bgr, 0, 0, PositionFrame(), &regions);
   return db;
 }
 

@@ -58,6 +58,12 @@ class PatchDatabase {
                                                     const std::vector<cv::Mat>& patches_bgr,
                                                     const std::vector<std::string>& labels);
 
+  // A database made from one colour photo (a reference): samples over the
+  // whole photo, each labelled by `regions` (CV_32S, the photo's size, ids
+  // 0..n-1) at its centre, label i named label_names[i].
+  static std::unique_ptr<PatchDatabase> FromLabelledPhoto(
+      const NeighborhoodOptions& features, const PatchSamplingOptions& sampling, const cv::Mat& bgr,
+      const cv::Mat& regions, const std::vector<std::string>& label_names);
   // A database from samples computed earlier (the index cache). When
   // vectors and chroma are views of memory they do not own (a mapped cache
   // file), `backing` is what holds that memory: the database keeps it.
@@ -80,8 +86,10 @@ class PatchDatabase {
 
  private:
   PatchDatabase() = default;
+  // regions: when given, each sample's label is regions(centre), not label_id.
   void AddPatch(const NeighborhoodOptions& features, const PatchSamplingOptions& sampling,
-                const cv::Mat& bgr, int label_id, int patch_index, const PositionFrame& frame);
+                const cv::Mat& bgr, int label_id, int patch_index, const PositionFrame& frame,
+                const cv::Mat* regions = nullptr);
 
   Manifest manifest_;
   std::vector<std::string> label_names_;

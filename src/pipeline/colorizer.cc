@@ -36,6 +36,25 @@ class GrayscaleColorizer : public Colorizer {
   std::string name_;
 };
 
+class WelshColorizer : public Colorizer {
+ public:
+  explicit WelshColorizer(const WelshOptions& options) : options_(options) {}
+  std::string name() const override { return "welsh"; }
+  Status Colorize(const cv::Mat&, cv::Mat*, ColorizeDetails*) const override {
+    return Status::Error("method 'welsh' colours from a reference photo: give --reference FILE");
+  }
+  Status ColorizeFromReference(const cv::Mat& lightness, const ReferenceGuide& reference,
+                               cv::Mat* ab, ColorizeDetails* details) const override {
+    Timer timer;
+    TINT_RETURN_IF_ERROR(WelshTransfer(lightness, reference, options_, ab));
+    if (details != nullptr) details->seconds["welsh"] = timer.Lap();
+    return Status::Ok();
+  }
+
+ private:
+  WelshOptions options_;
+};
+
 class ClassicColorizer : public Colorizer {
  public:
   // Queries per block of vectors (about 13 MB of 51-d vectors).
@@ -49,6 +68,40 @@ class ClassicColorizer : public Colorizer {
         similarity_quantiles_(std::move(indexed.similarity_quantiles)) {}
 
   std::string name() const override { return "classic"; }
+
+  // tint's pipeline over a database made from the reference: its
+  // normalized-cuts segments are the labels, so a segment of the photo votes
+  // for the reference region it resembles most and takes that region's
+  // chroma. No label calibration (it needs several photos).
+  Status ColorizeFromReference(const cv::Mat& lightness, const ReferenceGuide& reference,
+                               cv::Mat* ab, ColorizeDetails* details) const override {
+    if (!reference.swatches.empty())
+      return Status::Error("swatches are for method welsh; classic takes a whole reference");
+    Timer timer;
+    cv::Mat ref_l, ref_ab;
+    SplitLab(reference.bgr, &ref_l, &ref_ab);
+    cv::Mat regions(ref_l.size(), CV_32S, cv::Scalar(0));
+    NCutSummary summary;
+    summary.num_segments = 1;
+    if (options_.use_ncut) SegmentNormalizedCuts(options_.ncut, ref_l, &regions, &summary);
+    std::vector<std::string> names;
+    for (int i = 0; i < summary.num_segments; ++i)
+      names.push_back("region-" + std::to_string(i + 1));
+    ClassicOptions options = options_;
+    options.calibration_step = 0;
+    auto db = PatchDatabase::FromLabelledPhoto(options.features, options.sampling, reference.bgr,
+                                               regions, names);
+    if (db->num_samples() == 0) {
+      return Status::Error(reference.what + ": the reference is too small for " +
+                           std::to_string(options.features.window) + "x" +
+                           std::to_string(options.features.window) + " windows");
+    }
+    const auto from_reference = CreateClassicColorizer(options, std::move(db));
+    const double seconds = timer.Lap();
+    TINT_RETURN_IF_ERROR(from_reference->Colorize(lightness, ab, details));
+    if (details != nullptr) details->seconds["reference database"] = seconds;
+    return Status::Ok();
+  }
 
   Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
     TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
@@ -176,6 +229,15 @@ std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride) {
   return points;
 }
 
+Status Colorizer::ColorizeFromReference(const cv::Mat&, const ReferenceGuide&, cv::Mat*,
+                                        ColorizeDetails*) const {
+  return Status::Error("method '" + name() + "' takes no reference photo");
+}
+
+std::unique_ptr<Colorizer> CreateWelshColorizer(const WelshOptions& options) {
+  return std::make_unique<WelshColorizer>(options);
+}
+
 std::unique_ptr<Colorizer> CreateGrayscaleColorizer(const std::string& name) {
   return std::make_unique<GrayscaleColorizer>(name);
 }
@@ -214,7 +276,12 @@ Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const 
                      cv::Mat* bgr8, ColorizeDetails* details, const PhotoGuide* guide) {
   const cv::Mat lightness = ComputeLightness(image);
   cv::Mat ab;
-  TINT_RETURN_IF_ERROR(colorizer.Colorize(lightness, &ab, details));
+  if (guide != nullptr && guide->reference != nullptr) {
+    TINT_RETURN_IF_ERROR(
+        colorizer.ColorizeFromReference(lightness, *guide->reference, &ab, details));
+  } else {
+    TINT_RETURN_IF_ERROR(colorizer.Colorize(lightness, &ab, details));
+  }
   if (guide != nullptr && guide->hints != nullptr) {
     Timer timer;
     TINT_RETURN_IF_ERROR(PropagateHints(lightness, *guide->hints, guide->hint_options, &ab));

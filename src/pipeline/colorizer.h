@@ -14,6 +14,7 @@
 #include "core/status.h"
 #include "features/neighborhood.h"
 #include "guide/hints.h"
+#include "guide/reference.h"
 #include "match/matcher.h"
 #include "patchdb/database.h"
 #include "pipeline/index_cache.h"
@@ -40,6 +41,10 @@ class Colorizer {
   // from several threads at once.
   virtual Status Colorize(const cv::Mat& lightness, cv::Mat* ab,
                           ColorizeDetails* details) const = 0;
+  // The same, with colour from a reference photo instead of the method's own
+  // examples (methods with MethodInfo::takes_reference); others refuse.
+  virtual Status ColorizeFromReference(const cv::Mat& lightness, const ReferenceGuide& reference,
+                                       cv::Mat* ab, ColorizeDetails* details) const;
 };
 
 // The baseline every method is reported beside: a = b = 0. Also the start of
@@ -93,11 +98,17 @@ Status CreateCnnColorizer(const std::string& card_path, const ModelCardOptions& 
 
 // What a user gives beside a photo to steer its colours.
 struct PhotoGuide {
+  const ReferenceGuide* reference = nullptr;  // a reference photo (--reference)
   const Hints* hints = nullptr;  // strokes (--hints), propagated over the method's output
   HintOptions hint_options;
 };
 
-// Reads the lightness of any image, colorizes it, corrects the chroma by the
+// Welsh et al. 2002: colour from a reference photo only (its plain Colorize
+// is an error asking for one).
+std::unique_ptr<Colorizer> CreateWelshColorizer(const WelshOptions& options);
+
+// Reads the lightness of any image, colorizes it (from the guide's reference
+// when given), corrects the chroma by the
 // guide's strokes when given, joins the original L with the chroma
 // (gamut-safe) and applies the post-step.
 Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const cv::Mat& image,

@@ -26,6 +26,12 @@ Status CreateLevin(const ColorizerSpec& spec, const ColorizerContext&,
   return Status::Ok();
 }
 
+Status CreateWelsh(const ColorizerSpec&, const ColorizerContext&,
+                   std::unique_ptr<Colorizer>* colorizer) {
+  *colorizer = CreateWelshColorizer(WelshOptions());
+  return Status::Ok();
+}
+
 Status CreateClassic(const ColorizerSpec& spec, const ColorizerContext& context,
                      std::unique_ptr<Colorizer>* colorizer) {
   ClassicOptions options;
@@ -107,6 +113,15 @@ std::vector<MethodInfo>& Table() {
                      &CreateLevin};
     levin.colours_from_hints = true;
     m.push_back(levin);
+    MethodInfo welsh{"welsh",
+                     "Welsh, Ashikhmin & Mueller 2002: colour from a --reference photo only "
+                     "(luminance remapping, 200 jittered samples, 5x5 mean and deviation, best "
+                     "match; --swatch pairs)",
+                     &CreateWelsh};
+    welsh.takes_reference = welsh.colours_from_reference = true;
+    m.push_back(welsh);
+    // The classic pipeline takes a reference too: a database made from it.
+    for (MethodInfo& method : m) method.takes_reference |= method.create == &CreateClassic;
     return m;
   }();
   return methods;

@@ -53,6 +53,10 @@ struct MethodInfo {
   // No colour of its own: every colour comes from the user's strokes
   // (--hints), which it needs.
   bool colours_from_hints = false;
+  // Colours from a reference photo (--reference) instead of its own examples
+  // when given one; colours_from_reference: only so (it needs one).
+  bool takes_reference = false;
+  bool colours_from_reference = false;
 };
 
 // The bundled patch database: $TINT_PATCHDB, else the source tree's patchdb/.

@@ -230,6 +230,39 @@ TEST(ColorizeCliTest, StrokesColourAndCorrectAndKeepLightness) {
   EXPECT_TRUE(fs::exists(dir + "/out/a.png"));
 }
 
+// A reference photo (issue 15): welsh and classic colour from it, keep L,
+// and differ from classic's own colours; the reference is an input no output
+// may replace; swatches reach welsh.
+TEST(ColorizeCliTest, AReferencePhotoColoursWelshAndClassic) {
+  const std::string dir = testing::ScratchDir();
+  const std::string in = testing::TestDataPath("bridge_small.jpg");
+  const std::string ref = testing::TestDataPath("street_small.png");
+  const cv::Mat input = cv::imread(in);
+  for (const std::string& method : {"welsh", "classic"}) {
+    const RunResult r = RunTint("colorize " + in + " --method " + method + " --reference " + ref +
+                                    " -o " + dir + "/" + method + ".png -v",
+                                dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const cv::Mat out = cv::imread(dir + "/" + method + ".png");
+    EXPECT_LT(cv::norm(ComputeLightness(out), ComputeLightness(input), cv::NORM_INF), 1.0);
+  }
+  ASSERT_EQ(RunTint("colorize " + in + " -o " + dir + "/own.png", dir).exit_code, 0);
+  EXPECT_GT(cv::norm(cv::imread(dir + "/own.png"), cv::imread(dir + "/classic.png"), cv::NORM_L1),
+            0.0);
+  RunResult r = RunTint("colorize " + in + " --method welsh --reference " + ref +
+                            " --swatch 0,0,40,40:0,0,30,30 -o " + dir + "/swatch.png",
+                        dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(cv::norm(cv::imread(dir + "/welsh.png"), cv::imread(dir + "/swatch.png"), cv::NORM_L1),
+            0.0);
+  fs::copy_file(ref, dir + "/ref.png");
+  r = RunTint(
+      "colorize " + in + " --method welsh --reference " + dir + "/ref.png -o " + dir + "/ref.png",
+      dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("would overwrite the input"), std::string::npos) << r.err;
+}
+
 struct BadCase {
   std::string name;
   // Builds the arguments in a scratch folder; output goes to OUT.
@@ -327,6 +360,37 @@ INSTANTIATE_TEST_SUITE_P(
                   return Good() + " " + Good() + " --hints " +
                          RedStroke(d + "/h.png", GoodSize(), {2, 2, 5, 5}) + " -o " + d +
                          "/out.png";
+                }},
+        BadCase{"welsh_without_reference",
+                [](const std::string& d) { return Good() + " --method welsh -o " + d + "/out.png"; }},
+        BadCase{"reference_missing",
+                [](const std::string& d) {
+                  return Good() + " --method welsh --reference " + d + "/nope.png -o " + d +
+                         "/out.png";
+                }},
+        BadCase{"reference_not_an_image",
+                [](const std::string& d) {
+                  return Good() + " --method welsh --reference " + Write(d + "/r.png", "text") +
+                         " -o " + d + "/out.png";
+                }},
+        BadCase{"reference_for_cnn",
+                [](const std::string& d) {
+                  return Good() + " --method cnn --reference " + Good() + " -o " + d + "/out.png";
+                }},
+        BadCase{"swatch_for_classic",
+                [](const std::string& d) {
+                  return Good() + " --reference " + Good() + " --swatch 0,0,9,9:0,0,9,9 -o " + d +
+                         "/out.png";
+                }},
+        BadCase{"swatch_malformed",
+                [](const std::string& d) {
+                  return Good() + " --method welsh --reference " + Good() + " --swatch 0,0,9:0 -o " +
+                         d + "/out.png";
+                }},
+        BadCase{"swatch_outside_the_photo",
+                [](const std::string& d) {
+                  return Good() + " --method welsh --reference " + Good() +
+                         " --swatch 150,100,40,40:0,0,9,9 -o " + d + "/out.png";
                 }},
         BadCase{"too_large",
                 [](const std::string& d) {

@@ -277,6 +277,53 @@ TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {
   }
 }
 
+// Issue 15: methods with a reference photo per photo from a pairs file; a
+// photo without a pair is an error of that photo; bad reference keys stop the run.
+TEST_F(ConfiguredEvalTest, ReferencePairsAndBadReferenceKeys) {
+  ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/pairs.tsv", "# dataset\tphoto\treference\nmine\ta.jpg\t" +
+                                                       photos_ + "/b.png\nmine\tb.png\t" + photos_ +
+                                                       "/a.jpg\n")
+                  .ok());
+  const std::string methods =
+      "[[method]]\nname = \"welsh\"\nmode = \"welsh\"\nreference = \"" + dir_ +
+      "/pairs.tsv\"\n[[method]]\nname = \"classic-ref\"\nmode = \"classic\"\nreference = \"" +
+      dir_ + "/pairs.tsv\"\n";
+  const std::string text = Read(dir_ + "/c.toml");
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text + methods).ok());
+  RunResult r = Eval("--out " + dir_ + "/r");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json result = nlohmann::json::parse(Read(dir_ + "/r/photos/mine/a.jpg.json"));
+  EXPECT_GT(result["methods"]["welsh"]["colorfulness"].get<double>(), 1.0) << result.dump();
+  EXPECT_NE(result["methods"]["classic-ref"]["auc"], result["methods"]["classic"]["auc"]);
+
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/pairs.tsv", "mine\ta.jpg\t" + photos_ + "/b.png\n").ok());
+  r = Eval("--out " + dir_ + "/r2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(Read(dir_ + "/r2/photos/mine/b.png.error").find("has no reference for mine b.png"),
+            std::string::npos);
+
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/bad.tsv", "mine a.jpg b.png\n").ok());
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"[[method]]\nname = \"w\"\nmode = \"welsh\"\n", "colours from a reference photo"},
+      {"[[method]]\nname = \"w\"\nmode = \"cnn\"\nmodel = \"" + testing::SourceDir() +
+           "/models/tint-hc/card.toml\"\nreference = \"" + dir_ + "/pairs.tsv\"\n",
+       "takes no reference"},
+      {"[[method]]\nname = \"w\"\nmode = \"welsh\"\nreference = \"" + dir_ + "/bad.tsv\"\n",
+       "bad.tsv:1: expected dataset<TAB>photo<TAB>reference"},
+      {"[[method]]\nname = \"w\"\nmode = \"welsh\"\nreference = \"" + dir_ + "/none.tsv\"\n",
+       "none.tsv"},
+  };
+  for (const auto& [method, expect] : bad) {
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text + method).ok());
+    r = Eval("--out " + dir_ + "/bad");
+    EXPECT_EQ(r.exit_code, 1) << expect;
+    EXPECT_EQ(r.ErrLines(), 1) << r.err;
+    EXPECT_NE(r.err.find(expect), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
+  }
+}
+
 TEST_F(ConfiguredEvalTest, BadConfigsGiveOneLineAndWriteNothing) {
   struct Case {
     std::string config_extra, args, expect;

@@ -59,6 +59,39 @@ const Colorizer& Get(const std::string& method) {
   return *c;
 }
 
+// What a guided method needs beside the photo (issue 15): strokes for one
+// that colours only from them (one red stroke in the top-left corner), a
+// reference photo for one that colours only from it. Null for the others.
+struct Guide {
+  Hints hints;
+  ReferenceGuide reference;
+  PhotoGuide guide;
+};
+const PhotoGuide* GuideFor(const std::string& method, cv::Size size, Guide* g) {
+  const MethodInfo& info = *FindMethod(method);
+  if (info.colours_from_hints) {
+    g->hints.mask = cv::Mat::zeros(size, CV_8U);
+    g->hints.ab = cv::Mat::zeros(size, CV_32FC2);
+    const cv::Rect stroke(0, 0, std::min(3, size.width), 1);
+    g->hints.mask(stroke).setTo(255);
+    g->hints.ab(stroke).setTo(cv::Scalar(40, 20));
+    g->hints.count = stroke.area();
+    g->guide.hints = &g->hints;
+  } else if (info.colours_from_reference) {
+    EXPECT_TRUE(ReadImage({}, testing::TestDataPath("street_small.png"), &g->reference.bgr).ok());
+    g->guide.reference = &g->reference;
+  } else {
+    return nullptr;
+  }
+  return &g->guide;
+}
+
+Status ColorizeGuided(const Colorizer& c, const std::string& method, const cv::Mat& photo,
+                      cv::Mat* bgr, ColorizeDetails* details = nullptr) {
+  Guide g;
+  return ColorizePhoto(c, PostOptions(), photo, bgr, details, GuideFor(method, photo.size(), &g));
+}
+
 class ConformanceTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ConformanceTest, APhotoKeepsItsSizeAndLightness) {
@@ -66,7 +99,7 @@ TEST_P(ConformanceTest, APhotoKeepsItsSizeAndLightness) {
   ASSERT_TRUE(ReadImage({}, testing::TestDataPath("bridge_small.jpg"), &photo).ok());
   cv::Mat bgr;
   ColorizeDetails details;
-  ASSERT_TRUE(ColorizePhoto(Get(GetParam()), PostOptions(), photo, &bgr, &details).ok());
+  ASSERT_TRUE(ColorizeGuided(Get(GetParam()), GetParam(), photo, &bgr, &details).ok());
   EXPECT_EQ(bgr.size(), photo.size());
   EXPECT_EQ(bgr.type(), CV_8UC3);
   EXPECT_LE(cv::norm(ComputeLightness(photo), ComputeLightness(bgr), cv::NORM_INF), 1.5);
@@ -79,16 +112,48 @@ TEST_P(ConformanceTest, TwoThreadsAtOnceGiveWhatOneGives) {
   ASSERT_TRUE(ReadImage({}, testing::TestDataPath("street_small.png"), &b).ok());
   const Colorizer& c = Get(GetParam());
   cv::Mat alone_a, alone_b, together_a, together_b;
-  ASSERT_TRUE(ColorizePhoto(c, PostOptions(), a, &alone_a).ok());
-  ASSERT_TRUE(ColorizePhoto(c, PostOptions(), b, &alone_b).ok());
+  const std::string& m = GetParam();
+  ASSERT_TRUE(ColorizeGuided(c, m, a, &alone_a).ok());
+  ASSERT_TRUE(ColorizeGuided(c, m, b, &alone_b).ok());
   Status sa, sb;
-  std::thread ta([&] { sa = ColorizePhoto(c, PostOptions(), a, &together_a); });
-  std::thread tb([&] { sb = ColorizePhoto(c, PostOptions(), b, &together_b); });
+  std::thread ta([&] { sa = ColorizeGuided(c, m, a, &together_a); });
+  std::thread tb([&] { sb = ColorizeGuided(c, m, b, &together_b); });
   ta.join();
   tb.join();
   ASSERT_TRUE(sa.ok() && sb.ok());
   EXPECT_EQ(cv::norm(alone_a, together_a, cv::NORM_INF), 0.0);
   EXPECT_EQ(cv::norm(alone_b, together_b, cv::NORM_INF), 0.0);
+}
+
+// A method that takes a reference photo colours from it when given one (the
+// same result from two threads), and one that does not refuses it in one line.
+TEST_P(ConformanceTest, AReferencePhotoIsUsedOrRefused) {
+  const MethodInfo& info = *FindMethod(GetParam());
+  cv::Mat photo;
+  ReferenceGuide reference;
+  ASSERT_TRUE(ReadImage({}, testing::TestDataPath("bridge_small.jpg"), &photo).ok());
+  ASSERT_TRUE(ReadImage({}, testing::TestDataPath("street_small.png"), &reference.bgr).ok());
+  PhotoGuide guide;
+  guide.reference = &reference;
+  Guide strokes;
+  if (info.colours_from_hints) guide.hints = GuideFor(GetParam(), photo.size(), &strokes)->hints;
+  cv::Mat bgr, again;
+  const Status s = ColorizePhoto(Get(GetParam()), PostOptions(), photo, &bgr, nullptr, &guide);
+  if (!info.takes_reference) {
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.message().find('\n'), std::string::npos);
+    EXPECT_NE(s.message().find("takes no reference"), std::string::npos) << s.message();
+    return;
+  }
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(bgr.size(), photo.size());
+  EXPECT_LE(cv::norm(ComputeLightness(photo), ComputeLightness(bgr), cv::NORM_INF), 1.5);
+  Status t;
+  std::thread other(
+      [&] { t = ColorizePhoto(Get(GetParam()), PostOptions(), photo, &again, nullptr, &guide); });
+  other.join();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(cv::norm(bgr, again, cv::NORM_INF), 0.0);
 }
 
 TEST_P(ConformanceTest, BadOptionsGiveOneLine) {
@@ -129,7 +194,7 @@ TEST_P(ConformanceTest, EveryTinySizeGivesAResultOfThatSize) {
     cv::Mat grey(size, CV_8U);
     rng.fill(grey, cv::RNG::UNIFORM, 0, 256);
     cv::Mat bgr;
-    const Status s = ColorizePhoto(colorizer, PostOptions(), grey, &bgr);
+    const Status s = ColorizeGuided(colorizer, GetParam(), grey, &bgr);
     ASSERT_TRUE(s.ok()) << s.message();
     ASSERT_EQ(bgr.size(), size);
     ASSERT_EQ(bgr.type(), CV_8UC3);

@@ -108,6 +108,26 @@ def test_strokes_colour_the_photo_and_bad_strokes_raise():
         tint.colorize(grey, hint_reach=3)
 
 
+def test_a_reference_colours_welsh_and_classic():
+    grey = grey_photo()
+    reference = np.zeros((40, 50, 3), np.uint8)
+    reference[:, :25] = (200, 60, 40)
+    reference[:, 25:] = (40, 80, 200)
+    for method in ("welsh", "classic"):
+        out = tint.colorize(grey, method=method, reference=reference)
+        assert out.shape == (48, 64, 3)
+        assert np.abs(lightness(out) - lightness(grey)).max() < 1.5
+    swatched = tint.colorize(grey, method="welsh", reference=reference,
+                             swatches=["0,0,20,20:0,0,20,20"])
+    assert not np.array_equal(swatched, tint.colorize(grey, method="welsh", reference=reference))
+    with pytest.raises(ValueError, match="colours from a reference photo"):
+        tint.colorize(grey, method="welsh")
+    with pytest.raises(ValueError, match="takes no reference"):
+        tint.colorize(grey, method="cnn", reference=reference)
+    with pytest.raises(ValueError, match="inside the photo"):
+        tint.colorize(grey, method="welsh", reference=reference, swatches=["60,0,20,20:0,0,9,9"])
+
+
 def test_metrics_compute_uses_the_metric_table():
     grey = grey_photo()
     rgb = tint.colorize(grey, method="cnn")
