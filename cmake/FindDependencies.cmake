@@ -2,7 +2,7 @@
 # All come from Debian 12 packages (see scripts/install_deps.sh).
 
 find_package(OpenCV 4.5 REQUIRED COMPONENTS
-  core imgproc imgcodecs flann ximgproc xphoto dnn quality)
+  core imgproc imgcodecs flann ximgproc xphoto dnn quality video)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)

@@ -15,6 +15,7 @@ namespace tint {
 int RunColorize(int argc, char** argv);
 int RunDb(int argc, char** argv);
 int RunEval(int argc, char** argv);
+int RunColorizeSequence(int argc, char** argv);
 
 namespace internal {
 

@@ -17,6 +17,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  colorize   colorize one or more photos\n"
+    "  colorize-sequence\n"
+    "             colour a folder of grey frames from one colour keyframe\n"
     "  db         inspect, build and verify the patch database\n"
     "  eval       measure a method against the true colours of photos\n"
     "\n"
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "colorize") return tint::RunColorize(argc - 1, argv + 1);
+    if (command == "colorize-sequence") return tint::RunColorizeSequence(argc - 1, argv + 1);
     if (command == "db") return tint::RunDb(argc - 1, argv + 1);
     if (command == "eval") return tint::RunEval(argc - 1, argv + 1);
   } catch (const std::exception& e) {

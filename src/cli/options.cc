@@ -78,10 +78,17 @@ nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& op
   return given;
 }
 
+// Whether the command has option `name` and it was given (commands bind
+// different sets of flags).
+bool Given(const CLI::App& app, const std::string& name) {
+  const CLI::Option* option = app.get_option_no_throw(name);
+  return option != nullptr && option->count() > 0;
+}
+
 Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method) {
   if (!method.takes_options) {
     for (const OptionInfo& entry : ClassicOptionTable()) {
-      if (app.count(FlagName(entry.name)) > 0) {
+      if (Given(app, FlagName(entry.name))) {
         return Status::Error(FlagName(entry.name) +
                              " is an option of the classic methods, not of '" + method.name + "'");
       }
@@ -89,7 +96,7 @@ Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method) {
   }
   if (!method.takes_model) {
     for (const char* name : {"--model", "--weights"}) {
-      if (app.count(name) > 0) {
+      if (Given(app, name)) {
         return Status::Error(std::string(name) +
                              " applies to methods with a model (cnn) only, not to '" + method.name +
                              "'");
@@ -98,7 +105,7 @@ Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method) {
   }
   if (!method.reads_database) {
     for (const char* name : {"--require-cache"}) {
-      if (app.count(name) > 0)
+      if (Given(app, name))
         return Status::Error(std::string(name) + " applies to methods with a patch database only");
     }
   }

@@ -43,6 +43,17 @@ std::vector<MetricInfo>& Table() {
 
 const std::vector<MetricInfo>& MetricTable() { return Table(); }
 
+const std::vector<FramePairMetricInfo>& FramePairMetricTable() {
+  static const std::vector<FramePairMetricInfo> table = {
+      {"flicker", "flicker", 3, false,
+       "mean |ab(t) - ab(t-1)| of the output over the pixels whose true ab changes by under 2 "
+       "(where the colour should stay still)",
+       [](const FramePairInput& in) {
+         return TemporalFlicker(in.previous_out_ab, in.out_ab, in.previous_truth_ab, in.truth_ab);
+       }}};
+  return table;
+}
+
 const MetricInfo* FindMetric(const std::string& key) {
   for (const MetricInfo& m : Table()) {
     if (m.key == key) return &m;

@@ -41,4 +41,21 @@ const MetricInfo* FindMetric(const std::string& key);
 // already in the table is an error.
 Status RegisterMetric(const MetricInfo& metric);
 
+// What a metric of two consecutive frames sees (keyframe video, issue 15).
+struct FramePairInput {
+  cv::Mat previous_out_ab, out_ab;      // the method's chroma, frame t - 1 and t
+  cv::Mat previous_truth_ab, truth_ab;  // the truth's
+};
+
+struct FramePairMetricInfo {
+  std::string key, header;
+  int digits = 2;
+  bool higher_is_better = false;
+  std::string description;
+  std::function<double(const FramePairInput&)> compute;
+};
+
+// The metrics of consecutive frames: "flicker".
+const std::vector<FramePairMetricInfo>& FramePairMetricTable();
+
 }  // namespace tint

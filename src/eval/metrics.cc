@@ -186,4 +186,24 @@ void AccumulateCamVidConfusion(const cv::Mat& annot, const cv::Mat& labels,
   }
 }
 
+double TemporalFlicker(const cv::Mat& previous_out_ab, const cv::Mat& out_ab,
+                       const cv::Mat& previous_truth_ab, const cv::Mat& truth_ab, double still) {
+  CV_Assert(out_ab.type() == CV_32FC2 && previous_out_ab.size() == out_ab.size() &&
+            truth_ab.size() == out_ab.size() && previous_truth_ab.size() == out_ab.size());
+  double sum = 0;
+  int64_t count = 0;
+  for (int y = 0; y < out_ab.rows; ++y) {
+    const cv::Vec2f* po = previous_out_ab.ptr<cv::Vec2f>(y);
+    const cv::Vec2f* o = out_ab.ptr<cv::Vec2f>(y);
+    const cv::Vec2f* pt = previous_truth_ab.ptr<cv::Vec2f>(y);
+    const cv::Vec2f* t = truth_ab.ptr<cv::Vec2f>(y);
+    for (int x = 0; x < out_ab.cols; ++x) {
+      if (cv::norm(t[x] - pt[x]) >= still) continue;
+      sum += cv::norm(o[x] - po[x]);
+      ++count;
+    }
+  }
+  return count > 0 ? sum / static_cast<double>(count) : 0.0;
+}
+
 }  // namespace tint

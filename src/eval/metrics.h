@@ -67,6 +67,13 @@ void AccumulateCamVidConfusion(const cv::Mat& annot, const cv::Mat& labels,
                                std::vector<std::vector<double>>* confusion);
 
 // max |L(a) - L(b)| over all pixels, L in CIE Lab 0..100.
+// Temporal flicker: the mean Euclidean |ab(t) - ab(t-1)| of the output over
+// the pixels where the truth's ab moves by less than `still`; 0 when there
+// are none.
+double TemporalFlicker(const cv::Mat& previous_out_ab, const cv::Mat& out_ab,
+                       const cv::Mat& previous_truth_ab, const cv::Mat& truth_ab,
+                       double still = 2.0);
+
 double MaxLightnessDifference(const cv::Mat& lightness_a, const cv::Mat& lightness_b);
 
 }  // namespace tint
