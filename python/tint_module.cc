@@ -18,6 +18,7 @@
 #include "patchdb/manifest.h"
 #include "pipeline/option_table.h"
 #include "pipeline/registry.h"
+#include "pipeline/sequence.h"
 
 namespace py = pybind11;
 
@@ -182,6 +183,42 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
   return FromBgr8(bgr8);
 }
 
+py::list ColorizeSequence(const py::list& frames, const py::array& keyframe,
+                          const std::string& method, double temporal, bool from_previous,
+                          const std::string& db) {
+  const MethodInfo* info = FindMethod(method);
+  if (info == nullptr) Throw(Status::Error("unknown method '" + method + "'"));
+  if (!info->takes_reference) {
+    throw py::value_error("method '" + method +
+                          "' takes no reference photo (welsh and the classic methods do)");
+  }
+  SequenceOptions options;
+  options.temporal = temporal;
+  options.from_previous = from_previous;
+  std::string error;
+  if (!options.Check(&error)) throw py::value_error(error);
+  ColorizerSpec spec;
+  spec.method = method;
+  ColorizerContext context;
+  context.db_dir = db.empty() ? DefaultDatabaseDir() : db;
+  context.default_model = DefaultModelCard();
+  const Colorizer& colorizer = CachedColorizer(spec, context);
+  SequenceColorizer sequence(colorizer, ToMat(keyframe, "keyframe"), options);
+  py::list out;
+  for (const auto& frame : frames) {
+    const cv::Mat mat = ToMat(frame.cast<py::array>(), "frame");
+    cv::Mat bgr8;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = sequence.Next(mat, &bgr8);
+    }
+    Throw(s);
+    out.append(FromBgr8(bgr8));
+  }
+  return out;
+}
+
 py::list Methods() {
   py::list out;
   for (const MethodInfo& m : RegisteredMethods()) {
@@ -311,6 +348,14 @@ PYBIND11_MODULE(_tint, m) {
         "array:\n"
         "welsh, classic) and swatches= (['TX,TY,TW,TH:RX,RY,RW,RH', ...], welsh). A bad argument "
         "raises ValueError.");
+  m.def("colorize_sequence", &tint::ColorizeSequence, py::arg("frames"), py::arg("keyframe"),
+        py::arg("method") = "classic", py::arg("temporal") = 0.5, py::arg("from_previous") = false,
+        py::arg("db") = "",
+        "Colour a list of grey frames (arrays as colorize takes) from a colour keyframe (RGB) "
+        "with a method that\n"
+        "takes a reference (classic, welsh), the temporal term `temporal` (0..0.95) against "
+        "flicker; returns\n"
+        "a list of (H, W, 3) RGB uint8 arrays. Frames must have the keyframe's size.");
   m.def("methods", &tint::Methods, "The registered methods, as dicts.");
   m.def("options", &tint::Options,
         "The classic option table: name, flag, help, default, range or choices.");

@@ -43,6 +43,11 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="clips per k (0: all; for a quick try)")
     args = parser.parse_args()
+    # The commit and whether the tree differs from it, at the start (what ran).
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    dirty = bool(subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True).stdout.strip())
     camvid = os.path.join(args.data_root, "camvid", "test")
     if not os.path.isdir(camvid):
         sys.exit(f"camvid_sequences.py: error: {camvid} does not exist")
@@ -93,10 +98,6 @@ def main():
             row[key] = t[key] / t["frames"]
         row["flicker"] = t["flicker"] / t["pairs"] if t["pairs"] else None
         rows.append(row)
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    dirty = bool(subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
-                                capture_output=True, text=True).stdout.strip())
     summary = {"commit": commit, "dirty": dirty, "rows": rows}
     with open(os.path.join(args.out, "summary.json.tmp"), "w") as f:
         json.dump(summary, f, indent=1)

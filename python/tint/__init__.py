@@ -9,7 +9,7 @@
 
 Import from the build tree with PYTHONPATH=build/python (Debian's /usr/bin/python3).
 """
-from ._tint import Database, colorize, methods, options
+from ._tint import Database, colorize, colorize_sequence, methods, options
 from . import eval, metrics
 
-__all__ = ["Database", "colorize", "methods", "options", "eval", "metrics"]
+__all__ = ["Database", "colorize", "colorize_sequence", "methods", "options", "eval", "metrics"]

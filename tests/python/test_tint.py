@@ -128,6 +128,26 @@ def test_a_reference_colours_welsh_and_classic():
         tint.colorize(grey, method="welsh", reference=reference, swatches=["60,0,20,20:0,0,9,9"])
 
 
+def test_colorize_sequence_colours_each_frame_from_the_keyframe():
+    grey = grey_photo()
+    keyframe = np.zeros((48, 64, 3), np.uint8)
+    keyframe[:, :32] = (200, 60, 40)
+    keyframe[:, 32:] = (40, 80, 200)
+    frames = [np.roll(grey, shift, axis=1) for shift in (0, 2, 4)]
+    out = tint.colorize_sequence(frames, keyframe, method="welsh", temporal=0.5)
+    assert len(out) == 3 and all(o.shape == (48, 64, 3) for o in out)
+    for o, f in zip(out, frames):
+        assert np.abs(lightness(o) - lightness(f)).max() < 1.5
+    alone = tint.colorize_sequence(frames, keyframe, method="welsh", temporal=0.0)
+    assert np.array_equal(alone[0], out[0]) and not np.array_equal(alone[2], out[2])
+    with pytest.raises(ValueError, match="takes no reference"):
+        tint.colorize_sequence(frames, keyframe, method="cnn")
+    with pytest.raises(ValueError, match="but the keyframe is 64x48"):
+        tint.colorize_sequence([grey[:40]], keyframe, method="welsh")
+    with pytest.raises(ValueError, match="--temporal"):
+        tint.colorize_sequence(frames, keyframe, method="welsh", temporal=2.0)
+
+
 def test_metrics_compute_uses_the_metric_table():
     grey = grey_photo()
     rgb = tint.colorize(grey, method="cnn")
