@@ -160,8 +160,8 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
                           "' colours from a reference photo: give reference=");
   if (!reference.bgr.empty() && info != nullptr && !info->takes_reference)
     throw py::value_error("method '" + method + "' takes no reference (welsh and classic do)");
-  if (!reference.swatches.empty() && method != "welsh")
-    throw py::value_error("swatches apply to method welsh only");
+  if (!reference.swatches.empty() && reference.bgr.empty())
+    throw py::value_error("swatches need reference=");
   if (!reference.bgr.empty()) {
     Throw(CheckSwatches(reference, mat.size()));
     guide.reference = &reference;

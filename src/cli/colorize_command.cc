@@ -80,8 +80,8 @@ int RunColorize(int argc, char** argv) {
                  "2002), or classic with a database made from it");
   app.add_option(
       "--swatch", swatch_texts,
-      "welsh: TX,TY,TW,TH:RX,RY,RW,RH, a rectangle of the photo coloured from one of the "
-      "reference (repeatable); the rest is coloured from the coloured swatches");
+      "TX,TY,TW,TH:RX,RY,RW,RH: a rectangle of the photo coloured from one of the reference "
+      "only (repeatable; welsh and classic); the rest is coloured from the coloured swatches");
   app.add_option("--hints", hints_path,
                  "Colour strokes drawn over the grey photo (same size; a PNG with alpha, or any "
                  "colour pixel), propagated by shade as in Levin et al. 2004 and applied to the "
@@ -162,8 +162,8 @@ int RunColorize(int argc, char** argv) {
   if (!reference_path.empty() && !info.takes_reference)
     return internal::Fail(cmd,
                           "method '" + method + "' takes no --reference (welsh and classic do)");
-  if (!swatch_texts.empty() && method != "welsh")
-    return internal::Fail(cmd, "--swatch applies to method welsh only");
+  if (!swatch_texts.empty() && reference_path.empty())
+    return internal::Fail(cmd, "--swatch needs --reference");
   ReferenceGuide reference;
   for (const std::string& text : swatch_texts) {
     Swatch swatch;

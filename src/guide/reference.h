@@ -9,7 +9,8 @@
 // weights), keeping its own L. The paper works in l-alpha-beta; tint works in
 // CIE Lab, as everywhere else.
 //
-// Swatches (the paper's section 3): pairs of rectangles, target <- reference.
+// Swatches (the paper's section 3; classic --reference takes them too, see
+// pipeline/colorizer.cc): pairs of rectangles, target <- reference.
 // Each target swatch is coloured from samples of its reference swatch only
 // (with the remapping computed between the two swatches); then the rest of
 // the photo is coloured from samples of the coloured target swatches. The

@@ -66,7 +66,9 @@ void PatchDatabase::AddPatch(const NeighborhoodOptions& features,
   const int h = features.window / 2;
   std::vector<cv::Point> points;
   for (int y = h; y < lightness.rows - h; y += sampling.stride) {
-    for (int x = h; x < lightness.cols - h; x += sampling.stride) points.emplace_back(x, y);
+    for (int x = h; x < lightness.cols - h; x += sampling.stride) {
+      if (regions == nullptr || regions->at<int>(y, x) >= 0) points.emplace_back(x, y);
+    }
   }
   if (points.empty()) return;
   cv::Mat vectors;

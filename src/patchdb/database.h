@@ -60,7 +60,7 @@ class PatchDatabase {
 
   // A database made from one colour photo (a reference): samples over the
   // whole photo, each labelled by `regions` (CV_32S, the photo's size, ids
-  // 0..n-1) at its centre, label i named label_names[i].
+  // 0..n-1; -1: no sample there) at its centre, label i named label_names[i].
   static std::unique_ptr<PatchDatabase> FromLabelledPhoto(
       const NeighborhoodOptions& features, const PatchSamplingOptions& sampling, const cv::Mat& bgr,
       const cv::Mat& regions, const std::vector<std::string>& label_names);

@@ -75,8 +75,7 @@ class ClassicColorizer : public Colorizer {
   // chroma. No label calibration (it needs several photos).
   Status ColorizeFromReference(const cv::Mat& lightness, const ReferenceGuide& reference,
                                cv::Mat* ab, ColorizeDetails* details) const override {
-    if (!reference.swatches.empty())
-      return Status::Error("swatches are for method welsh; classic takes a whole reference");
+    if (!reference.swatches.empty()) return ColorizeFromSwatches(lightness, reference, ab, details);
     Timer timer;
     cv::Mat ref_l, ref_ab;
     SplitLab(reference.bgr, &ref_l, &ref_ab);
@@ -100,6 +99,47 @@ class ClassicColorizer : public Colorizer {
     const double seconds = timer.Lap();
     TINT_RETURN_IF_ERROR(from_reference->Colorize(lightness, ab, details));
     if (details != nullptr) details->seconds["reference database"] = seconds;
+    return Status::Ok();
+  }
+
+  // Swatches, in the two phases of Welsh et al.: each target swatch is
+  // coloured by the pipeline from a database of its reference swatch alone;
+  // then the whole photo from a database of the coloured target swatches
+  // (label i: swatch i), and the swatches keep their first colours.
+  Status ColorizeFromSwatches(const cv::Mat& lightness, const ReferenceGuide& reference,
+                              cv::Mat* ab, ColorizeDetails* details) const {
+    TINT_RETURN_IF_ERROR(CheckSwatches(reference, lightness.size()));
+    ClassicOptions options = options_;
+    options.calibration_step = 0;
+    const int window = options.features.window;
+    auto too_small = [&](const cv::Rect& r) {
+      return Status::Error("swatch " + std::to_string(r.width) + "x" + std::to_string(r.height) +
+                           " is too small for classic's " + std::to_string(window) + "x" +
+                           std::to_string(window) + " windows");
+    };
+    cv::Mat first = cv::Mat::zeros(lightness.size(), CV_32FC2);
+    cv::Mat swatch_of(lightness.size(), CV_32S, cv::Scalar(-1));
+    std::vector<std::string> names;
+    for (size_t i = 0; i < reference.swatches.size(); ++i) {
+      const Swatch& s = reference.swatches[i];
+      cv::Mat only(reference.bgr.size(), CV_32S, cv::Scalar(-1));
+      only(s.reference).setTo(0);
+      auto db = PatchDatabase::FromLabelledPhoto(options.features, options.sampling, reference.bgr,
+                                                 only, {"swatch-" + std::to_string(i + 1)});
+      if (db->num_samples() == 0) return too_small(s.reference);
+      cv::Mat part;
+      TINT_RETURN_IF_ERROR(CreateClassicColorizer(options, std::move(db))
+                               ->Colorize(lightness(s.target).clone(), &part, nullptr));
+      part.copyTo(first(s.target));
+      swatch_of(s.target).setTo(static_cast<int>(i));
+      names.push_back("swatch-" + std::to_string(i + 1));
+    }
+    auto db = PatchDatabase::FromLabelledPhoto(options.features, options.sampling,
+                                               JoinLab(lightness, first), swatch_of, names);
+    if (db->num_samples() == 0) return too_small(reference.swatches[0].target);
+    TINT_RETURN_IF_ERROR(
+        CreateClassicColorizer(options, std::move(db))->Colorize(lightness, ab, details));
+    for (const Swatch& s : reference.swatches) first(s.target).copyTo((*ab)(s.target));
     return Status::Ok();
   }
 

@@ -255,6 +255,13 @@ TEST(ColorizeCliTest, AReferencePhotoColoursWelshAndClassic) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GT(cv::norm(cv::imread(dir + "/welsh.png"), cv::imread(dir + "/swatch.png"), cv::NORM_L1),
             0.0);
+  r = RunTint("colorize " + in + " --reference " + ref + " --swatch 0,0,60,60:0,0,40,40 -o " + dir +
+                  "/classic-swatch.png",
+              dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(cv::norm(cv::imread(dir + "/classic.png"), cv::imread(dir + "/classic-swatch.png"),
+                     cv::NORM_L1),
+            0.0);
   fs::copy_file(ref, dir + "/ref.png");
   r = RunTint(
       "colorize " + in + " --method welsh --reference " + dir + "/ref.png -o " + dir + "/ref.png",
@@ -377,10 +384,9 @@ INSTANTIATE_TEST_SUITE_P(
                 [](const std::string& d) {
                   return Good() + " --method cnn --reference " + Good() + " -o " + d + "/out.png";
                 }},
-        BadCase{"swatch_for_classic",
+        BadCase{"swatch_without_reference",
                 [](const std::string& d) {
-                  return Good() + " --reference " + Good() + " --swatch 0,0,9,9:0,0,9,9 -o " + d +
-                         "/out.png";
+                  return Good() + " --swatch 0,0,9,9:0,0,9,9 -o " + d + "/out.png";
                 }},
         BadCase{"swatch_malformed",
                 [](const std::string& d) {

@@ -64,6 +64,18 @@ TEST(SequenceCliTest, ColoursEveryFrameKeepsLightnessAndScores) {
   EXPECT_EQ(
       cv::norm(cv::imread(dir + "/off/f1.png"), cv::imread(dir + "/out-welsh/f1.png"), cv::NORM_L1),
       0.0);  // the first frame has no previous one
+  // From the previous coloured frame instead of the keyframe: the first
+  // frame as before, the later ones otherwise.
+  const RunResult p = RunTint("colorize-sequence " + frames + " --keyframe " + dir +
+                                  "/key.png -o " + dir + "/prev --method welsh --from-previous",
+                              dir);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(cv::norm(cv::imread(dir + "/prev/f1.png"), cv::imread(dir + "/out-welsh/f1.png"),
+                     cv::NORM_L1),
+            0.0);
+  EXPECT_GT(cv::norm(cv::imread(dir + "/prev/f3.png"), cv::imread(dir + "/out-welsh/f3.png"),
+                     cv::NORM_L1),
+            0.0);
 }
 
 TEST(SequenceCliTest, BadClipsGiveOneLineAndWriteNothing) {
