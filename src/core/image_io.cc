@@ -1,6 +1,7 @@
 #include "core/image_io.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <vector>
 
@@ -192,6 +193,14 @@ bool PeekImageSize(const std::vector<uint8_t>& b, int* width, int* height) {
 
 uint64_t ImageReadOptions::MaxFileBytes() const {
   return static_cast<uint64_t>(std::max<int64_t>(max_pixels, 1)) * 8 + (uint64_t{16} << 20);
+}
+
+bool HasImageExtension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char ch) { return std::tolower(ch); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".tif" || ext == ".tiff" ||
+         ext == ".bmp";
 }
 
 Status ReadImage(const ImageReadOptions& options, const std::string& path, cv::Mat* image) {

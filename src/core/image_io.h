@@ -26,6 +26,10 @@ struct ImageReadOptions {
 // WebP byte stream, without decoding pixels. Returns false for other formats.
 bool PeekImageSize(const std::vector<uint8_t>& bytes, int* width, int* height);
 
+// Whether a file name has an image extension tint lists in folders (png,
+// jpg, jpeg, tif, tiff, bmp; any case).
+bool HasImageExtension(const std::string& path);
+
 // Reads any image OpenCV can decode (8/16-bit or float; grey, colour, with
 // alpha) without changing its depth or channel count. Fails with a one-line
 // message on a missing file, a folder, an empty, truncated or unrecognised

@@ -237,13 +237,7 @@ Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos) 
   photos->clear();
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dataset.images_dir, ec)) {
-    std::string ext = e.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char ch) { return std::tolower(ch); });
-    if (ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".tif" || ext == ".tiff" ||
-        ext == ".bmp") {
-      photos->push_back(e.path().string());
-    }
+    if (HasImageExtension(e.path().string())) photos->push_back(e.path().string());
   }
   if (ec) return Status::Error(dataset.images_dir + ": " + ec.message());
   std::sort(photos->begin(), photos->end());

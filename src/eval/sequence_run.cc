@@ -17,13 +17,7 @@ Status ListFrames(const std::string& dir, std::vector<std::string>* frames) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::Error(dir + ": not a folder of frames");
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    std::string ext = e.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    if (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".tif" || ext == ".tiff" ||
-        ext == ".bmp") {
-      frames->push_back(e.path().string());
-    }
+    if (HasImageExtension(e.path().string())) frames->push_back(e.path().string());
   }
   if (ec) return Status::Error(dir + ": " + ec.message());
   std::sort(frames->begin(), frames->end());

@@ -153,6 +153,16 @@ class ConfiguredEvalTest : public ::testing::Test {
   RunResult Eval(const std::string& args) {
     return RunTint("eval --config " + dir_ + "/c.toml " + args, dir_);
   }
+  // The config `text` stops the run before any work: one line holding
+  // `expect`, exit 1, no summary.
+  void ExpectRefused(const std::string& text, const std::string& expect) {
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text).ok());
+    const RunResult r = Eval("--out " + dir_ + "/bad");
+    EXPECT_EQ(r.exit_code, 1) << expect;
+    EXPECT_EQ(r.ErrLines(), 1) << r.err;
+    EXPECT_NE(r.err.find(expect), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
+  }
   std::string Read(const std::string& path) {
     std::vector<uint8_t> bytes;
     EXPECT_TRUE(ReadFileBytes(path, &bytes).ok()) << path;
@@ -267,14 +277,7 @@ TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {
            "/hints\"\nhint_reach = -4\n",
        "hint_reach must be"},
   };
-  for (const auto& [method, expect] : bad) {
-    ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text + method).ok());
-    r = Eval("--out " + dir_ + "/bad");
-    EXPECT_EQ(r.exit_code, 1) << expect;
-    EXPECT_EQ(r.ErrLines(), 1) << r.err;
-    EXPECT_NE(r.err.find(expect), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
-  }
+  for (const auto& [method, expect] : bad) ExpectRefused(text + method, expect);
 }
 
 // Issue 15: methods with a reference photo per photo from a pairs file; a
@@ -314,14 +317,7 @@ TEST_F(ConfiguredEvalTest, ReferencePairsAndBadReferenceKeys) {
       {"[[method]]\nname = \"w\"\nmode = \"welsh\"\nreference = \"" + dir_ + "/none.tsv\"\n",
        "none.tsv"},
   };
-  for (const auto& [method, expect] : bad) {
-    ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text + method).ok());
-    r = Eval("--out " + dir_ + "/bad");
-    EXPECT_EQ(r.exit_code, 1) << expect;
-    EXPECT_EQ(r.ErrLines(), 1) << r.err;
-    EXPECT_NE(r.err.find(expect), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
-  }
+  for (const auto& [method, expect] : bad) ExpectRefused(text + method, expect);
 }
 
 TEST_F(ConfiguredEvalTest, BadConfigsGiveOneLineAndWriteNothing) {
