@@ -153,21 +153,18 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
   const cv::Mat mat = ToMat(image, "image");
   const MethodInfo* info = FindMethod(method);
   Hints hints;
-  if (info != nullptr && info->colours_from_hints && hint_image.empty())
-    throw py::value_error("method '" + method + "' colours only from strokes: give hints=");
-  if (info != nullptr && info->colours_from_reference && reference.bgr.empty())
-    throw py::value_error("method '" + method +
-                          "' colours from a reference photo: give reference=");
-  if (!reference.bgr.empty() && info != nullptr && !info->takes_reference)
-    throw py::value_error("method '" + method + "' takes no reference (welsh and classic do)");
-  if (!reference.swatches.empty() && reference.bgr.empty())
-    throw py::value_error("swatches need reference=");
+  if (info != nullptr) {
+    GuidesGiven given;
+    given.reference = !reference.bgr.empty();
+    given.swatches = !reference.swatches.empty();
+    given.hints = !hint_image.empty();
+    given.hint_reach = reach_given;
+    Throw(CheckGuidesApply(*info, given, {"reference=", "swatches=", "hints=", "hint_reach"}));
+  }
   if (!reference.bgr.empty()) {
     Throw(CheckSwatches(reference, mat.size()));
     guide.reference = &reference;
   }
-  if (hint_image.empty() && reach_given)
-    throw py::value_error("hint_reach applies with hints= only");
   if (!hint_image.empty()) {
     Throw(ReadHints(hint_image, mat.size(), "hints", &hints));
     guide.hints = &hints;
@@ -188,10 +185,9 @@ py::list ColorizeSequence(const py::list& frames, const py::array& keyframe,
                           const std::string& db) {
   const MethodInfo* info = FindMethod(method);
   if (info == nullptr) Throw(Status::Error("unknown method '" + method + "'"));
-  if (!info->takes_reference) {
-    throw py::value_error("method '" + method +
-                          "' takes no reference photo (welsh and the classic methods do)");
-  }
+  GuidesGiven given;
+  given.reference = true;  // the keyframe
+  Throw(CheckGuidesApply(*info, given, {"reference photo (keyframe=)", "", "", ""}));
   SequenceOptions options;
   options.temporal = temporal;
   options.from_previous = from_previous;

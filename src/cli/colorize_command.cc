@@ -155,15 +155,18 @@ int RunColorize(int argc, char** argv) {
   }
   if (const Status s = internal::CheckOptionsApply(app, info); !s.ok())
     return internal::Fail(cmd, s.message());
-  if (info.colours_from_reference && reference_path.empty()) {
-    return internal::Fail(
-        cmd, "method '" + method + "' colours from a reference photo: give --reference FILE");
+  GuidesGiven given;
+  given.reference = !reference_path.empty();
+  given.swatches = !swatch_texts.empty();
+  given.hints = !hints_path.empty();
+  given.hint_reach = app.count("--hint-reach") > 0;
+  if (const Status s =
+          CheckGuidesApply(info, given,
+                           {"--reference FILE", "--swatch",
+                            "--hints FILE (a PNG drawn over the grey photo)", "--hint-reach"});
+      !s.ok()) {
+    return internal::Fail(cmd, s.message());
   }
-  if (!reference_path.empty() && !info.takes_reference)
-    return internal::Fail(cmd,
-                          "method '" + method + "' takes no --reference (welsh and classic do)");
-  if (!swatch_texts.empty() && reference_path.empty())
-    return internal::Fail(cmd, "--swatch needs --reference");
   ReferenceGuide reference;
   for (const std::string& text : swatch_texts) {
     Swatch swatch;
@@ -171,13 +174,6 @@ int RunColorize(int argc, char** argv) {
       return internal::Fail(cmd, s.message());
     reference.swatches.push_back(swatch);
   }
-  if (info.colours_from_hints && hints_path.empty()) {
-    return internal::Fail(cmd, "method '" + method +
-                                   "' colours only from strokes: give --hints FILE (a PNG drawn "
-                                   "over the grey photo)");
-  }
-  if (hints_path.empty() && app.count("--hint-reach") > 0)
-    return internal::Fail(cmd, "--hint-reach applies with --hints only");
   if (!hint_options.Check(&error)) return internal::Fail(cmd, error);
 
   // Every file this run writes, planned before any is written: none may be

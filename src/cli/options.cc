@@ -80,7 +80,7 @@ nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& op
 
 // Whether the command has option `name` and it was given (commands bind
 // different sets of flags).
-bool Given(const CLI::App& app, const std::string& name) {
+static bool Given(const CLI::App& app, const std::string& name) {
   const CLI::Option* option = app.get_option_no_throw(name);
   return option != nullptr && option->count() > 0;
 }

@@ -44,9 +44,11 @@ int RunColorizeSequence(int argc, char** argv) {
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
 
   const MethodInfo& info = *FindMethod(method);
-  if (!info.takes_reference) {
-    return internal::Fail(
-        cmd, "method '" + method + "' takes no reference photo (welsh and the classic methods do)");
+  GuidesGiven given;
+  given.reference = true;  // the keyframe
+  if (const Status s = CheckGuidesApply(info, given, {"reference photo (--keyframe)", "", "", ""});
+      !s.ok()) {
+    return internal::Fail(cmd, s.message());
   }
   if (const Status s = internal::CheckOptionsApply(app, info); !s.ok())
     return internal::Fail(cmd, s.message());

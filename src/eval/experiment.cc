@@ -169,16 +169,15 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
         std::error_code ec;
         if (!fs::is_directory(s.hints, ec))
           return Status::Error(w + ": hints folder " + s.hints + " does not exist");
-      } else if (info->colours_from_hints) {
-        return Status::Error(w + ": method '" + s.mode +
-                             "' colours only from strokes: give hints = \"FOLDER\" (<photo "
-                             "stem>.png each)");
       }
+      GuidesGiven given;
+      given.reference = m.contains("reference");
+      given.hints = m.contains("hints");
+      TINT_RETURN_IF_ERROR(PrefixError(
+          w + ": ", CheckGuidesApply(*info, given,
+                                     {"reference = \"PAIRS.tsv\"", "",
+                                      "hints = \"FOLDER\" (<photo stem>.png each)", ""})));
       if (m.contains("reference")) {
-        if (!info->takes_reference) {
-          return Status::Error(w + ": method '" + s.mode +
-                               "' takes no reference (welsh and the classic methods do)");
-        }
         TINT_RETURN_IF_ERROR(GetString(m, w, "reference", true, &s.reference));
         s.reference = ResolvePath(data_root, s.reference);
         std::vector<uint8_t> bytes;
@@ -198,9 +197,6 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
           s.reference_of[{cells[0], cells[1]}] = ResolvePath(data_root, cells[2]);
         }
         if (s.reference_of.empty()) return Status::Error(s.reference + ": no pairs");
-      } else if (info->colours_from_reference) {
-        return Status::Error(w + ": method '" + s.mode +
-                             "' colours from a reference photo: give reference = \"PAIRS.tsv\"");
       }
       if (m.contains("hint_reach")) {
         const json& r = m["hint_reach"];

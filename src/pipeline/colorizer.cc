@@ -77,8 +77,7 @@ class ClassicColorizer : public Colorizer {
                                cv::Mat* ab, ColorizeDetails* details) const override {
     if (!reference.swatches.empty()) return ColorizeFromSwatches(lightness, reference, ab, details);
     Timer timer;
-    cv::Mat ref_l, ref_ab;
-    SplitLab(reference.bgr, &ref_l, &ref_ab);
+    const cv::Mat ref_l = ComputeLightness(reference.bgr);
     cv::Mat regions(ref_l.size(), CV_32S, cv::Scalar(0));
     NCutSummary summary;
     summary.num_segments = 1;

@@ -179,6 +179,24 @@ std::string DescribeMethods() {
   return text;
 }
 
+Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
+                        const GuideSpelling& spelling) {
+  const std::string m = "method '" + method.name + "'";
+  if (method.colours_from_reference && !given.reference)
+    return Status::Error(m + " colours from a reference photo: give " + spelling.reference);
+  if (given.reference && !method.takes_reference) {
+    return Status::Error(m + " takes no " + spelling.reference +
+                         "; welsh and the classic methods do");
+  }
+  if (given.swatches && !given.reference)
+    return Status::Error(spelling.swatches + " needs " + spelling.reference);
+  if (method.colours_from_hints && !given.hints)
+    return Status::Error(m + " colours only from strokes: give " + spelling.hints);
+  if (given.hint_reach && !given.hints)
+    return Status::Error(spelling.hint_reach + " applies with " + spelling.hints + " only");
+  return Status::Ok();
+}
+
 Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options) {
   const MethodInfo* info = FindMethod(spec.method);
   if (info == nullptr) {

@@ -76,6 +76,22 @@ std::string RegisteredMethodNames();
 // preset the options it sets ("preset: color_space=yuv vector=raw ...").
 std::string DescribeMethods();
 
+// The guides a run gives a method beside the photo, and how the caller
+// spells each in messages ("--reference" on the command line, "reference="
+// in Python, a config key in configs).
+struct GuidesGiven {
+  bool reference = false, swatches = false, hints = false, hint_reach = false;
+};
+struct GuideSpelling {
+  std::string reference, swatches, hints, hint_reach;
+};
+// The one set of rules for guides, for every surface: a method that colours
+// only from strokes or a reference needs them; a reference goes only to a
+// method that takes one; swatches need a reference and a hint reach needs
+// hints. A one-line error in the caller's spelling.
+Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
+                        const GuideSpelling& spelling);
+
 // Makes the colorizer `spec` names. An unknown method, an option it does not
 // take, or a bad value is a one-line error naming it.
 Status CreateColorizer(const ColorizerSpec& spec, const ColorizerContext& context,
