@@ -13,6 +13,11 @@ find_package(PkgConfig REQUIRED)
 # xxHash (XXH3-128): the index cache's content check, at memory speed.
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
+# cpp-httplib (Debian libcpp-httplib-dev, a shared library built with
+# OpenSSL, zlib and Brotli): `tint serve`. hiredis: its Redis job queue.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+
 # FLANN is OpenCV's bundled copy (opencv_flann, cvflann::): its random
 # choices draw from cv::theRNG(), so a seeded build repeats in any process
 # (libflann 1.9 seeds its kd-tree shuffles from std::random_device).

@@ -12,6 +12,7 @@ PACKAGES=(
   libxxhash-dev                            # XXH3-128: the index cache's content check
   libhnswlib-dev                           # hnswlib: the hnsw matcher (header only)
   libfaiss-dev                             # FAISS: the faiss-* matchers (flat, IVF, HNSW)
+  libcpp-httplib-dev libhiredis-dev        # tint serve: HTTP, and its Redis job queue
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest   # the tint Python module and its test
 )

@@ -16,6 +16,7 @@ int RunColorize(int argc, char** argv);
 int RunDb(int argc, char** argv);
 int RunEval(int argc, char** argv);
 int RunColorizeSequence(int argc, char** argv);
+int RunServe(int argc, char** argv);
 
 namespace internal {
 

@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "             colour a folder of grey frames from one colour keyframe\n"
     "  db         inspect, build and verify the patch database\n"
     "  eval       measure a method against the true colours of photos\n"
+    "  serve      the Color tool as a web service: a page and a JSON API\n"
     "\n"
     "Run 'tint COMMAND --help' for the options of a command.\n";
 
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     if (command == "colorize-sequence") return tint::RunColorizeSequence(argc - 1, argv + 1);
     if (command == "db") return tint::RunDb(argc - 1, argv + 1);
     if (command == "eval") return tint::RunEval(argc - 1, argv + 1);
+    if (command == "serve") return tint::RunServe(argc - 1, argv + 1);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     for (char& c : msg)

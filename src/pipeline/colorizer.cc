@@ -148,12 +148,14 @@ class ClassicColorizer : public Colorizer {
     ColorizeDetails local;
     ColorizeDetails* d = details != nullptr ? details : &local;
     Timer timer;
+    d->Stage("otsu", 0.05);
     Binarization bin;
     BinarizeOtsu(options_.otsu, lightness, &bin);
     d->seconds["otsu"] = timer.Lap();
 
     cv::Mat segments;
     int num_segments = 1;
+    d->Stage("segments", 0.1);
     if (options_.use_ncut) {
       NCutSummary summary;
       SegmentNormalizedCuts(options_.ncut, lightness, &segments, &summary);
@@ -180,6 +182,7 @@ class ClassicColorizer : public Colorizer {
     cv::Mat vectors;
     Candidates block;
     for (size_t begin = 0; begin < points.size(); begin += kQueryBlock) {
+      d->Stage("matching", 0.4 + 0.45 * static_cast<double>(begin) / points.size());
       const int n = static_cast<int>(std::min(kQueryBlock, points.size() - begin));
       extractor.Compute(points.data() + begin, n, &vectors);
       feature_seconds += timer.Lap();
@@ -206,6 +209,7 @@ class ClassicColorizer : public Colorizer {
     in.label_weights = label_weights_.empty() ? nullptr : &label_weights_;
     in.similarity_quantiles = &similarity_quantiles_;
     TransferResult result;
+    d->Stage("transfer", 0.85);
     TransferChroma(options_.transfer, in, &result);
     d->seconds["transfer"] = timer.Lap();
     // Y'UV: the transferred (U, V) with each pixel's grey Y', as Lab chroma.
@@ -322,10 +326,12 @@ Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const 
     TINT_RETURN_IF_ERROR(colorizer.Colorize(lightness, &ab, details));
   }
   if (guide != nullptr && guide->hints != nullptr) {
+    if (details != nullptr) details->Stage("strokes", 0.9);
     Timer timer;
     TINT_RETURN_IF_ERROR(PropagateHints(lightness, *guide->hints, guide->hint_options, &ab));
     if (details != nullptr) details->seconds["hints"] = timer.Lap();
   }
+  if (details != nullptr) details->Stage("joining", 0.95);
   *bgr8 = ApplyPostStep(post, JoinLab(lightness, ab));
   return Status::Ok();
 }

@@ -2,6 +2,7 @@
 // predict its chroma. The CLI, experiments and benchmarks only see this.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,13 @@ struct ColorizeDetails {
   cv::Mat confidence;  // CV_32F 0..1 per pixel (TransferOptions::confidence_full); classic only
   std::vector<std::string> label_names;
   std::map<std::string, double> seconds;  // per stage
+  // In, when set: told as each stage of the work begins, with the part of
+  // the whole work done so far (0..1): the service's job progress. Called on
+  // the colorizing thread; it must be cheap.
+  std::function<void(const std::string& stage, double done)> on_stage;
+  void Stage(const std::string& stage, double done) const {
+    if (on_stage) on_stage(stage, done);
+  }
   std::string BriefReport() const;
 };
 

@@ -1,0 +1,68 @@
+// tint serve [--host H] [--port P] [--workers N] [--queue N] ...: binds flags
+// to ServeOptions (src/serve/service.h).
+#include "cli/commands.h"
+#include "serve/service.h"
+
+namespace tint {
+
+namespace {
+
+std::vector<std::string> SplitComma(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  const std::string cmd = "serve";
+  CLI::App app(
+      "Serve the Color tool: a page to upload a grey photo and get it in colour, and its JSON API "
+      "(see the README's 'Service' section).",
+      "serve");
+  ServeOptions options;
+  options.runner.read.max_pixels = 16'000'000;
+  std::string methods;
+  app.add_option("--host", options.http.host, "Address to listen on (0.0.0.0: every interface)")
+      ->capture_default_str();
+  app.add_option("--port", options.http.port, "Port (0: any free port, printed at start)")
+      ->capture_default_str();
+  app.add_option("--workers", options.queue.workers, "Photos coloured at once")
+      ->capture_default_str();
+  app.add_option("--queue", options.queue.capacity,
+                 "Jobs waiting at most; one more is refused with 429")
+      ->capture_default_str();
+  app.add_option("--max-upload-mb", options.http.max_upload_mb, "Largest upload (413 above it)")
+      ->capture_default_str();
+  internal::AddReadOptions(&app, &options.runner.read);
+  app.add_option("--result-ttl", options.queue.result_ttl,
+                 "Seconds a finished job's result is kept")
+      ->capture_default_str();
+  app.add_option("--threads", options.http.threads, "HTTP connections served at once")
+      ->capture_default_str();
+  app.add_option("--methods", methods,
+                 "Comma-separated methods to offer (default: every method that needs no guide)");
+  app.add_option("--db", options.runner.db_dir, "Patch database folder (default: the bundled one)");
+  app.add_option("--model", options.runner.model,
+                 "The CNN's model card (default: the shipped one)");
+  app.add_option("--data-root", options.runner.data_root, "Where card paths starting $data/ point");
+  app.add_option("--queue-url", options.queue_url,
+                 "redis://HOST:PORT: send jobs through Redis to 'tint worker' processes");
+  int exit_code = 0;
+  if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
+  options.runner.methods = SplitComma(methods);
+  Status s = RunService(options);
+  if (!s.ok()) return internal::Fail(cmd, s.message());
+  return 0;
+}
+
+}  // namespace tint

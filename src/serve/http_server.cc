@@ -1,0 +1,315 @@
+#include "serve/http_server.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "serve/web_assets.h"
+
+// Last: its <resolv.h> defines a macro `_res` that Eigen headers use as a name.
+#include <httplib.h>
+
+namespace tint {
+namespace {
+
+using nlohmann::json;
+
+void SendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void SendError(httplib::Response& res, int status, const std::string& message) {
+  SendJson(res, status, json{{"error", message}});
+}
+
+json StatusJson(const JobStatus& s) {
+  json stages = json::object();
+  for (const auto& [stage, seconds] : s.stage_seconds) stages[stage] = seconds;
+  json j = {{"id", s.id},
+            {"state", JobStateName(s.state)},
+            {"progress", s.progress},
+            {"stage", s.stage},
+            {"method", s.method},
+            {"width", s.width},
+            {"height", s.height},
+            {"submitted", s.submitted},
+            {"timings", {{"wait", s.wait_seconds}, {"run", s.run_seconds}, {"stages", stages}}},
+            {"worker", s.worker},
+            {"grey", "/api/jobs/" + s.id + "/grey.png"}};
+  if (s.state == JobState::kDone) j["result"] = "/api/jobs/" + s.id + "/result.png";
+  if (s.state == JobState::kFailed) j["error"] = s.error;
+  return j;
+}
+
+std::string FormValue(const httplib::Request& req, const std::string& key,
+                      const std::string& fallback) {
+  if (req.has_file(key)) return req.get_file_value(key).content;
+  if (req.has_param(key)) return req.get_param_value(key);
+  return fallback;
+}
+
+}  // namespace
+
+bool HttpOptions::Check(std::string* error) const {
+  if (port < 0 || port > 65535) {
+    *error = "port must be 0..65535, not " + std::to_string(port);
+    return false;
+  }
+  if (threads < 1 || threads > 1024) {
+    *error = "threads must be 1..1024";
+    return false;
+  }
+  if (!(max_upload_mb > 0 && max_upload_mb <= 1024)) {
+    *error = "max-upload-mb must be over 0 and at most 1024";
+    return false;
+  }
+  return true;
+}
+
+HttpService::HttpService(JobQueue* queue, std::vector<ServedMethod> methods, ImageReadOptions read,
+                         const HttpOptions& options)
+    : queue_(queue),
+      methods_(std::move(methods)),
+      read_(read),
+      options_(options),
+      server_(new httplib::Server) {
+  Routes();
+}
+
+HttpService::~HttpService() { Stop(); }
+
+void HttpService::CountResponse(int status) {
+  std::lock_guard<std::mutex> lock(counts_mu_);
+  ++responses_[status];
+}
+
+void HttpService::Routes() {
+  httplib::Server& svr = *server_;
+  const int threads = options_.threads;
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr.set_payload_max_length(static_cast<size_t>(options_.max_upload_mb * 1024 * 1024));
+  svr.set_read_timeout(10);  // a client that stalls mid-request is dropped
+  svr.set_write_timeout(10);
+  svr.set_keep_alive_max_count(1000);
+
+  svr.set_logger(
+      [this](const httplib::Request&, const httplib::Response& res) { CountResponse(res.status); });
+  svr.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = std::string("internal error: ") + e.what();
+        } catch (...) {
+        }
+        SendError(res, 500, what);
+      });
+  // Statuses httplib sets itself (404 no route, 413 body over the limit,
+  // 400 malformed request) get the API's JSON body too.
+  svr.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      char text[96];
+      std::snprintf(text, sizeof text, "upload over the limit of %g MB", options_.max_upload_mb);
+      SendError(res, 413, text);
+    } else if (res.status == 404) {
+      SendError(res, 404, "no such page");
+    } else {
+      SendError(res, res.status, "request refused (HTTP " + std::to_string(res.status) + ")");
+    }
+  });
+
+  auto asset = [](const httplib::Request& req, httplib::Response& res) {
+    const WebAsset* a = FindWebAsset(req.path);
+    if (a == nullptr) return SendError(res, 404, "no such page");
+    res.set_content(reinterpret_cast<const char*>(a->data), a->size, a->content_type);
+    res.set_header("Cache-Control", "no-cache");
+  };
+  svr.Get("/", asset);
+  svr.Get("/index.html", asset);
+  svr.Get("/app.js", asset);
+  svr.Get("/style.css", asset);
+
+  svr.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    const QueueStats stats = queue_->Stats();
+    SendJson(res, 200,
+             {{"status", "ok"},
+              {"methods", methods_.size()},
+              {"queued", stats.queued},
+              {"running", stats.running}});
+  });
+
+  svr.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(Metrics(), "text/plain; version=0.0.4");
+  });
+
+  svr.Get("/api/methods", [this](const httplib::Request&, httplib::Response& res) {
+    json list = json::array();
+    for (const ServedMethod& m : methods_)
+      list.push_back({{"name", m.name}, {"summary", m.summary}});
+    SendJson(res, 200,
+             {{"methods", list},
+              {"max_pixels", read_.max_pixels},
+              {"max_upload_mb", options_.max_upload_mb}});
+  });
+
+  svr.Post("/api/jobs", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!req.is_multipart_form_data() || !req.has_file("image")) {
+      return SendError(res, 400, "send the photo as multipart/form-data field 'image'");
+    }
+    JobRequest job;
+    job.method = FormValue(req, "method", methods_.empty() ? "" : methods_.front().name);
+    job.post = FormValue(req, "post", "none");
+    bool known = false;
+    for (const ServedMethod& m : methods_) known = known || m.name == job.method;
+    if (!known) {
+      std::string names;
+      for (const ServedMethod& m : methods_) names += (names.empty() ? "" : ", ") + m.name;
+      return SendError(res, 400, "unknown method '" + job.method + "' (served: " + names + ")");
+    }
+    if (job.post != "none" && job.post != "auto") {
+      return SendError(res, 400, "post must be none or auto");
+    }
+    const std::string& content = req.get_file_value("image").content;
+    if (content.empty()) return SendError(res, 415, "the upload is empty, not an image");
+    job.image.assign(content.begin(), content.end());
+    int width = 0, height = 0;
+    if (!PeekImageSize(job.image, &width, &height)) {
+      return SendError(res, 415, "not an image tint reads (PNG, JPEG, BMP, PNM, TIFF or WebP)");
+    }
+    if (static_cast<int64_t>(width) * height > read_.max_pixels) {
+      return SendError(res, 413,
+                       "image of " + std::to_string(width) + "x" + std::to_string(height) +
+                           " px is over the limit of " + std::to_string(read_.max_pixels) +
+                           " pixels");
+    }
+    Status decoded = DecodeImage(read_, "upload", job.image, &job.decoded);
+    if (!decoded.ok()) return SendError(res, 415, decoded.message());
+    std::string id;
+    bool full = false;
+    Status s = queue_->Submit(std::move(job), &id, &full);
+    if (!s.ok()) return SendError(res, 503, s.message());
+    if (full) {
+      res.set_header("Retry-After", std::to_string(options_.retry_after));
+      return SendError(res, 429, "the queue is full; try again in a few seconds");
+    }
+    JobStatus status;
+    if (!queue_->Find(id, &status)) {
+      status.id = id;
+      status.state = JobState::kQueued;
+    }
+    res.set_header("Location", "/api/jobs/" + id);
+    SendJson(res, 202, StatusJson(status));
+  });
+
+  const std::string job_path = "/api/jobs/([0-9a-f]{32})";
+  svr.Get(job_path, [this](const httplib::Request& req, httplib::Response& res) {
+    JobStatus status;
+    if (!queue_->Find(req.matches[1], &status)) {
+      return SendError(res, 404, "no such job (unknown, or its result expired)");
+    }
+    SendJson(res, 200, StatusJson(status));
+  });
+  svr.Get(job_path + "/result.png", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string png;
+    if (queue_->Result(req.matches[1], &png)) {
+      res.set_content(png, "image/png");
+      res.set_header("Content-Disposition", "attachment; filename=\"tint-colour.png\"");
+      return;
+    }
+    JobStatus status;
+    if (!queue_->Find(req.matches[1], &status)) {
+      return SendError(res, 404, "no such job (unknown, or its result expired)");
+    }
+    if (status.state == JobState::kFailed)
+      return SendError(res, 409, "job failed: " + status.error);
+    SendError(res, 409, std::string("job is ") + JobStateName(status.state) + ", not done yet");
+  });
+  svr.Get(job_path + "/grey.png", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string png;
+    if (!queue_->Grey(req.matches[1], &png)) {
+      return SendError(res, 404, "no such job (unknown, or its result expired)");
+    }
+    res.set_content(png, "image/png");
+  });
+}
+
+std::string HttpService::Metrics() {
+  const QueueStats s = queue_->Stats();
+  std::ostringstream out;
+  out << "# HELP tint_queue_length Jobs waiting to start.\n"
+      << "# TYPE tint_queue_length gauge\n"
+      << "tint_queue_length " << s.queued << "\n"
+      << "# HELP tint_jobs Jobs held now, by state.\n"
+      << "# TYPE tint_jobs gauge\n"
+      << "tint_jobs{state=\"queued\"} " << s.queued << "\n"
+      << "tint_jobs{state=\"running\"} " << s.running << "\n"
+      << "tint_jobs{state=\"done\"} " << s.done << "\n"
+      << "tint_jobs{state=\"failed\"} " << s.failed << "\n"
+      << "# HELP tint_jobs_submitted_total Jobs accepted.\n"
+      << "# TYPE tint_jobs_submitted_total counter\n"
+      << "tint_jobs_submitted_total " << s.submitted_total << "\n"
+      << "# HELP tint_jobs_rejected_total Jobs refused because the queue was full.\n"
+      << "# TYPE tint_jobs_rejected_total counter\n"
+      << "tint_jobs_rejected_total " << s.rejected_total << "\n"
+      << "# HELP tint_jobs_expired_total Finished jobs forgotten after the result TTL.\n"
+      << "# TYPE tint_jobs_expired_total counter\n"
+      << "tint_jobs_expired_total " << s.expired_total << "\n"
+      << "# HELP tint_jobs_requeued_total Jobs given to another worker after a lease ran out.\n"
+      << "# TYPE tint_jobs_requeued_total counter\n"
+      << "tint_jobs_requeued_total " << s.requeued_total << "\n"
+      << "# HELP tint_job_latency_seconds Whole jobs, submitted to finished.\n"
+      << "# TYPE tint_job_latency_seconds histogram\n";
+  int64_t cumulative = 0;
+  const auto& bounds = LatencyBuckets();
+  for (size_t i = 0; i <= bounds.size(); ++i) {
+    cumulative += i < s.latency_counts.size() ? s.latency_counts[i] : 0;
+    out << "tint_job_latency_seconds_bucket{le=\"";
+    if (i < bounds.size()) {
+      out << bounds[i];
+    } else {
+      out << "+Inf";
+    }
+    out << "\"} " << cumulative << "\n";
+  }
+  out << "tint_job_latency_seconds_sum " << s.latency_sum << "\n"
+      << "tint_job_latency_seconds_count " << s.latency_count << "\n"
+      << "# HELP tint_http_responses_total HTTP responses, by status code.\n"
+      << "# TYPE tint_http_responses_total counter\n";
+  std::lock_guard<std::mutex> lock(counts_mu_);
+  for (const auto& [code, count] : responses_) {
+    out << "tint_http_responses_total{code=\"" << code << "\"} " << count << "\n";
+  }
+  return out.str();
+}
+
+Status HttpService::Bind(int* port) {
+  std::string error;
+  if (!options_.Check(&error)) return Status::Error(error);
+  if (options_.port == 0) {
+    const int bound = server_->bind_to_any_port(options_.host);
+    if (bound <= 0) return Status::Error("cannot bind " + options_.host + " to any port");
+    *port = bound;
+  } else {
+    if (!server_->bind_to_port(options_.host, options_.port)) {
+      return Status::Error("cannot bind " + options_.host + ":" + std::to_string(options_.port) +
+                           " (in use, or not an address of this machine)");
+    }
+    *port = options_.port;
+  }
+  return Status::Ok();
+}
+
+Status HttpService::Serve() {
+  if (!server_->listen_after_bind()) return Status::Error("the HTTP server stopped on an error");
+  return Status::Ok();
+}
+
+void HttpService::Stop() {
+  if (server_ != nullptr) server_->stop();
+}
+
+}  // namespace tint

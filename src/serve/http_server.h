@@ -1,0 +1,69 @@
+// `tint serve`'s HTTP side (cpp-httplib): the page and the JSON API over a
+// JobQueue. Routes:
+//   GET  /                      the page (web/, embedded at build time)
+//   GET  /api/methods           [{name, summary}]
+//   POST /api/jobs              multipart: image (file), method, post -> 202 {id, status, ...}
+//   GET  /api/jobs/ID           state, progress 0..1, stage, timings
+//   GET  /api/jobs/ID/grey.png  the photo's grey, for the preloader
+//   GET  /api/jobs/ID/result.png
+//   GET  /healthz, GET /metrics (Prometheus text)
+// Errors are JSON {"error": "one line"}: 400 bad form, 404 unknown or expired
+// job, 409 result not ready, 413 upload or image too large, 415 not an image,
+// 429 queue full (with Retry-After), 500 never on purpose.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/image_io.h"
+#include "serve/jobs.h"
+#include "serve/runner.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace tint {
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;            // 0: any free port (Bind says which)
+  int threads = 8;            // connections served at once
+  double max_upload_mb = 20;  // request body limit
+  int retry_after = 2;        // seconds, on 429
+  bool Check(std::string* error) const;
+};
+
+class HttpService {
+ public:
+  // `queue` must outlive the service. `methods` are those the queue's
+  // workers serve; `read` the upload checks (the CLI's).
+  HttpService(JobQueue* queue, std::vector<ServedMethod> methods, ImageReadOptions read,
+              const HttpOptions& options);
+  ~HttpService();
+
+  // Binds the socket; *port is the port bound.
+  Status Bind(int* port);
+  // Serves until Stop (from another thread or a signal handler's thread).
+  Status Serve();
+  void Stop();
+
+ private:
+  void Routes();
+  void CountResponse(int status);
+  std::string Metrics();
+
+  JobQueue* queue_;
+  std::vector<ServedMethod> methods_;
+  ImageReadOptions read_;
+  HttpOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::mutex counts_mu_;
+  std::map<int, int64_t> responses_;  // by status code
+};
+
+}  // namespace tint

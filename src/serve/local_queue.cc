@@ -1,0 +1,227 @@
+#include "serve/local_queue.h"
+
+#include <chrono>
+
+namespace tint {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct LocalJobQueue::Job {
+  JobStatus status;
+  JobRequest request;
+  cv::Mat image;  // decoded once, at submit
+  std::string grey, result;
+  Clock::time_point submitted, started, finished;
+};
+
+bool LocalQueueOptions::Check(std::string* error) const {
+  if (workers < 1 || workers > 256) {
+    *error = "workers must be 1..256, not " + std::to_string(workers);
+    return false;
+  }
+  if (capacity < 1 || capacity > 100000) {
+    *error = "queue must be 1..100000, not " + std::to_string(capacity);
+    return false;
+  }
+  if (!(result_ttl > 0 && result_ttl <= 7 * 24 * 3600)) {
+    *error = "result-ttl must be over 0 and at most a week (604800 s)";
+    return false;
+  }
+  return true;
+}
+
+LocalJobQueue::LocalJobQueue(const JobRunner* runner, const LocalQueueOptions& options)
+    : runner_(runner), options_(options) {
+  totals_.latency_counts.assign(LatencyBuckets().size() + 1, 0);
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this, i] { WorkerLoop(i); });
+}
+
+LocalJobQueue::~LocalJobQueue() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+Status LocalJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
+  *full = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // refused before any decoding
+    if (static_cast<int>(waiting_.size()) >= options_.capacity) {
+      ++totals_.rejected_total;
+      *full = true;
+      return Status::Ok();
+    }
+  }
+  auto job = std::make_shared<Job>();
+  job->request = std::move(request);
+  job->image = job->request.decoded;
+  job->request.decoded.release();
+  if (job->image.empty()) TINT_RETURN_IF_ERROR(runner_->Decode(job->request.image, &job->image));
+  job->request.image.clear();  // the decoded image is what the job needs
+  job->grey = EncodePng(PreviewGrey(job->image));
+  job->status.id = NewJobId();
+  job->status.method = job->request.method;
+  job->status.stage = "queued";
+  job->status.width = job->image.cols;
+  job->status.height = job->image.rows;
+  job->status.submitted = UnixNow();
+  job->submitted = Clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ExpireLocked();
+    if (static_cast<int>(waiting_.size()) >= options_.capacity) {
+      ++totals_.rejected_total;
+      *full = true;
+      return Status::Ok();
+    }
+    jobs_[job->status.id] = job;
+    waiting_.push_back(job);
+    ++totals_.submitted_total;
+  }
+  *id = job->status.id;
+  wake_.notify_one();
+  return Status::Ok();
+}
+
+void LocalJobQueue::WorkerLoop(int index) {
+  const std::string worker = "local-" + std::to_string(index);
+  for (;;) {
+    std::shared_ptr<Job> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+      if (stopping_) return;
+      job = waiting_.front();
+      waiting_.pop_front();
+      job->status.state = JobState::kRunning;
+      job->status.stage = "starting";
+      job->status.worker = worker;
+      job->started = Clock::now();
+    }
+    auto on_stage = [this, &job](const std::string& stage, double done) {
+      std::lock_guard<std::mutex> lock(mu_);
+      job->status.stage = stage;
+      job->status.progress = std::max(job->status.progress, done);
+    };
+    std::string png;
+    std::map<std::string, double> seconds;
+    Status s = runner_->Run(job->request, job->image, on_stage, &png, &seconds);
+    std::lock_guard<std::mutex> lock(mu_);
+    job->finished = Clock::now();
+    job->image.release();
+    job->status.stage_seconds = seconds;
+    if (s.ok()) {
+      job->result = std::move(png);
+      job->status.state = JobState::kDone;
+      job->status.stage = "done";
+      job->status.progress = 1;
+    } else {
+      job->status.state = JobState::kFailed;
+      job->status.stage = "failed";
+      job->status.error = s.message();
+    }
+    const double latency = Seconds(job->submitted, job->finished);
+    const auto& bounds = LatencyBuckets();
+    size_t bucket = 0;
+    while (bucket < bounds.size() && latency > bounds[bucket]) ++bucket;
+    ++totals_.latency_counts[bucket];
+    totals_.latency_sum += latency;
+    ++totals_.latency_count;
+  }
+}
+
+void LocalJobQueue::ExpireLocked() {
+  const Clock::time_point now = Clock::now();
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    const JobState state = it->second->status.state;
+    const bool finished = state == JobState::kDone || state == JobState::kFailed;
+    if (finished && Seconds(it->second->finished, now) > options_.result_ttl) {
+      ++totals_.expired_total;
+      it = jobs_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::shared_ptr<LocalJobQueue::Job> LocalJobQueue::FindLocked(const std::string& id) {
+  ExpireLocked();
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? nullptr : it->second;
+}
+
+bool LocalJobQueue::Find(const std::string& id, JobStatus* status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<Job> job = FindLocked(id);
+  if (job == nullptr) return false;
+  *status = job->status;
+  const Clock::time_point now = Clock::now();
+  switch (job->status.state) {
+    case JobState::kQueued:
+      status->wait_seconds = Seconds(job->submitted, now);
+      break;
+    case JobState::kRunning:
+      status->wait_seconds = Seconds(job->submitted, job->started);
+      status->run_seconds = Seconds(job->started, now);
+      break;
+    default:
+      status->wait_seconds = Seconds(job->submitted, job->started);
+      status->run_seconds = Seconds(job->started, job->finished);
+  }
+  return true;
+}
+
+bool LocalJobQueue::Result(const std::string& id, std::string* png) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<Job> job = FindLocked(id);
+  if (job == nullptr || job->status.state != JobState::kDone) return false;
+  *png = job->result;
+  return true;
+}
+
+bool LocalJobQueue::Grey(const std::string& id, std::string* png) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<Job> job = FindLocked(id);
+  if (job == nullptr) return false;
+  *png = job->grey;
+  return true;
+}
+
+QueueStats LocalJobQueue::Stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ExpireLocked();
+  QueueStats stats = totals_;
+  for (const auto& [id, job] : jobs_) {
+    switch (job->status.state) {
+      case JobState::kQueued:
+        ++stats.queued;
+        break;
+      case JobState::kRunning:
+        ++stats.running;
+        break;
+      case JobState::kDone:
+        ++stats.done;
+        break;
+      case JobState::kFailed:
+        ++stats.failed;
+        break;
+    }
+  }
+  return stats;
+}
+
+}  // namespace tint

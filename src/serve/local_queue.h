@@ -1,0 +1,55 @@
+// The embedded job queue: a bounded queue in this process and `workers`
+// threads that colour from it. Finished jobs (result and status) are kept in
+// memory for `result_ttl` seconds after they finish, then forgotten.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "serve/jobs.h"
+#include "serve/runner.h"
+
+namespace tint {
+
+struct LocalQueueOptions {
+  int workers = 1;          // colorizing threads
+  int capacity = 16;        // jobs waiting (not yet running) at most
+  double result_ttl = 600;  // seconds a finished job is kept
+  bool Check(std::string* error) const;
+};
+
+class LocalJobQueue : public JobQueue {
+ public:
+  // `runner` must outlive the queue.
+  LocalJobQueue(const JobRunner* runner, const LocalQueueOptions& options);
+  ~LocalJobQueue() override;  // finishes running jobs, drops waiting ones
+
+  Status Submit(JobRequest request, std::string* id, bool* full) override;
+  bool Find(const std::string& id, JobStatus* status) override;
+  bool Result(const std::string& id, std::string* png) override;
+  bool Grey(const std::string& id, std::string* png) override;
+  QueueStats Stats() override;
+
+ private:
+  struct Job;
+  void WorkerLoop(int index);
+  void ExpireLocked();
+  std::shared_ptr<Job> FindLocked(const std::string& id);
+
+  const JobRunner* runner_;
+  LocalQueueOptions options_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::deque<std::shared_ptr<Job>> waiting_;
+  std::unordered_map<std::string, std::shared_ptr<Job>> jobs_;
+  QueueStats totals_;  // the *_total counters and the latency histogram
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tint

@@ -1,0 +1,74 @@
+#include "serve/runner.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "pipeline/registry.h"
+
+namespace tint {
+
+Status JobRunner::Load(const RunnerOptions& options, std::unique_ptr<JobRunner>* runner) {
+  std::vector<std::string> names = options.methods;
+  if (names.empty()) {
+    for (const MethodInfo& m : RegisteredMethods())
+      if (!m.colours_from_hints && !m.colours_from_reference) names.push_back(m.name);
+  }
+  ColorizerContext context;
+  context.db_dir = options.db_dir.empty() ? DefaultDatabaseDir() : options.db_dir;
+  context.data_root = options.data_root;
+  context.default_model = options.model.empty() ? DefaultModelCard() : options.model;
+  std::vector<ServedMethod> methods;
+  std::map<std::string, std::unique_ptr<Colorizer>> colorizers;
+  for (const std::string& name : names) {
+    const MethodInfo* info = FindMethod(name);
+    if (info == nullptr) {
+      return Status::Error("unknown method '" + name + "' (methods: " + RegisteredMethodNames() +
+                           ")");
+    }
+    if (info->colours_from_hints || info->colours_from_reference) {
+      return Status::Error("method '" + name +
+                           "' colours only from strokes or a reference photo, which the service "
+                           "does not take");
+    }
+    if (colorizers.count(name) > 0) continue;
+    ColorizerSpec spec;
+    spec.method = name;
+    std::unique_ptr<Colorizer> colorizer;
+    TINT_RETURN_IF_ERROR(PrefixError(name + ": ", CreateColorizer(spec, context, &colorizer)));
+    colorizers[name] = std::move(colorizer);
+    methods.push_back({name, info->summary});
+  }
+  std::string error;
+  if (!options.read.Check(&error)) return Status::Error(error);
+  runner->reset(new JobRunner(std::move(methods), std::move(colorizers), options.read));
+  return Status::Ok();
+}
+
+JobRunner::JobRunner(std::vector<ServedMethod> methods,
+                     std::map<std::string, std::unique_ptr<Colorizer>> colorizers,
+                     ImageReadOptions read)
+    : methods_(std::move(methods)), colorizers_(std::move(colorizers)), read_(read) {}
+
+Status JobRunner::Decode(const std::vector<uint8_t>& bytes, cv::Mat* image) const {
+  return DecodeImage(read_, "upload", bytes, image);
+}
+
+Status JobRunner::Run(const JobRequest& request, const cv::Mat& image, const OnStage& on_stage,
+                      std::string* png, std::map<std::string, double>* seconds) const {
+  auto it = colorizers_.find(request.method);
+  if (it == colorizers_.end()) return Status::Error("method '" + request.method + "' not served");
+  PostOptions post;
+  if (!ParsePostMode(request.post, &post.mode)) {
+    return Status::Error("post-step must be none or auto, not '" + request.post + "'");
+  }
+  ColorizeDetails details;
+  details.on_stage = on_stage;
+  cv::Mat colour;
+  TINT_RETURN_IF_ERROR(ColorizePhoto(*it->second, post, image, &colour, &details));
+  if (on_stage) on_stage("encoding", 0.98);
+  *png = EncodePng(colour);
+  if (png->empty()) return Status::Error("cannot encode the result as PNG");
+  *seconds = details.seconds;
+  return Status::Ok();
+}
+
+}  // namespace tint

@@ -1,0 +1,58 @@
+// What a service process (tint serve, tint worker) does with a job: the
+// colorizers, loaded once at start, and one job from bytes to a PNG.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/image_io.h"
+#include "pipeline/colorizer.h"
+#include "serve/jobs.h"
+
+namespace tint {
+
+struct RunnerOptions {
+  // Methods to load; empty: every registered method that colours without a
+  // guide (strokes or a reference photo).
+  std::vector<std::string> methods;
+  std::string db_dir;     // classic methods' database (empty: the bundled one)
+  std::string model;      // the CNN's card (empty: the shipped one)
+  std::string data_root;  // "$data/" in model cards
+  ImageReadOptions read;  // the CLI's upload checks (max_pixels)
+};
+
+struct ServedMethod {
+  std::string name, summary;
+};
+
+class JobRunner {
+ public:
+  // Loads every method; a method that fails to load is a one-line error.
+  static Status Load(const RunnerOptions& options, std::unique_ptr<JobRunner>* runner);
+  // For tests: methods already made.
+  JobRunner(std::vector<ServedMethod> methods,
+            std::map<std::string, std::unique_ptr<Colorizer>> colorizers, ImageReadOptions read);
+
+  const std::vector<ServedMethod>& methods() const { return methods_; }
+  bool Serves(const std::string& method) const { return colorizers_.count(method) > 0; }
+  const ImageReadOptions& read_options() const { return read_; }
+
+  // The CLI's checks and decoding (a huge image is refused by its header).
+  Status Decode(const std::vector<uint8_t>& bytes, cv::Mat* image) const;
+
+  using OnStage = std::function<void(const std::string& stage, double done)>;
+  // Colours the decoded `image` with the request's method and post-step;
+  // *png is the result, *seconds the time of each stage.
+  Status Run(const JobRequest& request, const cv::Mat& image, const OnStage& on_stage,
+             std::string* png, std::map<std::string, double>* seconds) const;
+
+ private:
+  std::vector<ServedMethod> methods_;
+  std::map<std::string, std::unique_ptr<Colorizer>> colorizers_;
+  ImageReadOptions read_;
+};
+
+}  // namespace tint

@@ -1,0 +1,357 @@
+// The service's JSON API over loopback: every status code the API promises,
+// progress by stage, result expiry, and concurrent uploads. An in-process
+// server with toy methods whose timing the test controls (a gate), so no
+// assertion depends on how fast the machine is.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/color.h"
+#include "serve/http_server.h"
+#include "serve/local_queue.h"
+#include "serve/runner.h"
+
+// Last: its <resolv.h> defines a macro `_res` that Eigen headers use as a name.
+#include <httplib.h>
+
+namespace tint {
+namespace {
+
+using nlohmann::json;
+
+// Opens once; every Wait returns after that.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  std::atomic<int> waiting{0};
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+  void Wait() {
+    ++waiting;
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [this] { return open; });
+  }
+};
+
+// Paints a = 20 everywhere after reporting a stage; with a gate, waits there.
+class ToyColorizer : public Colorizer {
+ public:
+  ToyColorizer(std::string name, std::shared_ptr<Gate> gate, bool fail = false)
+      : name_(std::move(name)), gate_(std::move(gate)), fail_(fail) {}
+  std::string name() const override { return name_; }
+  Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
+    if (details != nullptr) details->Stage("matching", 0.5);
+    if (gate_ != nullptr) gate_->Wait();
+    if (fail_) return Status::Error("toy failure");
+    *ab = cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(20, 0));
+    return Status::Ok();
+  }
+
+ private:
+  std::string name_;
+  std::shared_ptr<Gate> gate_;
+  bool fail_;
+};
+
+std::string Png(const cv::Mat& image) {
+  std::vector<uint8_t> bytes;
+  cv::imencode(".png", image, bytes);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+cv::Mat Gradient(int w, int h) {
+  cv::Mat grey(h, w, CV_8U);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) grey.at<uint8_t>(y, x) = static_cast<uint8_t>((x * 3 + y) % 256);
+  return grey;
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void Start(LocalQueueOptions queue_options = {}, HttpOptions http = {},
+             int64_t max_pixels = 1'000'000) {
+    gate_ = std::make_shared<Gate>();
+    std::map<std::string, std::unique_ptr<Colorizer>> colorizers;
+    colorizers["toy"] = std::make_unique<ToyColorizer>("toy", nullptr);
+    colorizers["gated"] = std::make_unique<ToyColorizer>("gated", gate_);
+    colorizers["broken"] = std::make_unique<ToyColorizer>("broken", nullptr, true);
+    std::vector<ServedMethod> methods = {
+        {"toy", "a = 20"}, {"gated", "a = 20 when the test says"}, {"broken", "fails"}};
+    ImageReadOptions read;
+    read.max_pixels = max_pixels;
+    runner_ = std::make_unique<JobRunner>(methods, std::move(colorizers), read);
+    queue_ = std::make_unique<LocalJobQueue>(runner_.get(), queue_options);
+    http.port = 0;
+    http_ = std::make_unique<HttpService>(queue_.get(), methods, read, http);
+    ASSERT_TRUE(http_->Bind(&port_).ok());
+    serving_ = std::thread([this] { http_->Serve(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_read_timeout(30);
+    // Ready when /healthz answers.
+    for (int i = 0; i < 200; ++i) {
+      if (auto r = client_->Get("/healthz"); r && r->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "the server did not answer";
+  }
+
+  void TearDown() override {
+    if (gate_) gate_->Open();
+    if (http_) http_->Stop();
+    if (serving_.joinable()) serving_.join();
+    queue_.reset();
+  }
+
+  httplib::Result Submit(const std::string& bytes, const std::string& method = "toy",
+                         httplib::Client* client = nullptr) {
+    httplib::MultipartFormDataItems items = {{"image", bytes, "photo.png", "image/png"},
+                                             {"method", method, "", ""}};
+    return (client != nullptr ? client : client_.get())->Post("/api/jobs", items);
+  }
+
+  json Job(const std::string& id) {
+    auto r = client_->Get(("/api/jobs/" + id).c_str());
+    EXPECT_TRUE(r);
+    if (!r || r->status != 200) return json();
+    return json::parse(r->body);
+  }
+
+  // Polls until the job is done or failed (at most 30 s).
+  json WaitFinished(const std::string& id) {
+    for (int i = 0; i < 3000; ++i) {
+      json j = Job(id);
+      if (j.is_null() || j["state"] == "done" || j["state"] == "failed") return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return json();
+  }
+
+  std::shared_ptr<Gate> gate_;
+  std::unique_ptr<JobRunner> runner_;
+  std::unique_ptr<LocalJobQueue> queue_;
+  std::unique_ptr<HttpService> http_;
+  std::thread serving_;
+  std::unique_ptr<httplib::Client> client_;
+  int port_ = 0;
+};
+
+void ExpectError(const httplib::Result& r, int status, const std::string& words) {
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, status) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+  const json body = json::parse(r->body);
+  EXPECT_NE(body.value("error", "").find(words), std::string::npos) << r->body;
+}
+
+TEST_F(ApiTest, PageMethodsHealthAndMetrics) {
+  Start();
+  auto page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<canvas id=\"preloader\""), std::string::npos);
+  EXPECT_EQ(client_->Get("/app.js")->status, 200);
+  EXPECT_EQ(client_->Get("/style.css")->status, 200);
+
+  auto methods = client_->Get("/api/methods");
+  ASSERT_EQ(methods->status, 200);
+  const json m = json::parse(methods->body);
+  ASSERT_EQ(m["methods"].size(), 3u);
+  EXPECT_EQ(m["methods"][0]["name"], "toy");
+  EXPECT_EQ(m["max_pixels"], 1'000'000);
+
+  EXPECT_EQ(json::parse(client_->Get("/healthz")->body)["status"], "ok");
+  auto metrics = client_->Get("/metrics");
+  ASSERT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("tint_queue_length 0"), std::string::npos);
+  EXPECT_NE(metrics->body.find("# TYPE tint_job_latency_seconds histogram"), std::string::npos);
+  ExpectError(client_->Get("/no/such/page"), 404, "no such page");
+}
+
+TEST_F(ApiTest, AJobRunsToAColourResultThatKeepsLightness) {
+  Start();
+  const cv::Mat grey = Gradient(64, 48);
+  auto r = Submit(Png(grey));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const json accepted = json::parse(r->body);
+  const std::string id = accepted["id"];
+  EXPECT_TRUE(IsJobId(id));
+  EXPECT_EQ(r->get_header_value("Location"), "/api/jobs/" + id);
+
+  const json done = WaitFinished(id);
+  ASSERT_EQ(done["state"], "done") << done.dump();
+  EXPECT_EQ(done["progress"], 1.0);
+  EXPECT_EQ(done["width"], 64);
+  EXPECT_EQ(done["height"], 48);
+  EXPECT_GE(done["timings"]["run"].get<double>(), 0.0);
+  EXPECT_EQ(done["result"], "/api/jobs/" + id + "/result.png");
+
+  auto png = client_->Get(("/api/jobs/" + id + "/result.png").c_str());
+  ASSERT_EQ(png->status, 200);
+  EXPECT_EQ(png->get_header_value("Content-Type"), "image/png");
+  const cv::Mat colour =
+      cv::imdecode(std::vector<uint8_t>(png->body.begin(), png->body.end()), cv::IMREAD_COLOR);
+  ASSERT_EQ(colour.size(), grey.size());
+  // a = 20 shows as red over grey; L is the input's.
+  cv::Mat lab;
+  cv::cvtColor(colour, lab, cv::COLOR_BGR2Lab);
+  cv::Mat grey_lab;
+  cv::cvtColor(grey, grey_lab, cv::COLOR_GRAY2BGR);
+  cv::cvtColor(grey_lab, grey_lab, cv::COLOR_BGR2Lab);
+  std::vector<cv::Mat> a, b;
+  cv::split(lab, a);
+  cv::split(grey_lab, b);
+  EXPECT_GT(cv::mean(a[1])[0], 128 + 10);
+  double max_dl = 0;
+  cv::Mat diff;
+  cv::absdiff(a[0], b[0], diff);
+  cv::minMaxLoc(diff, nullptr, &max_dl);
+  EXPECT_LE(max_dl, 3);  // 8-bit L (0..255) rounding through the gamut clamp
+
+  auto grey_png = client_->Get(("/api/jobs/" + id + "/grey.png").c_str());
+  ASSERT_EQ(grey_png->status, 200);
+  EXPECT_EQ(grey_png->get_header_value("Content-Type"), "image/png");
+}
+
+TEST_F(ApiTest, ProgressShowsTheRunningStageAndAResultNotReadyIs409) {
+  Start();
+  auto r = Submit(Png(Gradient(32, 32)), "gated");
+  ASSERT_EQ(r->status, 202);
+  const std::string id = json::parse(r->body)["id"];
+  while (gate_->waiting == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const json running = Job(id);
+  EXPECT_EQ(running["state"], "running");
+  EXPECT_EQ(running["stage"], "matching");
+  EXPECT_DOUBLE_EQ(running["progress"].get<double>(), 0.5);
+  ExpectError(client_->Get(("/api/jobs/" + id + "/result.png").c_str()), 409, "not done");
+  gate_->Open();
+  EXPECT_EQ(WaitFinished(id)["state"], "done");
+}
+
+TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
+  HttpOptions http;
+  http.max_upload_mb = 0.05;  // 52 KB
+  Start({}, http, /*max_pixels=*/10'000);
+  // No image field; not multipart.
+  ExpectError(
+      client_->Post("/api/jobs", httplib::MultipartFormDataItems{{"method", "toy", "", ""}}), 400,
+      "field 'image'");
+  ExpectError(client_->Post("/api/jobs", "{}", "application/json"), 400, "multipart");
+  ExpectError(Submit(Png(Gradient(16, 16)), "no-such-method"), 400, "unknown method");
+  // Not an image; empty; a PNG cut short (its header is fine, decoding fails).
+  ExpectError(Submit("hello, I am text"), 415, "not an image");
+  ExpectError(Submit(""), 415, "empty");
+  const std::string png = Png(Gradient(64, 64));
+  ExpectError(Submit(png.substr(0, png.size() / 2)), 415, "upload");
+  // Too many pixels by the header (200x100 > 10,000); too many bytes.
+  ExpectError(Submit(Png(Gradient(200, 100))), 413, "over the limit of 10000 pixels");
+  ExpectError(Submit(std::string(80 * 1024, 'x')), 413, "upload over the limit");
+  // Unknown, malformed, traversal.
+  ExpectError(client_->Get("/api/jobs/0123456789abcdef0123456789abcdef"), 404, "no such job");
+  ExpectError(client_->Get("/api/jobs/0123456789abcdef0123456789abcdef/result.png"), 404,
+              "no such job");
+  ExpectError(client_->Get("/api/jobs/0123456789abcdef0123456789abcdef/grey.png"), 404,
+              "no such job");
+  EXPECT_EQ(client_->Get("/api/jobs/XYZ")->status, 404);
+  EXPECT_EQ(client_->Get("/api/jobs/..%2F..%2Fetc%2Fpasswd/result.png")->status, 404);
+  // A method that fails: the job says why; its result is 409.
+  auto r = Submit(Png(Gradient(16, 16)), "broken");
+  ASSERT_EQ(r->status, 202);
+  const std::string id = json::parse(r->body)["id"];
+  const json failed = WaitFinished(id);
+  EXPECT_EQ(failed["state"], "failed");
+  EXPECT_EQ(failed["error"], "toy failure");
+  ExpectError(client_->Get(("/api/jobs/" + id + "/result.png").c_str()), 409, "toy failure");
+  // No 5xx among them.
+  const std::string metrics = client_->Get("/metrics")->body;
+  EXPECT_EQ(metrics.find("code=\"5"), std::string::npos) << metrics;
+}
+
+TEST_F(ApiTest, AFullQueueAnswers429WithRetryAfter) {
+  LocalQueueOptions q;
+  q.workers = 1;
+  q.capacity = 2;
+  Start(q);
+  const std::string png = Png(Gradient(16, 16));
+  auto first = Submit(png, "gated");  // runs, held at the gate
+  ASSERT_EQ(first->status, 202);
+  while (gate_->waiting == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(Submit(png, "gated")->status, 202);  // waits
+  EXPECT_EQ(Submit(png, "gated")->status, 202);  // waits: the queue is full now
+  auto refused = Submit(png, "gated");
+  ExpectError(refused, 429, "queue is full");
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "2");
+  const std::string metrics = client_->Get("/metrics")->body;
+  EXPECT_NE(metrics.find("tint_queue_length 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tint_jobs_rejected_total 1"), std::string::npos);
+  gate_->Open();
+  EXPECT_EQ(WaitFinished(json::parse(first->body)["id"])["state"], "done");
+  EXPECT_EQ(Submit(png, "gated")->status, 202);  // room again
+}
+
+TEST_F(ApiTest, FinishedJobsExpireAfterTheTtl) {
+  LocalQueueOptions q;
+  q.result_ttl = 0.3;
+  Start(q);
+  auto r = Submit(Png(Gradient(16, 16)));
+  const std::string id = json::parse(r->body)["id"];
+  ASSERT_EQ(WaitFinished(id)["state"], "done");
+  EXPECT_EQ(client_->Get(("/api/jobs/" + id + "/result.png").c_str())->status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ExpectError(client_->Get(("/api/jobs/" + id).c_str()), 404, "expired");
+  ExpectError(client_->Get(("/api/jobs/" + id + "/result.png").c_str()), 404, "expired");
+  EXPECT_NE(client_->Get("/metrics")->body.find("tint_jobs_expired_total 1"), std::string::npos);
+}
+
+TEST_F(ApiTest, ConcurrentUploadsEachGetTheirOwnResult) {
+  LocalQueueOptions q;
+  q.workers = 2;
+  q.capacity = 100;
+  Start(q);
+  constexpr int kClients = 6, kJobsEach = 4;
+  std::mutex mu;
+  std::map<std::string, cv::Size> sizes;  // id -> the size sent
+  std::vector<std::thread> clients;
+  std::atomic<int> refused{0};
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", port_);
+      for (int j = 0; j < kJobsEach; ++j) {
+        const cv::Size size(20 + c, 10 + j);  // a size per upload tells results apart
+        auto r = Submit(Png(Gradient(size.width, size.height)), "toy", &client);
+        if (!r || r->status != 202) {
+          ++refused;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        sizes[json::parse(r->body)["id"]] = size;
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(refused, 0);
+  ASSERT_EQ(sizes.size(), static_cast<size_t>(kClients * kJobsEach));  // ids unique
+  for (const auto& [id, size] : sizes) {
+    ASSERT_EQ(WaitFinished(id)["state"], "done");
+    auto png = client_->Get(("/api/jobs/" + id + "/result.png").c_str());
+    const cv::Mat colour =
+        cv::imdecode(std::vector<uint8_t>(png->body.begin(), png->body.end()), cv::IMREAD_COLOR);
+    EXPECT_EQ(colour.size(), size) << id;
+  }
+  const std::string metrics = client_->Get("/metrics")->body;
+  EXPECT_NE(metrics.find("tint_job_latency_seconds_count 24"), std::string::npos) << metrics;
+}
+
+}  // namespace
+}  // namespace tint
