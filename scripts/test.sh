@@ -11,9 +11,14 @@ cd "$(dirname "$0")/.."
 # python3-* for the training smoke test (experiments/cnn/train.py), Jupyter
 # for the notebook test (notebooks/compare.ipynb), scikit-learn and
 # scikit-image for the benchmark peers (benchmarks/peers.py).
+# redis-server for the service's Redis test, chromium for the page's browser
+# test (driven by playwright-core from npm, tests/web), wrk for its load
+# benchmark in --quick mode.
 bash scripts/install_deps.sh clang-format python3-torch python3-opencv python3-numpy \
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas \
-  python3-sklearn python3-skimage
+  python3-sklearn python3-skimage redis-server chromium wrk
+if ! command -v npm >/dev/null; then bash scripts/install_deps.sh nodejs npm; fi
+npm ci --prefix tests/web --no-audit --no-fund --silent
 jobs=$(nproc)
 
 echo "== Format (.clang-format over src/ tests/ benchmarks/ fuzz/)"

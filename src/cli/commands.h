@@ -17,6 +17,7 @@ int RunDb(int argc, char** argv);
 int RunEval(int argc, char** argv);
 int RunColorizeSequence(int argc, char** argv);
 int RunServe(int argc, char** argv);
+int RunWorker(int argc, char** argv);
 
 namespace internal {
 

@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "  db         inspect, build and verify the patch database\n"
     "  eval       measure a method against the true colours of photos\n"
     "  serve      the Color tool as a web service: a page and a JSON API\n"
+    "  worker     colour the service's jobs from a Redis queue (more machines)\n"
     "\n"
     "Run 'tint COMMAND --help' for the options of a command.\n";
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     if (command == "db") return tint::RunDb(argc - 1, argv + 1);
     if (command == "eval") return tint::RunEval(argc - 1, argv + 1);
     if (command == "serve") return tint::RunServe(argc - 1, argv + 1);
+    if (command == "worker") return tint::RunWorker(argc - 1, argv + 1);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     for (char& c : msg)

@@ -1,6 +1,7 @@
 // tint serve [--host H] [--port P] [--workers N] [--queue N] ...: binds flags
 // to ServeOptions (src/serve/service.h).
 #include "cli/commands.h"
+#include "serve/redis_queue.h"
 #include "serve/service.h"
 
 namespace tint {
@@ -61,6 +62,44 @@ int RunServe(int argc, char** argv) {
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
   options.runner.methods = SplitComma(methods);
   Status s = RunService(options);
+  if (!s.ok()) return internal::Fail(cmd, s.message());
+  return 0;
+}
+
+}  // namespace tint
+
+namespace tint {
+
+int RunWorker(int argc, char** argv) {
+  const std::string cmd = "worker";
+  CLI::App app(
+      "Colour jobs from a Redis queue that 'tint serve --queue-url' fills; run any number, on any "
+      "machines. A worker killed mid-job loses nothing: after its lease runs out the job goes to "
+      "another.",
+      "worker");
+  WorkerOptions options;
+  options.runner.read.max_pixels = 16'000'000;
+  std::string methods;
+  app.add_option("--queue-url", options.queue_url, "redis://HOST[:PORT][/DB]")->required();
+  app.add_option("--threads", options.threads, "Jobs coloured at once in this process")
+      ->capture_default_str();
+  app.add_option("--lease", options.lease,
+                 "Seconds a claimed job stays this worker's without a renewal (renewed while it "
+                 "works)")
+      ->capture_default_str();
+  app.add_option("--max-jobs", options.max_jobs, "Stop after this many jobs (0: never)")
+      ->capture_default_str();
+  app.add_option("--methods", methods,
+                 "Comma-separated methods to load (default: every method that needs no guide)");
+  internal::AddReadOptions(&app, &options.runner.read);
+  app.add_option("--db", options.runner.db_dir, "Patch database folder (default: the bundled one)");
+  app.add_option("--model", options.runner.model,
+                 "The CNN's model card (default: the shipped one)");
+  app.add_option("--data-root", options.runner.data_root, "Where card paths starting $data/ point");
+  int exit_code = 0;
+  if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
+  options.runner.methods = SplitComma(methods);
+  Status s = RunRedisWorker(options);
   if (!s.ok()) return internal::Fail(cmd, s.message());
   return 0;
 }

@@ -6,19 +6,14 @@
 
 namespace tint {
 
-Status JobRunner::Load(const RunnerOptions& options, std::unique_ptr<JobRunner>* runner) {
-  std::vector<std::string> names = options.methods;
-  if (names.empty()) {
+Status ServableMethods(const std::vector<std::string>& names, std::vector<ServedMethod>* methods) {
+  methods->clear();
+  std::vector<std::string> wanted = names;
+  if (wanted.empty()) {
     for (const MethodInfo& m : RegisteredMethods())
-      if (!m.colours_from_hints && !m.colours_from_reference) names.push_back(m.name);
+      if (!m.colours_from_hints && !m.colours_from_reference) wanted.push_back(m.name);
   }
-  ColorizerContext context;
-  context.db_dir = options.db_dir.empty() ? DefaultDatabaseDir() : options.db_dir;
-  context.data_root = options.data_root;
-  context.default_model = options.model.empty() ? DefaultModelCard() : options.model;
-  std::vector<ServedMethod> methods;
-  std::map<std::string, std::unique_ptr<Colorizer>> colorizers;
-  for (const std::string& name : names) {
+  for (const std::string& name : wanted) {
     const MethodInfo* info = FindMethod(name);
     if (info == nullptr) {
       return Status::Error("unknown method '" + name + "' (methods: " + RegisteredMethodNames() +
@@ -29,16 +24,30 @@ Status JobRunner::Load(const RunnerOptions& options, std::unique_ptr<JobRunner>*
                            "' colours only from strokes or a reference photo, which the service "
                            "does not take");
     }
-    if (colorizers.count(name) > 0) continue;
-    ColorizerSpec spec;
-    spec.method = name;
-    std::unique_ptr<Colorizer> colorizer;
-    TINT_RETURN_IF_ERROR(PrefixError(name + ": ", CreateColorizer(spec, context, &colorizer)));
-    colorizers[name] = std::move(colorizer);
-    methods.push_back({name, info->summary});
+    bool seen = false;
+    for (const ServedMethod& m : *methods) seen = seen || m.name == name;
+    if (!seen) methods->push_back({name, info->summary});
   }
+  return Status::Ok();
+}
+
+Status JobRunner::Load(const RunnerOptions& options, std::unique_ptr<JobRunner>* runner) {
   std::string error;
   if (!options.read.Check(&error)) return Status::Error(error);
+  std::vector<ServedMethod> methods;
+  TINT_RETURN_IF_ERROR(ServableMethods(options.methods, &methods));
+  ColorizerContext context;
+  context.db_dir = options.db_dir.empty() ? DefaultDatabaseDir() : options.db_dir;
+  context.data_root = options.data_root;
+  context.default_model = options.model.empty() ? DefaultModelCard() : options.model;
+  std::map<std::string, std::unique_ptr<Colorizer>> colorizers;
+  for (const ServedMethod& m : methods) {
+    ColorizerSpec spec;
+    spec.method = m.name;
+    std::unique_ptr<Colorizer> colorizer;
+    TINT_RETURN_IF_ERROR(PrefixError(m.name + ": ", CreateColorizer(spec, context, &colorizer)));
+    colorizers[m.name] = std::move(colorizer);
+  }
   runner->reset(new JobRunner(std::move(methods), std::move(colorizers), options.read));
   return Status::Ok();
 }

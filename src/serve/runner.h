@@ -28,6 +28,10 @@ struct ServedMethod {
   std::string name, summary;
 };
 
+// The methods `names` asks for (empty: every registered method that colours
+// without a guide), checked against the registry, without loading them.
+Status ServableMethods(const std::vector<std::string>& names, std::vector<ServedMethod>* methods);
+
 class JobRunner {
  public:
   // Loads every method; a method that fails to load is a one-line error.

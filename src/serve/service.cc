@@ -1,68 +1,53 @@
 #include "serve/service.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <chrono>
 #include <cstdio>
-#include <thread>
+
+#include "serve/redis_queue.h"
+#include "serve/signals.h"
 
 namespace tint {
-namespace {
-
-// SIGINT and SIGTERM are taken by one thread that stops the server, so no
-// other thread is interrupted mid-job.
-class StopOnSignal {
- public:
-  explicit StopOnSignal(std::function<void()> stop) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGUSR1);  // our own wake-up at the end
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    thread_ = std::thread([this, stop] {
-      int sig = 0;
-      sigwait(&set_, &sig);
-      if (sig != SIGUSR1) stop();
-    });
-  }
-  ~StopOnSignal() {
-    pthread_kill(thread_.native_handle(), SIGUSR1);
-    thread_.join();
-  }
-
- private:
-  sigset_t set_;
-  std::thread thread_;
-};
-
-}  // namespace
 
 Status RunService(const ServeOptions& options) {
   std::string error;
   if (!options.queue.Check(&error) || !options.http.Check(&error)) return Status::Error(error);
-  if (!options.queue_url.empty()) {
-    return Status::Error("--queue-url: the Redis queue is not built yet");
-  }
+  StopOnSignal on_signal;
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<JobRunner> runner;
-  TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
+  std::unique_ptr<JobQueue> queue;
+  std::vector<ServedMethod> methods;
+  std::string engine;
+  if (options.queue_url.empty()) {
+    TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
+    methods = runner->methods();
+    queue = std::make_unique<LocalJobQueue>(runner.get(), options.queue);
+    engine = std::to_string(options.queue.workers) + " workers";
+  } else {
+    // The workers load the methods; this process only names them.
+    TINT_RETURN_IF_ERROR(ServableMethods(options.runner.methods, &methods));
+    RedisQueueOptions redis;
+    redis.capacity = options.queue.capacity;
+    redis.result_ttl = options.queue.result_ttl;
+    std::unique_ptr<RedisJobQueue> redis_queue;
+    TINT_RETURN_IF_ERROR(RedisJobQueue::Open(options.queue_url, redis, &redis_queue));
+    queue = std::move(redis_queue);
+    engine = "jobs through " + options.queue_url;
+  }
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  LocalJobQueue queue(runner.get(), options.queue);
-  HttpService http(&queue, runner->methods(), runner->read_options(), options.http);
+  HttpService http(queue.get(), methods, options.runner.read, options.http);
   int port = 0;
   TINT_RETURN_IF_ERROR(http.Bind(&port));
-  StopOnSignal on_signal([&http] { http.Stop(); });
+  on_signal.Start([&http] { http.Stop(); });
   std::string names;
-  for (const ServedMethod& m : runner->methods()) names += (names.empty() ? "" : ", ") + m.name;
+  for (const ServedMethod& m : methods) names += (names.empty() ? "" : ", ") + m.name;
   std::printf(
-      "tint serve: listening on http://%s:%d (methods: %s; loaded in %.2f s; %d workers, "
-      "queue %d)\n",
-      options.http.host.c_str(), port, names.c_str(), load_seconds, options.queue.workers,
+      "tint serve: listening on http://%s:%d (methods: %s; ready in %.2f s; %s, queue %d)\n",
+      options.http.host.c_str(), port, names.c_str(), load_seconds, engine.c_str(),
       options.queue.capacity);
   std::fflush(stdout);
   Status served = http.Serve();
+  on_signal.Finish();  // before `http` goes
   std::printf("tint serve: stopped\n");
   std::fflush(stdout);
   return served;

@@ -1,0 +1,601 @@
+#include "serve/redis_queue.h"
+
+#include <hiredis/hiredis.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "serve/signals.h"
+
+namespace tint {
+namespace {
+
+const std::string kPrefix = "tint:";
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string Num(double v) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6f", v);
+  return text;
+}
+
+// KEYS: waiting, job, image, grey, stats. ARGV: capacity, id, ttl, then the
+// job hash's fields and values, then the image and grey bytes.
+const char* kSubmitScript = R"lua(
+if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[1]) then
+  redis.call('HINCRBY', KEYS[5], 'rejected_total', 1)
+  return 0
+end
+local n = #ARGV
+local fields = {}
+for i = 4, n - 2 do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('SET', KEYS[3], ARGV[n - 1])
+redis.call('SET', KEYS[4], ARGV[n])
+redis.call('LPUSH', KEYS[1], ARGV[2])
+redis.call('HINCRBY', KEYS[5], 'submitted_total', 1)
+return 1
+)lua";
+
+// KEYS: waiting, running. ARGV: prefix, token, lease deadline, worker, now.
+// Returns the id claimed, or nil when nothing waits.
+const char* kClaimScript = R"lua(
+local id = redis.call('RPOP', KEYS[1])
+if not id then return false end
+local key = ARGV[1] .. 'job:' .. id
+if redis.call('EXISTS', key) == 0 then return false end
+redis.call('LPUSH', KEYS[2], id)
+redis.call('HSET', key, 'state', 'running', 'stage', 'starting', 'token', ARGV[2],
+           'lease', ARGV[3], 'worker', ARGV[4], 'started', ARGV[5])
+redis.call('HINCRBY', key, 'attempts', 1)
+return id
+)lua";
+
+// KEYS: job. ARGV: token, lease deadline, stage ('' keeps it), progress.
+// Renews the lease and records progress, if the job is still the caller's.
+const char* kRenewScript = R"lua(
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'lease', ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'stage', ARGV[3], 'progress', ARGV[4]) end
+return 1
+)lua";
+
+// KEYS: job, result, image, grey, running, stats. ARGV: token, id, state,
+// error, finished, seconds json, result bytes, ttl, latency bucket field,
+// latency. Stores the result only if the job is still the caller's.
+const char* kCompleteScript = R"lua(
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+local ttl = tonumber(ARGV[8])
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'stage', ARGV[3], 'error', ARGV[4],
+           'finished', ARGV[5], 'seconds', ARGV[6], 'token', '', 'lease', 0)
+if ARGV[3] == 'done' then
+  redis.call('HSET', KEYS[1], 'progress', 1)
+  redis.call('SET', KEYS[2], ARGV[7], 'EX', ttl)
+end
+redis.call('HINCRBY', KEYS[1], 'completions', 1)
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('EXPIRE', KEYS[4], ttl)
+redis.call('DEL', KEYS[3])
+redis.call('LREM', KEYS[5], 0, ARGV[2])
+redis.call('HINCRBY', KEYS[6], ARGV[3] .. '_total', 1)
+redis.call('HINCRBY', KEYS[6], ARGV[9], 1)
+redis.call('HINCRBYFLOAT', KEYS[6], 'latency_sum', ARGV[10])
+return 1
+)lua";
+
+// KEYS: running, waiting, stats. ARGV: prefix, now. Jobs whose lease ran
+// out go back to the front of the queue.
+const char* kReapScript = R"lua(
+local n = 0
+for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local key = ARGV[1] .. 'job:' .. id
+  local state = redis.call('HGET', key, 'state')
+  if not state then
+    redis.call('LREM', KEYS[1], 0, id)
+  elseif state == 'running' and tonumber(redis.call('HGET', key, 'lease') or '0') < tonumber(ARGV[2]) then
+    redis.call('LREM', KEYS[1], 0, id)
+    redis.call('HSET', key, 'state', 'queued', 'stage', 'requeued', 'progress', 0,
+               'token', '', 'lease', 0)
+    redis.call('RPUSH', KEYS[2], id)
+    n = n + 1
+  end
+end
+if n > 0 then redis.call('HINCRBY', KEYS[3], 'requeued_total', n) end
+return n
+)lua";
+
+std::vector<std::string> Eval(const char* script, std::vector<std::string> keys,
+                              const std::vector<std::string>& args) {
+  std::vector<std::string> command = {"EVAL", script, std::to_string(keys.size())};
+  for (std::string& k : keys) command.push_back(std::move(k));
+  command.insert(command.end(), args.begin(), args.end());
+  return command;
+}
+
+std::string LatencyField(double latency) {
+  const auto& bounds = LatencyBuckets();
+  size_t bucket = 0;
+  while (bucket < bounds.size() && latency > bounds[bucket]) ++bucket;
+  return "latency_" + std::to_string(bucket);
+}
+
+}  // namespace
+
+Status ParseRedisUrl(const std::string& url, RedisAddress* address) {
+  const std::string scheme = "redis://";
+  if (url.compare(0, scheme.size(), scheme) != 0) {
+    return Status::Error("queue URL must be redis://HOST[:PORT][/DB], not '" + url + "'");
+  }
+  std::string rest = url.substr(scheme.size());
+  const size_t slash = rest.find('/');
+  std::string db;
+  if (slash != std::string::npos) {
+    db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+  }
+  const size_t colon = rest.rfind(':');
+  address->host = rest.substr(0, colon);
+  try {
+    if (colon != std::string::npos) {
+      size_t used = 0;
+      address->port = std::stoi(rest.substr(colon + 1), &used);
+      if (used != rest.size() - colon - 1) throw std::invalid_argument("port");
+    }
+    if (!db.empty()) {
+      size_t used = 0;
+      address->db = std::stoi(db, &used);
+      if (used != db.size()) throw std::invalid_argument("db");
+    }
+  } catch (const std::exception&) {
+    return Status::Error("queue URL must be redis://HOST[:PORT][/DB], not '" + url + "'");
+  }
+  if (address->host.empty() || address->port < 1 || address->port > 65535 || address->db < 0) {
+    return Status::Error("queue URL must be redis://HOST[:PORT][/DB], not '" + url + "'");
+  }
+  return Status::Ok();
+}
+
+Status RedisConnection::Open(const RedisAddress& address,
+                             std::unique_ptr<RedisConnection>* connection) {
+  std::unique_ptr<RedisConnection> c(new RedisConnection(address));
+  TINT_RETURN_IF_ERROR(c->Connect());
+  *connection = std::move(c);
+  return Status::Ok();
+}
+
+RedisConnection::~RedisConnection() {
+  if (context_ != nullptr) redisFree(context_);
+}
+
+Status RedisConnection::Connect() {
+  if (context_ != nullptr) redisFree(context_);
+  timeval timeout = {5, 0};
+  context_ = redisConnectWithTimeout(address_.host.c_str(), address_.port, timeout);
+  const std::string where = "redis://" + address_.host + ":" + std::to_string(address_.port);
+  if (context_ == nullptr || context_->err != 0) {
+    const std::string why = context_ != nullptr ? context_->errstr : "out of memory";
+    if (context_ != nullptr) redisFree(context_);
+    context_ = nullptr;
+    return Status::Error("cannot reach Redis at " + where + ": " + why);
+  }
+  redisSetTimeout(context_, timeout);
+  if (address_.db != 0) {
+    redisReply* r = static_cast<redisReply*>(redisCommand(context_, "SELECT %d", address_.db));
+    const bool ok = r != nullptr && r->type != REDIS_REPLY_ERROR;
+    if (r != nullptr) freeReplyObject(r);
+    if (!ok)
+      return Status::Error("Redis at " + where + " refused database " +
+                           std::to_string(address_.db));
+  }
+  return Status::Ok();
+}
+
+Status RedisConnection::Run(const std::vector<std::string>& args, std::string* text,
+                            long long* integer, std::vector<std::string>* array, bool* nil) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const std::string& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  redisReply* reply = nullptr;
+  for (int attempt = 0; attempt < 2 && reply == nullptr; ++attempt) {
+    if (context_ == nullptr || context_->err != 0) TINT_RETURN_IF_ERROR(Connect());
+    reply = static_cast<redisReply*>(
+        redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+  }
+  if (reply == nullptr) {
+    return Status::Error(std::string("Redis: ") +
+                         (context_ != nullptr ? context_->errstr : "no connection"));
+  }
+  Status status;
+  if (nil != nullptr) *nil = reply->type == REDIS_REPLY_NIL;
+  switch (reply->type) {
+    case REDIS_REPLY_ERROR:
+      status = Status::Error(std::string("Redis: ") + std::string(reply->str, reply->len));
+      break;
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+      if (text != nullptr) text->assign(reply->str, reply->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      if (integer != nullptr) *integer = reply->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      if (array != nullptr) {
+        array->clear();
+        for (size_t i = 0; i < reply->elements; ++i) {
+          const redisReply* e = reply->element[i];
+          array->push_back(e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS
+                               ? std::string(e->str, e->len)
+                           : e->type == REDIS_REPLY_INTEGER ? std::to_string(e->integer)
+                                                            : std::string());
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  freeReplyObject(reply);
+  return status;
+}
+
+// ---- The server's side ------------------------------------------------------
+
+Status RedisJobQueue::Open(const std::string& url, const RedisQueueOptions& options,
+                           std::unique_ptr<RedisJobQueue>* queue) {
+  RedisAddress address;
+  TINT_RETURN_IF_ERROR(ParseRedisUrl(url, &address));
+  std::unique_ptr<RedisConnection> redis;
+  TINT_RETURN_IF_ERROR(RedisConnection::Open(address, &redis));
+  std::string pong;
+  TINT_RETURN_IF_ERROR(redis->Run({"PING"}, &pong));
+  queue->reset(new RedisJobQueue(std::move(redis), options));
+  return Status::Ok();
+}
+
+Status RedisJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
+  *full = false;
+  cv::Mat image = request.decoded;
+  if (image.empty()) return Status::Error("the server decodes uploads before they are queued");
+  *id = NewJobId();
+  const std::string grey = EncodePng(PreviewGrey(image));
+  std::vector<std::string> args = {std::to_string(options_.capacity), *id,
+                                   Num(options_.result_ttl)};
+  const std::vector<std::string> fields = {"state",     "queued",
+                                           "stage",     "queued",
+                                           "progress",  "0",
+                                           "method",    request.method,
+                                           "post",      request.post,
+                                           "width",     std::to_string(image.cols),
+                                           "height",    std::to_string(image.rows),
+                                           "submitted", Num(UnixNow()),
+                                           "ttl",       Num(options_.result_ttl)};
+  args.insert(args.end(), fields.begin(), fields.end());
+  args.emplace_back(request.image.begin(), request.image.end());
+  args.push_back(grey);
+  long long accepted = 0;
+  TINT_RETURN_IF_ERROR(
+      redis_->Run(Eval(kSubmitScript,
+                       {kPrefix + "waiting", kPrefix + "job:" + *id, kPrefix + "image:" + *id,
+                        kPrefix + "grey:" + *id, kPrefix + "stats"},
+                       args),
+                  nullptr, &accepted));
+  if (accepted == 0) {
+    *full = true;
+    id->clear();
+  }
+  return Status::Ok();
+}
+
+bool RedisJobQueue::Find(const std::string& id, JobStatus* status) {
+  std::vector<std::string> pairs;
+  if (!redis_->Run({"HGETALL", kPrefix + "job:" + id}, nullptr, nullptr, &pairs).ok()) {
+    return false;
+  }
+  if (pairs.empty()) return false;
+  std::map<std::string, std::string> f;
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2) f[pairs[i]] = pairs[i + 1];
+  auto number = [&f](const char* key) {
+    auto it = f.find(key);
+    return it == f.end() || it->second.empty() ? 0.0 : std::atof(it->second.c_str());
+  };
+  *status = JobStatus();
+  status->id = id;
+  if (!ParseJobState(f["state"], &status->state)) return false;
+  status->method = f["method"];
+  status->stage = f["stage"];
+  status->error = f["error"];
+  status->worker = f["worker"];
+  status->progress = number("progress");
+  status->width = static_cast<int>(number("width"));
+  status->height = static_cast<int>(number("height"));
+  status->submitted = number("submitted");
+  const double started = number("started"), finished = number("finished"), now = UnixNow();
+  switch (status->state) {
+    case JobState::kQueued:
+      status->wait_seconds = now - status->submitted;
+      break;
+    case JobState::kRunning:
+      status->wait_seconds = started - status->submitted;
+      status->run_seconds = now - started;
+      break;
+    default:
+      status->wait_seconds = started - status->submitted;
+      status->run_seconds = finished - started;
+  }
+  if (!f["seconds"].empty()) {
+    const nlohmann::json seconds = nlohmann::json::parse(f["seconds"], nullptr, false);
+    if (seconds.is_object()) {
+      for (const auto& [stage, s] : seconds.items())
+        if (s.is_number()) status->stage_seconds[stage] = s.get<double>();
+    }
+  }
+  return true;
+}
+
+bool RedisJobQueue::Result(const std::string& id, std::string* png) {
+  bool nil = true;
+  return redis_->Run({"GET", kPrefix + "result:" + id}, png, nullptr, nullptr, &nil).ok() && !nil;
+}
+
+bool RedisJobQueue::Grey(const std::string& id, std::string* png) {
+  bool nil = true;
+  return redis_->Run({"GET", kPrefix + "grey:" + id}, png, nullptr, nullptr, &nil).ok() && !nil;
+}
+
+QueueStats RedisJobQueue::Stats() {
+  QueueStats stats;
+  stats.latency_counts.assign(LatencyBuckets().size() + 1, 0);
+  long long n = 0;
+  if (redis_->Run({"LLEN", kPrefix + "waiting"}, nullptr, &n).ok()) stats.queued = n;
+  if (redis_->Run({"LLEN", kPrefix + "running"}, nullptr, &n).ok()) stats.running = n;
+  std::vector<std::string> pairs;
+  if (!redis_->Run({"HGETALL", kPrefix + "stats"}, nullptr, nullptr, &pairs).ok()) return stats;
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    const std::string& key = pairs[i];
+    const double value = std::atof(pairs[i + 1].c_str());
+    if (key == "submitted_total") stats.submitted_total = value;
+    if (key == "rejected_total") stats.rejected_total = value;
+    if (key == "requeued_total") stats.requeued_total = value;
+    // Finished jobs: totals (Redis forgets each after the TTL on its own).
+    if (key == "done_total") stats.done = value;
+    if (key == "failed_total") stats.failed = value;
+    if (key == "latency_sum") stats.latency_sum = value;
+    if (key.rfind("latency_", 0) == 0 && key != "latency_sum") {
+      const size_t bucket = std::atoi(key.c_str() + 8);
+      if (bucket < stats.latency_counts.size()) stats.latency_counts[bucket] = value;
+    }
+  }
+  for (int64_t c : stats.latency_counts) stats.latency_count += c;
+  return stats;
+}
+
+// ---- The worker's side ------------------------------------------------------
+
+bool WorkerOptions::Check(std::string* error) const {
+  if (threads < 1 || threads > 256) {
+    *error = "threads must be 1..256";
+    return false;
+  }
+  if (!(lease >= 0.5 && lease <= 3600)) {
+    *error = "lease must be 0.5..3600 s";
+    return false;
+  }
+  if (!(poll > 0 && poll <= 10)) {
+    *error = "poll must be over 0 and at most 10 s";
+    return false;
+  }
+  if (max_jobs < 0) {
+    *error = "max-jobs must be 0 or more";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+class Worker {
+ public:
+  Worker(const WorkerOptions& options, const JobRunner* runner, const RedisAddress& address)
+      : options_(options), runner_(runner), address_(address) {
+    char host[256] = "worker";
+    gethostname(host, sizeof host - 1);
+    name_ = std::string(host) + ":" + std::to_string(getpid());
+  }
+
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+
+  Status Run() {
+    std::vector<std::thread> threads;
+    std::vector<Status> results(options_.threads);
+    for (int i = 0; i < options_.threads; ++i) {
+      threads.emplace_back([this, i, &results] { results[i] = Loop(); });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const Status& s : results) TINT_RETURN_IF_ERROR(s);
+    return Status::Ok();
+  }
+
+ private:
+  bool Stopping() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopping_ || (options_.max_jobs > 0 && finished_ >= options_.max_jobs);
+  }
+
+  void Sleep(double seconds) {
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_; });
+  }
+
+  Status Loop() {
+    std::unique_ptr<RedisConnection> redis;
+    TINT_RETURN_IF_ERROR(RedisConnection::Open(address_, &redis));
+    double last_reap = 0;
+    while (!Stopping()) {
+      const double now = UnixNow();
+      if (now - last_reap > std::min(1.0, options_.lease / 2)) {
+        long long requeued = 0;
+        TINT_RETURN_IF_ERROR(redis->Run(
+            Eval(kReapScript, {kPrefix + "running", kPrefix + "waiting", kPrefix + "stats"},
+                 {kPrefix, Num(now)}),
+            nullptr, &requeued));
+        if (requeued > 0) {
+          std::printf("requeued %lld job(s) whose lease ran out\n", requeued);
+          std::fflush(stdout);
+        }
+        last_reap = now;
+      }
+      const std::string token = NewJobId();
+      std::string id;
+      bool nil = true;
+      TINT_RETURN_IF_ERROR(
+          redis->Run(Eval(kClaimScript, {kPrefix + "waiting", kPrefix + "running"},
+                          {kPrefix, token, Num(now + options_.lease), name_, Num(now)}),
+                     &id, nullptr, nullptr, &nil));
+      if (nil || id.empty()) {
+        Sleep(options_.poll);
+        continue;
+      }
+      TINT_RETURN_IF_ERROR(Process(redis.get(), id, token));
+    }
+    return Status::Ok();
+  }
+
+  Status Process(RedisConnection* redis, const std::string& id, const std::string& token) {
+    const std::string job_key = kPrefix + "job:" + id;
+    std::vector<std::string> fields;
+    TINT_RETURN_IF_ERROR(redis->Run({"HMGET", job_key, "method", "post", "submitted", "ttl"},
+                                    nullptr, nullptr, &fields));
+    std::string bytes;
+    bool nil = true;
+    TINT_RETURN_IF_ERROR(
+        redis->Run({"GET", kPrefix + "image:" + id}, &bytes, nullptr, nullptr, &nil));
+    JobRequest request;
+    request.method = fields.size() > 0 ? fields[0] : "";
+    request.post = fields.size() > 1 && !fields[1].empty() ? fields[1] : "none";
+    const double submitted = fields.size() > 2 ? std::atof(fields[2].c_str()) : UnixNow();
+    const double ttl =
+        std::max(1.0, fields.size() > 3 && !fields[3].empty() ? std::atof(fields[3].c_str()) : 600);
+    request.image.assign(bytes.begin(), bytes.end());
+
+    // The lease is renewed by a heartbeat while the job runs, and progress
+    // is written as stages begin (own connection: the colorizer's thread).
+    std::unique_ptr<RedisConnection> beat;
+    TINT_RETURN_IF_ERROR(RedisConnection::Open(address_, &beat));
+    std::mutex beat_mu;
+    std::condition_variable beat_cv;
+    bool done = false;
+    std::string stage;
+    double progress = 0;
+    bool dirty = false;
+    std::thread heartbeat([&] {
+      std::unique_lock<std::mutex> lock(beat_mu);
+      while (!done) {
+        const std::string s = dirty ? stage : "";
+        const double p = progress;
+        dirty = false;
+        lock.unlock();
+        beat->Run(
+            Eval(kRenewScript, {job_key}, {token, Num(UnixNow() + options_.lease), s, Num(p)}));
+        lock.lock();
+        beat_cv.wait_for(lock, std::chrono::duration<double>(std::min(0.2, options_.lease / 3)),
+                         [&] { return done || dirty; });
+      }
+    });
+    auto on_stage = [&](const std::string& s, double p) {
+      std::lock_guard<std::mutex> lock(beat_mu);
+      stage = s;
+      progress = p;
+      dirty = true;
+      beat_cv.notify_all();
+    };
+
+    std::string png;
+    std::map<std::string, double> seconds;
+    Status s = nil ? Status::Error("the upload is gone (expired or removed)") : Status::Ok();
+    cv::Mat image;
+    if (s.ok()) s = runner_->Decode(request.image, &image);
+    if (s.ok()) s = runner_->Run(request, image, on_stage, &png, &seconds);
+    {
+      std::lock_guard<std::mutex> lock(beat_mu);
+      done = true;
+      beat_cv.notify_all();
+    }
+    heartbeat.join();
+
+    nlohmann::json timing = nlohmann::json::object();
+    for (const auto& [k, v] : seconds) timing[k] = v;
+    const double finished = UnixNow();
+    long long stored = 0;
+    TINT_RETURN_IF_ERROR(redis->Run(
+        Eval(kCompleteScript,
+             {job_key, kPrefix + "result:" + id, kPrefix + "image:" + id, kPrefix + "grey:" + id,
+              kPrefix + "running", kPrefix + "stats"},
+             {token, id, s.ok() ? "done" : "failed", s.ok() ? "" : s.message(), Num(finished),
+              timing.dump(), png, std::to_string(static_cast<long long>(ttl + 0.5)),
+              LatencyField(finished - submitted), Num(finished - submitted)}),
+        nullptr, &stored));
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stored == 0) {
+      std::printf("dropped %s: its lease ran out and another worker has it\n", id.c_str());
+    } else if (s.ok()) {
+      std::printf("done %s\n", id.c_str());
+    } else {
+      std::printf("failed %s: %s\n", id.c_str(), s.message().c_str());
+    }
+    std::fflush(stdout);
+    ++finished_;
+    return Status::Ok();
+  }
+
+  WorkerOptions options_;
+  const JobRunner* runner_;
+  RedisAddress address_;
+  std::string name_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  int finished_ = 0;
+};
+
+}  // namespace
+
+Status RunRedisWorker(const WorkerOptions& options) {
+  std::string error;
+  if (!options.Check(&error)) return Status::Error(error);
+  StopOnSignal on_signal;
+  RedisAddress address;
+  TINT_RETURN_IF_ERROR(ParseRedisUrl(options.queue_url, &address));
+  std::unique_ptr<RedisConnection> probe;
+  TINT_RETURN_IF_ERROR(RedisConnection::Open(address, &probe));
+  std::unique_ptr<JobRunner> runner;
+  TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
+  Worker worker(options, runner.get(), address);
+  on_signal.Start([&worker] { worker.Stop(); });
+  std::string names;
+  for (const ServedMethod& m : runner->methods()) names += (names.empty() ? "" : ", ") + m.name;
+  std::printf("tint worker: taking jobs from %s (methods: %s; %d thread(s))\n",
+              options.queue_url.c_str(), names.c_str(), options.threads);
+  std::fflush(stdout);
+  Status s = worker.Run();
+  on_signal.Finish();
+  std::printf("tint worker: stopped\n");
+  std::fflush(stdout);
+  return s;
+}
+
+}  // namespace tint

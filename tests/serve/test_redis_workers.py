@@ -1,0 +1,128 @@
+"""The Redis path: tint serve + 2 tint workers + redis-server on loopback.
+One worker is killed (kill -9) mid-job; every job still completes, exactly
+once, on the other worker after the lease runs out."""
+import os
+import re
+import signal
+import subprocess
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from service_helpers import (TINT, get, post_image, redis_cli, sample_photo, start_redis,
+                             start_tint)
+
+JOBS = 6
+
+
+@pytest.fixture
+def stack(tmp_path):
+    redis, port = start_redis(str(tmp_path))
+    url = f"redis://127.0.0.1:{port}"
+    procs = []
+    try:
+        server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--queue", "32",
+                                "--methods", "classic,grayscale"], tmp_path / "serve.log")
+        procs.append(server)
+        workers = []
+        for i in range(2):
+            w, _ = start_tint(["worker", "--queue-url", url, "--lease", "2",
+                               "--methods", "classic,grayscale"], tmp_path / f"worker{i}.log")
+            procs.append(w)
+            workers.append(w)
+        yield {"base": m.group(1), "redis_port": port, "server": server, "workers": workers,
+               "logs": [tmp_path / f"worker{i}.log" for i in range(2)]}
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        redis.kill()
+        redis.wait()
+
+
+def test_a_worker_killed_mid_job_loses_no_job(stack):
+    base, port = stack["base"], stack["redis_port"]
+    photo, shape = sample_photo(3)
+    ids = []
+    for _ in range(JOBS):
+        status, body, _ = post_image(base, photo)
+        assert status == 202, body
+        ids.append(body["id"])
+
+    # Wait until worker 1 is colouring a job, then kill it without warning.
+    victim = stack["workers"][1]
+    victim_job = None
+    deadline = time.time() + 60
+    while victim_job is None and time.time() < deadline:
+        for job_id in ids:
+            _, job, _ = get(base, f"/api/jobs/{job_id}")
+            if job["state"] == "running" and job["worker"].endswith(f":{victim.pid}"):
+                victim_job = job_id
+                break
+        time.sleep(0.02)
+    assert victim_job is not None, "worker 1 never took a job"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+
+    # Every job finishes, the victim's on the other worker.
+    deadline = time.time() + 180
+    states = {}
+    while time.time() < deadline:
+        states = {i: get(base, f"/api/jobs/{i}")[1] for i in ids}
+        if all(s["state"] in ("done", "failed") for s in states.values()):
+            break
+        time.sleep(0.2)
+    assert all(s["state"] == "done" for s in states.values()), states
+    survivor = stack["workers"][0].pid
+    assert states[victim_job]["worker"].endswith(f":{survivor}")
+    for job_id in ids:
+        status, png, headers = get(base, f"/api/jobs/{job_id}/result.png")
+        assert status == 200 and headers["Content-Type"] == "image/png"
+        colour = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+        assert colour.shape[:2] == shape
+
+    # Exactly once: each job completed once in Redis, and "done ID" appears
+    # once across both workers' logs; the victim's job was attempted twice.
+    for job_id in ids:
+        assert redis_cli(port, "HGET", f"tint:job:{job_id}", "completions") == "1"
+    assert redis_cli(port, "HGET", f"tint:job:{victim_job}", "attempts") == "2"
+    done_lines = []
+    for log in stack["logs"]:
+        done_lines += re.findall(r"^done ([0-9a-f]{32})$", log.read_text(), re.M)
+    assert sorted(done_lines) == sorted(ids)
+    assert "requeued 1 job(s)" in stack["logs"][0].read_text()
+    _, metrics, _ = get(base, "/metrics")
+    metrics = metrics.decode()
+    assert "tint_jobs_requeued_total 1" in metrics
+    assert f"tint_job_latency_seconds_count {JOBS}" in metrics
+    assert 'code="5' not in metrics
+
+    # Both remaining processes stop cleanly on SIGTERM.
+    for p in (stack["server"], stack["workers"][0]):
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("args,words", [
+    (["worker", "--queue-url", "http://127.0.0.1:6379"], "queue URL must be redis://"),
+    (["worker", "--queue-url", "redis://127.0.0.1:notaport"], "queue URL must be redis://"),
+    (["worker", "--queue-url", "redis://127.0.0.1:1"], "cannot reach Redis"),
+    (["serve", "--port", "0", "--queue-url", "redis://127.0.0.1:1"], "cannot reach Redis"),
+    (["serve", "--port", "0", "--workers", "0"], "workers must be 1..256"),
+    (["serve", "--port", "70000"], "port must be 0..65535"),
+    (["serve", "--port", "0", "--methods", "levin"], "colours only from strokes"),
+    (["serve", "--port", "0", "--methods", "nosuch"], "unknown method 'nosuch'"),
+    (["serve", "--port", "0", "--result-ttl", "0"], "result-ttl must be over 0"),
+])
+def test_bad_service_flags_are_one_line_errors(args, words):
+    out = subprocess.run([TINT, *args], capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], out.stderr

@@ -1,0 +1,154 @@
+// The page end to end in headless Debian Chromium (playwright-core):
+// starts `tint serve`, opens the page, uploads a photo, watches the
+// pixelization preloader refine, gets a colour result, downloads it, and sees
+// the page's messages for a file that is not an image and one too large; the
+// page at phone width too. Screenshots go to the artefact folder.
+//
+//   node tests/web/e2e.mjs BUILD/bin/tint SOURCE_DIR ARTEFACT_DIR
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const [tint, sourceDir, outDir] = process.argv.slice(2);
+if (!tint || !sourceDir || !outDir) {
+  console.error("usage: node e2e.mjs TINT SOURCE_DIR ARTEFACT_DIR");
+  process.exit(2);
+}
+fs.mkdirSync(outDir, { recursive: true });
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+let failures = 0;
+function check(ok, what) {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures += 1;
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const server = spawn(tint, ["serve", "--port", "0", "--methods", "classic,cnn,grayscale",
+      "--max-pixels", "3000000", "--workers", "1"], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("tint serve did not start in 60 s")), 60000);
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ server, url: m[1] });
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`tint serve exited with ${code}: ${out}`)));
+  });
+}
+
+// PNG width and height from its IHDR chunk.
+function pngSize(buffer) {
+  if (buffer.length < 24 || buffer.readUInt32BE(0) !== 0x89504e47) return null;
+  return [buffer.readUInt32BE(16), buffer.readUInt32BE(20)];
+}
+
+const { server, url } = await startServer();
+const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+try {
+  const context = await browser.newContext({ viewport: { width: 960, height: 1100 },
+    acceptDownloads: true });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => check(false, `no script error on the page (${e.message})`));
+  await page.goto(url);
+  await page.waitForSelector("#method option[value=classic]", { state: "attached" });
+  check((await page.locator("#method option").count()) === 3, "the method list has the 3 served methods");
+
+  // The bundled sample at 4x (1924x1284 px), so the job runs long enough to watch.
+  const sample = fs.readFileSync(path.join(sourceDir, "samples", "bridge.jpg")).toString("base64");
+  const photo = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/jpeg;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth * 4;
+    c.height = img.naturalHeight * 4;
+    const ctx = c.getContext("2d");
+    ctx.filter = "grayscale(1)";
+    ctx.drawImage(img, 0, 0, c.width, c.height);
+    return c.toDataURL("image/png").split(",")[1];
+  }, sample);
+
+  await page.selectOption("#method", "classic");
+  await page.setInputFiles("#file", { name: "bridge.png", mimeType: "image/png",
+    buffer: Buffer.from(photo, "base64") });
+  await page.waitForFunction(() => window.tintPreloader.length >= 2, null, { timeout: 60000 });
+  await page.screenshot({ path: path.join(outDir, "preloader.png") });
+  const midJob = await page.evaluate(() => document.body.dataset.state !== "done");
+  console.log(`note: preloader screenshot ${midJob ? "mid-job" : "after the job ended"}`);
+  await page.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 120000 });
+  const blocks = await page.evaluate(() => window.tintPreloader);
+  console.log(`preloader block sizes: ${blocks.join(" ")}`);
+  check(blocks.length >= 3, "the preloader drew at least 3 refinements");
+  check(blocks.every((b, i) => i === 0 || b < blocks[i - 1]), "each refinement is finer");
+  check(blocks[0] >= 40, "it started coarse (blocks of 40 px or more)");
+  await page.locator("#slider").fill("35");
+  await page.screenshot({ path: path.join(outDir, "result.png") });
+
+  // The result is in colour and of the photo's size.
+  const chroma = await page.evaluate(() => {
+    const img = document.getElementById("after");
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      sum += Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]);
+    }
+    return { spread: sum / (d.length / 4), width: c.width, height: c.height };
+  });
+  check(chroma.width === 1924 && chroma.height === 1284, `the result is 1924x1284 (${chroma.width}x${chroma.height})`);
+  check(chroma.spread > 4, `the result has colour (mean channel spread ${chroma.spread.toFixed(1)})`);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  const saved = path.join(outDir, "downloaded.png");
+  await download.saveAs(saved);
+  const size = pngSize(fs.readFileSync(saved));
+  check(size !== null && size[0] === 1924 && size[1] === 1284, "the download is the 1924x1284 PNG");
+
+  // A file that is not an image, and one with too many pixels.
+  await page.setInputFiles("#file", { name: "notes.txt", mimeType: "text/plain",
+    buffer: Buffer.from("not a photo") });
+  await page.waitForSelector("#error:not([hidden])");
+  const notImage = await page.textContent("#error");
+  check(notImage.startsWith("Not an image"), `a text file: "${notImage}"`);
+  const huge = await page.evaluate(async () => {
+    const c = document.createElement("canvas");
+    c.width = 3000;
+    c.height = 2000;
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = "#777";
+    ctx.fillRect(0, 0, c.width, c.height);
+    return c.toDataURL("image/png").split(",")[1];
+  });
+  await page.setInputFiles("#file", { name: "huge.png", mimeType: "image/png",
+    buffer: Buffer.from(huge, "base64") });
+  await page.waitForFunction(() => document.getElementById("error").textContent.startsWith("Too large"));
+  const tooLarge = await page.textContent("#error");
+  check(/over the limit of 3000000 pixels/.test(tooLarge), `a 6 Mpx photo: "${tooLarge}"`);
+  await page.screenshot({ path: path.join(outDir, "error.png") });
+
+  // Phone width: nothing wider than the screen.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const small = await phone.newPage();
+  await small.goto(url);
+  await small.waitForSelector("#method option[value=classic]", { state: "attached" });
+  const scroll = await small.evaluate(() => document.documentElement.scrollWidth);
+  check(scroll <= 390, `no sideways scrolling at 390 px (page is ${scroll} px wide)`);
+  await small.screenshot({ path: path.join(outDir, "phone.png") });
+} finally {
+  await browser.close();
+  server.kill("SIGTERM");
+}
+const code = await new Promise((resolve) => server.on("exit", (c) => resolve(c)));
+check(code === 0, `tint serve stopped cleanly on SIGTERM (exit ${code})`);
+console.log(failures === 0 ? "e2e: all checks passed" : `e2e: ${failures} checks failed`);
+process.exit(failures === 0 ? 0 : 1);
