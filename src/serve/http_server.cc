@@ -93,6 +93,7 @@ void HttpService::Routes() {
   svr.set_read_timeout(10);  // a client that stalls mid-request is dropped
   svr.set_write_timeout(10);
   svr.set_keep_alive_max_count(1000);
+  svr.set_tcp_nodelay(true);  // small JSON answers go out at once (no 40 ms Nagle wait)
 
   svr.set_logger(
       [this](const httplib::Request&, const httplib::Response& res) { CountResponse(res.status); });

@@ -32,7 +32,7 @@ namespace tint {
 struct HttpOptions {
   std::string host = "127.0.0.1";
   int port = 8080;            // 0: any free port (Bind says which)
-  int threads = 8;            // connections served at once
+  int threads = 32;           // connections served at once (a thread each while kept alive)
   double max_upload_mb = 20;  // request body limit
   int retry_after = 2;        // seconds, on 429
   bool Check(std::string* error) const;

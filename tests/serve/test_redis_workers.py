@@ -5,13 +5,15 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 
 import cv2
 import numpy as np
 import pytest
 
-from service_helpers import (TINT, get, post_image, redis_cli, sample_photo, start_redis,
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+from service_client import (TINT, get, post_image, redis_cli, sample_photo, start_redis,
                              start_tint)
 
 JOBS = 6

@@ -1,4 +1,7 @@
-"""Helpers for the service tests: start processes, talk HTTP with the stdlib."""
+"""A small client of `tint serve` with the standard library: start the
+processes (redis-server, tint serve, tint worker), submit photos, read jobs.
+Used by the service tests (tests/serve) and the load benchmark
+(benchmarks/serve_load.py)."""
 import json
 import os
 import re
@@ -10,7 +13,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-SOURCE = os.environ.get("TINT_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+SOURCE = os.environ.get("TINT_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".."))
 BINARY = os.environ.get("TINT_BINARY_DIR", os.path.join(SOURCE, "build"))
 TINT = os.path.join(BINARY, "bin", "tint")
 
