@@ -7,13 +7,15 @@
    classic) and poll until it is done, JOBS in all: p50/p99 latency and jobs
    per second;
 3. a full queue: wrk POSTs photos at a server with --queue 2 --workers 1:
-   the surplus is answered 429, never 5xx.
+   the surplus is answered 429, never 5xx;
+4. whole jobs again through Redis: tint serve --queue-url and 2 tint worker
+   processes (redis-server on loopback), the same clients and count.
 
 Writes result.json and table.md to --out and prints the table. Exits non-zero
 when a job fails, any response is 5xx, or the full queue gave no 429: the
 numbers themselves are reported, never asserted.
 
-usage: benchmarks/serve_load.py [--quick] [--out DIR] [--tint PATH]
+usage: benchmarks/serve_load.py [--quick] [--out DIR] [--tint PATH] [--no-redis]
 """
 import argparse
 import json
@@ -124,6 +126,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="2 s per wrk run, 8 jobs (CI)")
     ap.add_argument("--out", help="result folder (default benchmarks/results/serve-<commit>)")
     ap.add_argument("--tint", help="the tint binary (default build/bin/tint)")
+    ap.add_argument("--no-redis", action="store_true", help="leave out part 4")
     a = ap.parse_args()
     if a.tint:
         sc.TINT = a.tint
@@ -178,8 +181,33 @@ def main():
     finally:
         result["full_queue_serve_exit"] = stop(proc)
 
+    # 4: through Redis, 2 worker processes.
+    if not a.no_redis:
+        redis, port = sc.start_redis(tmp)
+        url = f"redis://127.0.0.1:{port}"
+        procs = []
+        try:
+            proc, base = serve(["--queue-url", url, "--queue", "64"],
+                               os.path.join(tmp, "serve_redis.log"))
+            procs.append(proc)
+            for i in range(2):
+                w, _ = sc.start_tint(["worker", "--queue-url", url, "--methods", "classic,grayscale"],
+                                     os.path.join(tmp, f"worker{i}.log"))
+                procs.append(w)
+            result["whole_jobs_redis"] = whole_jobs(base, photo, jobs, clients)
+            result["whole_jobs_redis"]["responses"] = responses_by_code(base)
+        finally:
+            result["redis_exits"] = [stop(p) for p in procs]
+            redis.kill()
+            redis.wait()
+        problems += result["whole_jobs_redis"]["failures"]
+        if any(result["redis_exits"]):
+            problems.append("a Redis-mode process did not exit 0 on SIGTERM")
+
     fives = sum(n for code, n in list(result["responses"].items()) +
-                list(result["full_queue"]["responses"].items()) if code >= 500)
+                list(result["full_queue"]["responses"].items()) +
+                list(result.get("whole_jobs_redis", {}).get("responses", {}).items())
+                if code >= 500)
     if fives:
         problems.append(f"{fives} responses were 5xx")
     if result["full_queue"]["responses"].get(429, 0) == 0:
@@ -188,26 +216,38 @@ def main():
         problems.append("tint serve did not exit 0 on SIGTERM")
     result["problems"] = problems
 
+    def five(codes):
+        return sum(n for code, n in codes.items() if code >= 500)
+
     w, m, j, q = (result["whole_jobs"], result["api_methods"], result["api_job_status"],
                   result["full_queue"])
+    served = result["responses"]  # phase 1's server: the API rows and the whole jobs
     table = [
         f"Load test at {commit} ({'quick' if a.quick else 'full'}; {os.cpu_count()} cores; "
         "loopback; tint serve --workers 2 --queue 64; `benchmarks/serve_load.py`)",
         "",
-        "| what | load | p50 | p99 | throughput | 5xx |",
-        "|---|---|---|---|---|---|",
+        "| what | load | p50 | p99 | throughput | non-2xx / failed | 5xx |",
+        "|---|---|---|---|---|---|---|",
         f"| GET /api/methods | wrk, 16 connections, {seconds} s | {m['p50_ms']:.2f} ms | "
-        f"{m['p99_ms']:.2f} ms | {m['requests_per_s']:.0f} req/s | 0 |",
+        f"{m['p99_ms']:.2f} ms | {m['requests_per_s']:.0f} req/s | {m['non_2xx']} | "
+        f"{five(served)} (server) |",
         f"| GET /api/jobs/ID | wrk, 16 connections, {seconds} s | {j['p50_ms']:.2f} ms | "
-        f"{j['p99_ms']:.2f} ms | {j['requests_per_s']:.0f} req/s | 0 |",
+        f"{j['p99_ms']:.2f} ms | {j['requests_per_s']:.0f} req/s | {j['non_2xx']} | "
+        f"{five(served)} (server) |",
         f"| whole job (481x321, classic: submit, poll, result) | {w['clients']} clients, "
         f"{w['jobs']} jobs | {w['p50_s']:.2f} s | {w['p99_s']:.2f} s | "
-        f"{w['jobs_per_s']:.2f} jobs/s | 0 |",
+        f"{w['jobs_per_s']:.2f} jobs/s | {len(w['failures'])} | {five(served)} (server) |",
         f"| POST /api/jobs at --queue 2 --workers 1 | wrk, 8 connections, {seconds} s | "
         f"{q['p50_ms']:.2f} ms | {q['p99_ms']:.2f} ms | {q['requests_per_s']:.0f} req/s: "
         f"{q['responses'].get(202, 0)} accepted, {q['responses'].get(429, 0)} refused 429 | "
-        f"{fives} |",
+        f"{q['non_2xx']} (the 429s) | {five(q['responses'])} |",
     ]
+    if "whole_jobs_redis" in result:
+        r = result["whole_jobs_redis"]
+        table.append(
+            f"| whole job through Redis (tint serve --queue-url + 2 tint worker) | "
+            f"{r['clients']} clients, {r['jobs']} jobs | {r['p50_s']:.2f} s | {r['p99_s']:.2f} s | "
+            f"{r['jobs_per_s']:.2f} jobs/s | {len(r['failures'])} | {five(r['responses'])} |")
     with open(os.path.join(out, "result.json"), "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
     with open(os.path.join(out, "table.md"), "w") as f:
