@@ -48,6 +48,9 @@ int RunServe(int argc, char** argv) {
   app.add_option("--result-ttl", options.queue.result_ttl,
                  "Seconds a finished job's result is kept")
       ->capture_default_str();
+  app.add_option("--max-result-mb", options.queue.max_result_mb,
+                 "Results held at most, MB; over it the oldest are forgotten early")
+      ->capture_default_str();
   app.add_option("--threads", options.http.threads, "HTTP connections served at once")
       ->capture_default_str();
   app.add_option("--methods", methods,

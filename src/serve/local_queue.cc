@@ -38,6 +38,10 @@ bool LocalQueueOptions::Check(std::string* error) const {
     *error = "result-ttl must be over 0 and at most a week (604800 s)";
     return false;
   }
+  if (!(max_result_mb > 0 && max_result_mb <= 1024 * 1024)) {
+    *error = "max-result-mb must be over 0 and at most 1048576";
+    return false;
+  }
   return true;
 }
 
@@ -134,6 +138,12 @@ void LocalJobQueue::WorkerLoop(int index) {
       job->status.stage = "failed";
       job->status.error = s.message();
     }
+    finished_.push_back(job->status.id);
+    result_bytes_ += job->result.size() + job->grey.size();
+    while (result_bytes_ > options_.max_result_mb * 1024 * 1024 && finished_.size() > 1) {
+      ++totals_.expired_total;
+      ForgetLocked(finished_.front());
+    }
     const double latency = Seconds(job->submitted, job->finished);
     const auto& bounds = LatencyBuckets();
     size_t bucket = 0;
@@ -144,17 +154,23 @@ void LocalJobQueue::WorkerLoop(int index) {
   }
 }
 
+void LocalJobQueue::ForgetLocked(const std::string& id) {
+  auto it = jobs_.find(id);
+  if (it != jobs_.end()) {
+    result_bytes_ -= it->second->result.size() + it->second->grey.size();
+    jobs_.erase(it);
+  }
+  if (!finished_.empty() && finished_.front() == id) finished_.pop_front();
+}
+
+// Finished jobs expire in the order they finished: only the front is looked at.
 void LocalJobQueue::ExpireLocked() {
   const Clock::time_point now = Clock::now();
-  for (auto it = jobs_.begin(); it != jobs_.end();) {
-    const JobState state = it->second->status.state;
-    const bool finished = state == JobState::kDone || state == JobState::kFailed;
-    if (finished && Seconds(it->second->finished, now) > options_.result_ttl) {
-      ++totals_.expired_total;
-      it = jobs_.erase(it);
-    } else {
-      ++it;
-    }
+  while (!finished_.empty()) {
+    auto it = jobs_.find(finished_.front());
+    if (it != jobs_.end() && Seconds(it->second->finished, now) <= options_.result_ttl) break;
+    if (it != jobs_.end()) ++totals_.expired_total;
+    ForgetLocked(finished_.front());
   }
 }
 

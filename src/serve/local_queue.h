@@ -20,6 +20,9 @@ struct LocalQueueOptions {
   int workers = 1;          // colorizing threads
   int capacity = 16;        // jobs waiting (not yet running) at most
   double result_ttl = 600;  // seconds a finished job is kept
+  // Result PNGs held at most, MB: over it the oldest finished jobs are
+  // forgotten early (as if expired), so a flood of jobs cannot fill memory.
+  double max_result_mb = 512;
   bool Check(std::string* error) const;
 };
 
@@ -39,6 +42,7 @@ class LocalJobQueue : public JobQueue {
   struct Job;
   void WorkerLoop(int index);
   void ExpireLocked();
+  void ForgetLocked(const std::string& id);
   std::shared_ptr<Job> FindLocked(const std::string& id);
 
   const JobRunner* runner_;
@@ -48,7 +52,9 @@ class LocalJobQueue : public JobQueue {
   bool stopping_ = false;
   std::deque<std::shared_ptr<Job>> waiting_;
   std::unordered_map<std::string, std::shared_ptr<Job>> jobs_;
-  QueueStats totals_;  // the *_total counters and the latency histogram
+  QueueStats totals_;                 // the *_total counters and the latency histogram
+  std::deque<std::string> finished_;  // ids of finished jobs, oldest first
+  size_t result_bytes_ = 0;
   std::vector<std::thread> threads_;
 };
 

@@ -72,7 +72,15 @@ Status JobRunner::Run(const JobRequest& request, const cv::Mat& image, const OnS
   ColorizeDetails details;
   details.on_stage = on_stage;
   cv::Mat colour;
-  TINT_RETURN_IF_ERROR(ColorizePhoto(*it->second, post, image, &colour, &details));
+  // A method's broken precondition fails this job, never the service.
+  try {
+    TINT_RETURN_IF_ERROR(ColorizePhoto(*it->second, post, image, &colour, &details));
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    for (char& c : what)
+      if (c == '\n') c = ' ';
+    return Status::Error("internal error: " + what);
+  }
   if (on_stage) on_stage("encoding", 0.98);
   *png = EncodePng(colour);
   if (png->empty()) return Status::Error("cannot encode the result as PNG");

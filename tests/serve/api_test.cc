@@ -47,13 +47,14 @@ struct Gate {
 // Paints a = 20 everywhere after reporting a stage; with a gate, waits there.
 class ToyColorizer : public Colorizer {
  public:
-  ToyColorizer(std::string name, std::shared_ptr<Gate> gate, bool fail = false)
-      : name_(std::move(name)), gate_(std::move(gate)), fail_(fail) {}
+  ToyColorizer(std::string name, std::shared_ptr<Gate> gate, bool fail = false, bool throws = false)
+      : name_(std::move(name)), gate_(std::move(gate)), fail_(fail), throws_(throws) {}
   std::string name() const override { return name_; }
   Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
     if (details != nullptr) details->Stage("matching", 0.5);
     if (gate_ != nullptr) gate_->Wait();
     if (fail_) return Status::Error("toy failure");
+    TINT_CHECK(!throws_, "a toy precondition\nover two lines");
     *ab = cv::Mat(lightness.size(), CV_32FC2, cv::Scalar(20, 0));
     return Status::Ok();
   }
@@ -61,7 +62,7 @@ class ToyColorizer : public Colorizer {
  private:
   std::string name_;
   std::shared_ptr<Gate> gate_;
-  bool fail_;
+  bool fail_, throws_;
 };
 
 std::string Png(const cv::Mat& image) {
@@ -86,8 +87,11 @@ class ApiTest : public ::testing::Test {
     colorizers["toy"] = std::make_unique<ToyColorizer>("toy", nullptr);
     colorizers["gated"] = std::make_unique<ToyColorizer>("gated", gate_);
     colorizers["broken"] = std::make_unique<ToyColorizer>("broken", nullptr, true);
-    std::vector<ServedMethod> methods = {
-        {"toy", "a = 20"}, {"gated", "a = 20 when the test says"}, {"broken", "fails"}};
+    colorizers["throws"] = std::make_unique<ToyColorizer>("throws", nullptr, false, true);
+    std::vector<ServedMethod> methods = {{"toy", "a = 20"},
+                                         {"gated", "a = 20 when the test says"},
+                                         {"broken", "fails"},
+                                         {"throws", "breaks a precondition"}};
     ImageReadOptions read;
     read.max_pixels = max_pixels;
     runner_ = std::make_unique<JobRunner>(methods, std::move(colorizers), read);
@@ -166,7 +170,7 @@ TEST_F(ApiTest, PageMethodsHealthAndMetrics) {
   auto methods = client_->Get("/api/methods");
   ASSERT_EQ(methods->status, 200);
   const json m = json::parse(methods->body);
-  ASSERT_EQ(m["methods"].size(), 3u);
+  ASSERT_EQ(m["methods"].size(), 4u);
   EXPECT_EQ(m["methods"][0]["name"], "toy");
   EXPECT_EQ(m["max_pixels"], 1'000'000);
 
@@ -273,6 +277,14 @@ TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
   EXPECT_EQ(failed["state"], "failed");
   EXPECT_EQ(failed["error"], "toy failure");
   ExpectError(client_->Get(("/api/jobs/" + id + "/result.png").c_str()), 409, "toy failure");
+  // A method that throws fails its job in one line; the service goes on.
+  r = Submit(Png(Gradient(16, 16)), "throws");
+  ASSERT_EQ(r->status, 202);
+  const json thrown = WaitFinished(json::parse(r->body)["id"]);
+  EXPECT_EQ(thrown["state"], "failed");
+  EXPECT_NE(thrown["error"].get<std::string>().find("internal error"), std::string::npos);
+  EXPECT_EQ(thrown["error"].get<std::string>().find('\n'), std::string::npos);
+  EXPECT_EQ(Submit(Png(Gradient(16, 16)))->status, 202);
   // No 5xx among them.
   const std::string metrics = client_->Get("/metrics")->body;
   EXPECT_EQ(metrics.find("code=\"5"), std::string::npos) << metrics;
@@ -312,6 +324,22 @@ TEST_F(ApiTest, FinishedJobsExpireAfterTheTtl) {
   ExpectError(client_->Get(("/api/jobs/" + id).c_str()), 404, "expired");
   ExpectError(client_->Get(("/api/jobs/" + id + "/result.png").c_str()), 404, "expired");
   EXPECT_NE(client_->Get("/metrics")->body.find("tint_jobs_expired_total 1"), std::string::npos);
+}
+
+TEST_F(ApiTest, OverTheResultBudgetTheOldestResultsAreForgottenFirst) {
+  LocalQueueOptions q;
+  q.max_result_mb = 0.001;  // about 1 KB: less than two results
+  Start(q);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto r = Submit(Png(Gradient(64, 48)));
+    ids.push_back(json::parse(r->body)["id"]);
+    ASSERT_EQ(WaitFinished(ids.back())["state"], "done");
+  }
+  ExpectError(client_->Get(("/api/jobs/" + ids[0]).c_str()), 404, "expired");
+  ExpectError(client_->Get(("/api/jobs/" + ids[1] + "/result.png").c_str()), 404, "expired");
+  EXPECT_EQ(client_->Get(("/api/jobs/" + ids[2] + "/result.png").c_str())->status, 200);
+  EXPECT_NE(client_->Get("/metrics")->body.find("tint_jobs_expired_total 2"), std::string::npos);
 }
 
 TEST_F(ApiTest, ConcurrentUploadsEachGetTheirOwnResult) {
