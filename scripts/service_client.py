@@ -24,11 +24,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_redis(workdir):
-    """redis-server on a free loopback port, nothing saved to disk."""
+def start_redis(workdir, port=None):
+    """redis-server on loopback (a free port unless given), nothing saved to disk."""
     exe = shutil.which("redis-server")
     assert exe, "redis-server is missing: scripts/test.sh installs it (Debian redis-server)"
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", workdir],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

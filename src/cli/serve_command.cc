@@ -1,25 +1,22 @@
-// tint serve [--host H] [--port P] [--workers N] [--queue N] ...: binds flags
-// to ServeOptions (src/serve/service.h).
+// tint serve and tint worker: bind flags to ServeOptions and WorkerOptions
+// (src/serve/service.h, src/serve/redis_queue.h).
 #include "cli/commands.h"
 #include "serve/redis_queue.h"
 #include "serve/service.h"
 
 namespace tint {
-
 namespace {
 
-std::vector<std::string> SplitComma(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return out;
+// What serve and worker both load: the methods and the upload checks.
+void AddRunnerOptions(CLI::App* app, RunnerOptions* runner) {
+  runner->read.max_pixels = 16'000'000;
+  app->add_option("--methods", runner->methods,
+                  "Comma-separated methods to load (default: every method that needs no guide)")
+      ->delimiter(',');
+  internal::AddReadOptions(app, &runner->read);
+  app->add_option("--db", runner->db_dir, "Patch database folder (default: the bundled one)");
+  app->add_option("--model", runner->model, "The CNN's model card (default: the shipped one)");
+  app->add_option("--data-root", runner->data_root, "Where card paths starting $data/ point");
 }
 
 }  // namespace
@@ -31,8 +28,6 @@ int RunServe(int argc, char** argv) {
       "(see the README's 'Service' section).",
       "serve");
   ServeOptions options;
-  options.runner.read.max_pixels = 16'000'000;
-  std::string methods;
   app.add_option("--host", options.http.host, "Address to listen on (0.0.0.0: every interface)")
       ->capture_default_str();
   app.add_option("--port", options.http.port, "Port (0: any free port, printed at start)")
@@ -44,7 +39,6 @@ int RunServe(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-upload-mb", options.http.max_upload_mb, "Largest upload (413 above it)")
       ->capture_default_str();
-  internal::AddReadOptions(&app, &options.runner.read);
   app.add_option("--result-ttl", options.queue.result_ttl,
                  "Seconds a finished job's result is kept")
       ->capture_default_str();
@@ -53,25 +47,15 @@ int RunServe(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", options.http.threads, "HTTP connections served at once")
       ->capture_default_str();
-  app.add_option("--methods", methods,
-                 "Comma-separated methods to offer (default: every method that needs no guide)");
-  app.add_option("--db", options.runner.db_dir, "Patch database folder (default: the bundled one)");
-  app.add_option("--model", options.runner.model,
-                 "The CNN's model card (default: the shipped one)");
-  app.add_option("--data-root", options.runner.data_root, "Where card paths starting $data/ point");
   app.add_option("--queue-url", options.queue_url,
                  "redis://HOST:PORT: send jobs through Redis to 'tint worker' processes");
+  AddRunnerOptions(&app, &options.runner);
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
-  options.runner.methods = SplitComma(methods);
   Status s = RunService(options);
   if (!s.ok()) return internal::Fail(cmd, s.message());
   return 0;
 }
-
-}  // namespace tint
-
-namespace tint {
 
 int RunWorker(int argc, char** argv) {
   const std::string cmd = "worker";
@@ -81,8 +65,6 @@ int RunWorker(int argc, char** argv) {
       "another.",
       "worker");
   WorkerOptions options;
-  options.runner.read.max_pixels = 16'000'000;
-  std::string methods;
   app.add_option("--queue-url", options.queue_url, "redis://HOST[:PORT][/DB]")->required();
   app.add_option("--threads", options.threads, "Jobs coloured at once in this process")
       ->capture_default_str();
@@ -92,16 +74,9 @@ int RunWorker(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-jobs", options.max_jobs, "Stop after this many jobs (0: never)")
       ->capture_default_str();
-  app.add_option("--methods", methods,
-                 "Comma-separated methods to load (default: every method that needs no guide)");
-  internal::AddReadOptions(&app, &options.runner.read);
-  app.add_option("--db", options.runner.db_dir, "Patch database folder (default: the bundled one)");
-  app.add_option("--model", options.runner.model,
-                 "The CNN's model card (default: the shipped one)");
-  app.add_option("--data-root", options.runner.data_root, "Where card paths starting $data/ point");
+  AddRunnerOptions(&app, &options.runner);
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
-  options.runner.methods = SplitComma(methods);
   Status s = RunRedisWorker(options);
   if (!s.ok()) return internal::Fail(cmd, s.message());
   return 0;

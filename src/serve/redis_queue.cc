@@ -441,38 +441,52 @@ class Worker {
     wake_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_; });
   }
 
+  // Until stopped. A Redis error (a restart, the network) is said on
+  // stderr and tried again in 2 s: a job claimed meanwhile comes back to
+  // the queue when its lease runs out.
   Status Loop() {
     std::unique_ptr<RedisConnection> redis;
     TINT_RETURN_IF_ERROR(RedisConnection::Open(address_, &redis));
     double last_reap = 0;
     while (!Stopping()) {
-      const double now = UnixNow();
-      if (now - last_reap > std::min(1.0, options_.lease / 2)) {
-        long long requeued = 0;
-        TINT_RETURN_IF_ERROR(redis->Run(
-            Eval(kReapScript, {kPrefix + "running", kPrefix + "waiting", kPrefix + "stats"},
-                 {kPrefix, Num(now)}),
-            nullptr, &requeued));
-        if (requeued > 0) {
-          std::printf("requeued %lld job(s) whose lease ran out\n", requeued);
-          std::fflush(stdout);
-        }
-        last_reap = now;
+      Status s = Step(redis.get(), &last_reap);
+      if (!s.ok()) {
+        std::fprintf(stderr, "tint worker: %s; trying again in 2 s\n", s.message().c_str());
+        Sleep(2);
       }
-      const std::string token = NewJobId();
-      std::string id;
-      bool nil = true;
-      TINT_RETURN_IF_ERROR(
-          redis->Run(Eval(kClaimScript, {kPrefix + "waiting", kPrefix + "running"},
-                          {kPrefix, token, Num(now + options_.lease), name_, Num(now)}),
-                     &id, nullptr, nullptr, &nil));
-      if (nil || id.empty()) {
-        Sleep(options_.poll);
-        continue;
-      }
-      TINT_RETURN_IF_ERROR(Process(redis.get(), id, token));
     }
     return Status::Ok();
+  }
+
+  // Reaps expired leases (about once a second), then claims and colours one
+  // job, or waits `poll` when none waits.
+  Status Step(RedisConnection* redis, double* last_reap) {
+    const double now = UnixNow();
+    if (now - *last_reap > std::min(1.0, options_.lease / 2)) {
+      long long requeued = 0;
+      TINT_RETURN_IF_ERROR(redis->Run(
+          Eval(kReapScript, {kPrefix + "running", kPrefix + "waiting", kPrefix + "stats"},
+               {kPrefix, Num(now)}),
+          nullptr, &requeued));
+      if (requeued > 0) {
+        std::lock_guard<std::mutex> lock(mu_);
+        std::printf("requeued %lld job(s) whose lease ran out\n", requeued);
+        std::fflush(stdout);
+      }
+      *last_reap = now;
+    }
+    const std::string token = NewJobId();
+    std::string id;
+    bool nil = true;
+    TINT_RETURN_IF_ERROR(
+        redis->Run(Eval(kClaimScript, {kPrefix + "waiting", kPrefix + "running"},
+                        {kPrefix, token, Num(now + options_.lease), name_, Num(now)}),
+                   &id, nullptr, nullptr, &nil));
+    if (nil || id.empty()) {
+      Sleep(options_.poll);
+      return Status::Ok();
+    }
+    return Process(redis, id, token);
   }
 
   Status Process(RedisConnection* redis, const std::string& id, const std::string& token) {

@@ -8,7 +8,12 @@ namespace tint {
 
 Status ServableMethods(const std::vector<std::string>& names, std::vector<ServedMethod>* methods) {
   methods->clear();
-  std::vector<std::string> wanted = names;
+  std::vector<std::string> wanted;
+  for (std::string name : names) {  // "a, b" as well as "a,b"
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (!name.empty()) wanted.push_back(name);
+  }
   if (wanted.empty()) {
     for (const MethodInfo& m : RegisteredMethods())
       if (!m.colours_from_hints && !m.colours_from_reference) wanted.push_back(m.name);

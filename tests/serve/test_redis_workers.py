@@ -112,6 +112,38 @@ def test_a_worker_killed_mid_job_loses_no_job(stack):
         assert p.wait(timeout=30) == 0
 
 
+def test_a_worker_rides_out_a_redis_restart(tmp_path):
+    redis, port = start_redis(str(tmp_path))
+    url = f"redis://127.0.0.1:{port}"
+    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "grayscale"],
+                           tmp_path / "serve.log")
+    worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "grayscale"],
+                           tmp_path / "worker.log")
+    base = m.group(1)
+    photo, _ = sample_photo(1)
+    try:
+        status, body, _ = post_image(base, photo, "grayscale")
+        assert status == 202
+        redis.kill()
+        redis.wait()
+        time.sleep(2.5)  # the worker meets the outage and says so
+        redis, _ = start_redis(str(tmp_path), port)  # empty: the first job is gone with it
+        status, body, _ = post_image(base, photo, "grayscale")
+        assert status == 202, body
+        deadline = time.time() + 60
+        while get(base, f"/api/jobs/{body['id']}")[1]["state"] != "done":
+            assert time.time() < deadline, "the job was not done after Redis came back"
+            time.sleep(0.1)
+        assert worker.poll() is None
+        assert "trying again in 2 s" in (tmp_path / "worker.log").read_text()
+    finally:
+        for p in (server, worker):
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(timeout=30) == 0
+        redis.kill()
+        redis.wait()
+
+
 @pytest.mark.parametrize("args,words", [
     (["worker", "--queue-url", "http://127.0.0.1:6379"], "queue URL must be redis://"),
     (["worker", "--queue-url", "redis://127.0.0.1:notaport"], "queue URL must be redis://"),

@@ -144,6 +144,12 @@ try {
   const scroll = await small.evaluate(() => document.documentElement.scrollWidth);
   check(scroll <= 390, `no sideways scrolling at 390 px (page is ${scroll} px wide)`);
   await small.screenshot({ path: path.join(outDir, "phone.png") });
+  await small.setInputFiles("#file", { name: "bridge.jpg", mimeType: "image/jpeg",
+    buffer: fs.readFileSync(path.join(sourceDir, "samples", "bridge.jpg")) });
+  await small.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 120000 });
+  const doneScroll = await small.evaluate(() => document.documentElement.scrollWidth);
+  check(doneScroll <= 390, `the result fits 390 px too (page is ${doneScroll} px wide)`);
+  await small.screenshot({ path: path.join(outDir, "phone_result.png"), fullPage: true });
 } finally {
   await browser.close();
   server.kill("SIGTERM");
