@@ -85,6 +85,13 @@ void HttpService::CountResponse(int status) {
   ++responses_[status];
 }
 
+void HttpService::SendMissingJob(httplib::Response& res) {
+  Status reachable = queue_->Reachable();
+  if (!reachable.ok())
+    return SendError(res, 503, "the job store cannot be reached: " + reachable.message());
+  SendError(res, 404, "no such job (unknown, or its result expired)");
+}
+
 void HttpService::Routes() {
   httplib::Server& svr = *server_;
   const int threads = options_.threads;
@@ -135,6 +142,10 @@ void HttpService::Routes() {
   svr.Get("/style.css", asset);
 
   svr.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    Status reachable = queue_->Reachable();
+    if (!reachable.ok()) {
+      return SendJson(res, 503, {{"status", "unavailable"}, {"error", reachable.message()}});
+    }
     const QueueStats stats = queue_->Stats();
     SendJson(res, 200,
              {{"status", "ok"},
@@ -209,9 +220,7 @@ void HttpService::Routes() {
   const std::string job_path = "/api/jobs/([0-9a-f]{32})";
   svr.Get(job_path, [this](const httplib::Request& req, httplib::Response& res) {
     JobStatus status;
-    if (!queue_->Find(req.matches[1], &status)) {
-      return SendError(res, 404, "no such job (unknown, or its result expired)");
-    }
+    if (!queue_->Find(req.matches[1], &status)) return SendMissingJob(res);
     SendJson(res, 200, StatusJson(status));
   });
   svr.Get(job_path + "/result.png", [this](const httplib::Request& req, httplib::Response& res) {
@@ -222,18 +231,14 @@ void HttpService::Routes() {
       return;
     }
     JobStatus status;
-    if (!queue_->Find(req.matches[1], &status)) {
-      return SendError(res, 404, "no such job (unknown, or its result expired)");
-    }
+    if (!queue_->Find(req.matches[1], &status)) return SendMissingJob(res);
     if (status.state == JobState::kFailed)
       return SendError(res, 409, "job failed: " + status.error);
     SendError(res, 409, std::string("job is ") + JobStateName(status.state) + ", not done yet");
   });
   svr.Get(job_path + "/grey.png", [this](const httplib::Request& req, httplib::Response& res) {
     std::string png;
-    if (!queue_->Grey(req.matches[1], &png)) {
-      return SendError(res, 404, "no such job (unknown, or its result expired)");
-    }
+    if (!queue_->Grey(req.matches[1], &png)) return SendMissingJob(res);
     res.set_content(png, "image/png");
   });
 }

@@ -9,7 +9,8 @@
 //   GET  /healthz, GET /metrics (Prometheus text)
 // Errors are JSON {"error": "one line"}: 400 bad form, 404 unknown or expired
 // job, 409 result not ready, 413 upload or image too large, 415 not an image,
-// 429 queue full (with Retry-After), 500 never on purpose.
+// 429 queue full (with Retry-After), 503 the job store (Redis) cannot be
+// reached, 500 never on purpose.
 #pragma once
 
 #include <atomic>
@@ -25,7 +26,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Response;
+}  // namespace httplib
 
 namespace tint {
 
@@ -55,6 +57,8 @@ class HttpService {
  private:
   void Routes();
   void CountResponse(int status);
+  // 404, or 503 when the queue's store cannot be reached.
+  void SendMissingJob(httplib::Response& res);
   std::string Metrics();
 
   JobQueue* queue_;

@@ -71,6 +71,9 @@ class JobQueue {
   // The photo's grey (8-bit PNG, at most 1024 px across) for the preloader.
   virtual bool Grey(const std::string& id, std::string* png) = 0;
   virtual QueueStats Stats() = 0;
+  // Whether the queue's store answers (Redis: PING); a failed lookup is
+  // "unknown job" only when it does.
+  virtual Status Reachable() { return Status::Ok(); }
 };
 
 // A job's id: 128 random bits (OpenSSL), 32 lower-case hex digits, so ids

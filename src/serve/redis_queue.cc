@@ -353,6 +353,11 @@ bool RedisJobQueue::Grey(const std::string& id, std::string* png) {
   return redis_->Run({"GET", kPrefix + "grey:" + id}, png, nullptr, nullptr, &nil).ok() && !nil;
 }
 
+Status RedisJobQueue::Reachable() {
+  std::string pong;
+  return redis_->Run({"PING"}, &pong);
+}
+
 QueueStats RedisJobQueue::Stats() {
   QueueStats stats;
   stats.latency_counts.assign(LatencyBuckets().size() + 1, 0);

@@ -68,6 +68,7 @@ class RedisJobQueue : public JobQueue {
   bool Result(const std::string& id, std::string* png) override;
   bool Grey(const std::string& id, std::string* png) override;
   QueueStats Stats() override;
+  Status Reachable() override;
 
  private:
   RedisJobQueue(std::unique_ptr<RedisConnection> redis, const RedisQueueOptions& options)

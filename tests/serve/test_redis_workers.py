@@ -126,6 +126,10 @@ def test_a_worker_rides_out_a_redis_restart(tmp_path):
         assert status == 202
         redis.kill()
         redis.wait()
+        # Meanwhile the server says the store is gone, not that the job is.
+        assert get(base, f"/api/jobs/{body['id']}")[0] == 503
+        assert get(base, "/healthz")[0] == 503
+        assert post_image(base, photo, "grayscale")[0] == 503
         time.sleep(2.5)  # the worker meets the outage and says so
         redis, _ = start_redis(str(tmp_path), port)  # empty: the first job is gone with it
         status, body, _ = post_image(base, photo, "grayscale")
