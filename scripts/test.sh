@@ -13,10 +13,11 @@ cd "$(dirname "$0")/.."
 # scikit-image for the benchmark peers (benchmarks/peers.py).
 # redis-server for the service's Redis test, chromium for the page's browser
 # test (driven by playwright-core from npm, tests/web), wrk for its load
-# benchmark in --quick mode.
+# benchmark in --quick mode, slurm-wlm, munge and parallel for the eval
+# shards test (scripts/slurm_local.sh starts the daemons).
 bash scripts/install_deps.sh clang-format python3-torch python3-opencv python3-numpy \
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas \
-  python3-sklearn python3-skimage redis-server chromium wrk
+  python3-sklearn python3-skimage redis-server chromium wrk slurm-wlm munge parallel
 if ! command -v npm >/dev/null; then bash scripts/install_deps.sh nodejs npm; fi
 npm ci --prefix tests/web --no-audit --no-fund --silent
 jobs=$(nproc)

@@ -173,7 +173,11 @@ void HttpService::Routes() {
       return SendError(res, 400, "send the photo as multipart/form-data field 'image'");
     }
     JobRequest job;
-    job.method = FormValue(req, "method", methods_.empty() ? "" : methods_.front().name);
+    // No method named: classic, the tool's own, when served; else the first.
+    std::string fallback = methods_.empty() ? "" : methods_.front().name;
+    for (const ServedMethod& m : methods_)
+      if (m.name == "classic") fallback = m.name;
+    job.method = FormValue(req, "method", fallback);
     job.post = FormValue(req, "post", "none");
     bool known = false;
     for (const ServedMethod& m : methods_) known = known || m.name == job.method;
