@@ -74,6 +74,9 @@ int RunWorker(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-jobs", options.max_jobs, "Stop after this many jobs (0: never)")
       ->capture_default_str();
+  app.add_option("--max-attempts", options.max_attempts,
+                 "A job whose workers stopped this many times mid-job fails, not requeued")
+      ->capture_default_str();
   AddRunnerOptions(&app, &options.runner);
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;

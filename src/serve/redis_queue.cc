@@ -91,8 +91,9 @@ redis.call('HINCRBYFLOAT', KEYS[6], 'latency_sum', ARGV[10])
 return 1
 )lua";
 
-// KEYS: running, waiting, stats. ARGV: prefix, now. Jobs whose lease ran
-// out go back to the front of the queue.
+// KEYS: running, waiting, stats. ARGV: prefix, now, max attempts. Jobs
+// whose lease ran out go back to the front of the queue; one whose workers
+// stopped `max attempts` times (a photo that crashes them, say) fails.
 const char* kReapScript = R"lua(
 local n = 0
 for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
@@ -102,10 +103,22 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
     redis.call('LREM', KEYS[1], 0, id)
   elseif state == 'running' and tonumber(redis.call('HGET', key, 'lease') or '0') < tonumber(ARGV[2]) then
     redis.call('LREM', KEYS[1], 0, id)
-    redis.call('HSET', key, 'state', 'queued', 'stage', 'requeued', 'progress', 0,
-               'token', '', 'lease', 0)
-    redis.call('RPUSH', KEYS[2], id)
-    n = n + 1
+    local attempts = tonumber(redis.call('HGET', key, 'attempts') or '0')
+    if attempts >= tonumber(ARGV[3]) then
+      local ttl = math.max(1, math.floor(tonumber(redis.call('HGET', key, 'ttl') or '600')))
+      redis.call('HSET', key, 'state', 'failed', 'stage', 'failed', 'token', '', 'lease', 0,
+                 'finished', ARGV[2], 'error', 'its worker stopped ' .. attempts ..
+                 ' time(s) while colouring it (killed or crashed); not tried again')
+      redis.call('EXPIRE', key, ttl)
+      redis.call('EXPIRE', ARGV[1] .. 'grey:' .. id, ttl)
+      redis.call('DEL', ARGV[1] .. 'image:' .. id)
+      redis.call('HINCRBY', KEYS[3], 'failed_total', 1)
+    else
+      redis.call('HSET', key, 'state', 'queued', 'stage', 'requeued', 'progress', 0,
+                 'token', '', 'lease', 0)
+      redis.call('RPUSH', KEYS[2], id)
+      n = n + 1
+    end
   end
 end
 if n > 0 then redis.call('HINCRBY', KEYS[3], 'requeued_total', n) end
@@ -400,6 +413,10 @@ bool WorkerOptions::Check(std::string* error) const {
     *error = "poll must be over 0 and at most 10 s";
     return false;
   }
+  if (max_attempts < 1 || max_attempts > 1000) {
+    *error = "max-attempts must be 1..1000";
+    return false;
+  }
   if (max_jobs < 0) {
     *error = "max-jobs must be 0 or more";
     return false;
@@ -471,7 +488,7 @@ class Worker {
       long long requeued = 0;
       TINT_RETURN_IF_ERROR(redis->Run(
           Eval(kReapScript, {kPrefix + "running", kPrefix + "waiting", kPrefix + "stats"},
-               {kPrefix, Num(now)}),
+               {kPrefix, Num(now), std::to_string(options_.max_attempts)}),
           nullptr, &requeued));
       if (requeued > 0) {
         std::lock_guard<std::mutex> lock(mu_);

@@ -10,8 +10,9 @@
 // submit refuses when `capacity` jobs wait; a worker claims a job with a
 // lease (now + --lease seconds) and renews it while it works; a job whose
 // lease ran out (its worker died, kill -9 included) goes back to the front
-// of the queue; a result is stored only by the worker that holds the job's
-// current token, so a job completes exactly once.
+// of the queue (after --max-attempts such stops it fails instead); a result
+// is stored only by the worker that holds the job's current token, so a job
+// completes exactly once.
 #pragma once
 
 #include <atomic>
@@ -84,6 +85,9 @@ struct WorkerOptions {
   double lease = 30;   // seconds a claimed job is this worker's without a renewal
   double poll = 0.05;  // seconds between looks at an empty queue
   int max_jobs = 0;    // stop after this many (0: run until SIGINT/SIGTERM)
+  // A job whose workers stopped this many times mid-job fails instead of
+  // going back to the queue (a photo that crashes every worker).
+  int max_attempts = 3;
   bool Check(std::string* error) const;
 };
 

@@ -112,6 +112,44 @@ def test_a_worker_killed_mid_job_loses_no_job(stack):
         assert p.wait(timeout=30) == 0
 
 
+def test_a_job_whose_workers_keep_dying_fails_after_max_attempts(tmp_path):
+    redis, port = start_redis(str(tmp_path))
+    url = f"redis://127.0.0.1:{port}"
+    args = ["worker", "--queue-url", url, "--lease", "1", "--max-attempts", "1",
+            "--methods", "classic"]
+    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "classic"],
+                           tmp_path / "serve.log")
+    first, _ = start_tint(args, tmp_path / "first.log")
+    base = m.group(1)
+    second = None
+    try:
+        photo, _ = sample_photo(3)
+        status, body, _ = post_image(base, photo, "classic")
+        assert status == 202
+        deadline = time.time() + 60
+        while get(base, f"/api/jobs/{body['id']}")[1]["state"] != "running":
+            assert time.time() < deadline
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        second, _ = start_tint(args, tmp_path / "second.log")
+        deadline = time.time() + 60
+        while (job := get(base, f"/api/jobs/{body['id']}")[1])["state"] not in ("done", "failed"):
+            assert time.time() < deadline
+            time.sleep(0.1)
+        assert job["state"] == "failed"
+        assert "stopped 1 time(s)" in job["error"], job
+        assert get(base, f"/api/jobs/{body['id']}/result.png")[0] == 409
+        assert "done " not in (tmp_path / "second.log").read_text()
+    finally:
+        for p in (server, second):
+            if p is not None:
+                p.send_signal(signal.SIGTERM)
+                assert p.wait(timeout=30) == 0
+        redis.kill()
+        redis.wait()
+
+
 def test_a_worker_rides_out_a_redis_restart(tmp_path):
     redis, port = start_redis(str(tmp_path))
     url = f"redis://127.0.0.1:{port}"
@@ -152,6 +190,8 @@ def test_a_worker_rides_out_a_redis_restart(tmp_path):
     (["worker", "--queue-url", "http://127.0.0.1:6379"], "queue URL must be redis://"),
     (["worker", "--queue-url", "redis://127.0.0.1:notaport"], "queue URL must be redis://"),
     (["worker", "--queue-url", "redis://127.0.0.1:1"], "cannot reach Redis"),
+    (["worker", "--queue-url", "redis://127.0.0.1:1", "--max-attempts", "0"],
+     "max-attempts must be 1..1000"),
     (["serve", "--port", "0", "--queue-url", "redis://127.0.0.1:1"], "cannot reach Redis"),
     (["serve", "--port", "0", "--workers", "0"], "workers must be 1..256"),
     (["serve", "--port", "70000"], "port must be 0..65535"),
