@@ -202,16 +202,18 @@ void HttpService::Routes() {
                            " px is over the limit of " + std::to_string(read_.max_pixels) +
                            " pixels");
     }
+    auto queue_full = [this, &res] {
+      res.set_header("Retry-After", std::to_string(options_.retry_after));
+      SendError(res, 429, "the queue is full; try again in a few seconds");
+    };
+    if (queue_->RefuseIfFull()) return queue_full();  // before the costly decoding
     Status decoded = DecodeImage(read_, "upload", job.image, &job.decoded);
     if (!decoded.ok()) return SendError(res, 415, decoded.message());
     std::string id;
     bool full = false;
     Status s = queue_->Submit(std::move(job), &id, &full);
     if (!s.ok()) return SendError(res, 503, s.message());
-    if (full) {
-      res.set_header("Retry-After", std::to_string(options_.retry_after));
-      return SendError(res, 429, "the queue is full; try again in a few seconds");
-    }
+    if (full) return queue_full();
     JobStatus status;
     if (!queue_->Find(id, &status)) {
       status.id = id;

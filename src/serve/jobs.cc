@@ -40,6 +40,11 @@ const std::vector<double>& LatencyBuckets() {
   return buckets;
 }
 
+size_t LatencyBucket(double seconds) {
+  const std::vector<double>& bounds = LatencyBuckets();
+  return std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
+}
+
 std::string NewJobId() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw CheckError("OpenSSL RAND_bytes failed");

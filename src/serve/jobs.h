@@ -45,8 +45,10 @@ struct JobStatus {
   std::string worker;  // which process ran it
 };
 
-// The latency histogram's upper bounds, seconds (Prometheus buckets).
+// The latency histogram's upper bounds, seconds (Prometheus buckets), and
+// the bucket a latency falls in (LatencyBuckets().size(): +Inf).
 const std::vector<double>& LatencyBuckets();
+size_t LatencyBucket(double seconds);
 
 struct QueueStats {
   int64_t queued = 0, running = 0, done = 0, failed = 0;  // jobs held now, by state
@@ -61,8 +63,12 @@ struct QueueStats {
 class JobQueue {
  public:
   virtual ~JobQueue() = default;
+  // True (and counted as a refusal) when `capacity` jobs already wait: the
+  // cheap early answer, asked before an upload is decoded.
+  virtual bool RefuseIfFull() = 0;
   // Accepts the job and sets *id, or sets *full when `capacity` jobs are
-  // already waiting (the job is dropped); other failures are errors.
+  // already waiting (checked again, atomically; the job is dropped); other
+  // failures are errors. `request.decoded` must hold the decoded photo.
   virtual Status Submit(JobRequest request, std::string* id, bool* full) = 0;
   // False for an unknown or expired id.
   virtual bool Find(const std::string& id, JobStatus* status) = 0;

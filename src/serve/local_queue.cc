@@ -60,21 +60,21 @@ LocalJobQueue::~LocalJobQueue() {
   for (std::thread& t : threads_) t.join();
 }
 
+bool LocalJobQueue::RefuseIfFull() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (static_cast<int>(waiting_.size()) < options_.capacity) return false;
+  ++totals_.rejected_total;
+  return true;
+}
+
 Status LocalJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
   *full = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);  // refused before any decoding
-    if (static_cast<int>(waiting_.size()) >= options_.capacity) {
-      ++totals_.rejected_total;
-      *full = true;
-      return Status::Ok();
-    }
-  }
+  if (request.decoded.empty())
+    return Status::Error("the server decodes uploads before they are queued");
   auto job = std::make_shared<Job>();
   job->request = std::move(request);
   job->image = job->request.decoded;
   job->request.decoded.release();
-  if (job->image.empty()) TINT_RETURN_IF_ERROR(runner_->Decode(job->request.image, &job->image));
   job->request.image.clear();  // the decoded image is what the job needs
   job->grey = EncodePng(PreviewGrey(job->image));
   job->status.id = NewJobId();
@@ -145,10 +145,7 @@ void LocalJobQueue::WorkerLoop(int index) {
       ForgetLocked(finished_.front());
     }
     const double latency = Seconds(job->submitted, job->finished);
-    const auto& bounds = LatencyBuckets();
-    size_t bucket = 0;
-    while (bucket < bounds.size() && latency > bounds[bucket]) ++bucket;
-    ++totals_.latency_counts[bucket];
+    ++totals_.latency_counts[LatencyBucket(latency)];
     totals_.latency_sum += latency;
     ++totals_.latency_count;
   }

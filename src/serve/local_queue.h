@@ -32,6 +32,7 @@ class LocalJobQueue : public JobQueue {
   LocalJobQueue(const JobRunner* runner, const LocalQueueOptions& options);
   ~LocalJobQueue() override;  // finishes running jobs, drops waiting ones
 
+  bool RefuseIfFull() override;
   Status Submit(JobRequest request, std::string* id, bool* full) override;
   bool Find(const std::string& id, JobStatus* status) override;
   bool Result(const std::string& id, std::string* png) override;

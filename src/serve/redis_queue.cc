@@ -134,10 +134,7 @@ std::vector<std::string> Eval(const char* script, std::vector<std::string> keys,
 }
 
 std::string LatencyField(double latency) {
-  const auto& bounds = LatencyBuckets();
-  size_t bucket = 0;
-  while (bucket < bounds.size() && latency > bounds[bucket]) ++bucket;
-  return "latency_" + std::to_string(bucket);
+  return "latency_" + std::to_string(LatencyBucket(latency));
 }
 
 }  // namespace
@@ -274,6 +271,15 @@ Status RedisJobQueue::Open(const std::string& url, const RedisQueueOptions& opti
   TINT_RETURN_IF_ERROR(redis->Run({"PING"}, &pong));
   queue->reset(new RedisJobQueue(std::move(redis), options));
   return Status::Ok();
+}
+
+bool RedisJobQueue::RefuseIfFull() {
+  long long waiting = 0;
+  // Unreachable: not refused here; Submit then says why (503).
+  if (!redis_->Run({"LLEN", kPrefix + "waiting"}, nullptr, &waiting).ok()) return false;
+  if (waiting < options_.capacity) return false;
+  redis_->Run({"HINCRBY", kPrefix + "stats", "rejected_total", "1"});
+  return true;
 }
 
 Status RedisJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
@@ -466,12 +472,15 @@ class Worker {
   // Until stopped. A Redis error (a restart, the network) is said on
   // stderr and tried again in 2 s: a job claimed meanwhile comes back to
   // the queue when its lease runs out.
+  // Each thread has two connections: one for its steps, one for the
+  // heartbeat of the job it colours.
   Status Loop() {
-    std::unique_ptr<RedisConnection> redis;
+    std::unique_ptr<RedisConnection> redis, beat;
     TINT_RETURN_IF_ERROR(RedisConnection::Open(address_, &redis));
+    TINT_RETURN_IF_ERROR(RedisConnection::Open(address_, &beat));
     double last_reap = 0;
     while (!Stopping()) {
-      Status s = Step(redis.get(), &last_reap);
+      Status s = Step(redis.get(), beat.get(), &last_reap);
       if (!s.ok()) {
         std::fprintf(stderr, "tint worker: %s; trying again in 2 s\n", s.message().c_str());
         Sleep(2);
@@ -482,7 +491,7 @@ class Worker {
 
   // Reaps expired leases (about once a second), then claims and colours one
   // job, or waits `poll` when none waits.
-  Status Step(RedisConnection* redis, double* last_reap) {
+  Status Step(RedisConnection* redis, RedisConnection* beat, double* last_reap) {
     const double now = UnixNow();
     if (now - *last_reap > std::min(1.0, options_.lease / 2)) {
       long long requeued = 0;
@@ -508,10 +517,11 @@ class Worker {
       Sleep(options_.poll);
       return Status::Ok();
     }
-    return Process(redis, id, token);
+    return Process(redis, beat, id, token);
   }
 
-  Status Process(RedisConnection* redis, const std::string& id, const std::string& token) {
+  Status Process(RedisConnection* redis, RedisConnection* beat, const std::string& id,
+                 const std::string& token) {
     const std::string job_key = kPrefix + "job:" + id;
     std::vector<std::string> fields;
     TINT_RETURN_IF_ERROR(redis->Run({"HMGET", job_key, "method", "post", "submitted", "ttl"},
@@ -529,9 +539,7 @@ class Worker {
     request.image.assign(bytes.begin(), bytes.end());
 
     // The lease is renewed by a heartbeat while the job runs, and progress
-    // is written as stages begin (own connection: the colorizer's thread).
-    std::unique_ptr<RedisConnection> beat;
-    TINT_RETURN_IF_ERROR(RedisConnection::Open(address_, &beat));
+    // is written as stages begin (on `beat`, from the heartbeat's thread).
     std::mutex beat_mu;
     std::condition_variable beat_cv;
     bool done = false;

@@ -64,6 +64,7 @@ class RedisJobQueue : public JobQueue {
  public:
   static Status Open(const std::string& url, const RedisQueueOptions& options,
                      std::unique_ptr<RedisJobQueue>* queue);
+  bool RefuseIfFull() override;
   Status Submit(JobRequest request, std::string* id, bool* full) override;
   bool Find(const std::string& id, JobStatus* status) override;
   bool Result(const std::string& id, std::string* png) override;
