@@ -227,6 +227,10 @@ std::vector<OptionInfo> MakeTable() {
       "confidence_full", T::kDouble, 0, 1,
       "Confidence at which a pixel keeps its whole chroma; less scales it down (0 = off)",
       [](ClassicOptions& o) -> double& { return o.transfer.confidence_full; }));
+  t.push_back(Number<double>(
+      "confidence_fade", T::kDouble, 0, 1,
+      "Low confidence fades chroma towards this share of the segment's candidates' mean (0 = grey)",
+      [](ClassicOptions& o) -> double& { return o.transfer.confidence_fade; }));
   return t;
 }
 

@@ -90,6 +90,7 @@ std::vector<MethodInfo>& Table() {
         {"smooth_radius", 0},        // no smoothing
         {"query_stride", 1},         // every useful pixel matched
         {"confidence_full", 0},      // every segment coloured
+        {"confidence_fade", 0},      // (and nothing to fade towards)
         {"labels", "seed"},          // sky, grass, earth, building
         {"matcher", "exact"}};       // brute-force cosine similarity
     nlohmann::json seed_flann = seed;

@@ -27,6 +27,10 @@ bool TransferOptions::Check(std::string* error) const {
     *error = "smoothing_eps must be positive";
     return false;
   }
+  if (!(confidence_fade >= 0 && confidence_fade <= 1)) {
+    *error = "confidence_fade must be in 0..1";
+    return false;
+  }
   if (!(confidence_full >= 0 && confidence_full <= 1)) {
     *error = "confidence_full must be in 0..1";
     return false;
@@ -163,6 +167,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
   // votes[seg][label], and weighted chroma sums per (seg, label).
   std::vector<double> votes(size_t(ns) * num_labels, 0.0);
   std::vector<ChromaSum> chroma(votes.size());
+  const bool fade_to_candidates = options.confidence_full > 0 && options.confidence_fade > 0;
   for (size_t i = 0; i < points.size(); ++i) {
     const int s = segments.at<int>(points[i]);
     for (int j = 0; j < k; ++j) {
@@ -258,6 +263,29 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
           static_cast<float>(std::cbrt(seg_margin[s] * (seg_similarity[s] / seg_points[s]) *
                                        (seg_agreement[s] / seg_points[s])));
   }
+  // What low confidence fades towards, per segment (confidence_fade): the
+  // plain mean chroma of all the segment's candidates whatever their label
+  // (never sky's in a dark segment), times confidence_fade and times
+  // min(1, mean calibrated similarity / confidence_full), so that a segment
+  // that matches nothing well still fades to grey.
+  std::vector<cv::Vec2f> seg_fade(ns, cv::Vec2f(0, 0));
+  for (int s = 0; s < ns && fade_to_candidates; ++s) {
+    if (seg_points[s] <= 0) continue;
+    const bool dark =
+        seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
+    ChromaSum all;
+    for (int l = 0; l < num_labels; ++l) {
+      if (dark && l == sky) continue;
+      const ChromaSum& c = chroma[size_t(s) * num_labels + l];
+      all.a += c.a;
+      all.b += c.b;
+      all.w += c.w;
+    }
+    const double similarity = seg_similarity[s] / seg_points[s];
+    seg_fade[s] = all.Average(false) *
+                  static_cast<float>(options.confidence_fade *
+                                     std::min(1.0, similarity / options.confidence_full));
+  }
   cv::Mat confidence(lightness.size(), CV_32F);
   for (int r = 0; r < lightness.rows; ++r) {
     const int* sp = segments.ptr<int>(r);
@@ -273,8 +301,14 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
     const float full = static_cast<float>(options.confidence_full);
     for (int r = 0; r < ab.rows; ++r) {
       const float* cp = confidence.ptr<float>(r);
+      const int* sp = segments.ptr<int>(r);
+      const int* lp = result->labels.ptr<int>(r);
       cv::Vec2f* ap = ab.ptr<cv::Vec2f>(r);
-      for (int c = 0; c < ab.cols; ++c) ap[c] *= std::min(1.0f, cp[c] / full);
+      for (int c = 0; c < ab.cols; ++c) {
+        const float f = std::min(1.0f, cp[c] / full);
+        ap[c] *= f;
+        if (fade_to_candidates && lp[c] >= 0) ap[c] += (1.0f - f) * seg_fade[sp[c]];
+      }
     }
   }
   result->confidence = confidence;

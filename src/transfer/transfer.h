@@ -27,9 +27,10 @@ struct TransferOptions {
   // radius in pixels (0 = off) and eps on the guide scaled to 0..1.
   int smoothing_radius = 6;
   double smoothing_eps = 2e-3;
-  // Chroma scaled by confidence: a pixel keeps its whole chroma at
+  // Chroma faded by confidence: a pixel keeps its whole chroma at
   // confidence >= confidence_full and c / confidence_full of it below
-  // (0 = off). Confidence (TransferResult::confidence) is the product of
+  // (0 = off); the rest comes from confidence_fade's target. Confidence
+  // (TransferResult::confidence) is the geometric mean of
   //  - the vote margin (v1 - v2) / v1 of its segment's best two labels
   //    (calibrated votes; per pixel without the segment vote);
   //  - the calibrated similarity: where the pixel's best similarity falls
@@ -38,11 +39,18 @@ struct TransferOptions {
   //  - agreement: the share of the pixel's candidate weight on the chosen
   //    label.
   // Pixels not matched (query stride, dark background) take their
-  // segment's means of the last two. So a segment that matches no label
-  // well, or two labels equally, stays near grey. 0.35 since issue 14: the
-  // best AuC + rebalanced AuC on BSDS500 val of 0, 0.2, 0.35, 0.5 and 0.7,
-  // and above 0 on CamVid val too (README, "Confidence").
-  double confidence_full = 0.35;
+  // segment's means of the last two. 0.35 with grey as the fade target
+  // (issue 14, first part); 0.5 with the candidates' mean (second part):
+  // README, "Confidence".
+  double confidence_full = 0.5;
+  // What low confidence fades towards: this share (0..1) of the plain mean
+  // chroma of all the segment's candidates whatever their label, itself
+  // scaled by min(1, the segment's mean calibrated similarity /
+  // confidence_full); 0 = grey. Where two labels split a segment, the mean
+  // keeps what their hues share (grass and earth: olive) and cancels where
+  // they disagree (sky and grass); a segment that matches nothing well still
+  // fades to grey.
+  double confidence_fade = 1.0;
 
   bool Check(std::string* error) const;
 };

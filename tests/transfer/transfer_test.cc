@@ -146,7 +146,8 @@ namespace tint {
 namespace {
 
 // Confidence: a segment whose candidates split evenly between two labels has
-// no vote margin, so with confidence_full its chroma goes to grey; a
+// no vote margin, so with confidence_full (and confidence_fade 0) its chroma
+// goes to grey; a
 // unanimous segment keeps its chroma. Off (0), chroma is untouched.
 TEST(ConfidenceTest, AnEvenSplitStaysGreyAUnanimousSegmentKeepsItsColour) {
   const auto db = TwoLabelDatabase();
@@ -159,6 +160,7 @@ TEST(ConfidenceTest, AnEvenSplitStaysGreyAUnanimousSegmentKeepsItsColour) {
   off.smoothing_radius = on.smoothing_radius = 0;
   off.confidence_full = 0;
   on.confidence_full = 0.5;
+  on.confidence_fade = 0;  // fade to grey
   TransferResult a, b;
   TransferChroma(off, Input(f, *db), &a);
   TransferChroma(on, Input(f, *db), &b);
@@ -203,6 +205,7 @@ TEST(ConfidenceTest, CalibratedSimilarityRanksAmongTheDatabasesOwnMatches) {
   EXPECT_NEAR(cv::norm(weak.ab.at<cv::Vec2f>(3, 3)), cv::norm(strong.ab.at<cv::Vec2f>(3, 3)),
               1e-3 * cv::norm(strong.ab.at<cv::Vec2f>(3, 3)));  // above 0.5: still whole
   o.confidence_full = 1.0;
+  o.confidence_fade = 0;  // fade to grey: the chroma scales with confidence
   TransferChroma(o, in, &weak);
   EXPECT_NEAR(cv::norm(weak.ab.at<cv::Vec2f>(3, 3)),
               median * cv::norm(strong.ab.at<cv::Vec2f>(3, 3)),
@@ -211,6 +214,62 @@ TEST(ConfidenceTest, CalibratedSimilarityRanksAmongTheDatabasesOwnMatches) {
   bad.confidence_full = 1.5;
   std::string error;
   EXPECT_FALSE(bad.Check(&error));
+}
+
+}  // namespace
+}  // namespace tint
+
+namespace tint {
+namespace {
+
+// confidence_fade: a segment split evenly between sky and earth fades to the
+// plain mean of its candidates' chroma (half of each), not to grey; a
+// unanimous one keeps its chroma; with confidence_fade 0.5 it fades to half
+// that mean; and when its matches are weak (calibrated similarity below
+// confidence_full) the target shrinks with them, down to grey.
+TEST(ConfidenceTest, ASplitSegmentFadesToItsCandidatesMeanAndWeakMatchesToGrey) {
+  const auto db = TwoLabelDatabase();
+  const int sky = FirstSampleOf(*db, "sky"), earth = FirstSampleOf(*db, "earth");
+  Fixture f = Make(*db, 80, 45, sky, earth, 10);
+  for (size_t i = 0; i < f.points.size(); ++i)
+    if (f.points[i].x < 4) f.cand.index[i] = (f.points[i].x + f.points[i].y) % 2 ? sky : earth;
+  const cv::Vec2f sky_ab(db->chroma().at<float>(sky, 0), db->chroma().at<float>(sky, 1));
+  const cv::Vec2f earth_ab(db->chroma().at<float>(earth, 0), db->chroma().at<float>(earth, 1));
+  const cv::Vec2f mean = 0.5f * (sky_ab + earth_ab);
+  ASSERT_GT(cv::norm(sky_ab - earth_ab), 20.0);  // the test needs two distinct hues
+  TransferOptions o;
+  o.smoothing_radius = 0;
+  o.confidence_full = 0.5;
+  o.confidence_fade = 1.0;
+  TransferResult r;
+  TransferChroma(o, Input(f, *db), &r);
+  for (const cv::Point p : {cv::Point(1, 2), cv::Point(2, 2), cv::Point(0, 5)}) {
+    EXPECT_NEAR(r.ab.at<cv::Vec2f>(p)[0], mean[0], 1e-3);
+    EXPECT_NEAR(r.ab.at<cv::Vec2f>(p)[1], mean[1], 1e-3);
+  }
+  EXPECT_NEAR(r.ab.at<cv::Vec2f>(2, 6)[0], earth_ab[0], 1e-3);  // unanimous: its own
+  EXPECT_NEAR(r.ab.at<cv::Vec2f>(2, 6)[1], earth_ab[1], 1e-3);
+  o.confidence_fade = 0.5;
+  TransferChroma(o, Input(f, *db), &r);
+  EXPECT_NEAR(r.ab.at<cv::Vec2f>(2, 1)[1], 0.5f * mean[1], 1e-3);
+  // Weak matches: the fixture's similarity 0.9 is the 25% quantile here, so
+  // the target is mean * 0.25 / 0.5; below every quantile it is grey.
+  std::vector<float> q(101);
+  for (int i = 0; i <= 100; ++i) q[i] = 0.85f + 0.002f * i;  // 0.85 .. 1.05
+  TransferInput in = Input(f, *db);
+  in.similarity_quantiles = &q;
+  o.confidence_fade = 1.0;
+  TransferChroma(o, in, &r);
+  EXPECT_NEAR(r.ab.at<cv::Vec2f>(2, 1)[0], 0.5f * mean[0], 1e-2);
+  EXPECT_NEAR(r.ab.at<cv::Vec2f>(2, 1)[1], 0.5f * mean[1], 1e-2);
+  for (int i = 0; i <= 100; ++i) q[i] = 0.95f + 0.0005f * i;
+  TransferChroma(o, in, &r);
+  EXPECT_NEAR(cv::norm(r.ab.at<cv::Vec2f>(2, 1)), 0.0, 1e-6);
+  TransferOptions bad;
+  bad.confidence_fade = 1.5;
+  std::string error;
+  EXPECT_FALSE(bad.Check(&error));
+  EXPECT_NE(error.find("confidence_fade"), std::string::npos);
 }
 
 }  // namespace
