@@ -43,8 +43,10 @@ TEST(ColorizeCliTest, OneInputWritesTheOutputAndKeepsLightness) {
 }
 
 // --explain writes the labels and the confidence pictures; with
-// --confidence-full 1 every pixel below full confidence loses chroma, so the
-// output is no more colourful than without it, and L is kept (issue 14).
+// --confidence-full 1 and --confidence-fade 0 every pixel below full
+// confidence loses chroma towards grey, so the output is less colourful than
+// the default, and L is kept (issue 14). --confidence-fade changes the
+// output, and a bad value is a one-line error naming the flag.
 TEST(ColorizeCliTest, ExplainShowsConfidenceAndConfidenceScalesChroma) {
   const std::string dir = testing::ScratchDir();
   const std::string in = testing::TestDataPath("bridge_small.jpg");
@@ -56,7 +58,8 @@ TEST(ColorizeCliTest, ExplainShowsConfidenceAndConfidenceScalesChroma) {
   EXPECT_EQ(labels.size(), input.size());
   EXPECT_EQ(confidence.cols, input.cols);
   EXPECT_GT(confidence.rows, input.rows);  // the key strip below
-  r = RunTint("colorize " + in + " -o " + dir + "/b.png --confidence-full 1", dir);
+  r = RunTint("colorize " + in + " -o " + dir + "/b.png --confidence-full 1 --confidence-fade 0",
+              dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   cv::Mat la, aba, lb, abb;
   SplitLab(cv::imread(dir + "/a.png"), &la, &aba);
@@ -68,6 +71,15 @@ TEST(ColorizeCliTest, ExplainShowsConfidenceAndConfidenceScalesChroma) {
   r = RunTint("colorize " + in + " -o " + dir + "/c.png --confidence-full 2", dir);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--confidence-full"), std::string::npos) << r.err;
+  r = RunTint("colorize " + in + " -o " + dir + "/d.png --confidence-fade 0", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  cv::Mat ld, abd;
+  SplitLab(cv::imread(dir + "/d.png"), &ld, &abd);
+  EXPECT_GT(cv::norm(aba, abd, cv::NORM_L1), 0.01 * chroma_a);  // the fade target matters
+  r = RunTint("colorize " + in + " -o " + dir + "/e.png --confidence-fade 2", dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--confidence-fade"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST(ColorizeCliTest, SeveralInputsGoToAFolderWithProgress) {
