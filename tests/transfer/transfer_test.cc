@@ -145,17 +145,23 @@ TEST(SmoothChromaTest, StripsEqualOneWholeImageFilter) {
 namespace tint {
 namespace {
 
-// Confidence: a segment whose candidates split evenly between two labels has
-// no vote margin, so with confidence_full (and confidence_fade 0) its chroma
-// goes to grey; a
-// unanimous segment keeps its chroma. Off (0), chroma is untouched.
-TEST(ConfidenceTest, AnEvenSplitStaysGreyAUnanimousSegmentKeepsItsColour) {
-  const auto db = TwoLabelDatabase();
-  const int sky = FirstSampleOf(*db, "sky"), earth = FirstSampleOf(*db, "earth");
-  Fixture f = Make(*db, 80, 45, sky, earth, 10);
-  // Left segment: alternate sky and earth candidates of equal similarity.
+// The two-segment fixture whose left segment's candidates alternate between
+// sky and earth at equal similarity (no vote margin); the right one is earth.
+Fixture EvenSplit(const PatchDatabase& db) {
+  const int sky = FirstSampleOf(db, "sky"), earth = FirstSampleOf(db, "earth");
+  Fixture f = Make(db, 80, 45, sky, earth, 10);
   for (size_t i = 0; i < f.points.size(); ++i)
     if (f.points[i].x < 4) f.cand.index[i] = (f.points[i].x + f.points[i].y) % 2 ? sky : earth;
+  return f;
+}
+
+// Confidence: a segment whose candidates split evenly between two labels has
+// no vote margin, so with confidence_full (and confidence_fade 0) its chroma
+// goes to grey; a unanimous segment keeps its chroma. Off (0), chroma is
+// untouched.
+TEST(ConfidenceTest, AnEvenSplitStaysGreyAUnanimousSegmentKeepsItsColour) {
+  const auto db = TwoLabelDatabase();
+  const Fixture f = EvenSplit(*db);
   TransferOptions off, on;
   off.smoothing_radius = on.smoothing_radius = 0;
   off.confidence_full = 0;
@@ -230,9 +236,7 @@ namespace {
 TEST(ConfidenceTest, ASplitSegmentFadesToItsCandidatesMeanAndWeakMatchesToGrey) {
   const auto db = TwoLabelDatabase();
   const int sky = FirstSampleOf(*db, "sky"), earth = FirstSampleOf(*db, "earth");
-  Fixture f = Make(*db, 80, 45, sky, earth, 10);
-  for (size_t i = 0; i < f.points.size(); ++i)
-    if (f.points[i].x < 4) f.cand.index[i] = (f.points[i].x + f.points[i].y) % 2 ? sky : earth;
+  const Fixture f = EvenSplit(*db);
   const cv::Vec2f sky_ab(db->chroma().at<float>(sky, 0), db->chroma().at<float>(sky, 1));
   const cv::Vec2f earth_ab(db->chroma().at<float>(earth, 0), db->chroma().at<float>(earth, 1));
   const cv::Vec2f mean = 0.5f * (sky_ab + earth_ab);
