@@ -135,6 +135,10 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
       seg_count[sp[c]] += 1;
     }
   }
+  // Very dark segments are never sky (nor is sky's chroma their fade target).
+  std::vector<char> seg_dark(ns);
+  for (int s = 0; s < ns; ++s)
+    seg_dark[s] = seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
 
   auto weight = [&](float s) {
     return std::pow(std::max(0.0f, s), float(options.similarity_power));
@@ -148,6 +152,12 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
       b += weight * cb;
       m += weight * std::hypot(ca, cb);
       w += weight;
+    }
+    void Merge(const ChromaSum& o) {
+      a += o.a;
+      b += o.b;
+      m += o.m;
+      w += o.w;
     }
     cv::Vec2f Average(bool keep_saturation) const {
       if (w <= 0) return cv::Vec2f(0, 0);
@@ -184,10 +194,8 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
   // The margin of each segment's vote: (best - second) / best.
   std::vector<double> seg_margin(ns, 0.0);
   for (int s = 0; s < ns; ++s) {
-    // Very dark areas are never sky.
-    const bool dark =
-        seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
-    const TopVote top = BestVote(&votes[size_t(s) * num_labels], num_labels, dark ? sky : -1);
+    const TopVote top =
+        BestVote(&votes[size_t(s) * num_labels], num_labels, seg_dark[s] ? sky : -1);
     result->segment_labels[s] = top.label;
     seg_margin[s] = top.margin;
   }
@@ -271,15 +279,9 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
   std::vector<cv::Vec2f> seg_fade(ns, cv::Vec2f(0, 0));
   for (int s = 0; s < ns && fade_to_candidates; ++s) {
     if (seg_points[s] <= 0) continue;
-    const bool dark =
-        seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
     ChromaSum all;
     for (int l = 0; l < num_labels; ++l) {
-      if (dark && l == sky) continue;
-      const ChromaSum& c = chroma[size_t(s) * num_labels + l];
-      all.a += c.a;
-      all.b += c.b;
-      all.w += c.w;
+      if (!(seg_dark[s] && l == sky)) all.Merge(chroma[size_t(s) * num_labels + l]);
     }
     const double similarity = seg_similarity[s] / seg_points[s];
     seg_fade[s] = all.Average(false) *

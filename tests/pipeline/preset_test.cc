@@ -94,13 +94,10 @@ TEST(PresetTest, LadderClimbsFromTheSeedToClassicOneIdeaAtATime) {
     const auto diff = Differences(steps[i - 1], steps[i]);
     EXPECT_FALSE(diff.empty()) << config.methods[i].name;
     EXPECT_LE(diff.size(), 2u) << config.methods[i].name << " changes more than one idea";
-    for (const auto& [name, change] : diff) {
-      (void)change;
-      for (const OptionInfo& o : ClassicOptionTable()) {
-        if (o.name != name) continue;
-        EXPECT_TRUE(values[name].insert(o.get(steps[i])).second)
-            << name << " set back to an earlier value at " << config.methods[i].name;
-      }
+    for (const auto& entry : diff) {
+      const std::string& name = entry.first;
+      EXPECT_TRUE(values[name].insert(FindClassicOption(name)->get(steps[i])).second)
+          << name << " set back to an earlier value at " << config.methods[i].name;
     }
   }
 }
