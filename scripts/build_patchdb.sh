@@ -20,19 +20,11 @@ trap 'rm -rf "$new"' EXIT
 mkdir -p "$new/annotations"
 cp patchdb/annotations/* "$new/annotations/"
 "$tint" db import --db "$new" --camvid "$data/camvid" --split train
-# add_regions TSV IMAGE_DIR DATASET ID_PREFIX LICENCE: every annotated region
-# (image name, label, x,y,w,h per line) of TSV into the new database.
-add_regions() {
-  grep -v '^#' "$1" | while IFS=$'\t' read -r id label rect; do
-    [ -n "$id" ] || continue
-    "$tint" db add --db "$new" --label "$label" --image "$2/$id.jpg" --rect "$rect" \
-      --dataset "$3" --split train --image-id "$4$id.jpg" --licence "$5" >/dev/null
-  done
-}
-add_regions patchdb/annotations/bsds500_train.tsv "$data/bsds500/images/train" bsds500 train/ \
-  "BSDS500 (Arbelaez et al. 2011): non-commercial research and education"
-add_regions patchdb/annotations/imagenet_train.tsv "$data/imagenet-sample/images" imagenet "" \
-  "ImageNet sample (Deng et al. 2009): non-commercial research and education"
+source scripts/patchdb_regions.sh
+add_regions "$new" patchdb/annotations/bsds500_train.tsv "$data/bsds500/images/train" bsds500 train/ \
+  "$BSDS500_LICENCE"
+add_regions "$new" patchdb/annotations/imagenet_train.tsv "$data/imagenet-sample/images" imagenet "" \
+  "$IMAGENET_LICENCE"
 # Curated out after looking at the contact sheets.
 excluded=$({ grep -v '^#' patchdb/annotations/excluded.txt || true; } | cut -f1 | tr '\n' ' ')
 if [ -n "${excluded// /}" ]; then "$tint" db remove --db "$new" $excluded; fi

@@ -13,11 +13,12 @@ tint=./build/bin/tint
 [ -x "$tint" ] || { echo "build tint first (scripts/demo.sh)" >&2; exit 1; }
 [ -d "$data/imagenet-sample" ] || { echo "no imagenet-sample under $data" >&2; exit 1; }
 mkdir -p "$out"
+source scripts/patchdb_regions.sh
 score() {  # DB NAME: classic on both validation splits; prints the classic rows
   "$tint" eval --db "$1" --methods classic --images "$data/bsds500/images/val" >"$out/$2-bsds500-val.log" 2>&1
   "$tint" eval --db "$1" --methods classic --camvid "$data/camvid" --split val >"$out/$2-camvid-val.log" 2>&1
-  echo "$2  BSDS500 val: $(grep -E '^classic ' "$out/$2-bsds500-val.log")"
-  echo "$2  CamVid val:  $(grep -E '^classic ' "$out/$2-camvid-val.log")"
+  echo "$2  BSDS500 val: $(grep -E '^classic +[0-9]' "$out/$2-bsds500-val.log")"
+  echo "$2  CamVid val:  $(grep -E '^classic +[0-9]' "$out/$2-camvid-val.log")"
   grep -m1 -E '^classic label accuracy' "$out/$2-camvid-val.log"
 }
 score patchdb shipped
@@ -27,12 +28,7 @@ for tsv in patchdb/annotations/tried_imagenet_*.tsv; do
   db="$out/db-$name"
   rm -rf "$db"
   cp -r patchdb "$db"
-  grep -v '^#' "$tsv" | while IFS=$'\t' read -r id label rect; do
-    [ -n "$id" ] || continue
-    "$tint" db add --db "$db" --label "$label" --image "$data/imagenet-sample/images/$id.jpg" \
-      --rect "$rect" --dataset imagenet --split train --image-id "$id.jpg" \
-      --licence "ImageNet sample (Deng et al. 2009): non-commercial research and education" >/dev/null
-  done
+  add_regions "$db" "$tsv" "$data/imagenet-sample/images" imagenet "" "$IMAGENET_LICENCE"
   "$tint" db build --db "$db" >"$out/$name-build.log" 2>&1
   score "$db" "$name"
 done
