@@ -254,6 +254,9 @@ def main():
     ap.add_argument("--balance", action="store_true",
                     help="draw each crop's data set uniformly (BSDS500, CamVid, ImageNet), "
                          "then an image of it, instead of an image uniformly")
+    ap.add_argument("--adamw", type=float, default=0.0, metavar="WD",
+                    help="AdamW with this decoupled weight decay (0 = Adam with L2 1e-5, as the "
+                         "shipped cards were trained)")
     ap.add_argument("--smoke", action="store_true", help="one step on two images (CI)")
     ap.add_argument("--images", help="train on every .jpg/.png in this folder instead (smoke test)")
     args = ap.parse_args()
@@ -276,6 +279,8 @@ def main():
             items += list_images(args.data_root, [IMAGENET_SET], near_grayscale(args.data_root))
     if not 0.0 <= args.rebalance <= 1.0:
         fail("--rebalance must be in 0..1")
+    if args.adamw < 0:
+        fail("--adamw must be >= 0")
     if args.smoke:
         items = items[:2]
         args.steps, args.batch, args.crop = 1, 2, 64
@@ -318,7 +323,11 @@ def main():
     model = Hypercolumn(len(centres_np))
     params = sum(p.numel() for p in model.parameters())
     log(f"# model: {params} parameters")
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
+    if args.adamw > 0:
+        opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.adamw)
+        log(f"# AdamW, weight decay {args.adamw}")
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=max(args.steps, 2),
                                                 pct_start=0.1)
     groups = None

@@ -18,4 +18,18 @@ test -s "$out/model/card.toml"
 "$build/bin/tint" colorize "$src/tests/data/bridge_small.jpg" -o "$out/colour.png" --mode cnn \
   --model "$out/model/card.toml"
 test -s "$out/colour.png"
+# The optimizer knob: the default is Adam (the shipped cards), --adamw WD
+# switches to AdamW and says so in the log; a negative decay is refused.
+if grep -q "AdamW" "$out/model/training_log.txt"; then
+  echo "train_smoke: AdamW without --adamw"; exit 1
+fi
+/usr/bin/python3 "$src/experiments/cnn/train.py" --smoke --images "$src/tests/data" --out "$out/adamw" \
+  --adamw 0.05 2>&1 | grep -v -i warning
+grep -q "^# AdamW, weight decay 0.05$" "$out/adamw/training_log.txt"
+if /usr/bin/python3 "$src/experiments/cnn/train.py" --smoke --images "$src/tests/data" --out "$out/bad" \
+  --adamw -1 2>"$out/bad.err"; then
+  echo "train_smoke: --adamw -1 was accepted"; exit 1
+fi
+grep -q "adamw must be" "$out/bad.err"
+test ! -e "$out/bad"
 echo "train_smoke: ok"
