@@ -184,7 +184,11 @@ TEST_P(ConformanceTest, EveryTinySizeGivesAResultOfThatSize) {
   for (int h = 1; h <= 8; ++h) {
     for (int w = 1; w <= 8; ++w) sizes.emplace_back(w, h);
   }
-  for (cv::Size s : {cv::Size(300, 6), cv::Size(6, 300), cv::Size(20000, 2), cv::Size(2, 20000),
+  // Strips 2500 times longer than thin: every downscaling in the methods
+  // (the normalized-cuts grid, the network's input) rounds their short side
+  // below one pixel. Longer ones test nothing more; under the sanitizers the
+  // exact seed presets took 9 minutes on strips of 20000 x 2.
+  for (cv::Size s : {cv::Size(300, 6), cv::Size(6, 300), cv::Size(5000, 2), cv::Size(2, 5000),
                      cv::Size(1, 5000), cv::Size(4000, 1), cv::Size(13, 9), cv::Size(25, 7)}) {
     sizes.push_back(s);
   }
