@@ -243,6 +243,26 @@ int RunColorize(int argc, char** argv) {
     if (const Status s = ReadImage(read, reference_path, &reference.bgr); !s.ok())
       return internal::Fail(cmd, "--reference: " + s.message());
   }
+  // Photo i and its strokes, read and checked against the swatches.
+  auto read_input = [&](size_t i, cv::Mat* image, Hints* hints) {
+    Status s = ReadImage(read, inputs[i], image);
+    if (s.ok()) s = CheckSwatches(reference, image->size());
+    if (s.ok() && !hints_path.empty()) {
+      cv::Mat hint_image;
+      s = ReadImage(read, plan[i].hints, &hint_image);
+      if (s.ok()) s = ReadHints(hint_image, image->size(), plan[i].hints, hints);
+    }
+    return s;
+  };
+  // One photo is read before the method is opened (which may build the
+  // index: seconds), so that a bad one is said at once. A folder run reads
+  // each in turn and goes on past a bad one.
+  cv::Mat single_image;
+  Hints single_hints;
+  if (inputs.size() == 1) {
+    if (const Status s = read_input(0, &single_image, &single_hints); !s.ok())
+      return internal::Fail(cmd, s.message());
+  }
   std::unique_ptr<Colorizer> colorizer;
   Status status =
       internal::OpenMethod(cmd, spec, db_dir, data_root, require_cache, verbose, &colorizer);
@@ -261,18 +281,18 @@ int RunColorize(int argc, char** argv) {
       const std::string& target = plan[i].main;
       cv::Mat image, colour;
       ColorizeDetails details;
-      Status s = ReadImage(read, input, &image);
       Hints hints;
+      Status s = Status::Ok();
+      if (single_image.empty()) {
+        s = read_input(i, &image, &hints);
+      } else {
+        image = single_image;
+        hints = std::move(single_hints);
+      }
       PhotoGuide guide;
       guide.hint_options = hint_options;
       if (!reference.bgr.empty()) guide.reference = &reference;
-      if (s.ok()) s = CheckSwatches(reference, image.size());
-      if (s.ok() && !hints_path.empty()) {
-        cv::Mat hint_image;
-        s = ReadImage(read, plan[i].hints, &hint_image);
-        if (s.ok()) s = ReadHints(hint_image, image.size(), plan[i].hints, &hints);
-        guide.hints = &hints;
-      }
+      if (!hints_path.empty()) guide.hints = &hints;
       if (s.ok()) s = ColorizePhoto(*colorizer, post_options, image, &colour, &details, &guide);
       if (s.ok()) s = WriteImage(target, colour);
       if (s.ok() && side_by_side) s = WriteImage(plan[i].side, SideBySide(image, colour));

@@ -437,5 +437,28 @@ INSTANTIATE_TEST_SUITE_P(
                        d) { return Good() + " --db " + CorruptDb(d) + " -o " + d + "/out.png"; }}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
+// One photo is read before the method is opened (which may build the index,
+// seconds), so a bad photo or bad strokes are said at once: with a database
+// that does not exist, the error names the photo, not the database.
+TEST(ColorizeOrderTest, ABadPhotoIsSaidBeforeTheMethodIsOpened) {
+  const std::string dir = testing::ScratchDir();
+  const std::string no_db = " --db " + dir + "/nodb -o " + dir + "/out.png";
+  RunResult r = RunTint("colorize " + Write(dir + "/z.png", "") + no_db, dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("z.png: empty file"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("nodb"), std::string::npos) << r.err;
+  r = RunTint("colorize " + Good() + " --hints " +
+                  RedStroke(dir + "/h.png", GoodSize(), {0, 0, 0, 0}) + no_db,
+              dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("h.png"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("nodb"), std::string::npos) << r.err;
+  // Two photos: the method first, then each photo in turn.
+  r = RunTint("colorize " + Good() + " " + dir + "/z.png" + no_db, dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nodb"), std::string::npos) << r.err;
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+}
+
 }  // namespace
 }  // namespace tint
