@@ -34,9 +34,13 @@ def _block(cin, cout, stride, dilation=1):
 
 
 class Hypercolumn(nn.Module):
-    """L (N,1,H,W) -> logits over K ab bins (N,K,H/4,W/4)."""
+    """L (N,1,H,W) -> logits over K ab bins (N,K,H/4,W/4).
 
-    def __init__(self, num_bins, widths=(32, 64, 128, 192, 192), head=128):
+    global_context: the deepest features averaged over the whole input and
+    added to the head's hidden layer (a fusion layer in the spirit of Iizuka,
+    Simo-Serra & Ishikawa 2016), so that every pixel sees the whole scene."""
+
+    def __init__(self, num_bins, widths=(32, 64, 128, 192, 192), head=128, global_context=False):
         super().__init__()
         w = widths
         self.level1 = nn.Sequential(_block(1, w[0], 2), _block(w[0], w[0], 1))  # 1/2
@@ -50,6 +54,9 @@ class Hypercolumn(nn.Module):
             nn.ReLU(inplace=True),
             nn.Conv2d(head, num_bins, 1),
         )
+        # GlobalAveragePool and a broadcast Add: both run in OpenCV dnn 4.6
+        # (a ReduceMean over H and W gives NaN there).
+        self.context = nn.Conv2d(w[4], head, 1, bias=False) if global_context else None
 
     def forward(self, x):
         f1 = self.level1(x)
@@ -61,7 +68,12 @@ class Hypercolumn(nn.Module):
         # OpenCV dnn can run the same file at any input size.
         up = lambda t, s: F.interpolate(t, scale_factor=s, mode="bilinear", align_corners=False)
         hyper = torch.cat([f2, up(f3, 2.0), up(f4, 4.0), up(f5, 8.0)], dim=1)
-        return self.head(hyper)
+        if self.context is None:
+            return self.head(hyper)
+        hidden = self.head[0](hyper) + self.context(F.adaptive_avg_pool2d(f5, 1))
+        for layer in self.head[1:]:
+            hidden = layer(hidden)
+        return hidden
 
 
 def ab_grid_bins(ab_pixels, step=10.0, extent=110.0, min_count=1):

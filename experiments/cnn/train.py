@@ -113,9 +113,12 @@ def rebalance_weights(centres, counts, lam, sigma=5.0):
     return w.astype(np.float32)
 
 
-def sample_batch(images, rng, batch, crop, groups=None):
+def sample_batch(images, rng, batch, crop, groups=None, fit_side=0):
     """groups: lists of image indices; each crop first draws a group
-    uniformly (--balance), else an image uniformly."""
+    uniformly (--balance), else an image uniformly. fit_side > 0 (--fit-scale):
+    scales drawn around the one tint runs the network at (longest side =
+    fit_side, times 0.8 to 1.25) instead of between "shorter side = crop" and
+    full size."""
     ls, abs_ = [], []
     for _ in range(batch):
         if groups:
@@ -124,9 +127,12 @@ def sample_batch(images, rng, batch, crop, groups=None):
         else:
             img = images[rng.integers(len(images))]
         h, w = img.shape[:2]
-        # Random scale: between "shorter side = crop" and full size.
+        # Random scale, never below "shorter side = crop".
         lo = crop / min(h, w)
-        s = rng.uniform(max(lo, 0.45), 1.0) if lo < 1.0 else lo
+        if fit_side > 0:
+            s = max(lo, fit_side / max(h, w) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25)))))
+        else:
+            s = rng.uniform(max(lo, 0.45), 1.0) if lo < 1.0 else lo
         sh, sw = max(crop, int(round(h * s))), max(crop, int(round(w * s)))
         im = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
         y, x = rng.integers(sh - crop + 1), rng.integers(sw - crop + 1)
@@ -227,7 +233,7 @@ activation = "logits"
 temperature = {temperature}
 
 [about]
-description = "Hypercolumn network in the spirit of Larsson et al. 2016, {params} parameters, head at 1/4 resolution, {bins} ab bins (10x10 grid cells seen in training)."
+description = "Hypercolumn network in the spirit of Larsson et al. 2016, {params} parameters, head at 1/4 resolution{context}, {bins} ab bins (10x10 grid cells seen in training)."
 training = "{command}"
 data = "training_manifest.json: {data} (no test images)"
 licence = "Trained by the tint project; the training images are {licence}."
@@ -257,6 +263,12 @@ def main():
     ap.add_argument("--adamw", type=float, default=0.0, metavar="WD",
                     help="AdamW with this decoupled weight decay (0 = Adam with L2 1e-5, as the "
                          "shipped cards were trained)")
+    ap.add_argument("--fit-scale", action="store_true",
+                    help="draw crop scales around the inference scale (longest side = --max-side, "
+                         "x 0.8 to 1.25) instead of between 'shorter side = crop' and full size")
+    ap.add_argument("--global-context", action="store_true",
+                    help="add the deepest features, averaged over the whole input, to the head's "
+                         "hidden layer (a fusion layer like Iizuka et al. 2016)")
     ap.add_argument("--smoke", action="store_true", help="one step on two images (CI)")
     ap.add_argument("--images", help="train on every .jpg/.png in this folder instead (smoke test)")
     args = ap.parse_args()
@@ -320,7 +332,7 @@ def main():
         log(f"# class rebalancing, lambda {args.rebalance}: bin weights "
             f"{float(weights.min()):.3g} .. {float(weights.max()):.3g}")
 
-    model = Hypercolumn(len(centres_np))
+    model = Hypercolumn(len(centres_np), global_context=args.global_context)
     params = sum(p.numel() for p in model.parameters())
     log(f"# model: {params} parameters")
     if args.adamw > 0:
@@ -338,7 +350,8 @@ def main():
     start = time.time()
     running = None
     for step in range(1, args.steps + 1):
-        x, ab = sample_batch(images, rng, args.batch, args.crop, groups)
+        x, ab = sample_batch(images, rng, args.batch, args.crop, groups,
+                             args.max_side if args.fit_scale else 0)
         target = soft_encode(ab, centres)
         per_pixel = -(target * F.log_softmax(model(x), dim=1)).sum(dim=1)
         if weights is not None:  # the weight of each pixel's nearest bin
@@ -378,7 +391,8 @@ def main():
     with open(os.path.join(staging, "card.toml"), "w") as f:
         f.write(CARD.format(sha=sha256_of(model_path), max_side=args.max_side, multiple=MULTIPLE,
                             l_offset=L_OFFSET, l_scale=L_SCALE, temperature=args.temperature,
-                            params=params, bins=len(centres_np), command=command,
+                            params=params, bins=len(centres_np),
+                            context=", global context added to the head" if args.global_context else "", command=command,
                             name=args.name, data=data, licence=licence))
     manifest = {
         "format": "tint-training-manifest", "version": 1,

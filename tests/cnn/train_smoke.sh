@@ -32,4 +32,12 @@ if /usr/bin/python3 "$src/experiments/cnn/train.py" --smoke --images "$src/tests
 fi
 grep -q "adamw must be" "$out/bad.err"
 test ! -e "$out/bad"
+# The trial knobs: crops at the inference scale and the global-context
+# branch (GlobalAveragePool + a broadcast Add) export to a model tint runs.
+/usr/bin/python3 "$src/experiments/cnn/train.py" --smoke --images "$src/tests/data" --out "$out/context" \
+  --fit-scale --global-context 2>&1 | grep -v -i warning
+grep -q "global context added to the head" "$out/context/card.toml"
+"$build/bin/tint" colorize "$src/tests/data/street_small.png" -o "$out/context.png" --mode cnn \
+  --model "$out/context/card.toml"
+test -s "$out/context.png"
 echo "train_smoke: ok"
