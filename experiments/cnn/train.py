@@ -82,9 +82,14 @@ def to_lab(bgr8):
     return cv2.cvtColor(bgr8.astype(np.float32) / 255.0, cv2.COLOR_BGR2Lab)
 
 
+def fit_scale(h, w, max_side):
+    """The scale tint runs the network at for a photo: longest side = max_side."""
+    return max_side / max(h, w)
+
+
 def fit_size(h, w, max_side, multiple):
     """The network input size tint uses for a photo: fit, then round to the multiple."""
-    s = max_side / max(h, w)
+    s = fit_scale(h, w, max_side)
     rh = max(multiple, int(round(h * s / multiple)) * multiple)
     rw = max(multiple, int(round(w * s / multiple)) * multiple)
     return rh, rw
@@ -130,7 +135,7 @@ def sample_batch(images, rng, batch, crop, groups=None, fit_side=0):
         # Random scale, never below "shorter side = crop".
         lo = crop / min(h, w)
         if fit_side > 0:
-            s = max(lo, fit_side / max(h, w) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25)))))
+            s = max(lo, fit_scale(h, w, fit_side) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25)))))
         else:
             s = rng.uniform(max(lo, 0.45), 1.0) if lo < 1.0 else lo
         sh, sw = max(crop, int(round(h * s))), max(crop, int(round(w * s)))
@@ -392,8 +397,8 @@ def main():
         f.write(CARD.format(sha=sha256_of(model_path), max_side=args.max_side, multiple=MULTIPLE,
                             l_offset=L_OFFSET, l_scale=L_SCALE, temperature=args.temperature,
                             params=params, bins=len(centres_np),
-                            context=", global context added to the head" if args.global_context else "", command=command,
-                            name=args.name, data=data, licence=licence))
+                            context=", global context added to the head" if args.global_context else "",
+                            command=command, name=args.name, data=data, licence=licence))
     manifest = {
         "format": "tint-training-manifest", "version": 1,
         "images": [{"dataset": d, "folder": rel, "file": name, "sha256": sha256_of(p)}
