@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CTest cnn/train_smoke: experiments/cnn/train.py --smoke on tests/data, then
-# `tint colorize --mode cnn` with the model it wrote.
+# `tint colorize --mode cnn` and experiments/cnn/decode_trials.py with the model it wrote.
 set -euo pipefail
 src=$1
 build=$2
@@ -40,4 +40,15 @@ grep -q "global context added to the head" "$out/context/card.toml"
 "$build/bin/tint" colorize "$src/tests/data/street_small.png" -o "$out/context.png" --mode cnn \
   --model "$out/context/card.toml"
 test -s "$out/context.png"
+# The decoding trials score a card three ways; a card that is not one is refused.
+/usr/bin/python3 "$src/experiments/cnn/decode_trials.py" --model "$out/model/card.toml" \
+  --images "$src/tests/data" >"$out/decode.txt"
+for decoding in mean flip median; do
+  grep -q "^| .* (2) | $decoding | [0-9.]* | [0-9.]* |$" "$out/decode.txt"
+done
+if /usr/bin/python3 "$src/experiments/cnn/decode_trials.py" --model "$src/README.md" \
+  --images "$src/tests/data" 2>"$out/decode.err"; then
+  echo "train_smoke: decode_trials.py took README.md for a card"; exit 1
+fi
+grep -q "cannot load the model card" "$out/decode.err"
 echo "train_smoke: ok"
