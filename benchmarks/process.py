@@ -22,6 +22,7 @@ benchmark per case, real_time the median in seconds, counters peak_rss_MB,
 ready_s, and baseline_* when a baseline ran.
 """
 import argparse
+import atexit
 import datetime
 import json
 import os
@@ -96,6 +97,7 @@ def main():
     folder = photos[:10 if args.quick else 100]
     one = photos[0]
     work = tempfile.mkdtemp(prefix="tint-process-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # also when a run fails
     big = os.path.join(work, "12mpx.jpg")
     if not args.quick:
         # Made in a child (Debian python3-opencv): a child's ru_maxrss starts
@@ -241,7 +243,6 @@ def main():
     with open(tmp, "w") as f:
         json.dump({"context": context, "benchmarks": benchmarks}, f, indent=1)
     os.replace(tmp, args.out)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

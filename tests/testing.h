@@ -19,8 +19,9 @@ std::string TestDataPath(const std::string& name);
 // Where the shared research data is: $TINT_DATA_ROOT, else ../shared/data
 // beside the source tree. Empty when absent.
 std::string SharedDataRoot();
-// A fresh, empty folder for the running test, removed at the next call
-// with the same test name.
+// A fresh, empty folder for the running test, under one folder for the
+// test process ($TMPDIR/tint_test_<pid>) that is removed after the last test
+// when every test passed, and kept (its path printed) when one failed.
 std::string ScratchDir();
 // The one seed every test uses.
 constexpr uint32_t kSeed = 20260101;

@@ -25,8 +25,10 @@ def write(path, rows, **context):
         json.dump({"context": dict({"tint_commit": "abc1234", "num_cpus": 2}, **context), "benchmarks": rows}, f)
 
 
-def run(*args):
-    p = subprocess.run([PY, *args], capture_output=True, text=True)
+def run(*args, tmpdir=None):
+    """tmpdir: the script's TMPDIR, to see what it leaves there."""
+    env = dict(os.environ, TMPDIR=tmpdir) if tmpdir else None
+    p = subprocess.run([PY, *args], capture_output=True, text=True, env=env)
     return p.returncode, p.stdout + p.stderr
 
 
@@ -143,10 +145,12 @@ class ProcessTest(unittest.TestCase):
             os.mkdir(f"{d}/photos")
             for i in range(3):
                 shutil.copy(f"{ROOT}/samples/bridge.jpg", f"{d}/photos/p{i}.jpg")
+            os.mkdir(f"{d}/tmp")
             code, out = run(f"{ROOT}/benchmarks/process.py", "--quick", "--tint", tint, "--db", db,
                             "--baseline", tint, "--baseline-db", db, "--photos", f"{d}/photos",
-                            "--out", f"{d}/process.json")
+                            "--out", f"{d}/process.json", tmpdir=f"{d}/tmp")
             self.assertEqual(code, 0, out)
+            self.assertEqual(os.listdir(f"{d}/tmp"), [])  # its work folder is gone
             with open(f"{d}/process.json") as f:
                 data = json.load(f)
             rows = {b["name"]: b for b in data["benchmarks"]}
@@ -169,11 +173,14 @@ class ProcessTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             os.mkdir(f"{d}/photos")
             shutil.copy(f"{ROOT}/samples/bridge.jpg", f"{d}/photos/p.jpg")
+            os.mkdir(f"{d}/tmp")
             code, out = run(f"{ROOT}/benchmarks/process.py", "--quick", "--tint", os.environ["TINT_BIN"],
-                            "--db", f"{d}/no-db", "--photos", f"{d}/photos", "--out", f"{d}/p.json")
+                            "--db", f"{d}/no-db", "--photos", f"{d}/photos", "--out", f"{d}/p.json",
+                            tmpdir=f"{d}/tmp")
             self.assertNotEqual(code, 0)
             self.assertIn("exited 1", out)
             self.assertFalse(os.path.exists(f"{d}/p.json"))
+            self.assertEqual(os.listdir(f"{d}/tmp"), [])  # its work folder is gone, failed or not
 
 
 if __name__ == "__main__":
