@@ -274,6 +274,10 @@ def main():
     ap.add_argument("--global-context", action="store_true",
                     help="add the deepest features, averaged over the whole input, to the head's "
                          "hidden layer (a fusion layer like Iizuka et al. 2016)")
+    ap.add_argument("--auc-loss", type=float, default=0.0, metavar="W",
+                    help="add W x (1 - per-pixel AuC) of the decoded colour (the annealed mean at "
+                         "--temperature, as tint decodes), i.e. W x min(|ab error|, 150) / 150, to "
+                         "the cross-entropy (0 = off, as the shipped cards were trained)")
     ap.add_argument("--smoke", action="store_true", help="one step on two images (CI)")
     ap.add_argument("--images", help="train on every .jpg/.png in this folder instead (smoke test)")
     args = ap.parse_args()
@@ -298,6 +302,8 @@ def main():
         fail("--rebalance must be in 0..1")
     if args.adamw < 0:
         fail("--adamw must be >= 0")
+    if args.auc_loss < 0:
+        fail("--auc-loss must be >= 0")
     if args.smoke:
         items = items[:2]
         args.steps, args.batch, args.crop = 1, 2, 64
@@ -337,6 +343,9 @@ def main():
         log(f"# class rebalancing, lambda {args.rebalance}: bin weights "
             f"{float(weights.min()):.3g} .. {float(weights.max()):.3g}")
 
+    if args.auc_loss > 0:
+        log(f"# AuC loss, weight {args.auc_loss}, on the annealed mean at T = {args.temperature}")
+
     model = Hypercolumn(len(centres_np), global_context=args.global_context)
     params = sum(p.numel() for p in model.parameters())
     log(f"# model: {params} parameters")
@@ -358,9 +367,13 @@ def main():
         x, ab = sample_batch(images, rng, args.batch, args.crop, groups,
                              args.max_side if args.fit_scale else 0)
         target = soft_encode(ab, centres)
-        per_pixel = -(target * F.log_softmax(model(x), dim=1)).sum(dim=1)
+        logits = model(x)
+        per_pixel = -(target * F.log_softmax(logits, dim=1)).sum(dim=1)
         if weights is not None:  # the weight of each pixel's nearest bin
             per_pixel = per_pixel * weights[target.argmax(dim=1)]
+        if args.auc_loss > 0:  # per pixel, 1 - AuC = min(error, 150) / 150
+            error = (annealed_mean(logits, centres, args.temperature) - ab).pow(2).sum(dim=1).add(1e-6).sqrt()
+            per_pixel = per_pixel + args.auc_loss * error.clamp(max=150.0) / 150.0
         loss = per_pixel.mean()
         opt.zero_grad()
         loss.backward()

@@ -32,11 +32,22 @@ if /usr/bin/python3 "$src/experiments/cnn/train.py" --smoke --images "$src/tests
 fi
 grep -q "adamw must be" "$out/bad.err"
 test ! -e "$out/bad"
-# The trial knobs: crops at the inference scale and the global-context
-# branch (GlobalAveragePool + a broadcast Add) export to a model tint runs.
+# The trial knobs: crops at the inference scale, the global-context branch
+# (GlobalAveragePool + a broadcast Add) and the AuC loss export to a model
+# tint runs; a negative AuC weight is refused.
 /usr/bin/python3 "$src/experiments/cnn/train.py" --smoke --images "$src/tests/data" --out "$out/context" \
-  --fit-scale --global-context 2>&1 | grep -v -i warning
+  --fit-scale --global-context --auc-loss 10 2>&1 | grep -v -i warning
 grep -q "global context added to the head" "$out/context/card.toml"
+grep -q "^# AuC loss, weight 10.0, on the annealed mean at T = 0.38$" "$out/context/training_log.txt"
+if grep -q "AuC loss" "$out/model/training_log.txt"; then
+  echo "train_smoke: AuC loss without --auc-loss"; exit 1
+fi
+if /usr/bin/python3 "$src/experiments/cnn/train.py" --smoke --images "$src/tests/data" --out "$out/bad" \
+  --auc-loss -1 2>"$out/bad.err"; then
+  echo "train_smoke: --auc-loss -1 was accepted"; exit 1
+fi
+grep -q "auc-loss must be" "$out/bad.err"
+test ! -e "$out/bad"
 "$build/bin/tint" colorize "$src/tests/data/street_small.png" -o "$out/context.png" --mode cnn \
   --model "$out/context/card.toml"
 test -s "$out/context.png"
