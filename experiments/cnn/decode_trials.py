@@ -27,8 +27,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import train  # noqa: E402  (list_images, to_lab, fit_size, auc)
-from hypercolumn import L_OFFSET, L_SCALE, MULTIPLE  # noqa: E402
+import train  # noqa: E402  (list_images, to_lab, network_input, auc)
+from hypercolumn import MULTIPLE, annealed_mean  # noqa: E402
 
 def fail(message):
     print(f"decode_trials.py: error: {message}", file=sys.stderr)
@@ -70,15 +70,17 @@ def main():
         centres = torch.from_numpy(np.load(os.path.join(folder, card["output"]["centres"]))).float()
         temperature = float(card["output"]["temperature"])
         max_side = int(card["input"]["max_side"])
+        if int(card["input"]["multiple"]) != MULTIPLE:
+            fail(f"{args.model}: input multiple {card['input']['multiple']}, not the network's {MULTIPLE}")
     except (OSError, KeyError, tomllib.TOMLDecodeError, cv2.error) as e:
         fail(f"cannot load the model card {args.model}: {e}")
 
-    def logits(l):
-        h, w = l.shape
-        rh, rw = train.fit_size(h, w, max_side, MULTIPLE)
-        l_in = cv2.resize(l, (rw, rh), interpolation=cv2.INTER_AREA)
-        net.setInput(((l_in + L_OFFSET) * L_SCALE)[None, None].astype(np.float32))
-        return torch.from_numpy(net.forward()[0])
+    def logits(l):  # (1, K, h, w)
+        net.setInput(train.network_input(l, max_side))
+        return torch.from_numpy(net.forward())
+
+    def mean(z):  # the card's decoding -> (h, w, 2)
+        return annealed_mean(z, centres, temperature)[0].permute(1, 2, 0)
 
     if args.images:
         d = os.path.abspath(args.images)
@@ -100,11 +102,11 @@ def main():
             lab = train.to_lab(img)
             h, w = lab.shape[:2]
             z = logits(lab[:, :, 0])
-            mirrored = logits(np.ascontiguousarray(lab[:, ::-1, 0])).flip(dims=[2])
+            mirrored = logits(np.ascontiguousarray(lab[:, ::-1, 0])).flip(dims=[3])
             decoded = {
-                "mean": torch.einsum("khw,kc->hwc", torch.softmax(z / temperature, 0), centres),
-                "flip": torch.einsum("khw,kc->hwc", torch.softmax((z + mirrored) / 2 / temperature, 0), centres),
-                "median": geometric_median(torch.softmax(z, 0), centres),
+                "mean": mean(z),
+                "flip": mean((z + mirrored) / 2),
+                "median": geometric_median(torch.softmax(z[0], 0), centres),
             }
             for key, ab in decoded.items():
                 ab = cv2.resize(ab.numpy(), (w, h), interpolation=cv2.INTER_LINEAR)

@@ -95,6 +95,14 @@ def fit_size(h, w, max_side, multiple):
     return rh, rw
 
 
+def network_input(l, max_side):
+    """What tint feeds the network for a photo's L (h, w): fitted to max_side,
+    rounded to the multiple, offset and scaled; (1, 1, rh, rw) float32."""
+    rh, rw = fit_size(l.shape[0], l.shape[1], max_side, MULTIPLE)
+    l_in = cv2.resize(l, (rw, rh), interpolation=cv2.INTER_AREA)
+    return ((l_in + L_OFFSET) * L_SCALE)[None, None].astype(np.float32)
+
+
 def near_grayscale(root):
     path = os.path.join(root, IMAGENET_SKIP)
     if not os.path.isfile(path):
@@ -169,10 +177,7 @@ def validate(model, images, centres, max_side, temperatures):
         for img in images:
             lab = to_lab(img)
             h, w = lab.shape[:2]
-            rh, rw = fit_size(h, w, max_side, MULTIPLE)
-            l_in = cv2.resize(lab[:, :, 0], (rw, rh), interpolation=cv2.INTER_AREA)
-            x = torch.from_numpy(((l_in + L_OFFSET) * L_SCALE)[None, None].astype(np.float32))
-            logits = model(x)
+            logits = model(torch.from_numpy(network_input(lab[:, :, 0], max_side)))
             for t in temperatures:
                 ab = annealed_mean(logits, centres, t)[0].numpy().transpose(1, 2, 0)
                 ab = cv2.resize(ab, (w, h), interpolation=cv2.INTER_LINEAR)
