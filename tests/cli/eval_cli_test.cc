@@ -217,8 +217,10 @@ TEST_F(ConfiguredEvalTest, ResumeJobsAndShardsGiveTheSameNumbers) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("1 photos done, 1 already done"), std::string::npos) << r.err;
 
-  ASSERT_EQ(Eval("--out " + dir_ + "/s0 --shard 0/2").exit_code, 0);
-  ASSERT_EQ(Eval("--out " + dir_ + "/s1 --shard 1/2").exit_code, 0);
+  r = Eval("--out " + dir_ + "/s0 --shard 0/2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Eval("--out " + dir_ + "/s1 --shard 1/2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir_ + "/s0/photos/mine/a.jpg.json"));
   EXPECT_FALSE(fs::exists(dir_ + "/s0/photos/mine/b.png.json"));
   r = Eval("--out " + dir_ + "/s0 --merge " + dir_ + "/s1");
