@@ -6,10 +6,13 @@
 
 #include "cli/commands.h"
 #include "core/file_util.h"
+#include "core/geometry.h"
 #include "core/image_io.h"
+#include "core/output_plan.h"
 #include "patchdb/database.h"
 #include "patchdb/edit.h"
 #include "patchdb/import.h"
+#include "patchdb/journal.h"
 #include "pipeline/index_cache.h"
 #include "pipeline/option_table.h"
 
@@ -18,11 +21,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The last line after a change: the index cache it made stale, if any.
+void SayIndexIsStale(const std::string& db_dir) {
+  std::error_code ec;
+  if (fs::exists(IndexCachePath(db_dir), ec))
+    std::printf("next: tint db build --db %s (the index cache no longer matches the patches)\n",
+                db_dir.c_str());
+}
+
 int Import(const std::string& db_dir, const CamVidImportOptions& options) {
   ImportSummary summary;
   const Status s = ImportCamVid(options, db_dir, &summary);
   if (!s.ok()) return internal::Fail("db import", s.message());
   std::printf("%s\n", summary.BriefReport().c_str());
+  SayIndexIsStale(db_dir);
   return 0;
 }
 
@@ -112,13 +124,19 @@ int Verify(const std::string& db_dir, const ClassicOptions& classic) {
         "records share a patch file, so removing one would delete the other's: " + shared.front() +
             (shared.size() > 1 ? " and " + std::to_string(shared.size() - 1) + " more" : ""));
   }
+  std::error_code ec;
+  if (fs::exists(JournalPath(db_dir), ec)) {
+    return internal::Fail("db verify", "a change was interrupted (" + JournalPath(db_dir) +
+                                           "); the next tint db add, import, remove or build "
+                                           "undoes it");
+  }
   const std::vector<std::string> orphans = FindOrphans(db_dir, m);
   if (!orphans.empty()) {
     return internal::Fail(
-        "db verify",
-        std::to_string(orphans.size()) + " file" + (orphans.size() == 1 ? "" : "s") + " in " +
-            db_dir + " that no record names (left by an interrupted change), e.g. " +
-            orphans.front() + "; the next tint db add, import, remove or build removes them");
+        "db verify", std::to_string(orphans.size()) + " file" + (orphans.size() == 1 ? "" : "s") +
+                         " in " + db_dir + " that no record names, e.g. " + orphans.front() +
+                         "; tint removes only files its change journal proves it wrote, so move "
+                         "them away (or add them with tint db add)");
   }
   std::unique_ptr<PatchDatabase> db;
   s = PatchDatabase::Load(db_dir, classic.features, classic.sampling, &db);
@@ -190,6 +208,7 @@ int RunDb(int argc, char** argv) {
                    "Fraction of a patch that must carry its label")
       ->capture_default_str();
   import->add_option("--seed", camvid.seed, "Seed for the choice of positions")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
 
   CLI::App* add = app.add_subcommand("add", "Add patches cropped from an image you annotated");
@@ -254,6 +273,7 @@ int RunDb(int argc, char** argv) {
       if (s.ok()) s = ImportLabelMap(camvid, source, db_dir, &summary);
       if (!s.ok()) return internal::Fail("db import", s.message());
       std::printf("%s\n", summary.BriefReport().c_str());
+      SayIndexIsStale(db_dir);
       return 0;
     }
     if (camvid.root.empty())
@@ -268,24 +288,21 @@ int RunDb(int argc, char** argv) {
           AddPatchesFromMask(add_options, mask_path, mask_patch_size, mask_max, db_dir, &ids);
       if (!s.ok()) return internal::Fail("db add", s.message());
       for (const std::string& id : ids) std::printf("added %s\n", id.c_str());
+      SayIndexIsStale(db_dir);
       return 0;
     }
     if (rect_texts.empty())
       return internal::Fail("db add", "give --rect x,y,w,h or --mask MASK.png");
     for (const std::string& t : rect_texts) {
       cv::Rect r;
-      char c1, c2, c3, extra;
-      if (std::sscanf(t.c_str(), "%d%c%d%c%d%c%d%c", &r.x, &c1, &r.y, &c2, &r.width, &c3, &r.height,
-                      &extra) != 7 ||
-          c1 != ',' || c2 != ',' || c3 != ',') {
-        return internal::Fail("db add", "--rect must be x,y,w,h (integers), got \"" + t + "\"");
-      }
+      if (const Status s = ParseRect(t, &r); !s.ok()) return internal::Fail("db add", s.message());
       add_options.rects.push_back(r);
     }
     std::vector<std::string> ids;
     const Status s = AddPatches(add_options, db_dir, &ids);
     if (!s.ok()) return internal::Fail("db add", s.message());
     for (const std::string& id : ids) std::printf("added %s\n", id.c_str());
+    SayIndexIsStale(db_dir);
     return 0;
   }
   if (*list) return List(db_dir);
@@ -293,13 +310,14 @@ int RunDb(int argc, char** argv) {
     const Status s = RemovePatches(db_dir, remove_ids);
     if (!s.ok()) return internal::Fail("db remove", s.message());
     std::printf("removed %zu patches\n", remove_ids.size());
+    SayIndexIsStale(db_dir);
     return 0;
   }
   if (*sheet) {
-    if (IsInsideFolder(sheet_out, db_dir)) {
-      return internal::Fail("db sheet", sheet_out + ": lies inside the database folder " + db_dir +
-                                            "; write the sheet elsewhere");
-    }
+    OutputPlan plan;
+    plan.AddInputFolder(db_dir, "the patch database");
+    if (const Status ps = plan.AddOutputFile(sheet_out, "the sheet"); !ps.ok())
+      return internal::Fail("db sheet", ps.message());
     cv::Mat image;
     Status s = DrawContactSheet(sheet_options, db_dir, &image);
     if (s.ok()) s = WriteImage(sheet_out, image);

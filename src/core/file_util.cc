@@ -133,7 +133,19 @@ MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
-Status WriteFileAtomic(const std::string& path, const void* data, size_t size) {
+namespace {
+
+// The temporary name of an atomic write of `target`: ".<name>.tmp<digits>",
+// with <name> cut so that the whole stays within NAME_MAX (255 bytes on
+// ext4): a 244-character output name is valid, its temporary must be too.
+std::string TemporaryNameFor(const std::string& file_name) {
+  std::random_device rd;
+  const std::string suffix = ".tmp" + std::to_string(rd());
+  const size_t room = 255 - 1 - suffix.size();
+  return "." + file_name.substr(0, room) + suffix;
+}
+
+Status WriteAtomic(const std::string& path, const void* data, size_t size, bool replace) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   std::error_code ec;
@@ -142,9 +154,7 @@ Status WriteFileAtomic(const std::string& path, const void* data, size_t size) {
   if (!fs::is_directory(dir, ec))
     return Status::Error(path + ": folder " + dir.string() + " does not exist");
 
-  std::random_device rd;
-  const std::string tmp =
-      (dir / ("." + target.filename().string() + ".tmp" + std::to_string(rd()))).string();
+  const std::string tmp = (dir / TemporaryNameFor(target.filename().string())).string();
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Error(path + ": cannot write (" + ErrnoText() + ")");
   const auto* p = static_cast<const char*>(data);
@@ -169,12 +179,33 @@ Status WriteFileAtomic(const std::string& path, const void* data, size_t size) {
     ::unlink(tmp.c_str());
     return Status::Error(path + ": injected failure before rename");
   }
+  if (!replace) {
+    // link() places the file only where no name exists yet, atomically.
+    const int linked = ::link(tmp.c_str(), path.c_str());
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    if (linked != 0) {
+      if (err == EEXIST) return Status::Error(path + ": already exists; tint does not replace it");
+      return Status::Error(path + ": cannot place the file (" + std::strerror(err) + ")");
+    }
+    return Status::Ok();
+  }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string err = ErrnoText();
     ::unlink(tmp.c_str());
     return Status::Error(path + ": cannot rename into place (" + err + ")");
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, const void* data, size_t size) {
+  return WriteAtomic(path, data, size, /*replace=*/true);
+}
+
+Status WriteNewFileAtomic(const std::string& path, const void* data, size_t size) {
+  return WriteAtomic(path, data, size, /*replace=*/false);
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& text) {

@@ -56,13 +56,16 @@ class MappedFile {
 
 Status WriteFileAtomic(const std::string& path, const void* data, size_t size);
 Status WriteFileAtomic(const std::string& path, const std::string& text);
+// As WriteFileAtomic, but never replaces: when `path` already exists (a
+// user's file, a link, anything) nothing is written and the error says so.
+Status WriteNewFileAtomic(const std::string& path, const void* data, size_t size);
 
 // Checks, before any work, that `path` can be written as a file: its folder
 // exists and is writable, and it is not a folder itself.
 Status CheckOutputFile(const std::string& path);
 
 // True for the temporary files WriteFileAtomic leaves when killed before its
-// rename: ".<name>.tmp<digits>".
+// rename: ".<name>.tmp<digits>" (<name> cut to fit NAME_MAX).
 bool IsAtomicWriteTemporary(const std::string& file_name);
 
 // Lower-case hex SHA-256 (FIPS 180-4, through OpenSSL) of a byte buffer.

@@ -9,14 +9,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/color.h"
+#include "core/geometry.h"
 
 namespace tint {
 namespace {
-
-std::string RectText(const cv::Rect& r) {
-  return std::to_string(r.x) + "," + std::to_string(r.y) + "," + std::to_string(r.width) + "," +
-         std::to_string(r.height);
-}
 
 // The standard deviation of `lightness` in each pixel's window.
 cv::Mat WindowDeviation(const cv::Mat& lightness, int window) {
@@ -92,22 +88,16 @@ void Transfer(const cv::Mat& l, const cv::Mat& dev, const std::vector<Sample>& s
 }  // namespace
 
 Status ParseSwatch(const std::string& text, Swatch* swatch) {
-  int v[8];
-  char sep[8] = {};
-  int used = 0;
-  const int n = std::sscanf(text.c_str(), "%d%c%d%c%d%c%d%c%d%c%d%c%d%c%d%n", &v[0], &sep[0], &v[1],
-                            &sep[1], &v[2], &sep[2], &v[3], &sep[3], &v[4], &sep[4], &v[5], &sep[5],
-                            &v[6], &sep[6], &v[7], &used);
-  const bool ok = n == 15 && used == static_cast<int>(text.size()) && sep[0] == ',' &&
-                  sep[1] == ',' && sep[2] == ',' && sep[3] == ':' && sep[4] == ',' &&
-                  sep[5] == ',' && sep[6] == ',';
-  if (!ok) {
+  const size_t colon = text.find(':');
+  cv::Rect target, reference;
+  if (colon == std::string::npos || !ParseRect(text.substr(0, colon), &target).ok() ||
+      !ParseRect(text.substr(colon + 1), &reference).ok()) {
     return Status::Error("--swatch '" + text +
                          "': expected TX,TY,TW,TH:RX,RY,RW,RH (target rectangle, then the "
                          "reference's, in pixels)");
   }
-  swatch->target = cv::Rect(v[0], v[1], v[2], v[3]);
-  swatch->reference = cv::Rect(v[4], v[5], v[6], v[7]);
+  swatch->target = target;
+  swatch->reference = reference;
   return Status::Ok();
 }
 
@@ -117,8 +107,7 @@ Status CheckSwatches(const ReferenceGuide& reference, cv::Size target_size) {
          {std::tuple<cv::Rect, cv::Size, std::string>{s.target, target_size, "the photo"},
           std::tuple<cv::Rect, cv::Size, std::string>{s.reference, reference.bgr.size(),
                                                       "the reference"}}) {
-      if (rect.width < 5 || rect.height < 5 || rect.x < 0 || rect.y < 0 ||
-          rect.x + rect.width > size.width || rect.y + rect.height > size.height) {
+      if (!RectInside(rect, size, 5)) {
         return Status::Error("swatch " + RectText(rect) + " must be at least 5x5 and inside " +
                              whose + " (" + std::to_string(size.width) + "x" +
                              std::to_string(size.height) + ")");

@@ -96,7 +96,7 @@ Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& fe
   TINT_CHECK(features.Check(&error), error);
   TINT_CHECK(sampling.Check(&error), error);
   std::unique_ptr<PatchDatabase> out(new PatchDatabase());
-  TINT_RETURN_IF_ERROR(LoadManifest(dir, &out->manifest_));
+  TINT_RETURN_IF_ERROR(LoadManifest(dir, &out->manifest_, &out->manifest_sha256_));
   if (out->manifest_.patches.empty())
     return Status::Error(ManifestPath(dir) + ": the database has no patches");
   out->label_names_ = out->manifest_.Labels();

@@ -83,6 +83,9 @@ class PatchDatabase {
   // -1 when the database has no such label.
   int LabelId(const std::string& name) const;
   const Manifest& manifest() const { return manifest_; }
+  // SHA-256 of the manifest bytes Load parsed (empty for other databases):
+  // what an index cache built from this database is keyed to.
+  const std::string& manifest_sha256() const { return manifest_sha256_; }
 
  private:
   PatchDatabase() = default;
@@ -92,6 +95,7 @@ class PatchDatabase {
                 const cv::Mat* regions = nullptr);
 
   Manifest manifest_;
+  std::string manifest_sha256_;
   std::vector<std::string> label_names_;
   cv::Mat vectors_, chroma_;
   std::vector<int> sample_labels_, sample_patch_;

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <opencv2/imgproc.hpp>
 
 #include "core/file_util.h"
 #include "core/image_io.h"
+#include "patchdb/journal.h"
 #include "patchdb/lock.h"
 #include "patchdb/manifest.h"
 
@@ -21,7 +23,8 @@ Status RemovePatches(const std::string& db_dir, const std::vector<std::string>& 
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, &lock));
   Manifest m;
   TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &m));
-  RemoveOrphans(db_dir, m);
+  std::unique_ptr<ChangeJournal> journal;
+  TINT_RETURN_IF_ERROR(ChangeJournal::Begin(db_dir, m, &journal));
   std::set<std::string> wanted(ids.begin(), ids.end());
   std::set<std::string> present;
   for (const PatchRecord& r : m.patches) present.insert(r.id);
@@ -30,22 +33,20 @@ Status RemovePatches(const std::string& db_dir, const std::vector<std::string>& 
       return Status::Error("no patch with id \"" + id + "\" in " + ManifestPath(db_dir));
   }
   Manifest kept;
-  std::set<std::string> files, kept_files;
+  std::map<std::string, std::string> files;  // file -> the SHA-256 its record gives
+  std::set<std::string> kept_files;
   for (PatchRecord& r : m.patches) {
     if (wanted.count(r.id)) {
-      files.insert(r.file);
+      files[r.file] = r.sha256;
     } else {
       kept_files.insert(r.file);
       kept.patches.push_back(std::move(r));
     }
   }
-  TINT_RETURN_IF_ERROR(SaveManifest(db_dir, kept));
-  std::error_code ec;
-  for (const std::string& f : files) {
-    // Best effort: an unreferenced file left here is an orphan the next writer removes.
-    if (!kept_files.count(f)) fs::remove(fs::path(db_dir) / f, ec);
-  }
-  return Status::Ok();
+  // A file that a kept record still names is kept.
+  for (const auto& [file, sha] : files)
+    if (!kept_files.count(file)) TINT_RETURN_IF_ERROR(journal->DeleteOnCommit(file, sha));
+  return journal->Commit(kept);
 }
 
 std::vector<std::string> FindOrphans(const std::string& db_dir, const Manifest& manifest) {
@@ -80,19 +81,6 @@ std::vector<std::string> FindOrphans(const std::string& db_dir, const Manifest& 
   }
   std::sort(orphans.begin(), orphans.end());
   return orphans;
-}
-
-void RemoveOrphans(const std::string& db_dir, const Manifest& manifest) {
-  const std::vector<std::string> orphans = FindOrphans(db_dir, manifest);
-  int removed = 0;
-  for (const std::string& f : orphans) {
-    std::error_code ec;
-    if (fs::remove(fs::path(db_dir) / f, ec)) ++removed;
-  }
-  if (removed > 0) {
-    std::fprintf(stderr, "tint: removed %d file%s left in %s by an interrupted change\n", removed,
-                 removed == 1 ? "" : "s", db_dir.c_str());
-  }
 }
 
 bool SheetOptions::Check(std::string* error) const {

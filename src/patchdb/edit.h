@@ -11,22 +11,19 @@
 
 namespace tint {
 
-// Removes the patches with these ids: the manifest (the commit point) is
-// rewritten first, then their files are deleted (a file that a kept record
-// still names is kept). Unknown ids are an error and nothing changes.
+// Removes the patches with these ids: the files to delete go into the
+// change's journal, the manifest (the commit point) is rewritten, then the
+// files are deleted (a file that a kept record still names is kept). Unknown
+// ids are an error and nothing changes.
 Status RemovePatches(const std::string& db_dir, const std::vector<std::string>& ids);
 
-// Files in the database folder that no manifest record names and that tint
-// made: patch files patches/<folder>/<name>.png, and the temporary files of
-// an atomic write (".<name>.tmp<digits>") in DIR and its patches/ folders.
-// A change killed midway (kill -9, power loss) leaves such files behind;
-// nothing else in the folder is ever counted. Sorted, relative to DIR.
+// Files in the database folder that no manifest record names and that look
+// like tint's: .png files in patches/<folder>/, and temporary files of an
+// atomic write (".<name>.tmp<digits>") in DIR and its patches/ folders.
+// `tint db verify` reports them; nothing removes them, since tint removes
+// only what its change journal proves it wrote (patchdb/journal.h). Sorted,
+// relative to DIR.
 std::vector<std::string> FindOrphans(const std::string& db_dir, const Manifest& manifest);
-
-// Removes FindOrphans' files. Call only under the database lock (so no live
-// writer's temporary file is taken); every writer does so when it starts.
-// Says on stderr how many it removed.
-void RemoveOrphans(const std::string& db_dir, const Manifest& manifest);
 
 struct SheetOptions {
   std::string label;  // patches of this label

@@ -12,8 +12,9 @@
 #include <stdexcept>
 
 #include "core/file_util.h"
+#include "core/geometry.h"
 #include "core/image_io.h"
-#include "patchdb/edit.h"
+#include "patchdb/journal.h"
 #include "patchdb/lock.h"
 #include "patchdb/manifest.h"
 
@@ -21,27 +22,6 @@ namespace tint {
 namespace fs = std::filesystem;
 
 namespace internal {
-
-// Files written by one change; removed again unless the manifest (the commit
-// point) was saved, so a failed change leaves no stray files.
-class NewFiles {
- public:
-  ~NewFiles() {
-    if (committed_) return;
-    std::error_code ec;
-    for (const std::string& f : files_) fs::remove(f, ec);
-  }
-  void Add(const std::string& path) { files_.push_back(path); }
-  Status Commit(const std::string& db_dir, const Manifest& manifest) {
-    TINT_RETURN_IF_ERROR(SaveManifest(db_dir, manifest));
-    committed_ = true;
-    return Status::Ok();
-  }
-
- private:
-  std::vector<std::string> files_;
-  bool committed_ = false;
-};
 
 // The id of a patch: <dataset>-<image stem>-<label>-<x>-<y>.
 // The image stem is reduced to [A-Za-z0-9_-] (anything else becomes '_'),
@@ -59,12 +39,12 @@ std::string PatchId(const std::string& dataset, const std::string& image_path,
          std::to_string(rect.y);
 }
 
-// Crops `rect` of `bgr` into DIR/patches/<label>/<id>.png (atomically, noted
-// in `new_files`) and fills its manifest record.
+// Crops `rect` of `bgr` into DIR/patches/<label>/<id>.png (atomically,
+// through the change's journal) and fills its manifest record.
 Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect& rect,
                   const std::string& id, const std::string& label, const std::string& dataset,
                   const std::string& split, const std::string& image_id, const std::string& licence,
-                  const Manifest& manifest, NewFiles* new_files, PatchRecord* r) {
+                  const Manifest& manifest, ChangeJournal* journal, PatchRecord* r) {
   r->id = id;
   r->label = label;
   r->file = "patches/" + label + "/" + id + ".png";
@@ -91,20 +71,27 @@ Status WritePatch(const std::string& db_dir, const cv::Mat& bgr, const cv::Rect&
   }
   std::vector<uint8_t> png;
   cv::imencode(".png", bgr(rect), png);
-  TINT_RETURN_IF_ERROR(WriteFileAtomic(out.string(), png.data(), png.size()));
-  new_files->Add(out.string());
-  r->sha256 = Sha256Hex(png.data(), png.size());
-  return Status::Ok();
+  return journal->WriteNewFile(r->file, png, &r->sha256);
 }
 
-// Opens a database for a change: takes its lock and reads its manifest (an
-// absent manifest is an empty database) and the ids it holds.
+// Opens a database for a change: takes its lock, reads its manifest (an
+// absent one is an empty database, unless the folder already holds patches/:
+// then it is somebody's folder or a database whose manifest went missing,
+// and nothing is touched) and starts the change's journal.
 Status OpenForChange(const std::string& db_dir, std::unique_ptr<DatabaseLock>* lock,
-                     Manifest* manifest, std::set<std::string>* ids) {
+                     Manifest* manifest, std::set<std::string>* ids,
+                     std::unique_ptr<ChangeJournal>* journal) {
   TINT_RETURN_IF_ERROR(DatabaseLock::Acquire(db_dir, lock));
   std::error_code ec;
-  if (fs::exists(ManifestPath(db_dir), ec)) TINT_RETURN_IF_ERROR(LoadManifest(db_dir, manifest));
-  RemoveOrphans(db_dir, *manifest);  // what a killed change left behind
+  if (fs::symlink_status(ManifestPath(db_dir), ec).type() != fs::file_type::not_found) {
+    TINT_RETURN_IF_ERROR(LoadManifest(db_dir, manifest));
+  } else if (fs::symlink_status(fs::path(db_dir) / "patches", ec).type() !=
+             fs::file_type::not_found) {
+    return Status::Error(db_dir +
+                         " holds patches/ but no manifest.json: restore the manifest, "
+                         "or start the database in a new folder (nothing was changed)");
+  }
+  TINT_RETURN_IF_ERROR(ChangeJournal::Begin(db_dir, *manifest, journal));
   for (const PatchRecord& r : manifest->patches) ids->insert(r.id);
   return Status::Ok();
 }
@@ -143,7 +130,7 @@ bool AddPatchOptions::Check(std::string* error) const {
     return fail("label \"" + label + "\" must be a lower-case word ([a-z][a-z0-9_-]*, at most 32)");
   if (rects.empty()) return fail("give at least one --rect x,y,w,h");
   if (IsTestSplit(split)) return fail("the test split never goes into the patch database");
-  if (IsTestSplitImagePath(image))
+  if (IsTestSplitSourceFile(image))
     return fail(image + ": images from a test split never go into the patch database");
   if (!IsValidDatasetName(dataset)) {
     return fail("dataset \"" + dataset +
@@ -165,30 +152,27 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
     return Status::Error(options.image + ": a patch must come from a colour image");
   if (bgr.depth() != CV_8U) bgr.convertTo(bgr, CV_8U, bgr.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
   if (bgr.channels() == 4) cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
-  const cv::Rect whole(0, 0, bgr.cols, bgr.rows);
   for (const cv::Rect& r : options.rects) {
-    if ((r & whole) != r) {
-      return Status::Error("rect " + std::to_string(r.x) + "," + std::to_string(r.y) + "," +
-                           std::to_string(r.width) + "," + std::to_string(r.height) +
-                           " lies outside the " + std::to_string(bgr.cols) + "x" +
-                           std::to_string(bgr.rows) + " image " + options.image);
+    if (!RectInside(r, bgr.size())) {
+      return Status::Error("rect " + RectText(r) + " lies outside the " + std::to_string(bgr.cols) +
+                           "x" + std::to_string(bgr.rows) + " image " + options.image);
     }
   }
   std::unique_ptr<DatabaseLock> lock;
   Manifest manifest;
   std::set<std::string> ids;
-  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
+  std::unique_ptr<ChangeJournal> journal;
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids, &journal));
   const std::string image_id =
       options.image_id.empty() ? fs::path(options.image).filename().string() : options.image_id;
   std::vector<PatchRecord> added;
-  internal::NewFiles new_files;
   for (const cv::Rect& rect : options.rects) {
     PatchRecord r;
     const std::string id = internal::PatchId(options.dataset, options.image, options.label, rect);
     if (!ids.insert(id).second) return Status::Error("patch " + id + " is already in the database");
     TINT_RETURN_IF_ERROR(internal::WritePatch(db_dir, bgr, rect, id, options.label, options.dataset,
                                               options.split, image_id, options.licence, manifest,
-                                              &new_files, &r));
+                                              journal.get(), &r));
     added.push_back(r);
   }
   for (PatchRecord& r : added) {
@@ -196,7 +180,7 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
     manifest.patches.push_back(std::move(r));
   }
   // The manifest is written last: until then the database is what it was.
-  return new_files.Commit(db_dir, manifest);
+  return journal->Commit(manifest);
 }
 
 namespace internal {
@@ -206,7 +190,7 @@ namespace internal {
 Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& source,
                       const cv::Mat& bgr_in, const cv::Mat& annot_in, const std::string& db_dir,
                       std::mt19937_64* rng, Manifest* manifest, std::set<std::string>* ids,
-                      ImportSummary* summary, NewFiles* new_files) {
+                      ImportSummary* summary, ChangeJournal* journal) {
   if (bgr_in.channels() < 3)
     return Status::Error(source.image + ": patches must come from a colour image");
   if (annot_in.channels() != 1 || annot_in.size() != bgr_in.size()) {
@@ -266,7 +250,7 @@ Status ExtractPatches(const CamVidImportOptions& options, const LabelMapSource& 
       if (ids->count(id)) continue;
       PatchRecord r;
       TINT_RETURN_IF_ERROR(WritePatch(db_dir, bgr, rect, id, label, source.dataset, source.split,
-                                      image_id, source.licence, *manifest, new_files, &r));
+                                      image_id, source.licence, *manifest, journal, &r));
       ids->insert(r.id);
       manifest->patches.push_back(r);
       ++summary->patches_per_label[label];
@@ -284,18 +268,15 @@ Status ParseClassTable(const std::string& text, std::map<int, std::string>* clas
     const size_t eq = item.find('=');
     if (eq == std::string::npos)
       return Status::Error("class table entry \"" + item + "\" is not ID=label");
-    int id = 0;
-    try {
-      size_t used = 0;
-      id = std::stoi(item.substr(0, eq), &used);
-      if (used != eq) throw std::invalid_argument("x");
-    } catch (const std::exception&) {
-      return Status::Error("class id in \"" + item + "\" is not an integer");
-    }
+    std::vector<int> value;
+    if (!ParseIntList(item.substr(0, eq), ',', 1, &value) || value[0] < 0 || value[0] > 65535)
+      return Status::Error("class id in \"" + item + "\" is not an integer in 0..65535");
+    const int id = value[0];
     const std::string label = item.substr(eq + 1);
     if (!IsValidLabel(label))
       return Status::Error("invalid label \"" + label + "\" in the class table");
-    (*classes)[id] = label;
+    if (!classes->emplace(id, label).second)
+      return Status::Error("class id " + std::to_string(id) + " is given twice in the class table");
   }
   if (classes->empty()) return Status::Error("the class table is empty");
   return Status::Ok();
@@ -305,8 +286,8 @@ Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& 
                       const std::string& db_dir, ImportSummary* summary) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
-  if (IsTestSplit(source.split) || IsTestSplitImagePath(source.image) ||
-      IsTestSplitImagePath(source.label_map)) {
+  if (IsTestSplit(source.split) || IsTestSplitSourceFile(source.image) ||
+      IsTestSplitSourceFile(source.label_map)) {
     return Status::Error("the test split never goes into the patch database");
   }
   if (!IsValidDatasetName(source.dataset)) {
@@ -319,13 +300,13 @@ Status ImportLabelMap(const CamVidImportOptions& options, const LabelMapSource& 
   std::unique_ptr<DatabaseLock> lock;
   Manifest manifest;
   std::set<std::string> ids;
-  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
+  std::unique_ptr<ChangeJournal> journal;
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids, &journal));
   std::mt19937_64 rng(options.seed);
-  internal::NewFiles new_files;
   TINT_RETURN_IF_ERROR(internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng,
-                                                &manifest, &ids, summary, &new_files));
+                                                &manifest, &ids, summary, journal.get()));
   ++summary->images_read;
-  return new_files.Commit(db_dir, manifest);
+  return journal->Commit(manifest);
 }
 
 Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mask_path,
@@ -335,6 +316,8 @@ Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mas
   check.rects = {cv::Rect(0, 0, 8, 8)};  // rects are not used with a mask
   std::string error;
   if (!check.Check(&error)) return Status::Error(error);
+  if (IsTestSplitSourceFile(mask_path))
+    return Status::Error(mask_path + ": masks from a test split never go into the patch database");
   CamVidImportOptions tiles;
   tiles.patch_size = patch_size;
   tiles.patches_per_image = max_patches;
@@ -359,13 +342,13 @@ Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mas
   std::unique_ptr<DatabaseLock> lock;
   Manifest manifest;
   std::set<std::string> ids;
-  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
+  std::unique_ptr<ChangeJournal> journal;
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids, &journal));
   const size_t before = manifest.patches.size();
   std::mt19937_64 rng(tiles.seed);
-  internal::NewFiles new_files;
   ImportSummary summary;
   TINT_RETURN_IF_ERROR(internal::ExtractPatches(tiles, source, bgr, region, db_dir, &rng, &manifest,
-                                                &ids, &summary, &new_files));
+                                                &ids, &summary, journal.get()));
   if (manifest.patches.size() == before) {
     return Status::Error(mask_path + ": no " + std::to_string(patch_size) + "x" +
                          std::to_string(patch_size) +
@@ -373,7 +356,7 @@ Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mas
   }
   for (size_t i = before; i < manifest.patches.size() && added_ids != nullptr; ++i)
     added_ids->push_back(manifest.patches[i].id);
-  return new_files.Commit(db_dir, manifest);
+  return journal->Commit(manifest);
 }
 
 Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_dir,
@@ -393,7 +376,8 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
   std::unique_ptr<DatabaseLock> lock;
   Manifest manifest;
   std::set<std::string> ids;
-  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids));
+  std::unique_ptr<ChangeJournal> journal;
+  TINT_RETURN_IF_ERROR(internal::OpenForChange(db_dir, &lock, &manifest, &ids, &journal));
 
   std::vector<fs::path> images;
   for (const auto& e : fs::directory_iterator(image_dir)) {
@@ -413,8 +397,13 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
       {0, "sky"}, {1, "building"}, {3, "earth"}, {4, "earth"}, {5, "vegetation"}};
   std::mt19937_64 rng(options.seed);
   const ImageReadOptions read;
-  internal::NewFiles new_files;
   for (const fs::path& image_path : images) {
+    if (IsTestSplitSourceFile(image_path.string()) ||
+        IsTestSplitSourceFile((annot_dir / image_path.filename()).string())) {
+      return Status::Error(image_path.string() +
+                           ": is (through a link) a test-split image; it never goes into the "
+                           "patch database");
+    }
     cv::Mat bgr, annot;
     TINT_RETURN_IF_ERROR(ReadImage(read, image_path.string(), &bgr));
     TINT_RETURN_IF_ERROR(ReadImage(read, (annot_dir / image_path.filename()).string(), &annot));
@@ -426,11 +415,11 @@ Status ImportCamVid(const CamVidImportOptions& options, const std::string& db_di
     source.image_id = options.split + "/" + image_path.filename().string();
     source.licence = "CC BY-NC 4.0 (CamVid, Brostow et al. 2009)";
     TINT_RETURN_IF_ERROR(internal::ExtractPatches(options, source, bgr, annot, db_dir, &rng,
-                                                  &manifest, &ids, summary, &new_files));
+                                                  &manifest, &ids, summary, journal.get()));
     ++summary->images_read;
   }
   // The manifest is written last: until then the database is what it was.
-  return new_files.Commit(db_dir, manifest);
+  return journal->Commit(manifest);
 }
 
 }  // namespace tint

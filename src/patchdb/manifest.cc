@@ -57,6 +57,22 @@ bool IsTestSplitImagePath(const std::string& path) {
          norm.find("testannot") != std::string::npos;
 }
 
+bool IsTestSplitSourceFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (IsTestSplitImagePath(path)) return true;
+  std::error_code ec;
+  const fs::path given = fs::absolute(path, ec).lexically_normal();
+  const fs::path real(ResolvedPath(path));
+  if (ec || given == real) return false;
+  // Only the part that links changed is checked: the folders above a
+  // project are no business of this rule.
+  auto g = given.begin(), r = real.begin();
+  while (g != given.end() && r != real.end() && *g == *r) ++g, ++r;
+  fs::path changed;
+  for (; r != real.end(); ++r) changed /= *r;
+  return IsTestSplitImagePath("/" + changed.string());
+}
+
 bool IsValidDatasetName(const std::string& name) {
   return name.size() <= 64 && IsSafeFileName(name) && name.find('.') == std::string::npos;
 }

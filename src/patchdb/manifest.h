@@ -53,6 +53,10 @@ bool IsSafeFileName(const std::string& name);
 // Writers refuse such a source and `tint db verify` refuses a record of one.
 bool IsTestSplit(const std::string& split);
 bool IsTestSplitImagePath(const std::string& path);
+// The writers' form for a file they read: the path as given, and the part
+// of it that symbolic links change, resolved (a link from a train folder to
+// a test image is still a test image).
+bool IsTestSplitSourceFile(const std::string& path);
 
 // Data set names become part of patch ids and file names: [A-Za-z0-9_-]{1,64}.
 bool IsValidDatasetName(const std::string& name);

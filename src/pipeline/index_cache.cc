@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
-#include "patchdb/edit.h"
+#include "patchdb/journal.h"
 #include "patchdb/lock.h"
 #include "pipeline/colorizer.h"
 #include "pipeline/option_table.h"
@@ -118,9 +118,11 @@ Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db
 
 Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
                       const IndexedDatabase& indexed) {
-  std::string key;
-  TINT_RETURN_IF_ERROR(IndexCacheKey(options, db_dir, &key));
   const PatchDatabase& db = *indexed.database;
+  // Keyed to the manifest the samples were computed from, not to the one on
+  // disk now: a change made during the build must not pass for it.
+  TINT_CHECK(!db.manifest_sha256().empty(), "SaveIndexCache needs a database read from disk");
+  const std::string key = KeyOf(options, db.manifest_sha256());
   std::vector<uint8_t> index_blob;
   if (options.match.type == MatcherType::kFlann) {
     TINT_CHECK(indexed.matcher->SaveIndex(&index_blob), "FLANN matcher did not serialize");
@@ -150,7 +152,7 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
   Manifest manifest;
   std::string manifest_now;
   TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest, &manifest_now));
-  RemoveOrphans(db_dir, manifest);  // what a killed change left behind
+  TINT_RETURN_IF_ERROR(RecoverInterruptedChange(db_dir, manifest));
   // The manifest may have changed while we built: check the key again.
   if (KeyOf(options, manifest_now) != key)
     return Status::Error(ManifestPath(db_dir) + " changed during the build; run it again");

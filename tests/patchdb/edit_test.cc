@@ -9,6 +9,7 @@
 #include "core/file_util.h"
 #include "patchdb/edit.h"
 #include "patchdb/import.h"
+#include "patchdb/journal.h"
 #include "patchdb/lock.h"
 #include "patchdb/manifest.h"
 #include "testing.h"
@@ -131,13 +132,14 @@ TEST(LockTest, LeftoverLockFilesAreNoObstacle) {
   }
 }
 
-// Orphans: what a killed change leaves, and only that.
-TEST(OrphanTest, FoundAndRemovedWithoutTouchingOtherFiles) {
+// Stray files are reported, and a change removes none of them: only tint's
+// own temporary names of the manifest and index cache go.
+TEST(OrphanTest, FoundButNeverRemovedByAChange) {
   const std::string db = MakeDatabase();
   Manifest m;
   ASSERT_TRUE(LoadManifest(db, &m).ok());
   EXPECT_TRUE(FindOrphans(db, m).empty());
-  std::ofstream(db + "/patches/sky/stray.png") << "x";
+  std::ofstream(db + "/patches/sky/stray.png") << "x";  // a user's photo, say
   std::ofstream(db + "/patches/sky/.stray.png.tmp42") << "x";
   std::ofstream(db + "/.manifest.json.tmp7") << "x";
   std::ofstream(db + "/.index.cache.tmp123456") << "x";
@@ -147,12 +149,127 @@ TEST(OrphanTest, FoundAndRemovedWithoutTouchingOtherFiles) {
   EXPECT_EQ(FindOrphans(db, m),
             (std::vector<std::string>{".index.cache.tmp123456", ".manifest.json.tmp7",
                                       "patches/sky/.stray.png.tmp42", "patches/sky/stray.png"}));
-  RemoveOrphans(db, m);
-  EXPECT_TRUE(FindOrphans(db, m).empty());
-  EXPECT_TRUE(fs::exists(db + "/notes.txt"));
-  EXPECT_TRUE(fs::exists(db + "/patches/sky/notes.txt"));
-  EXPECT_TRUE(fs::exists(db + "/.manifest.json.tmpx"));
-  for (const PatchRecord& r : m.patches) EXPECT_TRUE(fs::exists(db + "/" + r.file));
+  ASSERT_TRUE(RemovePatches(db, {m.patches[0].id}).ok());
+  EXPECT_EQ(FindOrphans(db, m),
+            (std::vector<std::string>{"patches/sky/.stray.png.tmp42", "patches/sky/stray.png"}));
+  for (const char* f : {"/notes.txt", "/patches/sky/notes.txt", "/.manifest.json.tmpx",
+                        "/patches/sky/stray.png", "/patches/sky/.stray.png.tmp42"}) {
+    EXPECT_TRUE(fs::exists(db + f)) << f;
+  }
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// What a change killed midway left is undone from its journal: a file it
+// wrote whose bytes are still its own goes; a file the manifest names, one
+// whose bytes changed since, and every file the journal does not name stay.
+TEST(JournalTest, RecoveryRemovesOnlyWhatTheJournalProves) {
+  const std::string db = MakeDatabase();
+  Manifest m;
+  ASSERT_TRUE(LoadManifest(db, &m).ok());
+  std::ofstream(db + "/patches/sky/written.png") << "tint wrote this";
+  std::ofstream(db + "/patches/sky/changed.png") << "a user's bytes now";
+  std::ofstream(db + "/patches/sky/mine.png") << "never journalled";
+  std::ofstream(db + "/patches/sky/.written.png.tmp99") << "half";
+  std::ofstream(JournalPath(db)) << "tint-journal 1\n"
+                                 << Sha256Hex(std::string("tint wrote this"))
+                                 << " patches/sky/written.png\n"
+                                 << Sha256Hex(std::string("tint wrote that"))
+                                 << " patches/sky/changed.png\n"
+                                 << m.patches[0].sha256 << " " << m.patches[0].file << "\n"
+                                 << "0123 patches/sky/mine.png\n"  // a torn line
+                                 << "deadbeef";
+  ASSERT_TRUE(RecoverInterruptedChange(db, m).ok());
+  EXPECT_FALSE(fs::exists(db + "/patches/sky/written.png"));
+  EXPECT_FALSE(fs::exists(db + "/patches/sky/.written.png.tmp99"));
+  EXPECT_EQ(ReadText(db + "/patches/sky/changed.png"), "a user's bytes now");
+  EXPECT_TRUE(fs::exists(db + "/patches/sky/mine.png"));
+  EXPECT_TRUE(fs::exists(db + "/" + m.patches[0].file));
+  EXPECT_FALSE(fs::exists(JournalPath(db)));
+}
+
+// A removal killed after its manifest was saved: its files go on recovery.
+TEST(JournalTest, KilledRemovalIsFinishedByTheNextChange) {
+  const std::string db = MakeDatabase();
+  Manifest m;
+  ASSERT_TRUE(LoadManifest(db, &m).ok());
+  const PatchRecord gone = m.patches[1];
+  m.patches.erase(m.patches.begin() + 1);
+  ASSERT_TRUE(SaveManifest(db, m).ok());
+  std::ofstream(JournalPath(db)) << "tint-journal 1\n" << gone.sha256 << " " << gone.file << "\n";
+  ASSERT_TRUE(RemovePatches(db, {m.patches[0].id}).ok());
+  EXPECT_FALSE(fs::exists(db + "/" + gone.file));
+  EXPECT_FALSE(fs::exists(JournalPath(db)));
+}
+
+// A folder with patches but no manifest (moved away, or not a database yet)
+// is refused, and nothing in it is touched.
+TEST(JournalTest, MissingManifestBesidePatchesIsRefused) {
+  const std::string db = MakeDatabase();
+  fs::rename(db + "/manifest.json", db + "/manifest.json.bak");
+  size_t before = 0;
+  for (const auto& e : fs::recursive_directory_iterator(db)) before += e.is_regular_file();
+  AddPatchOptions o;
+  o.image = fs::path(db).parent_path().string() + "/photo.png";
+  o.label = "earth";
+  o.rects = {cv::Rect(60, 0, 16, 16)};
+  const Status s = AddPatches(o, db, nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("no manifest.json"), std::string::npos) << s.message();
+  size_t after = 0;
+  for (const auto& e : fs::recursive_directory_iterator(db)) after += e.is_regular_file();
+  EXPECT_EQ(after, before);
+}
+
+// A user's file where a new patch would go is never replaced.
+TEST(JournalTest, AUsersFileAtAPatchPathIsNeverReplaced) {
+  const std::string db = MakeDatabase();
+  const std::string image = fs::path(db).parent_path().string() + "/photo.png";
+  const std::string mine = db + "/patches/earth/user-photo-earth-60-0.png";
+  fs::create_directories(fs::path(mine).parent_path());
+  std::ofstream(mine) << "my own picture";
+  AddPatchOptions o;
+  o.image = image;
+  o.label = "earth";
+  o.rects = {cv::Rect(60, 0, 16, 16)};
+  const Status s = AddPatches(o, db, nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("does not replace it"), std::string::npos) << s.message();
+  EXPECT_EQ(ReadText(mine), "my own picture");
+  EXPECT_FALSE(fs::exists(JournalPath(db)));
+}
+
+// A failed change (its second patch cannot be written) removes its first
+// file again, and leaves no journal.
+TEST(JournalTest, FailedChangeRollsBack) {
+  const std::string db = MakeDatabase();
+  const std::string image = fs::path(db).parent_path().string() + "/photo.png";
+  const std::string blocker = db + "/patches/earth/user-photo-earth-70-0.png";
+  fs::create_directories(fs::path(blocker).parent_path());
+  std::ofstream(blocker) << "x";
+  AddPatchOptions o;
+  o.image = image;
+  o.label = "earth";
+  o.rects = {cv::Rect(50, 0, 16, 16), cv::Rect(70, 0, 16, 16)};
+  ASSERT_FALSE(AddPatches(o, db, nullptr).ok());
+  EXPECT_FALSE(fs::exists(db + "/patches/earth/user-photo-earth-50-0.png"));
+  EXPECT_TRUE(fs::exists(blocker));
+  EXPECT_FALSE(fs::exists(JournalPath(db)));
+}
+
+TEST(ClassTableTest, RepeatedOrSpacedIdsAreRefused) {
+  std::map<int, std::string> classes;
+  EXPECT_FALSE(ParseClassTable("1=sky,1=grass", &classes).ok());
+  classes.clear();
+  EXPECT_FALSE(ParseClassTable(" 1=sky", &classes).ok());
+  classes.clear();
+  EXPECT_FALSE(ParseClassTable("-1=sky", &classes).ok());
+  classes.clear();
+  EXPECT_TRUE(ParseClassTable("0=sky,3=earth", &classes).ok());
+  EXPECT_EQ(classes.size(), 2u);
 }
 
 TEST(SheetTest, DrawsOneTilePerPatch) {

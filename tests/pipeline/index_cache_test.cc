@@ -73,6 +73,26 @@ TEST(IndexCacheTest, MissingThenValidAfterBuild) {
   EXPECT_EQ(a.index, b.index);
 }
 
+// A change made while the index was built (db add racing db build): the
+// cache is never saved for the new manifest with the old samples.
+TEST(IndexCacheTest, AChangeDuringTheBuildIsNotSavedAsItsCache) {
+  const std::string db = MakeDatabase();
+  IndexedDatabase built;
+  ASSERT_TRUE(BuildIndexedDatabase(Options(), db, &built).ok());
+  AddPatchOptions o;
+  o.image = fs::path(db).parent_path().string() + "/photo.png";
+  o.label = "sky";
+  o.rects = {cv::Rect(64, 64, 32, 32)};
+  ASSERT_TRUE(AddPatches(o, db, nullptr).ok());
+  const Status s = SaveIndexCache(Options(), db, built);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("changed during the build"), std::string::npos) << s.message();
+  IndexedDatabase loaded;
+  CacheState state;
+  ASSERT_TRUE(LoadIndexCache(Options(), db, &loaded, &state).ok());
+  EXPECT_EQ(state, CacheState::kMissing);
+}
+
 TEST(IndexCacheTest, ChangedManifestOrSettingsMakeItStale) {
   const std::string db = MakeDatabase();
   IndexedDatabase built, loaded;
