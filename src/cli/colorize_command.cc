@@ -16,6 +16,7 @@
 #include "core/color.h"
 #include "core/file_util.h"
 #include "core/image_io.h"
+#include "core/output_plan.h"
 #include "core/progress.h"
 #include "pipeline/explain.h"
 #include "pipeline/option_table.h"
@@ -207,29 +208,21 @@ int RunColorize(int argc, char** argv) {
         outputs.emplace_back(p.confidence, "the --explain confidence output of " + inputs[i]);
       }
     }
-    std::map<std::string, std::string> input_of;  // FileIdentity -> input
-    for (const std::string& input : inputs) input_of.emplace(FileIdentity(input), input);
+    OutputPlan output_plan;
+    for (const std::string& input : inputs) output_plan.AddInput(input, "the input " + input);
     for (const Planned& p : plan) {
-      if (!p.hints.empty()) input_of.emplace(FileIdentity(p.hints), p.hints);
+      if (!p.hints.empty()) output_plan.AddInput(p.hints, "the input " + p.hints);
     }
-    if (!reference_path.empty()) input_of.emplace(FileIdentity(reference_path), reference_path);
-    std::map<std::string, size_t> output_of;  // FileIdentity -> first planned output
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      const auto& [path, what] = outputs[k];
-      const std::string id = FileIdentity(path);
-      if (const auto in = input_of.find(id); in != input_of.end()) {
-        return internal::Fail(cmd, what + " would overwrite the input " + in->second + " (" + path +
-                                       "); choose another -o");
-      }
-      if (const auto [earlier, fresh] = output_of.emplace(id, k); !fresh) {
-        return internal::Fail(cmd, what + " and " + outputs[earlier->second].second + " are both " +
-                                       path +
-                                       "; give the inputs different names or use separate runs");
-      }
-      if (info.reads_database && IsInsideFolder(path, db_dir)) {
-        return internal::Fail(cmd,
-                              what + " (" + path + ") lies inside the patch database " + db_dir);
-      }
+    if (!reference_path.empty())
+      output_plan.AddInput(reference_path, "the input " + reference_path);
+    if (info.reads_database) output_plan.AddInputFolder(db_dir, "the patch database");
+    if (info.takes_model) {
+      output_plan.AddInput(model, "the model card " + model);
+      if (!weights.empty()) output_plan.AddInput(weights, "the weights " + weights);
+    }
+    for (const auto& [path, what] : outputs) {
+      if (const Status s = output_plan.AddOutputFile(path, what); !s.ok())
+        return internal::Fail(cmd, s.message());
     }
   }
 

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "core/file_util.h"
+#include "core/output_plan.h"
 #include "eval/experiment.h"
 #include "eval/provenance.h"
 #include "eval/region_benchmark.h"
@@ -27,6 +28,7 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root,
                       const std::string& shard_text, bool resume, bool merge,
                       const std::vector<std::string>& merge_dirs, const ImageReadOptions& read) {
   const std::string cmd = "eval";
+  if (jobs < 1 || jobs > 256) return Fail(cmd, "--jobs must be in 1..256");
   if (data_root.empty()) data_root = DefaultDataRoot();
   ExperimentConfig config;
   Status s = LoadExperimentConfig(config_path, data_root, &config);
@@ -35,12 +37,26 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root,
   options.read = read;
   options.resume = resume;
   options.jobs = jobs;
-  if (jobs < 1 || jobs > 256) return Fail(cmd, "--jobs must be in 1..256");
   if (!shard_text.empty() && !ParseShard(shard_text, &options.shard, &options.shards)) {
     return Fail(cmd, "--shard '" + shard_text + "': expected I/N with 0 <= I < N");
   }
   if (out_dir.empty()) out_dir = (fs::path("results") / config.name).string();
   options.out_dir = out_dir;
+  {
+    // The results folder is planned against what the run reads.
+    OutputPlan plan;
+    plan.AddInput(config_path, "the config " + config_path);
+    for (const DatasetSpec& d : config.datasets)
+      plan.AddInputFolder(d.path, "the folder of data set '" + d.name + "'");
+    plan.AddInputFolder(db_dir, "the patch database");
+    for (const MethodSpec& m : config.methods) {
+      if (!m.model.empty()) plan.AddInput(m.model, "the model card " + m.model);
+      if (!m.reference.empty()) plan.AddInput(m.reference, "the reference " + m.reference);
+    }
+    for (const std::string& from : merge_dirs) plan.AddInputFolder(from, "the --merge folder");
+    if (Status ps = plan.AddOutputFolder(out_dir, "--out"); !ps.ok())
+      return Fail(cmd, ps.message());
+  }
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec || ::access(out_dir.c_str(), W_OK) != 0)
@@ -49,9 +65,6 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root,
   std::vector<std::string> names = {"grayscale"};
   for (const MethodSpec& m : config.methods) names.push_back(m.name);
 
-  // --merge: copy the per-photo results of other shard folders in (same config).
-  s = MergeShardResults(config, merge_dirs, out_dir);
-  if (!s.ok()) return Fail(cmd, s.message());
   // The methods: needed to run, and for the report's thumbnails.
   std::vector<std::unique_ptr<Colorizer>> owned;
   nlohmann::json seeds = nlohmann::json::object();  // the FLANN seed of each classic method
@@ -90,6 +103,12 @@ int RunConfiguredEval(const std::string& config_path, std::string data_root,
     }
     if (provenance.contains("models")) context["models"] = provenance["models"];
     options.context = context.dump();
+  }
+  // --merge: copy the per-photo results of other shard folders in (same
+  // config and context; all checked before the first is written).
+  if (merge) {
+    s = MergeShardResults(config, names, options.context, merge_dirs, out_dir);
+    if (!s.ok()) return Fail(cmd, s.message());
   }
 
   RunCounts counts;
@@ -238,10 +257,15 @@ int RunEval(int argc, char** argv) {
       }
     }
   }
-  // An output that cannot be written is said before the work, not after.
+  // An output that cannot or must not be written is said before the work.
   if (!csv.empty()) {
-    const Status cs = CheckOutputFile(csv);
-    if (!cs.ok()) return internal::Fail(cmd, "--csv " + cs.message());
+    OutputPlan plan;
+    for (const std::string& folder : {images_dir, camvid_root, bsds_root})
+      plan.AddInputFolder(folder, "the data set folder");
+    plan.AddInputFolder(db_dir, "the patch database");
+    plan.AddInput(model, "the model card " + model);
+    const Status cs = plan.AddOutputFile(csv, "--csv");
+    if (!cs.ok()) return internal::Fail(cmd, cs.message());
   }
 
   if (!config_path.empty()) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -355,31 +356,46 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
 
 std::string ResultStem(const std::string& photo) { return fs::path(photo).filename().string(); }
 
-// Why a stored result cannot be used with `key` (empty: it can).
-// *corrupt is set when the file is not a readable result at all.
+// SHA-256 of a photo's bytes, which every result records ("photo_sha256"),
+// so that a photo replaced in place, or a data set pointed at other photos
+// of the same names, never keeps another photo's result. Empty when the
+// photo cannot be read (its result is then never reused).
+std::string PhotoSha256(const std::string& photo) {
+  std::string hex;
+  return Sha256OfFile(photo, &hex).ok() ? hex : std::string();
+}
+
+// Why a stored result cannot be used with `key` for a photo whose bytes hash
+// to `photo_sha256` (empty: it can). *redo is set when the file is not a
+// readable result, or is the result of other bytes of the photo: --resume
+// redoes such a result; one of other settings stops the run instead.
 std::string StoredResultProblem(const fs::path& path, const std::string& key,
-                                const std::vector<std::string>& names, bool* corrupt,
-                                json* result) {
-  *corrupt = false;
+                                const std::string& photo_sha256,
+                                const std::vector<std::string>& names, bool* redo, json* result) {
+  *redo = false;
   json r;
   if (!ReadConfigFile(path.string(), &r).ok() || !r.is_object() || !r.contains("methods") ||
       !r["methods"].is_object()) {
-    *corrupt = true;
+    *redo = true;
     return path.string() + ": not a readable result";
   }
   if (!r.contains("key") || !r["key"].is_string() || r["key"] != key) {
     return path.string() +
            " was made with other settings (methods, data set, patch database or model)";
   }
+  if (photo_sha256.empty() || r.value("photo_sha256", std::string()) != photo_sha256) {
+    *redo = true;
+    return path.string() + " was made from other bytes of the photo (replaced since?)";
+  }
   for (const std::string& name : names) {
     if (!r["methods"].contains(name) || !r["methods"][name].is_object()) {
-      *corrupt = true;
+      *redo = true;
       return path.string() + ": has no result for method '" + name + "'";
     }
     for (const MetricInfo& metric : MetricTable()) {
       const json& m = r["methods"][name];
       if (!m.contains(metric.key) || !m[metric.key].is_number()) {
-        *corrupt = true;
+        *redo = true;
         return path.string() + ": has no '" + metric.key + "' for method '" + name + "'";
       }
     }
@@ -430,7 +446,8 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
       const fs::path result = dir / (ResultStem(photos[i]) + ".json");
       if (options.resume && fs::exists(result, ec)) {
         bool corrupt = false;
-        const std::string problem = StoredResultProblem(result, key, names, &corrupt, nullptr);
+        const std::string problem =
+            StoredResultProblem(result, key, PhotoSha256(photos[i]), names, &corrupt, nullptr);
         if (problem.empty()) {
           ++counts->skipped;
           continue;
@@ -466,11 +483,13 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
       for (size_t k = next++; k < todo.size(); k = next++) {
         const std::string& photo = photos[todo[k]];
         json result;
+        const std::string photo_sha256 = PhotoSha256(photo);  // before the read that is scored
         const Status s =
             ScorePhoto(config, dataset, photo, methods, names, prior, options.read, &result);
         Status ws;
         if (s.ok()) {
           result["key"] = key;
+          result["photo_sha256"] = photo_sha256;
           ws = WriteFileAtomic((dir / (ResultStem(photo) + ".json")).string(),
                                result.dump(1) + "\n");
         } else {
@@ -541,7 +560,8 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
       }
       json r;
       bool corrupt = false;
-      const std::string problem = StoredResultProblem(result, key, names, &corrupt, &r);
+      const std::string problem =
+          StoredResultProblem(result, key, PhotoSha256(photo), names, &corrupt, &r);
       if (!problem.empty()) {
         return Status::Error(
             problem + (corrupt ? "; run again with --resume to redo it"
@@ -665,24 +685,50 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
   return Status::Ok();
 }
 
-Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::string>& from_dirs,
+Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::string>& names,
+                         const std::string& context, const std::vector<std::string>& from_dirs,
                          const std::string& out_dir) {
+  // Every file is checked before the first is copied: a shard of another
+  // config, of other photos or with stray files changes nothing.
+  std::vector<std::pair<fs::path, fs::path>> copies;  // from, to
   std::error_code ec;
-  for (const std::string& from : from_dirs) {
-    if (from.empty()) continue;
-    for (const DatasetSpec& d : config.datasets) {
+  for (const DatasetSpec& d : config.datasets) {
+    std::vector<std::string> photos;
+    TINT_RETURN_IF_ERROR(ListPhotos(d, &photos));
+    std::map<std::string, std::string> photo_of;  // result file name -> photo
+    for (const std::string& photo : photos) {
+      photo_of[ResultStem(photo) + ".json"] = photo;
+      photo_of[ResultStem(photo) + ".error"] = photo;
+    }
+    const std::string key = ResultKey(config, d, context);
+    for (const std::string& from : from_dirs) {
+      if (from.empty()) continue;
       const fs::path src = fs::path(from) / "photos" / d.name;
       const fs::path dst = fs::path(out_dir) / "photos" / d.name;
       if (!fs::is_directory(src, ec))
         return Status::Error(src.string() + ": no results of data set " + d.name);
-      fs::create_directories(dst, ec);
       for (const auto& e : fs::directory_iterator(src, ec)) {
-        std::vector<uint8_t> bytes;
-        TINT_RETURN_IF_ERROR(ReadFileBytes(e.path().string(), &bytes, uint64_t{64} << 20));
-        TINT_RETURN_IF_ERROR(
-            WriteFileAtomic((dst / e.path().filename()).string(), bytes.data(), bytes.size()));
+        const std::string name = e.path().filename().string();
+        const auto photo = photo_of.find(name);
+        if (photo == photo_of.end()) {
+          return Status::Error(e.path().string() + ": not a result of a photo of data set " +
+                               d.name + " in this config; nothing was merged");
+        }
+        if (e.path().extension() == ".json") {
+          bool redo = false;
+          const std::string problem =
+              StoredResultProblem(e.path(), key, PhotoSha256(photo->second), names, &redo, nullptr);
+          if (!problem.empty()) return Status::Error(problem + "; nothing was merged");
+        }
+        copies.emplace_back(e.path(), dst / name);
       }
     }
+  }
+  for (const auto& [from, to] : copies) {
+    fs::create_directories(to.parent_path(), ec);
+    std::vector<uint8_t> bytes;
+    TINT_RETURN_IF_ERROR(ReadFileBytes(from.string(), &bytes, uint64_t{64} << 20));
+    TINT_RETURN_IF_ERROR(WriteFileAtomic(to.string(), bytes.data(), bytes.size()));
   }
   return Status::Ok();
 }

@@ -72,6 +72,8 @@ Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos);
 // (name, mode, options, model), the data set's settings, and `context` (the
 // caller's hash of the patch database and model files). Stored in every
 // result as "key"; --resume and the summary refuse results of another key.
+// Each result also records the SHA-256 of its photo's bytes: a result of
+// other bytes is redone by --resume and refused by the summary.
 std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset,
                       const std::string& context);
 
@@ -109,10 +111,13 @@ Status SummarizeExperiment(const ExperimentConfig& config,
                            nlohmann::json* summary);
 
 // Copies the per-photo results of other shard folders (runs of the same
-// config) into out_dir; an empty name is skipped (a bare --merge summarizes
-// out_dir as it is). The summary then refuses results of other settings.
-Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::string>& from_dirs,
-                         const std::string& out_dir);
+// config, methods and context) into out_dir; an empty name is skipped (a
+// bare --merge summarizes out_dir as it is). Every file is checked first: a
+// result of other settings or other photo bytes, or a file that is no
+// photo's result, refuses the merge before anything is written.
+Status MergeShardResults(const ExperimentConfig& config,
+                         const std::vector<std::string>& method_names, const std::string& context,
+                         const std::vector<std::string>& from_dirs, const std::string& out_dir);
 
 // Colorizes one photo of a data set with method m (0: the baseline, else
 // config.methods[m - 1]) and that method's guide (its reference photo and

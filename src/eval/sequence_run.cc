@@ -6,6 +6,7 @@
 
 #include "core/color.h"
 #include "core/file_util.h"
+#include "core/output_plan.h"
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
 
@@ -32,26 +33,19 @@ Status RunSequence(const Colorizer& colorizer, const SequenceRun& run, nlohmann:
   TINT_RETURN_IF_ERROR(ListFrames(run.frames_dir, &frames));
   cv::Mat keyframe;
   TINT_RETURN_IF_ERROR(PrefixError("--keyframe: ", ReadImage(run.read, run.keyframe, &keyframe)));
-  // Plan the outputs: none may be an input (a frame or the keyframe), and
-  // two frames of one stem would write one file.
-  std::map<std::string, std::string> input_of;
-  input_of.emplace(FileIdentity(run.keyframe), run.keyframe);
-  for (const std::string& f : frames) input_of.emplace(FileIdentity(f), f);
-  std::error_code ec;
-  if (fs::exists(run.out_dir, ec) && FileIdentity(run.out_dir) == FileIdentity(run.frames_dir))
-    return Status::Error(run.out_dir + ": the output folder must not be the frames folder");
-  if (fs::exists(run.out_dir, ec) && !fs::is_directory(run.out_dir, ec))
-    return Status::Error(run.out_dir + ": the output must be a folder");
+  // Plan the outputs (core/output_plan.h): none may be an input (a frame or
+  // the keyframe) or lie in the frames folder or a patch database, and two
+  // frames of one stem would write one file.
+  OutputPlan plan;
+  plan.AddInput(run.keyframe, "the keyframe " + run.keyframe);
+  for (const std::string& f : frames) plan.AddInput(f, "the input " + f);
+  plan.AddInputFolder(run.frames_dir, "the frames folder");
+  TINT_RETURN_IF_ERROR(plan.AddOutputFolder(run.out_dir, "the output folder"));
   std::vector<std::string> outputs;
-  std::map<std::string, std::string> planned;
   for (const std::string& f : frames) {
     const std::string out =
         (fs::path(run.out_dir) / (fs::path(f).stem().string() + ".png")).string();
-    const std::string id = FileIdentity(out);
-    if (const auto in = input_of.find(id); in != input_of.end())
-      return Status::Error("the output " + out + " would overwrite the input " + in->second);
-    if (const auto [other, fresh] = planned.emplace(id, f); !fresh)
-      return Status::Error(f + " and " + other->second + " would both be written to " + out);
+    TINT_RETURN_IF_ERROR(plan.AddOutputFile(out, "the output of " + f));
     outputs.push_back(out);
   }
   // The first frame's size before anything is written (a later frame of
@@ -65,6 +59,7 @@ Status RunSequence(const Colorizer& colorizer, const SequenceRun& run, nlohmann:
                            std::to_string(keyframe.cols) + "x" + std::to_string(keyframe.rows));
     }
   }
+  std::error_code ec;
   if (!fs::exists(run.out_dir, ec) && !fs::create_directories(run.out_dir, ec))
     return Status::Error(run.out_dir + ": cannot create the output folder (" + ec.message() + ")");
 

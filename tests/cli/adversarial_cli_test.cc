@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "cli/run_tint.h"
 #include "core/file_util.h"
@@ -177,9 +178,9 @@ TEST_F(AdversarialTest, NoOutputIsWrittenIntoTheDatabase) {
   AddSome();
   const std::string patch = db_ + "/patches/sky/user-street-sky-0-0.png";
   const std::string before = Slurp(patch);
-  ExpectOneLineFailure(Db("sheet --label sky -o " + patch), "inside the database");
+  ExpectOneLineFailure(Db("sheet --label sky -o " + patch), "inside the patch database");
   ExpectOneLineFailure(Db("sheet --label sky -o " + db_ + "/manifest.json.png"),
-                       "inside the database");
+                       "inside the patch database");
   ExpectOneLineFailure(Tint("colorize " + image_ + " --db " + db_ + " -o " + patch),
                        "inside the patch database");
   EXPECT_EQ(Slurp(patch), before);
@@ -308,24 +309,29 @@ TEST_F(AdversarialTest, ALockThatIsNoRegularFileIsRefusedWithoutHanging) {
 
 // ---- 6. What a killed change leaves ---------------------------------------------
 
-TEST_F(AdversarialTest, OrphansFailVerifyAndTheNextWriterRemovesThem) {
+TEST_F(AdversarialTest, StrayFilesFailVerifyAndNoWriterRemovesThem) {
   AddSome();
-  // What kill -9 in the middle of `db add` leaves: a patch file no record
-  // names, a temporary patch file and a temporary manifest.
+  // Files no record names: a copy of a patch, a temporary patch file (the
+  // name of tint's, but no journal proves tint wrote it), a user's photo.
   fs::copy_file(db_ + "/patches/sky/user-street-sky-0-0.png",
                 db_ + "/patches/sky/user-street-sky-9-9.png");
   Spit(db_ + "/patches/sky/.user-street-sky-8-8.png.tmp12345", "partial");
-  Spit(db_ + "/.manifest.json.tmp777", "{\"partial");
-  // Files tint did not make are never touched.
+  fs::copy_file(image_, db_ + "/patches/sky/my_photo.png");
+  Spit(db_ + "/.manifest.json.tmp777", "{\"partial");  // tint's own temporary name
   Spit(db_ + "/notes.txt", "mine");
-  Spit(db_ + "/patches/sky/readme.txt", "mine too");
-  ExpectOneLineFailure(Db("verify"), "3 files");
-  const RunResult r = Db("add --label earth --image " + image_ + " --rect 100,90,30,28");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("removed 3 files"), std::string::npos) << r.err;
-  EXPECT_EQ(Db("verify").exit_code, 0) << Db("verify").err;
+  ExpectOneLineFailure(Db("verify"), "4 files");
+  for (const std::string& change :
+       std::vector<std::string>{"add --label earth --image " + image_ + " --rect 100,90,30,28",
+                                "remove user-street-earth-100-90", "build --calibration-step 0"}) {
+    const RunResult r = Db(change);
+    ASSERT_EQ(r.exit_code, 0) << change << ": " << r.err;
+  }
+  EXPECT_FALSE(fs::exists(db_ + "/.manifest.json.tmp777"));
+  EXPECT_EQ(Slurp(db_ + "/patches/sky/my_photo.png"), Slurp(image_));
+  EXPECT_TRUE(fs::exists(db_ + "/patches/sky/user-street-sky-9-9.png"));
+  EXPECT_TRUE(fs::exists(db_ + "/patches/sky/.user-street-sky-8-8.png.tmp12345"));
   EXPECT_EQ(Slurp(db_ + "/notes.txt"), "mine");
-  EXPECT_EQ(Slurp(db_ + "/patches/sky/readme.txt"), "mine too");
+  ExpectOneLineFailure(Db("verify"), "3 files");
 }
 
 // ---- 7-9. Tiny images, FIFOs, huge files ----------------------------------------
@@ -540,6 +546,181 @@ TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
   fs::resize_file(dir_ + "/cut.png", fs::file_size(image_) - 20);
   ExpectOneLineFailure(Tint("colorize " + dir_ + "/cut.png -o " + dir_ + "/c.png --mode cnn"),
                        "truncated");
+}
+
+// ---- 15. Issue 32: the surfaces added since the first attack --------------------
+
+// A folder of patches whose manifest went missing is refused by every
+// writer, and not one file in it is deleted.
+TEST_F(AdversarialTest, AMissingManifestBesidePatchesLosesNothing) {
+  AddSome();
+  fs::copy_file(image_, db_ + "/patches/sky/my_photo.png");
+  fs::rename(db_ + "/manifest.json", dir_ + "/manifest.away");
+  const std::vector<std::string> before = Files(db_);
+  ExpectOneLineFailure(Db("add --label sky --image " + image_ + " --rect 100,0,30,20"),
+                       "no manifest.json");
+  cv::imwrite(dir_ + "/labels.png", cv::Mat(120, 160, CV_8U, cv::Scalar(1)));
+  ExpectOneLineFailure(
+      Db("import --labels " + dir_ + "/labels.png --image " + image_ + " --classes 1=sky"),
+      "no manifest.json");
+  EXPECT_EQ(Files(db_), before);
+}
+
+TEST_F(AdversarialTest, StrictRectsClassTablesAndSeeds) {
+  AddSome();
+  const std::string before = Slurp(db_ + "/manifest.json");
+  for (const std::string rect : {"' 0,0,32,32'", "'0, 0,32,32'", "0,0,32,32,", "+0,0,32,32",
+                                 "0,0,32", "2147483647,0,40,40", "0,0,99999999999,8"}) {
+    SCOPED_TRACE(rect);
+    const RunResult r = Db("add --label sky --image " + image_ + " --rect " + rect);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  }
+  cv::imwrite(dir_ + "/labels.png", cv::Mat(120, 160, CV_8U, cv::Scalar(1)));
+  const std::string import = "import --labels " + dir_ + "/labels.png --image " + image_;
+  ExpectOneLineFailure(Db(import + " --classes 1=sky,1=grass"), "given twice");
+  ExpectOneLineFailure(Db(import + " --classes 1=sky --seed -1"), "--seed");
+  EXPECT_EQ(Slurp(db_ + "/manifest.json"), before);
+}
+
+// A link in a train folder to a test image is still a test image.
+TEST_F(AdversarialTest, ATestImageReachedThroughALinkIsRefused) {
+  fs::create_directories(dir_ + "/data/test");
+  fs::create_directories(dir_ + "/data/train");
+  fs::copy_file(image_, dir_ + "/data/test/x.png");
+  fs::create_symlink(dir_ + "/data/test/x.png", dir_ + "/data/train/y.png");
+  ExpectOneLineFailure(Db("add --label sky --image " + dir_ + "/data/train/y.png --rect 0,0,30,30"),
+                       "test split");
+  EXPECT_FALSE(fs::exists(db_ + "/manifest.json"));
+}
+
+// eval's outputs: never over an input, a model, a database file or a file
+// that is not regular; never into a data set or the database.
+TEST_F(AdversarialTest, EvalNeverWritesOverWhatItReads) {
+  AddSome();
+  fs::create_directories(dir_ + "/photos");
+  fs::copy_file(image_, dir_ + "/photos/a.png");
+  const std::string photo = Slurp(dir_ + "/photos/a.png"), manifest = Slurp(db_ + "/manifest.json");
+  const std::string quick = "eval --images " + dir_ + "/photos --db " + db_ + " --csv ";
+  ExpectOneLineFailure(Tint(quick + dir_ + "/photos/a.png"), "data set folder");
+  ExpectOneLineFailure(Tint(quick + db_ + "/manifest.json"), "patch database");
+  const std::string card = testing::SourceDir() + "/models/tint-hc/card.toml";
+  ExpectOneLineFailure(Tint(quick + card + " --model " + card), "model");
+  ASSERT_EQ(::mkfifo((dir_ + "/fifo.csv").c_str(), 0644), 0);
+  ExpectOneLineFailure(Tint(quick + dir_ + "/fifo.csv"), "not a regular file");
+  ExpectOneLineFailure(Tint(quick + "/dev/full"), "not a regular file");
+  EXPECT_TRUE(fs::is_fifo(dir_ + "/fifo.csv"));
+  // --out of a configured run.
+  Spit(dir_ + "/exp.toml",
+       "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
+           "/photos\"\n[[method]]\nname = \"classic\"\nmode = "
+           "\"classic\"\n[method.options]\ncalibration_step = 0\n");
+  const std::string run = "eval --config " + dir_ + "/exp.toml --db " + db_ + " --out ";
+  ExpectOneLineFailure(Tint(run + dir_ + "/photos"), "data set 'mine'");
+  ExpectOneLineFailure(Tint(run + db_), "patch database");
+  ExpectOneLineFailure(Tint(run + db_ + "/patches/results"), "patch database");
+  EXPECT_EQ(Slurp(dir_ + "/photos/a.png"), photo);
+  EXPECT_EQ(Slurp(db_ + "/manifest.json"), manifest);
+  EXPECT_EQ(Files(dir_ + "/photos"), std::vector<std::string>{"a.png"});
+  EXPECT_EQ(Db("verify").exit_code, 0) << Db("verify").err;
+}
+
+TEST_F(AdversarialTest, SequenceOutputInsideTheDatabaseIsRefused) {
+  AddSome();
+  fs::create_directories(dir_ + "/frames");
+  fs::copy_file(image_, dir_ + "/frames/f1.png");
+  ExpectOneLineFailure(Tint("colorize-sequence " + dir_ + "/frames --keyframe " + image_ + " -o " +
+                            db_ + "/patches/sky"),
+                       "patch database");
+  EXPECT_EQ(Db("verify").exit_code, 0) << Db("verify").err;
+}
+
+// --merge checks every shard file before it writes one; --resume redoes a
+// photo whose bytes changed since its result was made.
+TEST_F(AdversarialTest, MergeRefusesFirstAndResumeSeesReplacedPhotos) {
+  AddSome();
+  fs::create_directories(dir_ + "/photos");
+  fs::copy_file(image_, dir_ + "/photos/a.png");
+  fs::copy_file(testing::TestDataPath("bridge_small.jpg"), dir_ + "/photos/b.jpg");
+  auto config = [&](const std::string& file, const std::string& window) {
+    Spit(dir_ + "/" + file,
+         "name = \"adv\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\npath = \"" + dir_ +
+             "/photos\"\n[[method]]\nname = \"classic\"\nmode = \"classic\"\n[method.options]\n"
+             "calibration_step = 0\nwindow = " +
+             window + "\n");
+  };
+  config("exp.toml", "7");
+  config("other.toml", "5");
+  const std::string db = " --db " + db_;
+  ASSERT_EQ(Tint("eval --config " + dir_ + "/exp.toml" + db + " --out " + dir_ + "/res").exit_code,
+            0);
+  ASSERT_EQ(
+      Tint("eval --config " + dir_ + "/other.toml" + db + " --out " + dir_ + "/shard").exit_code,
+      0);
+  const std::string a = Slurp(dir_ + "/res/photos/mine/a.png.json"),
+                    b = Slurp(dir_ + "/res/photos/mine/b.jpg.json");
+  ExpectOneLineFailure(Tint("eval --config " + dir_ + "/exp.toml" + db + " --out " + dir_ +
+                            "/res --merge " + dir_ + "/shard"),
+                       "made with other settings");
+  EXPECT_EQ(Slurp(dir_ + "/res/photos/mine/a.png.json"), a);
+  EXPECT_EQ(Slurp(dir_ + "/res/photos/mine/b.jpg.json"), b);
+  // The photo replaced in place, same name: its result is redone.
+  fs::remove(dir_ + "/photos/a.png");
+  cv::Mat other = cv::imread(testing::TestDataPath("bridge_small.jpg"));
+  cv::resize(other, other, cv::Size(160, 120));
+  ASSERT_TRUE(cv::imwrite(dir_ + "/photos/a.png", other));
+  const RunResult r =
+      Tint("eval --config " + dir_ + "/exp.toml" + db + " --out " + dir_ + "/res --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("other bytes of the photo"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 photos done, 1 already done"), std::string::npos) << r.err;
+  EXPECT_NE(Slurp(dir_ + "/res/photos/mine/a.png.json"), a);
+}
+
+TEST_F(AdversarialTest, SwatchesNearIntMaxAreRefusedNotACrash) {
+  for (const std::string method : {"welsh", "classic"}) {
+    SCOPED_TRACE(method);
+    for (const std::string swatch :
+         {"2147483600,0,100,10:0,0,10,10", "0,0,10,10:2147483600,2147483600,100,100",
+          "0,0,-10,10:0,0,10,10", "0, 0,10,10:0,0,10,10"}) {
+      const RunResult r = Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method " + method +
+                               " --reference " + image_ + " --swatch " + swatch +
+                               (method == "classic" ? " --db " + db_ : std::string()));
+      EXPECT_NE(r.exit_code, 0) << swatch;
+      EXPECT_NE(r.exit_code, 124) << "hung";
+      EXPECT_LT(r.exit_code, 128) << "crashed: " << r.err;
+      EXPECT_EQ(r.ErrLines(), 1) << r.err;
+    }
+  }
+}
+
+// An output name of 244 or 255 characters is valid on ext4: its temporary
+// name must be too.
+TEST_F(AdversarialTest, LongOutputNamesAreWritten) {
+  for (const size_t length : {244u, 255u}) {
+    const std::string name = std::string(length - 4, 'n') + ".png";
+    const RunResult r = Tint("colorize " + image_ + " -o " + dir_ + "/" + name + " --mode cnn");
+    EXPECT_EQ(r.exit_code, 0) << length << ": " << r.err;
+    EXPECT_TRUE(fs::exists(dir_ + "/" + name)) << length;
+  }
+}
+
+// A data set with broken, empty, int16, directory and NaN-holding entries
+// among good photos: the good ones are scored, each bad one is one line.
+TEST_F(AdversarialTest, BadEntriesOfADataSetAreListedAndTheRestScored) {
+  fs::create_directories(dir_ + "/ds/dir.png");
+  fs::copy_file(image_, dir_ + "/ds/good.png");
+  Spit(dir_ + "/ds/empty.png", "");
+  Spit(dir_ + "/ds/broken.jpg", "junk");
+  ASSERT_TRUE(cv::imwrite(dir_ + "/ds/int16.tiff", cv::Mat(20, 30, CV_16S, cv::Scalar(-5))));
+  cv::Mat nan(40, 50, CV_32FC3, cv::Scalar(0.2, 0.4, 0.6));
+  nan.at<cv::Vec3f>(3, 3) = cv::Vec3f(std::nanf(""), 0.5f, INFINITY);
+  ASSERT_TRUE(cv::imwrite(dir_ + "/ds/nan.tiff", nan, {cv::IMWRITE_TIFF_COMPRESSION, 1}));
+  const RunResult r = Tint("eval --images " + dir_ + "/ds --methods cnn");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("2 of 6 photos, 4 unreadable"), std::string::npos) << r.out << r.err;
+  for (const char* bad : {"dir.png", "empty.png", "broken.jpg", "int16.tiff"})
+    EXPECT_NE(r.err.find(bad), std::string::npos) << bad << ": " << r.err;
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ TEST(SequenceCliTest, BadClipsGiveOneLineAndWriteNothing) {
       {frames + " --keyframe " + dir + "/key.png -o " + dir + "/out --method cnn",
        "takes no reference"},
       {frames + " --keyframe " + dir + "/key.png -o " + dir + "/out --temporal 2", "--temporal"},
-      {frames + " --keyframe " + dir + "/key.png -o " + frames, "must not be the frames folder"},
+      {frames + " --keyframe " + dir + "/key.png -o " + frames, "the frames folder"},
       {frames + " -o " + dir + "/out", "--keyframe"},
   };
   for (const auto& [args, expect] : cases) {
