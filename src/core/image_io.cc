@@ -251,7 +251,11 @@ Status DecodeImage(const ImageReadOptions& options, const std::string& path,
   }
   cv::Mat decoded;
   try {
-    decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+    // A JPEG is decoded with its EXIF orientation applied (a portrait photo
+    // stands upright); IMREAD_UNCHANGED would ignore it. JPEG has no alpha,
+    // so ANYCOLOR | ANYDEPTH loses nothing there.
+    decoded = cv::imdecode(
+        bytes, IsJpeg(bytes) ? cv::IMREAD_ANYCOLOR | cv::IMREAD_ANYDEPTH : cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     return Status::Error(path + ": cannot decode image (" + e.msg + ")");
   }
@@ -262,6 +266,31 @@ Status DecodeImage(const ImageReadOptions& options, const std::string& path,
   if (int64_t(decoded.total()) > options.max_pixels) {
     return Status::Error(path + ": image has " + std::to_string(decoded.total()) +
                          " pixels, over the limit of " + std::to_string(options.max_pixels));
+  }
+  // Depths the stages take: 8 and 16 bit unsigned, and float in 0..1. A
+  // float64 image becomes float32; NaN and infinities become 0 and the
+  // nearest bound, so that no stage sees them. Signed integers have no
+  // agreed meaning as colour and are refused.
+  switch (decoded.depth()) {
+    case CV_8U:
+    case CV_16U:
+      break;
+    case CV_64F:
+      decoded.convertTo(decoded, CV_32F);
+      [[fallthrough]];
+    case CV_32F: {
+      cv::Mat flat = decoded.reshape(1);
+      cv::patchNaNs(flat, 0.0);
+      cv::min(flat, 1.0, flat);
+      cv::max(flat, 0.0, flat);
+      break;
+    }
+    default:
+      return Status::Error(path + ": a signed-integer image (" +
+                           (decoded.depth() == CV_8S    ? std::string("int8")
+                            : decoded.depth() == CV_16S ? std::string("int16")
+                                                        : std::string("int32")) +
+                           "); tint reads 8/16-bit unsigned or float images");
   }
   *image = decoded;
   return Status::Ok();

@@ -549,8 +549,8 @@ bool MatchOptions::Check(std::string* error) const {
     *error = "rerank must be in 0..256";
     return false;
   }
-  if (kmeans_branching != 0 && (kmeans_branching < 2 || kmeans_branching > 256)) {
-    *error = "kmeans_branching must be 0 (kd-trees) or in 2..256";
+  if (kmeans_branching != 0 && (kmeans_branching < 8 || kmeans_branching > 256)) {
+    *error = "kmeans_branching must be 0 (kd-trees) or in 8..256";
     return false;
   }
   if (hnsw_m < 2 || hnsw_m > 256 || hnsw_ef_construction < 1 || hnsw_ef < 1) {

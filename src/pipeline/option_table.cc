@@ -169,9 +169,12 @@ std::vector<OptionInfo> MakeTable() {
       [](ClassicOptions& o) -> int& { return o.match.flann_checks; }, kAlways));
   t.push_back(Number<int>(
       "flann_kmeans", T::kInt, 0, 256,
-      "FLANN hierarchical k-means tree with this branching (0 = kd-trees, else 2..256)",
+      "FLANN hierarchical k-means tree with this branching (0 = kd-trees, else 8..256)",
       [](ClassicOptions& o) -> int& { return o.match.kmeans_branching; }, kAlways));
-  t.back().rule = "0 or at least 2";
+  // Below 8, cvflann's tree degenerates on a patch database's near-identical
+  // vectors (one vector split off per level: 2383 levels at 2 on the shipped
+  // database, a stack overflow; at 3 and 4 likewise).
+  t.back().rule = "0 or at least 8";
   t.push_back(Number<int>(
       "pca_dims", T::kInt, 0, 1024, "FLANN searches this many principal components (0 = all)",
       [](ClassicOptions& o) -> int& { return o.match.pca_dims; }, kAlways));
@@ -190,7 +193,7 @@ std::vector<OptionInfo> MakeTable() {
                           "HNSW search beam width (at least k is used)",
                           [](ClassicOptions& o) -> int& { return o.match.hnsw_ef; }));
   t.push_back(Number<int>("faiss_nlist", T::kInt, 1, 1'000'000,
-                          "FAISS IVF inverted lists (k-means centres; at most N/39)",
+                          "FAISS IVF inverted lists (k-means centres; at most N/39 and 4 sqrt(N))",
                           [](ClassicOptions& o) -> int& { return o.match.faiss_nlist; }));
   t.push_back(Number<int>("faiss_nprobe", T::kInt, 1, 1'000'000, "FAISS IVF lists probed per query",
                           [](ClassicOptions& o) -> int& { return o.match.faiss_nprobe; }));
@@ -292,7 +295,7 @@ Status ParseOptionText(const OptionInfo& o, const std::string& raw, OptionSpelli
     const long long v = std::strtoll(text.c_str(), &end, 10);
     if (*end != '\0' || errno != 0 || v < o.min || v > o.max) return bad();
     if (o.rule == "odd" && v % 2 == 0) return bad();
-    if (o.rule == "0 or at least 2" && v == 1) return bad();
+    if (o.rule == "0 or at least 8" && v > 0 && v < 8) return bad();
     *canonical = std::to_string(v);
   }
   return Status::Ok();

@@ -126,3 +126,49 @@ TEST(WriteImageTest, UnknownExtensionIsAnError) {
 
 }  // namespace
 }  // namespace tint
+
+namespace tint {
+namespace {
+
+// Float TIFFs holding NaN or infinities (eval and sequences crashed on
+// them), float64 and signed-integer TIFFs (an internal error): what the
+// stages get is finite, in 0..1, or a one-line refusal.
+TEST(DecodeImageTest, FloatsAreMadeFiniteAndSignedIntegersRefused) {
+  cv::Mat f(4, 5, CV_32FC3, cv::Scalar(0.25, 0.5, 0.75));
+  f.at<cv::Vec3f>(1, 1) = cv::Vec3f(std::nanf(""), INFINITY, -INFINITY);
+  cv::Mat image;
+  std::vector<uint8_t> tiff;  // uncompressed (OpenCV's default for 3 floats is lossy LogLuv)
+  ASSERT_TRUE(cv::imencode(".tiff", f, tiff, {cv::IMWRITE_TIFF_COMPRESSION, 1}));
+  ASSERT_TRUE(DecodeImage(ImageReadOptions(), "f.tiff", tiff, &image).ok());
+  ASSERT_EQ(image.type(), CV_32FC3);
+  EXPECT_TRUE(cv::checkRange(image));
+  EXPECT_EQ(image.at<cv::Vec3f>(1, 1), cv::Vec3f(0, 1, 0));
+  EXPECT_EQ(image.at<cv::Vec3f>(0, 0), cv::Vec3f(0.25, 0.5, 0.75));
+  const Status s = DecodeImage(ImageReadOptions(), "i.tiff",
+                               Encode(".tiff", cv::Mat(4, 5, CV_16S, cv::Scalar(-3))), &image);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("int16"), std::string::npos) << s.message();
+}
+
+// A JPEG whose EXIF orientation says "rotate 90 degrees clockwise" (6) comes
+// out standing: a 40x20 stored image reads as 20x40.
+TEST(DecodeImageTest, JpegExifOrientationIsApplied) {
+  cv::Mat stored(20, 40, CV_8UC3, cv::Scalar(30, 30, 30));
+  stored(cv::Rect(0, 0, 10, 20)).setTo(cv::Scalar(250, 250, 250));  // left side white
+  std::vector<uint8_t> jpeg = Encode(".jpg", stored);
+  // APP1 "Exif", big-endian TIFF header, one IFD entry: Orientation = 6.
+  const std::vector<uint8_t> app1 = {0xFF, 0xE1, 0x00, 0x22, 'E',  'x',  'i',  'f',  0,
+                                     0,    'M',  'M',  0x00, 0x2A, 0x00, 0x00, 0x00, 0x08,
+                                     0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00,
+                                     0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+  jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());
+  cv::Mat image;
+  ASSERT_TRUE(DecodeImage(ImageReadOptions(), "p.jpg", jpeg, &image).ok());
+  ASSERT_EQ(image.size(), cv::Size(20, 40));
+  // Rotated clockwise, the white left side is now the top.
+  EXPECT_GT(image.at<cv::Vec3b>(2, 10)[0], 200);
+  EXPECT_LT(image.at<cv::Vec3b>(37, 10)[0], 60);
+}
+
+}  // namespace
+}  // namespace tint

@@ -294,6 +294,8 @@ TEST(FlannVariantsTest, BadSettingsAreRejected) {
   o.kmeans_branching = 1;
   EXPECT_FALSE(o.Check(&error));
   EXPECT_NE(error.find("kmeans_branching"), std::string::npos);
+  o.kmeans_branching = 2;  // degenerates into a stack overflow (issue 32)
+  EXPECT_FALSE(o.Check(&error));
 }
 
 }  // namespace

@@ -56,8 +56,10 @@ TEST(OptionTableTest, ErrorsNameTheFlagOrTheKeyAsWritten) {
   s = SetClassicOption("window", "8", OptionSpelling::kFlag, &o);
   EXPECT_NE(s.message().find("--window must be an integer in 3..31 (odd)"), std::string::npos)
       << s.message();
-  s = SetClassicOption("flann_kmeans", "1", OptionSpelling::kKey, &o);
-  EXPECT_NE(s.message().find("0 or at least 2"), std::string::npos) << s.message();
+  for (const char* branching : {"1", "2", "7"}) {
+    s = SetClassicOption("flann_kmeans", branching, OptionSpelling::kKey, &o);
+    EXPECT_NE(s.message().find("0 or at least 8"), std::string::npos) << s.message();
+  }
   s = SetClassicOption("seed", "-1", OptionSpelling::kFlag, &o);
   EXPECT_FALSE(s.ok());
   s = SetClassicOption("dark_lightness", "nan", OptionSpelling::kFlag, &o);
