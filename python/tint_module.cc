@@ -50,9 +50,18 @@ cv::Mat ToMat(const py::array& array, const char* what, bool alpha = false) {
   else
     throw py::value_error(std::string(what) + " must hold uint8, uint16 or float32 values");
   const int channels = array.ndim() == 3 ? static_cast<int>(array.shape(2)) : 1;
+  if (array.shape(0) > 50'000 || array.shape(1) > 50'000)
+    throw py::value_error(std::string(what) + " is larger than 50000 pixels on a side");
   const py::array contiguous = py::array::ensure(array, py::array::c_style);
   const cv::Mat view(static_cast<int>(array.shape(0)), static_cast<int>(array.shape(1)),
                      CV_MAKETYPE(depth, channels), const_cast<void*>(contiguous.data()));
+  if (depth == CV_32F) {
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(view.reshape(1), &lo, &hi);
+    if (!cv::checkRange(view) || lo < 0 || hi > 1)
+      throw py::value_error(std::string(what) +
+                            ": float32 values must be finite and in 0..1 (no NaN)");
+  }
   cv::Mat out;
   if (channels == 3)
     cv::cvtColor(view, out, cv::COLOR_RGB2BGR);
@@ -82,7 +91,11 @@ nlohmann::json ToJson(const py::handle& value, const std::string& key) {
 
 // Colorizers made so far, by everything that names them: loading one (a
 // database index, a network) is the slow part. Never destroyed: a cvflann
-// index must not outlive cvflann's own statics at exit.
+// index must not outlive cvflann's own statics at exit. The GIL is released
+// before the map's mutex is taken, never held while waiting for it: a
+// thread holding the mutex may need the GIL back (four threads calling
+// colorize at once hung so). Colorizers are safe to share between threads
+// (eval --jobs does), so one made here serves every thread.
 const Colorizer& CachedColorizer(const ColorizerSpec& spec, const ColorizerContext& context) {
   static auto* made = new std::map<std::string, std::unique_ptr<Colorizer>>();
   static std::mutex mutex;
@@ -92,19 +105,21 @@ const Colorizer& CachedColorizer(const ColorizerSpec& spec, const ColorizerConte
       {"model", spec.model},
       {"weights", spec.weights},
       {"db", context.db_dir}}.dump();
-  std::lock_guard<std::mutex> lock(mutex);
-  auto& c = (*made)[key];
-  if (!c) {
-    std::unique_ptr<Colorizer> fresh;
-    Status s;
-    {
-      py::gil_scoped_release release;
+  Status s;
+  const Colorizer* colorizer = nullptr;
+  {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto& c = (*made)[key];
+    if (!c) {
+      std::unique_ptr<Colorizer> fresh;
       s = CreateColorizer(spec, context, &fresh);
+      if (s.ok()) c = std::move(fresh);
     }
-    Throw(s);
-    c = std::move(fresh);
+    colorizer = c.get();
   }
-  return *c;
+  Throw(s);
+  return *colorizer;
 }
 
 py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
@@ -121,34 +136,45 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
   PhotoGuide guide;
   for (const auto& item : kwargs) {
     const std::string key = item.first.cast<std::string>();
-    if (key == "reference") {
-      reference.bgr = ToMat(item.second.cast<py::array>(), "reference");
-      reference.what = "reference";
-    } else if (key == "swatches") {
-      for (const auto& text : item.second.cast<std::vector<std::string>>()) {
-        Swatch swatch;
-        Throw(ParseSwatch(text, &swatch));
-        reference.swatches.push_back(swatch);
+    // A value of the wrong Python type is a TypeError naming the keyword
+    // (pybind11's own cast error would be a RuntimeError without the name).
+    try {
+      if (key == "reference") {
+        reference.bgr = ToMat(item.second.cast<py::array>(), "reference");
+        reference.what = "reference";
+      } else if (key == "swatches") {
+        for (const auto& text : item.second.cast<std::vector<std::string>>()) {
+          Swatch swatch;
+          Throw(ParseSwatch(text, &swatch));
+          reference.swatches.push_back(swatch);
+        }
+      } else if (key == "hints") {
+        hint_image = ToMat(item.second.cast<py::array>(), "hints", true);
+      } else if (key == "hint_reach") {
+        guide.hint_options.reach = item.second.cast<double>();
+        reach_given = true;
+      } else if (key == "db")
+        context.db_dir = item.second.cast<std::string>();
+      else if (key == "model")
+        spec.model = item.second.cast<std::string>();
+      else if (key == "weights")
+        spec.weights = item.second.cast<std::string>();
+      else if (key == "data_root")
+        context.data_root = item.second.cast<std::string>();
+      else if (key == "post") {
+        if (!ParsePostMode(item.second.cast<std::string>(), &post.mode))
+          throw py::value_error("post must be auto or none");
+      } else {
+        spec.options[key] = ToJson(item.second, key);
       }
-    } else if (key == "hints") {
-      hint_image = ToMat(item.second.cast<py::array>(), "hints", true);
-    } else if (key == "hint_reach") {
-      guide.hint_options.reach = item.second.cast<double>();
-      reach_given = true;
-    } else if (key == "db")
-      context.db_dir = item.second.cast<std::string>();
-    else if (key == "model")
-      spec.model = item.second.cast<std::string>();
-    else if (key == "weights")
-      spec.weights = item.second.cast<std::string>();
-    else if (key == "data_root")
-      context.data_root = item.second.cast<std::string>();
-    else if (key == "post") {
-      if (!ParsePostMode(item.second.cast<std::string>(), &post.mode))
-        throw py::value_error("post must be auto or none");
-    } else {
-      spec.options[key] = ToJson(item.second, key);
+    } catch (const py::cast_error&) {
+      throw py::type_error("keyword " + key + " has the wrong type (" +
+                           std::string(py::str(item.second.get_type().attr("__name__"))) + ")");
     }
+  }
+  {
+    std::string error;
+    if (!guide.hint_options.Check(&error)) throw py::value_error(error);
   }
   const cv::Mat mat = ToMat(image, "image");
   const MethodInfo* info = FindMethod(method);

@@ -3,6 +3,7 @@ Debian's /usr/bin/python3 -m pytest and PYTHONPATH=build/python."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,52 @@ def test_bad_arguments_raise_value_error_with_the_cli_message():
         tint.colorize(np.zeros((4, 4, 5), np.uint8))
     with pytest.raises(ValueError, match="uint8, uint16 or float32"):
         tint.colorize(np.zeros((4, 4), np.int64))
+
+
+def test_bad_values_raise_value_or_type_error_naming_them():
+    grey = grey_photo()
+    with pytest.raises(TypeError, match="hint_reach"):
+        tint.colorize(grey, method="levin", hints=np.zeros((48, 64, 4), np.uint8), hint_reach="far")
+    with pytest.raises(TypeError, match="db"):
+        tint.colorize(grey, db=3)
+    with pytest.raises(TypeError, match="swatches"):
+        tint.colorize(grey, method="welsh", reference=np.zeros((8, 8, 3), np.uint8), swatches=5)
+    strokes = np.zeros((48, 64, 4), np.uint8)
+    strokes[20:23, 5:15] = (200, 40, 40, 255)
+    with pytest.raises(ValueError, match="reach"):
+        tint.colorize(grey, hints=strokes, hint_reach=-1)
+    bad = grey.astype(np.float32) / 255
+    bad[3, 3] = np.nan
+    with pytest.raises(ValueError, match="finite and in 0..1"):
+        tint.colorize(bad, method="grayscale")
+    with pytest.raises(ValueError, match="finite and in 0..1"):
+        tint.colorize(grey.astype(np.float32), method="grayscale")  # 0..255, not 0..1
+
+
+def test_threads_share_colorizers_without_hanging():
+    """Four threads at once (the same method, and classic, cnn, grayscale and a
+    preset together) give the bytes a single thread gives. Run in a child so
+    that a deadlock fails the test after 240 s instead of hanging it."""
+    code = """
+import sys, numpy as np, tint
+from concurrent.futures import ThreadPoolExecutor
+rng = np.random.default_rng(20260101)
+ramp = np.linspace(30, 220, 64)[None, :].repeat(48, axis=0)
+grey = np.clip(ramp + rng.normal(0, 12, (48, 64)), 0, 255).astype(np.uint8)
+runs = [("classic", {"calibration_step": 0})] * 4 + [
+    ("classic", {"calibration_step": 0}), ("cnn", {}), ("grayscale", {}),
+    ("classic:seed-flann", {"calibration_step": 0})]
+with ThreadPoolExecutor(4) as pool:
+    together = list(pool.map(lambda r: tint.colorize(grey, method=r[0], **r[1]), runs))
+alone = [tint.colorize(grey, method=m, **o) for m, o in runs]
+assert all(np.array_equal(a, b) for a, b in zip(together, alone))
+print("ok", len(runs))
+"""
+    env = dict(os.environ)
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=240)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok 8"
 
 
 def test_strokes_colour_the_photo_and_bad_strokes_raise():
