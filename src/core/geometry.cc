@@ -5,8 +5,7 @@
 
 namespace tint {
 
-bool ParseIntList(const std::string& text, char separator, size_t count,
-                  std::vector<int>* values) {
+bool ParseIntList(const std::string& text, char separator, size_t count, std::vector<int>* values) {
   values->clear();
   const char* p = text.data();
   const char* end = p + text.size();

@@ -52,7 +52,8 @@ std::string JournalPath(const std::string& db_dir) {
 
 Status RecoverInterruptedChange(const std::string& db_dir, const Manifest& manifest) {
   int removed = RemoveTemporariesOf(db_dir, "manifest.json") +
-                RemoveTemporariesOf(db_dir, "index.cache") + RemoveTemporariesOf(db_dir, ".journal");
+                RemoveTemporariesOf(db_dir, "index.cache") +
+                RemoveTemporariesOf(db_dir, ".journal");
   const std::string path = JournalPath(db_dir);
   std::error_code ec;
   if (fs::symlink_status(path, ec).type() == fs::file_type::not_found) return Status::Ok();
@@ -125,8 +126,9 @@ Status ChangeJournal::WriteNewFile(const std::string& file, const std::vector<ui
   const std::string path = (fs::path(db_dir_) / file).string();
   std::error_code ec;
   if (fs::symlink_status(path, ec).type() != fs::file_type::not_found) {
-    return Status::Error(path + ": a file no record names is already there (yours?); tint does "
-                                "not replace it: move it away first");
+    return Status::Error(path +
+                         ": a file no record names is already there (yours?); tint does "
+                         "not replace it: move it away first");
   }
   TINT_RETURN_IF_ERROR(Append(*sha256, file));
   TINT_RETURN_IF_ERROR(WriteNewFileAtomic(path, bytes.data(), bytes.size()));

@@ -57,8 +57,8 @@ class ChangeJournal {
 
   std::string db_dir_;
   int fd_ = -1;
-  std::vector<std::string> written_;               // files placed by this change
-  std::vector<std::string> to_delete_;             // files Commit deletes
+  std::vector<std::string> written_;    // files placed by this change
+  std::vector<std::string> to_delete_;  // files Commit deletes
   bool committed_ = false;
 };
 
