@@ -74,15 +74,9 @@ Status OutputPlan::AddOutputFolder(const std::string& path, const std::string& w
   const fs::file_status st = fs::symlink_status(path, ec);
   if (st.type() != fs::file_type::not_found && !fs::is_directory(path, ec))
     return Status::Error(what + " (" + path + ") exists and is not a folder");
-  TINT_RETURN_IF_ERROR(CheckPlace(path, what));
-  for (const auto& [folder, folder_what] : folders_) {
-    if (FileIdentity(folder) == FileIdentity(path))
-      return Status::Error(what + " (" + path + ") is " + folder_what + "; write elsewhere");
-  }
-  for (const auto& [id, input_what] : inputs_) {
-    if (id == FileIdentity(path))
-      return Status::Error(what + " (" + path + ") is " + input_what + "; write elsewhere");
-  }
+  TINT_RETURN_IF_ERROR(CheckPlace(path, what));  // also refuses an input folder itself
+  if (const auto in = inputs_.find(FileIdentity(path)); in != inputs_.end())
+    return Status::Error(what + " (" + path + ") is " + in->second + "; write elsewhere");
   output_folders_.insert(ResolvedPath(path));
   return Status::Ok();
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -27,18 +28,21 @@ bool IsSha256Hex(const std::string& s) {
   return true;
 }
 
-// Removes the temporary files an atomic write of `file_name` in `dir` may
-// have left (".<name>.tmp<digits>", the name cut as WriteFileAtomic cuts it).
-int RemoveTemporariesOf(const fs::path& dir, const std::string& file_name) {
+// Removes the temporary files that atomic writes of `file_names` in `dir`
+// may have left (".<name>.tmp<digits>", the name cut as WriteFileAtomic
+// cuts it), in one pass over the folder.
+int RemoveTemporariesOf(const fs::path& dir, const std::set<std::string>& file_names) {
   int removed = 0;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     if (!IsAtomicWriteTemporary(name)) continue;
     const std::string stem = name.substr(1, name.rfind(".tmp") - 1);
-    if (stem.empty() || file_name.compare(0, stem.size(), stem) != 0) continue;
+    bool ours = false;
+    if (stem.empty()) continue;
+    for (const std::string& f : file_names) ours |= f.compare(0, stem.size(), stem) == 0;
     std::error_code e2;
-    if (e.symlink_status(e2).type() == fs::file_type::regular && fs::remove(e.path(), e2))
+    if (ours && e.symlink_status(e2).type() == fs::file_type::regular && fs::remove(e.path(), e2))
       ++removed;
   }
   return removed;
@@ -51,9 +55,7 @@ std::string JournalPath(const std::string& db_dir) {
 }
 
 Status RecoverInterruptedChange(const std::string& db_dir, const Manifest& manifest) {
-  int removed = RemoveTemporariesOf(db_dir, "manifest.json") +
-                RemoveTemporariesOf(db_dir, "index.cache") +
-                RemoveTemporariesOf(db_dir, ".journal");
+  int removed = RemoveTemporariesOf(db_dir, {"manifest.json", "index.cache", ".journal"});
   const std::string path = JournalPath(db_dir);
   std::error_code ec;
   if (fs::symlink_status(path, ec).type() == fs::file_type::not_found) return Status::Ok();
@@ -67,6 +69,7 @@ Status RecoverInterruptedChange(const std::string& db_dir, const Manifest& manif
   for (const PatchRecord& r : manifest.patches) named.insert(r.file);
   std::istringstream in(text.substr(std::strlen(kJournalHeader)));
   std::string line;
+  std::map<fs::path, std::set<std::string>> journalled;  // folder -> file names, for temporaries
   while (std::getline(in, line)) {
     // A torn last line (killed while writing it) names no placed file.
     const size_t space = line.find(' ');
@@ -74,7 +77,7 @@ Status RecoverInterruptedChange(const std::string& db_dir, const Manifest& manif
     const std::string sha = line.substr(0, space), file = line.substr(space + 1);
     if (!IsSha256Hex(sha) || !CheckPatchFilePath(file).ok() || named.count(file)) continue;
     const fs::path target = fs::path(db_dir) / file;
-    removed += RemoveTemporariesOf(target.parent_path(), target.filename().string());
+    journalled[target.parent_path()].insert(target.filename().string());
     std::string actual;
     if (fs::symlink_status(target, ec).type() != fs::file_type::regular ||
         !Sha256OfFile(target.string(), &actual).ok() || actual != sha) {
@@ -82,6 +85,7 @@ Status RecoverInterruptedChange(const std::string& db_dir, const Manifest& manif
     }
     if (fs::remove(target, ec)) ++removed;
   }
+  for (const auto& [folder, names] : journalled) removed += RemoveTemporariesOf(folder, names);
   if (!fs::remove(path, ec) && ec)
     return Status::Error(path + ": cannot remove the finished journal (" + ec.message() + ")");
   if (removed > 0) {
