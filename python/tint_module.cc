@@ -211,6 +211,13 @@ py::list ColorizeSequence(const py::list& frames, const py::array& keyframe,
                           const std::string& db) {
   const MethodInfo* info = FindMethod(method);
   if (info == nullptr) Throw(Status::Error("unknown method '" + method + "'"));
+  if (frames.empty()) throw py::value_error("frames is empty: give a list of grey frames");
+  if (keyframe.ndim() != 3 || keyframe.shape(2) != 3)
+    throw py::value_error("keyframe must be an (H, W, 3) RGB array: the colour keyframe");
+  for (const auto& frame : frames)
+    if (!py::isinstance<py::array>(frame))
+      throw py::type_error("frames must be a list of arrays, found " +
+                           std::string(py::str(frame.get_type().attr("__name__"))));
   GuidesGiven given;
   given.reference = true;  // the keyframe
   Throw(CheckGuidesApply(*info, given, {"reference photo (keyframe=)", "", "", ""}));

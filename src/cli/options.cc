@@ -1,5 +1,8 @@
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "pipeline/option_table.h"
@@ -149,8 +152,27 @@ int Fail(const std::string& command, const std::string& message) {
 }
 
 bool Parse(CLI::App* app, int argc, char** argv, int* exit_code) {
+  // `-o=FILE` means `-o FILE`, as `--output=FILE` does (CLI11 would keep the
+  // '=' in the value). Arguments after a bare `--` are left alone.
+  std::vector<std::string> args;
+  bool options_ended = false;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") options_ended = true;
+    const bool short_with_equals = i > 0 && !options_ended && arg.size() > 3 && arg[0] == '-' &&
+                                   std::isalpha(static_cast<unsigned char>(arg[1])) != 0 &&
+                                   arg[2] == '=';
+    if (short_with_equals) {
+      args.push_back(arg.substr(0, 2));
+      args.push_back(arg.substr(3));
+    } else {
+      args.push_back(arg);
+    }
+  }
+  std::vector<char*> pointers;
+  for (std::string& arg : args) pointers.push_back(arg.data());
   try {
-    app->parse(argc, argv);
+    app->parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::CallForHelp&) {
     std::printf("%s", app->help().c_str());
     *exit_code = 0;

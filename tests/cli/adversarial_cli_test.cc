@@ -705,6 +705,17 @@ TEST_F(AdversarialTest, LongOutputNamesAreWritten) {
   }
 }
 
+// `-o=FILE` is `-o FILE`, for a name that starts with a dash too, and so is
+// `-j=N`; the value never keeps the '='.
+TEST_F(AdversarialTest, ShortOptionsTakeTheirValueAfterAnEqualsSign) {
+  const RunResult r = Tint("colorize " + image_ + " -o=" + dir_ + "/-dash.png -j=1 --mode cnn");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ + "/-dash.png"));
+  const RunResult bad = Tint("colorize " + image_ + " -j=x --mode cnn");
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_EQ(bad.ErrLines(), 1) << bad.err;
+}
+
 // A data set with broken, empty, int16, directory and NaN-holding entries
 // among good photos: the good ones are scored, each bad one is one line.
 TEST_F(AdversarialTest, BadEntriesOfADataSetAreListedAndTheRestScored) {

@@ -106,6 +106,17 @@ def test_bad_values_raise_value_or_type_error_naming_them():
         tint.colorize(grey.astype(np.float32), method="grayscale")  # 0..255, not 0..1
 
 
+def test_bad_sequences_raise_value_or_type_error():
+    grey = grey_photo()
+    key = np.stack([grey] * 3, axis=-1)
+    with pytest.raises(ValueError, match="frames is empty"):
+        tint.colorize_sequence([], key, method="welsh")
+    with pytest.raises(ValueError, match="keyframe must be an"):
+        tint.colorize_sequence([grey], grey, method="welsh")
+    with pytest.raises(TypeError, match="list of arrays, found str"):
+        tint.colorize_sequence([grey, "frame.png"], key, method="welsh")
+
+
 def test_threads_share_colorizers_without_hanging():
     """Four threads at once (the same method, and classic, cnn, grayscale and a
     preset together) give the bytes a single thread gives. Run in a child so
