@@ -8,16 +8,27 @@ function(tint_add_library NAME)
   target_link_libraries(tint_${NAME} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
-# tint_add_test(STAGE NAME SRCS ... DEPS ...)
+# tint_add_test(STAGE NAME SRCS ... DEPS ... [LABELS ...])
 # Builds tests/<stage>/<name>.cc and registers it with CTest as <stage>/<name>,
-# so a failing test names the folder to look in.
+# so a failing test names the folder to look in. Its tier (a CTest label,
+# docs/testing.md) is `unit` by default and `cli` for stage cli; LABELS
+# replaces it (`system` for a test that runs whole commands on real data) or
+# adds `sanitize` (also run by the sanitizer build).
 function(tint_add_test STAGE NAME)
-  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
+  if(ARG_LABELS)
+    set(labels ${ARG_LABELS})
+  elseif(STAGE STREQUAL "cli")
+    set(labels cli)
+  else()
+    set(labels unit)
+  endif()
   set(target ${STAGE}_${NAME})
   add_executable(${target} ${ARG_SRCS})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} tint_testing GTest::gtest GTest::gtest_main)
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/${STAGE})
   add_test(NAME ${STAGE}/${NAME} COMMAND ${target})
   set_tests_properties(${STAGE}/${NAME} PROPERTIES
-    ENVIRONMENT "TINT_SOURCE_DIR=${PROJECT_SOURCE_DIR};TINT_BINARY_DIR=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "TINT_SOURCE_DIR=${PROJECT_SOURCE_DIR};TINT_BINARY_DIR=${CMAKE_BINARY_DIR}"
+    LABELS "${labels}")
 endfunction()

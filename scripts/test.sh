@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, then build and run every test
-# twice: a Release build, and a build with AddressSanitizer and
-# UndefinedBehaviorSanitizer. Tests that need ../shared/data skip when it is
-# absent (set TINT_DATA_ROOT to point at another copy). First the format
-# check (scripts/format.sh --check); last the manifest and index-cache fuzzers
-# run for FUZZ_SECONDS each (default 30) under libFuzzer with clang.
+# in a Release build, and the unit tier plus the tests labelled `sanitize`
+# (the adversarial, database and sequence CLI tests, the Redis workers) in a
+# build with AddressSanitizer and UndefinedBehaviorSanitizer. Tiers are CTest
+# labels (docs/testing.md): unit, cli, system, bench. Tests that need
+# ../shared/data skip when it is absent (set TINT_DATA_ROOT to point at
+# another copy). First the format check (scripts/format.sh --check); last the
+# three fuzzers run for FUZZ_SECONDS each (default 30) under libFuzzer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +30,14 @@ bash scripts/format.sh --check
 echo "== Release build and tests (with every benchmark in --quick mode)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON -DTINT_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build build --parallel "$jobs"
-ctest --test-dir build --output-on-failure -j "$jobs"
+# Every test has exactly one tier label (plus, perhaps, `sanitize`).
+untiered=$(ctest --test-dir build -N -LE '^(unit|cli|system|bench)$' | sed -n 's/^ *Test *#[0-9]*: //p')
+if [ -n "$untiered" ]; then
+  echo "tests without a tier label (unit, cli, system or bench): $untiered" >&2
+  exit 1
+fi
+release_log=$(mktemp)
+ctest --test-dir build --output-on-failure -j "$jobs" | tee "$release_log"
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINT_BUILD_TESTS=ON -DTINT_SANITIZE=ON >/dev/null
@@ -40,10 +49,11 @@ cmake --build build-asan --parallel "$jobs"
 # --shard` run, reproducibly.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -L '^(unit|sanitize)$'
 
 echo "== libFuzzer: patch database manifest and index cache parsers (bounded)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
 
-echo "== Release tests again (their summary closes the log)"
-ctest --test-dir build -j "$jobs" | tail -n 3
+echo "== Release tests (their summary, from above, closes the log)"
+grep -E 'tests passed|Total Test time' "$release_log"
+rm -f "$release_log"
