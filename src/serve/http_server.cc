@@ -1,5 +1,7 @@
 #include "serve/http_server.h"
 
+#include <sys/socket.h>
+
 #include <cstdio>
 #include <sstream>
 
@@ -101,6 +103,48 @@ void HttpService::Routes() {
   svr.set_write_timeout(10);
   svr.set_keep_alive_max_count(1000);
   svr.set_tcp_nodelay(true);  // small JSON answers go out at once (no 40 ms Nagle wait)
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a
+  // second server on a busy port binds too and the kernel splits the
+  // connections between them.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  // Before any body is read: what httplib would read whole or inflate
+  // without a bound is refused from the headers, and the connection closed.
+  const size_t max_body = static_cast<size_t>(options_.max_upload_mb * 1024 * 1024);
+  svr.set_pre_routing_handler([this, max_body](const httplib::Request& req,
+                                               httplib::Response& res) {
+    auto refuse = [&res](int status, const std::string& message) {
+      SendError(res, status, message);
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "identity")
+      return refuse(415, "compressed request bodies (Content-Encoding) are not accepted");
+    if (req.has_header("Transfer-Encoding"))
+      return refuse(411, "send the body with a Content-Length (chunked uploads are not accepted)");
+    if (req.has_header("Content-Length")) {
+      const std::string length = req.get_header_value("Content-Length");
+      const bool digits = !length.empty() && length.size() <= 18 &&
+                          length.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits) return refuse(400, "bad Content-Length");
+      if (std::stoull(length) > max_body) {
+        char text[96];
+        std::snprintf(text, sizeof text, "upload over the limit of %g MB", options_.max_upload_mb);
+        return refuse(413, text);
+      }
+    }
+    if (req.ranges.size() > 1) {
+      // httplib would answer every range, even of this refusal (2,000
+      // ranges of a 278 KB result made 750 MB). The Request it passes is
+      // its own non-const local, so dropping the ranges here is defined.
+      const_cast<httplib::Request&>(req).ranges.clear();
+      return refuse(416, "one byte range per request at most");
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
 
   svr.set_logger(
       [this](const httplib::Request&, const httplib::Response& res) { CountResponse(res.status); });

@@ -2,6 +2,7 @@
 // the training script saved, a run on the project's photos, and broken files.
 #include "cnn/network.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +18,7 @@
 #include "core/image_io.h"
 #include "eval/metrics.h"
 #include "pipeline/colorizer.h"
+#include "pipeline/registry.h"
 #include "testing.h"
 
 namespace tint {
@@ -32,18 +34,42 @@ Status LoadShipped(std::unique_ptr<CnnModel>* model, const std::string& card_pat
   return CnnModel::Load(card, model);
 }
 
+// Every model folder the training scripts wrote (models/*/check/).
+std::vector<std::string> ShippedDirs() {
+  std::vector<std::string> dirs;
+  for (const auto& e : fs::directory_iterator(testing::SourceDir() + "/models")) {
+    if (fs::exists(e.path() / "check" / "input.npy")) dirs.push_back(e.path().string());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
 TEST(ShippedModel, OpenCvMatchesTheTorchReference) {
-  std::unique_ptr<CnnModel> model;
-  Status s = LoadShipped(&model);
-  ASSERT_TRUE(s.ok()) << s.message();
-  cv::Mat input, expected, got;
-  ASSERT_TRUE(ReadNpy(ShippedDir() + "/check/input.npy", &input).ok());
-  ASSERT_TRUE(ReadNpy(ShippedDir() + "/check/logits.npy", &expected).ok());
-  ASSERT_TRUE(model->Forward(input, "", &got).ok());
-  ASSERT_EQ(got.dims, 4);
-  for (int i = 0; i < 4; ++i) ASSERT_EQ(got.size[i], expected.size[i]) << "dim " << i;
-  EXPECT_EQ(got.size[1], model->centres().rows);
-  EXPECT_LE(cv::norm(got, expected, cv::NORM_INF), 1e-4);
+  const std::vector<std::string> dirs = ShippedDirs();
+  ASSERT_GE(dirs.size(), 2u);
+  for (const std::string& dir : dirs) {
+    SCOPED_TRACE(dir);
+    std::unique_ptr<CnnModel> model;
+    Status s = LoadShipped(&model, dir + "/card.toml");
+    ASSERT_TRUE(s.ok()) << s.message();
+    cv::Mat input, expected, got;
+    ASSERT_TRUE(ReadNpy(dir + "/check/input.npy", &input).ok());
+    ASSERT_TRUE(ReadNpy(dir + "/check/logits.npy", &expected).ok());
+    ASSERT_TRUE(model->Forward(input, "", &got).ok());
+    ASSERT_EQ(got.dims, 4);
+    for (int i = 0; i < 4; ++i) ASSERT_EQ(got.size[i], expected.size[i]) << "dim " << i;
+    EXPECT_EQ(got.size[1], model->centres().rows);
+    EXPECT_LE(cv::norm(got, expected, cv::NORM_INF), 1e-4);
+  }
+}
+
+// The default card (DefaultModelCard) is one of the shipped folders.
+TEST(ShippedModel, TheDefaultCardIsShipped) {
+  const std::string card = DefaultModelCard();
+  ASSERT_TRUE(fs::exists(card)) << card;
+  const std::vector<std::string> dirs = ShippedDirs();
+  EXPECT_NE(std::find(dirs.begin(), dirs.end(), fs::path(card).parent_path().string()), dirs.end())
+      << card;
 }
 
 TEST(ShippedModel, InputSizeFitsTheLongSideAndRoundsToTheMultiple) {
@@ -63,28 +89,31 @@ TEST(ShippedModel, InputSizeFitsTheLongSideAndRoundsToTheMultiple) {
 // Runs the shipped model on the project's two photos: output the photo's
 // size, L kept, chroma present and in range.
 TEST(ShippedModel, ColorizesPhotosKeepingLightness) {
-  std::unique_ptr<Colorizer> colorizer;
-  Status s = CreateCnnColorizer(ShippedDir() + "/card.toml", {}, &colorizer);
-  ASSERT_TRUE(s.ok()) << s.message();
-  for (const char* name : {"bridge_small.jpg", "street_small.png"}) {
-    cv::Mat image, colour;
-    ASSERT_TRUE(ReadImage({}, testing::TestDataPath(name), &image).ok());
-    ColorizeDetails details;
-    ASSERT_TRUE(ColorizePhoto(*colorizer, {}, image, &colour, &details).ok()) << name;
-    ASSERT_EQ(colour.size(), image.size());
-    EXPECT_GT(details.seconds.count("cnn_forward"), 0u);
-    EXPECT_LE(MaxLightnessDifference(ComputeLightness(image), ComputeLightness(colour)), 1.0)
-        << name;
-    cv::Mat ab;
-    ASSERT_TRUE(colorizer->Colorize(ComputeLightness(image), &ab, nullptr).ok());
-    ASSERT_EQ(ab.size(), image.size());
-    ASSERT_TRUE(cv::checkRange(ab));
-    cv::Mat planes[2];
-    cv::split(ab, planes);
-    cv::Mat magnitude;
-    cv::magnitude(planes[0], planes[1], magnitude);
-    EXPECT_GT(cv::mean(magnitude)[0], 1.0) << name << ": no chroma predicted";
-    EXPECT_LT(cv::mean(magnitude)[0], 60.0) << name;
+  for (const std::string& dir : ShippedDirs()) {
+    SCOPED_TRACE(dir);
+    std::unique_ptr<Colorizer> colorizer;
+    Status s = CreateCnnColorizer(dir + "/card.toml", {}, &colorizer);
+    ASSERT_TRUE(s.ok()) << s.message();
+    for (const char* name : {"bridge_small.jpg", "street_small.png"}) {
+      cv::Mat image, colour;
+      ASSERT_TRUE(ReadImage({}, testing::TestDataPath(name), &image).ok());
+      ColorizeDetails details;
+      ASSERT_TRUE(ColorizePhoto(*colorizer, {}, image, &colour, &details).ok()) << name;
+      ASSERT_EQ(colour.size(), image.size());
+      EXPECT_GT(details.seconds.count("cnn_forward"), 0u);
+      EXPECT_LE(MaxLightnessDifference(ComputeLightness(image), ComputeLightness(colour)), 1.0)
+          << name;
+      cv::Mat ab;
+      ASSERT_TRUE(colorizer->Colorize(ComputeLightness(image), &ab, nullptr).ok());
+      ASSERT_EQ(ab.size(), image.size());
+      ASSERT_TRUE(cv::checkRange(ab));
+      cv::Mat planes[2];
+      cv::split(ab, planes);
+      cv::Mat magnitude;
+      cv::magnitude(planes[0], planes[1], magnitude);
+      EXPECT_GT(cv::mean(magnitude)[0], 1.0) << name << ": no chroma predicted";
+      EXPECT_LT(cv::mean(magnitude)[0], 60.0) << name;
+    }
   }
 }
 

@@ -2,6 +2,11 @@
 // progress by stage, result expiry, and concurrent uploads. An in-process
 // server with toy methods whose timing the test controls (a gate), so no
 // assertion depends on how fast the machine is.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -288,6 +293,76 @@ TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
   // No 5xx among them.
   const std::string metrics = client_->Get("/metrics")->body;
   EXPECT_EQ(metrics.find("code=\"5"), std::string::npos) << metrics;
+}
+
+// Sends raw bytes to the server and returns what it answers, at most 64 KB or
+// 10 s (the server must answer from the headers, without the body).
+std::string RawExchange(int port, const std::string& request) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  timeval timeout{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  (void)!write(fd, request.data(), request.size());
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; answer.size() < 65536 && (n = read(fd, buffer, sizeof buffer)) > 0;)
+    answer.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return answer;
+}
+
+// What httplib would read whole, inflate or multiply is refused from the
+// headers (issue 40): a Content-Length over the limit (no body sent: the
+// answer must not wait for it), a chunked or compressed body, many ranges.
+TEST_F(ApiTest, BodiesAndRangesAreBoundedFromTheHeaders) {
+  HttpOptions http;
+  http.max_upload_mb = 0.05;
+  Start({}, http);
+  const std::string head = "POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  std::string answer = RawExchange(port_, head +
+                                              "Content-Type: multipart/form-data; boundary=x\r\n"
+                                              "Content-Length: 300000000\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+  EXPECT_NE(answer.find("upload over the limit of 0.05 MB"), std::string::npos) << answer;
+  answer = RawExchange(port_, head + "Transfer-Encoding: chunked\r\n\r\n1000000\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 411", 0), 0u) << answer;
+  answer = RawExchange(port_, head + "Content-Encoding: gzip\r\nContent-Length: 10\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 415", 0), 0u) << answer;
+  answer = RawExchange(port_, head + "Content-Length: -5\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  // One range is served; thousands are one 416.
+  std::string ranges = "bytes=0-";
+  for (int i = 0; i < 2000; ++i) ranges += ",0-";  // the whole page 2001 times
+  answer = RawExchange(port_, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nRange: " +
+                                  ranges + "\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 416", 0), 0u) << answer.substr(0, 200);
+  EXPECT_LT(answer.size(), 4096u) << answer.substr(0, 600);
+  auto one = client_->Get("/", {{"Range", "bytes=0-9"}});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->status, 206);
+  EXPECT_EQ(one->body.size(), 10u);
+  // The service still answers.
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+}
+
+// A second server on a busy port is an error, not a silent split of the
+// connections (httplib's default SO_REUSEPORT).
+TEST_F(ApiTest, ABusyPortIsAnError) {
+  Start();
+  HttpOptions http;
+  http.port = port_;
+  HttpService second(queue_.get(), {{"toy", "a = 20"}}, {}, http);
+  int port = 0;
+  const Status s = second.Bind(&port);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("in use"), std::string::npos) << s.message();
 }
 
 TEST_F(ApiTest, AFullQueueAnswers429WithRetryAfter) {
