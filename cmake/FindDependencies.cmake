@@ -10,6 +10,7 @@ find_package(tomlplusplus 3 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)  # SHA-256
 find_package(PkgConfig REQUIRED)
+find_package(TIFF 4 REQUIRED)  # libtiff: a TIFF's size as OpenCV's decoder will read it
 # xxHash (XXH3-128): the index cache's content check, at memory speed.
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 

@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libopencv-contrib-dev      # OpenCV 4.6 with flann, dnn, ximgproc, xphoto, quality
+  libtiff-dev                              # a TIFF's size read by libtiff itself, before decoding
   libeigen3-dev libspectra-dev             # eigensolvers for normalized cuts
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libssl-dev                               # OpenSSL: SHA-256 of patches, manifests, models

@@ -1,8 +1,13 @@
 #include "core/image_io.h"
 
+#include <tiffio.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdarg>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
@@ -110,6 +115,68 @@ bool ImageReadOptions::Check(std::string* error) const {
   return true;
 }
 
+namespace {
+
+// A TIFF (classic or BigTIFF, either byte order).
+bool IsTiff(const std::vector<uint8_t>& b) {
+  if (b.size() < 8) return false;
+  return (b[0] == 'I' && b[1] == 'I' && (b[2] == 42 || b[2] == 43) && b[3] == 0) ||
+         (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && (b[3] == 42 || b[3] == 43));
+}
+
+// libtiff reading the bytes in memory: the same reading of the first
+// directory that OpenCV's TIFF decoder does, so a LONG8 or repeated
+// ImageWidth cannot give this check one size and the decoder another.
+struct TiffMemory {
+  const std::vector<uint8_t>* bytes;
+  toff_t at = 0;
+};
+
+tmsize_t TiffRead(thandle_t h, void* buffer, tmsize_t size) {
+  auto* m = static_cast<TiffMemory*>(h);
+  const toff_t n = m->at >= m->bytes->size()
+                       ? 0
+                       : std::min<toff_t>(static_cast<toff_t>(size), m->bytes->size() - m->at);
+  if (n > 0) std::memcpy(buffer, m->bytes->data() + m->at, n);
+  m->at += n;
+  return static_cast<tmsize_t>(n);
+}
+tmsize_t TiffWrite(thandle_t, void*, tmsize_t) { return -1; }
+toff_t TiffSeek(thandle_t h, toff_t offset, int whence) {
+  auto* m = static_cast<TiffMemory*>(h);
+  const toff_t base = whence == SEEK_CUR ? m->at : whence == SEEK_END ? m->bytes->size() : 0;
+  m->at = base + offset;
+  return m->at;
+}
+int TiffClose(thandle_t) { return 0; }
+toff_t TiffBytes(thandle_t h) { return static_cast<TiffMemory*>(h)->bytes->size(); }
+int TiffMap(thandle_t, void**, toff_t*) { return 0; }
+void TiffUnmap(thandle_t, void*, toff_t) {}
+void TiffQuiet(const char*, const char*, va_list) {}
+
+bool TiffSize(const std::vector<uint8_t>& b, int* width, int* height) {
+  static std::once_flag quiet;
+  std::call_once(quiet, [] {
+    TIFFSetErrorHandler(TiffQuiet);
+    TIFFSetWarningHandler(TiffQuiet);
+  });
+  TiffMemory memory{&b};
+  // "rm": read only, never memory-map.
+  TIFF* tiff = TIFFClientOpen("image", "rm", &memory, TiffRead, TiffWrite, TiffSeek, TiffClose,
+                              TiffBytes, TiffMap, TiffUnmap);
+  if (tiff == nullptr) return false;
+  uint32_t w = 0, h = 0;
+  const bool ok = TIFFGetField(tiff, TIFFTAG_IMAGEWIDTH, &w) == 1 &&
+                  TIFFGetField(tiff, TIFFTAG_IMAGELENGTH, &h) == 1;
+  TIFFClose(tiff);
+  if (!ok) return false;
+  *width = static_cast<int>(std::min<uint32_t>(w, INT32_MAX));
+  *height = static_cast<int>(std::min<uint32_t>(h, INT32_MAX));
+  return true;
+}
+
+}  // namespace
+
 bool PeekImageSize(const std::vector<uint8_t>& b, int* width, int* height) {
   if (IsPng(b)) {
     if (b.size() < 24) return false;
@@ -166,28 +233,7 @@ bool PeekImageSize(const std::vector<uint8_t>& b, int* width, int* height) {
     *height = static_cast<int>(std::min<long>(vals[1], INT32_MAX));
     return true;
   }
-  if (b.size() >= 8 && ((b[0] == 'I' && b[1] == 'I') || (b[0] == 'M' && b[1] == 'M'))) {
-    const bool le = b[0] == 'I';
-    auto u16 = [&](size_t o) { return le ? Le16(&b[o]) : Be16(&b[o]); };
-    auto u32 = [&](size_t o) { return le ? Le32(&b[o]) : Be32(&b[o]); };
-    if (u16(2) != 42) return false;
-    const size_t ifd = u32(4);
-    if (ifd + 2 > b.size()) return false;
-    const int n = u16(ifd);
-    int w = -1, h = -1;
-    for (int k = 0; k < n; ++k) {
-      const size_t e = ifd + 2 + 12 * size_t(k);
-      if (e + 12 > b.size()) return false;
-      const uint16_t tag = u16(e), type = u16(e + 2);
-      const uint32_t value = type == 3 ? u16(e + 8) : u32(e + 8);
-      if (tag == 256) w = static_cast<int>(std::min<uint32_t>(value, INT32_MAX));
-      if (tag == 257) h = static_cast<int>(std::min<uint32_t>(value, INT32_MAX));
-    }
-    if (w < 0 || h < 0) return false;
-    *width = w;
-    *height = h;
-    return true;
-  }
+  if (IsTiff(b)) return TiffSize(b, width, height);
   return false;
 }
 

@@ -172,3 +172,78 @@ TEST(DecodeImageTest, JpegExifOrientationIsApplied) {
 
 }  // namespace
 }  // namespace tint
+
+namespace tint {
+namespace {
+
+// An uncompressed 8-bit grey TIFF whose directory lists ImageWidth twice
+// (`first`, then `second`) and is 200 rows high, with pixel data for
+// `data_width` x 200.
+std::vector<uint8_t> TiffWithTwoWidths(uint16_t first, uint16_t second, uint32_t data_width) {
+  std::vector<uint8_t> b = {'I', 'I', 42, 0, 8, 0, 0, 0};
+  auto u16 = [&b](uint32_t v) {
+    b.push_back(v & 0xff);
+    b.push_back((v >> 8) & 0xff);
+  };
+  auto u32 = [&](uint32_t v) {
+    u16(v & 0xffff);
+    u16(v >> 16);
+  };
+  const uint32_t rows = 200, entries = 10;
+  const uint32_t data_at = 8 + 2 + 12 * entries + 4;
+  auto entry = [&](uint16_t tag, uint16_t type, uint32_t value) {
+    u16(tag);
+    u16(type);
+    u32(1);
+    if (type == 3) {
+      u16(value);
+      u16(0);
+    } else {
+      u32(value);
+    }
+  };
+  u16(entries);
+  entry(256, 3, first);
+  entry(256, 3, second);
+  entry(257, 3, rows);
+  entry(258, 3, 8);
+  entry(259, 3, 1);
+  entry(262, 3, 1);
+  entry(273, 4, data_at);
+  entry(277, 3, 1);
+  entry(278, 3, rows);
+  entry(279, 4, data_width * rows);
+  u32(0);
+  b.resize(b.size() + size_t(data_width) * rows, 128);
+  return b;
+}
+
+// Issue 40: a TIFF that gave the size check one width and the decoder
+// another. Whatever the directory says, nothing over max_pixels is decoded.
+TEST(DecodeImageTest, ATiffNeverDecodesMorePixelsThanTheLimit) {
+  ImageReadOptions options;
+  options.max_pixels = 10'000;
+  for (const auto& [first, second] : {std::pair<uint16_t, uint16_t>{200, 10}, {10, 200}}) {
+    const std::vector<uint8_t> bytes = TiffWithTwoWidths(first, second, 200);
+    cv::Mat image;
+    const Status s = DecodeImage(options, "twice.tif", bytes, &image);
+    if (s.ok()) {
+      EXPECT_LE(int64_t(image.cols) * image.rows, options.max_pixels) << first << "," << second;
+    } else {
+      EXPECT_NE(s.message().find("over the limit"), std::string::npos) << s.message();
+    }
+    // The size check reads what the decoder reads.
+    int w = 0, h = 0;
+    ASSERT_TRUE(PeekImageSize(bytes, &w, &h));
+    options.max_pixels = 1'000'000;
+    cv::Mat decoded;
+    if (DecodeImage(options, "twice.tif", bytes, &decoded).ok()) {
+      EXPECT_EQ(w, decoded.cols);
+      EXPECT_EQ(h, decoded.rows);
+    }
+    options.max_pixels = 10'000;
+  }
+}
+
+}  // namespace
+}  // namespace tint
