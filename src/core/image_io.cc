@@ -277,6 +277,8 @@ Status DecodeImage(const ImageReadOptions& options, const std::string& path,
 
   int width = 0, height = 0;
   const bool known = PeekImageSize(bytes, &width, &height);
+  if (!known && IsTiff(bytes))
+    return Status::Error(path + ": cannot read the TIFF's directory (damaged TIFF)");
   if (known) {
     if (width <= 0 || height <= 0)
       return Status::Error(path + ": image header gives an empty size");

@@ -243,6 +243,13 @@ TEST(DecodeImageTest, ATiffNeverDecodesMorePixelsThanTheLimit) {
     }
     options.max_pixels = 10'000;
   }
+  // A TIFF whose directory libtiff cannot read is refused, not decoded.
+  std::vector<uint8_t> damaged = TiffWithTwoWidths(10, 10, 10);
+  damaged[4] = 0xf0;  // the directory's offset points past the end
+  cv::Mat image;
+  const Status s = DecodeImage(options, "damaged.tif", damaged, &image);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("TIFF"), std::string::npos) << s.message();
 }
 
 }  // namespace
