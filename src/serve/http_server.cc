@@ -19,7 +19,9 @@ using nlohmann::json;
 
 void SendJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Bytes that are not UTF-8 (echoed from a request) become U+FFFD instead
+  // of an exception and a 500.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
@@ -215,6 +217,11 @@ void HttpService::Routes() {
   svr.Post("/api/jobs", [this](const httplib::Request& req, httplib::Response& res) {
     if (!req.is_multipart_form_data() || !req.has_file("image")) {
       return SendError(res, 400, "send the photo as multipart/form-data field 'image'");
+    }
+    for (const auto& [name, item] : req.files) {
+      if (name != "image" && name != "method" && name != "post")
+        return SendError(res, 400,
+                         "unknown form field '" + name + "' (fields: image, method, post)");
     }
     JobRequest job;
     // No method named: classic, the tool's own, when served; else the first.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -290,6 +291,23 @@ TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
   EXPECT_NE(thrown["error"].get<std::string>().find("internal error"), std::string::npos);
   EXPECT_EQ(thrown["error"].get<std::string>().find('\n'), std::string::npos);
   EXPECT_EQ(Submit(Png(Gradient(16, 16)))->status, 202);
+  // A method name that is not UTF-8 is a 400 (it was a 500); an unknown
+  // field is named.
+  ExpectError(Submit(Png(Gradient(16, 16)), "to\xff\xfey"), 400, "unknown method");
+  ExpectError(
+      client_->Post("/api/jobs", httplib::MultipartFormDataItems{{"image", Png(Gradient(16, 16)),
+                                                                  "photo.png", "image/png"},
+                                                                 {"methd", "toy", "", ""}}),
+      400, "unknown form field 'methd'");
+  // A float64 TIFF and one holding NaN are coloured (made float32 and finite).
+  cv::Mat doubles(16, 16, CV_64FC1, cv::Scalar(0.4));
+  doubles.at<double>(2, 2) = std::nan("");
+  std::vector<uint8_t> tiff;
+  ASSERT_TRUE(cv::imencode(".tiff", doubles, tiff));
+  r = Submit(std::string(tiff.begin(), tiff.end()));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_EQ(WaitFinished(json::parse(r->body)["id"])["state"], "done");
   // No 5xx among them.
   const std::string metrics = client_->Get("/metrics")->body;
   EXPECT_EQ(metrics.find("code=\"5"), std::string::npos) << metrics;
