@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <sstream>
 
@@ -55,6 +57,33 @@ std::string FormValue(const httplib::Request& req, const std::string& key,
 }
 
 }  // namespace
+
+namespace {
+
+bool IsLoopbackName(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]";
+}
+
+// The name part of a Host header or an Origin's authority: "[::1]:8080" ->
+// "[::1]", "example.org:80" -> "example.org", lower case.
+std::string HostName(std::string authority) {
+  std::transform(authority.begin(), authority.end(), authority.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (!authority.empty() && authority[0] == '[')
+    return authority.substr(0, authority.find(']') + 1);
+  return authority.substr(0, authority.find(':'));
+}
+
+}  // namespace
+
+bool HttpOptions::HostAllowed(const std::string& host_header) const {
+  const std::string name = HostName(host_header);
+  if (name.empty()) return false;
+  if (allowed_hosts.empty()) return !IsLoopbackName(host) || IsLoopbackName(name);
+  for (const std::string& allowed : allowed_hosts)
+    if (HostName(allowed) == name) return true;
+  return false;
+}
 
 bool HttpOptions::Check(std::string* error) const {
   if (port < 0 || port > 65535) {
@@ -122,6 +151,19 @@ void HttpService::Routes() {
       res.set_header("Connection", "close");
       return httplib::Server::HandlerResponse::Handled;
     };
+    // DNS rebinding: a loopback service answers only to its own names.
+    if (!options_.HostAllowed(req.get_header_value("Host")))
+      return refuse(421, "this server does not answer to the host '" +
+                             req.get_header_value("Host") + "' (see tint serve --allow-host)");
+    // A cross-site form POST: a state-changing request from a browser must
+    // come from a page of this server (its Origin names an allowed host).
+    if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin")) {
+      const std::string origin = req.get_header_value("Origin");
+      const size_t scheme = origin.find("://");
+      const std::string authority = scheme == std::string::npos ? "" : origin.substr(scheme + 3);
+      if (HostName(authority) != HostName(req.get_header_value("Host")))
+        return refuse(403, "cross-origin request from '" + origin + "' refused");
+    }
     const std::string encoding = req.get_header_value("Content-Encoding");
     if (!encoding.empty() && encoding != "identity")
       return refuse(415, "compressed request bodies (Content-Encoding) are not accepted");

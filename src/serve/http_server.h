@@ -37,7 +37,13 @@ struct HttpOptions {
   int threads = 32;           // connections served at once (a thread each while kept alive)
   double max_upload_mb = 20;  // request body limit
   int retry_after = 2;        // seconds, on 429
+  // Host names a request may name in its Host header (and a POST's Origin
+  // must be one of). Empty: the names of a loopback --host (localhost,
+  // 127.0.0.1, [::1]) when it is one, else any (with a warning at start).
+  std::vector<std::string> allowed_hosts;
   bool Check(std::string* error) const;
+  // Whether `host_header` (a Host header: name[:port]) is allowed.
+  bool HostAllowed(const std::string& host_header) const;
 };
 
 class HttpService {

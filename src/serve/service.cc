@@ -46,6 +46,17 @@ Status RunService(const ServeOptions& options) {
       options.http.host.c_str(), port, names.c_str(), load_seconds, engine.c_str(),
       options.queue.capacity);
   std::fflush(stdout);
+  const std::string& host = options.http.host;
+  if (host != "127.0.0.1" && host != "localhost" && host != "::1") {
+    std::fprintf(stderr,
+                 "tint serve: warning: listening on %s, beyond loopback, with no authentication: "
+                 "whoever reaches the port can use the service; put a reverse proxy with access "
+                 "control in front (README, 'Service')%s\n",
+                 host.c_str(),
+                 options.http.allowed_hosts.empty()
+                     ? "; any Host header is answered (name yours with --allow-host)"
+                     : "");
+  }
   Status served = http.Serve();
   on_signal.Finish();  // before `http` goes
   std::printf("tint serve: stopped\n");

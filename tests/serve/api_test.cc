@@ -370,6 +370,38 @@ TEST_F(ApiTest, BodiesAndRangesAreBoundedFromTheHeaders) {
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
 }
 
+// DNS rebinding and cross-site POSTs (issue 40): a loopback server answers
+// only to its own names, and a POST from another origin is refused.
+TEST_F(ApiTest, HostAndOriginAreChecked) {
+  Start();
+  const std::string get = "GET /healthz HTTP/1.1\r\nConnection: close\r\nHost: ";
+  EXPECT_EQ(RawExchange(port_, get + "evil.example:8080\r\n\r\n").rfind("HTTP/1.1 421", 0), 0u);
+  EXPECT_EQ(RawExchange(port_, get + "localhost:" + std::to_string(port_) + "\r\n\r\n")
+                .rfind("HTTP/1.1 200", 0),
+            0u);
+  EXPECT_EQ(RawExchange(port_, get + "[::1]\r\n\r\n").rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(RawExchange(port_, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
+                .rfind("HTTP/1.1 421", 0),
+            0u);
+  httplib::MultipartFormDataItems items = {
+      {"image", Png(Gradient(16, 16)), "photo.png", "image/png"}, {"method", "toy", "", ""}};
+  auto cross = client_->Post("/api/jobs", {{"Origin", "http://evil.example"}}, items);
+  ExpectError(cross, 403, "cross-origin");
+  auto same =
+      client_->Post("/api/jobs", {{"Origin", "http://127.0.0.1:" + std::to_string(port_)}}, items);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 202) << same->body;
+  // --allow-host names the hosts instead.
+  HttpOptions http;
+  http.host = "0.0.0.0";
+  http.allowed_hosts = {"tint.lab.example"};
+  EXPECT_TRUE(http.HostAllowed("tint.lab.example:8080"));
+  EXPECT_TRUE(http.HostAllowed("TINT.lab.example"));
+  EXPECT_FALSE(http.HostAllowed("127.0.0.1:8080"));
+  http.allowed_hosts.clear();
+  EXPECT_TRUE(http.HostAllowed("anything.example"));
+}
+
 // A second server on a busy port is an error, not a silent split of the
 // connections (httplib's default SO_REUSEPORT).
 TEST_F(ApiTest, ABusyPortIsAnError) {
