@@ -24,13 +24,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_redis(workdir, port=None):
-    """redis-server on loopback (a free port unless given), nothing saved to disk."""
+def start_redis(workdir, port=None, extra=()):
+    """redis-server on loopback (a free port unless given), nothing saved to disk;
+    `extra`: more redis-server flags (e.g. ["--requirepass", "pw"])."""
     exe = shutil.which("redis-server")
     assert exe, "redis-server is missing: scripts/test.sh installs it (Debian redis-server)"
     port = port or free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", workdir],
+                             "--appendonly", "no", "--dir", workdir, *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:
@@ -48,10 +49,12 @@ def redis_cli(port, *args):
     return out.stdout.strip()
 
 
-def start_tint(args, log_path, ready=r"listening on (http://\S+)|taking jobs"):
-    """Starts `tint ARGS` with stdout to log_path; returns (process, first match)."""
+def start_tint(args, log_path, ready=r"listening on (http://\S+)|taking jobs", env=None):
+    """Starts `tint ARGS` with stdout to log_path (and `env` added to the
+    environment); returns (process, first match)."""
     log = open(log_path, "w")
-    proc = subprocess.Popen([TINT, *args], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([TINT, *args], stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})
     deadline = time.time() + 60
     while time.time() < deadline:
         text = open(log_path).read()

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -140,11 +141,30 @@ std::string LatencyField(double latency) {
 }  // namespace
 
 Status ParseRedisUrl(const std::string& url, RedisAddress* address) {
+  static const std::string kUrlForm =
+      "queue URL must be redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], not '";
   const std::string scheme = "redis://";
+  // Messages never repeat a password: the URL is shown without it.
+  const size_t at = url.rfind('@');
+  const std::string shown = at == std::string::npos || url.compare(0, scheme.size(), scheme) != 0
+                                ? url
+                                : scheme + "***@" + url.substr(at + 1);
   if (url.compare(0, scheme.size(), scheme) != 0) {
-    return Status::Error("queue URL must be redis://HOST[:PORT][/DB], not '" + url + "'");
+    return Status::Error(kUrlForm + shown + "'");
   }
   std::string rest = url.substr(scheme.size());
+  if (at != std::string::npos) {
+    const std::string credentials = rest.substr(0, at - scheme.size());
+    rest = rest.substr(at - scheme.size() + 1);
+    const size_t colon = credentials.find(':');
+    if (colon == std::string::npos) return Status::Error(kUrlForm + shown + "'");
+    address->user = credentials.substr(0, colon);
+    address->password = credentials.substr(colon + 1);
+  }
+  if (address->password.empty()) {
+    const char* env = std::getenv("TINT_REDIS_PASSWORD");
+    if (env != nullptr) address->password = env;
+  }
   const size_t slash = rest.find('/');
   std::string db;
   if (slash != std::string::npos) {
@@ -165,10 +185,10 @@ Status ParseRedisUrl(const std::string& url, RedisAddress* address) {
       if (used != db.size()) throw std::invalid_argument("db");
     }
   } catch (const std::exception&) {
-    return Status::Error("queue URL must be redis://HOST[:PORT][/DB], not '" + url + "'");
+    return Status::Error(kUrlForm + shown + "'");
   }
   if (address->host.empty() || address->port < 1 || address->port > 65535 || address->db < 0) {
-    return Status::Error("queue URL must be redis://HOST[:PORT][/DB], not '" + url + "'");
+    return Status::Error(kUrlForm + shown + "'");
   }
   return Status::Ok();
 }
@@ -197,6 +217,35 @@ Status RedisConnection::Connect() {
     return Status::Error("cannot reach Redis at " + where + ": " + why);
   }
   redisSetTimeout(context_, timeout);
+  if (!address_.password.empty()) {
+    redisReply* r = static_cast<redisReply*>(
+        address_.user.empty()
+            ? redisCommand(context_, "AUTH %b", address_.password.data(), address_.password.size())
+            : redisCommand(context_, "AUTH %b %b", address_.user.data(), address_.user.size(),
+                           address_.password.data(), address_.password.size()));
+    const bool ok = r != nullptr && r->type != REDIS_REPLY_ERROR;
+    const std::string why = r != nullptr && r->type == REDIS_REPLY_ERROR ? r->str : "no answer";
+    if (r != nullptr) freeReplyObject(r);
+    if (!ok) {
+      redisFree(context_);
+      context_ = nullptr;
+      return Status::Error("Redis at " + where + " refused the login: " + why);
+    }
+  }
+  {
+    // A server that wants a password says NOAUTH to everything: say so now,
+    // not as a retry loop later.
+    redisReply* r = static_cast<redisReply*>(redisCommand(context_, "PING"));
+    const std::string error = r != nullptr && r->type == REDIS_REPLY_ERROR ? r->str : "";
+    if (r != nullptr) freeReplyObject(r);
+    if (error.rfind("NOAUTH", 0) == 0) {
+      redisFree(context_);
+      context_ = nullptr;
+      return Status::Error("Redis at " + where +
+                           " needs a password: give redis://:PASSWORD@HOST or set "
+                           "TINT_REDIS_PASSWORD");
+    }
+  }
   if (address_.db != 0) {
     redisReply* r = static_cast<redisReply*>(redisCommand(context_, "SELECT %d", address_.db));
     const bool ok = r != nullptr && r->type != REDIS_REPLY_ERROR;

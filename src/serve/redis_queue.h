@@ -31,8 +31,12 @@ struct RedisAddress {
   std::string host;
   int port = 6379;
   int db = 0;
+  std::string user;      // AUTH user (Redis 6 ACL); empty: the default user
+  std::string password;  // AUTH password; empty: no AUTH
 };
-// redis://HOST[:PORT][/DB]; anything else is a one-line error.
+// redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]; anything else is a one-line
+// error. The password may instead come from $TINT_REDIS_PASSWORD (out of
+// `ps`), used when the URL gives none.
 Status ParseRedisUrl(const std::string& url, RedisAddress* address);
 
 // One connection, used by one thread at a time (a mutex), reconnected once

@@ -186,9 +186,48 @@ def test_a_worker_rides_out_a_redis_restart(tmp_path):
         redis.wait()
 
 
+def test_a_redis_with_a_password(tmp_path):
+    """requirepass: the password from the URL or $TINT_REDIS_PASSWORD works; none
+    or a wrong one is a one-line error at start (it was a NOAUTH retry loop), and
+    no message repeats the password."""
+    redis, port = start_redis(str(tmp_path), extra=["--requirepass", "s3cret"])
+    try:
+        def run(url, env=None):
+            return subprocess.run([TINT, "worker", "--queue-url", url, "--max-jobs", "1",
+                                   "--methods", "grayscale"], capture_output=True, text=True,
+                                  timeout=60, env={**os.environ, **(env or {})})
+        out = run(f"redis://127.0.0.1:{port}")
+        assert out.returncode != 0 and "needs a password" in out.stderr, out.stderr
+        out = run(f"redis://:wrong@127.0.0.1:{port}")
+        assert out.returncode != 0 and "refused the login" in out.stderr, out.stderr
+        assert "wrong" not in out.stderr
+        server, m = start_tint(["serve", "--port", "0", "--queue-url", f"redis://127.0.0.1:{port}",
+                                "--methods", "grayscale"], tmp_path / "serve.log",
+                               env={"TINT_REDIS_PASSWORD": "s3cret"})
+        worker, _ = start_tint(["worker", "--queue-url", f"redis://:s3cret@127.0.0.1:{port}",
+                                "--methods", "grayscale"], tmp_path / "worker.log")
+        try:
+            photo, _ = sample_photo(1)
+            status, body, _ = post_image(m.group(1), photo, "grayscale")
+            assert status == 202, body
+            deadline = time.time() + 60
+            while get(m.group(1), f"/api/jobs/{body['id']}")[1]["state"] != "done":
+                assert time.time() < deadline, "the job was not done"
+                time.sleep(0.1)
+        finally:
+            for p in (server, worker):
+                p.send_signal(signal.SIGTERM)
+                assert p.wait(timeout=30) == 0
+    finally:
+        redis.kill()
+        redis.wait()
+
+
 @pytest.mark.parametrize("args,words", [
     (["worker", "--queue-url", "http://127.0.0.1:6379"], "queue URL must be redis://"),
     (["worker", "--queue-url", "redis://127.0.0.1:notaport"], "queue URL must be redis://"),
+    (["worker", "--queue-url", "redis://nocolon@127.0.0.1"], "queue URL must be redis://"),
+    (["worker", "--queue-url", "redis://u:hidden@127.0.0.1:x"], "redis://***@127.0.0.1:x"),
     (["worker", "--queue-url", "redis://127.0.0.1:1"], "cannot reach Redis"),
     (["worker", "--queue-url", "redis://127.0.0.1:1", "--max-attempts", "0"],
      "max-attempts must be 1..1000"),
