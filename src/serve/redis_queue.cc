@@ -140,15 +140,45 @@ std::string LatencyField(double latency) {
 
 }  // namespace
 
+std::string RedisUrlForDisplay(const std::string& url) {
+  const std::string scheme = "redis://";
+  const size_t at = url.rfind('@');
+  if (at == std::string::npos || url.compare(0, scheme.size(), scheme) != 0) return url;
+  return scheme + "***@" + url.substr(at + 1);
+}
+
+namespace {
+
+// Jobs and results are keys: a Redis that evicts any key when full loses
+// accepted jobs (16 of 40 were 404 within their TTL under allkeys-lru).
+// A server whose CONFIG command is disabled is taken as it is.
+Status CheckEvictionPolicy(RedisConnection* redis, const std::string& who) {
+  std::vector<std::string> reply;
+  if (!redis->Run({"CONFIG", "GET", "maxmemory-policy"}, nullptr, nullptr, &reply).ok() ||
+      reply.size() != 2)
+    return Status::Ok();
+  const std::string& policy = reply[1];
+  if (policy.rfind("allkeys-", 0) == 0) {
+    return Status::Error("Redis evicts any key when full (maxmemory-policy " + policy +
+                         "): queued jobs would vanish; set maxmemory-policy noeviction");
+  }
+  if (policy.rfind("volatile-", 0) == 0) {
+    std::fprintf(stderr,
+                 "tint %s: warning: Redis evicts keys with a TTL when full (maxmemory-policy "
+                 "%s): results may vanish before --result-ttl; noeviction is safer\n",
+                 who.c_str(), policy.c_str());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ParseRedisUrl(const std::string& url, RedisAddress* address) {
   static const std::string kUrlForm =
       "queue URL must be redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], not '";
   const std::string scheme = "redis://";
-  // Messages never repeat a password: the URL is shown without it.
   const size_t at = url.rfind('@');
-  const std::string shown = at == std::string::npos || url.compare(0, scheme.size(), scheme) != 0
-                                ? url
-                                : scheme + "***@" + url.substr(at + 1);
+  const std::string shown = RedisUrlForDisplay(url);  // never the password
   if (url.compare(0, scheme.size(), scheme) != 0) {
     return Status::Error(kUrlForm + shown + "'");
   }
@@ -318,6 +348,7 @@ Status RedisJobQueue::Open(const std::string& url, const RedisQueueOptions& opti
   TINT_RETURN_IF_ERROR(RedisConnection::Open(address, &redis));
   std::string pong;
   TINT_RETURN_IF_ERROR(redis->Run({"PING"}, &pong));
+  TINT_RETURN_IF_ERROR(CheckEvictionPolicy(redis.get(), "serve"));
   queue->reset(new RedisJobQueue(std::move(redis), options));
   return Status::Ok();
 }
@@ -675,6 +706,7 @@ Status RunRedisWorker(const WorkerOptions& options) {
   TINT_RETURN_IF_ERROR(ParseRedisUrl(options.queue_url, &address));
   std::unique_ptr<RedisConnection> probe;
   TINT_RETURN_IF_ERROR(RedisConnection::Open(address, &probe));
+  TINT_RETURN_IF_ERROR(CheckEvictionPolicy(probe.get(), "worker"));
   std::unique_ptr<JobRunner> runner;
   TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
   Worker worker(options, runner.get(), address);
@@ -682,7 +714,7 @@ Status RunRedisWorker(const WorkerOptions& options) {
   std::string names;
   for (const ServedMethod& m : runner->methods()) names += (names.empty() ? "" : ", ") + m.name;
   std::printf("tint worker: taking jobs from %s (methods: %s; %d thread(s))\n",
-              options.queue_url.c_str(), names.c_str(), options.threads);
+              RedisUrlForDisplay(options.queue_url).c_str(), names.c_str(), options.threads);
   std::fflush(stdout);
   Status s = worker.Run();
   on_signal.Finish();

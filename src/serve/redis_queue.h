@@ -38,6 +38,8 @@ struct RedisAddress {
 // error. The password may instead come from $TINT_REDIS_PASSWORD (out of
 // `ps`), used when the URL gives none.
 Status ParseRedisUrl(const std::string& url, RedisAddress* address);
+// The URL as messages and logs show it: credentials masked.
+std::string RedisUrlForDisplay(const std::string& url);
 
 // One connection, used by one thread at a time (a mutex), reconnected once
 // when a command finds it broken.

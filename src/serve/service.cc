@@ -31,7 +31,7 @@ Status RunService(const ServeOptions& options) {
     std::unique_ptr<RedisJobQueue> redis_queue;
     TINT_RETURN_IF_ERROR(RedisJobQueue::Open(options.queue_url, redis, &redis_queue));
     queue = std::move(redis_queue);
-    engine = "jobs through " + options.queue_url;
+    engine = "jobs through " + RedisUrlForDisplay(options.queue_url);
   }
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

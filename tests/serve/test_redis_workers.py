@@ -206,6 +206,7 @@ def test_a_redis_with_a_password(tmp_path):
                                env={"TINT_REDIS_PASSWORD": "s3cret"})
         worker, _ = start_tint(["worker", "--queue-url", f"redis://:s3cret@127.0.0.1:{port}",
                                 "--methods", "grayscale"], tmp_path / "worker.log")
+        assert "s3cret" not in (tmp_path / "worker.log").read_text()
         try:
             photo, _ = sample_photo(1)
             status, body, _ = post_image(m.group(1), photo, "grayscale")
@@ -218,6 +219,22 @@ def test_a_redis_with_a_password(tmp_path):
             for p in (server, worker):
                 p.send_signal(signal.SIGTERM)
                 assert p.wait(timeout=30) == 0
+    finally:
+        redis.kill()
+        redis.wait()
+
+
+def test_a_redis_that_evicts_any_key_is_refused(tmp_path):
+    """allkeys-lru loses accepted jobs: serve and worker refuse it at start."""
+    redis, port = start_redis(str(tmp_path), extra=["--maxmemory-policy", "allkeys-lru"])
+    try:
+        for args in (["serve", "--port", "0"], ["worker"]):
+            out = subprocess.run([TINT, *args, "--queue-url", f"redis://127.0.0.1:{port}",
+                                  "--methods", "grayscale"], capture_output=True, text=True,
+                                 timeout=60)
+            assert out.returncode != 0
+            lines = out.stderr.strip().splitlines()
+            assert len(lines) == 1 and "maxmemory-policy allkeys-lru" in lines[0], out.stderr
     finally:
         redis.kill()
         redis.wait()
