@@ -45,6 +45,9 @@ int RunServe(int argc, char** argv) {
   app.add_option("--result-ttl", options.queue.result_ttl,
                  "Seconds a finished job's result is kept")
       ->capture_default_str();
+  app.add_option("--queue-mb", options.queue.max_queue_mb,
+                 "Decoded photos of queued and running jobs held at most, MB (429 over it)")
+      ->capture_default_str();
   app.add_option("--max-result-mb", options.queue.max_result_mb,
                  "Results held at most, MB; over it the oldest are forgotten early")
       ->capture_default_str();

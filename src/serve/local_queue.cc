@@ -38,6 +38,10 @@ bool LocalQueueOptions::Check(std::string* error) const {
     *error = "result-ttl must be over 0 and at most a week (604800 s)";
     return false;
   }
+  if (!(max_queue_mb > 0 && max_queue_mb <= 1024 * 1024)) {
+    *error = "queue-mb must be over 0 and at most 1048576";
+    return false;
+  }
   if (!(max_result_mb > 0 && max_result_mb <= 1024 * 1024)) {
     *error = "max-result-mb must be over 0 and at most 1048576";
     return false;
@@ -87,11 +91,15 @@ Status LocalJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ExpireLocked();
-    if (static_cast<int>(waiting_.size()) >= options_.capacity) {
+    const size_t bytes = job->image.total() * job->image.elemSize();
+    const double budget = options_.max_queue_mb * 1024 * 1024;
+    if (static_cast<int>(waiting_.size()) >= options_.capacity ||
+        static_cast<double>(pixel_bytes_ + bytes) > budget) {
       ++totals_.rejected_total;
       *full = true;
       return Status::Ok();
     }
+    pixel_bytes_ += bytes;
     jobs_[job->status.id] = job;
     waiting_.push_back(job);
     ++totals_.submitted_total;
@@ -126,6 +134,7 @@ void LocalJobQueue::WorkerLoop(int index) {
     Status s = runner_->Run(job->request, job->image, on_stage, &png, &seconds);
     std::lock_guard<std::mutex> lock(mu_);
     job->finished = Clock::now();
+    pixel_bytes_ -= job->image.total() * job->image.elemSize();
     job->image.release();
     job->status.stage_seconds = seconds;
     if (s.ok()) {

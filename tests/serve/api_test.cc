@@ -437,6 +437,29 @@ TEST_F(ApiTest, AFullQueueAnswers429WithRetryAfter) {
   EXPECT_EQ(Submit(png, "gated")->status, 202);  // room again
 }
 
+// The queue's memory is its decoded pixels (issue 40): over --queue-mb a
+// job is refused like a full queue, whatever the count; a finished job gives
+// its bytes back.
+TEST_F(ApiTest, QueuedPixelsHaveAByteBudget) {
+  LocalQueueOptions q;
+  q.workers = 1;
+  q.capacity = 100;
+  q.max_queue_mb = 700.0 / (1024 * 1024);  // 700 bytes: two 16x16 grey photos
+  Start(q);
+  const std::string png = Png(Gradient(16, 16));  // 256 bytes decoded
+  auto first = Submit(png, "gated");
+  ASSERT_EQ(first->status, 202);
+  EXPECT_EQ(Submit(png, "gated")->status, 202);
+  ExpectError(Submit(png, "gated"), 429, "queue is full");
+  gate_->Open();
+  EXPECT_EQ(WaitFinished(json::parse(first->body)["id"])["state"], "done");
+  for (int i = 0; i < 100; ++i) {  // the second finishes too
+    if (client_->Get("/metrics")->body.find("tint_queue_length 0") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Submit(png, "gated")->status, 202);  // room again
+}
+
 TEST_F(ApiTest, FinishedJobsExpireAfterTheTtl) {
   LocalQueueOptions q;
   q.result_ttl = 0.3;
