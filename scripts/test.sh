@@ -13,13 +13,14 @@ cd "$(dirname "$0")/.."
 # python3-* for the training smoke test (experiments/cnn/train.py), Jupyter
 # for the notebook test (notebooks/compare.ipynb), scikit-learn and
 # scikit-image for the benchmark peers (benchmarks/peers.py).
-# redis-server for the service's Redis test, chromium for the page's browser
+# redis-server for the service's Redis test, nginx-light for the reverse proxy
+# test (deploy/nginx), chromium for the page's browser
 # test (driven by playwright-core from npm, tests/web), wrk for its load
 # benchmark in --quick mode, slurm-wlm, munge and parallel for the eval
 # shards test (scripts/slurm_local.sh starts the daemons).
 bash scripts/install_deps.sh clang-format python3-torch python3-opencv python3-numpy \
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas \
-  python3-sklearn python3-skimage redis-server chromium wrk slurm-wlm munge parallel
+  python3-sklearn python3-skimage redis-server chromium wrk slurm-wlm munge parallel nginx-light
 if ! command -v npm >/dev/null; then bash scripts/install_deps.sh nodejs npm; fi
 npm ci --prefix tests/web --no-audit --no-fund --silent
 # The pretrained backbone and TensorFlow.js, for cnn/backbone_test (pinned by
