@@ -17,6 +17,9 @@ void AddRunnerOptions(CLI::App* app, RunnerOptions* runner) {
   app->add_option("--db", runner->db_dir, "Patch database folder (default: the bundled one)");
   app->add_option("--model", runner->model, "The CNN's model card (default: the shipped one)");
   app->add_option("--data-root", runner->data_root, "Where card paths starting $data/ point");
+  app->add_option("--job-timeout", runner->job_timeout,
+                  "Seconds a job may colour for; past it the job fails saying so (0: no limit)")
+      ->capture_default_str();
 }
 
 }  // namespace

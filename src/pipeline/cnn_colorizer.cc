@@ -18,6 +18,7 @@ class CnnColorizer : public Colorizer {
   Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
     std::map<std::string, double> seconds;
     if (details != nullptr) details->Stage("network", 0.1);
+    if (details != nullptr && details->Stopped()) return StoppedStatus();
     cv::Mat low;
     TINT_RETURN_IF_ERROR(model_->Predict(lightness, &low, &seconds));
     auto t0 = std::chrono::steady_clock::now();

@@ -152,6 +152,7 @@ class ClassicColorizer : public Colorizer {
     Binarization bin;
     BinarizeOtsu(options_.otsu, lightness, &bin);
     d->seconds["otsu"] = timer.Lap();
+    if (d->Stopped()) return StoppedStatus();
 
     cv::Mat segments;
     int num_segments = 1;
@@ -164,6 +165,7 @@ class ClassicColorizer : public Colorizer {
       segments = cv::Mat::zeros(lightness.size(), CV_32S);
     }
     d->seconds["ncut"] = timer.Lap();
+    if (d->Stopped()) return StoppedStatus();
 
     const std::vector<cv::Point> points = QueryPoints(bin.useful, options_.query_stride);
     // Vectors are made and matched a block at a time, so only one block of
@@ -183,6 +185,7 @@ class ClassicColorizer : public Colorizer {
     Candidates block;
     for (size_t begin = 0; begin < points.size(); begin += kQueryBlock) {
       d->Stage("matching", 0.4 + 0.45 * static_cast<double>(begin) / points.size());
+      if (d->Stopped()) return StoppedStatus();
       const int n = static_cast<int>(std::min(kQueryBlock, points.size() - begin));
       extractor.Compute(points.data() + begin, n, &vectors);
       feature_seconds += timer.Lap();
@@ -230,6 +233,8 @@ class ClassicColorizer : public Colorizer {
 };
 
 }  // namespace
+
+Status StoppedStatus() { return Status::Error("stopped: the job ran past its time limit"); }
 
 std::string ColorizeDetails::BriefReport() const {
   std::ostringstream os;

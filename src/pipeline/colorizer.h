@@ -38,8 +38,17 @@ struct ColorizeDetails {
   void Stage(const std::string& stage, double done) const {
     if (on_stage) on_stage(stage, done);
   }
+  // In, when set: asked between stages and between blocks of work; when it
+  // says true the method stops and returns StoppedStatus() (the service's
+  // job time limit). A stage that is one library call (the Ncut eigen-solve,
+  // the network's forward pass) is not interrupted: the check follows it.
+  std::function<bool()> should_stop;
+  bool Stopped() const { return should_stop && should_stop(); }
   std::string BriefReport() const;
 };
+
+// The error a method returns when ColorizeDetails::should_stop said so.
+Status StoppedStatus();
 
 class Colorizer {
  public:

@@ -1,5 +1,7 @@
 #include "serve/runner.h"
 
+#include <chrono>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include "pipeline/registry.h"
@@ -38,7 +40,7 @@ Status ServableMethods(const std::vector<std::string>& names, std::vector<Served
 
 Status JobRunner::Load(const RunnerOptions& options, std::unique_ptr<JobRunner>* runner) {
   std::string error;
-  if (!options.read.Check(&error)) return Status::Error(error);
+  if (!options.Check(&error)) return Status::Error(error);
   std::vector<ServedMethod> methods;
   TINT_RETURN_IF_ERROR(ServableMethods(options.methods, &methods));
   ColorizerContext context;
@@ -54,6 +56,7 @@ Status JobRunner::Load(const RunnerOptions& options, std::unique_ptr<JobRunner>*
     colorizers[m.name] = std::move(colorizer);
   }
   runner->reset(new JobRunner(std::move(methods), std::move(colorizers), options.read));
+  (*runner)->set_job_timeout(options.job_timeout);
   return Status::Ok();
 }
 
@@ -61,6 +64,14 @@ JobRunner::JobRunner(std::vector<ServedMethod> methods,
                      std::map<std::string, std::unique_ptr<Colorizer>> colorizers,
                      ImageReadOptions read)
     : methods_(std::move(methods)), colorizers_(std::move(colorizers)), read_(read) {}
+
+bool RunnerOptions::Check(std::string* error) const {
+  if (!(job_timeout >= 0 && job_timeout <= 7 * 24 * 3600)) {
+    *error = "job-timeout must be 0 (none) or at most a week (604800 s)";
+    return false;
+  }
+  return read.Check(error);
+}
 
 Status JobRunner::Decode(const std::vector<uint8_t>& bytes, cv::Mat* image) const {
   return DecodeImage(read_, "upload", bytes, image);
@@ -76,6 +87,12 @@ Status JobRunner::Run(const JobRequest& request, const cv::Mat& image, const OnS
   }
   ColorizeDetails details;
   details.on_stage = on_stage;
+  if (job_timeout_ > 0) {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(job_timeout_));
+    details.should_stop = [deadline] { return std::chrono::steady_clock::now() > deadline; };
+  }
   cv::Mat colour;
   // A method's broken precondition fails this job, never the service.
   try {

@@ -22,6 +22,10 @@ struct RunnerOptions {
   std::string model;      // the CNN's card (empty: the shipped one)
   std::string data_root;  // "$data/" in model cards
   ImageReadOptions read;  // the CLI's upload checks (max_pixels)
+  // Seconds a job may colour for (0: no limit): past it the method stops at
+  // its next check (ColorizeDetails::should_stop) and the job fails saying so.
+  double job_timeout = 0;
+  bool Check(std::string* error) const;
 };
 
 struct ServedMethod {
@@ -52,11 +56,14 @@ class JobRunner {
   // *png is the result, *seconds the time of each stage.
   Status Run(const JobRequest& request, const cv::Mat& image, const OnStage& on_stage,
              std::string* png, std::map<std::string, double>* seconds) const;
+  // Seconds each Run may colour for (RunnerOptions::job_timeout; 0: none).
+  void set_job_timeout(double seconds) { job_timeout_ = seconds; }
 
  private:
   std::vector<ServedMethod> methods_;
   std::map<std::string, std::unique_ptr<Colorizer>> colorizers_;
   ImageReadOptions read_;
+  double job_timeout_ = 0;
 };
 
 }  // namespace tint

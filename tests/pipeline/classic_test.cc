@@ -75,6 +75,24 @@ TEST_P(ClassicTest, LabelsSkyAndVegetationAndKeepsLightness) {
   EXPECT_LT(cv::norm(l, ComputeLightness(photo), cv::NORM_INF), 1.0);
 }
 
+// should_stop (the service's job time limit) stops the method at its first
+// check with StoppedStatus; asked after each stage and block, not only once.
+TEST_P(ClassicTest, StopsWhenTold) {
+  const ClassicOptions o = Options();
+  const auto colorizer = CreateClassicColorizer(o, SyntheticDatabase(o.features));
+  const cv::Mat lightness = ComputeLightness(SyntheticPhoto());
+  for (const int stop_at : {1, 2, 3}) {
+    int asked = 0;
+    ColorizeDetails d;
+    d.should_stop = [&asked, stop_at] { return ++asked >= stop_at; };
+    cv::Mat ab;
+    const Status s = colorizer->Colorize(lightness, &ab, &d);
+    EXPECT_FALSE(s.ok()) << stop_at;
+    EXPECT_EQ(s.message(), StoppedStatus().message());
+    EXPECT_EQ(asked, stop_at);
+  }
+}
+
 // A real photo (tests/data) with the bundled database: the output keeps L
 // and is not grey.
 TEST_P(ClassicTest, RealPhotoWithBundledDatabase) {

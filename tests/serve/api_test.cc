@@ -58,6 +58,12 @@ class ToyColorizer : public Colorizer {
   std::string name() const override { return name_; }
   Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
     if (details != nullptr) details->Stage("matching", 0.5);
+    if (name_ == "endless") {  // works in blocks until told to stop (at most 60 s)
+      for (int i = 0; i < 6000; ++i) {
+        if (details != nullptr && details->Stopped()) return StoppedStatus();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
     if (gate_ != nullptr) gate_->Wait();
     if (fail_) return Status::Error("toy failure");
     TINT_CHECK(!throws_, "a toy precondition\nover two lines");
@@ -94,13 +100,16 @@ class ApiTest : public ::testing::Test {
     colorizers["gated"] = std::make_unique<ToyColorizer>("gated", gate_);
     colorizers["broken"] = std::make_unique<ToyColorizer>("broken", nullptr, true);
     colorizers["throws"] = std::make_unique<ToyColorizer>("throws", nullptr, false, true);
+    colorizers["endless"] = std::make_unique<ToyColorizer>("endless", nullptr);
     std::vector<ServedMethod> methods = {{"toy", "a = 20"},
                                          {"gated", "a = 20 when the test says"},
                                          {"broken", "fails"},
-                                         {"throws", "breaks a precondition"}};
+                                         {"throws", "breaks a precondition"},
+                                         {"endless", "works until stopped"}};
     ImageReadOptions read;
     read.max_pixels = max_pixels;
     runner_ = std::make_unique<JobRunner>(methods, std::move(colorizers), read);
+    runner_->set_job_timeout(job_timeout_);
     queue_ = std::make_unique<LocalJobQueue>(runner_.get(), queue_options);
     http.port = 0;
     http_ = std::make_unique<HttpService>(queue_.get(), methods, read, http);
@@ -147,6 +156,7 @@ class ApiTest : public ::testing::Test {
     return json();
   }
 
+  double job_timeout_ = 0;
   std::shared_ptr<Gate> gate_;
   std::unique_ptr<JobRunner> runner_;
   std::unique_ptr<LocalJobQueue> queue_;
@@ -176,7 +186,7 @@ TEST_F(ApiTest, PageMethodsHealthAndMetrics) {
   auto methods = client_->Get("/api/methods");
   ASSERT_EQ(methods->status, 200);
   const json m = json::parse(methods->body);
-  ASSERT_EQ(m["methods"].size(), 4u);
+  ASSERT_EQ(m["methods"].size(), 5u);
   EXPECT_EQ(m["methods"][0]["name"], "toy");
   EXPECT_EQ(m["max_pixels"], 1'000'000);
 
@@ -458,6 +468,26 @@ TEST_F(ApiTest, QueuedPixelsHaveAByteBudget) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(Submit(png, "gated")->status, 202);  // room again
+}
+
+// A job past --job-timeout stops at the method's next check and fails
+// saying so; the worker is free again (issue 40: one upload held a worker
+// for an hour).
+TEST_F(ApiTest, AJobPastItsTimeLimitStopsAndFails) {
+  job_timeout_ = 0.3;
+  LocalQueueOptions q;
+  q.workers = 1;
+  Start(q);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Submit(Png(Gradient(16, 16)), "endless");
+  ASSERT_EQ(r->status, 202);
+  const json done = WaitFinished(json::parse(r->body)["id"]);
+  EXPECT_EQ(done["state"], "failed");
+  EXPECT_NE(done["error"].get<std::string>().find("time limit"), std::string::npos) << done;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 20);
+  r = Submit(Png(Gradient(16, 16)), "toy");
+  ASSERT_EQ(r->status, 202);
+  EXPECT_EQ(WaitFinished(json::parse(r->body)["id"])["state"], "done");
 }
 
 TEST_F(ApiTest, FinishedJobsExpireAfterTheTtl) {
