@@ -48,6 +48,10 @@ int RunServe(int argc, char** argv) {
   app.add_option("--result-ttl", options.queue.result_ttl,
                  "Seconds a finished job's result is kept")
       ->capture_default_str();
+  app.add_option("--drain-timeout", options.drain_timeout,
+                 "On SIGINT/SIGTERM: seconds to finish queued and running jobs, taking no new "
+                 "ones (a second signal stops at once)")
+      ->capture_default_str();
   app.add_option("--queue-mb", options.queue.max_queue_mb,
                  "Decoded photos of queued and running jobs held at most, MB (429 over it)")
       ->capture_default_str();

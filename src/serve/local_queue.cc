@@ -64,6 +64,28 @@ LocalJobQueue::~LocalJobQueue() {
   for (std::thread& t : threads_) t.join();
 }
 
+void LocalJobQueue::BeginDrain() {
+  std::lock_guard<std::mutex> lock(mu_);
+  draining_ = true;
+  for (const auto& [id, job] : jobs_) {
+    if (job->status.state == JobState::kQueued || job->status.state == JobState::kRunning)
+      drain_ids_.insert(id);
+  }
+}
+
+bool LocalJobQueue::Idle() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiting_.empty() && running_ == 0 && drain_ids_.empty();
+}
+
+int LocalJobQueue::Abandon() {
+  std::lock_guard<std::mutex> lock(mu_);
+  abandon_ = true;
+  const int left = static_cast<int>(waiting_.size()) + running_;
+  waiting_.clear();
+  return left;
+}
+
 bool LocalJobQueue::RefuseIfFull() {
   std::lock_guard<std::mutex> lock(mu_);
   if (static_cast<int>(waiting_.size()) < options_.capacity) return false;
@@ -90,6 +112,7 @@ Status LocalJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
   job->submitted = Clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (draining_) return Status::Error("the server is shutting down; try another or later");
     ExpireLocked();
     const size_t bytes = job->image.total() * job->image.elemSize();
     const double budget = options_.max_queue_mb * 1024 * 1024;
@@ -123,6 +146,7 @@ void LocalJobQueue::WorkerLoop(int index) {
       job->status.stage = "starting";
       job->status.worker = worker;
       job->started = Clock::now();
+      ++running_;
     }
     auto on_stage = [this, &job](const std::string& stage, double done) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -131,8 +155,10 @@ void LocalJobQueue::WorkerLoop(int index) {
     };
     std::string png;
     std::map<std::string, double> seconds;
-    Status s = runner_->Run(job->request, job->image, on_stage, &png, &seconds);
+    Status s = runner_->Run(job->request, job->image, on_stage, &png, &seconds,
+                            [this] { return abandon_.load(); });
     std::lock_guard<std::mutex> lock(mu_);
+    --running_;
     job->finished = Clock::now();
     pixel_bytes_ -= job->image.total() * job->image.elemSize();
     job->image.release();
@@ -144,6 +170,7 @@ void LocalJobQueue::WorkerLoop(int index) {
       job->status.progress = 1;
     } else {
       job->status.state = JobState::kFailed;
+      drain_ids_.erase(job->status.id);
       job->status.stage = "failed";
       job->status.error = s.message();
     }
@@ -212,6 +239,7 @@ bool LocalJobQueue::Result(const std::string& id, std::string* png) {
   std::shared_ptr<Job> job = FindLocked(id);
   if (job == nullptr || job->status.state != JobState::kDone) return false;
   *png = job->result;
+  drain_ids_.erase(id);  // fetched: the drain need not wait for it
   return true;
 }
 

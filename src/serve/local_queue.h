@@ -3,12 +3,14 @@
 // memory for `result_ttl` seconds after they finish, then forgotten.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "serve/jobs.h"
@@ -43,6 +45,16 @@ class LocalJobQueue : public JobQueue {
   bool Grey(const std::string& id, std::string* png) override;
   QueueStats Stats() override;
 
+  // Graceful stop: new jobs are refused ("shutting down"), waiting and
+  // running ones go on. Idle() once each job queued or running at
+  // BeginDrain has failed or had its result fetched.
+  void BeginDrain();
+  bool Idle();
+  // Stops what is left: running jobs at their method's next check
+  // (ColorizeDetails::should_stop), waiting ones dropped. Returns how many
+  // jobs were unfinished.
+  int Abandon();
+
  private:
   struct Job;
   void WorkerLoop(int index);
@@ -55,6 +67,10 @@ class LocalJobQueue : public JobQueue {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool draining_ = false;
+  std::atomic<bool> abandon_{false};
+  int running_ = 0;
+  std::unordered_set<std::string> drain_ids_;  // jobs the drain waits for
   std::deque<std::shared_ptr<Job>> waiting_;
   std::unordered_map<std::string, std::shared_ptr<Job>> jobs_;
   QueueStats totals_;                 // the *_total counters and the latency histogram

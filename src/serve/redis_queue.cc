@@ -710,7 +710,7 @@ Status RunRedisWorker(const WorkerOptions& options) {
   std::unique_ptr<JobRunner> runner;
   TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
   Worker worker(options, runner.get(), address);
-  on_signal.Start([&worker] { worker.Stop(); });
+  on_signal.Start([&worker] { worker.Stop(); }, "tint worker");
   std::string names;
   for (const ServedMethod& m : runner->methods()) names += (names.empty() ? "" : ", ") + m.name;
   std::printf("tint worker: taking jobs from %s (methods: %s; %d thread(s))\n",

@@ -78,7 +78,8 @@ Status JobRunner::Decode(const std::vector<uint8_t>& bytes, cv::Mat* image) cons
 }
 
 Status JobRunner::Run(const JobRequest& request, const cv::Mat& image, const OnStage& on_stage,
-                      std::string* png, std::map<std::string, double>* seconds) const {
+                      std::string* png, std::map<std::string, double>* seconds,
+                      std::function<bool()> stop) const {
   auto it = colorizers_.find(request.method);
   if (it == colorizers_.end()) return Status::Error("method '" + request.method + "' not served");
   PostOptions post;
@@ -91,7 +92,11 @@ Status JobRunner::Run(const JobRequest& request, const cv::Mat& image, const OnS
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(job_timeout_));
-    details.should_stop = [deadline] { return std::chrono::steady_clock::now() > deadline; };
+    details.should_stop = [deadline, stop] {
+      return std::chrono::steady_clock::now() > deadline || (stop && stop());
+    };
+  } else if (stop) {
+    details.should_stop = stop;
   }
   cv::Mat colour;
   // A method's broken precondition fails this job, never the service.

@@ -54,8 +54,10 @@ class JobRunner {
   using OnStage = std::function<void(const std::string& stage, double done)>;
   // Colours the decoded `image` with the request's method and post-step;
   // *png is the result, *seconds the time of each stage.
+  // `stop`, when set, is asked as the time limit is: true stops the job.
   Status Run(const JobRequest& request, const cv::Mat& image, const OnStage& on_stage,
-             std::string* png, std::map<std::string, double>* seconds) const;
+             std::string* png, std::map<std::string, double>* seconds,
+             std::function<bool()> stop = nullptr) const;
   // Seconds each Run may colour for (RunnerOptions::job_timeout; 0: none).
   void set_job_timeout(double seconds) { job_timeout_ = seconds; }
 

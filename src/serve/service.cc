@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "serve/redis_queue.h"
 #include "serve/signals.h"
@@ -11,16 +12,21 @@ namespace tint {
 Status RunService(const ServeOptions& options) {
   std::string error;
   if (!options.queue.Check(&error) || !options.http.Check(&error)) return Status::Error(error);
+  if (!(options.drain_timeout >= 0 && options.drain_timeout <= 24 * 3600))
+    return Status::Error("drain-timeout must be 0..86400 s");
   StopOnSignal on_signal;
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<JobRunner> runner;
   std::unique_ptr<JobQueue> queue;
+  LocalJobQueue* local = nullptr;
   std::vector<ServedMethod> methods;
   std::string engine;
   if (options.queue_url.empty()) {
     TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
     methods = runner->methods();
-    queue = std::make_unique<LocalJobQueue>(runner.get(), options.queue);
+    auto local_queue = std::make_unique<LocalJobQueue>(runner.get(), options.queue);
+    local = local_queue.get();
+    queue = std::move(local_queue);
     engine = std::to_string(options.queue.workers) + " workers";
   } else {
     // The workers load the methods; this process only names them.
@@ -38,7 +44,33 @@ Status RunService(const ServeOptions& options) {
   HttpService http(queue.get(), methods, options.runner.read, options.http);
   int port = 0;
   TINT_RETURN_IF_ERROR(http.Bind(&port));
-  on_signal.Start([&http] { http.Stop(); });
+  std::thread drain;
+  on_signal.Start(
+      [&http, &drain, local, &options] {
+        if (local == nullptr) return http.Stop();  // Redis: the workers hold the jobs
+        local->BeginDrain();
+        std::printf(
+            "tint serve: draining: no new jobs; finishing the queued and running ones "
+            "for at most %g s (a second signal stops at once)\n",
+            options.drain_timeout);
+        std::fflush(stdout);
+        drain = std::thread([&http, local, &options] {
+          const auto until =
+              std::chrono::steady_clock::now() +
+              std::chrono::milliseconds(static_cast<int64_t>(options.drain_timeout * 1000));
+          while (!local->Idle() && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          const int dropped = local->Abandon();
+          if (dropped > 0)
+            std::printf("tint serve: drain timeout: %d unfinished job(s) stopped and dropped\n",
+                        dropped);
+          else
+            std::printf("tint serve: every job finished\n");
+          std::fflush(stdout);
+          http.Stop();
+        });
+      },
+      "tint serve");
   std::string names;
   for (const ServedMethod& m : methods) names += (names.empty() ? "" : ", ") + m.name;
   std::printf(
@@ -58,6 +90,7 @@ Status RunService(const ServeOptions& options) {
                      : "");
   }
   Status served = http.Serve();
+  if (drain.joinable()) drain.join();
   on_signal.Finish();  // before `http` goes
   std::printf("tint serve: stopped\n");
   std::fflush(stdout);

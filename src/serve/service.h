@@ -17,6 +17,11 @@ struct ServeOptions {
   // Empty: the embedded queue. redis://HOST:PORT: jobs go through Redis to
   // `tint worker` processes and this process colours nothing.
   std::string queue_url;
+  // On SIGINT/SIGTERM the embedded queue takes no new job and finishes the
+  // queued and running ones for at most this many seconds, answering polls
+  // meanwhile; then what is left is stopped and counted. A second signal
+  // exits at once.
+  double drain_timeout = 30;
 };
 
 // Loads the methods, binds, prints "listening on http://HOST:PORT" on stdout

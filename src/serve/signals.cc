@@ -2,6 +2,9 @@
 
 #include <pthread.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace tint {
 
 StopOnSignal::StopOnSignal() {
@@ -12,11 +15,18 @@ StopOnSignal::StopOnSignal() {
   pthread_sigmask(SIG_BLOCK, &set_, nullptr);
 }
 
-void StopOnSignal::Start(std::function<void()> stop) {
-  thread_ = std::thread([this, stop] {
+void StopOnSignal::Start(std::function<void()> stop, std::string who) {
+  thread_ = std::thread([this, stop, who] {
     int sig = 0;
     sigwait(&set_, &sig);
-    if (sig != SIGUSR1) stop();
+    if (sig == SIGUSR1) return;
+    stop();
+    sigwait(&set_, &sig);
+    if (sig == SIGUSR1) return;
+    std::fprintf(stderr, "%s: second signal: stopping at once, unfinished jobs dropped\n",
+                 who.c_str());
+    std::fflush(stderr);
+    std::_Exit(1);
   });
 }
 
