@@ -1,8 +1,9 @@
 """A hypercolumn colorizer on a pretrained backbone (Larsson et al. 2016's design).
 
 The backbone is nsfwjs's MobileNetV2 (ImageNet features; imported and checked
-against TensorFlow.js by import_backbone.py), frozen. Grey L / 100 stands in
-for its RGB input in 0..1: a grey photo has R = G = B, so the first
+against TensorFlow.js by import_backbone.py), frozen. Grey L, scaled to the
+range the backbone was trained with, stands in for its RGB input: a grey
+photo has R = G = B, so the first
 convolution's kernel is summed over its three input channels, which is exact
 for grey input and leaves one input channel. Hypercolumn taps are the
 residual stream of four depths (1/4, 1/8, 1/16 and 1/32 of the input) and the
@@ -29,15 +30,18 @@ BACKBONES = {
     "mobilenet_v2": (["block_2_add", "block_5_add", "block_12_add", "block_16_project_BN"],
                      [4, 8, 16, 32], [24, 32, 96, 320], "out_relu", 1280),
 }
-# The network sees L / 100 (card: l_offset 0, l_scale 0.01).
-L_OFFSET = 0.0
-L_SCALE = 0.01
+# The network sees (L - 50) / 50 in -1..1, the range Keras's MobileNetV2 was
+# trained on ImageNet with (preprocess_input 'tf' mode; card: l_offset -50,
+# l_scale 0.02). nsfwjs feeds its own classifier 0..1 (L / 100 with
+# --input-range 01, the first trained head's input).
+INPUT_RANGES = {"pm1": (-50.0, 0.02), "01": (0.0, 0.01)}
+L_OFFSET, L_SCALE = INPUT_RANGES["pm1"]
 MULTIPLE = 32
 OUTPUT_STRIDE = 4
 
 
 class Trunk(nn.Module):
-    """The frozen backbone: L/100 (N,1,H,W) -> [taps..., scene (N,C,1,1)]."""
+    """The frozen backbone: scaled L (N,1,H,W) -> [taps..., scene (N,C,1,1)]."""
 
     def __init__(self, graph: KerasGraph, backbone="mobilenet_v2"):
         super().__init__()
@@ -89,7 +93,7 @@ class Head(nn.Module):
 
 
 class Colorizer(nn.Module):
-    """L / 100 (N,1,H,W), H and W multiples of 32 -> logits (N,K,H/4,W/4)."""
+    """Scaled L (N,1,H,W), H and W multiples of 32 -> logits (N,K,H/4,W/4)."""
 
     def __init__(self, trunk, head):
         super().__init__()

@@ -48,7 +48,7 @@ import import_backbone  # noqa: E402
 import train  # noqa: E402
 from hypercolumn import ab_grid_bins, soft_encode  # noqa: E402
 from keras_graph import KerasGraph  # noqa: E402
-from pretrained import (BACKBONES, L_OFFSET, L_SCALE, MULTIPLE, OUTPUT_STRIDE, Colorizer, Head,  # noqa: E402
+from pretrained import (BACKBONES, INPUT_RANGES, MULTIPLE, OUTPUT_STRIDE, Colorizer, Head,  # noqa: E402
                         Trunk)
 
 TRAIN_SETS = [("bsds500", "bsds500/images/train", ".jpg"), ("camvid", "camvid/train", ".png")]
@@ -109,6 +109,7 @@ def build_cache(trunk, items, args, log):
     """Phase 1: the trunk's taps for --crops crops of every photo, float16, on disk."""
     key = hashlib.sha256(json.dumps({
         "version": 1, "backbone": args.backbone, "crops": args.crops, "crop": args.crop,
+        "input_range": args.input_range,
         "max_side": args.max_side, "seed": args.seed,
         "photos": [it[4] for it in items]}).encode()).hexdigest()[:16]
     folder = os.path.join(CACHE_ROOT, f"{args.backbone}-{key}")
@@ -131,7 +132,8 @@ def build_cache(trunk, items, args, log):
             fail(f"cannot read {it[3]}")
         for _ in range(args.crops):
             lab = train.to_lab(random_crop(img, rng, crop, args.max_side))
-            batch_l.append((lab[:, :, 0] + L_OFFSET) * L_SCALE)
+            l_offset, l_scale = INPUT_RANGES[args.input_range]
+            batch_l.append((lab[:, :, 0] + l_offset) * l_scale)
             batch_ab.append(cv2.resize(lab[:, :, 1:], (out, out), interpolation=cv2.INTER_AREA).transpose(2, 0, 1))
         if len(batch_l) >= 16 or i == len(items) - 1:
             with torch.no_grad():
@@ -175,7 +177,7 @@ def sample_points(head, feats, ys, xs):
     return F.conv1d(hidden, head.out.weight[:, :, 0], head.out.bias)
 
 
-def validate(model, images, centres, max_side, temperatures):
+def validate(model, images, centres, max_side, temperatures, l_offset, l_scale):
     """AuC (Zhang et al.) of the whole network on photos, per temperature, and grey's."""
     from hypercolumn import annealed_mean
     model.eval()
@@ -186,7 +188,7 @@ def validate(model, images, centres, max_side, temperatures):
             h, w = lab.shape[:2]
             rh, rw = train.fit_size(h, w, max_side, MULTIPLE)
             l_in = cv2.resize(lab[:, :, 0], (rw, rh), interpolation=cv2.INTER_AREA)
-            logits = model(torch.from_numpy(((l_in + L_OFFSET) * L_SCALE)[None, None].astype(np.float32)))
+            logits = model(torch.from_numpy(((l_in + l_offset) * l_scale)[None, None].astype(np.float32)))
             for t in temperatures:
                 ab = annealed_mean(logits, centres, t)[0].numpy().transpose(1, 2, 0)
                 sums[t] += train.auc(cv2.resize(ab, (w, h), interpolation=cv2.INTER_LINEAR), lab[:, :, 1:])
@@ -210,6 +212,9 @@ def main():
     ap.add_argument("--rebalance", type=float, default=0.0,
                     help="Zhang et al.'s class rebalancing with this lambda (0 = off)")
     ap.add_argument("--temperature", type=float, default=0.38, help="written to the card")
+    ap.add_argument("--input-range", default="pm1", choices=sorted(INPUT_RANGES),
+                    help="the backbone's input: pm1 = (L - 50) / 50, as Keras's MobileNetV2 was "
+                         "trained on ImageNet; 01 = L / 100, as nsfwjs feeds it")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--name", default="tint-mnv2")
@@ -329,7 +334,8 @@ def main():
             folder = os.path.join(args.data_root, rel)
             val = [cv2.imread(os.path.join(folder, f), cv2.IMREAD_COLOR) for f in sorted(os.listdir(folder))
                    if f.endswith((".jpg", ".png"))]
-            res, gray = validate(model, val, centres, args.max_side, [0.2, 0.3, 0.38, 0.5])
+            res, gray = validate(model, val, centres, args.max_side, [0.2, 0.3, 0.38, 0.5],
+                                 *INPUT_RANGES[args.input_range])
             log(f"# {dataset} ({len(val)} photos) AuC: grayscale {gray:.2f}, " +
                 ", ".join(f"T={t} {v:.2f}" for t, v in res.items()))
 
@@ -340,7 +346,8 @@ def main():
     with open(os.path.join(staging, "card.toml"), "w") as f:
         f.write(CARD.format(
             name=args.name, sha=train.sha256_of(model_path), max_side=args.max_side, multiple=MULTIPLE,
-            l_offset=L_OFFSET, l_scale=L_SCALE, temperature=args.temperature, backbone=args.backbone,
+            l_offset=INPUT_RANGES[args.input_range][0], l_scale=INPUT_RANGES[args.input_range][1],
+            temperature=args.temperature, backbone=args.backbone,
             params=params, head_params=head_params, bins=len(centres_np), package=f"nsfwjs@{version}",
             integrity=integrity, command=command,
             data="BSDS500 train, CamVid train, the ImageNet sample less near_grayscale.txt; each data set "
