@@ -107,6 +107,16 @@ def soft_encode(ab, centres, sigma=5.0, neighbours=5):
     return q.reshape(n, h, w, -1).permute(0, 3, 1, 2)
 
 
+def soft_cross_entropy(logits, target, weights=None):
+    """Per-pixel cross-entropy of logits (N,K,...) against soft targets of the
+    same shape; with `weights` (K,), each pixel is weighted by its nearest
+    bin's weight (Zhang et al.'s class rebalancing). Returns (N,...)."""
+    per_pixel = -(target * F.log_softmax(logits, dim=1)).sum(dim=1)
+    if weights is not None:
+        per_pixel = per_pixel * weights[target.argmax(dim=1)]
+    return per_pixel
+
+
 def annealed_mean(logits, centres, temperature=0.38):
     """Zhang et al.'s annealed mean of a logits tensor (N,K,h,w) -> ab (N,2,h,w)."""
     p = torch.softmax(logits / temperature, dim=1)

@@ -33,11 +33,10 @@ import time
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hypercolumn import (L_OFFSET, L_SCALE, MULTIPLE, OUTPUT_STRIDE, Hypercolumn,  # noqa: E402
-                         ab_grid_bins, annealed_mean, soft_encode)
+                         ab_grid_bins, annealed_mean, soft_cross_entropy, soft_encode)
 
 TRAIN_SETS = [("bsds500", "bsds500/images/train", ".jpg"),
               ("bsds500", "bsds500/images/val", ".jpg"),
@@ -126,6 +125,19 @@ def rebalance_weights(centres, counts, lam, sigma=5.0):
     return w.astype(np.float32)
 
 
+def scaled_crop(img, rng, s, crop):
+    """`img` scaled by s (never below crop x crop), a random crop x crop of
+    it, mirrored by coin flip; contiguous."""
+    h, w = img.shape[:2]
+    sh, sw = max(crop, int(round(h * s))), max(crop, int(round(w * s)))
+    im = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
+    y, x = rng.integers(sh - crop + 1), rng.integers(sw - crop + 1)
+    im = im[y:y + crop, x:x + crop]
+    if rng.random() < 0.5:
+        im = im[:, ::-1]
+    return np.ascontiguousarray(im)
+
+
 def sample_batch(images, rng, batch, crop, groups=None, fit_side=0):
     """groups: lists of image indices; each crop first draws a group
     uniformly (--balance), else an image uniformly. fit_side > 0 (--fit-scale):
@@ -146,13 +158,7 @@ def sample_batch(images, rng, batch, crop, groups=None, fit_side=0):
             s = max(lo, fit_scale(h, w, fit_side) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25)))))
         else:
             s = rng.uniform(max(lo, 0.45), 1.0) if lo < 1.0 else lo
-        sh, sw = max(crop, int(round(h * s))), max(crop, int(round(w * s)))
-        im = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
-        y, x = rng.integers(sh - crop + 1), rng.integers(sw - crop + 1)
-        im = im[y:y + crop, x:x + crop]
-        if rng.random() < 0.5:
-            im = im[:, ::-1]
-        lab = to_lab(np.ascontiguousarray(im))
+        lab = to_lab(scaled_crop(img, rng, s, crop))
         out = crop // OUTPUT_STRIDE
         ab = cv2.resize(lab[:, :, 1:], (out, out), interpolation=cv2.INTER_AREA)
         ls.append((lab[:, :, 0] + L_OFFSET) * L_SCALE)
@@ -219,7 +225,7 @@ def export_and_check(model, path, check_dir, log):
     return worst
 
 
-CARD = """# tint model card, written by experiments/cnn/train.py. Paths are relative to this file.
+CARD = """# tint model card, written by experiments/cnn/{writer}. Paths are relative to this file.
 format = "tint-model-card"
 version = 1
 name = "{name}"
@@ -243,11 +249,65 @@ activation = "logits"
 temperature = {temperature}
 
 [about]
-description = "Hypercolumn network in the spirit of Larsson et al. 2016, {params} parameters, head at 1/4 resolution{context}, {bins} ab bins (10x10 grid cells seen in training)."
+"""
+
+ABOUT = """description = "Hypercolumn network in the spirit of Larsson et al. 2016, {params} parameters, head at 1/4 resolution{context}, {bins} ab bins (10x10 grid cells seen in training)."
 training = "{command}"
 data = "training_manifest.json: {data} (no test images)"
 licence = "Trained by the tint project; the training images are {licence}."
 """
+
+
+def card_text(writer, about, **fields):
+    """A model card for an ONNX network over ab bins (fields: name, sha,
+    max_side, multiple, l_offset, l_scale, temperature) with its [about] lines."""
+    return CARD.format(writer=writer, **fields) + about
+
+
+def folder_images(folder):
+    """Every .jpg and .png in a folder as training items (the smoke tests)."""
+    folder = os.path.abspath(folder)
+    items = [("custom", folder, n, os.path.join(folder, n)) for n in sorted(os.listdir(folder))
+             if n.lower().endswith((".jpg", ".png"))]
+    if not items:
+        fail(f"no .jpg or .png images in {folder}")
+    return items
+
+
+def start_run(out, script, threads, seed):
+    """A staging folder beside `out` (renamed into place by finish_run) and a
+    log function that prints and writes its training_log.txt, which starts
+    with the command line and the versions. Returns (staging, log, log file,
+    command)."""
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".train-", dir=parent)
+    os.chmod(staging, 0o755)
+    log_file = open(os.path.join(staging, "training_log.txt"), "w")
+
+    def log(line):
+        print(line, flush=True)
+        log_file.write(line + "\n")
+        log_file.flush()
+
+    command = f"/usr/bin/python3 experiments/cnn/{script} " + " ".join(sys.argv[1:])
+    log(f"# {command}")
+    log(f"# torch {torch.__version__}, OpenCV {cv2.__version__}, {threads} threads, seed {seed}")
+    return staging, log, log_file, command
+
+
+def finish_run(staging, out):
+    """Swaps the finished folder in; the old model stays until the new one is complete."""
+    out = os.path.abspath(out)
+    old = out + ".old"
+    if os.path.exists(old):
+        shutil.rmtree(old)
+    if os.path.exists(out):
+        os.rename(out, old)
+    os.rename(staging, out)
+    if os.path.exists(old):
+        shutil.rmtree(old)
+    return out
 
 
 def main():
@@ -294,11 +354,7 @@ def main():
     rng = np.random.default_rng(args.seed)
 
     if args.images:
-        folder = os.path.abspath(args.images)
-        items = [("custom", folder, n, os.path.join(folder, n)) for n in sorted(os.listdir(folder))
-                 if n.lower().endswith((".jpg", ".png"))]
-        if not items:
-            fail(f"no .jpg or .png images in {folder}")
+        items = folder_images(args.images)
     else:
         items = list_images(args.data_root, TRAIN_SETS)
         if args.imagenet:
@@ -319,20 +375,7 @@ def main():
             fail(f"cannot read {path}")
         images.append(img)
 
-    parent = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".train-", dir=parent)
-    os.chmod(staging, 0o755)
-    log_file = open(os.path.join(staging, "training_log.txt"), "w")
-
-    def log(line):
-        print(line, flush=True)
-        log_file.write(line + "\n")
-        log_file.flush()
-
-    command = "/usr/bin/python3 experiments/cnn/train.py " + " ".join(sys.argv[1:])
-    log(f"# {command}")
-    log(f"# torch {torch.__version__}, OpenCV {cv2.__version__}, {args.threads} threads, seed {args.seed}")
+    staging, log, log_file, command = start_run(args.out, "train.py", args.threads, args.seed)
     folders = sorted(set(it[1] for it in items), key=lambda r: [it[1] for it in items].index(r))
     log(f"# {len(images)} training images: " + ", ".join(
         f"{rel} {sum(1 for it in items if it[1] == rel)}" for rel in folders))
@@ -373,9 +416,7 @@ def main():
                              args.max_side if args.fit_scale else 0)
         target = soft_encode(ab, centres)
         logits = model(x)
-        per_pixel = -(target * F.log_softmax(logits, dim=1)).sum(dim=1)
-        if weights is not None:  # the weight of each pixel's nearest bin
-            per_pixel = per_pixel * weights[target.argmax(dim=1)]
+        per_pixel = soft_cross_entropy(logits, target, weights)
         if args.auc_loss > 0:  # per pixel, 1 - AuC = min(error, 150) / 150
             error = (annealed_mean(logits, centres, args.temperature) - ab).pow(2).sum(dim=1).add(1e-6).sqrt()
             per_pixel = per_pixel + args.auc_loss * error.clamp(max=150.0) / 150.0
@@ -412,11 +453,12 @@ def main():
     licence = "BSDS500 (non-commercial research) and CamVid (CC BY-NC 4.0)" + (
         " and ImageNet (non-commercial research and education)" if args.imagenet else "")
     with open(os.path.join(staging, "card.toml"), "w") as f:
-        f.write(CARD.format(sha=sha256_of(model_path), max_side=args.max_side, multiple=MULTIPLE,
-                            l_offset=L_OFFSET, l_scale=L_SCALE, temperature=args.temperature,
-                            params=params, bins=len(centres_np),
-                            context=", global context added to the head" if args.global_context else "",
-                            command=command, name=args.name, data=data, licence=licence))
+        about = ABOUT.format(params=params, bins=len(centres_np),
+                             context=", global context added to the head" if args.global_context else "",
+                             command=command, data=data, licence=licence)
+        f.write(card_text("train.py", about, name=args.name, sha=sha256_of(model_path),
+                          max_side=args.max_side, multiple=MULTIPLE, l_offset=L_OFFSET,
+                          l_scale=L_SCALE, temperature=args.temperature))
     manifest = {
         "format": "tint-training-manifest", "version": 1,
         "images": [{"dataset": d, "folder": rel, "file": name, "sha256": sha256_of(p)}
@@ -427,16 +469,7 @@ def main():
     log(f"# exported {os.path.getsize(model_path)} bytes, OpenCV check max |diff| {worst:.3g}")
     log_file.close()
 
-    # Swap the finished folder in; the old model stays until the new one is complete.
-    out = os.path.abspath(args.out)
-    old = out + ".old"
-    if os.path.exists(old):
-        shutil.rmtree(old)
-    if os.path.exists(out):
-        os.rename(out, old)
-    os.rename(staging, out)
-    if os.path.exists(old):
-        shutil.rmtree(old)
+    out = finish_run(staging, args.out)
     print(f"train.py: wrote {out}")
 
 

@@ -34,7 +34,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 import cv2
@@ -46,7 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import import_backbone  # noqa: E402
 import train  # noqa: E402
-from hypercolumn import ab_grid_bins, soft_encode  # noqa: E402
+from hypercolumn import ab_grid_bins, soft_cross_entropy, soft_encode  # noqa: E402
 from keras_graph import KerasGraph  # noqa: E402
 from pretrained import (BACKBONES, INPUT_RANGES, MULTIPLE, OUTPUT_STRIDE, Colorizer, Head,  # noqa: E402
                         Trunk)
@@ -54,31 +53,7 @@ from pretrained import (BACKBONES, INPUT_RANGES, MULTIPLE, OUTPUT_STRIDE, Colori
 TRAIN_SETS = [("bsds500", "bsds500/images/train", ".jpg"), ("camvid", "camvid/train", ".png")]
 CACHE_ROOT = os.path.join(HERE, "backbone", "cache")
 
-CARD = """# tint model card, written by experiments/cnn/train_pretrained.py. Paths are relative to this file.
-format = "tint-model-card"
-version = 1
-name = "{name}"
-framework = "onnx"
-model = "tint_hc.onnx"
-sha256 = "{sha}"
-
-[input]
-blob = "l"
-resize = "fit"          # keep the aspect ratio, longest side = max_side
-max_side = {max_side}
-multiple = {multiple}           # both sides rounded to a multiple of this
-l_offset = {l_offset}     # the network sees (L + l_offset) * l_scale
-l_scale = {l_scale}
-
-[output]
-blob = "logits"
-decoder = "bins"        # annealed mean over the bins in `centres`
-centres = "ab_bins.npy"
-activation = "logits"
-temperature = {temperature}
-
-[about]
-description = "Hypercolumn colorizer (Larsson et al. 2016's design) on a frozen pretrained {backbone} (ImageNet features), {params} parameters of which {head_params} trained here, head at 1/4 resolution with the scene averaged in, {bins} ab bins."
+ABOUT = """description = "Hypercolumn colorizer (Larsson et al. 2016's design) on a frozen pretrained {backbone} (ImageNet features), {params} parameters of which {head_params} trained here, head at 1/4 resolution with the scene averaged in, {bins} ab bins."
 backbone = "{backbone} from the npm package {package} (MIT licence), tarball integrity {integrity}; imported and checked against TensorFlow.js by experiments/cnn/import_backbone.py"
 training = "{command}"
 data = "training_manifest.json: {data} (no validation or test images)"
@@ -95,14 +70,7 @@ def random_crop(img, rng, crop, max_side):
     """A crop at about the scale tint runs the network at, mirrored by coin flip."""
     h, w = img.shape[:2]
     s = max_side / max(h, w) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25))))
-    s = max(s, crop / min(h, w))
-    sh, sw = max(crop, int(round(h * s))), max(crop, int(round(w * s)))
-    im = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
-    y, x = rng.integers(sh - crop + 1), rng.integers(sw - crop + 1)
-    im = im[y:y + crop, x:x + crop]
-    if rng.random() < 0.5:
-        im = im[:, ::-1]
-    return np.ascontiguousarray(im)
+    return train.scaled_crop(img, rng, max(s, crop / min(h, w)), crop)
 
 
 def build_cache(trunk, items, args, log):
@@ -235,11 +203,7 @@ def main():
     if not os.path.isfile(os.path.join(import_dir, "weights.bin")):
         fail(f"no imported backbone in {import_dir}: run experiments/cnn/import_backbone.py first")
     if args.images:
-        folder = os.path.abspath(args.images)
-        items = [("custom", folder, n, os.path.join(folder, n)) for n in sorted(os.listdir(folder))
-                 if n.lower().endswith((".jpg", ".png"))]
-        if not items:
-            fail(f"no .jpg or .png images in {folder}")
+        items = train.folder_images(args.images)
     else:
         items = train.list_images(args.data_root, TRAIN_SETS)
         items += train.list_images(args.data_root, [train.IMAGENET_SET], train.near_grayscale(args.data_root))
@@ -247,20 +211,8 @@ def main():
         items, args.crops, args.steps, args.batch, args.pixels = items[:2], 1, 2, 2, 16
     items = [it + (train.sha256_of(it[3]),) for it in items]
 
-    parent = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".train-", dir=parent)
-    os.chmod(staging, 0o755)
-    log_file = open(os.path.join(staging, "training_log.txt"), "w")
-
-    def log(line):
-        print(line, flush=True)
-        log_file.write(line + "\n")
-        log_file.flush()
-
-    command = "/usr/bin/python3 experiments/cnn/train_pretrained.py " + " ".join(sys.argv[1:])
-    log(f"# {command}")
-    log(f"# torch {torch.__version__}, OpenCV {cv2.__version__}, {args.threads} threads, seed {args.seed}")
+    staging, log, log_file, command = train.start_run(args.out, "train_pretrained.py", args.threads,
+                                                      args.seed)
     log(f"# {len(items)} training photos: " + ", ".join(
         f"{d} {sum(1 for it in items if it[0] == d)}" for d in sorted(set(it[0] for it in items))))
 
@@ -314,10 +266,7 @@ def main():
         ab = torch.stack([b[5][i][:, ys[i], xs[i]] for i in range(args.batch)])  # (N, 2, P)
         target = soft_encode(ab[:, :, None, :], centres)[:, :, 0, :]  # (N, K, P)
         logits = sample_points(head, b[:5], ys, xs)
-        per_pixel = -(target * F.log_softmax(logits, dim=1)).sum(dim=1)
-        if weights is not None:
-            per_pixel = per_pixel * weights[target.argmax(dim=1)]
-        loss = per_pixel.mean()
+        loss = soft_cross_entropy(logits, target, weights).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -344,15 +293,18 @@ def main():
     np.save(os.path.join(staging, "ab_bins.npy"), centres_np.astype(np.float32))
     version, integrity = import_backbone.locked_integrity()
     with open(os.path.join(staging, "card.toml"), "w") as f:
-        f.write(CARD.format(
-            name=args.name, sha=train.sha256_of(model_path), max_side=args.max_side, multiple=MULTIPLE,
-            l_offset=INPUT_RANGES[args.input_range][0], l_scale=INPUT_RANGES[args.input_range][1],
-            temperature=args.temperature, backbone=args.backbone,
+        about = ABOUT.format(
+            backbone=args.backbone,
             params=params, head_params=head_params, bins=len(centres_np), package=f"nsfwjs@{version}",
             integrity=integrity, command=command,
             data="BSDS500 train, CamVid train, the ImageNet sample less near_grayscale.txt; each data set "
                  "drawn equally often" + (f"; class rebalancing lambda {args.rebalance}"
-                                          if args.rebalance > 0 else "")))
+                                          if args.rebalance > 0 else ""))
+        f.write(train.card_text("train_pretrained.py", about, name=args.name,
+                                sha=train.sha256_of(model_path), max_side=args.max_side,
+                                multiple=MULTIPLE, l_offset=INPUT_RANGES[args.input_range][0],
+                                l_scale=INPUT_RANGES[args.input_range][1],
+                                temperature=args.temperature))
     manifest = {"format": "tint-training-manifest", "version": 1,
                 "images": [{"dataset": d, "folder": rel, "file": name, "sha256": sha}
                            for d, rel, name, _, sha in items]}
@@ -361,15 +313,7 @@ def main():
     log(f"# exported {os.path.getsize(model_path)} bytes, OpenCV check max |diff| {worst:.3g}")
     log_file.close()
 
-    out = os.path.abspath(args.out)
-    old = out + ".old"
-    if os.path.exists(old):
-        shutil.rmtree(old)
-    if os.path.exists(out):
-        os.rename(out, old)
-    os.rename(staging, out)
-    if os.path.exists(old):
-        shutil.rmtree(old)
+    out = train.finish_run(staging, args.out)
     if args.smoke:
         shutil.rmtree(cache_dir, ignore_errors=True)
     print(f"train_pretrained.py: wrote {out}")

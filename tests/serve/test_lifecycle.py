@@ -52,23 +52,25 @@ def test_sigterm_drains_the_queue_and_results_stay_fetchable(tmp_path):
     assert "every job finished" in log.read_text()
 
 
-def test_past_the_drain_timeout_jobs_are_dropped_and_counted(tmp_path):
+def busy_server(tmp_path, drain_timeout, jobs):
+    """tint serve (classic, one worker) with `jobs` 1443x963 photos submitted."""
     log = tmp_path / "serve.log"
     server, m = start_tint(["serve", "--port", "0", "--methods", "classic", "--workers", "1",
-                            "--drain-timeout", "0.2"], log)
+                            "--drain-timeout", str(drain_timeout)], log)
     photo, _ = sample_photo(3)
-    submit(m.group(1), 3, photo)
+    submit(m.group(1), jobs, photo)
+    return server, log
+
+
+def test_past_the_drain_timeout_jobs_are_dropped_and_counted(tmp_path):
+    server, log = busy_server(tmp_path, 0.2, 3)
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=60) == 0
     assert "unfinished job(s) stopped and dropped" in log.read_text(), log.read_text()
 
 
 def test_a_second_signal_stops_at_once(tmp_path):
-    log = tmp_path / "serve.log"
-    server, m = start_tint(["serve", "--port", "0", "--methods", "classic", "--workers", "1",
-                            "--drain-timeout", "600"], log)
-    photo, _ = sample_photo(3)
-    submit(m.group(1), 4, photo)
+    server, log = busy_server(tmp_path, 600, 4)
     server.send_signal(signal.SIGTERM)
     wait_for(log, "draining")
     start = time.time()
