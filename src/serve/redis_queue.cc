@@ -52,7 +52,12 @@ const char* kClaimScript = R"lua(
 local id = redis.call('RPOP', KEYS[1])
 if not id then return false end
 local key = ARGV[1] .. 'job:' .. id
-if redis.call('EXISTS', key) == 0 then return false end
+local kind = redis.call('TYPE', key).ok
+if kind == 'none' then return false end
+if kind ~= 'hash' then  -- not tint's: set aside, never claimed
+  redis.call('SADD', ARGV[1] .. 'quarantine', id)
+  return false
+end
 redis.call('LPUSH', KEYS[2], id)
 redis.call('HSET', key, 'state', 'running', 'stage', 'starting', 'token', ARGV[2],
            'lease', ARGV[3], 'worker', ARGV[4], 'started', ARGV[5])
@@ -94,19 +99,29 @@ return 1
 
 // KEYS: running, waiting, stats. ARGV: prefix, now, max attempts. Jobs
 // whose lease ran out go back to the front of the queue; one whose workers
-// stopped `max attempts` times (a photo that crashes them, say) fails.
+// stopped `max attempts` times (a photo that crashes them, say) fails. A
+// record that is not tint's (not a hash, or running with a lease that is no
+// number) is taken off the running list and its id put in the set
+// PREFIX..'quarantine', so one foreign key never stops the queue.
 const char* kReapScript = R"lua(
-local n = 0
+local function num(v) if type(v) == 'string' then return tonumber(v) end return nil end
+local n, bad = 0, 0
 for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   local key = ARGV[1] .. 'job:' .. id
-  local state = redis.call('HGET', key, 'state')
-  if not state then
+  local kind = redis.call('TYPE', key).ok
+  local state = kind == 'hash' and redis.call('HGET', key, 'state') or nil
+  local lease = kind == 'hash' and num(redis.call('HGET', key, 'lease')) or nil
+  if kind == 'none' then
     redis.call('LREM', KEYS[1], 0, id)
-  elseif state == 'running' and tonumber(redis.call('HGET', key, 'lease') or '0') < tonumber(ARGV[2]) then
+  elseif kind ~= 'hash' or (state == 'running' and lease == nil) then
     redis.call('LREM', KEYS[1], 0, id)
-    local attempts = tonumber(redis.call('HGET', key, 'attempts') or '0')
+    redis.call('SADD', ARGV[1] .. 'quarantine', id)
+    bad = bad + 1
+  elseif state == 'running' and lease < tonumber(ARGV[2]) then
+    redis.call('LREM', KEYS[1], 0, id)
+    local attempts = num(redis.call('HGET', key, 'attempts')) or 0
     if attempts >= tonumber(ARGV[3]) then
-      local ttl = math.max(1, math.floor(tonumber(redis.call('HGET', key, 'ttl') or '600')))
+      local ttl = math.max(1, math.floor(num(redis.call('HGET', key, 'ttl')) or 600))
       redis.call('HSET', key, 'state', 'failed', 'stage', 'failed', 'token', '', 'lease', 0,
                  'finished', ARGV[2], 'error', 'its worker stopped ' .. attempts ..
                  ' time(s) while colouring it (killed or crashed); not tried again')
@@ -123,6 +138,7 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   end
 end
 if n > 0 then redis.call('HINCRBY', KEYS[3], 'requeued_total', n) end
+if bad > 0 then redis.call('HINCRBY', KEYS[3], 'quarantined_total', bad) end
 return n
 )lua";
 

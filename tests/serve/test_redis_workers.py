@@ -224,6 +224,40 @@ def test_a_redis_with_a_password(tmp_path):
         redis.wait()
 
 
+def test_foreign_records_are_quarantined_and_the_queue_goes_on(tmp_path):
+    """A running-list entry whose record is not a hash, or whose lease is no
+    number, made the lease check fail on every pass for every worker; now
+    they are set aside in tint:quarantine and jobs still complete."""
+    redis, port = start_redis(str(tmp_path))
+    url = f"redis://127.0.0.1:{port}"
+    redis_cli(port, "RPUSH", "tint:running", "bad1", "bad2")
+    redis_cli(port, "HSET", "tint:job:bad1", "state", "running", "lease", "soon")
+    redis_cli(port, "SET", "tint:job:bad2", "not a hash")
+    redis_cli(port, "RPUSH", "tint:waiting", "bad3")
+    redis_cli(port, "SET", "tint:job:bad3", "not a hash either")
+    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "grayscale"],
+                           tmp_path / "serve.log")
+    worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "grayscale"],
+                           tmp_path / "worker.log")
+    try:
+        photo, _ = sample_photo(1)
+        status, body, _ = post_image(m.group(1), photo, "grayscale")
+        assert status == 202, body
+        deadline = time.time() + 60
+        while get(m.group(1), f"/api/jobs/{body['id']}")[1]["state"] != "done":
+            assert time.time() < deadline, (tmp_path / "worker.log").read_text()
+            time.sleep(0.1)
+        time.sleep(1.5)  # at least one reap pass
+        assert sorted(redis_cli(port, "SMEMBERS", "tint:quarantine").split()) == ["bad1", "bad2", "bad3"]
+        assert "ERR" not in (tmp_path / "worker.log").read_text()
+    finally:
+        for p in (server, worker):
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(timeout=30) == 0
+        redis.kill()
+        redis.wait()
+
+
 def test_a_redis_that_evicts_any_key_is_refused(tmp_path):
     """allkeys-lru loses accepted jobs: serve and worker refuse it at start."""
     redis, port = start_redis(str(tmp_path), extra=["--maxmemory-policy", "allkeys-lru"])
