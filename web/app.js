@@ -25,6 +25,25 @@ async function readError(res) {
   return `the server answered ${res.status}`;
 }
 
+// A server started with --token-file wants `Authorization: Bearer TOKEN` on
+// submissions: asked once, kept for this tab only (sessionStorage).
+async function postJob(form) {
+  const send = () => {
+    const token = sessionStorage.getItem("tint-token");
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    return fetch("/api/jobs", { method: "POST", body: form, headers });
+  };
+  let res = await send();
+  if (res.status === 401) {
+    const token = window.prompt("This service needs its access token:");
+    if (token) {
+      sessionStorage.setItem("tint-token", token.trim());
+      res = await send();
+    }
+  }
+  return res;
+}
+
 async function loadMethods() {
   const res = await fetch("/api/methods");
   if (!res.ok) throw new Error(await readError(res));
@@ -114,7 +133,7 @@ async function submit(file) {
   form.append("post", $("post").checked ? "auto" : "none");
   let res;
   try {
-    res = await fetch("/api/jobs", { method: "POST", body: form });
+    res = await postJob(form);
   } catch (e) {
     $("work").hidden = true;
     showError("The server cannot be reached. Is tint serve running?");

@@ -35,6 +35,9 @@ int RunServe(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--port", options.http.port, "Port (0: any free port, printed at start)")
       ->capture_default_str();
+  app.add_option("--token-file", options.token_file,
+                 "File whose first line is an access token: submitting jobs and /metrics then "
+                 "need 'Authorization: Bearer TOKEN' (the page asks for it once)");
   app.add_option("--allow-host", options.http.allowed_hosts,
                  "A host name requests may use (Host header, and a POST's Origin); repeatable. "
                  "Default: localhost, 127.0.0.1 and [::1] on a loopback --host, any otherwise");

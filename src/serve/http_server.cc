@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
 
 #include "serve/web_assets.h"
@@ -163,6 +164,15 @@ void HttpService::Routes() {
       const std::string authority = scheme == std::string::npos ? "" : origin.substr(scheme + 3);
       if (HostName(authority) != HostName(req.get_header_value("Host")))
         return refuse(403, "cross-origin request from '" + origin + "' refused");
+    }
+    if (!options_.token.empty() && (req.method == "POST" || req.path == "/metrics")) {
+      const std::string expected = "Bearer " + options_.token;
+      const std::string given = req.get_header_value("Authorization");
+      if (given.size() != expected.size() ||
+          CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        return refuse(401, "this service needs its access token (Authorization: Bearer ...)");
+      }
     }
     const std::string encoding = req.get_header_value("Content-Encoding");
     if (!encoding.empty() && encoding != "identity")

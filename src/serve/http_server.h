@@ -41,6 +41,10 @@ struct HttpOptions {
   // must be one of). Empty: the names of a loopback --host (localhost,
   // 127.0.0.1, [::1]) when it is one, else any (with a warning at start).
   std::vector<std::string> allowed_hosts;
+  // When set, job submissions (POST) and /metrics need the header
+  // `Authorization: Bearer TOKEN` (else 401). Reading a job or its result
+  // needs its 128-bit id, which only the submitter was given.
+  std::string token;
   bool Check(std::string* error) const;
   // Whether `host_header` (a Host header: name[:port]) is allowed.
   bool HostAllowed(const std::string& host_header) const;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/file_util.h"
 #include "serve/redis_queue.h"
 #include "serve/signals.h"
 
@@ -14,6 +15,18 @@ Status RunService(const ServeOptions& options) {
   if (!options.queue.Check(&error) || !options.http.Check(&error)) return Status::Error(error);
   if (!(options.drain_timeout >= 0 && options.drain_timeout <= 24 * 3600))
     return Status::Error("drain-timeout must be 0..86400 s");
+  HttpOptions http_options = options.http;
+  if (!options.token_file.empty()) {
+    std::vector<uint8_t> bytes;
+    TINT_RETURN_IF_ERROR(ReadFileBytes(options.token_file, &bytes, 4096));
+    std::string token(bytes.begin(), bytes.end());
+    token = token.substr(0, token.find_first_of("\r\n"));
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.pop_back();
+    if (token.size() < 16)
+      return Status::Error("--token-file " + options.token_file +
+                           ": the token must be at least 16 characters on the first line");
+    http_options.token = token;
+  }
   StopOnSignal on_signal;
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<JobRunner> runner;
@@ -41,7 +54,7 @@ Status RunService(const ServeOptions& options) {
   }
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  HttpService http(queue.get(), methods, options.runner.read, options.http);
+  HttpService http(queue.get(), methods, options.runner.read, http_options);
   int port = 0;
   TINT_RETURN_IF_ERROR(http.Bind(&port));
   std::thread drain;
@@ -79,11 +92,11 @@ Status RunService(const ServeOptions& options) {
       options.queue.capacity);
   std::fflush(stdout);
   const std::string& host = options.http.host;
-  if (host != "127.0.0.1" && host != "localhost" && host != "::1") {
+  if (host != "127.0.0.1" && host != "localhost" && host != "::1" && http_options.token.empty()) {
     std::fprintf(stderr,
-                 "tint serve: warning: listening on %s, beyond loopback, with no authentication: "
-                 "whoever reaches the port can use the service; put a reverse proxy with access "
-                 "control in front (README, 'Service')%s\n",
+                 "tint serve: warning: listening on %s, beyond loopback, with no access token "
+                 "(--token-file): whoever reaches the port can submit jobs; add one, or a reverse "
+                 "proxy with access control in front (README, 'Service')%s\n",
                  host.c_str(),
                  options.http.allowed_hosts.empty()
                      ? "; any Host header is answered (name yours with --allow-host)"

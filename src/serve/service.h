@@ -22,6 +22,9 @@ struct ServeOptions {
   // meanwhile; then what is left is stopped and counted. A second signal
   // exits at once.
   double drain_timeout = 30;
+  // A file whose first line is the access token (HttpOptions::token); kept
+  // in a file so that it stays out of `ps`. Empty: no token.
+  std::string token_file;
 };
 
 // Loads the methods, binds, prints "listening on http://HOST:PORT" on stdout

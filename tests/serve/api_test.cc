@@ -412,6 +412,30 @@ TEST_F(ApiTest, HostAndOriginAreChecked) {
   EXPECT_TRUE(http.HostAllowed("anything.example"));
 }
 
+// --token-file: submitting a job and /metrics need the bearer token; the
+// page, job status and results (reached by an unguessable id) do not.
+TEST_F(ApiTest, AnAccessTokenGuardsSubmissions) {
+  HttpOptions http;
+  http.token = "0123456789abcdef-token";
+  Start({}, http);
+  httplib::MultipartFormDataItems items = {
+      {"image", Png(Gradient(16, 16)), "photo.png", "image/png"}, {"method", "toy", "", ""}};
+  auto none = client_->Post("/api/jobs", items);
+  ExpectError(none, 401, "access token");
+  EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer");
+  ExpectError(
+      client_->Post("/api/jobs", {{"Authorization", "Bearer 0123456789abcdef-tokem"}}, items), 401,
+      "access token");
+  EXPECT_EQ(client_->Get("/metrics")->status, 401);
+  auto ok = client_->Post("/api/jobs", {{"Authorization", "Bearer " + http.token}}, items);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 202) << ok->body;
+  EXPECT_EQ(WaitFinished(json::parse(ok->body)["id"])["state"], "done");
+  EXPECT_EQ(client_->Get("/")->status, 200);
+  EXPECT_EQ(client_->Get("/api/methods")->status, 200);
+  EXPECT_EQ(client_->Get("/metrics", {{"Authorization", "Bearer " + http.token}})->status, 200);
+}
+
 // A second server on a busy port is an error, not a silent split of the
 // connections (httplib's default SO_REUSEPORT).
 TEST_F(ApiTest, ABusyPortIsAnError) {

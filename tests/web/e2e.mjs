@@ -24,10 +24,10 @@ function check(ok, what) {
   if (!ok) failures += 1;
 }
 
-function startServer() {
+function startServer(extra = []) {
   return new Promise((resolve, reject) => {
     const server = spawn(tint, ["serve", "--port", "0", "--methods", "classic,cnn,grayscale",
-      "--max-pixels", "3000000", "--workers", "1"], { stdio: ["ignore", "pipe", "inherit"] });
+      "--max-pixels", "3000000", "--workers", "1", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error("tint serve did not start in 60 s")), 60000);
     server.stdout.on("data", (chunk) => {
@@ -150,6 +150,26 @@ try {
   const doneScroll = await small.evaluate(() => document.documentElement.scrollWidth);
   check(doneScroll <= 390, `the result fits 390 px too (page is ${doneScroll} px wide)`);
   await small.screenshot({ path: path.join(outDir, "phone_result.png"), fullPage: true });
+
+  // A server with an access token (--token-file): the page asks for it once
+  // (a prompt), then the job runs; the token stays for the tab.
+  const tokenFile = path.join(outDir, "token.txt");
+  fs.writeFileSync(tokenFile, "e2e-token-0123456789abcdef\n");
+  const guarded = await startServer(["--token-file", tokenFile]);
+  try {
+    const tab = await (await browser.newContext()).newPage();
+    let asked = 0;
+    tab.on("dialog", (d) => { asked += 1; d.accept("e2e-token-0123456789abcdef"); });
+    await tab.goto(guarded.url);
+    await tab.waitForSelector("#method option[value=grayscale]", { state: "attached" });
+    await tab.selectOption("#method", "grayscale");
+    await tab.setInputFiles("#file", { name: "bridge.jpg", mimeType: "image/jpeg",
+      buffer: fs.readFileSync(path.join(sourceDir, "samples", "bridge.jpg")) });
+    await tab.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 120000 });
+    check(asked === 1, `with --token-file the page asked for the token once (${asked})`);
+  } finally {
+    guarded.server.kill("SIGTERM");
+  }
 } finally {
   await browser.close();
   server.kill("SIGTERM");
