@@ -74,9 +74,11 @@ if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'stage', ARGV[3], 'progress', 
 return 1
 )lua";
 
-// KEYS: job, result, image, grey, running, stats. ARGV: token, id, state,
-// error, finished, seconds json, result bytes, ttl, latency bucket field,
-// latency. Stores the result only if the job is still the caller's.
+// KEYS: job, result, image, grey, running, stats, finished. ARGV: token, id,
+// state, error, finished, seconds json, result bytes, ttl, latency bucket
+// field, latency. Stores the result only if the job is still the caller's,
+// and notes when it expires in the sorted set `finished` (for
+// tint_jobs_expired_total).
 const char* kCompleteScript = R"lua(
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
 local ttl = tonumber(ARGV[8])
@@ -94,6 +96,7 @@ redis.call('LREM', KEYS[5], 0, ARGV[2])
 redis.call('HINCRBY', KEYS[6], ARGV[3] .. '_total', 1)
 redis.call('HINCRBY', KEYS[6], ARGV[9], 1)
 redis.call('HINCRBYFLOAT', KEYS[6], 'latency_sum', ARGV[10])
+redis.call('ZADD', KEYS[7], tonumber(ARGV[5]) + ttl, ARGV[2])
 return 1
 )lua";
 
@@ -129,6 +132,7 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
       redis.call('EXPIRE', ARGV[1] .. 'grey:' .. id, ttl)
       redis.call('DEL', ARGV[1] .. 'image:' .. id)
       redis.call('HINCRBY', KEYS[3], 'failed_total', 1)
+      redis.call('ZADD', ARGV[1] .. 'finished', tonumber(ARGV[2]) + ttl, id)
     else
       redis.call('HSET', key, 'state', 'queued', 'stage', 'requeued', 'progress', 0,
                  'token', '', 'lease', 0)
@@ -473,9 +477,18 @@ Status RedisJobQueue::Reachable() {
   return redis_->Run({"PING"}, &pong);
 }
 
+// KEYS: finished, stats. ARGV: now. Counts the finished jobs whose TTL has
+// passed into expired_total (Redis drops their keys by itself).
+static const char* const kExpireScript = R"lua(
+local n = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if n > 0 then redis.call('HINCRBY', KEYS[2], 'expired_total', n) end
+return n
+)lua";
+
 QueueStats RedisJobQueue::Stats() {
   QueueStats stats;
   stats.latency_counts.assign(LatencyBuckets().size() + 1, 0);
+  redis_->Run(Eval(kExpireScript, {kPrefix + "finished", kPrefix + "stats"}, {Num(UnixNow())}));
   long long n = 0;
   if (redis_->Run({"LLEN", kPrefix + "waiting"}, nullptr, &n).ok()) stats.queued = n;
   if (redis_->Run({"LLEN", kPrefix + "running"}, nullptr, &n).ok()) stats.running = n;
@@ -487,6 +500,7 @@ QueueStats RedisJobQueue::Stats() {
     if (key == "submitted_total") stats.submitted_total = value;
     if (key == "rejected_total") stats.rejected_total = value;
     if (key == "requeued_total") stats.requeued_total = value;
+    if (key == "expired_total") stats.expired_total = value;
     // Finished jobs: totals (Redis forgets each after the TTL on its own).
     if (key == "done_total") stats.done = value;
     if (key == "failed_total") stats.failed = value;
@@ -684,7 +698,7 @@ class Worker {
     TINT_RETURN_IF_ERROR(redis->Run(
         Eval(kCompleteScript,
              {job_key, kPrefix + "result:" + id, kPrefix + "image:" + id, kPrefix + "grey:" + id,
-              kPrefix + "running", kPrefix + "stats"},
+              kPrefix + "running", kPrefix + "stats", kPrefix + "finished"},
              {token, id, s.ok() ? "done" : "failed", s.ok() ? "" : s.message(), Num(finished),
               timing.dump(), png, std::to_string(static_cast<long long>(ttl + 0.5)),
               LatencyField(finished - submitted), Num(finished - submitted)}),

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import cv2
 import numpy as np
@@ -250,6 +251,35 @@ def test_foreign_records_are_quarantined_and_the_queue_goes_on(tmp_path):
         time.sleep(1.5)  # at least one reap pass
         assert sorted(redis_cli(port, "SMEMBERS", "tint:quarantine").split()) == ["bad1", "bad2", "bad3"]
         assert "ERR" not in (tmp_path / "worker.log").read_text()
+    finally:
+        for p in (server, worker):
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(timeout=30) == 0
+        redis.kill()
+        redis.wait()
+
+
+def test_expired_results_are_counted(tmp_path):
+    """tint_jobs_expired_total counts finished jobs past --result-ttl in Redis
+    mode too (it stayed 0: Redis drops the keys by itself)."""
+    redis, port = start_redis(str(tmp_path))
+    url = f"redis://127.0.0.1:{port}"
+    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "grayscale",
+                            "--result-ttl", "1"], tmp_path / "serve.log")
+    worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "grayscale"],
+                           tmp_path / "worker.log")
+    try:
+        photo, _ = sample_photo(1)
+        status, body, _ = post_image(m.group(1), photo, "grayscale")
+        assert status == 202, body
+        deadline = time.time() + 60
+        while get(m.group(1), f"/api/jobs/{body['id']}")[1]["state"] != "done":
+            assert time.time() < deadline
+            time.sleep(0.1)
+        time.sleep(2.5)
+        assert get(m.group(1), f"/api/jobs/{body['id']}")[0] == 404
+        metrics = urllib.request.urlopen(m.group(1) + "/metrics", timeout=10).read().decode()
+        assert "tint_jobs_expired_total 1" in metrics, metrics
     finally:
         for p in (server, worker):
             p.send_signal(signal.SIGTERM)
