@@ -78,8 +78,11 @@ return 1
 // state, error, finished, seconds json, result bytes, ttl, latency bucket
 // field, latency. Stores the result only if the job is still the caller's,
 // and notes when it expires in the sorted set `finished` (for
-// tint_jobs_expired_total).
+// tint_jobs_expired_total). Returns 1, 0 when another worker has the job,
+// -1 when its record is gone (Redis flushed, or restarted without
+// persistence).
 const char* kCompleteScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
 local ttl = tonumber(ARGV[8])
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'stage', ARGV[3], 'error', ARGV[4],
@@ -704,7 +707,12 @@ class Worker {
               LatencyField(finished - submitted), Num(finished - submitted)}),
         nullptr, &stored));
     std::lock_guard<std::mutex> lock(mu_);
-    if (stored == 0) {
+    if (stored < 0) {
+      std::printf(
+          "dropped %s: its record is gone from Redis (flushed, or restarted without "
+          "persistence)\n",
+          id.c_str());
+    } else if (stored == 0) {
       std::printf("dropped %s: its lease ran out and another worker has it\n", id.c_str());
     } else if (s.ok()) {
       std::printf("done %s\n", id.c_str());

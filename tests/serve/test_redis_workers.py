@@ -259,6 +259,39 @@ def test_foreign_records_are_quarantined_and_the_queue_goes_on(tmp_path):
         redis.wait()
 
 
+def test_a_flushed_job_is_dropped_saying_so(tmp_path):
+    """FLUSHALL while a job is coloured: the worker says the record is gone,
+    not that another worker has the job."""
+    redis, port = start_redis(str(tmp_path))
+    url = f"redis://127.0.0.1:{port}"
+    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "classic"],
+                           tmp_path / "serve.log")
+    worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "classic"],
+                           tmp_path / "worker.log")
+    try:
+        photo, _ = sample_photo(3)
+        status, body, _ = post_image(m.group(1), photo, "classic")
+        assert status == 202, body
+        deadline = time.time() + 60
+        while redis_cli(port, "HGET", f"tint:job:{body['id']}", "state") != "running":
+            assert time.time() < deadline
+            time.sleep(0.02)
+        redis_cli(port, "FLUSHALL")
+        deadline = time.time() + 120
+        log = tmp_path / "worker.log"
+        while f"dropped {body['id']}" not in log.read_text():
+            assert time.time() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert "its record is gone from Redis" in log.read_text(), log.read_text()
+        assert "another worker has it" not in log.read_text()
+    finally:
+        for p in (server, worker):
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(timeout=60) == 0
+        redis.kill()
+        redis.wait()
+
+
 def test_expired_results_are_counted(tmp_path):
     """tint_jobs_expired_total counts finished jobs past --result-ttl in Redis
     mode too (it stayed 0: Redis drops the keys by itself)."""
