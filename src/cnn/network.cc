@@ -36,6 +36,46 @@ std::string OpenCvErrorLine(const cv::Exception& e) {
   return out;
 }
 
+Status CnnModel::BuildNet(cv::dnn::Net* net) const {
+  const std::string& loaded_path =
+      card_.framework == ModelFramework::kCaffe ? card_.weights_path : card_.model_path;
+  try {
+    if (card_.framework == ModelFramework::kOnnx) {
+      *net = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(model_bytes_.data()),
+                                      model_bytes_.size());
+    } else {
+      *net = cv::dnn::readNetFromCaffe(
+          reinterpret_cast<const char*>(model_bytes_.data()), model_bytes_.size(),
+          reinterpret_cast<const char*>(weight_bytes_.data()), weight_bytes_.size());
+    }
+  } catch (const cv::Exception& e) {
+    return Status::Error("cannot load model " + loaded_path + ": " + OpenCvErrorLine(e));
+  }
+  if (net->empty()) return Status::Error("cannot load model " + loaded_path + ": no layers");
+  net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  net->setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+
+  // Injections, as the released Zhang deploy model needs.
+  for (const LayerInjection& inj : card_.injections) {
+    int id = net->getLayerId(inj.layer);
+    if (id < 0) {
+      return Status::Error(card_.path + ": injects into layer '" + inj.layer +
+                           "', which the model does not have");
+    }
+    cv::Mat value;
+    if (inj.centres) {
+      // (K, 2) -> a 1x1 convolution kernel (2, K, 1, 1).
+      cv::Mat t = centres_.t();
+      int shape[] = {2, t.cols, 1, 1};
+      value = t.clone().reshape(1, 4, shape);
+    } else {
+      value = cv::Mat(1, inj.count, CV_32F, cv::Scalar(inj.constant));
+    }
+    net->getLayer(id)->blobs = {value};
+  }
+  return Status::Ok();
+}
+
 Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
   std::unique_ptr<CnnModel> model(new CnnModel());
   model->card_ = card;
@@ -72,48 +112,18 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
 
   const std::string& loaded_path =
       card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
-  try {
-    if (card.framework == ModelFramework::kOnnx) {
-      model->net_ = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(model_bytes.data()),
-                                             model_bytes.size());
-    } else {
-      model->net_ = cv::dnn::readNetFromCaffe(
-          reinterpret_cast<const char*>(model_bytes.data()), model_bytes.size(),
-          reinterpret_cast<const char*>(weight_bytes.data()), weight_bytes.size());
-    }
-  } catch (const cv::Exception& e) {
-    return Status::Error("cannot load model " + loaded_path + ": " + OpenCvErrorLine(e));
-  }
-  if (model->net_.empty()) return Status::Error("cannot load model " + loaded_path + ": no layers");
-  model->net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  model->net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-
-  // Injections, as the released Zhang deploy model needs.
-  for (const LayerInjection& inj : card.injections) {
-    int id = model->net_.getLayerId(inj.layer);
-    if (id < 0) {
-      return Status::Error(card.path + ": injects into layer '" + inj.layer +
-                           "', which the model does not have");
-    }
-    cv::Mat value;
-    if (inj.centres) {
-      // (K, 2) -> a 1x1 convolution kernel (2, K, 1, 1).
-      cv::Mat t = model->centres_.t();
-      int shape[] = {2, t.cols, 1, 1};
-      value = t.clone().reshape(1, 4, shape);
-    } else {
-      value = cv::Mat(1, inj.count, CV_32F, cv::Scalar(inj.constant));
-    }
-    model->net_.getLayer(id)->blobs = {value};
-  }
+  model->model_bytes_ = std::move(model_bytes);
+  model->weight_bytes_ = std::move(weight_bytes);
+  cv::dnn::Net net;
+  TINT_RETURN_IF_ERROR(model->BuildNet(&net));
 
   // Output blob: named by the card, or the network's last output.
-  std::vector<std::string> outs = model->net_.getUnconnectedOutLayersNames();
+  std::vector<std::string> outs = net.getUnconnectedOutLayersNames();
   if (card.output.blob.empty()) {
     if (outs.empty()) return Status::Error(loaded_path + ": the model has no output");
     model->output_blob_ = outs.back();
   } else {
-    if (model->net_.getLayerId(card.output.blob) < 0) {
+    if (net.getLayerId(card.output.blob) < 0) {
       std::string list;
       for (const auto& o : outs) list += (list.empty() ? "" : ", ") + o;
       return Status::Error(card.path + ": output blob '" + card.output.blob +
@@ -124,12 +134,15 @@ Status CnnModel::Load(const ModelCard& card, std::unique_ptr<CnnModel>* out) {
 
   // Input blob name, when given, must be one of the network's inputs.
   if (!card.input.blob.empty()) {
-    cv::Ptr<cv::dnn::Layer> data = model->net_.getLayer(0);
+    cv::Ptr<cv::dnn::Layer> data = net.getLayer(0);
     if (data.empty() || data->outputNameToIndex(card.input.blob) < 0) {
       return Status::Error(card.path + ": input blob '" + card.input.blob +
                            "' is not an input of the model");
     }
   }
+
+  // The checked net is the pool's first; the dry run below runs it.
+  model->pool_.push_back(std::make_unique<cv::dnn::Net>(net));
 
   // A dry run: catches wrong shapes, missing layer values and a decoder that
   // does not fit the output. Its input is one a photo could give (the fixed
@@ -166,16 +179,32 @@ cv::Size CnnModel::InputSize(cv::Size photo) const {
 Status CnnModel::Forward(const cv::Mat& input_blob, const std::string& output,
                          cv::Mat* blob) const {
   const std::string& name = output.empty() ? output_blob_ : output;
-  std::lock_guard<std::mutex> lock(mutex_);
+  // One net per concurrent caller (a net's forward() is not thread-safe):
+  // taken from the pool, or built when every one is busy, and given back.
+  std::unique_ptr<cv::dnn::Net> net;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!pool_.empty()) {
+      net = std::move(pool_.back());
+      pool_.pop_back();
+    }
+  }
+  if (net == nullptr) {
+    net = std::make_unique<cv::dnn::Net>();
+    TINT_RETURN_IF_ERROR(BuildNet(net.get()));
+  }
+  Status status;
   try {
-    net_.setInput(input_blob, card_.input.blob);
-    cv::Mat result = net_.forward(name);
+    net->setInput(input_blob, card_.input.blob);
+    cv::Mat result = net->forward(name);
     *blob = result.clone();  // the net reuses its buffers
   } catch (const cv::Exception& e) {
-    return Status::Error("model " + card_.path + ": forward pass failed for input " +
-                         BlobShapeText(input_blob) + ": " + OpenCvErrorLine(e));
+    status = Status::Error("model " + card_.path + ": forward pass failed for input " +
+                           BlobShapeText(input_blob) + ": " + OpenCvErrorLine(e));
   }
-  return Status::Ok();
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  pool_.push_back(std::move(net));
+  return status;
 }
 
 Status CnnModel::Predict(const cv::Mat& lightness, cv::Mat* ab,

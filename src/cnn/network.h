@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
@@ -42,8 +43,14 @@ class CnnModel {
   ModelCard card_;
   cv::Mat centres_;  // K x 2, CV_32F (bins decoders)
   std::string output_blob_;
-  mutable cv::dnn::Net net_;  // forward() is not const and not thread-safe
-  mutable std::mutex mutex_;
+  // The network as the card says: read from the bytes kept below, the
+  // backend set, the card's layer values injected.
+  Status BuildNet(cv::dnn::Net* net) const;
+
+  std::vector<uint8_t> model_bytes_, weight_bytes_;  // for BuildNet
+  // Nets not running now; Forward takes one (or builds one) and gives it back.
+  mutable std::vector<std::unique_ptr<cv::dnn::Net>> pool_;
+  mutable std::mutex pool_mutex_;
 };
 
 // cv::Exception text (several lines, with the source path) as one line.

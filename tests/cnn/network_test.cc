@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <limits>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -115,6 +116,27 @@ TEST(ShippedModel, ColorizesPhotosKeepingLightness) {
       EXPECT_LT(cv::mean(magnitude)[0], 60.0) << name;
     }
   }
+}
+
+// Several threads at once (the service's workers): each forward pass has a
+// net of its own from the pool, and every result equals the serial one.
+TEST(ShippedModel, ConcurrentPredictionsEqualSerialOnes) {
+  std::unique_ptr<CnnModel> model;
+  ASSERT_TRUE(LoadShipped(&model).ok());
+  cv::Mat photo;
+  ASSERT_TRUE(ReadImage({}, testing::TestDataPath("bridge_small.jpg"), &photo).ok());
+  const cv::Mat lightness = ComputeLightness(photo);
+  cv::Mat serial;
+  ASSERT_TRUE(model->Predict(lightness, &serial).ok());
+  std::vector<cv::Mat> results(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 3; ++k) EXPECT_TRUE(model->Predict(lightness, &results[i]).ok());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const cv::Mat& r : results) EXPECT_EQ(cv::norm(r, serial, cv::NORM_INF), 0.0);
 }
 
 class BrokenModel : public ::testing::Test {
