@@ -1,6 +1,7 @@
 """The Redis path: tint serve + 2 tint workers + redis-server on loopback.
 One worker is killed (kill -9) mid-job; every job still completes, exactly
 once, on the other worker after the lease runs out."""
+import contextlib
 import os
 import re
 import signal
@@ -187,6 +188,39 @@ def test_a_worker_rides_out_a_redis_restart(tmp_path):
         redis.wait()
 
 
+@contextlib.contextmanager
+def serve_and_worker(tmp_path, url, method, serve_args=(), worker_url=None, serve_env=None):
+    """tint serve and one tint worker on `url` (the worker on `worker_url` if
+    given), serving `method`; yields (base URL, the worker's log path), and
+    stops both with SIGTERM (each must exit 0)."""
+    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", method,
+                            *serve_args], tmp_path / "serve.log", env=serve_env)
+    try:
+        worker, _ = start_tint(["worker", "--queue-url", worker_url or url, "--methods", method],
+                               tmp_path / "worker.log")
+    except BaseException:
+        server.kill()
+        raise
+    try:
+        yield m.group(1), tmp_path / "worker.log"
+    finally:
+        for p in (server, worker):
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(timeout=60) == 0
+
+
+def submit_and_wait(base, method, scale, log):
+    """Posts the sample at `scale`x with `method`; returns its id once done."""
+    photo, _ = sample_photo(scale)
+    status, body, _ = post_image(base, photo, method)
+    assert status == 202, body
+    deadline = time.time() + 60
+    while get(base, f"/api/jobs/{body['id']}")[1]["state"] != "done":
+        assert time.time() < deadline, log.read_text()
+        time.sleep(0.1)
+    return body["id"]
+
+
 def test_a_redis_with_a_password(tmp_path):
     """requirepass: the password from the URL or $TINT_REDIS_PASSWORD works; none
     or a wrong one is a one-line error at start (it was a NOAUTH retry loop), and
@@ -202,24 +236,11 @@ def test_a_redis_with_a_password(tmp_path):
         out = run(f"redis://:wrong@127.0.0.1:{port}")
         assert out.returncode != 0 and "refused the login" in out.stderr, out.stderr
         assert "wrong" not in out.stderr
-        server, m = start_tint(["serve", "--port", "0", "--queue-url", f"redis://127.0.0.1:{port}",
-                                "--methods", "grayscale"], tmp_path / "serve.log",
-                               env={"TINT_REDIS_PASSWORD": "s3cret"})
-        worker, _ = start_tint(["worker", "--queue-url", f"redis://:s3cret@127.0.0.1:{port}",
-                                "--methods", "grayscale"], tmp_path / "worker.log")
-        assert "s3cret" not in (tmp_path / "worker.log").read_text()
-        try:
-            photo, _ = sample_photo(1)
-            status, body, _ = post_image(m.group(1), photo, "grayscale")
-            assert status == 202, body
-            deadline = time.time() + 60
-            while get(m.group(1), f"/api/jobs/{body['id']}")[1]["state"] != "done":
-                assert time.time() < deadline, "the job was not done"
-                time.sleep(0.1)
-        finally:
-            for p in (server, worker):
-                p.send_signal(signal.SIGTERM)
-                assert p.wait(timeout=30) == 0
+        with serve_and_worker(tmp_path, f"redis://127.0.0.1:{port}", "grayscale",
+                              worker_url=f"redis://:s3cret@127.0.0.1:{port}",
+                              serve_env={"TINT_REDIS_PASSWORD": "s3cret"}) as (base, log):
+            assert "s3cret" not in log.read_text()
+            submit_and_wait(base, "grayscale", 1, log)
     finally:
         redis.kill()
         redis.wait()
@@ -230,31 +251,19 @@ def test_foreign_records_are_quarantined_and_the_queue_goes_on(tmp_path):
     number, made the lease check fail on every pass for every worker; now
     they are set aside in tint:quarantine and jobs still complete."""
     redis, port = start_redis(str(tmp_path))
-    url = f"redis://127.0.0.1:{port}"
-    redis_cli(port, "RPUSH", "tint:running", "bad1", "bad2")
-    redis_cli(port, "HSET", "tint:job:bad1", "state", "running", "lease", "soon")
-    redis_cli(port, "SET", "tint:job:bad2", "not a hash")
-    redis_cli(port, "RPUSH", "tint:waiting", "bad3")
-    redis_cli(port, "SET", "tint:job:bad3", "not a hash either")
-    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "grayscale"],
-                           tmp_path / "serve.log")
-    worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "grayscale"],
-                           tmp_path / "worker.log")
     try:
-        photo, _ = sample_photo(1)
-        status, body, _ = post_image(m.group(1), photo, "grayscale")
-        assert status == 202, body
-        deadline = time.time() + 60
-        while get(m.group(1), f"/api/jobs/{body['id']}")[1]["state"] != "done":
-            assert time.time() < deadline, (tmp_path / "worker.log").read_text()
-            time.sleep(0.1)
-        time.sleep(1.5)  # at least one reap pass
-        assert sorted(redis_cli(port, "SMEMBERS", "tint:quarantine").split()) == ["bad1", "bad2", "bad3"]
-        assert "ERR" not in (tmp_path / "worker.log").read_text()
+        redis_cli(port, "RPUSH", "tint:running", "bad1", "bad2")
+        redis_cli(port, "HSET", "tint:job:bad1", "state", "running", "lease", "soon")
+        redis_cli(port, "SET", "tint:job:bad2", "not a hash")
+        redis_cli(port, "RPUSH", "tint:waiting", "bad3")
+        redis_cli(port, "SET", "tint:job:bad3", "not a hash either")
+        with serve_and_worker(tmp_path, f"redis://127.0.0.1:{port}", "grayscale") as (base, log):
+            submit_and_wait(base, "grayscale", 1, log)
+            time.sleep(1.5)  # at least one reap pass
+            assert sorted(redis_cli(port, "SMEMBERS", "tint:quarantine").split()) == [
+                "bad1", "bad2", "bad3"]
+            assert "ERR" not in log.read_text()
     finally:
-        for p in (server, worker):
-            p.send_signal(signal.SIGTERM)
-            assert p.wait(timeout=30) == 0
         redis.kill()
         redis.wait()
 
@@ -263,31 +272,23 @@ def test_a_flushed_job_is_dropped_saying_so(tmp_path):
     """FLUSHALL while a job is coloured: the worker says the record is gone,
     not that another worker has the job."""
     redis, port = start_redis(str(tmp_path))
-    url = f"redis://127.0.0.1:{port}"
-    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "classic"],
-                           tmp_path / "serve.log")
-    worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "classic"],
-                           tmp_path / "worker.log")
     try:
-        photo, _ = sample_photo(3)
-        status, body, _ = post_image(m.group(1), photo, "classic")
-        assert status == 202, body
-        deadline = time.time() + 60
-        while redis_cli(port, "HGET", f"tint:job:{body['id']}", "state") != "running":
-            assert time.time() < deadline
-            time.sleep(0.02)
-        redis_cli(port, "FLUSHALL")
-        deadline = time.time() + 120
-        log = tmp_path / "worker.log"
-        while f"dropped {body['id']}" not in log.read_text():
-            assert time.time() < deadline, log.read_text()
-            time.sleep(0.1)
-        assert "its record is gone from Redis" in log.read_text(), log.read_text()
-        assert "another worker has it" not in log.read_text()
+        with serve_and_worker(tmp_path, f"redis://127.0.0.1:{port}", "classic") as (base, log):
+            photo, _ = sample_photo(3)
+            status, body, _ = post_image(base, photo, "classic")
+            assert status == 202, body
+            deadline = time.time() + 60
+            while redis_cli(port, "HGET", f"tint:job:{body['id']}", "state") != "running":
+                assert time.time() < deadline
+                time.sleep(0.02)
+            redis_cli(port, "FLUSHALL")
+            deadline = time.time() + 120
+            while f"dropped {body['id']}" not in log.read_text():
+                assert time.time() < deadline, log.read_text()
+                time.sleep(0.1)
+            assert "its record is gone from Redis" in log.read_text(), log.read_text()
+            assert "another worker has it" not in log.read_text()
     finally:
-        for p in (server, worker):
-            p.send_signal(signal.SIGTERM)
-            assert p.wait(timeout=60) == 0
         redis.kill()
         redis.wait()
 
@@ -296,27 +297,15 @@ def test_expired_results_are_counted(tmp_path):
     """tint_jobs_expired_total counts finished jobs past --result-ttl in Redis
     mode too (it stayed 0: Redis drops the keys by itself)."""
     redis, port = start_redis(str(tmp_path))
-    url = f"redis://127.0.0.1:{port}"
-    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods", "grayscale",
-                            "--result-ttl", "1"], tmp_path / "serve.log")
-    worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "grayscale"],
-                           tmp_path / "worker.log")
     try:
-        photo, _ = sample_photo(1)
-        status, body, _ = post_image(m.group(1), photo, "grayscale")
-        assert status == 202, body
-        deadline = time.time() + 60
-        while get(m.group(1), f"/api/jobs/{body['id']}")[1]["state"] != "done":
-            assert time.time() < deadline
-            time.sleep(0.1)
-        time.sleep(2.5)
-        assert get(m.group(1), f"/api/jobs/{body['id']}")[0] == 404
-        metrics = urllib.request.urlopen(m.group(1) + "/metrics", timeout=10).read().decode()
-        assert "tint_jobs_expired_total 1" in metrics, metrics
+        with serve_and_worker(tmp_path, f"redis://127.0.0.1:{port}", "grayscale",
+                              serve_args=["--result-ttl", "1"]) as (base, log):
+            job = submit_and_wait(base, "grayscale", 1, log)
+            time.sleep(2.5)
+            assert get(base, f"/api/jobs/{job}")[0] == 404
+            metrics = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+            assert "tint_jobs_expired_total 1" in metrics, metrics
     finally:
-        for p in (server, worker):
-            p.send_signal(signal.SIGTERM)
-            assert p.wait(timeout=30) == 0
         redis.kill()
         redis.wait()
 
