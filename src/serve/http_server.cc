@@ -61,6 +61,13 @@ std::string FormValue(const httplib::Request& req, const std::string& key,
 
 namespace {
 
+// The 413 answer, from the headers or from httplib's own limit.
+std::string UploadLimitText(double max_upload_mb) {
+  char text[96];
+  std::snprintf(text, sizeof text, "upload over the limit of %g MB", max_upload_mb);
+  return text;
+}
+
 bool IsLoopbackName(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]";
 }
@@ -184,11 +191,8 @@ void HttpService::Routes() {
       const bool digits = !length.empty() && length.size() <= 18 &&
                           length.find_first_not_of("0123456789") == std::string::npos;
       if (!digits) return refuse(400, "bad Content-Length");
-      if (std::stoull(length) > max_body) {
-        char text[96];
-        std::snprintf(text, sizeof text, "upload over the limit of %g MB", options_.max_upload_mb);
-        return refuse(413, text);
-      }
+      if (std::stoull(length) > max_body)
+        return refuse(413, UploadLimitText(options_.max_upload_mb));
     }
     if (req.ranges.size() > 1) {
       // httplib would answer every range, even of this refusal (2,000
@@ -218,9 +222,7 @@ void HttpService::Routes() {
   svr.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) {
-      char text[96];
-      std::snprintf(text, sizeof text, "upload over the limit of %g MB", options_.max_upload_mb);
-      SendError(res, 413, text);
+      SendError(res, 413, UploadLimitText(options_.max_upload_mb));
     } else if (res.status == 404) {
       SendError(res, 404, "no such page");
     } else {
