@@ -61,7 +61,20 @@ int RunServe(int argc, char** argv) {
   app.add_option("--max-result-mb", options.queue.max_result_mb,
                  "Results held at most, MB; over it the oldest are forgotten early")
       ->capture_default_str();
-  app.add_option("--threads", options.http.threads, "HTTP connections served at once")
+  app.add_option("--threads", options.http.threads,
+                 "Requests answered at once (each already received whole)")
+      ->capture_default_str();
+  app.add_option("--header-timeout", options.http.front.header_timeout,
+                 "Seconds a client has to send its whole request head (408 past it)")
+      ->capture_default_str();
+  app.add_option("--body-timeout", options.http.front.body_timeout,
+                 "Seconds a client has to send its whole request body (408 past it)")
+      ->capture_default_str();
+  app.add_option("--max-connections", options.http.front.max_connections,
+                 "Open connections at most (503 past it)")
+      ->capture_default_str();
+  app.add_option("--max-connections-per-address", options.http.front.max_connections_per_address,
+                 "Open connections from one client address at most (503 past it)")
       ->capture_default_str();
   app.add_option("--queue-url", options.queue_url,
                  "redis://HOST:PORT: send jobs through Redis to 'tint worker' processes");

@@ -1,11 +1,14 @@
 #include "serve/http_server.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
+#include <thread>
 
 #include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
@@ -106,7 +109,7 @@ bool HttpOptions::Check(std::string* error) const {
     *error = "max-upload-mb must be over 0 and at most 1024";
     return false;
   }
-  return true;
+  return front.Check(error);
 }
 
 HttpService::HttpService(JobQueue* queue, std::vector<ServedMethod> methods, ImageReadOptions read,
@@ -116,10 +119,19 @@ HttpService::HttpService(JobQueue* queue, std::vector<ServedMethod> methods, Ima
       read_(read),
       options_(options),
       server_(new httplib::Server) {
+  FrontLimits limits = options_.front;
+  limits.max_body_bytes = static_cast<uint64_t>(options_.max_upload_mb * 1024 * 1024);
+  limits.body_too_large_message = UploadLimitText(options_.max_upload_mb);
+  front_ = std::make_unique<Front>(limits, [this](int status, const std::string&) {
+    CountResponse(status);
+  });
   Routes();
 }
 
-HttpService::~HttpService() { Stop(); }
+HttpService::~HttpService() {
+  Stop();
+  RemoveSocketDir();
+}
 
 void HttpService::CountResponse(int status) {
   std::lock_guard<std::mutex> lock(counts_mu_);
@@ -138,22 +150,15 @@ void HttpService::Routes() {
   const int threads = options_.threads;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   svr.set_payload_max_length(static_cast<size_t>(options_.max_upload_mb * 1024 * 1024));
-  svr.set_read_timeout(10);  // a client that stalls mid-request is dropped
+  // The front door hands over whole requests, so these only bound the
+  // library's own socket.
+  svr.set_read_timeout(10);
   svr.set_write_timeout(10);
-  svr.set_keep_alive_max_count(1000);
-  svr.set_tcp_nodelay(true);  // small JSON answers go out at once (no 40 ms Nagle wait)
-  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a
-  // second server on a busy port binds too and the kernel splits the
-  // connections between them.
-  svr.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  // Before any body is read: what httplib would read whole or inflate
-  // without a bound is refused from the headers, and the connection closed.
-  const size_t max_body = static_cast<size_t>(options_.max_upload_mb * 1024 * 1024);
-  svr.set_pre_routing_handler([this, max_body](const httplib::Request& req,
-                                               httplib::Response& res) {
+  svr.set_address_family(AF_UNIX);
+  // Checks on what a request says, before any handler: Host and Origin,
+  // the token and the ranges asked for. (The body's length, framing,
+  // encoding and deadlines are the front door's.)
+  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     auto refuse = [&res](int status, const std::string& message) {
       SendError(res, status, message);
       res.set_header("Connection", "close");
@@ -180,19 +185,6 @@ void HttpService::Routes() {
         res.set_header("WWW-Authenticate", "Bearer");
         return refuse(401, "this service needs its access token (Authorization: Bearer ...)");
       }
-    }
-    const std::string encoding = req.get_header_value("Content-Encoding");
-    if (!encoding.empty() && encoding != "identity")
-      return refuse(415, "compressed request bodies (Content-Encoding) are not accepted");
-    if (req.has_header("Transfer-Encoding"))
-      return refuse(411, "send the body with a Content-Length (chunked uploads are not accepted)");
-    if (req.has_header("Content-Length")) {
-      const std::string length = req.get_header_value("Content-Length");
-      const bool digits = !length.empty() && length.size() <= 18 &&
-                          length.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits) return refuse(400, "bad Content-Length");
-      if (std::stoull(length) > max_body)
-        return refuse(413, UploadLimitText(options_.max_upload_mb));
     }
     if (req.ranges.size() > 1) {
       // httplib would answer every range, even of this refusal (2,000
@@ -396,37 +388,59 @@ std::string HttpService::Metrics() {
       << "tint_job_latency_seconds_count " << s.latency_count << "\n"
       << "# HELP tint_http_responses_total HTTP responses, by status code.\n"
       << "# TYPE tint_http_responses_total counter\n";
-  std::lock_guard<std::mutex> lock(counts_mu_);
-  for (const auto& [code, count] : responses_) {
-    out << "tint_http_responses_total{code=\"" << code << "\"} " << count << "\n";
+  {
+    std::lock_guard<std::mutex> lock(counts_mu_);
+    for (const auto& [code, count] : responses_) {
+      out << "tint_http_responses_total{code=\"" << code << "\"} " << count << "\n";
+    }
   }
+  out << "# HELP tint_http_refused_total Requests the front door refused, by reason.\n"
+      << "# TYPE tint_http_refused_total counter\n";
+  for (const auto& [reason, count] : front_->Refusals())
+    out << "tint_http_refused_total{reason=\"" << reason << "\"} " << count << "\n";
   return out.str();
 }
 
 Status HttpService::Bind(int* port) {
   std::string error;
   if (!options_.Check(&error)) return Status::Error(error);
-  if (options_.port == 0) {
-    const int bound = server_->bind_to_any_port(options_.host);
-    if (bound <= 0) return Status::Error("cannot bind " + options_.host + " to any port");
-    *port = bound;
-  } else {
-    if (!server_->bind_to_port(options_.host, options_.port)) {
-      return Status::Error("cannot bind " + options_.host + ":" + std::to_string(options_.port) +
-                           " (in use, or not an address of this machine)");
-    }
-    *port = options_.port;
-  }
+  TINT_RETURN_IF_ERROR(front_->Bind(options_.host, options_.port, port));
+  // The library listens on a Unix socket in a folder only this user can
+  // enter: nothing reaches it but the front door.
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/tint-serve-XXXXXX";
+  if (mkdtemp(dir.data()) == nullptr)
+    return Status::Error("cannot create a private folder in " + dir.substr(0, dir.rfind('/')));
+  socket_dir_ = dir;
+  if (!server_->bind_to_port(socket_dir_ + "/http.sock", 80))
+    return Status::Error("cannot listen on " + socket_dir_ + "/http.sock");
   return Status::Ok();
 }
 
 Status HttpService::Serve() {
-  if (!server_->listen_after_bind()) return Status::Error("the HTTP server stopped on an error");
+  bool listened = true;
+  std::thread library([this, &listened] { listened = server_->listen_after_bind(); });
+  // The library must be running before Stop can stop it.
+  for (int i = 0; i < 500 && !server_->is_running() && listened; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  Status front = front_->Serve(socket_dir_ + "/http.sock");
+  server_->stop();
+  library.join();
+  RemoveSocketDir();
+  if (!front.ok()) return front;
+  if (!listened) return Status::Error("the HTTP server stopped on an error");
   return Status::Ok();
 }
 
 void HttpService::Stop() {
-  if (server_ != nullptr) server_->stop();
+  if (front_ != nullptr) front_->Stop();
+}
+
+void HttpService::RemoveSocketDir() {
+  if (socket_dir_.empty()) return;
+  unlink((socket_dir_ + "/http.sock").c_str());
+  rmdir(socket_dir_.c_str());
+  socket_dir_.clear();
 }
 
 }  // namespace tint

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/image_io.h"
+#include "serve/front.h"
 #include "serve/jobs.h"
 #include "serve/runner.h"
 
@@ -34,8 +35,11 @@ namespace tint {
 struct HttpOptions {
   std::string host = "127.0.0.1";
   int port = 8080;            // 0: any free port (Bind says which)
-  int threads = 32;           // connections served at once (a thread each while kept alive)
+  int threads = 32;           // requests answered at once (complete ones: see Front)
   double max_upload_mb = 20;  // request body limit
+  // Deadlines and connection caps of the front door (src/serve/front.h);
+  // its max_body_bytes comes from max_upload_mb.
+  FrontLimits front;
   int retry_after = 2;        // seconds, on 429
   // Host names a request may name in its Host header (and a POST's Origin
   // must be one of). Empty: the names of a loopback --host (localhost,
@@ -58,7 +62,8 @@ class HttpService {
               const HttpOptions& options);
   ~HttpService();
 
-  // Binds the socket; *port is the port bound.
+  // Binds the public socket and the library's private one; *port is the
+  // port bound.
   Status Bind(int* port);
   // Serves until Stop (from another thread or a signal handler's thread).
   Status Serve();
@@ -66,6 +71,7 @@ class HttpService {
 
  private:
   void Routes();
+  void RemoveSocketDir();
   void CountResponse(int status);
   // 404, or 503 when the queue's store cannot be reached.
   void SendMissingJob(httplib::Response& res);
@@ -76,6 +82,8 @@ class HttpService {
   ImageReadOptions read_;
   HttpOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Front> front_;
+  std::string socket_dir_;  // private (0700) folder of the library's Unix socket
   std::mutex counts_mu_;
   std::map<int, int64_t> responses_;  // by status code
 };

@@ -380,6 +380,118 @@ TEST_F(ApiTest, BodiesAndRangesAreBoundedFromTheHeaders) {
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
 }
 
+// A connected loopback socket (-1 when the connection is refused).
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string ReadAll(int fd, int seconds) {
+  timeval timeout{seconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; answer.size() < 65536 && (n = read(fd, buffer, sizeof buffer)) > 0;)
+    answer.append(buffer, static_cast<size_t>(n));
+  return answer;
+}
+
+// Slow clients (issue 40): 40 connections that send their head a line at a
+// time, and 40 slow bodies, never take the two HTTP threads: the page and
+// /healthz answer at once, and each slow request gets a 408 at its
+// whole-head or whole-body deadline, not at a read timeout that every byte
+// restarts.
+TEST_F(ApiTest, SlowClientsHoldNoThreadAndMeetTheirDeadlines) {
+  HttpOptions http;
+  http.threads = 2;
+  http.front.header_timeout = 2;
+  http.front.body_timeout = 2;
+  http.front.max_connections_per_address = 128;  // all from 127.0.0.1
+  Start({}, http);
+  std::vector<int> slow;
+  for (int i = 0; i < 80; ++i) {
+    const int fd = Connect(port_);
+    ASSERT_GE(fd, 0);
+    const std::string first = i < 40 ? "GET / HTTP/1.1\r\n"
+                                     : "POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                       "Content-Length: 1000\r\n\r\nabc";
+    ASSERT_EQ(write(fd, first.data(), first.size()), static_cast<ssize_t>(first.size()));
+    slow.push_back(fd);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < slow.size(); ++i) {
+      const std::string more = i < 40 ? "X-Slow: 1\r\n" : "d";  // a line, a byte
+      (void)!send(slow[i], more.data(), more.size(), MSG_NOSIGNAL);
+    }
+    auto page = client_->Get("/healthz");
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  for (size_t i = 0; i < slow.size(); ++i) {
+    const std::string answer = ReadAll(slow[i], 10);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 408", 0), 0u) << answer;
+    EXPECT_NE(answer.find(i < 40 ? "request head did not arrive within 2 s"
+                                 : "request body did not arrive within 2 s"),
+              std::string::npos)
+        << answer;
+    close(slow[i]);
+  }
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(waited, 6.0);  // cut at the deadline, though every client kept sending
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("tint_http_refused_total{reason=\"header_timeout\"} 40"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("tint_http_refused_total{reason=\"body_timeout\"} 40"),
+            std::string::npos);
+}
+
+// Heads are bounded in lines and bytes, and connections per address and in
+// all: past a cap the answer is a 503 with Retry-After, and the service
+// answers again once they close.
+TEST_F(ApiTest, HeadsAndConnectionsAreCapped) {
+  HttpOptions http;
+  http.front.max_connections_per_address = 8;
+  Start({}, http);
+  std::string many = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (int i = 0; i < 200; ++i) many += "X-" + std::to_string(i) + ": 1\r\n";
+  std::string answer = RawExchange(port_, many + "\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer;
+  EXPECT_NE(answer.find("over 100 header lines"), std::string::npos) << answer;
+  answer = RawExchange(port_, "GET / HTTP/1.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer;
+  answer = RawExchange(port_,
+                       "POST /api/jobs HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+
+  std::vector<int> held;
+  for (int i = 0; i < 8; ++i) held.push_back(Connect(port_));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all accepted
+  const int one_more = Connect(port_);
+  ASSERT_GE(one_more, 0);
+  answer = ReadAll(one_more, 5);
+  close(one_more);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Retry-After: 2"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("too many connections from 127.0.0.1 (at most 8)"), std::string::npos);
+  for (int fd : held) close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the front sees them close
+  auto page = client_->Get("/healthz");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+}
+
 // DNS rebinding and cross-site POSTs (issue 40): a loopback server answers
 // only to its own names, and a POST from another origin is refused.
 TEST_F(ApiTest, HostAndOriginAreChecked) {
