@@ -63,9 +63,10 @@ const char* ReasonPhrase(int status) {
 std::string ErrorAnswer(int status, const std::string& message, bool retry) {
   const std::string body = nlohmann::json{{"error", message}}.dump(
       -1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
-                       "\r\nContent-Type: application/json\r\nContent-Length: " +
-                       std::to_string(body.size()) + "\r\nConnection: close\r\n";
+  std::string answer =
+      "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n";
   if (retry) answer += "Retry-After: " + std::to_string(kRetryAfter) + "\r\n";
   return answer + "\r\n" + body;
 }
@@ -283,12 +284,12 @@ struct Front::Loop {
       if (static_cast<int>(conns.size()) >= limits().max_connections ||
           from_here >= limits().max_connections_per_address) {
         const bool all = static_cast<int>(conns.size()) >= limits().max_connections;
-        const std::string answer = ErrorAnswer(
-            503,
-            all ? "the server holds its most connections; try again"
-                : "too many connections from " + address + " (at most " +
-                      std::to_string(limits().max_connections_per_address) + ")",
-            true);
+        const std::string answer =
+            ErrorAnswer(503,
+                        all ? "the server holds its most connections; try again"
+                            : "too many connections from " + address + " (at most " +
+                                  std::to_string(limits().max_connections_per_address) + ")",
+                        true);
         (void)!send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         close(fd);
         if (from_here == 0) per_address.erase(address);
@@ -396,8 +397,8 @@ struct Front::Loop {
 
   void Flush(Conn* c) {
     while (c->out_sent < c->out.size()) {
-      const ssize_t n = send(c->fd, c->out.data() + c->out_sent, c->out.size() - c->out_sent,
-                             MSG_NOSIGNAL);
+      const ssize_t n =
+          send(c->fd, c->out.data() + c->out_sent, c->out.size() - c->out_sent, MSG_NOSIGNAL);
       if (n > 0) {
         c->out_sent += static_cast<size_t>(n);
         if (c->phase == Phase::kReply) c->deadline = After(limits().idle_timeout);
@@ -424,8 +425,8 @@ struct Front::Loop {
   void OnUpstream(Conn* c, uint32_t events) {
     if (events & EPOLLOUT) {
       while (c->up_sent < c->to_up.size()) {
-        const ssize_t n = send(c->up, c->to_up.data() + c->up_sent, c->to_up.size() - c->up_sent,
-                               MSG_NOSIGNAL);
+        const ssize_t n =
+            send(c->up, c->to_up.data() + c->up_sent, c->to_up.size() - c->up_sent, MSG_NOSIGNAL);
         if (n > 0) {
           c->up_sent += static_cast<size_t>(n);
         } else if (n < 0 && errno == EINTR) {
@@ -599,9 +600,8 @@ Status Front::Bind(const std::string& host, int port, int* bound_port) {
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
   getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-  *bound_port = ntohs(bound.ss_family == AF_INET6
-                          ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
-                          : reinterpret_cast<sockaddr_in&>(bound).sin_port);
+  *bound_port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
+                                                  : reinterpret_cast<sockaddr_in&>(bound).sin_port);
   listen_fd_ = fd;
   return Status::Ok();
 }

@@ -122,9 +122,8 @@ HttpService::HttpService(JobQueue* queue, std::vector<ServedMethod> methods, Ima
   FrontLimits limits = options_.front;
   limits.max_body_bytes = static_cast<uint64_t>(options_.max_upload_mb * 1024 * 1024);
   limits.body_too_large_message = UploadLimitText(options_.max_upload_mb);
-  front_ = std::make_unique<Front>(limits, [this](int status, const std::string&) {
-    CountResponse(status);
-  });
+  front_ = std::make_unique<Front>(
+      limits, [this](int status, const std::string&) { CountResponse(status); });
   Routes();
 }
 
@@ -408,7 +407,8 @@ Status HttpService::Bind(int* port) {
   // The library listens on a Unix socket in a folder only this user can
   // enter: nothing reaches it but the front door.
   const char* tmp = std::getenv("TMPDIR");
-  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/tint-serve-XXXXXX";
+  std::string dir =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/tint-serve-XXXXXX";
   if (mkdtemp(dir.data()) == nullptr)
     return Status::Error("cannot create a private folder in " + dir.substr(0, dir.rfind('/')));
   socket_dir_ = dir;

@@ -40,7 +40,7 @@ struct HttpOptions {
   // Deadlines and connection caps of the front door (src/serve/front.h);
   // its max_body_bytes comes from max_upload_mb.
   FrontLimits front;
-  int retry_after = 2;        // seconds, on 429
+  int retry_after = 2;  // seconds, on 429
   // Host names a request may name in its Host header (and a POST's Origin
   // must be one of). Empty: the names of a loopback --host (localhost,
   // 127.0.0.1, [::1]) when it is one, else any (with a warning at start).
