@@ -316,9 +316,10 @@ Status DecodeImage(const ImageReadOptions& options, const std::string& path,
                          " pixels, over the limit of " + std::to_string(options.max_pixels));
   }
   // Depths the stages take: 8 and 16 bit unsigned, and float in 0..1. A
-  // float64 image becomes float32; NaN and infinities become 0 and the
-  // nearest bound, so that no stage sees them. Signed integers have no
-  // agreed meaning as colour and are refused.
+  // float64 image becomes float32 and values past 0..1 (infinities too)
+  // the nearest bound. NaN has no shade to stand for: an image holding one
+  // is refused, naming how many. Signed integers have no agreed meaning as
+  // colour and are refused.
   switch (decoded.depth()) {
     case CV_8U:
     case CV_16U:
@@ -328,7 +329,12 @@ Status DecodeImage(const ImageReadOptions& options, const std::string& path,
       [[fallthrough]];
     case CV_32F: {
       cv::Mat flat = decoded.reshape(1);
-      cv::patchNaNs(flat, 0.0);
+      const int64_t nans = static_cast<int64_t>(flat.total()) - cv::countNonZero(flat == flat);
+      if (nans > 0) {
+        return Status::Error(path + ": " + std::to_string(nans) +
+                             " pixel value(s) are NaN (not a number); tint needs a shade in "
+                             "every pixel");
+      }
       cv::min(flat, 1.0, flat);
       cv::max(flat, 0.0, flat);
       break;

@@ -31,6 +31,8 @@ std::string Num(double v) {
 // KEYS: waiting, job, image, grey, stats. ARGV: capacity, id, ttl, then the
 // job hash's fields and values, then the image and grey bytes.
 const char* kSubmitScript = R"lua(
+local e = wrongtype(KEYS[1], 'list', KEYS[2], 'hash', KEYS[5], 'hash')
+if e then return redis.error_reply(e) end
 if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[1]) then
   redis.call('HINCRBY', KEYS[5], 'rejected_total', 1)
   return 0
@@ -49,6 +51,8 @@ return 1
 // KEYS: waiting, running. ARGV: prefix, token, lease deadline, worker, now.
 // Returns the id claimed, or nil when nothing waits.
 const char* kClaimScript = R"lua(
+local e = wrongtype(KEYS[1], 'list', KEYS[2], 'list', ARGV[1] .. 'quarantine', 'set')
+if e then return redis.error_reply(e) end
 local id = redis.call('RPOP', KEYS[1])
 if not id then return false end
 local key = ARGV[1] .. 'job:' .. id
@@ -76,14 +80,19 @@ return 1
 
 // KEYS: job, result, image, grey, running, stats, finished. ARGV: token, id,
 // state, error, finished, seconds json, result bytes, ttl, latency bucket
-// field, latency. Stores the result only if the job is still the caller's,
-// and notes when it expires in the sorted set `finished` (for
-// tint_jobs_expired_total). Returns 1, 0 when another worker has the job,
-// -1 when its record is gone (Redis flushed, or restarted without
-// persistence).
+// field, latency, 'free-first' (see below) or ''. Stores the result only if the job is still the
+// caller's, and notes when it expires in the sorted set `finished` (for tint_jobs_expired_total).
+// Returns 1, 0 when another worker has the job, -1 when its record is gone (Redis flushed, or
+// restarted without persistence).
 const char* kCompleteScript = R"lua(
+local e = wrongtype(KEYS[1], 'hash', KEYS[5], 'list', KEYS[6], 'hash', KEYS[7], 'zset')
+if e then return redis.error_reply(e) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+-- A failure recorded because Redis is full: free the upload first. DEL may
+-- run out of memory, and a script that has written may write on, so the
+-- small failure record then fits (a result is never stored this way).
+if ARGV[11] == 'free-first' and ARGV[3] == 'failed' then redis.call('DEL', KEYS[3]) end
 local ttl = tonumber(ARGV[8])
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'stage', ARGV[3], 'error', ARGV[4],
            'finished', ARGV[5], 'seconds', ARGV[6], 'token', '', 'lease', 0)
@@ -110,6 +119,9 @@ return 1
 // number) is taken off the running list and its id put in the set
 // PREFIX..'quarantine', so one foreign key never stops the queue.
 const char* kReapScript = R"lua(
+local e = wrongtype(KEYS[1], 'list', KEYS[2], 'list', KEYS[3], 'hash',
+                  ARGV[1] .. 'quarantine', 'set', ARGV[1] .. 'finished', 'zset')
+if e then return redis.error_reply(e) end
 local function num(v) if type(v) == 'string' then return tonumber(v) end return nil end
 local n, bad = 0, 0
 for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
@@ -149,9 +161,29 @@ if bad > 0 then redis.call('HINCRBY', KEYS[3], 'quarantined_total', bad) end
 return n
 )lua";
 
+// Put before every script: each checks the types of the keys it will
+// write before its first write, so that a foreign key fails it whole (a
+// script that fails half-way keeps its earlier writes: a job queued, yet a
+// 503 to its client). Redis refuses a script whole when it is out of
+// memory (noeviction), so memory cannot split one either.
+const char* kTypeCheck = R"lua(
+local function wrongtype(...)
+  local kv = {...}
+  for i = 1, #kv, 2 do
+    local kind = redis.call('TYPE', kv[i]).ok
+    if kind ~= 'none' and kind ~= kv[i + 1] then
+      return 'the Redis key ' .. kv[i] .. ' is a ' .. kind .. ', not a ' .. kv[i + 1] ..
+             " (not tint's: move it away)"
+    end
+  end
+  return nil
+end
+)lua";
+
 std::vector<std::string> Eval(const char* script, std::vector<std::string> keys,
                               const std::vector<std::string>& args) {
-  std::vector<std::string> command = {"EVAL", script, std::to_string(keys.size())};
+  std::vector<std::string> command = {"EVAL", std::string(kTypeCheck) + script,
+                                      std::to_string(keys.size())};
   for (std::string& k : keys) command.push_back(std::move(k));
   command.insert(command.end(), args.begin(), args.end());
   return command;
@@ -483,6 +515,8 @@ Status RedisJobQueue::Reachable() {
 // KEYS: finished, stats. ARGV: now. Counts the finished jobs whose TTL has
 // passed into expired_total (Redis drops their keys by itself).
 static const char* const kExpireScript = R"lua(
+local e = wrongtype(KEYS[1], 'zset', KEYS[2], 'hash')
+if e then return redis.error_reply(e) end
 local n = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if n > 0 then redis.call('HINCRBY', KEYS[2], 'expired_total', n) end
 return n
@@ -698,14 +732,27 @@ class Worker {
     for (const auto& [k, v] : seconds) timing[k] = v;
     const double finished = UnixNow();
     long long stored = 0;
-    TINT_RETURN_IF_ERROR(redis->Run(
-        Eval(kCompleteScript,
-             {job_key, kPrefix + "result:" + id, kPrefix + "image:" + id, kPrefix + "grey:" + id,
-              kPrefix + "running", kPrefix + "stats", kPrefix + "finished"},
-             {token, id, s.ok() ? "done" : "failed", s.ok() ? "" : s.message(), Num(finished),
-              timing.dump(), png, std::to_string(static_cast<long long>(ttl + 0.5)),
-              LatencyField(finished - submitted), Num(finished - submitted)}),
-        nullptr, &stored));
+    auto complete = [&](const Status& outcome, const std::string& result, const std::string& mode) {
+      return redis->Run(
+          Eval(kCompleteScript,
+               {job_key, kPrefix + "result:" + id, kPrefix + "image:" + id, kPrefix + "grey:" + id,
+                kPrefix + "running", kPrefix + "stats", kPrefix + "finished"},
+               {token, id, outcome.ok() ? "done" : "failed", outcome.ok() ? "" : outcome.message(),
+                Num(finished), timing.dump(), result,
+                std::to_string(static_cast<long long>(ttl + 0.5)),
+                LatencyField(finished - submitted), Num(finished - submitted), mode}),
+          nullptr, &stored);
+    };
+    Status kept = complete(s, png, "");
+    if (!kept.ok() && s.ok() && redis->Run({"PING"}).ok()) {
+      // Redis answers but would not take the result (full under
+      // noeviction, say): the job fails saying why, instead of being
+      // coloured again until "its worker stopped 3 times".
+      s = Status::Error("the result (" + std::to_string(png.size()) +
+                        " bytes) could not be stored: " + kept.message());
+      kept = complete(s, "", "free-first");
+    }
+    TINT_RETURN_IF_ERROR(kept);
     std::lock_guard<std::mutex> lock(mu_);
     if (stored < 0) {
       std::printf(

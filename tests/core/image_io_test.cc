@@ -130,12 +130,12 @@ TEST(WriteImageTest, UnknownExtensionIsAnError) {
 namespace tint {
 namespace {
 
-// Float TIFFs holding NaN or infinities (eval and sequences crashed on
+// Float TIFFs holding infinities or NaN (eval and sequences crashed on
 // them), float64 and signed-integer TIFFs (an internal error): what the
-// stages get is finite, in 0..1, or a one-line refusal.
-TEST(DecodeImageTest, FloatsAreMadeFiniteAndSignedIntegersRefused) {
+// stages get is finite, in 0..1, or a one-line refusal naming the problem.
+TEST(DecodeImageTest, FloatsAreClampedNaNAndSignedIntegersRefused) {
   cv::Mat f(4, 5, CV_32FC3, cv::Scalar(0.25, 0.5, 0.75));
-  f.at<cv::Vec3f>(1, 1) = cv::Vec3f(std::nanf(""), INFINITY, -INFINITY);
+  f.at<cv::Vec3f>(1, 1) = cv::Vec3f(-0.5f, INFINITY, -INFINITY);
   cv::Mat image;
   std::vector<uint8_t> tiff;  // uncompressed (OpenCV's default for 3 floats is lossy LogLuv)
   ASSERT_TRUE(cv::imencode(".tiff", f, tiff, {cv::IMWRITE_TIFF_COMPRESSION, 1}));
@@ -144,6 +144,13 @@ TEST(DecodeImageTest, FloatsAreMadeFiniteAndSignedIntegersRefused) {
   EXPECT_TRUE(cv::checkRange(image));
   EXPECT_EQ(image.at<cv::Vec3f>(1, 1), cv::Vec3f(0, 1, 0));
   EXPECT_EQ(image.at<cv::Vec3f>(0, 0), cv::Vec3f(0.25, 0.5, 0.75));
+  f.at<cv::Vec3f>(2, 2) = cv::Vec3f(std::nanf(""), 0.5f, std::nanf(""));
+  ASSERT_TRUE(cv::imencode(".tiff", f, tiff, {cv::IMWRITE_TIFF_COMPRESSION, 1}));
+  Status nan = DecodeImage(ImageReadOptions(), "n.tiff", tiff, &image);
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.message(),
+            "n.tiff: 2 pixel value(s) are NaN (not a number); tint needs a shade "
+            "in every pixel");
   const Status s = DecodeImage(ImageReadOptions(), "i.tiff",
                                Encode(".tiff", cv::Mat(4, 5, CV_16S, cv::Scalar(-3))), &image);
   ASSERT_FALSE(s.ok());

@@ -309,15 +309,18 @@ TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
                                                                   "photo.png", "image/png"},
                                                                  {"methd", "toy", "", ""}}),
       400, "unknown form field 'methd'");
-  // A float64 TIFF and one holding NaN are coloured (made float32 and finite).
+  // A float64 TIFF is coloured (made float32); one holding NaN is a 415
+  // that says so (it was coloured black without a word).
   cv::Mat doubles(16, 16, CV_64FC1, cv::Scalar(0.4));
-  doubles.at<double>(2, 2) = std::nan("");
   std::vector<uint8_t> tiff;
   ASSERT_TRUE(cv::imencode(".tiff", doubles, tiff));
   r = Submit(std::string(tiff.begin(), tiff.end()));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 202) << r->body;
   EXPECT_EQ(WaitFinished(json::parse(r->body)["id"])["state"], "done");
+  doubles.at<double>(2, 2) = std::nan("");
+  ASSERT_TRUE(cv::imencode(".tiff", doubles, tiff));
+  ExpectError(Submit(std::string(tiff.begin(), tiff.end())), 415, "1 pixel value(s) are NaN");
   // No 5xx among them.
   const std::string metrics = client_->Get("/metrics")->body;
   EXPECT_EQ(metrics.find("code=\"5"), std::string::npos) << metrics;

@@ -310,6 +310,66 @@ def test_expired_results_are_counted(tmp_path):
         redis.wait()
 
 
+def test_a_foreign_key_fails_a_submit_whole(tmp_path):
+    """A script that failed half-way kept its earlier writes: with tint:stats
+    not a hash, a submit answered 503 yet its job was queued and coloured.
+    Now every script checks its keys before its first write."""
+    redis, port = start_redis(str(tmp_path))
+    try:
+        redis_cli(port, "SET", "tint:stats", "not a hash")
+        server, m = start_tint(["serve", "--port", "0", "--queue-url",
+                                f"redis://127.0.0.1:{port}", "--methods", "grayscale"],
+                               tmp_path / "serve.log")
+        try:
+            photo, _ = sample_photo(1)
+            status, body, _ = post_image(m.group(1), photo, "grayscale")
+            assert status == 503, body
+            assert "the Redis key tint:stats is a string, not a hash" in body["error"], body
+            assert redis_cli(port, "LLEN", "tint:waiting") == "0"
+            assert redis_cli(port, "KEYS", "tint:job:*") == ""
+            assert redis_cli(port, "KEYS", "tint:image:*") == ""
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    finally:
+        redis.kill()
+        redis.wait()
+
+
+def test_a_full_redis_fails_the_job_saying_so(tmp_path):
+    """Redis at maxmemory (noeviction) cannot take a result: the job was
+    coloured three times and failed with "its worker stopped 3 times". Now
+    it fails at once with Redis's own reason."""
+    redis, port = start_redis(str(tmp_path), extra=["--maxmemory-policy", "noeviction"])
+    url = f"redis://127.0.0.1:{port}"
+    procs = []
+    try:
+        server, m = start_tint(["serve", "--port", "0", "--queue-url", url,
+                                "--methods", "grayscale"], tmp_path / "serve.log")
+        procs.append(server)
+        noise = np.random.default_rng(0).integers(0, 256, (700, 700), dtype=np.uint8)
+        status, body, _ = post_image(m.group(1), cv2.imencode(".png", noise)[1].tobytes(),
+                                     "grayscale")
+        assert status == 202, body
+        used = int(re.search(r"used_memory:(\d+)", redis_cli(port, "INFO", "memory")).group(1))
+        redis_cli(port, "CONFIG", "SET", "maxmemory", str(used + 256 * 1024))
+        worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "grayscale"],
+                               tmp_path / "worker.log")
+        procs.append(worker)
+        deadline = time.time() + 60
+        while (job := get(m.group(1), f"/api/jobs/{body['id']}")[1])["state"] != "failed":
+            assert job["state"] != "done" and time.time() < deadline, job
+            time.sleep(0.1)
+        assert "could not be stored" in job["error"] and "OOM" in job["error"], job
+        assert redis_cli(port, "HGET", f"tint:job:{body['id']}", "attempts") == "1"
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=30)
+        redis.kill()
+        redis.wait()
+
+
 def test_a_redis_that_evicts_any_key_is_refused(tmp_path):
     """allkeys-lru loses accepted jobs: serve and worker refuse it at start."""
     redis, port = start_redis(str(tmp_path), extra=["--maxmemory-policy", "allkeys-lru"])
