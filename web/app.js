@@ -156,11 +156,15 @@ async function submit(file) {
   poll(job.id);
 }
 
-async function poll(id) {
+// Long-polls: the server answers when the job moves past the progress the
+// page shows (or after 10 s), so each step arrives at once, without a
+// request every few milliseconds.
+async function poll(id, after = -1) {
   if (state.job !== id) return;
   let res;
+  const asked = Date.now();
   try {
-    res = await fetch(`/api/jobs/${id}`);
+    res = await fetch(`/api/jobs/${id}?wait=10&after=${after}`);
   } catch (e) {
     state.timer = setTimeout(() => poll(id), 500);
     return;
@@ -181,7 +185,10 @@ async function poll(id) {
     await showResult(job);
     return;
   }
-  state.timer = setTimeout(() => poll(id), 150);
+  // At once after a step; a short pause if the server answered at once
+  // without one (all its long-poll slots busy).
+  const quick = Date.now() - asked < 100 && job.progress <= after;
+  state.timer = setTimeout(() => poll(id, job.progress), quick ? 150 : 0);
 }
 
 function fitBefore() {

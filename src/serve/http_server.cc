@@ -320,9 +320,47 @@ void HttpService::Routes() {
   });
 
   const std::string job_path = "/api/jobs/([0-9a-f]{32})";
+  // ?wait=S (0..30) long-polls: the answer comes when the job's progress
+  // passes ?after=P (default: its progress now), its state changes or it
+  // finishes, or after S seconds; a page then learns of each step without
+  // polling. At most half the threads wait at once; past that, and while
+  // stopping, the answer is at once.
   svr.Get(job_path, [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
     JobStatus status;
-    if (!queue_->Find(req.matches[1], &status)) return SendMissingJob(res);
+    if (!queue_->Find(id, &status)) return SendMissingJob(res);
+    auto number = [&req](const char* key, double lo, double hi, double fallback, double* out) {
+      if (!req.has_param(key)) {
+        *out = fallback;
+        return true;
+      }
+      const std::string text = req.get_param_value(key);
+      char* end = nullptr;
+      *out = std::strtod(text.c_str(), &end);
+      return !text.empty() && end == text.c_str() + text.size() && *out >= lo && *out <= hi;
+    };
+    double wait = 0, after = 0;
+    if (!number("wait", 0, 30, 0, &wait))
+      return SendError(res, 400, "wait must be a number of seconds, 0..30");
+    if (!number("after", -1, 1, status.progress, &after))
+      return SendError(res, 400, "after must be a progress, 0..1");
+    const int most = std::max(1, options_.threads / 2);
+    if (wait > 0 && long_polls_.fetch_add(1) < most) {
+      const JobState state = status.state;
+      const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
+      while (!stopping_ && status.state == state && status.progress <= after &&
+             status.state != JobState::kDone && status.state != JobState::kFailed &&
+             std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        if (!queue_->Find(id, &status)) {
+          --long_polls_;
+          return SendMissingJob(res);
+        }
+      }
+      --long_polls_;
+    } else if (wait > 0) {
+      --long_polls_;
+    }
     SendJson(res, 200, StatusJson(status));
   });
   svr.Get(job_path + "/result.png", [this](const httplib::Request& req, httplib::Response& res) {
@@ -433,6 +471,7 @@ Status HttpService::Serve() {
 }
 
 void HttpService::Stop() {
+  stopping_ = true;  // long-polls answer at once
   if (front_ != nullptr) front_->Stop();
 }
 

@@ -4,6 +4,7 @@
 //   GET  /api/methods           [{name, summary}]
 //   POST /api/jobs              multipart: image (file), method, post -> 202 {id, status, ...}
 //   GET  /api/jobs/ID           state, progress 0..1, stage, timings
+//                               (?wait=S&after=P: long-poll for the next step)
 //   GET  /api/jobs/ID/grey.png  the photo's grey, for the preloader
 //   GET  /api/jobs/ID/result.png
 //   GET  /healthz, GET /metrics (Prometheus text)
@@ -84,6 +85,8 @@ class HttpService {
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Front> front_;
   std::string socket_dir_;  // private (0700) folder of the library's Unix socket
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> long_polls_{0};  // GET /api/jobs/ID?wait= waiting now
   std::mutex counts_mu_;
   std::map<int, int64_t> responses_;  // by status code
 };

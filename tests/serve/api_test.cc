@@ -259,6 +259,45 @@ TEST_F(ApiTest, ProgressShowsTheRunningStageAndAResultNotReadyIs409) {
   EXPECT_EQ(WaitFinished(id)["state"], "done");
 }
 
+// Long-poll (issue 40): ?wait=S answers when the job moves past ?after (by
+// default its progress at the request), changes state or finishes, else
+// after S seconds; bad values are 400s.
+TEST_F(ApiTest, ALongPollAnswersAtTheNextStep) {
+  Start();
+  auto r = Submit(Png(Gradient(32, 32)), "gated");
+  ASSERT_EQ(r->status, 202);
+  const std::string id = json::parse(r->body)["id"];
+  const std::string path = "/api/jobs/" + id;
+  while (gate_->waiting == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto seconds = [](auto start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto start = std::chrono::steady_clock::now();
+  auto same = client_->Get((path + "?wait=0.4").c_str());
+  ASSERT_TRUE(same);
+  EXPECT_EQ(json::parse(same->body)["state"], "running");
+  EXPECT_GE(seconds(start), 0.35);  // nothing moved: it waited
+  start = std::chrono::steady_clock::now();
+  auto behind = client_->Get((path + "?wait=20&after=0.2").c_str());
+  ASSERT_TRUE(behind);
+  EXPECT_DOUBLE_EQ(json::parse(behind->body)["progress"].get<double>(), 0.5);
+  EXPECT_LT(seconds(start), 5.0);  // the client was behind: at once
+  std::thread opener([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    gate_->Open();
+  });
+  start = std::chrono::steady_clock::now();
+  auto next = client_->Get((path + "?wait=20").c_str());
+  opener.join();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(json::parse(next->body)["state"], "done");
+  EXPECT_GE(seconds(start), 0.25);
+  EXPECT_LT(seconds(start), 10.0);
+  ExpectError(client_->Get((path + "?wait=31").c_str()), 400, "wait must be");
+  ExpectError(client_->Get((path + "?wait=soon").c_str()), 400, "wait must be");
+  ExpectError(client_->Get((path + "?wait=1&after=2").c_str()), 400, "after must be");
+}
+
 TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
   HttpOptions http;
   http.max_upload_mb = 0.05;  // 52 KB
