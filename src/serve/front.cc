@@ -98,6 +98,7 @@ struct Head {
   std::string error, reason;
   uint64_t body_bytes = 0;
   bool expect_continue = false;
+  bool keep_alive = false;  // the client may send another request after this one
   std::string forward;
 };
 
@@ -122,6 +123,7 @@ Head ParseHead(const std::string& text) {
     return refuse(431, "over " + std::to_string(kMaxHeaderLines) + " header lines",
                   "header_too_large");
   h.forward = lines[0] + "\r\n";
+  h.keep_alive = lines[0].size() >= 8 && lines[0].compare(lines[0].size() - 8, 8, "HTTP/1.1") == 0;
   bool has_length = false;
   for (size_t i = 1; i < lines.size(); ++i) {
     const std::string& line = lines[i];
@@ -150,11 +152,31 @@ Head ParseHead(const std::string& text) {
       h.expect_continue = Lower(value) == "100-continue";
       continue;  // answered here
     }
+    if (name == "connection" && Lower(value).find("close") != std::string::npos)
+      h.keep_alive = false;
     if (name == "connection" || name == "keep-alive" || name == "proxy-connection") continue;
     h.forward += line + "\r\n";
   }
   h.forward += "Connection: close\r\n\r\n";
   return h;
+}
+
+// The library answers every request with `Connection: close` (each is one
+// connection to it). For a client that keeps its connection, the answer's
+// head (whole in `answer`, nothing of it sent yet) says keep-alive
+// instead, when a Content-Length frames the answer: *length is the whole
+// answer's size then. Else false (the client's connection closes after it).
+bool KeepAliveHead(std::string* answer, uint64_t* length) {
+  const size_t end = answer->find("\r\n\r\n");
+  if (end == std::string::npos) return false;
+  const std::string head = Lower(answer->substr(0, end + 2));
+  const size_t declared = head.find("\r\ncontent-length:");
+  const size_t close = head.find("\r\nconnection: close\r\n");
+  if (declared == std::string::npos || close == std::string::npos) return false;
+  const std::string keep = "Connection: keep-alive";
+  answer->replace(close + 2, 17, keep);
+  *length = end + 4 + keep.size() - 17 + std::strtoull(head.c_str() + declared + 17, nullptr, 10);
+  return true;
 }
 
 }  // namespace
@@ -189,7 +211,11 @@ struct Front::Loop {
     std::string out;
     size_t out_sent = 0;
     bool client_eof = false;
-    bool counted = true;  // in per_address (until its answer is out)
+    bool keep_alive = false;
+    bool answer_head = false;   // the library's answer head is whole (and rewritten)
+    uint64_t answer_bytes = 0;  // its whole size, when kept alive
+    int served = 0;             // answers written on this connection
+    bool counted = true;        // in per_address (until its answer is out)
     bool dead = false;
     Clock::time_point deadline;
   };
@@ -214,11 +240,18 @@ struct Front::Loop {
     epoll_ctl(epoll_fd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
   }
 
+  // The library's answer goes out once its head is whole (it may be
+  // rewritten to keep the connection alive).
+  static bool Sendable(const Conn* c) { return c->phase != Phase::kUpstream || c->answer_head; }
+
   void Arm(Conn* c) {
     if (c->dead) return;
     uint32_t events = 0;
-    if (!c->client_eof) events |= EPOLLIN;
-    if (c->out_sent < c->out.size()) events |= EPOLLOUT;
+    // A kept-alive client's next request waits in the socket while this
+    // one is answered; otherwise what it sends then is read and dropped.
+    const bool answering = c->phase == Phase::kUpstream || c->phase == Phase::kReply;
+    if (!c->client_eof && !(answering && c->keep_alive)) events |= EPOLLIN;
+    if (c->out_sent < c->out.size() && Sendable(c)) events |= EPOLLOUT;
     Watch(c->fd, events, false);
     if (c->up >= 0) Watch(c->up, EPOLLIN | (c->up_sent < c->to_up.size() ? EPOLLOUT : 0u), false);
   }
@@ -256,6 +289,7 @@ struct Front::Loop {
     CloseUpstream(c);
     Release(c);
     c->in.clear();
+    c->keep_alive = false;  // a refusal closes the connection
     c->out += ErrorAnswer(status, error, retry);
     c->phase = Phase::kReply;
     c->deadline = After(std::min(5.0, limits().idle_timeout));
@@ -348,6 +382,7 @@ struct Front::Loop {
       if (buffered + head.body_bytes > max_buffered)
         return Refuse(c, 503, "the server is receiving too many uploads; try again",
                       "uploads_in_flight", true);
+      c->keep_alive = head.keep_alive;
       c->reserved = head.body_bytes;
       buffered += c->reserved;
       c->body_bytes = head.body_bytes;
@@ -358,7 +393,9 @@ struct Front::Loop {
     }
     if (c->phase == Phase::kBody && c->in.size() - c->head_bytes >= c->body_bytes) {
       c->to_up.append(c->in, c->head_bytes, c->body_bytes);
-      std::string().swap(c->in);  // bytes past the body are dropped (one request per connection)
+      // Bytes past the body are the next request's (pipelined), or dropped
+      // when the connection closes after this one.
+      c->in.erase(0, c->keep_alive ? c->head_bytes + c->body_bytes : c->in.size());
       StartUpstream(c);
     }
   }
@@ -396,6 +433,7 @@ struct Front::Loop {
   }
 
   void Flush(Conn* c) {
+    if (!Sendable(c)) return;
     while (c->out_sent < c->out.size()) {
       const ssize_t n =
           send(c->fd, c->out.data() + c->out_sent, c->out.size() - c->out_sent, MSG_NOSIGNAL);
@@ -407,6 +445,21 @@ struct Front::Loop {
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
       if (n < 0 && errno == EINTR) continue;
       c->dead = true;
+      return;
+    }
+    if (c->phase == Phase::kReply && c->keep_alive) {
+      // All said; the connection waits for its next request.
+      std::string().swap(c->out);
+      c->out_sent = 0;
+      ++c->served;
+      c->answer_head = false;
+      c->answer_bytes = 0;
+      c->head_bytes = 0;
+      c->body_bytes = 0;
+      c->phase = Phase::kHead;
+      c->deadline = After(limits().header_timeout);
+      if (!c->in.empty()) Progress(c);
+      if (c->phase == Phase::kReply) Flush(c);  // a refusal of a pipelined request
       return;
     }
     if (c->phase == Phase::kReply) {
@@ -447,6 +500,10 @@ struct Front::Loop {
         const ssize_t n = recv(c->up, buf, sizeof buf, 0);
         if (n > 0) {
           c->out.append(buf, static_cast<size_t>(n));
+          if (!c->answer_head && c->out.find("\r\n\r\n") != std::string::npos) {
+            c->answer_head = true;
+            if (c->keep_alive) c->keep_alive = KeepAliveHead(&c->out, &c->answer_bytes);
+          }
           continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
@@ -454,6 +511,8 @@ struct Front::Loop {
         // The answer is whole (the library closes after it: Connection: close).
         CloseUpstream(c);
         Release(c);
+        // Kept alive only if the answer came as long as its head said.
+        if (c->keep_alive && c->out.size() != c->answer_bytes) c->keep_alive = false;
         if (c->out.empty()) {
           Refuse(c, 502, "the server closed the connection without an answer", "no_answer");
         } else {
@@ -480,6 +539,10 @@ struct Front::Loop {
       if (c->deadline > now) continue;
       switch (c->phase) {
         case Phase::kHead:
+          if (c->served > 0 && c->in.empty()) {  // an idle kept-alive connection
+            c->dead = true;
+            break;
+          }
           Refuse(c, 408,
                  "the request head did not arrive within " +
                      std::to_string(static_cast<int>(limits().header_timeout)) + " s",

@@ -19,8 +19,11 @@
 //   two different Content-Lengths, no length       400
 //   more than max_connections_per_address connections from one address, or more than
 //   max_connections in all                         503 with Retry-After
-// Every forwarded request carries `Connection: close` (one request per
-// connection), and an `Expect: 100-continue` is answered here.
+// Every request is its own connection to the library (`Connection: close`
+// there); a client's HTTP/1.1 connection is kept between requests (the
+// answer's head says keep-alive when its Content-Length frames it), and an
+// idle one is closed after header_timeout. `Expect: 100-continue` is
+// answered here.
 #pragma once
 
 #include <atomic>

@@ -499,6 +499,34 @@ TEST_F(ApiTest, SlowClientsHoldNoThreadAndMeetTheirDeadlines) {
             std::string::npos);
 }
 
+// Keep-alive through the front door: pipelined requests on one connection
+// each get their whole answer, framed by its Content-Length (a compressed
+// page too); the last asks to close, and the connection closes.
+TEST_F(ApiTest, AConnectionIsKeptAcrossRequests) {
+  Start();
+  const std::string host = "Host: 127.0.0.1\r\n";
+  const std::string answer = RawExchange(
+      port_, "GET /healthz HTTP/1.1\r\n" + host + "\r\nGET /app.js HTTP/1.1\r\n" + host +
+                 "Accept-Encoding: gzip, br\r\n\r\nGET /api/methods HTTP/1.1\r\n" + host +
+                 "Connection: close\r\n\r\n");
+  std::vector<std::string> statuses, connections;
+  for (size_t at = 0; at < answer.size();) {
+    const size_t end = answer.find("\r\n\r\n", at);
+    ASSERT_NE(end, std::string::npos) << answer.substr(at, 200);
+    const std::string head = answer.substr(at, end - at);
+    statuses.push_back(head.substr(0, 12));
+    const size_t c = head.find("Connection: ");
+    connections.push_back(
+        c == std::string::npos ? "" : head.substr(c + 12, head.find("\r\n", c) - c - 12));
+    const size_t l = head.find("Content-Length: ");
+    ASSERT_NE(l, std::string::npos) << head;
+    at = end + 4 + std::stoul(head.substr(l + 16));
+    ASSERT_LE(at, answer.size());
+  }
+  EXPECT_EQ(statuses, std::vector<std::string>(3, "HTTP/1.1 200"));
+  EXPECT_EQ(connections, (std::vector<std::string>{"keep-alive", "keep-alive", "close"}));
+}
+
 // Heads are bounded in lines and bytes, and connections per address and in
 // all: past a cap the answer is a 503 with Retry-After, and the service
 // answers again once they close.
