@@ -9,7 +9,10 @@
 3. a full queue: wrk POSTs photos at a server with --queue 2 --workers 1:
    the surplus is answered 429, never 5xx;
 4. whole jobs again through Redis: tint serve --queue-url and 2 tint worker
-   processes (redis-server on loopback), the same clients and count.
+   processes (redis-server on loopback), the same clients and count;
+5. scaling: classic whole jobs from 1 client and from 16 clients (jobs/s,
+   the ratio, p99), and cnn whole jobs at --workers 1 and --workers 2 (the
+   ratio). Clients long-poll (GET /api/jobs/ID?wait=10&after=P).
 
 Writes result.json and table.md to --out and prints the table. Exits non-zero
 when a job fails, any response is 5xx, or the full queue gave no 429: the
@@ -62,7 +65,7 @@ def percentile(values, q):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def whole_jobs(base, photo, jobs, clients):
+def whole_jobs(base, photo, jobs, clients, method="classic"):
     latencies, failures, lock = [], [], threading.Lock()
     counter = iter(range(jobs))
 
@@ -72,19 +75,20 @@ def whole_jobs(base, photo, jobs, clients):
                 if next(counter, None) is None:
                     return
             start = time.perf_counter()
-            status, body, headers = sc.post_image(base, photo, "classic")
+            status, body, headers = sc.post_image(base, photo, method)
             while status == 429:  # the client waits as told, then tries again
                 time.sleep(float(headers.get("Retry-After", "1")))
-                status, body, headers = sc.post_image(base, photo, "classic")
+                status, body, headers = sc.post_image(base, photo, method)
             if status != 202:
                 with lock:
                     failures.append(f"submit {status}: {body}")
                 continue
-            while True:
-                _, job, _ = sc.get(base, f"/api/jobs/{body['id']}")
+            progress = -1
+            while True:  # long-poll: the answer comes at the job's next step
+                _, job, _ = sc.get(base, f"/api/jobs/{body['id']}?wait=10&after={progress}")
                 if job["state"] in ("done", "failed"):
                     break
-                time.sleep(0.02)
+                progress = job["progress"]
             status, _, _ = sc.get(base, f"/api/jobs/{body['id']}/result.png")
             with lock:
                 if job["state"] != "done" or status != 200:
@@ -111,8 +115,8 @@ def responses_by_code(base):
             re.findall(r'tint_http_responses_total\{code="(\d+)"\} (\d+)', text.decode())}
 
 
-def serve(args, log):
-    proc, m = sc.start_tint(["serve", "--port", "0", "--methods", "classic,grayscale", *args], log)
+def serve(args, log, methods="classic,grayscale"):
+    proc, m = sc.start_tint(["serve", "--port", "0", "--methods", methods, *args], log)
     return proc, m.group(1)
 
 
@@ -181,6 +185,26 @@ def main():
     finally:
         result["full_queue_serve_exit"] = stop(proc)
 
+    # 5: scaling with clients (classic, --workers 2) and with workers (cnn).
+    scale_jobs = 4 if a.quick else 32
+    proc, base = serve(["--workers", "2", "--queue", "64"], os.path.join(tmp, "serve_scale.log"))
+    try:
+        result["clients_1"] = whole_jobs(base, photo, scale_jobs, 1)
+        result["clients_16"] = whole_jobs(base, photo, scale_jobs, 16)
+        result["clients_responses"] = responses_by_code(base)
+    finally:
+        result["scale_serve_exit"] = stop(proc)
+    problems += result["clients_1"]["failures"] + result["clients_16"]["failures"]
+    for workers in (1, 2):
+        proc, base = serve(["--workers", str(workers), "--queue", "64"],
+                           os.path.join(tmp, f"serve_cnn{workers}.log"), methods="cnn")
+        try:
+            whole_jobs(base, photo, 2, 2, "cnn")  # warm: the networks load on first use
+            result[f"cnn_workers_{workers}"] = whole_jobs(base, photo, scale_jobs * 2, 8, "cnn")
+        finally:
+            stop(proc)
+        problems += result[f"cnn_workers_{workers}"]["failures"]
+
     # 4: through Redis, 2 worker processes.
     if not a.no_redis:
         redis, port = sc.start_redis(tmp)
@@ -205,6 +229,7 @@ def main():
             problems.append("a Redis-mode process did not exit 0 on SIGTERM")
 
     fives = sum(n for code, n in list(result["responses"].items()) +
+                list(result["clients_responses"].items()) +
                 list(result["full_queue"]["responses"].items()) +
                 list(result.get("whole_jobs_redis", {}).get("responses", {}).items())
                 if code >= 500)
@@ -241,6 +266,22 @@ def main():
         f"{q['p50_ms']:.2f} ms | {q['p99_ms']:.2f} ms | {q['requests_per_s']:.0f} req/s: "
         f"{q['responses'].get(202, 0)} accepted, {q['responses'].get(429, 0)} refused 429 | "
         f"{q['non_2xx']} (the 429s) | {five(q['responses'])} |",
+    ]
+    c1, c16 = result["clients_1"], result["clients_16"]
+    n1, n2 = result["cnn_workers_1"], result["cnn_workers_2"]
+    table += [
+        f"| whole job, classic, --workers 2, 1 client | {c1['jobs']} jobs | {c1['p50_s']:.2f} s | "
+        f"{c1['p99_s']:.2f} s | {c1['jobs_per_s']:.2f} jobs/s | {len(c1['failures'])} | "
+        f"{five(result['clients_responses'])} |",
+        f"| whole job, classic, --workers 2, 16 clients | {c16['jobs']} jobs | "
+        f"{c16['p50_s']:.2f} s | {c16['p99_s']:.2f} s | {c16['jobs_per_s']:.2f} jobs/s "
+        f"({c16['jobs_per_s'] / c1['jobs_per_s']:.2f}x 1 client) | {len(c16['failures'])} | "
+        f"{five(result['clients_responses'])} |",
+        f"| whole job, cnn, --workers 1, 8 clients | {n1['jobs']} jobs | {n1['p50_s']:.2f} s | "
+        f"{n1['p99_s']:.2f} s | {n1['jobs_per_s']:.2f} jobs/s | {len(n1['failures'])} | |",
+        f"| whole job, cnn, --workers 2, 8 clients | {n2['jobs']} jobs | {n2['p50_s']:.2f} s | "
+        f"{n2['p99_s']:.2f} s | {n2['jobs_per_s']:.2f} jobs/s "
+        f"({n2['jobs_per_s'] / n1['jobs_per_s']:.2f}x --workers 1) | {len(n2['failures'])} | |",
     ]
     if "whole_jobs_redis" in result:
         r = result["whole_jobs_redis"]

@@ -794,6 +794,7 @@ Status RunRedisWorker(const WorkerOptions& options) {
   TINT_RETURN_IF_ERROR(CheckEvictionPolicy(probe.get(), "worker"));
   std::unique_ptr<JobRunner> runner;
   TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
+  ShareCoresAmongJobs(options.threads);
   Worker worker(options, runner.get(), address);
   on_signal.Start([&worker] { worker.Stop(); }, "tint worker");
   std::string names;

@@ -1,12 +1,24 @@
 #include "serve/runner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <thread>
 
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "pipeline/registry.h"
 
 namespace tint {
+
+int ShareCoresAmongJobs(int jobs_at_once) {
+  if (std::getenv("OPENCV_FOR_THREADS_NUM") != nullptr) return cv::getNumThreads();
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int per_job = std::max(1, cores / std::max(1, jobs_at_once));
+  cv::setNumThreads(per_job);
+  return per_job;
+}
 
 Status ServableMethods(const std::vector<std::string>& names, std::vector<ServedMethod>* methods) {
   methods->clear();

@@ -36,6 +36,13 @@ struct ServedMethod {
 // without a guide), checked against the registry, without loading them.
 Status ServableMethods(const std::vector<std::string>& names, std::vector<ServedMethod>* methods);
 
+// With `jobs_at_once` jobs colouring in this process, each job's OpenCV
+// parallel loops (the CNN's forward pass) get cores / jobs_at_once threads,
+// at least 1, instead of every core each: two passes that each wanted both
+// cores of a 2-core machine slowed each other. OPENCV_FOR_THREADS_NUM, when
+// set, wins. Returns the threads per job.
+int ShareCoresAmongJobs(int jobs_at_once);
+
 class JobRunner {
  public:
   // Loads every method; a method that fails to load is a one-line error.

@@ -36,6 +36,7 @@ Status RunService(const ServeOptions& options) {
   std::string engine;
   if (options.queue_url.empty()) {
     TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
+    ShareCoresAmongJobs(options.queue.workers);
     methods = runner->methods();
     auto local_queue = std::make_unique<LocalJobQueue>(runner.get(), options.queue);
     local = local_queue.get();
