@@ -35,7 +35,8 @@ while [ "$#" -gt 0 ]; do
   shift
 done
 
-bash scripts/install_deps.sh python3-opencv python3-numpy python3-sklearn python3-skimage
+bash scripts/install_deps.sh python3-opencv python3-numpy python3-sklearn python3-skimage \
+  wrk redis-server
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build build --parallel
 # The index cache the classic benchmarks load (built in memory otherwise).
@@ -60,6 +61,8 @@ if [ "$process_only" -eq 0 ]; then
   done
   echo "== peers (scikit-learn, scikit-image)"
   /usr/bin/python3 benchmarks/peers.py "${quick[@]}" --out "$tmp/peers.json"
+  echo "== the service under load (benchmarks/serve_load.py)"
+  /usr/bin/python3 benchmarks/serve_load.py "${quick[@]}" --tint build/bin/tint --out "$tmp/serve"
 fi
 
 baseline_args=()
@@ -87,6 +90,9 @@ echo "== whole process (benchmarks/process.py)"
 /usr/bin/python3 benchmarks/process.py --tint build/bin/tint "${quick[@]}" "${baseline_args[@]}" \
   --photos "${TINT_DATA_ROOT:-../shared/data}/bsds500/images/test" --out "$tmp/process.json"
 /usr/bin/python3 benchmarks/table.py "$tmp" --out "$tmp/table.md"
+if [ -f "$tmp/serve/table.md" ]; then
+  { echo; cat "$tmp/serve/table.md"; } >> "$tmp/table.md"
+fi
 
 rm -rf "$out"
 mv "$tmp" "$out"

@@ -11,7 +11,8 @@ namespace {
 void AddRunnerOptions(CLI::App* app, RunnerOptions* runner) {
   runner->read.max_pixels = 16'000'000;
   app->add_option("--methods", runner->methods,
-                  "Comma-separated methods to load (default: every method that needs no guide)")
+                  "Comma-separated methods to load (default: every method that needs no guide; "
+                  "presets such as classic:seed only when named)")
       ->delimiter(',');
   internal::AddReadOptions(app, &runner->read);
   app->add_option("--db", runner->db_dir, "Patch database folder (default: the bundled one)");

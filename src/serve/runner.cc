@@ -28,9 +28,12 @@ Status ServableMethods(const std::vector<std::string>& names, std::vector<Served
     name.erase(name.find_last_not_of(" \t") + 1);
     if (!name.empty()) wanted.push_back(name);
   }
+  // By default the methods themselves, not the presets (classic:seed took
+  // over a minute on a flat 300x300 photo): a preset is served when named.
   if (wanted.empty()) {
     for (const MethodInfo& m : RegisteredMethods())
-      if (!m.colours_from_hints && !m.colours_from_reference) wanted.push_back(m.name);
+      if (!m.colours_from_hints && !m.colours_from_reference && m.preset.empty())
+        wanted.push_back(m.name);
   }
   for (const std::string& name : wanted) {
     const MethodInfo* info = FindMethod(name);
