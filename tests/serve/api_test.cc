@@ -365,9 +365,8 @@ TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
   EXPECT_EQ(metrics.find("code=\"5"), std::string::npos) << metrics;
 }
 
-// Sends raw bytes to the server and returns what it answers, at most 64 KB or
-// 10 s (the server must answer from the headers, without the body).
-std::string RawExchange(int port, const std::string& request) {
+// A connected loopback socket (-1 when the connection is refused).
+int Connect(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -375,15 +374,28 @@ std::string RawExchange(int port, const std::string& request) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(fd);
-    return "";
+    return -1;
   }
-  timeval timeout{10, 0};
+  return fd;
+}
+
+std::string ReadAll(int fd, int seconds) {
+  timeval timeout{seconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  (void)!write(fd, request.data(), request.size());
   std::string answer;
   char buffer[4096];
   for (ssize_t n; answer.size() < 65536 && (n = read(fd, buffer, sizeof buffer)) > 0;)
     answer.append(buffer, static_cast<size_t>(n));
+  return answer;
+}
+
+// Sends raw bytes and returns what the server answers, at most 64 KB or
+// until it closes (10 s at most).
+std::string RawExchange(int port, const std::string& request) {
+  const int fd = Connect(port);
+  if (fd < 0) return "";
+  (void)!write(fd, request.data(), request.size());
+  std::string answer = ReadAll(fd, 10);
   close(fd);
   return answer;
 }
@@ -420,30 +432,6 @@ TEST_F(ApiTest, BodiesAndRangesAreBoundedFromTheHeaders) {
   EXPECT_EQ(one->body.size(), 10u);
   // The service still answers.
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
-}
-
-// A connected loopback socket (-1 when the connection is refused).
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-std::string ReadAll(int fd, int seconds) {
-  timeval timeout{seconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string answer;
-  char buffer[4096];
-  for (ssize_t n; answer.size() < 65536 && (n = read(fd, buffer, sizeof buffer)) > 0;)
-    answer.append(buffer, static_cast<size_t>(n));
-  return answer;
 }
 
 // Slow clients (issue 40): 40 connections that send their head a line at a
