@@ -19,6 +19,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/color.h"
+#include "core/locate.h"
 #include "pipeline/colorizer.h"
 #include "pipeline/registry.h"
 

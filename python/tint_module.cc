@@ -14,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/color.h"
+#include "core/locate.h"
 #include "eval/metric_table.h"
 #include "patchdb/manifest.h"
 #include "pipeline/option_table.h"
@@ -386,6 +387,20 @@ PYBIND11_MODULE(_tint, m) {
         "flicker; returns\n"
         "a list of (H, W, 3) RGB uint8 arrays. Frames must have the keyframe's size.");
   m.def("methods", &tint::Methods, "The registered methods, as dicts.");
+  m.def(
+      "info",
+      [] {
+        const tint::Location& where = tint::Locate();
+        py::dict d;
+        d["runs_from"] = where.kind;
+        d["root"] = where.root;
+        d["patchdb"] = tint::DefaultDatabaseDir();
+        d["model"] = tint::DefaultModelCard();
+        d["data_root"] = tint::DefaultDataRoot();
+        d["commit"] = tint::SourceCommit();
+        return d;
+      },
+      "Which patch database, model card and data root this module uses by default.");
   m.def("options", &tint::Options,
         "The classic option table: name, flag, help, default, range or choices.");
   m.def("_metrics_compute", &tint::ComputeMetrics, py::arg("pred"), py::arg("truth"));

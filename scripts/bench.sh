@@ -37,7 +37,7 @@ done
 
 bash scripts/install_deps.sh python3-opencv python3-numpy python3-sklearn python3-skimage \
   wrk redis-server
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_BENCHMARKS=ON >/dev/null
+bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_BENCHMARKS=ON
 cmake --build build --parallel
 # The index cache the classic benchmarks load (built in memory otherwise).
 ./build/bin/tint db build >/dev/null

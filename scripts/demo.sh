@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install_deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=OFF >/dev/null
+bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=OFF
 cmake --build build --parallel
 mkdir -p out
 # The index cache (git-ignored) makes every later run start fast.

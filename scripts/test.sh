@@ -32,7 +32,7 @@ echo "== Format (.clang-format over src/ tests/ benchmarks/ fuzz/)"
 bash scripts/format.sh --check
 
 echo "== Release build and tests (with every benchmark in --quick mode)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON -DTINT_BUILD_BENCHMARKS=ON >/dev/null
+bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON -DTINT_BUILD_BENCHMARKS=ON
 cmake --build build --parallel "$jobs"
 # Every test has exactly one tier label (plus, perhaps, `sanitize`).
 untiered=$(ctest --test-dir build -N -LE '^(unit|cli|system|bench)$' | sed -n 's/^ *Test *#[0-9]*: //p')
@@ -44,7 +44,7 @@ release_log=$(mktemp)
 ctest --test-dir build --output-on-failure -j "$jobs" | tee "$release_log"
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINT_BUILD_TESTS=ON -DTINT_SANITIZE=ON >/dev/null
+bash scripts/configure.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINT_BUILD_TESTS=ON -DTINT_SANITIZE=ON
 # Only what the sanitized tiers run: tint and the test binaries named
 # STAGE_NAME after their tests STAGE/NAME (a Python or shell test has none).
 targets=$(cmake --build build-asan --target help | sed -n 's/^\([a-z_0-9]*\): .*/\1/p' | sort -u)

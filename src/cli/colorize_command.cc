@@ -16,6 +16,7 @@
 #include "core/color.h"
 #include "core/file_util.h"
 #include "core/image_io.h"
+#include "core/locate.h"
 #include "core/output_plan.h"
 #include "core/progress.h"
 #include "pipeline/explain.h"

@@ -18,6 +18,7 @@ int RunEval(int argc, char** argv);
 int RunColorizeSequence(int argc, char** argv);
 int RunServe(int argc, char** argv);
 int RunWorker(int argc, char** argv);
+int RunInfo(int argc, char** argv);
 
 namespace internal {
 

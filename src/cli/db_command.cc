@@ -8,6 +8,7 @@
 #include "core/file_util.h"
 #include "core/geometry.h"
 #include "core/image_io.h"
+#include "core/locate.h"
 #include "core/output_plan.h"
 #include "patchdb/database.h"
 #include "patchdb/edit.h"

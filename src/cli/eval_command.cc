@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "core/file_util.h"
+#include "core/locate.h"
 #include "core/output_plan.h"
 #include "eval/experiment.h"
 #include "eval/provenance.h"

@@ -23,6 +23,7 @@ constexpr const char* kUsage =
     "  eval       measure a method against the true colours of photos\n"
     "  serve      the Color tool as a web service: a page and a JSON API\n"
     "  worker     colour the service's jobs from a Redis queue (more machines)\n"
+    "  info       the version, and which database, model and data root it uses\n"
     "\n"
     "Run 'tint COMMAND --help' for the options of a command.\n";
 
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   if (std::strcmp(argv[1], "--version") == 0) {
-    std::printf("tint 0.1.0\n");
+    std::printf("tint %s\n", TINT_VERSION);
     return 0;
   }
   const std::string command = argv[1];
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return tint::RunEval(argc - 1, argv + 1);
     if (command == "serve") return tint::RunServe(argc - 1, argv + 1);
     if (command == "worker") return tint::RunWorker(argc - 1, argv + 1);
+    if (command == "info") return tint::RunInfo(argc - 1, argv + 1);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     for (char& c : msg)

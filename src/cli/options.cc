@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/locate.h"
 #include "pipeline/option_table.h"
 
 namespace tint::internal {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "core/locate.h"
 #include "eval/sequence_run.h"
 #include "pipeline/option_table.h"
 

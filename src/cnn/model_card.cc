@@ -4,19 +4,11 @@
 #include <filesystem>
 
 #include "core/config.h"
-
-#ifndef TINT_SOURCE_DIR
-#define TINT_SOURCE_DIR "."
-#endif
+#include "core/locate.h"
 
 namespace tint {
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string DefaultDataRoot() {
-  if (const char* env = std::getenv("TINT_DATA_ROOT"); env && *env) return env;
-  return (fs::path(TINT_SOURCE_DIR) / ".." / "shared" / "data").lexically_normal().string();
-}
 
 namespace {
 

@@ -65,9 +65,6 @@ struct ModelCardOptions {
   std::string weights_override;
 };
 
-// The data root: $TINT_DATA_ROOT, else ../shared/data beside the source tree.
-std::string DefaultDataRoot();
-
 Status LoadModelCard(const std::string& path, const ModelCardOptions& options, ModelCard* card);
 Status ParseModelCard(const std::string& path, const nlohmann::json& tree,
                       const ModelCardOptions& options, ModelCard* card);

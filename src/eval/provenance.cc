@@ -3,44 +3,23 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <ctime>
 #include <filesystem>
 
 #include "cnn/model_card.h"
 #include "core/file_util.h"
+#include "core/locate.h"
 #include "pipeline/registry.h"
-
-#ifndef TINT_SOURCE_DIR
-#define TINT_SOURCE_DIR "."
-#endif
 
 namespace tint {
 namespace fs = std::filesystem;
-namespace {
-
-std::string CommandOutput(const std::string& command) {
-  std::string out;
-  if (FILE* p = ::popen(command.c_str(), "r")) {
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    ::pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
-
-}  // namespace
-
 nlohmann::json RunProvenance(const ExperimentConfig& config, const std::string& db_dir,
                              const std::string& data_root) {
   const std::vector<MethodSpec>& methods = config.methods;
   nlohmann::json p;
-  const std::string src = TINT_SOURCE_DIR;
-  p["git_commit"] = CommandOutput("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
-  p["git_dirty"] =
-      !CommandOutput("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null")
-           .empty();
+  bool dirty = false;
+  p["git_commit"] = SourceCommit(&dirty);
+  p["git_dirty"] = dirty;
   p["config_path"] = config.path;
   p["config_sha256"] = config.text_sha256;
   std::string db_hash;

@@ -4,13 +4,6 @@
 
 #include "pipeline/option_table.h"
 
-#ifndef TINT_DEFAULT_PATCHDB
-#define TINT_DEFAULT_PATCHDB "patchdb"
-#endif
-#ifndef TINT_DEFAULT_MODEL
-#define TINT_DEFAULT_MODEL "models/tint-hc/card.toml"
-#endif
-
 namespace tint {
 namespace {
 
@@ -129,16 +122,6 @@ std::vector<MethodInfo>& Table() {
 }
 
 }  // namespace
-
-std::string DefaultDatabaseDir() {
-  const char* env = std::getenv("TINT_PATCHDB");
-  return env != nullptr && *env != '\0' ? env : TINT_DEFAULT_PATCHDB;
-}
-
-std::string DefaultModelCard() {
-  const char* env = std::getenv("TINT_MODEL");
-  return env != nullptr && *env != '\0' ? env : TINT_DEFAULT_MODEL;
-}
 
 const std::vector<MethodInfo>& RegisteredMethods() { return Table(); }
 

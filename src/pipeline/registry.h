@@ -59,11 +59,6 @@ struct MethodInfo {
   bool colours_from_reference = false;
 };
 
-// The bundled patch database: $TINT_PATCHDB, else the source tree's patchdb/.
-std::string DefaultDatabaseDir();
-// The shipped CNN's card: $TINT_MODEL, else the source tree's models/tint-hc.
-std::string DefaultModelCard();
-
 const std::vector<MethodInfo>& RegisteredMethods();
 // Adds a method at run time (an extension, a test's toy method): call before
 // any colorizer is made; a name already registered is an error.

@@ -1,4 +1,5 @@
 #include "serve/runner.h"
+#include "core/locate.h"
 
 #include <algorithm>
 #include <chrono>

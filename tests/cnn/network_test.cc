@@ -17,6 +17,7 @@
 #include "core/color.h"
 #include "core/file_util.h"
 #include "core/image_io.h"
+#include "core/locate.h"
 #include "eval/metrics.h"
 #include "pipeline/colorizer.h"
 #include "pipeline/registry.h"
