@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The README's speed table from a committed benchmark run.
+"""The speed table of docs/benchmarks.md from a committed benchmark run.
 
 usage: benchmarks/table.py RESULTS [--out FILE]
 

@@ -2,7 +2,7 @@
 # Runs every benchmark executable, the Python peers and the whole-process
 # benchmark (benchmarks/process.py: tint as a user runs it), and writes their
 # Google Benchmark JSON to benchmarks/results/<machine>_<commit>/ (one file
-# per executable, peers.json, process.json, and table.md: the README's speed
+# per executable, peers.json, process.json, and table.md: docs/benchmarks.md's speed
 # table).
 #
 # usage: scripts/bench.sh [--quick] [--out DIR] [--baseline REV] [--process-only]

@@ -18,7 +18,7 @@ mkdir -p out
 echo "demo: wrote out/bridge_colour.png, out/bridge_cnn.png and their _side.png (grey | colour)"
 cat <<'HOW'
 
-The Color tool as a service (README, "Service"):
+The Color tool as a service (docs/service.md):
   build/bin/tint serve --port 8080            # then open http://127.0.0.1:8080/
   curl -F image=@samples/bridge.jpg -F method=classic http://127.0.0.1:8080/api/jobs
 More machines: start redis-server, then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Repeats the label trials of the README ("Labels tried"): each
+# Repeats the label trials of docs/patchdb.md ("Labels tried"): each
 # patchdb/annotations/tried_imagenet_<label>.tsv is added to a copy of the
 # shipped database, which is built and scored with classic mode on BSDS500
 # val and CamVid val beside the shipped database itself. The shipped

@@ -7,8 +7,25 @@
 # ../shared/data skip when it is absent (set TINT_DATA_ROOT to point at
 # another copy). First the format check (scripts/format.sh --check); last the
 # three fuzzers run for FUZZ_SECONDS each (default 30) under libFuzzer.
+#
+# usage: scripts/test.sh [--quick]
+#   --quick  only the unit tier of the Release build (seconds after a build;
+#            no extra packages, no sanitizers, no fuzzers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--quick" ]; then
+  bash scripts/install_deps.sh
+  bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON
+  # Only the unit tier's binaries: tint and the gtest binaries STAGE_NAME.
+  targets=$(cmake --build build --target help | sed -n 's/^\([a-z_0-9]*\): .*/\1/p' | sort -u)
+  wanted=$(ctest --test-dir build -N -L '^unit$' | sed -n 's/^ *Test *#[0-9]*: //p' | tr / _ | sort -u)
+  cmake --build build --parallel "$(nproc)" --target $(comm -12 <(echo "$targets") <(echo "$wanted"))
+  exec ctest --test-dir build --output-on-failure -j "$(nproc)" -L '^unit$'
+elif [ "$#" -gt 0 ]; then
+  echo "usage: scripts/test.sh [--quick]" >&2
+  exit 2
+fi
 
 # python3-* for the training smoke test (experiments/cnn/train.py), Jupyter
 # for the notebook test (notebooks/compare.ipynb), scikit-learn and

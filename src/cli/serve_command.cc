@@ -29,7 +29,7 @@ int RunServe(int argc, char** argv) {
   const std::string cmd = "serve";
   CLI::App app(
       "Serve the Color tool: a page to upload a grey photo and get it in colour, and its JSON API "
-      "(see the README's 'Service' section).",
+      "(see docs/service.md).",
       "serve");
   ServeOptions options;
   app.add_option("--host", options.http.host, "Address to listen on (0.0.0.0: every interface)")

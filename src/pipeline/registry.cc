@@ -69,7 +69,7 @@ std::vector<MethodInfo>& Table() {
     // Presets of the classic pipeline (issue 17): the original tool as
     // described, and steps of the ladder from it to tint's classic
     // (experiments/ladder.toml). The reading of the description is in the
-    // README ("The original tool and tint's additions").
+    // docs/concepts.md ("The original tool and tint's additions").
     const nlohmann::json seed = {
         {"color_space", "yuv"},      // Y'UV: the match's U, V with the pixel's own Y'
         {"vector", "raw"},           // the window's shades as they are

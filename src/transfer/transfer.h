@@ -41,7 +41,7 @@ struct TransferOptions {
   // Pixels not matched (query stride, dark background) take their
   // segment's means of the last two. 0.35 with grey as the fade target
   // (issue 14, first part); 0.5 with the candidates' mean (second part):
-  // README, "Confidence".
+  // docs/tutorial.md, "Confidence".
   double confidence_full = 0.5;
   // What low confidence fades towards: this share (0..1) of the plain mean
   // chroma of all the segment's candidates whatever their label, itself

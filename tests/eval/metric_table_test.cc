@@ -1,6 +1,6 @@
 // The metric table (issue 12): scoring, the summary, the CSV and the report
 // iterate it, so a metric added to it (here a toy one, in a test target only,
-// as README "Add a metric" walks through) reaches all of them.
+// as docs/extending.md "A metric" walks through) reaches all of them.
 #include "eval/metric_table.h"
 
 #include <filesystem>

@@ -17,7 +17,7 @@
 namespace tint {
 namespace {
 
-// The walk-through of README "Add a method", in a test target only: a
+// The walk-through of docs/extending.md, "A method", in a test target only: a
 // colorizer (here a constant sepia tone) and its registration.
 class SepiaColorizer : public Colorizer {
  public:

@@ -1,5 +1,5 @@
 // Presets on the method registry and the ablation ladder (issue 17): the
-// seed preset is the original tool as the README reads it, and
+// seed preset is the original tool as docs/concepts.md reads it, and
 // experiments/ladder.toml climbs from it to the shipped classic one option
 // change per step.
 #include <map>
