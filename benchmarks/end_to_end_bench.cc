@@ -20,6 +20,7 @@
 
 #include "core/color.h"
 #include "core/locate.h"
+#include "match/backends.h"
 #include "pipeline/colorizer.h"
 #include "pipeline/registry.h"
 
@@ -38,7 +39,7 @@ std::unique_ptr<Colorizer> ClassicWith(const ClassicOptions& options) {
                                                 db.chroma(), db.sample_labels(), db.sample_patch());
   std::vector<uint8_t> blob;
   const MatchOptions defaults;
-  if (match.type == MatcherType::kFlann && match.flann_trees == defaults.flann_trees &&
+  if (match.backend == "flann" && match.flann_trees == defaults.flann_trees &&
       match.pca_dims == defaults.pca_dims && match.kmeans_branching == defaults.kmeans_branching &&
       shipped.matcher->SaveIndex(&blob)) {
     const Status s = CreateMatcherFromIndex(match, db.vectors(), blob, &indexed.matcher);
@@ -144,7 +145,7 @@ std::vector<cv::Mat> PipelineLabels(const Colorizer& colorizer, double* match_se
 
 ClassicOptions ExactOptions() {
   ClassicOptions o;
-  o.match.type = MatcherType::kExact;
+  o.match.backend = "exact";
   return o;
 }
 
@@ -160,8 +161,8 @@ std::vector<cv::Mat>& ExactLabels() {
 }
 
 void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
-  const bool reference = options.match.type == MatcherType::kExact &&
-                         options.query_stride == ClassicOptions().query_stride;
+  const bool reference =
+      options.match.backend == "exact" && options.query_stride == ClassicOptions().query_stride;
   const auto colorizer = ClassicWith(options);
   std::vector<cv::Mat> labels;
   double match_seconds = 0;
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
     // graph is built per variant: about 13 s each).
     for (int ef : Sweep<int>({16, 32, 64, 128}, {16})) {
       ClassicOptions o;
-      o.match.type = MatcherType::kHnsw;
+      o.match.backend = "hnsw";
       o.match.hnsw_ef = ef;
       variants.emplace_back("hnsw/m:16/ef:" + std::to_string(ef) + "/query_stride:3", o);
     }
@@ -223,7 +224,7 @@ int main(int argc, char** argv) {
     // the flat index is exact by brute force through the system BLAS).
     for (int nprobe : Sweep<int>({2, 4, 8, 16, 32}, {4})) {
       ClassicOptions o;
-      o.match.type = MatcherType::kFaissIvf;
+      o.match.backend = "faiss-ivf";
       o.match.faiss_nprobe = nprobe;
       variants.emplace_back(
           "faiss-ivf/nlist:1024/nprobe:" + std::to_string(nprobe) + "/query_stride:3", o);
@@ -231,15 +232,16 @@ int main(int argc, char** argv) {
     if (!Quick()) {
       for (int ef : {16, 32, 64, 128}) {
         ClassicOptions o;
-        o.match.type = MatcherType::kFaissHnsw;
+        o.match.backend = "faiss-hnsw";
         o.match.hnsw_ef = ef;
         variants.emplace_back("faiss-hnsw/m:16/ef:" + std::to_string(ef) + "/query_stride:3", o);
       }
       ClassicOptions flat;
-      flat.match.type = MatcherType::kFaissFlat;
+      flat.match.backend = "faiss-flat";
       variants.emplace_back("faiss-flat/query_stride:3", flat);
     }
     for (const auto& [name, o] : variants) {
+      if (FindMatcherBackend(o.match.backend) == nullptr) continue;  // not built
       Configure(
           benchmark::RegisterBenchmark(("BM_ClassicMatcher/" + name).c_str(), BM_ClassicMatcher, o))
           ->Iterations(1);

@@ -1,7 +1,7 @@
-// Guided modes (issue 15): the strokes propagation (Levin et al. 2004), the
+// Guided modes: the strokes propagation (Levin et al. 2004), the
 // sparse system built and solved for a and b, on the sample photo with 20
 // strokes of its own colours (12 x 3 px each, on a fixed grid) and at larger
-// sizes (solved at HintOptions::working_pixels and resized back). Issue 15's
+// sizes (solved at HintOptions::working_pixels and resized back). The guided modes'
 // target: 481x321 in <= 0.5 s.
 #include "common.h"
 
@@ -39,7 +39,7 @@ void BM_Strokes(benchmark::State& state, double megapixels, double reach) {
 }
 
 // Welsh et al.'s transfer: the photo from a reference of the same size (the
-// photo itself flipped, so that the content differs). Issue 15's target for
+// photo itself flipped, so that the content differs). The guided modes' target for
 // the whole process at 481x321: <= 0.3 s (benchmarks/process.py, case welsh).
 void BM_Welsh(benchmark::State& state, double megapixels) {
   const cv::Mat photo = PhotoOfMegapixels(megapixels);

@@ -115,7 +115,7 @@ const Candidates& ExactTruth(int size) {
   auto it = cache.find(size);
   if (it != cache.end()) return it->second;
   MatchOptions o;
-  o.type = MatcherType::kExact;
+  o.backend = "exact";
   o.k = kMaxK;
   Candidates c;
   CreateMatcher(o, DatabaseOfSize(size).vectors)->Match(Queries(), &c);
@@ -143,7 +143,7 @@ void SetQueryCounters(benchmark::State& state, int size) {
 
 void BM_ExactMatch(benchmark::State& state, int size, int k) {
   MatchOptions o;
-  o.type = MatcherType::kExact;
+  o.backend = "exact";
   o.k = k;
   const auto matcher = CreateMatcher(o, DatabaseOfSize(size).vectors);
   Candidates c;

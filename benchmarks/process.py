@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Whole-process benchmark: `tint` as a user runs it (issue 13).
+"""Whole-process benchmark: `tint` as a user runs it.
 
 usage: benchmarks/process.py --tint BIN --photos DIR --out FILE.json
                              [--db DIR] [--baseline BIN --baseline-db DIR]
@@ -127,7 +127,7 @@ def main():
     helps = {w: subprocess.run([b, "colorize", "--help"], capture_output=True, text=True).stdout
              for w, (b, _) in binaries.items()}
     has_jobs = {w: "--jobs" in text for w, text in helps.items()}
-    # The guided modes (issue 15) are timed for builds that have them.
+    # The guided modes are timed for builds that have them.
     has_guides = {w: "--reference" in text for w, text in helps.items()}
     guided = ("welsh", "levin")
 

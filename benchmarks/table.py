@@ -74,7 +74,7 @@ def main():
         rows.append(("Classic mode, one 481x321 photo (`BM_Classic/481x321`)",
                      f"{seconds(classic)} ({split} ms)", "<= 0.25 s", met(classic <= 0.25),
                      f"{ratio(orig, classic)} vs per-pixel sklearn cosine ({seconds(orig)})" if orig else "n/a"))
-    # Every pixel, and the pipeline's query grid (stride 3 since issue 6;
+    # Every pixel, and the pipeline's query grid (stride 3 since the first speed round;
     # runs before it have stride 2 only).
     # The pipeline makes vectors 65536 at a time.
     grid = 3 if get("BM_Neighborhood/window:7/zero-mean+stats/stride:3/block:65536") else 2

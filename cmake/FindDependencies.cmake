@@ -23,15 +23,21 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # choices draw from cv::theRNG(), so a seeded build repeats in any process
 # (libflann 1.9 seeds its kd-tree shuffles from std::random_device).
 
-# hnswlib is header only (Debian libhnswlib-dev: /usr/include/hnswlib).
-find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
-add_library(tint_hnswlib INTERFACE)
-target_include_directories(tint_hnswlib SYSTEM INTERFACE ${HNSWLIB_INCLUDE_DIR})
+# hnswlib is header only (Debian libhnswlib-dev: /usr/include/hnswlib): the
+# hnsw matcher, for comparison. Optional (TINT_WITH_HNSWLIB).
+if(TINT_WITH_HNSWLIB)
+  find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
+  add_library(tint_hnswlib INTERFACE)
+  target_include_directories(tint_hnswlib SYSTEM INTERFACE ${HNSWLIB_INCLUDE_DIR})
+endif()
 
 # FAISS (Debian libfaiss-dev: a static CPU library with OpenMP and BLAS):
 # the faiss-* matchers, for comparison. Its config names OpenMP::OpenMP_CXX.
-find_package(OpenMP REQUIRED COMPONENTS CXX)
-find_package(faiss REQUIRED CONFIG)
+# Optional (TINT_WITH_FAISS).
+if(TINT_WITH_FAISS)
+  find_package(OpenMP REQUIRED COMPONENTS CXX)
+  find_package(faiss REQUIRED CONFIG)
+endif()
 
 # Spectra is header only (Debian libspectra-dev installs /usr/include/Spectra).
 find_path(SPECTRA_INCLUDE_DIR Spectra/SymEigsSolver.h REQUIRED)

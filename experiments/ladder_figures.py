@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Figures and the table of the ablation ladder (issue 17) from a `tint eval
+"""Figures and the table of the ablation ladder from a `tint eval
 --config experiments/ladder.toml` run.
 
     /usr/bin/python3 experiments/ladder_figures.py results/ladder

@@ -1,4 +1,4 @@
-// libFuzzer target for the index cache parser (issue 11): the input is a
+// libFuzzer target for the index cache parser: the input is a
 // cache's header line and payload; the fuzzer adds the magic line and the
 // right content hash (unless the input starts with 'R'), so that mutations reach the checks behind
 // the hash (sizes, counts, label and patch ids). Any bytes must either be refused with a Status or

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Replays the attacks of issue 40 against `tint serve` on loopback, each
+"""Replays the attacks on the service against `tint serve` on loopback, each
 class bounded in time and size, and says for each what it expected and got:
 
   slow clients    40 clients trickling their heads, 40 trickling bodies

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replays the service attacks of issue 40 on loopback (see attack_service.py).
+# Replays the attacks on the service on loopback (see attack_service.py).
 # usage: scripts/attack_service.sh [--tint PATH]
 set -euo pipefail
 exec /usr/bin/python3 "$(dirname "$0")/attack_service.py" "$@"

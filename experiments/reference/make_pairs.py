@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference pairs for the reference benchmark (issue 15), written as the
+"""Reference pairs for the reference benchmark, written as the
 `reference` file of experiments/reference.toml and the CamVid folders it
 reads.
 

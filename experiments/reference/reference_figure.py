@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The table and picture of the reference benchmark (issue 15) from a `tint
+"""The table and picture of the reference benchmark from a `tint
 eval --config experiments/reference.toml` run.
 
     /usr/bin/python3 experiments/reference/reference_figure.py results/reference-run

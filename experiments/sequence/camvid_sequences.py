@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The keyframe-video benchmark (issue 15) on CamVid test's sequences.
+"""The keyframe-video benchmark on CamVid test's sequences.
 
     /usr/bin/python3 experiments/sequence/camvid_sequences.py --out results/sequence --jobs 2
 

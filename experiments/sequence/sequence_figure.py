@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The picture of the keyframe benchmark (issue 15) from a
+"""The picture of the keyframe benchmark from a
 camvid_sequences.py run.
 
     /usr/bin/python3 experiments/sequence/sequence_figure.py results/sequence

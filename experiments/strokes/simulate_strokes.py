@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Simulated users for the strokes mode (issue 15): for each BSDS500 photo of a
+"""Simulated users for the strokes mode: for each BSDS500 photo of a
 split, k strokes on k random regions of its first human segmentation, each in
 the truth's median chroma over the stroke, written as <out>/k<K>/<id>.png
 (BGRA: alpha 255 under a stroke), ready for `tint colorize --hints` and for the

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Figures and the table of the strokes benchmark (issue 15) from a `tint eval
+"""Figures and the table of the strokes benchmark from a `tint eval
 --config experiments/strokes.toml` run.
 
     /usr/bin/python3 experiments/strokes/strokes_figure.py results/strokes

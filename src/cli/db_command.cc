@@ -96,7 +96,7 @@ int Build(const std::string& db_dir, const ClassicOptions& options) {
   // are made from its vectors when loaded, and a cache without trees would
   // fail the default matcher.
   ClassicOptions classic = options;
-  classic.match.type = MatcherType::kFlann;
+  classic.match.backend = "flann";
   IndexedDatabase indexed;
   Status s = BuildIndexedDatabase(classic, db_dir, &indexed);
   if (s.ok()) s = SaveIndexCache(classic, db_dir, indexed);
@@ -104,7 +104,7 @@ int Build(const std::string& db_dir, const ClassicOptions& options) {
   const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("built %s: %d samples of dimension %d, %s index, in %.1f s\n",
               IndexCachePath(db_dir).c_str(), indexed.database->num_samples(),
-              indexed.database->vectors().cols, ToString(classic.match.type), sec);
+              indexed.database->vectors().cols, classic.match.backend.c_str(), sec);
   return 0;
 }
 

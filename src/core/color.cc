@@ -135,7 +135,7 @@ cv::Mat ToFloatBgr(const cv::Mat& image) {
 void SplitLab(const cv::Mat& image, cv::Mat* lightness, cv::Mat* ab) {
   // The formulas, not cv::cvtColor: OpenCV's Lab conversion first fills its
   // interpolation tables with soft-float arithmetic, about 60 ms of every
-  // process's start (issue 13), and then interpolates the curves; this is
+  // process's start, and then interpolates the curves; this is
   // exact, and the 8-bit case (almost every photo) looks the curve up.
   const bool bytes = image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3);
   const cv::Mat src = bytes ? image : ToFloatBgr(image);

@@ -41,7 +41,7 @@ const MetricInfo* FindMetric(const std::string& key);
 // already in the table is an error.
 Status RegisterMetric(const MetricInfo& metric);
 
-// What a metric of two consecutive frames sees (keyframe video, issue 15).
+// What a metric of two consecutive frames sees (keyframe video).
 struct FramePairInput {
   cv::Mat previous_out_ab, out_ab;      // the method's chroma, frame t - 1 and t
   cv::Mat previous_truth_ab, truth_ab;  // the truth's

@@ -1,4 +1,17 @@
-#include "match/faiss_matcher.h"
+// FAISS (Johnson, Douze & Jegou, "Billion-scale similarity search with
+// GPUs", 2019; Debian's libfaiss-dev, CPU build) as matchers, for comparison
+// with FLANN and hnswlib. Three of its indexes, all with the inner-product
+// metric over the unit vectors (so a score is the cosine):
+//  - faiss-flat: IndexFlatIP, brute force (BLAS): exact;
+//  - faiss-ivf:  IndexIVFFlat, a k-means coarse quantizer with faiss_nlist
+//    lists (trained with the seed), faiss_nprobe lists searched per query;
+//  - faiss-hnsw: IndexHNSWFlat, FAISS's own HNSW graph (hnsw_m links,
+//    hnsw_ef_construction, hnsw_ef), levels drawn from the seed.
+// Every build is repeatable: IVF's k-means draws from the seed and assigns
+// in a fixed order; the HNSW graph is built on one thread (FAISS's parallel
+// insertion would depend on thread timing). Built when the matcher is made,
+// not cached.
+#include "match/matcher.h"
 
 #include <cmath>
 
@@ -18,17 +31,19 @@ namespace {
 
 class FaissMatcher : public Matcher {
  public:
-  FaissMatcher(const MatchOptions& options, const cv::Mat& database)
+  enum class Kind { kFlat, kIvf, kHnsw };
+
+  FaissMatcher(Kind kind, const MatchOptions& options, const cv::Mat& database)
       : k_(options.k), rows_(database.rows), cols_(database.cols) {
     const cv::Mat unit = UnitRows(database);  // continuous, CV_32F
     const auto n = static_cast<faiss::Index::idx_t>(unit.rows);
     const auto* x = unit.ptr<float>();
-    switch (options.type) {
-      case MatcherType::kFaissFlat:
+    switch (kind) {
+      case Kind::kFlat:
         index_ = std::make_unique<faiss::IndexFlatIP>(cols_);
         index_->add(n, x);
         break;
-      case MatcherType::kFaissIvf: {
+      case Kind::kIvf: {
         quantizer_ = std::make_unique<faiss::IndexFlatIP>(cols_);
         // FAISS's k-means wants at least 39 points per centre (it warns
         // below that): fewer lists for a small database. And at most 4 sqrt(N)
@@ -50,7 +65,7 @@ class FaissMatcher : public Matcher {
         index_ = std::move(ivf);
         break;
       }
-      case MatcherType::kFaissHnsw: {
+      case Kind::kHnsw: {
         auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(cols_, options.hnsw_m,
                                                            faiss::METRIC_INNER_PRODUCT);
         hnsw->hnsw.efConstruction = options.hnsw_ef_construction;
@@ -64,8 +79,6 @@ class FaissMatcher : public Matcher {
         index_ = std::move(hnsw);
         break;
       }
-      default:
-        TINT_CHECK(false, "not a FAISS matcher: " << ToString(options.type));
     }
   }
 
@@ -98,8 +111,19 @@ class FaissMatcher : public Matcher {
 
 }  // namespace
 
-std::unique_ptr<Matcher> CreateFaissMatcher(const MatchOptions& options, const cv::Mat& database) {
-  return std::make_unique<FaissMatcher>(options, database);
+std::unique_ptr<Matcher> CreateFaissFlatMatcher(const MatchOptions& options,
+                                                const cv::Mat& database) {
+  return std::make_unique<FaissMatcher>(FaissMatcher::Kind::kFlat, options, database);
+}
+
+std::unique_ptr<Matcher> CreateFaissIvfMatcher(const MatchOptions& options,
+                                               const cv::Mat& database) {
+  return std::make_unique<FaissMatcher>(FaissMatcher::Kind::kIvf, options, database);
+}
+
+std::unique_ptr<Matcher> CreateFaissHnswMatcher(const MatchOptions& options,
+                                                const cv::Mat& database) {
+  return std::make_unique<FaissMatcher>(FaissMatcher::Kind::kHnsw, options, database);
 }
 
 }  // namespace tint

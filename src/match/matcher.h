@@ -1,18 +1,7 @@
 // Cosine-similarity matching of neighborhood vectors against the patch
-// database. Three matchers share one interface:
-//  - exact: vectors normalized to unit length, similarities from one
-//    matrix product (Eigen), top k by partial sort;
-//  - FLANN: randomized kd-trees (Muja & Lowe, FLANN 1.9) over the unit
-//    vectors. For unit vectors |q - x|^2 = 2 - 2 cos(q, x), so the L2 order
-//    is the cosine order and similarity = 1 - d^2 / 2;
-//  - HNSW: hnswlib's hierarchical navigable small-world graph (Malkov &
-//    Yashunin 2018) over the unit vectors with the inner-product distance
-//    1 - cos, built point by point in database order from the seed (so the
-//    same data and seed give the same graph), searched with beam width ef.
-//    Built when the matcher is made (not cached: about 30 s for the shipped
-//    190k samples on one core); for comparisons (benchmarks, eval).
-//  - FAISS: flat, IVF and HNSW indexes (match/faiss_matcher.h), also for
-//    comparisons.
+// database. Every backend (exact, FLANN, hnswlib, FAISS's flat, IVF and
+// HNSW: match/backends.h, one file each) implements Matcher over the unit
+// vectors and is chosen by name in MatchOptions::backend.
 #pragma once
 
 #include <cstdint>
@@ -26,12 +15,9 @@
 
 namespace tint {
 
-enum class MatcherType { kExact, kFlann, kHnsw, kFaissFlat, kFaissIvf, kFaissHnsw };
-const char* ToString(MatcherType t);
-bool ParseMatcherType(const std::string& text, MatcherType* t);
-
 struct MatchOptions {
-  MatcherType type = MatcherType::kFlann;
+  // A name of MatcherBackends() (match/backends.h).
+  std::string backend = "flann";
   // Candidates returned per query (k), 1..64.
   int k = 4;
   // FLANN: number of randomized kd-trees, 1..32.
@@ -64,6 +50,7 @@ struct MatchOptions {
   int faiss_nlist = 1024;
   int faiss_nprobe = 16;
 
+  // The backend is built and every value in range.
   bool Check(std::string* error) const;
 };
 
@@ -97,9 +84,9 @@ cv::Mat UnitRows(const cv::Mat& vectors);
 // Any other database is copied and normalized.
 std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Mat& database);
 
-// A FLANN matcher whose trees are loaded from SaveIndex's bytes instead of
-// being built: fast, and repeatable (FLANN 1.9.2 randomizes every build).
-// Fails on bytes that do not fit the database or the options: kd-trees are
+// A matcher whose index is loaded from SaveIndex's bytes instead of being
+// built (a backend with a `load`: FLANN): fast, and repeatable. Fails on
+// bytes that do not fit the database or the options: FLANN's kd-trees are
 // checked node by node (structure, depth, every index in range) before
 // cvflann reads them, so no bytes can make it index past the data.
 Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,

@@ -74,10 +74,8 @@ struct ClassicOptions {
   bool use_ncut = true;  // false: one segment (the whole image)
   // Match every n-th useful pixel in x and y (1 = all). The others take
   // their segment's chroma before smoothing; a speed lever, since labels are
-  // voted per segment anyway. 3 since issue 6: on 50 BSDS500 val photos it
-  // gives the AuC of 2 (89.93 vs 89.94; rebalanced 82.44 vs 82.34) with
-  // 2.25x fewer queries, and its output labels agree with exact matching at
-  // stride 2 on 95.8% of pixels (bench_end_to_end, BM_ClassicMatcher).
+  // voted per segment anyway. 3 gives the AuC of 2 on BSDS500 val with
+  // 2.25x fewer queries (docs/benchmarks.md).
   int query_stride = 3;
   // Calibrate label votes against the matcher's bias (see
   // ComputeLabelCalibration); 0 = off, else every n-th database sample is

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
+#include "match/backends.h"
 #include "patchdb/journal.h"
 #include "patchdb/lock.h"
 #include "pipeline/colorizer.h"
@@ -81,7 +82,9 @@ std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDa
   if (options.calibration_step <= 0) return {};
   MatchOptions calibration = options.match;
   calibration.k = std::max(calibration.k, 16);
-  calibration.type = MatcherType::kFlann;
+  // Always FLANN, whatever the matcher: the calibration is part of the index
+  // cache, which every matcher shares (the option's help says so).
+  calibration.backend = "flann";
   return ComputeLabelCalibration(db, *CreateMatcher(calibration, db.vectors()),
                                  options.calibration_step, similarity_quantiles);
 }
@@ -124,8 +127,9 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
   TINT_CHECK(!db.manifest_sha256().empty(), "SaveIndexCache needs a database read from disk");
   const std::string key = KeyOf(options, db.manifest_sha256());
   std::vector<uint8_t> index_blob;
-  if (options.match.type == MatcherType::kFlann) {
-    TINT_CHECK(indexed.matcher->SaveIndex(&index_blob), "FLANN matcher did not serialize");
+  if (FindMatcherBackend(options.match.backend)->load != nullptr) {
+    TINT_CHECK(indexed.matcher->SaveIndex(&index_blob),
+               "the " << options.match.backend << " matcher did not serialize");
   }
   // The unit rows the matcher searches: loaded, they are used in place.
   const cv::Mat vectors = UnitRows(db.vectors());
@@ -332,7 +336,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
   out->database = PatchDatabase::FromSamples(
       std::move(manifest), std::move(parsed.label_names), parsed.vectors, parsed.chroma,
       std::move(parsed.sample_labels), std::move(parsed.sample_patch), file);
-  if (options.match.type == MatcherType::kFlann) {
+  if (FindMatcherBackend(options.match.backend)->load != nullptr) {
     s = CreateMatcherFromIndex(options.match, out->database->vectors(), parsed.index_blob,
                                parsed.index_bytes, &out->matcher);
     if (!s.ok())

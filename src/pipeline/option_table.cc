@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "match/backends.h"
+
 namespace tint {
 namespace {
 
@@ -146,16 +148,20 @@ std::vector<OptionInfo> MakeTable() {
                           [](ClassicOptions& o) -> int& { return o.query_stride; }));
   t.push_back(Number<int>(
       "calibration_step", T::kInt, 0, 1'000'000,
-      "Calibrate label votes on every n-th database sample (0 = off)",
+      "Calibrate label votes on every n-th database sample (0 = off; matched by FLANN "
+      "whatever the matcher, as the calibration is cached with the samples)",
       [](ClassicOptions& o) -> int& { return o.calibration_step; }, kAlways));
-  t.push_back(Choice<MatcherType>("matcher", "Matcher",
-                                  {{"flann", MatcherType::kFlann},
-                                   {"exact", MatcherType::kExact},
-                                   {"hnsw", MatcherType::kHnsw},
-                                   {"faiss-flat", MatcherType::kFaissFlat},
-                                   {"faiss-ivf", MatcherType::kFaissIvf},
-                                   {"faiss-hnsw", MatcherType::kFaissHnsw}},
-                                  [](ClassicOptions& o) -> MatcherType& { return o.match.type; }));
+  // The choices are the backends this build has (match/backends.h).
+  {
+    OptionInfo o;
+    o.name = "matcher";
+    o.help = "Matcher backend";
+    o.type = T::kChoice;
+    for (const MatcherBackend& b : MatcherBackends()) o.choices.push_back(b.name);
+    o.get = [](const ClassicOptions& c) { return c.match.backend; };
+    o.set = [](ClassicOptions* c, const std::string& text) { c->match.backend = text; };
+    t.push_back(o);
+  }
   // The calibration matches with k = max(k, 16): k matters to it above 16.
   t.push_back(Number<int>(
       "candidates", T::kInt, 1, 64, "Candidates per pixel (k)",

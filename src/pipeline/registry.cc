@@ -66,7 +66,7 @@ std::vector<MethodInfo>& Table() {
         {"cnn",
          "a colorization network through OpenCV dnn, described by a model card (default tint-hc)",
          &CreateCnn, false, true, false, false});
-    // Presets of the classic pipeline (issue 17): the original tool as
+    // Presets of the classic pipeline: the original tool as
     // described, and steps of the ladder from it to tint's classic
     // (experiments/ladder.toml). The reading of the description is in the
     // docs/concepts.md ("The original tool and tint's additions").
@@ -100,7 +100,7 @@ std::vector<MethodInfo>& Table() {
                  "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
                  "(zero-mean vectors plus statistics)",
                  &CreateClassic, true, false, true, true, welsh_stats});
-    // Guided methods (issue 15).
+    // Guided methods.
     MethodInfo levin{"levin",
                      "Levin, Lischinski & Weiss 2004: no colour of its own; the --hints strokes "
                      "propagated to pixels of similar shade (a sparse system, solved exactly)",

@@ -1,4 +1,4 @@
-// Keyframe video (issue 15): the grey frames of a clip coloured one after
+// Keyframe video: the grey frames of a clip coloured one after
 // another from a colour keyframe, through a method that takes a reference
 // photo (welsh, classic), with a temporal term against flicker.
 //

@@ -39,9 +39,8 @@ struct TransferOptions {
   //  - agreement: the share of the pixel's candidate weight on the chosen
   //    label.
   // Pixels not matched (query stride, dark background) take their
-  // segment's means of the last two. 0.35 with grey as the fade target
-  // (issue 14, first part); 0.5 with the candidates' mean (second part):
-  // docs/tutorial.md, "Confidence".
+  // segment's means of the last two. The default was chosen on the
+  // validation splits (docs/tutorial.md, "Confidence"; docs/decisions.md).
   double confidence_full = 0.5;
   // What low confidence fades towards: this share (0..1) of the plain mean
   // chroma of all the segment's candidates whatever their label, itself

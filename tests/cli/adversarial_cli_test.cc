@@ -1,4 +1,4 @@
-// The adversarial corpus of issue 11: each scenario an attacker or an unlucky
+// The adversarial corpus: each scenario an attacker or an unlucky
 // user found, driven through the real `tint` binary. Every one must end in a
 // one-line error and a non-zero exit (or a correct result), never a crash, a
 // hang, a write outside the database or the loss of a user's file.
@@ -490,7 +490,7 @@ TEST_F(AdversarialTest, OptionsOfTheOtherEvalFormAreRefused) {
                        "does not exist");
 }
 
-// Issue 12: one name per knob; an error names the form the user wrote.
+// One name per knob; an error names the form the user wrote.
 TEST_F(AdversarialTest, OptionErrorsNameTheFlagOrTheConfigKey) {
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --smooth-radius 200"),
                        "--smooth-radius must be an integer in 0..100, got '200'");
@@ -548,7 +548,7 @@ TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
                        "truncated");
 }
 
-// ---- 15. Issue 32: the surfaces added since the first attack --------------------
+// ---- 15. The surfaces added since the first attack --------------------
 
 // A folder of patches whose manifest went missing is refused by every
 // writer, and not one file in it is deleted.

@@ -45,7 +45,7 @@ TEST(ColorizeCliTest, OneInputWritesTheOutputAndKeepsLightness) {
 // --explain writes the labels and the confidence pictures; with
 // --confidence-full 1 and --confidence-fade 0 every pixel below full
 // confidence loses chroma towards grey, so the output is less colourful than
-// the default, and L is kept (issue 14). --confidence-fade changes the
+// the default, and L is kept. --confidence-fade changes the
 // output, and a bad value is a one-line error naming the flag.
 TEST(ColorizeCliTest, ExplainShowsConfidenceAndConfidenceScalesChroma) {
   const std::string dir = testing::ScratchDir();
@@ -96,7 +96,7 @@ TEST(ColorizeCliTest, SeveralInputsGoToAFolderWithProgress) {
 
 // A folder run with several jobs (threads sharing one colorizer) writes
 // exactly the bytes of a one-job run for every photo, and a failing photo
-// among them fails alone (issue 13).
+// among them fails alone.
 TEST(ColorizeCliTest, JobsGiveTheSameBytesAsOneJob) {
   const std::string dir = testing::ScratchDir();
   std::string inputs;
@@ -146,7 +146,7 @@ TEST(ColorizeCliTest, HelpWorks) {
   EXPECT_EQ(RunTint("db --help", dir).exit_code, 0);
 }
 
-// The presets of issue 17: listed by --help with the options they set; the
+// The presets: listed by --help with the options they set; the
 // seed runs (exactly matched, and with FLANN), keeps L like every method,
 // gives another picture than classic, and a flag overrides its preset.
 TEST(ColorizeCliTest, SeedPresetsAreListedRunAndKeepLightness) {
@@ -188,7 +188,7 @@ cv::Size GoodSize() {
   return m.size();
 }
 
-// Strokes (issue 15): levin colours the grey photo from them alone, keeps L,
+// Strokes: levin colours the grey photo from them alone, keeps L,
 // and puts the stroke's colour under it; over classic they correct the
 // output near the stroke and leave it as it was far away.
 TEST(ColorizeCliTest, StrokesColourAndCorrectAndKeepLightness) {
@@ -242,7 +242,7 @@ TEST(ColorizeCliTest, StrokesColourAndCorrectAndKeepLightness) {
   EXPECT_TRUE(fs::exists(dir + "/out/a.png"));
 }
 
-// A reference photo (issue 15): welsh and classic colour from it, keep L,
+// A reference photo: welsh and classic colour from it, keep L,
 // and differ from classic's own colours; the reference is an input no output
 // may replace; swatches reach welsh.
 TEST(ColorizeCliTest, AReferencePhotoColoursWelshAndClassic) {

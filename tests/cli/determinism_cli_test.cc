@@ -1,4 +1,4 @@
-// Repeatable by construction (issue 12): the same commit, data and settings
+// Repeatable by construction: the same commit, data and settings
 // give the same bytes in another process. Each check runs the real binary
 // twice, in two processes, on a quarter of the shipped patch database (every
 // 4th patch: about 48k samples, enough for FLANN's random choices to show).

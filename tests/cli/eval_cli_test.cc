@@ -243,7 +243,7 @@ TEST_F(ConfiguredEvalTest, ResumeJobsAndShardsGiveTheSameNumbers) {
   EXPECT_EQ(without_seconds(Read(dir_ + "/s0/per_photo.csv")), without_seconds(reference));
 }
 
-// Issue 15: a method with strokes per photo (<hints>/<stem>.png); a photo
+// A method with strokes per photo (<hints>/<stem>.png); a photo
 // without its strokes is an error of that photo; bad hints keys stop the run.
 TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {
   ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
@@ -282,7 +282,7 @@ TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {
   for (const auto& [method, expect] : bad) ExpectRefused(text + method, expect);
 }
 
-// Issue 15: methods with a reference photo per photo from a pairs file; a
+// Methods with a reference photo per photo from a pairs file; a
 // photo without a pair is an error of that photo; bad reference keys stop the run.
 TEST_F(ConfiguredEvalTest, ReferencePairsAndBadReferenceKeys) {
   ASSERT_TRUE(fs::remove(photos_ + "/c.png"));

@@ -1,4 +1,4 @@
-// tint colorize-sequence (issue 15): a clip coloured from a keyframe and
+// tint colorize-sequence: a clip coloured from a keyframe and
 // scored; bad keyframes, frames and options give one line and write nothing.
 #include <filesystem>
 #include <fstream>

@@ -207,7 +207,7 @@ TEST_F(BrokenModel, CentresOfTheWrongCount) {
   EXPECT_NE(Error().find("centres"), std::string::npos);
 }
 
-// Issue 11: NaN centres gave grey output with exit 0.
+// NaN centres gave grey output with exit 0.
 TEST_F(BrokenModel, CentresThatAreNotFinite) {
   cv::Mat centres;
   ASSERT_TRUE(ReadNpy(dir_ + "/ab_bins.npy", &centres).ok());

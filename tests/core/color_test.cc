@@ -57,7 +57,7 @@ TEST(ColorTest, JoinLabRoundTripsInGamutColours) {
   EXPECT_LE(cv::norm(back, bgr, cv::NORM_INF), 1.0);
 }
 
-// tint computes Lab by the formulas (issue 13: OpenCV's tables cost 60 ms of
+// tint computes Lab by the formulas (OpenCV's tables cost 60 ms of
 // every start). It must give the CIE values for known colours, and agree with
 // OpenCV's COLOR_BGR2Lab (same matrix and white) up to OpenCV's own
 // interpolation error of the sRGB and cube-root curves (up to 0.19 in L).

@@ -225,7 +225,7 @@ std::vector<uint8_t> TiffWithTwoWidths(uint16_t first, uint16_t second, uint32_t
   return b;
 }
 
-// Issue 40: a TIFF that gave the size check one width and the decoder
+// A TIFF that gave the size check one width and the decoder
 // another. Whatever the directory says, nothing over max_pixels is decoded.
 TEST(DecodeImageTest, ATiffNeverDecodesMorePixelsThanTheLimit) {
   ImageReadOptions options;

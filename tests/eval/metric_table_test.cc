@@ -1,4 +1,4 @@
-// The metric table (issue 12): scoring, the summary, the CSV and the report
+// The metric table: scoring, the summary, the CSV and the report
 // iterate it, so a metric added to it (here a toy one, in a test target only,
 // as docs/extending.md "A metric" walks through) reaches all of them.
 #include "eval/metric_table.h"

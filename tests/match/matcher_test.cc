@@ -1,6 +1,8 @@
 #include "match/matcher.h"
+#include "match/backends.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/status.h"
 
@@ -18,11 +20,11 @@ cv::Mat RandomVectors(int n, int dim, uint64_t seed) {
   return m;
 }
 
-class MatcherTest : public ::testing::TestWithParam<MatcherType> {
+class MatcherTest : public ::testing::TestWithParam<std::string> {
  protected:
   MatchOptions Options() const {
     MatchOptions o;
-    o.type = GetParam();
+    o.backend = GetParam();
     o.k = 3;
     o.faiss_nlist = 8;  // IVF: 8 lists of the small test sets, all probed
     return o;
@@ -64,12 +66,33 @@ TEST_P(MatcherTest, WrongDimensionIsAProgrammerError) {
                CheckError);
 }
 
-INSTANTIATE_TEST_SUITE_P(Matchers, MatcherTest,
-                         ::testing::Values(MatcherType::kExact, MatcherType::kFlann,
-                                           MatcherType::kHnsw, MatcherType::kFaissFlat,
-                                           MatcherType::kFaissIvf, MatcherType::kFaissHnsw),
-                         [](const ::testing::TestParamInfo<MatcherType>& info) {
-                           std::string name = ToString(info.param);
+// Every backend of the table, so a new one is tested by its table line.
+std::vector<std::string> BackendNames() {
+  std::vector<std::string> names;
+  for (const MatcherBackend& b : MatcherBackends()) names.push_back(b.name);
+  return names;
+}
+
+TEST(MatcherBackendsTest, NamesAreUniqueAndEachHasAFactory) {
+  const std::vector<std::string> names = BackendNames();
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  for (const MatcherBackend& b : MatcherBackends()) {
+    EXPECT_NE(b.create, nullptr) << b.name;
+    EXPECT_FALSE(b.summary.empty()) << b.name;
+  }
+  ASSERT_NE(FindMatcherBackend("flann"), nullptr);
+  ASSERT_NE(FindMatcherBackend("exact"), nullptr);
+  EXPECT_NE(FindMatcherBackend("flann")->load, nullptr);  // the index cache keeps its trees
+  MatchOptions o;
+  o.backend = "annoy";
+  std::string error;
+  EXPECT_FALSE(o.Check(&error));
+  EXPECT_NE(error.find("no matcher 'annoy' (built: flann, exact"), std::string::npos) << error;
+}
+
+INSTANTIATE_TEST_SUITE_P(Matchers, MatcherTest, ::testing::ValuesIn(BackendNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
@@ -93,8 +116,8 @@ TEST(FlannAgreementTest, TopOneAgreesWithExact) {
     queries.row(i) = centres.row(i % clusters) + noise;
   }
   MatchOptions exact_options, flann_options;
-  exact_options.type = MatcherType::kExact;
-  flann_options.type = MatcherType::kFlann;
+  exact_options.backend = "exact";
+  flann_options.backend = "flann";
   flann_options.flann_checks = 128;
   exact_options.k = flann_options.k = 1;
   Candidates exact, flann;
@@ -116,10 +139,11 @@ TEST(FlannAgreementTest, TopOneAgreesWithExact) {
 // hnswlib's graph: close to exact on a random set, and the same candidates
 // from two builds with one seed (the build is sequential and seeded).
 TEST(HnswTest, NearExactAndRepeatable) {
+  if (FindMatcherBackend("hnsw") == nullptr) GTEST_SKIP() << "built without hnswlib";
   const cv::Mat db = RandomVectors(3000, 16, testing::kSeed), queries = RandomVectors(300, 16, 9);
   MatchOptions exact_options, hnsw_options;
-  exact_options.type = MatcherType::kExact;
-  hnsw_options.type = MatcherType::kHnsw;
+  exact_options.backend = "exact";
+  hnsw_options.backend = "hnsw";
   hnsw_options.hnsw_ef = 128;
   exact_options.k = hnsw_options.k = 4;
   Candidates exact, a, b;
@@ -152,18 +176,19 @@ TEST(HnswTest, NearExactAndRepeatable) {
 // with a few lists probed and FAISS's HNSW are close to it; two builds with
 // one seed give the same candidates (seeded k-means, one-thread graph).
 TEST(FaissTest, FlatIsExactOthersNearExactAndRepeatable) {
+  if (FindMatcherBackend("faiss-flat") == nullptr) GTEST_SKIP() << "built without FAISS";
   const cv::Mat db = RandomVectors(4000, 16, testing::kSeed), queries = RandomVectors(300, 16, 9);
   MatchOptions exact;
-  exact.type = MatcherType::kExact;
+  exact.backend = "exact";
   exact.k = 4;
   Candidates truth;
   CreateMatcher(exact, db)->Match(queries, &truth);
   MatchOptions flat = exact, ivf = exact, hnsw = exact;
-  flat.type = MatcherType::kFaissFlat;
-  ivf.type = MatcherType::kFaissIvf;
+  flat.backend = "faiss-flat";
+  ivf.backend = "faiss-ivf";
   ivf.faiss_nlist = 64;
   ivf.faiss_nprobe = 16;
-  hnsw.type = MatcherType::kFaissHnsw;
+  hnsw.backend = "faiss-hnsw";
   hnsw.hnsw_ef = 128;
   Candidates c;
   CreateMatcher(flat, db)->Match(queries, &c);
@@ -176,8 +201,8 @@ TEST(FaissTest, FlatIsExactOthersNearExactAndRepeatable) {
     Candidates a, b;
     CreateMatcher(o, db)->Match(queries, &a);
     CreateMatcher(o, db)->Match(queries, &b);
-    EXPECT_EQ(a.index, b.index) << ToString(o.type);
-    EXPECT_EQ(a.similarity, b.similarity) << ToString(o.type);
+    EXPECT_EQ(a.index, b.index) << o.backend;
+    EXPECT_EQ(a.similarity, b.similarity) << o.backend;
     int same = 0;
     for (int i = 0; i < queries.rows; ++i) {
       same += a.index[i * 4] == truth.index[i * 4];
@@ -190,7 +215,7 @@ TEST(FaissTest, FlatIsExactOthersNearExactAndRepeatable) {
         EXPECT_LE(a.similarity[i * 4 + j], truth.similarity[i * 4 + j] + 1e-5);
       }
     }
-    EXPECT_GE(same, 270) << ToString(o.type);  // >= 90% top-1 identity
+    EXPECT_GE(same, 270) << o.backend;  // >= 90% top-1 identity
   }
   MatchOptions bad = ivf;
   bad.faiss_nlist = 0;
@@ -209,12 +234,12 @@ TEST(FlannVariantsTest, ExhaustiveSettingsEqualExact) {
   const cv::Mat db = RandomVectors(200, 16, testing::kSeed);
   const cv::Mat queries = RandomVectors(50, 16, 99);
   MatchOptions exact;
-  exact.type = MatcherType::kExact;
+  exact.backend = "exact";
   exact.k = 5;
   Candidates truth;
   CreateMatcher(exact, db)->Match(queries, &truth);
   MatchOptions pca = exact, kmeans = exact;
-  pca.type = kmeans.type = MatcherType::kFlann;
+  pca.backend = kmeans.backend = "flann";
   pca.pca_dims = 4;
   pca.rerank = 200;
   pca.flann_checks = kmeans.flann_checks = 100000;
@@ -237,7 +262,7 @@ TEST(FlannVariantsTest, PcaWithoutRerankLosesAccuracyButStaysValid) {
   const cv::Mat db = RandomVectors(2000, 24, testing::kSeed);
   const cv::Mat queries = RandomVectors(200, 24, 5);
   MatchOptions exact, pca;
-  exact.type = MatcherType::kExact;
+  exact.backend = "exact";
   exact.k = pca.k = 1;
   pca.pca_dims = 2;
   pca.flann_checks = 8;
@@ -294,7 +319,7 @@ TEST(FlannVariantsTest, BadSettingsAreRejected) {
   o.kmeans_branching = 1;
   EXPECT_FALSE(o.Check(&error));
   EXPECT_NE(error.find("kmeans_branching"), std::string::npos);
-  o.kmeans_branching = 2;  // degenerates into a stack overflow (issue 32)
+  o.kmeans_branching = 2;  // degenerates into a stack overflow
   EXPECT_FALSE(o.Check(&error));
 }
 

@@ -128,7 +128,7 @@ TEST(ManifestTest, GoodPatchParses) {
   EXPECT_TRUE(ParseManifest(WithPatch(kGood), &m).ok());
 }
 
-// One rule for every path a manifest names (issue 11): the writers apply it
+// One rule for every path a manifest names: the writers apply it
 // before they write, the parser before anything is read.
 TEST(PatchFilePathTest, OnlyPatchesFolderNameIsAccepted) {
   for (const std::string good :

@@ -1,4 +1,4 @@
-// classic --reference (issue 15): the pipeline over a database made from a
+// classic --reference: the pipeline over a database made from a
 // reference photo, and swatches that restrict matches region to region.
 #include <gtest/gtest.h>
 

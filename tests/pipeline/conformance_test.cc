@@ -1,7 +1,7 @@
-// Every registered method, through the registry (issue 12): output size and
+// Every registered method, through the registry: output size and
 // type, L kept, the same result from two threads at once as from one, one-line
 // errors on bad options, and every size from 1x1 to 8x8 and strips as thin as
-// 2 px (issue 11: one tiny photo used to segfault classic mode in SLIC and so
+// 2 px (one tiny photo used to segfault classic mode in SLIC and so
 // kill a folder run). A method added to the registry is tested here with no
 // change to this file; the toy method below shows how one is added.
 #include <thread>
@@ -59,7 +59,7 @@ const Colorizer& Get(const std::string& method) {
   return *c;
 }
 
-// What a guided method needs beside the photo (issue 15): strokes for one
+// What a guided method needs beside the photo: strokes for one
 // that colours only from them (one red stroke in the top-left corner), a
 // reference photo for one that colours only from it. Null for the others.
 struct Guide {

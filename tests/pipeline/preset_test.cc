@@ -1,4 +1,4 @@
-// Presets on the method registry and the ablation ladder (issue 17): the
+// Presets on the method registry and the ablation ladder: the
 // seed preset is the original tool as docs/concepts.md reads it, and
 // experiments/ladder.toml climbs from it to the shipped classic one option
 // change per step.
@@ -40,7 +40,7 @@ TEST(PresetTest, SeedIsTheOriginalToolAsRead) {
   EXPECT_EQ(seed.features.normalization, VectorNormalization::kRaw);
   EXPECT_FALSE(seed.features.append_statistics);
   EXPECT_EQ(seed.match.k, 1);
-  EXPECT_EQ(seed.match.type, MatcherType::kExact);
+  EXPECT_EQ(seed.match.backend, "exact");
   EXPECT_EQ(seed.query_stride, 1);
   EXPECT_EQ(seed.calibration_step, 0);
   EXPECT_EQ(seed.transfer.smoothing_radius, 0);

@@ -1,4 +1,4 @@
-// Keyframe video (issue 15): frames coloured from a keyframe, the temporal
+// Keyframe video: frames coloured from a keyframe, the temporal
 // term, and the flicker metric.
 #include "pipeline/sequence.h"
 

@@ -1,4 +1,4 @@
-"""experiments/strokes/simulate_strokes.py (issue 15): the simulated users'
+"""experiments/strokes/simulate_strokes.py: the simulated users'
 strokes repeat to the byte, stay inside their regions, carry the truth's
 chroma there, and are at most k per photo."""
 import os

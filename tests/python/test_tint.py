@@ -1,4 +1,4 @@
-"""The tint Python module (issue 12): run by CTest as python/tint_test with
+"""The tint Python module: run by CTest as python/tint_test with
 Debian's /usr/bin/python3 -m pytest and PYTHONPATH=build/python."""
 import json
 import os
@@ -38,7 +38,7 @@ def test_methods_lists_the_registry():
     classic = next(m for m in tint.methods() if m["name"] == "classic")
     assert classic["takes_options"] and classic["reads_database"] and not classic["takes_model"]
     assert classic["preset"] == {}
-    # Presets (issue 17) are methods with the options they set.
+    # Presets are methods with the options they set.
     seed = next(m for m in tint.methods() if m["name"] == "classic:seed")
     assert seed["preset"]["color_space"] == "yuv" and seed["preset"]["matcher"] == "exact"
     assert "classic:welsh-stats" in names

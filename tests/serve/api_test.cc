@@ -259,7 +259,7 @@ TEST_F(ApiTest, ProgressShowsTheRunningStageAndAResultNotReadyIs409) {
   EXPECT_EQ(WaitFinished(id)["state"], "done");
 }
 
-// Long-poll (issue 40): ?wait=S answers when the job moves past ?after (by
+// Long-poll: ?wait=S answers when the job moves past ?after (by
 // default its progress at the request), changes state or finishes, else
 // after S seconds; bad values are 400s.
 TEST_F(ApiTest, ALongPollAnswersAtTheNextStep) {
@@ -401,7 +401,7 @@ std::string RawExchange(int port, const std::string& request) {
 }
 
 // What httplib would read whole, inflate or multiply is refused from the
-// headers (issue 40): a Content-Length over the limit (no body sent: the
+// headers: a Content-Length over the limit (no body sent: the
 // answer must not wait for it), a chunked or compressed body, many ranges.
 TEST_F(ApiTest, BodiesAndRangesAreBoundedFromTheHeaders) {
   HttpOptions http;
@@ -434,7 +434,7 @@ TEST_F(ApiTest, BodiesAndRangesAreBoundedFromTheHeaders) {
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
 }
 
-// Slow clients (issue 40): 40 connections that send their head a line at a
+// Slow clients: 40 connections that send their head a line at a
 // time, and 40 slow bodies, never take the two HTTP threads: the page and
 // /healthz answer at once, and each slow request gets a 408 at its
 // whole-head or whole-body deadline, not at a read timeout that every byte
@@ -550,7 +550,7 @@ TEST_F(ApiTest, HeadsAndConnectionsAreCapped) {
   EXPECT_EQ(page->status, 200);
 }
 
-// DNS rebinding and cross-site POSTs (issue 40): a loopback server answers
+// DNS rebinding and cross-site POSTs: a loopback server answers
 // only to its own names, and a POST from another origin is refused.
 TEST_F(ApiTest, HostAndOriginAreChecked) {
   Start();
@@ -641,7 +641,7 @@ TEST_F(ApiTest, AFullQueueAnswers429WithRetryAfter) {
   EXPECT_EQ(Submit(png, "gated")->status, 202);  // room again
 }
 
-// The queue's memory is its decoded pixels (issue 40): over --queue-mb a
+// The queue's memory is its decoded pixels: over --queue-mb a
 // job is refused like a full queue, whatever the count; a finished job gives
 // its bytes back.
 TEST_F(ApiTest, QueuedPixelsHaveAByteBudget) {
@@ -665,7 +665,7 @@ TEST_F(ApiTest, QueuedPixelsHaveAByteBudget) {
 }
 
 // A job past --job-timeout stops at the method's next check and fails
-// saying so; the worker is free again (issue 40: one upload held a worker
+// saying so; the worker is free again (one upload held a worker
 // for an hour).
 TEST_F(ApiTest, AJobPastItsTimeLimitStopsAndFails) {
   job_timeout_ = 0.3;

@@ -1,4 +1,4 @@
-"""tint serve on SIGTERM (issue 40): it drains, taking no new job, answering
+"""tint serve on SIGTERM: it drains, taking no new job, answering
 polls and finishing the queued and running jobs within --drain-timeout;
 what is left past it is stopped and counted; a second signal exits at once."""
 import os

@@ -1,4 +1,4 @@
-"""deploy/nginx/tint.conf in front of `tint serve` (issue 40): a job runs
+"""deploy/nginx/tint.conf in front of `tint serve`: a job runs
 through the proxy, and clients that send their headers a byte at a time
 neither hold tint's threads nor the proxy: the page still answers, and each
 slow client is cut when the whole-header deadline passes. Skips without nginx."""
