@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include "pipeline/classic/classic.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

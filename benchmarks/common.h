@@ -17,6 +17,7 @@
 #include <benchmark/benchmark.h>
 #include <opencv2/core.hpp>
 
+#include "pipeline/classic/index_cache.h"
 #include "pipeline/colorizer.h"
 
 namespace tint::bench {

@@ -21,6 +21,8 @@
 #include "core/color.h"
 #include "core/locate.h"
 #include "match/backends.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/colorize_photo.h"
 #include "pipeline/colorizer.h"
 #include "pipeline/registry.h"
 

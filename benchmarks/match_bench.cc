@@ -26,6 +26,7 @@
 #include "features/neighborhood.h"
 #include "match/matcher.h"
 #include "patchdb/database.h"
+#include "pipeline/classic/classic.h"
 
 namespace tint::bench {
 namespace {

@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/color.h"
+#include "pipeline/classic/classic.h"
 #include "pipeline/colorizer.h"
 #include "transfer/transfer.h"
 

@@ -11,7 +11,7 @@
 
 #include "core/file_util.h"
 #include "match/matcher.h"
-#include "pipeline/index_cache.h"
+#include "pipeline/classic/index_cache.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);

@@ -16,8 +16,11 @@
 #include "core/color.h"
 #include "core/locate.h"
 #include "eval/metric_table.h"
+#include "guide/reference.h"
 #include "patchdb/manifest.h"
-#include "pipeline/option_table.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
+#include "pipeline/colorize_photo.h"
 #include "pipeline/registry.h"
 #include "pipeline/sequence.h"
 

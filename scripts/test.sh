@@ -45,12 +45,17 @@ npm ci --prefix tests/web --no-audit --no-fund --silent
 npm ci --prefix experiments/cnn/backbone --no-audit --no-fund --silent --ignore-scripts
 jobs=$(nproc)
 
-echo "== Format (.clang-format over src/ tests/ benchmarks/ fuzz/)"
+# Each stage's start is said with the seconds since the script began
+# (bash's SECONDS), so a slow stage shows in the log.
+stage() { echo "== [$SECONDS s] $*"; }
+
+stage "Format (.clang-format over src/ tests/ benchmarks/ fuzz/)"
 bash scripts/format.sh --check
 
-echo "== Release build and tests (with every benchmark in --quick mode)"
+stage "Release build and tests (with every benchmark in --quick mode)"
 bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON -DTINT_BUILD_BENCHMARKS=ON
 cmake --build build --parallel "$jobs"
+stage "Release tests"
 # Every test has exactly one tier label (plus, perhaps, `sanitize`).
 untiered=$(ctest --test-dir build -N -LE '^(unit|cli|system|bench)$' | sed -n 's/^ *Test *#[0-9]*: //p')
 if [ -n "$untiered" ]; then
@@ -60,7 +65,7 @@ fi
 release_log=$(mktemp)
 ctest --test-dir build --output-on-failure -j "$jobs" | tee "$release_log"
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+stage "AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 # Without the optional FAISS and hnswlib: this build shows that tint builds
 # and its tiers pass without them (the Release build has both).
 bash scripts/configure.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINT_BUILD_TESTS=ON -DTINT_SANITIZE=ON \
@@ -70,6 +75,7 @@ bash scripts/configure.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINT_BU
 targets=$(cmake --build build-asan --target help | sed -n 's/^\([a-z_0-9]*\): .*/\1/p' | sort -u)
 wanted=$(ctest --test-dir build-asan -N -L '^(unit|sanitize)$' | sed -n 's/^ *Test *#[0-9]*: //p' | tr / _ | sort -u)
 cmake --build build-asan --parallel "$jobs" --target tint $(comm -12 <(echo "$targets") <(echo "$wanted"))
+stage "Sanitized tests"
 # intercept_tls_get_addr=0: GCC 12's sanitizer runtime (fixed after GCC 13)
 # can take a dynamic TLS block for a pre-2.25 glibc header by coincidence of
 # its address, and LeakSanitizer's tracer then dies at exit ("Tracer caught
@@ -79,9 +85,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -L '^(unit|sanitize)$'
 
-echo "== libFuzzer: patch database manifest and index cache parsers (bounded)"
+stage "libFuzzer: patch database manifest and index cache parsers (bounded)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
 
-echo "== Release tests (their summary, from above, closes the log)"
+stage "Release tests (their summary, from above, closes the log)"
 grep -E 'tests passed|Total Test time' "$release_log"
 rm -f "$release_log"

@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/image_io.h"
-#include "pipeline/colorizer.h"
+#include "pipeline/classic/classic_options.h"
 #include "pipeline/registry.h"
 
 namespace tint {
@@ -43,13 +43,6 @@ nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& op
 // flags for a method without the option table, --model/--weights for one
 // without a model, --db/--require-cache for one without a database.
 Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method);
-
-// Creates the colorizer through the registry. A missing or stale index cache
-// is never used: the index is built in memory (said on stderr when
-// `verbose`), or, with require_cache, the call fails.
-Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const std::string& db_dir,
-                  const std::string& data_root, bool require_cache, bool verbose,
-                  std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace internal
 }  // namespace tint

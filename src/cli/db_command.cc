@@ -14,8 +14,9 @@
 #include "patchdb/edit.h"
 #include "patchdb/import.h"
 #include "patchdb/journal.h"
-#include "pipeline/index_cache.h"
-#include "pipeline/option_table.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/index_cache.h"
+#include "pipeline/classic/option_table.h"
 
 namespace tint {
 namespace fs = std::filesystem;

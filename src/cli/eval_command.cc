@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "app/open_method.h"
 #include "cli/commands.h"
 #include "core/file_util.h"
 #include "core/locate.h"
@@ -17,7 +18,9 @@
 #include "eval/provenance.h"
 #include "eval/region_benchmark.h"
 #include "eval/report.h"
-#include "pipeline/option_table.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
+#include "pipeline/grayscale.h"
 
 namespace tint {
 namespace fs = std::filesystem;
@@ -317,7 +320,7 @@ int RunEval(int argc, char** argv) {
     if (info.takes_options) m.options = spec.options = internal::GivenClassicOptions(app, classic);
     if (info.takes_model && app.count("--model") > 0) m.model = spec.model = model;
     std::unique_ptr<Colorizer> c;
-    const Status s = internal::OpenMethod(cmd, spec, db_dir, data_root, false, true, &c);
+    const Status s = OpenMethod(cmd, spec, db_dir, data_root, false, true, &c);
     if (!s.ok()) return internal::Fail(cmd, s.message());
     // How the table names it: a model's card ("cnn:tint-hypercolumn-s"),
     // else the registered name, so that presets ("classic:seed") and

@@ -2,10 +2,12 @@
 // [--temporal W] [--from-previous] [--score]
 #include <cstdio>
 
+#include "app/open_method.h"
 #include "cli/commands.h"
 #include "core/locate.h"
 #include "eval/sequence_run.h"
-#include "pipeline/option_table.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
 
 namespace tint {
 
@@ -61,8 +63,7 @@ int RunColorizeSequence(int argc, char** argv) {
   spec.method = method;
   spec.options = internal::GivenClassicOptions(app, classic);
   std::unique_ptr<Colorizer> colorizer;
-  if (const Status s = internal::OpenMethod(cmd, spec, db_dir, "", false, verbose, &colorizer);
-      !s.ok()) {
+  if (const Status s = OpenMethod(cmd, spec, db_dir, "", false, verbose, &colorizer); !s.ok()) {
     return internal::Fail(cmd, s.message());
   }
   nlohmann::json scores;

@@ -17,7 +17,10 @@
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
 #include "eval/region_benchmark.h"
-#include "pipeline/option_table.h"
+#include "guide/reference.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
+#include "pipeline/colorize_photo.h"
 #include "pipeline/registry.h"
 
 namespace tint {

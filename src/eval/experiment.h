@@ -13,6 +13,7 @@
 
 #include "core/image_io.h"
 #include "core/status.h"
+#include "guide/hints.h"
 #include "pipeline/colorizer.h"
 
 namespace tint {

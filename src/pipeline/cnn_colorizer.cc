@@ -4,7 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "cnn/network.h"
-#include "pipeline/colorizer.h"
+#include "pipeline/cnn_colorizer.h"
 
 namespace tint {
 namespace {
@@ -45,6 +45,16 @@ Status CreateCnnColorizer(const std::string& card_path, const ModelCardOptions& 
   TINT_RETURN_IF_ERROR(CnnModel::Load(card, &model));
   *colorizer = std::make_unique<CnnColorizer>(std::move(model));
   return Status::Ok();
+}
+
+Status CreateCnnMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+                       std::unique_ptr<Colorizer>* colorizer) {
+  ModelCardOptions card;
+  card.data_root = context.data_root;
+  card.weights_override = spec.weights;
+  const std::string model = spec.model.empty() ? context.default_model : spec.model;
+  if (model.empty()) return Status::Error("method '" + spec.method + "' needs a model card");
+  return CreateCnnColorizer(model, card, colorizer);
 }
 
 }  // namespace tint

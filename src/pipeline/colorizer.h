@@ -1,28 +1,20 @@
-// The colorizers behind one interface: given the lightness of a photo,
-// predict its chroma. The CLI, experiments and benchmarks only see this.
+// The interface every colorization method implements: given the lightness of
+// a photo, predict its chroma. The CLI, experiments, the service and the
+// benchmarks see methods only through it (and the registry, registry.h).
 #pragma once
 
 #include <functional>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
 
-#include "binarize/otsu.h"
-#include "cnn/model_card.h"
 #include "core/status.h"
-#include "features/neighborhood.h"
-#include "guide/hints.h"
-#include "guide/reference.h"
-#include "match/matcher.h"
-#include "patchdb/database.h"
-#include "pipeline/index_cache.h"
-#include "segment/ncut.h"
-#include "transfer/transfer.h"
 
 namespace tint {
+
+struct ReferenceGuide;  // guide/reference.h
 
 // What a colorizer can tell about one run, beyond the chroma.
 struct ColorizeDetails {
@@ -63,71 +55,5 @@ class Colorizer {
   virtual Status ColorizeFromReference(const cv::Mat& lightness, const ReferenceGuide& reference,
                                        cv::Mat* ab, ColorizeDetails* details) const;
 };
-
-// The baseline every method is reported beside: a = b = 0. Also the start of
-// a method that colours only from a guide (levin), under that name.
-std::unique_ptr<Colorizer> CreateGrayscaleColorizer(const std::string& name = "grayscale");
-
-// Classic patch-matching mode.
-struct ClassicOptions {
-  OtsuOptions otsu;
-  bool use_ncut = true;  // false: one segment (the whole image)
-  // Match every n-th useful pixel in x and y (1 = all). The others take
-  // their segment's chroma before smoothing; a speed lever, since labels are
-  // voted per segment anyway. 3 gives the AuC of 2 on BSDS500 val with
-  // 2.25x fewer queries (docs/benchmarks.md).
-  int query_stride = 3;
-  // Calibrate label votes against the matcher's bias (see
-  // ComputeLabelCalibration); 0 = off, else every n-th database sample is
-  // used to measure it when the colorizer is created.
-  int calibration_step = 16;
-  NCutOptions ncut;
-  NeighborhoodOptions features;
-  PatchSamplingOptions sampling;
-  MatchOptions match;
-  TransferOptions transfer;
-
-  bool Check(std::string* error) const;
-};
-
-// The pixels classic mode matches: those where `useful` (CV_8U) is set, on
-// the grid of every `stride`-th row and column, in row-major order.
-std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride);
-
-// From a database folder: its index cache when valid, else per `policy`
-// (built in memory by default); *state, when given, says which.
-Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
-                              std::unique_ptr<Colorizer>* colorizer,
-                              CachePolicy policy = CachePolicy::kRebuildIfStale,
-                              CacheState* state = nullptr);
-std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
-                                                  IndexedDatabase indexed);
-// From samples in memory: builds the matcher and the calibration.
-std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
-                                                  std::unique_ptr<PatchDatabase> database);
-
-// CNN mode: the network a model card describes, run with OpenCV dnn. Its
-// chroma (at the network's output resolution) is resized to the photo.
-Status CreateCnnColorizer(const std::string& card_path, const ModelCardOptions& options,
-                          std::unique_ptr<Colorizer>* colorizer);
-
-// What a user gives beside a photo to steer its colours.
-struct PhotoGuide {
-  const ReferenceGuide* reference = nullptr;  // a reference photo (--reference)
-  const Hints* hints = nullptr;  // strokes (--hints), propagated over the method's output
-  HintOptions hint_options;
-};
-
-// Welsh et al. 2002: colour from a reference photo only (its plain Colorize
-// is an error asking for one).
-std::unique_ptr<Colorizer> CreateWelshColorizer(const WelshOptions& options);
-
-// Reads the lightness of any image, colorizes it (from the guide's reference
-// when given), corrects the chroma by the
-// guide's strokes when given, joins the original L with the chroma
-// (gamut-safe) and applies the post-step.
-Status ColorizePhoto(const Colorizer& colorizer, const PostOptions& post, const cv::Mat& image,
-                     cv::Mat* bgr8, ColorizeDetails* details = nullptr,
-                     const PhotoGuide* guide = nullptr);
 
 }  // namespace tint

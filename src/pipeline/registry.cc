@@ -2,74 +2,47 @@
 
 #include <cstdlib>
 
-#include "pipeline/option_table.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
+#include "pipeline/cnn_colorizer.h"
+#include "pipeline/grayscale.h"
+#include "pipeline/levin.h"
+#include "pipeline/welsh.h"
 
 namespace tint {
 namespace {
 
-Status CreateGrayscale(const ColorizerSpec&, const ColorizerContext&,
-                       std::unique_ptr<Colorizer>* colorizer) {
-  *colorizer = CreateGrayscaleColorizer();
-  return Status::Ok();
+// A classic method: the option table, the database, --explain; `preset`
+// options applied before the spec's own.
+MethodInfo Classic(const char* name, const char* summary, nlohmann::json preset = {}) {
+  MethodInfo m{name, summary, &CreateClassicMethod};
+  m.takes_options = m.reads_database = m.explains_labels = m.takes_reference = true;
+  m.preset = preset.is_null() ? nlohmann::json::object() : std::move(preset);
+  return m;
 }
 
-Status CreateLevin(const ColorizerSpec& spec, const ColorizerContext&,
-                   std::unique_ptr<Colorizer>* colorizer) {
-  *colorizer = CreateGrayscaleColorizer(spec.method);
-  return Status::Ok();
-}
-
-Status CreateWelsh(const ColorizerSpec&, const ColorizerContext&,
-                   std::unique_ptr<Colorizer>* colorizer) {
-  *colorizer = CreateWelshColorizer(WelshOptions());
-  return Status::Ok();
-}
-
-Status CreateClassic(const ColorizerSpec& spec, const ColorizerContext& context,
-                     std::unique_ptr<Colorizer>* colorizer) {
-  ClassicOptions options;
-  TINT_RETURN_IF_ERROR(ClassicOptionsOf(spec, &options));
-  const Status s = CreateClassicColorizer(options, context.db_dir, colorizer, context.cache_policy,
-                                          context.cache_state);
-  return PrefixError("patch database: ", s);
-}
-
-Status CreateCnn(const ColorizerSpec& spec, const ColorizerContext& context,
-                 std::unique_ptr<Colorizer>* colorizer) {
-  ModelCardOptions card;
-  card.data_root = context.data_root;
-  card.weights_override = spec.weights;
-  const std::string model = spec.model.empty() ? context.default_model : spec.model;
-  if (model.empty()) return Status::Error("method '" + spec.method + "' needs a model card");
-  return CreateCnnColorizer(model, card, colorizer);
-}
-
-// The registry: one line per method.
+// The registry: one entry per method.
 std::vector<MethodInfo>& Table() {
   static std::vector<MethodInfo> methods = [] {
     std::vector<MethodInfo> m;
-    m.push_back(
-        {"grayscale", "the baseline every method is reported beside: a = b = 0", &CreateGrayscale});
-    m.push_back({"classic",
-                 "tint's patch-matching pipeline (Otsu, normalized cuts, FLANN cosine matching, "
-                 "vote, transfer)",
-                 &CreateClassic, true, false, true, true});
-    m.push_back({"classic-exact",
-                 "classic with exact (brute-force) cosine matching instead of FLANN",
-                 &CreateClassic,
-                 true,
-                 false,
-                 true,
-                 true,
-                 {{"matcher", "exact"}}});
-    m.push_back(
-        {"cnn",
-         "a colorization network through OpenCV dnn, described by a model card (default tint-hc)",
-         &CreateCnn, false, true, false, false});
-    // Presets of the classic pipeline: the original tool as
-    // described, and steps of the ladder from it to tint's classic
-    // (experiments/ladder.toml). The reading of the description is in the
-    // docs/concepts.md ("The original tool and tint's additions").
+    m.push_back({"grayscale", "the baseline every method is reported beside: a = b = 0",
+                 &CreateGrayscaleMethod});
+    m.push_back(Classic("classic",
+                        "tint's patch-matching pipeline (Otsu, normalized cuts, FLANN cosine "
+                        "matching, vote, transfer)"));
+    m.push_back(Classic("classic-exact",
+                        "classic with exact (brute-force) cosine matching instead of FLANN",
+                        {{"matcher", "exact"}}));
+    MethodInfo cnn{"cnn",
+                   "a colorization network through OpenCV dnn, described by a model card "
+                   "(default tint-hc)",
+                   &CreateCnnMethod};
+    cnn.takes_model = true;
+    m.push_back(cnn);
+    // Presets of the classic pipeline: the original tool as described, and
+    // steps of the ladder from it to tint's classic (experiments/ladder.toml).
+    // The reading of the description is in docs/concepts.md ("The original
+    // tool and tint's additions").
     const nlohmann::json seed = {
         {"color_space", "yuv"},      // Y'UV: the match's U, V with the pixel's own Y'
         {"vector", "raw"},           // the window's shades as they are
@@ -90,32 +63,31 @@ std::vector<MethodInfo>& Table() {
     seed_flann["matcher"] = "flann";
     nlohmann::json welsh_stats = seed_flann;
     welsh_stats.update({{"color_space", "lab"}, {"vector", "zero-mean"}, {"stats", true}});
-    m.push_back({"classic:seed",
-                 "the original tool as described: raw shade vectors, Y'UV, single nearest match "
-                 "by exact cosine, one label per Ncut segment, Otsu, nothing of tint's",
-                 &CreateClassic, true, false, true, true, seed});
-    m.push_back({"classic:seed-flann", "classic:seed with FLANN instead of exact matching",
-                 &CreateClassic, true, false, true, true, seed_flann});
-    m.push_back({"classic:welsh-stats",
-                 "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
-                 "(zero-mean vectors plus statistics)",
-                 &CreateClassic, true, false, true, true, welsh_stats});
+    m.push_back(
+        Classic("classic:seed",
+                "the original tool as described: raw shade vectors, Y'UV, single nearest "
+                "match by exact cosine, one label per Ncut segment, Otsu, nothing of tint's",
+                seed));
+    m.push_back(Classic("classic:seed-flann", "classic:seed with FLANN instead of exact matching",
+                        seed_flann));
+    m.push_back(Classic("classic:welsh-stats",
+                        "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
+                        "(zero-mean vectors plus statistics)",
+                        welsh_stats));
     // Guided methods.
     MethodInfo levin{"levin",
                      "Levin, Lischinski & Weiss 2004: no colour of its own; the --hints strokes "
                      "propagated to pixels of similar shade (a sparse system, solved exactly)",
-                     &CreateLevin};
+                     &CreateLevinMethod};
     levin.colours_from_hints = true;
     m.push_back(levin);
     MethodInfo welsh{"welsh",
                      "Welsh, Ashikhmin & Mueller 2002: colour from a --reference photo only "
                      "(luminance remapping, 200 jittered samples, 5x5 mean and deviation, best "
                      "match; --swatch pairs)",
-                     &CreateWelsh};
+                     &CreateWelshMethod};
     welsh.takes_reference = welsh.colours_from_reference = true;
     m.push_back(welsh);
-    // The classic pipeline takes a reference too: a database made from it.
-    for (MethodInfo& method : m) method.takes_reference |= method.create == &CreateClassic;
     return m;
   }();
   return methods;
@@ -179,24 +151,6 @@ Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
   if (given.hint_reach && !given.hints)
     return Status::Error(spelling.hint_reach + " applies with " + spelling.hints + " only");
   return Status::Ok();
-}
-
-Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options) {
-  const MethodInfo* info = FindMethod(spec.method);
-  if (info == nullptr) {
-    return Status::Error("unknown method '" + spec.method +
-                         "' (registered: " + RegisteredMethodNames() + ")");
-  }
-  *options = ClassicOptions();
-  for (const nlohmann::json* source : {&info->preset, &spec.options}) {
-    if (!source->is_object())
-      return Status::Error("options of method '" + spec.method + "' must be a table");
-    for (const auto& item : source->items()) {
-      TINT_RETURN_IF_ERROR(
-          SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, options));
-    }
-  }
-  return CheckClassicOptions(*options, OptionSpelling::kKey);
 }
 
 Status CreateColorizer(const ColorizerSpec& spec, const ColorizerContext& context,

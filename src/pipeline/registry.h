@@ -1,9 +1,10 @@
 // The method registry: every colorizer tint can make, by name. `tint
 // colorize`, `tint eval` (quick form and configs), the benchmarks and the
 // tests create colorizers only through CreateColorizer; nothing else switches
-// on a method's name. Adding a method is one source pair (its factory), one
-// line in kMethods (registry.cc) and the pair's CMake entry; the conformance
-// test (tests/pipeline/conformance_test.cc) then runs it with every other.
+// on a method's name. Adding a method is one source pair (its colorizer and
+// factory), one entry in Table() (registry.cc) and the pair's CMake entry;
+// the conformance test (tests/pipeline/conformance_test.cc) then runs it
+// with every other (docs/extending.md).
 #pragma once
 
 #include <memory>
@@ -13,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "pipeline/cache_policy.h"
 #include "pipeline/colorizer.h"
-#include "pipeline/index_cache.h"
 
 namespace tint {
 
@@ -40,10 +41,12 @@ struct ColorizerContext {
 using ColorizerFactory = Status (*)(const ColorizerSpec& spec, const ColorizerContext& context,
                                     std::unique_ptr<Colorizer>* colorizer);
 
+// One method of the registry. Entries name their fields (see registry.cc):
+// `MethodInfo m{name, summary, &factory}; m.takes_model = true;`.
 struct MethodInfo {
   std::string name;
   std::string summary;
-  ColorizerFactory create;
+  ColorizerFactory create = nullptr;
   bool takes_options = false;  // the classic option table
   bool takes_model = false;    // --model / --weights
   bool reads_database = false;
@@ -91,8 +94,5 @@ Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
 // take, or a bad value is a one-line error naming it.
 Status CreateColorizer(const ColorizerSpec& spec, const ColorizerContext& context,
                        std::unique_ptr<Colorizer>* colorizer);
-
-// The classic options a spec sets (preset, then its own), checked.
-Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options);
 
 }  // namespace tint

@@ -6,6 +6,7 @@
 #include <opencv2/video/tracking.hpp>
 
 #include "core/color.h"
+#include "guide/reference.h"
 
 namespace tint {
 

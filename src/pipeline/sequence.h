@@ -15,6 +15,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/status.h"
+#include "guide/reference.h"
 #include "pipeline/colorizer.h"
 
 namespace tint {

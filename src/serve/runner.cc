@@ -9,6 +9,7 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "pipeline/colorize_photo.h"
 #include "pipeline/registry.h"
 
 namespace tint {

@@ -19,6 +19,8 @@
 #include "core/image_io.h"
 #include "core/locate.h"
 #include "eval/metrics.h"
+#include "pipeline/cnn_colorizer.h"
+#include "pipeline/colorize_photo.h"
 #include "pipeline/colorizer.h"
 #include "pipeline/registry.h"
 #include "testing.h"

@@ -11,6 +11,7 @@
 
 #include "core/file_util.h"
 #include "eval/experiment.h"
+#include "pipeline/grayscale.h"
 #include "testing.h"
 
 namespace tint {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/color.h"
+#include "guide/reference.h"
 #include "pipeline/registry.h"
 #include "testing.h"
 

@@ -5,6 +5,9 @@
 
 #include "core/color.h"
 #include "core/image_io.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/colorize_photo.h"
+#include "pipeline/grayscale.h"
 #include "testing.h"
 
 namespace tint {

@@ -11,6 +11,8 @@
 
 #include "core/color.h"
 #include "core/image_io.h"
+#include "guide/reference.h"
+#include "pipeline/colorize_photo.h"
 #include "pipeline/registry.h"
 #include "testing.h"
 

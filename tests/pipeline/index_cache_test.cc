@@ -1,4 +1,4 @@
-#include "pipeline/index_cache.h"
+#include "pipeline/classic/index_cache.h"
 
 #include <cstring>
 #include <filesystem>
@@ -11,6 +11,7 @@
 
 #include "core/file_util.h"
 #include "patchdb/import.h"
+#include "pipeline/classic/classic.h"
 #include "pipeline/colorizer.h"
 #include "testing.h"
 

@@ -1,7 +1,8 @@
 // The option table: one name per knob for flag, config key and
 // Python keyword; checks that name what the user wrote; the cache key made
 // from the table alone.
-#include "pipeline/option_table.h"
+#include "pipeline/classic/option_table.h"
+#include "pipeline/classic/classic.h"
 
 #include "match/backends.h"
 

@@ -8,7 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "eval/experiment.h"
-#include "pipeline/option_table.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
 #include "pipeline/registry.h"
 #include "testing.h"
 

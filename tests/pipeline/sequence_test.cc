@@ -1,6 +1,8 @@
 // Keyframe video: frames coloured from a keyframe, the temporal
 // term, and the flicker metric.
 #include "pipeline/sequence.h"
+#include "guide/reference.h"
+#include "pipeline/grayscale.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -8,6 +10,7 @@
 #include "core/color.h"
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
+#include "pipeline/welsh.h"
 
 namespace tint {
 namespace {

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
-#include "pipeline/colorizer.h"
+#include "pipeline/classic/classic_options.h"
 
 namespace tint {
 

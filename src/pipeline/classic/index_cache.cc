@@ -1,4 +1,4 @@
-#include "pipeline/index_cache.h"
+#include "pipeline/classic/index_cache.h"
 
 #include <cmath>
 #include <cstring>
@@ -11,8 +11,8 @@
 #include "match/backends.h"
 #include "patchdb/journal.h"
 #include "patchdb/lock.h"
-#include "pipeline/colorizer.h"
-#include "pipeline/option_table.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
 #include "transfer/transfer.h"
 
 namespace tint {

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "match/matcher.h"
 #include "patchdb/database.h"
+#include "pipeline/cache_policy.h"
 
 namespace tint {
 
@@ -28,9 +29,6 @@ struct IndexedDatabase {
   // ComputeLabelCalibration); empty when calibration is off.
   std::vector<float> similarity_quantiles;
 };
-
-enum class CacheState { kMissing, kStale, kValid };
-const char* ToString(CacheState state);
 
 std::string IndexCachePath(const std::string& db_dir);
 
@@ -61,11 +59,6 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
 // cannot be read is.
 Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
                       IndexedDatabase* out, CacheState* state);
-
-enum class CachePolicy {
-  kRebuildIfStale,  // use a valid cache, else build in memory
-  kRequireValid,    // use a valid cache, else fail
-};
 
 // The database a colorizer uses: from a valid cache, else per policy.
 // *state tells what was found, so the caller can say it rebuilt.

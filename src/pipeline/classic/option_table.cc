@@ -1,4 +1,4 @@
-#include "pipeline/option_table.h"
+#include "pipeline/classic/option_table.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "match/backends.h"
+#include "pipeline/classic/classic.h"
 
 namespace tint {
 namespace {

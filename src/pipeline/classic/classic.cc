@@ -1,0 +1,275 @@
+#include "pipeline/classic/classic.h"
+
+#include <algorithm>
+
+#include "core/color.h"
+#include "core/timer.h"
+#include "guide/reference.h"
+#include "pipeline/classic/option_table.h"
+
+namespace tint {
+namespace {
+
+class ClassicColorizer : public Colorizer {
+ public:
+  // Queries per block of vectors (about 13 MB of 51-d vectors).
+  static constexpr size_t kQueryBlock = 65536;
+
+  ClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed)
+      : options_(options),
+        db_(std::move(indexed.database)),
+        matcher_(std::move(indexed.matcher)),
+        label_weights_(std::move(indexed.label_weights)),
+        similarity_quantiles_(std::move(indexed.similarity_quantiles)) {}
+
+  std::string name() const override { return "classic"; }
+
+  // tint's pipeline over a database made from the reference: its
+  // normalized-cuts segments are the labels, so a segment of the photo votes
+  // for the reference region it resembles most and takes that region's
+  // chroma. No label calibration (it needs several photos).
+  Status ColorizeFromReference(const cv::Mat& lightness, const ReferenceGuide& reference,
+                               cv::Mat* ab, ColorizeDetails* details) const override {
+    if (!reference.swatches.empty()) return ColorizeFromSwatches(lightness, reference, ab, details);
+    Timer timer;
+    const cv::Mat ref_l = ComputeLightness(reference.bgr);
+    cv::Mat regions(ref_l.size(), CV_32S, cv::Scalar(0));
+    NCutSummary summary;
+    summary.num_segments = 1;
+    if (options_.use_ncut) SegmentNormalizedCuts(options_.ncut, ref_l, &regions, &summary);
+    std::vector<std::string> names;
+    for (int i = 0; i < summary.num_segments; ++i)
+      names.push_back("region-" + std::to_string(i + 1));
+    ClassicOptions options = options_;
+    options.calibration_step = 0;
+    auto db = PatchDatabase::FromLabelledPhoto(options.features, options.sampling, reference.bgr,
+                                               regions, names);
+    if (db->num_samples() == 0) {
+      return Status::Error(reference.what + ": the reference is too small for " +
+                           std::to_string(options.features.window) + "x" +
+                           std::to_string(options.features.window) + " windows");
+    }
+    const auto from_reference = CreateClassicColorizer(options, std::move(db));
+    const double seconds = timer.Lap();
+    TINT_RETURN_IF_ERROR(from_reference->Colorize(lightness, ab, details));
+    if (details != nullptr) details->seconds["reference database"] = seconds;
+    return Status::Ok();
+  }
+
+  // Swatches, in the two phases of Welsh et al.: each target swatch is
+  // coloured by the pipeline from a database of its reference swatch alone;
+  // then the whole photo from a database of the coloured target swatches
+  // (label i: swatch i), and the swatches keep their first colours.
+  Status ColorizeFromSwatches(const cv::Mat& lightness, const ReferenceGuide& reference,
+                              cv::Mat* ab, ColorizeDetails* details) const {
+    TINT_RETURN_IF_ERROR(CheckSwatches(reference, lightness.size()));
+    ClassicOptions options = options_;
+    options.calibration_step = 0;
+    const int window = options.features.window;
+    auto too_small = [&](const cv::Rect& r) {
+      return Status::Error("swatch " + std::to_string(r.width) + "x" + std::to_string(r.height) +
+                           " is too small for classic's " + std::to_string(window) + "x" +
+                           std::to_string(window) + " windows");
+    };
+    cv::Mat first = cv::Mat::zeros(lightness.size(), CV_32FC2);
+    cv::Mat swatch_of(lightness.size(), CV_32S, cv::Scalar(-1));
+    std::vector<std::string> names;
+    for (size_t i = 0; i < reference.swatches.size(); ++i) {
+      const Swatch& s = reference.swatches[i];
+      cv::Mat only(reference.bgr.size(), CV_32S, cv::Scalar(-1));
+      only(s.reference).setTo(0);
+      auto db = PatchDatabase::FromLabelledPhoto(options.features, options.sampling, reference.bgr,
+                                                 only, {"swatch-" + std::to_string(i + 1)});
+      if (db->num_samples() == 0) return too_small(s.reference);
+      cv::Mat part;
+      TINT_RETURN_IF_ERROR(CreateClassicColorizer(options, std::move(db))
+                               ->Colorize(lightness(s.target).clone(), &part, nullptr));
+      part.copyTo(first(s.target));
+      swatch_of(s.target).setTo(static_cast<int>(i));
+      names.push_back("swatch-" + std::to_string(i + 1));
+    }
+    auto db = PatchDatabase::FromLabelledPhoto(options.features, options.sampling,
+                                               JoinLab(lightness, first), swatch_of, names);
+    if (db->num_samples() == 0) return too_small(reference.swatches[0].target);
+    TINT_RETURN_IF_ERROR(
+        CreateClassicColorizer(options, std::move(db))->Colorize(lightness, ab, details));
+    for (const Swatch& s : reference.swatches) first(s.target).copyTo((*ab)(s.target));
+    return Status::Ok();
+  }
+
+  Status Colorize(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* details) const override {
+    TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
+               "lightness must be non-empty CV_32F");
+    ColorizeDetails local;
+    ColorizeDetails* d = details != nullptr ? details : &local;
+    Timer timer;
+    d->Stage("otsu", 0.05);
+    Binarization bin;
+    BinarizeOtsu(options_.otsu, lightness, &bin);
+    d->seconds["otsu"] = timer.Lap();
+    if (d->Stopped()) return StoppedStatus();
+
+    cv::Mat segments;
+    int num_segments = 1;
+    d->Stage("segments", 0.1);
+    if (options_.use_ncut) {
+      NCutSummary summary;
+      SegmentNormalizedCuts(options_.ncut, lightness, &segments, &summary);
+      num_segments = summary.num_segments;
+    } else {
+      segments = cv::Mat::zeros(lightness.size(), CV_32S);
+    }
+    d->seconds["ncut"] = timer.Lap();
+    if (d->Stopped()) return StoppedStatus();
+
+    const std::vector<cv::Point> points = QueryPoints(bin.useful, options_.query_stride);
+    // Vectors are made and matched a block at a time, so only one block of
+    // them is ever in memory: peak memory stays linear in the pixel count
+    // with a small constant (candidates), not 2 x 204 bytes per query.
+    // The shade the vectors are made of: L, or the grey's Y' in Y'UV.
+    const bool yuv = options_.sampling.color_space == ColorSpace::kYuv;
+    const cv::Mat shade = yuv ? GreyLuma(lightness) : lightness;
+    const NeighborhoodExtractor extractor(options_.features, shade);
+    Candidates candidates;
+    candidates.k = std::min(options_.match.k, matcher_->size());
+    candidates.index.resize(points.size() * candidates.k);
+    candidates.similarity.resize(points.size() * candidates.k);
+    double feature_seconds = 0, match_seconds = 0;
+    timer.Lap();
+    cv::Mat vectors;
+    Candidates block;
+    for (size_t begin = 0; begin < points.size(); begin += kQueryBlock) {
+      d->Stage("matching", 0.4 + 0.45 * static_cast<double>(begin) / points.size());
+      if (d->Stopped()) return StoppedStatus();
+      const int n = static_cast<int>(std::min(kQueryBlock, points.size() - begin));
+      extractor.Compute(points.data() + begin, n, &vectors);
+      feature_seconds += timer.Lap();
+      matcher_->Match(vectors, &block);
+      TINT_CHECK(block.k == candidates.k,
+                 "matcher returned " << block.k << " candidates, expected " << candidates.k);
+      std::copy(block.index.begin(), block.index.end(),
+                candidates.index.begin() + begin * candidates.k);
+      std::copy(block.similarity.begin(), block.similarity.end(),
+                candidates.similarity.begin() + begin * candidates.k);
+      match_seconds += timer.Lap();
+    }
+    d->seconds["features"] = feature_seconds;
+    d->seconds["match"] = match_seconds;
+
+    TransferInput in;
+    in.lightness = &lightness;
+    in.binarization = &bin;
+    in.segments = &segments;
+    in.num_segments = num_segments;
+    in.points = &points;
+    in.candidates = &candidates;
+    in.database = db_.get();
+    in.label_weights = label_weights_.empty() ? nullptr : &label_weights_;
+    in.similarity_quantiles = &similarity_quantiles_;
+    TransferResult result;
+    d->Stage("transfer", 0.85);
+    TransferChroma(options_.transfer, in, &result);
+    d->seconds["transfer"] = timer.Lap();
+    // Y'UV: the transferred (U, V) with each pixel's grey Y', as Lab chroma.
+    *ab = yuv ? UvToAb(shade, result.ab) : result.ab;
+    d->labels = result.labels;
+    d->confidence = result.confidence;
+    d->segments = segments;
+    d->label_names = db_->label_names();
+    return Status::Ok();
+  }
+
+ private:
+  ClassicOptions options_;
+  std::unique_ptr<PatchDatabase> db_;
+  std::unique_ptr<Matcher> matcher_;
+  std::vector<double> label_weights_;
+  std::vector<float> similarity_quantiles_;
+};
+
+}  // namespace
+
+bool ClassicOptions::Check(std::string* error) const {
+  if (calibration_step < 0) {
+    *error = "calibration_step must be >= 0";
+    return false;
+  }
+  if (query_stride < 1 || query_stride > 16) {
+    *error = "query_stride must be in 1..16";
+    return false;
+  }
+  return otsu.Check(error) && ncut.Check(error) && features.Check(error) && sampling.Check(error) &&
+         match.Check(error) && transfer.Check(error);
+}
+
+std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride) {
+  TINT_CHECK(useful.type() == CV_8U && stride >= 1,
+             "QueryPoints needs a CV_8U mask and a positive stride");
+  std::vector<cv::Point> points;
+  for (int r = 0; r < useful.rows; r += stride) {
+    const uint8_t* row = useful.ptr<uint8_t>(r);
+    for (int c = 0; c < useful.cols; c += stride) {
+      if (row[c] != 0) points.emplace_back(c, r);
+    }
+  }
+  return points;
+}
+
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
+                                                  IndexedDatabase indexed) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  TINT_CHECK(indexed.database != nullptr && indexed.database->num_samples() > 0, "empty database");
+  TINT_CHECK(indexed.matcher != nullptr, "no matcher");
+  return std::make_unique<ClassicColorizer>(options, std::move(indexed));
+}
+
+std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
+                                                  std::unique_ptr<PatchDatabase> database) {
+  TINT_CHECK(database != nullptr && database->num_samples() > 0, "empty database");
+  IndexedDatabase indexed;
+  indexed.matcher = CreateMatcher(options.match, database->vectors());
+  indexed.label_weights = CalibrateLabels(options, *database, &indexed.similarity_quantiles);
+  indexed.database = std::move(database);
+  return CreateClassicColorizer(options, std::move(indexed));
+}
+
+Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
+                              std::unique_ptr<Colorizer>* colorizer, CachePolicy policy,
+                              CacheState* state) {
+  IndexedDatabase indexed;
+  CacheState local;
+  TINT_RETURN_IF_ERROR(
+      OpenIndexedDatabase(options, db_dir, policy, &indexed, state != nullptr ? state : &local));
+  *colorizer = CreateClassicColorizer(options, std::move(indexed));
+  return Status::Ok();
+}
+
+Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options) {
+  const MethodInfo* info = FindMethod(spec.method);
+  if (info == nullptr) {
+    return Status::Error("unknown method '" + spec.method +
+                         "' (registered: " + RegisteredMethodNames() + ")");
+  }
+  *options = ClassicOptions();
+  for (const nlohmann::json* source : {&info->preset, &spec.options}) {
+    if (!source->is_object())
+      return Status::Error("options of method '" + spec.method + "' must be a table");
+    for (const auto& item : source->items()) {
+      TINT_RETURN_IF_ERROR(
+          SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, options));
+    }
+  }
+  return CheckClassicOptions(*options, OptionSpelling::kKey);
+}
+
+Status CreateClassicMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+                           std::unique_ptr<Colorizer>* colorizer) {
+  ClassicOptions options;
+  TINT_RETURN_IF_ERROR(ClassicOptionsOf(spec, &options));
+  const Status s = CreateClassicColorizer(options, context.db_dir, colorizer, context.cache_policy,
+                                          context.cache_state);
+  return PrefixError("patch database: ", s);
+}
+
+}  // namespace tint

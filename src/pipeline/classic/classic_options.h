@@ -1,0 +1,44 @@
+// The options of the classic patch-matching method, one struct per stage.
+// Each knob has one name in the option table (option_table.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "binarize/otsu.h"
+#include "features/neighborhood.h"
+#include "match/matcher.h"
+#include "patchdb/database.h"
+#include "segment/ncut.h"
+#include "transfer/transfer.h"
+
+namespace tint {
+
+struct ClassicOptions {
+  OtsuOptions otsu;
+  bool use_ncut = true;  // false: one segment (the whole image)
+  // Match every n-th useful pixel in x and y (1 = all). The others take
+  // their segment's chroma before smoothing; a speed lever, since labels are
+  // voted per segment anyway. 3 gives the AuC of 2 on BSDS500 val with
+  // 2.25x fewer queries (docs/benchmarks.md).
+  int query_stride = 3;
+  // Calibrate label votes against the matcher's bias (see
+  // ComputeLabelCalibration); 0 = off, else every n-th database sample is
+  // used to measure it when the colorizer is created.
+  int calibration_step = 16;
+  NCutOptions ncut;
+  NeighborhoodOptions features;
+  PatchSamplingOptions sampling;
+  MatchOptions match;
+  TransferOptions transfer;
+
+  bool Check(std::string* error) const;
+};
+
+// The pixels classic mode matches: those where `useful` (CV_8U) is set, on
+// the grid of every `stride`-th row and column, in row-major order.
+std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride);
+
+}  // namespace tint
