@@ -51,6 +51,18 @@ TEST(EvalCliTest, PresetsAreRowsOfTheirOwn) {
   ASSERT_TRUE(ReadFileBytes(dir + "/rows.csv", &csv).ok());
   const std::string text(csv.begin(), csv.end());
   EXPECT_NE(text.find(",classic:seed-flann,"), std::string::npos) << text;
+  // Naming the baseline gives it no second row (its scores were summed
+  // twice under one name: AuC 178).
+  r = RunTint("eval --images " + images + " --limit 1 --methods grayscale,classic", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t rows = 0;
+  for (size_t at = r.out.find("\ngrayscale "); at != std::string::npos;
+       at = r.out.find("\ngrayscale ", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 1u) << r.out;
+  const size_t row = r.out.find("\ngrayscale ");
+  ASSERT_NE(row, std::string::npos);
+  EXPECT_LE(std::stod(r.out.substr(row + 11, 20)), 100.0) << r.out;  // AuC in 0..100
   r = RunTint("eval --images " + images + " --limit 1 --methods classic,classic", dir);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.ErrLines(), 1) << r.err;
