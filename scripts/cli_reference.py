@@ -4,12 +4,13 @@ classic options come from the option table), or checks that it is current.
 
 usage: scripts/cli_reference.py TINT [--check docs/cli.md] [--out docs/cli.md]
 
-Paths of this machine (the database, model card and data root `tint info`
-names) become <root> and <data>, and defaults that are the number of cores
-become <cores>, so the page is the same on every machine.
+tint runs with TINT_PATCHDB, TINT_MODEL and TINT_DATA_ROOT set to the
+placeholders <root>/patchdb, <root>/models/tint-hc/card.toml and <data>, so
+its help shows those instead of this machine's paths (whose length would
+also move CLI11's columns), and defaults that are the number of cores become
+<cores>: the page is the same on every machine.
 """
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -19,8 +20,19 @@ COMMANDS = [[], ["colorize"], ["colorize-sequence"], ["eval"], ["db"],
             ["serve"], ["worker"], ["info"]]
 
 
-def run(tint, args):
+PLACEHOLDERS = {"TINT_PATCHDB": "<root>/patchdb",
+                "TINT_MODEL": "<root>/models/tint-hc/card.toml",
+                "TINT_DATA_ROOT": "<data>"}
+
+
+def environment():
     env = {k: v for k, v in os.environ.items() if not k.startswith("TINT_")}
+    env.update(PLACEHOLDERS)
+    return env
+
+
+def run(tint, args):
+    env = environment()
     out = subprocess.run([tint] + args, capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         sys.exit(f"cli_reference: '{' '.join(['tint'] + args)}' exited {out.returncode}: {out.stderr.strip()}")
@@ -40,15 +52,9 @@ def subcommands(help_text):
 
 
 def page(tint):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TINT_")}
-    info = json.loads(subprocess.run([tint, "info", "--json"], capture_output=True, text=True,
-                                     env=env, check=True).stdout)
     cores = os.cpu_count()
 
     def clean(text):
-        text = text.replace(info["data_root"]["path"], "<data>")
-        root = os.path.normpath(info["root"])
-        text = text.replace(root + "/", "<root>/")
         lines = []
         for line in text.splitlines():
             if re.search(r"jobs|threads|workers", line):
