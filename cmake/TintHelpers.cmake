@@ -12,7 +12,7 @@ endfunction()
 # Builds tests/<stage>/<name>.cc and registers it with CTest as <stage>/<name>,
 # so a failing test names the folder to look in. Its tier (a CTest label,
 # docs/testing.md) is `unit` by default and `cli` for stage cli; LABELS
-# replaces it (`system` for a test that runs whole commands on real data) or
+# replaces it (`slow`, `service` or `python`; docs/testing.md says which) or
 # adds `sanitize` (also run by the sanitizer build).
 function(tint_add_test STAGE NAME)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, then build and run every test
 # in a Release build, and the unit tier plus the tests labelled `sanitize`
-# (the adversarial, database and sequence CLI tests, the Redis workers) in a
-# build with AddressSanitizer and UndefinedBehaviorSanitizer. Tiers are CTest
-# labels (docs/testing.md): unit, cli, system, bench. Tests that need
+# (the adversarial and database CLI tests, the Redis workers) in a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Tiers are CTest labels
+# (docs/testing.md): unit, cli, slow, service, python. Tests that need
 # ../shared/data skip when it is absent (set TINT_DATA_ROOT to point at
 # another copy). First the format check (scripts/format.sh --check); last the
 # three fuzzers run for FUZZ_SECONDS each (default 30) under libFuzzer.
@@ -57,9 +57,9 @@ bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_TESTS=ON
 cmake --build build --parallel "$jobs"
 stage "Release tests"
 # Every test has exactly one tier label (plus, perhaps, `sanitize`).
-untiered=$(ctest --test-dir build -N -LE '^(unit|cli|system|bench)$' | sed -n 's/^ *Test *#[0-9]*: //p')
+untiered=$(ctest --test-dir build -N -LE '^(unit|cli|slow|service|python)$' | sed -n 's/^ *Test *#[0-9]*: //p')
 if [ -n "$untiered" ]; then
-  echo "tests without a tier label (unit, cli, system or bench): $untiered" >&2
+  echo "tests without a tier label (unit, cli, slow, service or python): $untiered" >&2
   exit 1
 fi
 release_log=$(mktemp)
