@@ -1,0 +1,224 @@
+#include "app/db_tasks.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/file_util.h"
+#include "core/geometry.h"
+#include "core/image_io.h"
+#include "core/output_plan.h"
+#include "match/matcher.h"
+#include "patchdb/database.h"
+#include "patchdb/journal.h"
+#include "pipeline/classic/classic.h"
+#include "pipeline/classic/index_cache.h"
+
+namespace tint {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The last line after a change: the index cache it made stale, if any.
+void SayIndexIsStale(const std::string& db_dir) {
+  std::error_code ec;
+  if (fs::exists(IndexCachePath(db_dir), ec))
+    std::printf("next: tint db build --db %s (the index cache no longer matches the patches)\n",
+                db_dir.c_str());
+}
+
+Status ImportCamVidRoot(const std::string& db_dir, const CamVidImportOptions& options) {
+  ImportSummary summary;
+  const Status s = ImportCamVid(options, db_dir, &summary);
+  if (!s.ok()) return s;
+  std::printf("%s\n", summary.BriefReport().c_str());
+  SayIndexIsStale(db_dir);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DbImport(const std::string& db_dir, const DbImportRequest& r) {
+  ImportSummary summary;
+  if (!r.source.label_map.empty()) {
+    if (r.source.image.empty() || r.class_table.empty())
+      return Status::Error("--labels needs --image and --classes");
+    LabelMapSource source = r.source;
+    source.split = r.camvid.split;
+    Status s = ParseClassTable(r.class_table, &source.classes);
+    if (s.ok()) s = ImportLabelMap(r.camvid, source, db_dir, &summary);
+    if (!s.ok()) return s;
+    std::printf("%s\n", summary.BriefReport().c_str());
+    SayIndexIsStale(db_dir);
+    return Status::Ok();
+  }
+  if (r.camvid.root.empty())
+    return Status::Error("give --camvid ROOT or --labels MAP --image IMG --classes TABLE");
+  return ImportCamVidRoot(db_dir, r.camvid);
+}
+
+Status DbAdd(const std::string& db_dir, const DbAddRequest& r) {
+  std::vector<std::string> ids;
+  if (!r.mask.empty()) {
+    Status s =
+        AddPatchesFromMask(r.patch, r.mask, r.mask_patch_size, r.mask_max_patches, db_dir, &ids);
+    if (!s.ok()) return s;
+  } else {
+    if (r.rects.empty()) return Status::Error("give --rect x,y,w,h or --mask MASK.png");
+    AddPatchOptions patch = r.patch;
+    for (const std::string& t : r.rects) {
+      cv::Rect rect;
+      if (Status s = ParseRect(t, &rect); !s.ok()) return s;
+      patch.rects.push_back(rect);
+    }
+    if (Status s = AddPatches(patch, db_dir, &ids); !s.ok()) return s;
+  }
+  for (const std::string& id : ids) std::printf("added %s\n", id.c_str());
+  SayIndexIsStale(db_dir);
+  return Status::Ok();
+}
+
+Status DbRemove(const std::string& db_dir, const std::vector<std::string>& ids) {
+  if (Status s = RemovePatches(db_dir, ids); !s.ok()) return s;
+  std::printf("removed %zu patches\n", ids.size());
+  SayIndexIsStale(db_dir);
+  return Status::Ok();
+}
+
+Status DbSheet(const std::string& db_dir, const SheetOptions& options, const std::string& output) {
+  OutputPlan plan;
+  plan.AddInputFolder(db_dir, "the patch database");
+  if (Status s = plan.AddOutputFile(output, "the sheet"); !s.ok()) return s;
+  cv::Mat image;
+  Status s = DrawContactSheet(options, db_dir, &image);
+  if (s.ok()) s = WriteImage(output, image);
+  if (!s.ok()) return s;
+  std::printf("wrote %s\n", output.c_str());
+  return Status::Ok();
+}
+
+Status DbList(const std::string& db_dir) {
+  Manifest m;
+  const Status s = LoadManifest(db_dir, &m);
+  if (!s.ok()) return s;
+  std::printf("%-44s %-11s %-9s %s\n", "id", "label", "dataset", "image [x,y,w,h]");
+  for (const PatchRecord& r : m.patches) {
+    std::printf("%-44s %-11s %-9s %s [%d,%d,%d,%d]\n", r.id.c_str(), r.label.c_str(),
+                r.dataset.c_str(), r.image.c_str(), r.region.x, r.region.y, r.region.width,
+                r.region.height);
+  }
+  return Status::Ok();
+}
+
+Status DbStats(const std::string& db_dir, const ClassicOptions& classic) {
+  std::unique_ptr<PatchDatabase> db;
+  const Status s = PatchDatabase::Load(db_dir, classic.features, classic.sampling, &db);
+  if (!s.ok()) return s;
+  std::map<std::string, int> patches, samples;
+  std::map<std::string, std::set<std::string>> images;
+  std::map<std::string, std::map<std::string, int>> sources;
+  for (const PatchRecord& r : db->manifest().patches) {
+    ++patches[r.label];
+    images[r.label].insert(r.dataset + "/" + r.image);
+    ++sources[r.label][r.dataset];
+  }
+  for (int l : db->sample_labels()) ++samples[db->label_names()[l]];
+  std::printf("database %s: %zu patches, %d samples of dimension %d\n", db_dir.c_str(),
+              db->manifest().patches.size(), db->num_samples(), db->vectors().cols);
+  std::printf("features: window %d, vector %s, statistics %s (weight %.2f), stride %d\n",
+              classic.features.window, ToString(classic.features.normalization),
+              classic.features.append_statistics ? "on" : "off", classic.features.statistics_weight,
+              classic.sampling.stride);
+  IndexedDatabase cached;
+  CacheState state = CacheState::kMissing;
+  const Status cs = LoadIndexCache(classic, db_dir, &cached, &state);
+  std::printf("index cache: %s for these settings\n",
+              cs.ok() ? ToString(state) : cs.message().c_str());
+  std::string built_with;
+  if (ReadIndexCacheKey(db_dir, &built_with).ok())
+    std::printf("index cache built with: %s\n", built_with.c_str());
+  std::printf("%-12s %8s %14s %9s  %s\n", "label", "patches", "source images", "samples",
+              "per source");
+  for (const std::string& label : db->label_names()) {
+    std::string per;
+    for (const auto& [dataset, n] : sources[label]) per += dataset + " " + std::to_string(n) + " ";
+    std::printf("%-12s %8d %14zu %9d  %s\n", label.c_str(), patches[label], images[label].size(),
+                samples[label], per.c_str());
+  }
+  return Status::Ok();
+}
+
+Status DbBuild(const std::string& db_dir, const ClassicOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // The cache always holds FLANN's trees: the other matchers (exact, hnsw)
+  // are made from its vectors when loaded, and a cache without trees would
+  // fail the default matcher.
+  ClassicOptions classic = options;
+  classic.match.backend = "flann";
+  IndexedDatabase indexed;
+  Status s = BuildIndexedDatabase(classic, db_dir, &indexed);
+  if (s.ok()) s = SaveIndexCache(classic, db_dir, indexed);
+  if (!s.ok()) return s;
+  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("built %s: %d samples of dimension %d, %s index, in %.1f s\n",
+              IndexCachePath(db_dir).c_str(), indexed.database->num_samples(),
+              indexed.database->vectors().cols, classic.match.backend.c_str(), sec);
+  return Status::Ok();
+}
+
+Status DbVerify(const std::string& db_dir, const ClassicOptions& classic) {
+  Manifest m;
+  Status s = LoadManifest(db_dir, &m);
+  if (!s.ok()) return s;
+  for (const PatchRecord& r : m.patches) {
+    if (IsTestSplit(r.split) || IsTestSplitImagePath(r.image)) {
+      return Status::Error("patch " + r.id + " comes from a test split (" + r.dataset + " " +
+                           r.split + " " + r.image + ")");
+    }
+  }
+  const std::vector<std::string> shared = SharedPatchFiles(m);
+  if (!shared.empty()) {
+    return Status::Error(
+        "records share a patch file, so removing one would delete the other's: " + shared.front() +
+        (shared.size() > 1 ? " and " + std::to_string(shared.size() - 1) + " more" : ""));
+  }
+  std::error_code ec;
+  if (fs::exists(JournalPath(db_dir), ec)) {
+    return Status::Error("a change was interrupted (" + JournalPath(db_dir) +
+                         "); the next tint db add, import, remove or build "
+                         "undoes it");
+  }
+  const std::vector<std::string> orphans = FindOrphans(db_dir, m);
+  if (!orphans.empty()) {
+    return Status::Error(std::to_string(orphans.size()) + " file" +
+                         (orphans.size() == 1 ? "" : "s") + " in " + db_dir +
+                         " that no record names, e.g. " + orphans.front() +
+                         "; tint removes only files its change journal proves it wrote, so move "
+                         "them away (or add them with tint db add)");
+  }
+  std::unique_ptr<PatchDatabase> db;
+  s = PatchDatabase::Load(db_dir, classic.features, classic.sampling, &db);
+  if (!s.ok()) return s;
+  IndexedDatabase cached;
+  CacheState state = CacheState::kMissing;
+  s = LoadIndexCache(classic, db_dir, &cached, &state);
+  if (!s.ok()) return s;
+  if (state == CacheState::kStale) {
+    return Status::Error(IndexCachePath(db_dir) +
+                         " is stale (the manifest or settings changed): run tint db build");
+  }
+  if (state == CacheState::kValid &&
+      (cached.database->num_samples() != db->num_samples() ||
+       cv::norm(cached.database->vectors(), UnitRows(db->vectors()), cv::NORM_INF) > 1e-5)) {
+    return Status::Error(IndexCachePath(db_dir) + " does not match the patches: run tint db build");
+  }
+  std::printf(
+      "ok: %zu patches, every file present and its hash right, no shared or stray file, no "
+      "test-split source, index cache %s\n",
+      m.patches.size(), ToString(state));
+  return Status::Ok();
+}
+
+}  // namespace tint
