@@ -158,41 +158,8 @@ void HttpService::Routes() {
   // the token and the ranges asked for. (The body's length, framing,
   // encoding and deadlines are the front door's.)
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    auto refuse = [&res](int status, const std::string& message) {
-      SendError(res, status, message);
-      res.set_header("Connection", "close");
-      return httplib::Server::HandlerResponse::Handled;
-    };
-    // DNS rebinding: a loopback service answers only to its own names.
-    if (!options_.HostAllowed(req.get_header_value("Host")))
-      return refuse(421, "this server does not answer to the host '" +
-                             req.get_header_value("Host") + "' (see tint serve --allow-host)");
-    // A cross-site form POST: a state-changing request from a browser must
-    // come from a page of this server (its Origin names an allowed host).
-    if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin")) {
-      const std::string origin = req.get_header_value("Origin");
-      const size_t scheme = origin.find("://");
-      const std::string authority = scheme == std::string::npos ? "" : origin.substr(scheme + 3);
-      if (HostName(authority) != HostName(req.get_header_value("Host")))
-        return refuse(403, "cross-origin request from '" + origin + "' refused");
-    }
-    if (!options_.token.empty() && (req.method == "POST" || req.path == "/metrics")) {
-      const std::string expected = "Bearer " + options_.token;
-      const std::string given = req.get_header_value("Authorization");
-      if (given.size() != expected.size() ||
-          CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
-        res.set_header("WWW-Authenticate", "Bearer");
-        return refuse(401, "this service needs its access token (Authorization: Bearer ...)");
-      }
-    }
-    if (req.ranges.size() > 1) {
-      // httplib would answer every range, even of this refusal (2,000
-      // ranges of a 278 KB result made 750 MB). The Request it passes is
-      // its own non-const local, so dropping the ranges here is defined.
-      const_cast<httplib::Request&>(req).ranges.clear();
-      return refuse(416, "one byte range per request at most");
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    return RefuseRequest(req, res) ? httplib::Server::HandlerResponse::Handled
+                                   : httplib::Server::HandlerResponse::Unhandled;
   });
 
   svr.set_logger(
@@ -259,65 +226,8 @@ void HttpService::Routes() {
               {"max_upload_mb", options_.max_upload_mb}});
   });
 
-  svr.Post("/api/jobs", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!req.is_multipart_form_data() || !req.has_file("image")) {
-      return SendError(res, 400, "send the photo as multipart/form-data field 'image'");
-    }
-    for (const auto& [name, item] : req.files) {
-      if (name != "image" && name != "method" && name != "post")
-        return SendError(res, 400,
-                         "unknown form field '" + name + "' (fields: image, method, post)");
-    }
-    JobRequest job;
-    // No method named: classic, the tool's own, when served; else the first.
-    std::string fallback = methods_.empty() ? "" : methods_.front().name;
-    for (const ServedMethod& m : methods_)
-      if (m.name == "classic") fallback = m.name;
-    job.method = FormValue(req, "method", fallback);
-    job.post = FormValue(req, "post", "none");
-    bool known = false;
-    for (const ServedMethod& m : methods_) known = known || m.name == job.method;
-    if (!known) {
-      std::string names;
-      for (const ServedMethod& m : methods_) names += (names.empty() ? "" : ", ") + m.name;
-      return SendError(res, 400, "unknown method '" + job.method + "' (served: " + names + ")");
-    }
-    if (job.post != "none" && job.post != "auto") {
-      return SendError(res, 400, "post must be none or auto");
-    }
-    const std::string& content = req.get_file_value("image").content;
-    if (content.empty()) return SendError(res, 415, "the upload is empty, not an image");
-    job.image.assign(content.begin(), content.end());
-    int width = 0, height = 0;
-    if (!PeekImageSize(job.image, &width, &height)) {
-      return SendError(res, 415, "not an image tint reads (PNG, JPEG, BMP, PNM, TIFF or WebP)");
-    }
-    if (static_cast<int64_t>(width) * height > read_.max_pixels) {
-      return SendError(res, 413,
-                       "image of " + std::to_string(width) + "x" + std::to_string(height) +
-                           " px is over the limit of " + std::to_string(read_.max_pixels) +
-                           " pixels");
-    }
-    auto queue_full = [this, &res] {
-      res.set_header("Retry-After", std::to_string(options_.retry_after));
-      SendError(res, 429, "the queue is full; try again in a few seconds");
-    };
-    if (queue_->RefuseIfFull()) return queue_full();  // before the costly decoding
-    Status decoded = DecodeImage(read_, "upload", job.image, &job.decoded);
-    if (!decoded.ok()) return SendError(res, 415, decoded.message());
-    std::string id;
-    bool full = false;
-    Status s = queue_->Submit(std::move(job), &id, &full);
-    if (!s.ok()) return SendError(res, 503, s.message());
-    if (full) return queue_full();
-    JobStatus status;
-    if (!queue_->Find(id, &status)) {
-      status.id = id;
-      status.state = JobState::kQueued;
-    }
-    res.set_header("Location", "/api/jobs/" + id);
-    SendJson(res, 202, StatusJson(status));
-  });
+  svr.Post("/api/jobs",
+           [this](const httplib::Request& req, httplib::Response& res) { SubmitJob(req, res); });
 
   const std::string job_path = "/api/jobs/([0-9a-f]{32})";
   // ?wait=S (0..30) long-polls: the answer comes when the job's progress
@@ -326,42 +236,7 @@ void HttpService::Routes() {
   // polling. At most half the threads wait at once; past that, and while
   // stopping, the answer is at once.
   svr.Get(job_path, [this](const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.matches[1];
-    JobStatus status;
-    if (!queue_->Find(id, &status)) return SendMissingJob(res);
-    auto number = [&req](const char* key, double lo, double hi, double fallback, double* out) {
-      if (!req.has_param(key)) {
-        *out = fallback;
-        return true;
-      }
-      const std::string text = req.get_param_value(key);
-      char* end = nullptr;
-      *out = std::strtod(text.c_str(), &end);
-      return !text.empty() && end == text.c_str() + text.size() && *out >= lo && *out <= hi;
-    };
-    double wait = 0, after = 0;
-    if (!number("wait", 0, 30, 0, &wait))
-      return SendError(res, 400, "wait must be a number of seconds, 0..30");
-    if (!number("after", -1, 1, status.progress, &after))
-      return SendError(res, 400, "after must be a progress, 0..1");
-    const int most = std::max(1, options_.threads / 2);
-    if (wait > 0 && long_polls_.fetch_add(1) < most) {
-      const JobState state = status.state;
-      const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
-      while (!stopping_ && status.state == state && status.progress <= after &&
-             status.state != JobState::kDone && status.state != JobState::kFailed &&
-             std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        if (!queue_->Find(id, &status)) {
-          --long_polls_;
-          return SendMissingJob(res);
-        }
-      }
-      --long_polls_;
-    } else if (wait > 0) {
-      --long_polls_;
-    }
-    SendJson(res, 200, StatusJson(status));
+    AnswerJobStatus(req, res);
   });
   svr.Get(job_path + "/result.png", [this](const httplib::Request& req, httplib::Response& res) {
     std::string png;
@@ -381,6 +256,147 @@ void HttpService::Routes() {
     if (!queue_->Grey(req.matches[1], &png)) return SendMissingJob(res);
     res.set_content(png, "image/png");
   });
+}
+
+// Checks on what a request says, before any handler: Host and Origin, the
+// token and the ranges asked for.
+bool HttpService::RefuseRequest(const httplib::Request& req, httplib::Response& res) {
+  auto refuse = [&res](int status, const std::string& message) {
+    SendError(res, status, message);
+    res.set_header("Connection", "close");
+    return true;
+  };
+  // DNS rebinding: a loopback service answers only to its own names.
+  if (!options_.HostAllowed(req.get_header_value("Host")))
+    return refuse(421, "this server does not answer to the host '" + req.get_header_value("Host") +
+                           "' (see tint serve --allow-host)");
+  // A cross-site form POST: a state-changing request from a browser must
+  // come from a page of this server (its Origin names an allowed host).
+  if (req.method != "GET" && req.method != "HEAD" && req.has_header("Origin")) {
+    const std::string origin = req.get_header_value("Origin");
+    const size_t scheme = origin.find("://");
+    const std::string authority = scheme == std::string::npos ? "" : origin.substr(scheme + 3);
+    if (HostName(authority) != HostName(req.get_header_value("Host")))
+      return refuse(403, "cross-origin request from '" + origin + "' refused");
+  }
+  if (!options_.token.empty() && (req.method == "POST" || req.path == "/metrics")) {
+    const std::string expected = "Bearer " + options_.token;
+    const std::string given = req.get_header_value("Authorization");
+    if (given.size() != expected.size() ||
+        CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      return refuse(401, "this service needs its access token (Authorization: Bearer ...)");
+    }
+  }
+  if (req.ranges.size() > 1) {
+    // httplib would answer every range, even of this refusal (2,000
+    // ranges of a 278 KB result made 750 MB). The Request it passes is
+    // its own non-const local, so dropping the ranges here is defined.
+    const_cast<httplib::Request&>(req).ranges.clear();
+    return refuse(416, "one byte range per request at most");
+  }
+  return false;
+}
+
+// POST /api/jobs: the photo checked (fields, method, type, size, the queue's
+// room) before it is decoded and queued.
+void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res) {
+  if (!req.is_multipart_form_data() || !req.has_file("image")) {
+    return SendError(res, 400, "send the photo as multipart/form-data field 'image'");
+  }
+  for (const auto& [name, item] : req.files) {
+    if (name != "image" && name != "method" && name != "post")
+      return SendError(res, 400, "unknown form field '" + name + "' (fields: image, method, post)");
+  }
+  JobRequest job;
+  // No method named: classic, the tool's own, when served; else the first.
+  std::string fallback = methods_.empty() ? "" : methods_.front().name;
+  for (const ServedMethod& m : methods_)
+    if (m.name == "classic") fallback = m.name;
+  job.method = FormValue(req, "method", fallback);
+  job.post = FormValue(req, "post", "none");
+  bool known = false;
+  for (const ServedMethod& m : methods_) known = known || m.name == job.method;
+  if (!known) {
+    std::string names;
+    for (const ServedMethod& m : methods_) names += (names.empty() ? "" : ", ") + m.name;
+    return SendError(res, 400, "unknown method '" + job.method + "' (served: " + names + ")");
+  }
+  if (job.post != "none" && job.post != "auto") {
+    return SendError(res, 400, "post must be none or auto");
+  }
+  const std::string& content = req.get_file_value("image").content;
+  if (content.empty()) return SendError(res, 415, "the upload is empty, not an image");
+  job.image.assign(content.begin(), content.end());
+  int width = 0, height = 0;
+  if (!PeekImageSize(job.image, &width, &height)) {
+    return SendError(res, 415, "not an image tint reads (PNG, JPEG, BMP, PNM, TIFF or WebP)");
+  }
+  if (static_cast<int64_t>(width) * height > read_.max_pixels) {
+    return SendError(res, 413,
+                     "image of " + std::to_string(width) + "x" + std::to_string(height) +
+                         " px is over the limit of " + std::to_string(read_.max_pixels) +
+                         " pixels");
+  }
+  auto queue_full = [this, &res] {
+    res.set_header("Retry-After", std::to_string(options_.retry_after));
+    SendError(res, 429, "the queue is full; try again in a few seconds");
+  };
+  if (queue_->RefuseIfFull()) return queue_full();  // before the costly decoding
+  Status decoded = DecodeImage(read_, "upload", job.image, &job.decoded);
+  if (!decoded.ok()) return SendError(res, 415, decoded.message());
+  std::string id;
+  bool full = false;
+  Status s = queue_->Submit(std::move(job), &id, &full);
+  if (!s.ok()) return SendError(res, 503, s.message());
+  if (full) return queue_full();
+  JobStatus status;
+  if (!queue_->Find(id, &status)) {
+    status.id = id;
+    status.state = JobState::kQueued;
+  }
+  res.set_header("Location", "/api/jobs/" + id);
+  SendJson(res, 202, StatusJson(status));
+}
+
+// GET /api/jobs/ID, with ?wait=S to long-poll (see Routes).
+void HttpService::AnswerJobStatus(const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  JobStatus status;
+  if (!queue_->Find(id, &status)) return SendMissingJob(res);
+  auto number = [&req](const char* key, double lo, double hi, double fallback, double* out) {
+    if (!req.has_param(key)) {
+      *out = fallback;
+      return true;
+    }
+    const std::string text = req.get_param_value(key);
+    char* end = nullptr;
+    *out = std::strtod(text.c_str(), &end);
+    return !text.empty() && end == text.c_str() + text.size() && *out >= lo && *out <= hi;
+  };
+  double wait = 0, after = 0;
+  if (!number("wait", 0, 30, 0, &wait))
+    return SendError(res, 400, "wait must be a number of seconds, 0..30");
+  if (!number("after", -1, 1, status.progress, &after))
+    return SendError(res, 400, "after must be a progress, 0..1");
+  const int most = std::max(1, options_.threads / 2);
+  if (wait > 0 && long_polls_.fetch_add(1) < most) {
+    const JobState state = status.state;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
+    while (!stopping_ && status.state == state && status.progress <= after &&
+           status.state != JobState::kDone && status.state != JobState::kFailed &&
+           std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      if (!queue_->Find(id, &status)) {
+        --long_polls_;
+        return SendMissingJob(res);
+      }
+    }
+    --long_polls_;
+  } else if (wait > 0) {
+    --long_polls_;
+  }
+  SendJson(res, 200, StatusJson(status));
 }
 
 std::string HttpService::Metrics() {

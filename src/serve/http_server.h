@@ -28,6 +28,7 @@
 
 namespace httplib {
 class Server;
+struct Request;
 struct Response;
 }  // namespace httplib
 
@@ -72,6 +73,10 @@ class HttpService {
 
  private:
   void Routes();
+  // True when the request is refused (and *res holds the refusal).
+  bool RefuseRequest(const httplib::Request& req, httplib::Response& res);
+  void SubmitJob(const httplib::Request& req, httplib::Response& res);
+  void AnswerJobStatus(const httplib::Request& req, httplib::Response& res);
   void RemoveSocketDir();
   void CountResponse(int status);
   // 404, or 503 when the queue's store cannot be reached.
