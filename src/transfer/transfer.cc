@@ -109,134 +109,171 @@ void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab)
   }
 }
 
-void TransferChroma(const TransferOptions& options, const TransferInput& in,
-                    TransferResult* result) {
-  std::string error;
-  TINT_CHECK(options.Check(&error), error);
-  const cv::Mat& lightness = *in.lightness;
-  const cv::Mat& segments = *in.segments;
-  const PatchDatabase& db = *in.database;
-  const Candidates& cand = *in.candidates;
-  const std::vector<cv::Point>& points = *in.points;
-  TINT_CHECK(segments.type() == CV_32S && segments.size() == lightness.size(),
-             "segments must be CV_32S of image size");
-  TINT_CHECK(cand.num_queries() == static_cast<int>(points.size()), "one candidate row per point");
-  const int num_labels = static_cast<int>(db.label_names().size());
-  const int sky = db.LabelId("sky");
-  const int ns = in.num_segments, k = cand.k;
+namespace {
 
-  // Mean L per segment, for the dark-area rule.
-  std::vector<double> seg_sum(ns, 0.0), seg_count(ns, 0.0);
-  for (int r = 0; r < lightness.rows; ++r) {
-    const float* lp = lightness.ptr<float>(r);
-    const int* sp = segments.ptr<int>(r);
-    for (int c = 0; c < lightness.cols; ++c) {
+// Weighted sums of candidates' chroma; Average() keeps saturation when asked
+// (see keep_saturation).
+struct ChromaSum {
+  double a = 0, b = 0, m = 0, w = 0;
+  void Add(double weight, float ca, float cb) {
+    a += weight * ca;
+    b += weight * cb;
+    m += weight * std::hypot(ca, cb);
+    w += weight;
+  }
+  void Merge(const ChromaSum& o) {
+    a += o.a;
+    b += o.b;
+    m += o.m;
+    w += o.w;
+  }
+  cv::Vec2f Average(bool keep_saturation) const {
+    if (w <= 0) return cv::Vec2f(0, 0);
+    double ma = a / w, mb = b / w;
+    const double norm = std::hypot(ma, mb);
+    if (keep_saturation && norm > 1e-9) {
+      const double scale = (m / w) / norm;
+      ma *= scale;
+      mb *= scale;
+    }
+    return cv::Vec2f(float(ma), float(mb));
+  }
+};
+
+// One transfer's inputs, unpacked, and what its steps hand on: the votes
+// and chroma sums per (segment, label), each segment's darkness and vote
+// margin, and the sums behind each segment's confidence.
+struct TransferState {
+  TransferState(const TransferOptions& o, const TransferInput& input)
+      : options(o),
+        in(input),
+        lightness(*input.lightness),
+        segments(*input.segments),
+        db(*input.database),
+        cand(*input.candidates),
+        points(*input.points),
+        num_labels(static_cast<int>(db.label_names().size())),
+        sky(db.LabelId("sky")),
+        ns(input.num_segments),
+        k(cand.k) {}
+
+  float Weight(float s) const {
+    return std::pow(std::max(0.0f, s), float(options.similarity_power));
+  }
+  void AddSample(ChromaSum* sum, double weight, int idx) const {
+    sum->Add(weight, db.chroma().at<float>(idx, 0), db.chroma().at<float>(idx, 1));
+  }
+  size_t Cell(int segment, int label) const { return size_t(segment) * num_labels + label; }
+
+  const TransferOptions& options;
+  const TransferInput& in;
+  const cv::Mat& lightness;
+  const cv::Mat& segments;
+  const PatchDatabase& db;
+  const Candidates& cand;
+  const std::vector<cv::Point>& points;
+  const int num_labels, sky, ns, k;
+
+  std::vector<char> seg_dark;
+  std::vector<double> votes;      // [segment * num_labels + label]
+  std::vector<ChromaSum> chroma;  // likewise
+  std::vector<double> seg_margin;
+  std::vector<float> point_confidence;
+  std::vector<double> seg_similarity, seg_agreement, seg_points;
+};
+
+// Very dark segments (mean L under the binarization's dark threshold) are
+// never sky, nor is sky's chroma their fade target.
+void FindDarkSegments(TransferState* t) {
+  std::vector<double> seg_sum(t->ns, 0.0), seg_count(t->ns, 0.0);
+  for (int r = 0; r < t->lightness.rows; ++r) {
+    const float* lp = t->lightness.ptr<float>(r);
+    const int* sp = t->segments.ptr<int>(r);
+    for (int c = 0; c < t->lightness.cols; ++c) {
       seg_sum[sp[c]] += lp[c];
       seg_count[sp[c]] += 1;
     }
   }
-  // Very dark segments are never sky (nor is sky's chroma their fade target).
-  std::vector<char> seg_dark(ns);
-  for (int s = 0; s < ns; ++s)
-    seg_dark[s] = seg_count[s] > 0 && seg_sum[s] / seg_count[s] < in.binarization->dark_threshold;
+  t->seg_dark.assign(t->ns, 0);
+  for (int s = 0; s < t->ns; ++s)
+    t->seg_dark[s] =
+        seg_count[s] > 0 && seg_sum[s] / seg_count[s] < t->in.binarization->dark_threshold;
+}
 
-  auto weight = [&](float s) {
-    return std::pow(std::max(0.0f, s), float(options.similarity_power));
-  };
-  // Weighted sums of candidates' chroma; Average() keeps saturation when
-  // asked (see keep_saturation).
-  struct ChromaSum {
-    double a = 0, b = 0, m = 0, w = 0;
-    void Add(double weight, float ca, float cb) {
-      a += weight * ca;
-      b += weight * cb;
-      m += weight * std::hypot(ca, cb);
-      w += weight;
-    }
-    void Merge(const ChromaSum& o) {
-      a += o.a;
-      b += o.b;
-      m += o.m;
-      w += o.w;
-    }
-    cv::Vec2f Average(bool keep_saturation) const {
-      if (w <= 0) return cv::Vec2f(0, 0);
-      double ma = a / w, mb = b / w;
-      const double norm = std::hypot(ma, mb);
-      if (keep_saturation && norm > 1e-9) {
-        const double scale = (m / w) / norm;
-        ma *= scale;
-        mb *= scale;
-      }
-      return cv::Vec2f(float(ma), float(mb));
-    }
-  };
-  auto add_sample = [&](ChromaSum* sum, double weight, int idx) {
-    sum->Add(weight, db.chroma().at<float>(idx, 0), db.chroma().at<float>(idx, 1));
-  };
-  // votes[seg][label], and weighted chroma sums per (seg, label).
-  std::vector<double> votes(size_t(ns) * num_labels, 0.0);
-  std::vector<ChromaSum> chroma(votes.size());
-  const bool fade_to_candidates = options.confidence_full > 0 && options.confidence_fade > 0;
-  for (size_t i = 0; i < points.size(); ++i) {
-    const int s = segments.at<int>(points[i]);
-    for (int j = 0; j < k; ++j) {
-      const int idx = cand.index[i * k + j];
+// Every candidate votes for its label in its point's segment (weighted by
+// similarity^p and the label's calibration) and adds its chroma to the
+// (segment, label) sum; each segment takes its best label and margin.
+void VoteBySegment(TransferState* t, TransferResult* result) {
+  t->votes.assign(size_t(t->ns) * t->num_labels, 0.0);
+  t->chroma.assign(t->votes.size(), ChromaSum());
+  for (size_t i = 0; i < t->points.size(); ++i) {
+    const int s = t->segments.at<int>(t->points[i]);
+    for (int j = 0; j < t->k; ++j) {
+      const int idx = t->cand.index[i * t->k + j];
       if (idx < 0) continue;
-      const int label = db.sample_labels()[idx];
-      const double w = weight(cand.similarity[i * k + j]);
-      const size_t cell = size_t(s) * num_labels + label;
-      votes[cell] += w * (in.label_weights != nullptr ? (*in.label_weights)[label] : 1.0);
-      add_sample(&chroma[cell], w, idx);
+      const int label = t->db.sample_labels()[idx];
+      const double w = t->Weight(t->cand.similarity[i * t->k + j]);
+      const size_t cell = t->Cell(s, label);
+      t->votes[cell] += w * (t->in.label_weights != nullptr ? (*t->in.label_weights)[label] : 1.0);
+      t->AddSample(&t->chroma[cell], w, idx);
     }
   }
-  result->segment_labels.assign(ns, -1);
-  // The margin of each segment's vote: (best - second) / best.
-  std::vector<double> seg_margin(ns, 0.0);
-  for (int s = 0; s < ns; ++s) {
+  result->segment_labels.assign(t->ns, -1);
+  t->seg_margin.assign(t->ns, 0.0);  // (best - second) / best
+  for (int s = 0; s < t->ns; ++s) {
     const TopVote top =
-        BestVote(&votes[size_t(s) * num_labels], num_labels, seg_dark[s] ? sky : -1);
+        BestVote(&t->votes[t->Cell(s, 0)], t->num_labels, t->seg_dark[s] ? t->sky : -1);
     result->segment_labels[s] = top.label;
-    seg_margin[s] = top.margin;
+    t->seg_margin[s] = top.margin;
   }
-  const std::vector<float> no_quantiles;
-  const std::vector<float>& quantiles =
-      in.similarity_quantiles != nullptr ? *in.similarity_quantiles : no_quantiles;
+}
 
-  cv::Mat ab(lightness.size(), CV_32FC2, cv::Scalar(0, 0));
-  result->labels.create(lightness.size(), CV_32S);
-  // Pixels that were not matched take their segment's label and mean chroma.
-  for (int r = 0; r < lightness.rows; ++r) {
-    const int* sp = segments.ptr<int>(r);
+// Every pixel takes its segment's label and the mean chroma of that label's
+// candidates in the segment (what a pixel that was not matched keeps).
+cv::Mat PaintSegments(const TransferState& t, TransferResult* result) {
+  cv::Mat ab(t.lightness.size(), CV_32FC2, cv::Scalar(0, 0));
+  result->labels.create(t.lightness.size(), CV_32S);
+  for (int r = 0; r < t.lightness.rows; ++r) {
+    const int* sp = t.segments.ptr<int>(r);
     int* lp = result->labels.ptr<int>(r);
     cv::Vec2f* ap = ab.ptr<cv::Vec2f>(r);
-    for (int c = 0; c < lightness.cols; ++c) {
+    for (int c = 0; c < t.lightness.cols; ++c) {
       const int l = result->segment_labels[sp[c]];
       lp[c] = l;
       if (l < 0) continue;
-      const size_t cell = size_t(sp[c]) * num_labels + l;
-      ap[c] = chroma[cell].Average(options.keep_saturation);
+      ap[c] = t.chroma[t.Cell(sp[c], l)].Average(t.options.keep_saturation);
     }
   }
-  // Matched pixels take the chroma of their own candidates of the chosen
-  // label, and their own confidence; segments sum the calibrated similarity
-  // and the agreement of their points for the others.
-  std::vector<float> point_confidence(points.size(), 0.0f);
-  std::vector<double> pixel_votes(num_labels);  // without the segment vote
-  std::vector<double> seg_similarity(ns, 0.0), seg_agreement(ns, 0.0), seg_points(ns, 0.0);
-  for (size_t i = 0; i < points.size(); ++i) {
-    const cv::Point p = points[i];
-    const int s = segments.at<int>(p);
+  return ab;
+}
+
+// Matched pixels take the chroma of their own candidates of the chosen label
+// (their own vote's label without segment_vote), and their own confidence;
+// segments sum the calibrated similarity and the agreement of their points.
+void PaintMatchedPoints(TransferState* t, TransferResult* result, cv::Mat* ab) {
+  const std::vector<float> no_quantiles;
+  const std::vector<float>& quantiles =
+      t->in.similarity_quantiles != nullptr ? *t->in.similarity_quantiles : no_quantiles;
+  const int k = t->k;
+  t->point_confidence.assign(t->points.size(), 0.0f);
+  t->seg_similarity.assign(t->ns, 0.0);
+  t->seg_agreement.assign(t->ns, 0.0);
+  t->seg_points.assign(t->ns, 0.0);
+  std::vector<double> pixel_votes(t->num_labels);  // without the segment vote
+  for (size_t i = 0; i < t->points.size(); ++i) {
+    const cv::Point p = t->points[i];
+    const int s = t->segments.at<int>(p);
     int label = result->labels.at<int>(p);
-    double margin = seg_margin[s];
-    if (!options.segment_vote) {
+    double margin = t->seg_margin[s];
+    if (!t->options.segment_vote) {
       std::fill(pixel_votes.begin(), pixel_votes.end(), 0.0);
-      const bool dark = lightness.at<float>(p) < in.binarization->dark_threshold;
+      const bool dark = t->lightness.at<float>(p) < t->in.binarization->dark_threshold;
       for (int j = 0; j < k; ++j) {
-        const int idx = cand.index[i * k + j];
-        if (idx >= 0) pixel_votes[db.sample_labels()[idx]] += weight(cand.similarity[i * k + j]);
+        const int idx = t->cand.index[i * k + j];
+        if (idx >= 0)
+          pixel_votes[t->db.sample_labels()[idx]] += t->Weight(t->cand.similarity[i * k + j]);
       }
-      const TopVote top = BestVote(pixel_votes.data(), num_labels, dark ? sky : -1);
+      const TopVote top = BestVote(pixel_votes.data(), t->num_labels, dark ? t->sky : -1);
       if (top.label >= 0) label = top.label;
       result->labels.at<int>(p) = label;
       margin = top.margin;
@@ -245,68 +282,79 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
     ChromaSum own;
     double all_weight = 0;
     for (int j = 0; j < k; ++j) {
-      const int idx = cand.index[i * k + j];
+      const int idx = t->cand.index[i * k + j];
       if (idx < 0) continue;
-      const double w = weight(cand.similarity[i * k + j]);
+      const double w = t->Weight(t->cand.similarity[i * k + j]);
       all_weight += w;
-      if (db.sample_labels()[idx] == label) add_sample(&own, w, idx);
+      if (t->db.sample_labels()[idx] == label) t->AddSample(&own, w, idx);
     }
-    if (own.w > 0) ab.at<cv::Vec2f>(p) = own.Average(options.keep_saturation);
-    const double similarity =
-        cand.index[i * k] >= 0 ? CalibratedSimilarity(quantiles, cand.similarity[i * k]) : 0.0;
+    if (own.w > 0) ab->at<cv::Vec2f>(p) = own.Average(t->options.keep_saturation);
+    const double similarity = t->cand.index[i * k] >= 0
+                                  ? CalibratedSimilarity(quantiles, t->cand.similarity[i * k])
+                                  : 0.0;
     const double agreement = all_weight > 0 ? own.w / all_weight : 0.0;
-    point_confidence[i] = static_cast<float>(std::cbrt(margin * similarity * agreement));
-    seg_similarity[s] += similarity;
-    seg_agreement[s] += agreement;
-    seg_points[s] += 1;
+    t->point_confidence[i] = static_cast<float>(std::cbrt(margin * similarity * agreement));
+    t->seg_similarity[s] += similarity;
+    t->seg_agreement[s] += agreement;
+    t->seg_points[s] += 1;
   }
+}
 
-  // Confidence: the geometric mean of the three terms, the segment's
-  // (margin, mean similarity, mean agreement),
-  // matched pixels their own.
-  std::vector<float> seg_confidence(ns, 0.0f);
-  for (int s = 0; s < ns; ++s) {
-    if (seg_points[s] > 0)
-      seg_confidence[s] =
-          static_cast<float>(std::cbrt(seg_margin[s] * (seg_similarity[s] / seg_points[s]) *
-                                       (seg_agreement[s] / seg_points[s])));
-  }
-  // What low confidence fades towards, per segment (confidence_fade): the
-  // plain mean chroma of all the segment's candidates whatever their label
-  // (never sky's in a dark segment), times confidence_fade and times
-  // min(1, mean calibrated similarity / confidence_full), so that a segment
-  // that matches nothing well still fades to grey.
-  std::vector<cv::Vec2f> seg_fade(ns, cv::Vec2f(0, 0));
-  for (int s = 0; s < ns && fade_to_candidates; ++s) {
-    if (seg_points[s] <= 0) continue;
+// What low confidence fades towards, per segment (confidence_fade): the
+// plain mean chroma of all the segment's candidates whatever their label
+// (never sky's in a dark segment), times confidence_fade and times
+// min(1, mean calibrated similarity / confidence_full), so that a segment
+// that matches nothing well still fades to grey.
+std::vector<cv::Vec2f> FadeTargets(const TransferState& t) {
+  std::vector<cv::Vec2f> seg_fade(t.ns, cv::Vec2f(0, 0));
+  for (int s = 0; s < t.ns; ++s) {
+    if (t.seg_points[s] <= 0) continue;
     ChromaSum all;
-    for (int l = 0; l < num_labels; ++l) {
-      if (!(seg_dark[s] && l == sky)) all.Merge(chroma[size_t(s) * num_labels + l]);
+    for (int l = 0; l < t.num_labels; ++l) {
+      if (!(t.seg_dark[s] && l == t.sky)) all.Merge(t.chroma[t.Cell(s, l)]);
     }
-    const double similarity = seg_similarity[s] / seg_points[s];
+    const double similarity = t.seg_similarity[s] / t.seg_points[s];
     seg_fade[s] = all.Average(false) *
-                  static_cast<float>(options.confidence_fade *
-                                     std::min(1.0, similarity / options.confidence_full));
+                  static_cast<float>(t.options.confidence_fade *
+                                     std::min(1.0, similarity / t.options.confidence_full));
   }
-  cv::Mat confidence(lightness.size(), CV_32F);
-  for (int r = 0; r < lightness.rows; ++r) {
-    const int* sp = segments.ptr<int>(r);
+  return seg_fade;
+}
+
+// Confidence: the geometric mean of the three terms, the segment's (margin,
+// mean similarity, mean agreement), matched pixels their own. Below
+// confidence_full a pixel's chroma is scaled down (and, with
+// confidence_fade, moved towards its segment's fade target).
+void ApplyConfidence(const TransferState& t, TransferResult* result, cv::Mat* ab) {
+  std::vector<float> seg_confidence(t.ns, 0.0f);
+  for (int s = 0; s < t.ns; ++s) {
+    if (t.seg_points[s] > 0)
+      seg_confidence[s] =
+          static_cast<float>(std::cbrt(t.seg_margin[s] * (t.seg_similarity[s] / t.seg_points[s]) *
+                                       (t.seg_agreement[s] / t.seg_points[s])));
+  }
+  const bool fade_to_candidates = t.options.confidence_full > 0 && t.options.confidence_fade > 0;
+  const std::vector<cv::Vec2f> seg_fade =
+      fade_to_candidates ? FadeTargets(t) : std::vector<cv::Vec2f>(t.ns, cv::Vec2f(0, 0));
+  cv::Mat confidence(t.lightness.size(), CV_32F);
+  for (int r = 0; r < t.lightness.rows; ++r) {
+    const int* sp = t.segments.ptr<int>(r);
     const int* lp = result->labels.ptr<int>(r);
     float* cp = confidence.ptr<float>(r);
-    for (int c = 0; c < lightness.cols; ++c) cp[c] = lp[c] < 0 ? 0.0f : seg_confidence[sp[c]];
+    for (int c = 0; c < t.lightness.cols; ++c) cp[c] = lp[c] < 0 ? 0.0f : seg_confidence[sp[c]];
   }
-  for (size_t i = 0; i < points.size(); ++i) {
-    if (result->labels.at<int>(points[i]) >= 0)
-      confidence.at<float>(points[i]) = point_confidence[i];
+  for (size_t i = 0; i < t.points.size(); ++i) {
+    if (result->labels.at<int>(t.points[i]) >= 0)
+      confidence.at<float>(t.points[i]) = t.point_confidence[i];
   }
-  if (options.confidence_full > 0) {
-    const float full = static_cast<float>(options.confidence_full);
-    for (int r = 0; r < ab.rows; ++r) {
+  if (t.options.confidence_full > 0) {
+    const float full = static_cast<float>(t.options.confidence_full);
+    for (int r = 0; r < ab->rows; ++r) {
       const float* cp = confidence.ptr<float>(r);
-      const int* sp = segments.ptr<int>(r);
+      const int* sp = t.segments.ptr<int>(r);
       const int* lp = result->labels.ptr<int>(r);
-      cv::Vec2f* ap = ab.ptr<cv::Vec2f>(r);
-      for (int c = 0; c < ab.cols; ++c) {
+      cv::Vec2f* ap = ab->ptr<cv::Vec2f>(r);
+      for (int c = 0; c < ab->cols; ++c) {
         const float f = std::min(1.0f, cp[c] / full);
         ap[c] *= f;
         if (fade_to_candidates && lp[c] >= 0) ap[c] += (1.0f - f) * seg_fade[sp[c]];
@@ -314,10 +362,26 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
     }
   }
   result->confidence = confidence;
+}
 
-  if (options.smoothing_radius > 0) {
-    SmoothChroma(lightness, options.smoothing_radius, options.smoothing_eps, &ab);
-  }
+}  // namespace
+
+void TransferChroma(const TransferOptions& options, const TransferInput& in,
+                    TransferResult* result) {
+  std::string error;
+  TINT_CHECK(options.Check(&error), error);
+  TINT_CHECK(in.segments->type() == CV_32S && in.segments->size() == in.lightness->size(),
+             "segments must be CV_32S of image size");
+  TINT_CHECK(in.candidates->num_queries() == static_cast<int>(in.points->size()),
+             "one candidate row per point");
+  TransferState state(options, in);
+  FindDarkSegments(&state);
+  VoteBySegment(&state, result);
+  cv::Mat ab = PaintSegments(state, result);
+  PaintMatchedPoints(&state, result, &ab);
+  ApplyConfidence(state, result, &ab);
+  if (options.smoothing_radius > 0)
+    SmoothChroma(*in.lightness, options.smoothing_radius, options.smoothing_eps, &ab);
   result->ab = ab;
 }
 
