@@ -519,115 +519,114 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
   return Status::Ok();
 }
 
-Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& names,
-                           const std::string& out_dir, const std::string& context,
-                           const json& provenance, json* summary) {
-  json out;
-  std::vector<std::string> metric_keys;  // the table's keys, in its order
-  out["metrics"] = json::array();
+namespace {
+
+// A data set's stored results summed per method: metric sums, AuC curves,
+// CamVid label confusions, region scores per photo, and counts.
+struct DatasetSums {
+  std::map<std::string, std::map<std::string, double>> sum;
+  std::map<std::string, std::vector<double>> curve;
+  std::map<std::string, std::vector<std::vector<double>>> confusion;
+  std::vector<std::vector<RegionScores>> region_scores;
+  int done = 0, failed = 0, missing = 0;
+  double colorfulness_truth = 0;
+};
+
+// The metric table as the summary lists it; *keys gets its keys in order.
+json MetricsJson(std::vector<std::string>* keys) {
+  json metrics = json::array();
   for (const MetricInfo& m : MetricTable()) {
-    metric_keys.push_back(m.key);
-    out["metrics"].push_back({{"key", m.key},
-                              {"header", m.header},
-                              {"digits", m.digits},
-                              {"higher_is_better", m.higher_is_better},
-                              {"description", m.description}});
+    keys->push_back(m.key);
+    metrics.push_back({{"key", m.key},
+                       {"header", m.header},
+                       {"digits", m.digits},
+                       {"higher_is_better", m.higher_is_better},
+                       {"description", m.description}});
   }
-  out["format"] = "tint-experiment-summary";
-  out["version"] = 1;
-  out["name"] = config.name;
-  out["provenance"] = provenance;
-  out["config"] = config.tree;
-  out["datasets"] = json::array();
-  std::ostringstream csv;
-  csv << "dataset,photo,method";
-  for (const auto& m : metric_keys) csv << "," << m;
-  csv << ",colorfulness_truth,width,height\n";
-  for (const DatasetSpec& dataset : config.datasets) {
-    std::vector<std::string> photos;
-    TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
-    const fs::path dir = fs::path(out_dir) / "photos" / dataset.name;
-    const std::string key = ResultKey(config, dataset, context);
-    std::map<std::string, std::map<std::string, double>> sum;
-    std::map<std::string, std::vector<double>> curve;
-    std::map<std::string, std::vector<std::vector<double>>> confusion;
-    std::vector<std::vector<RegionScores>> region_scores;
-    int done = 0, failed = 0, missing = 0;
-    double colorfulness_truth = 0;
-    std::error_code ec;
-    for (const std::string& photo : photos) {
-      const fs::path result = dir / (ResultStem(photo) + ".json");
-      if (!fs::exists(result, ec)) {
-        (fs::exists(dir / (ResultStem(photo) + ".error"), ec) ? failed : missing) += 1;
-        continue;
-      }
-      json r;
-      bool corrupt = false;
-      const std::string problem =
-          StoredResultProblem(result, key, PhotoSha256(photo), names, &corrupt, &r);
-      if (!problem.empty()) {
-        return Status::Error(
-            problem + (corrupt ? "; run again with --resume to redo it"
-                               : "; results of other settings are never mixed: use another --out"));
-      }
-      ++done;
-      colorfulness_truth += r.value("colorfulness_truth", 0.0);
-      if (dataset.regions) {
-        if (!r.contains("regions") || r["regions"].size() != dataset.segment_counts.size()) {
-          return Status::Error(result.string() +
-                               ": no region scores for this config's segment counts");
-        }
-        std::vector<RegionScores> per_count;
-        for (const json& x : r["regions"]) {
-          RegionScores rs;
-          rs.covering_sum = x.value("covering_sum", 0.0);
-          rs.covering_pixels = x.value("covering_pixels", 0.0);
-          rs.pri = x.value("pri", 0.0);
-          rs.voi = x.value("voi", 0.0);
-          per_count.push_back(rs);
-        }
-        region_scores.push_back(per_count);
-      }
-      for (const std::string& name : names) {
-        const json& j = r["methods"][name];
-        csv << dataset.name << "," << r.value("photo", std::string()) << "," << name;
-        for (const auto& m : metric_keys) {
-          const double v = j.at(m).get<double>();  // StoredResultProblem checked every key
-          sum[name][m] += v;
-          csv << "," << v;
-        }
-        csv << "," << r.value("colorfulness_truth", 0.0) << "," << r.value("width", 0) << ","
-            << r.value("height", 0) << "\n";
-        if (j.contains("auc_curve_step5")) {
-          auto c = j["auc_curve_step5"].get<std::vector<double>>();
-          auto& acc = curve[name];
-          acc.resize(c.size(), 0.0);
-          for (size_t i = 0; i < c.size(); ++i) acc[i] += c[i];
-        }
-        if (j.contains("label_confusion")) {
-          auto c = j["label_confusion"].get<std::vector<std::vector<double>>>();
-          auto& acc = confusion[name];
-          if (acc.empty())
-            acc = c;
-          else
-            for (size_t a = 0; a < c.size(); ++a)
-              for (size_t b = 0; b < c[a].size(); ++b) acc[a][b] += c[a][b];
-        }
-      }
+  return metrics;
+}
+
+// One photo's checked result added to the sums, and its CSV rows.
+Status AddPhotoResult(const DatasetSpec& dataset, const std::vector<std::string>& names,
+                      const std::vector<std::string>& metric_keys, const fs::path& result,
+                      const json& r, std::ostringstream* csv, DatasetSums* d) {
+  ++d->done;
+  d->colorfulness_truth += r.value("colorfulness_truth", 0.0);
+  if (dataset.regions) {
+    if (!r.contains("regions") || r["regions"].size() != dataset.segment_counts.size())
+      return Status::Error(result.string() + ": no region scores for this config's segment counts");
+    std::vector<RegionScores> per_count;
+    for (const json& x : r["regions"]) {
+      RegionScores rs;
+      rs.covering_sum = x.value("covering_sum", 0.0);
+      rs.covering_pixels = x.value("covering_pixels", 0.0);
+      rs.pri = x.value("pri", 0.0);
+      rs.voi = x.value("voi", 0.0);
+      per_count.push_back(rs);
     }
-    json d;
-    d["name"] = dataset.name;
-    d["kind"] = dataset.kind;
-    d["split"] = dataset.split;
-    d["photos"] = photos.size();
-    d["done"] = done;
-    d["failed"] = failed;
-    d["missing"] = missing;
-    d["colorfulness_truth"] = done ? colorfulness_truth / done : 0.0;
-    if (dataset.regions && !region_scores.empty()) {
-      const RegionSummary rs = SummarizeRegions(region_scores);
-      d["regions"] = {
-          {"method", "tint normalized cuts on L"},
+    d->region_scores.push_back(per_count);
+  }
+  for (const std::string& name : names) {
+    const json& j = r["methods"][name];
+    *csv << dataset.name << "," << r.value("photo", std::string()) << "," << name;
+    for (const auto& m : metric_keys) {
+      const double v = j.at(m).get<double>();  // StoredResultProblem checked every key
+      d->sum[name][m] += v;
+      *csv << "," << v;
+    }
+    *csv << "," << r.value("colorfulness_truth", 0.0) << "," << r.value("width", 0) << ","
+         << r.value("height", 0) << "\n";
+    if (j.contains("auc_curve_step5")) {
+      auto c = j["auc_curve_step5"].get<std::vector<double>>();
+      auto& acc = d->curve[name];
+      acc.resize(c.size(), 0.0);
+      for (size_t i = 0; i < c.size(); ++i) acc[i] += c[i];
+    }
+    if (j.contains("label_confusion")) {
+      auto c = j["label_confusion"].get<std::vector<std::vector<double>>>();
+      auto& acc = d->confusion[name];
+      if (acc.empty())
+        acc = c;
+      else
+        for (size_t a = 0; a < c.size(); ++a)
+          for (size_t b = 0; b < c[a].size(); ++b) acc[a][b] += c[a][b];
+    }
+  }
+  return Status::Ok();
+}
+
+// Reads and checks every stored result of a data set into *d.
+Status SumDataset(const ExperimentConfig& config, const DatasetSpec& dataset,
+                  const std::vector<std::string>& names,
+                  const std::vector<std::string>& metric_keys, const std::string& out_dir,
+                  const std::string& context, const std::vector<std::string>& photos,
+                  std::ostringstream* csv, DatasetSums* d) {
+  const fs::path dir = fs::path(out_dir) / "photos" / dataset.name;
+  const std::string key = ResultKey(config, dataset, context);
+  std::error_code ec;
+  for (const std::string& photo : photos) {
+    const fs::path result = dir / (ResultStem(photo) + ".json");
+    if (!fs::exists(result, ec)) {
+      (fs::exists(dir / (ResultStem(photo) + ".error"), ec) ? d->failed : d->missing) += 1;
+      continue;
+    }
+    json r;
+    bool corrupt = false;
+    const std::string problem =
+        StoredResultProblem(result, key, PhotoSha256(photo), names, &corrupt, &r);
+    if (!problem.empty()) {
+      return Status::Error(
+          problem + (corrupt ? "; run again with --resume to redo it"
+                             : "; results of other settings are never mixed: use another --out"));
+    }
+    TINT_RETURN_IF_ERROR(AddPhotoResult(dataset, names, metric_keys, result, r, csv, d));
+  }
+  return Status::Ok();
+}
+
+json RegionsJson(const DatasetSpec& dataset, const std::vector<std::vector<RegionScores>>& scores) {
+  const RegionSummary rs = SummarizeRegions(scores);
+  return {{"method", "tint normalized cuts on L"},
           {"segment_counts", dataset.segment_counts},
           {"covering",
            {{"ods", rs.covering_ods},
@@ -647,38 +646,81 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
             {"pri", {{"ods", 0.78}, {"ois", 0.80}}},
             {"voi", {{"ods", 2.23}, {"ois", 1.89}}},
             {"verified", false}}}};
-    }
+}
+
+// Per-class, pixel and mean-class accuracy of a summed CamVid confusion.
+json LabelAccuracyJson(const std::vector<std::vector<double>>& conf) {
+  json per_class = json::object();
+  double correct = 0, total = 0, mean_class = 0;
+  for (size_t t = 0; t < conf.size(); ++t) {
+    double row = 0;
+    for (double v : conf[t]) row += v;
+    per_class[CamVidScoredLabels()[t]] = row > 0 ? conf[t][t] / row : 0.0;
+    correct += conf[t][t];
+    total += row;
+    mean_class += row > 0 ? conf[t][t] / row : 0.0;
+  }
+  return {{"per_class", per_class},
+          {"pixel", total > 0 ? correct / total : 0.0},
+          {"mean_class", mean_class / conf.size()},
+          {"confusion", conf}};
+}
+
+json MethodJson(const std::string& name, const std::vector<std::string>& names,
+                const std::vector<std::string>& metric_keys, DatasetSums& d) {
+  const int done = d.done;
+  json m;
+  m["name"] = name;
+  for (const auto& k : metric_keys) m["mean"][k] = done ? d.sum[name][k] / done : 0.0;
+  for (const auto& k : metric_keys)
+    m["minus_baseline"][k] = done ? (d.sum[name][k] - d.sum[names[0]][k]) / done : 0.0;
+  if (d.curve.count(name)) {
+    json c = json::array();
+    for (double v : d.curve[name]) c.push_back(v / done);
+    m["auc_curve_step5"] = c;
+  }
+  if (d.confusion.count(name)) m["label_accuracy"] = LabelAccuracyJson(d.confusion[name]);
+  return m;
+}
+
+}  // namespace
+
+Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& names,
+                           const std::string& out_dir, const std::string& context,
+                           const json& provenance, json* summary) {
+  json out;
+  std::vector<std::string> metric_keys;  // the table's keys, in its order
+  out["metrics"] = MetricsJson(&metric_keys);
+  out["format"] = "tint-experiment-summary";
+  out["version"] = 1;
+  out["name"] = config.name;
+  out["provenance"] = provenance;
+  out["config"] = config.tree;
+  out["datasets"] = json::array();
+  std::ostringstream csv;
+  csv << "dataset,photo,method";
+  for (const auto& m : metric_keys) csv << "," << m;
+  csv << ",colorfulness_truth,width,height\n";
+  for (const DatasetSpec& dataset : config.datasets) {
+    std::vector<std::string> photos;
+    TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
+    DatasetSums sums;
+    TINT_RETURN_IF_ERROR(
+        SumDataset(config, dataset, names, metric_keys, out_dir, context, photos, &csv, &sums));
+    json d;
+    d["name"] = dataset.name;
+    d["kind"] = dataset.kind;
+    d["split"] = dataset.split;
+    d["photos"] = photos.size();
+    d["done"] = sums.done;
+    d["failed"] = sums.failed;
+    d["missing"] = sums.missing;
+    d["colorfulness_truth"] = sums.done ? sums.colorfulness_truth / sums.done : 0.0;
+    if (dataset.regions && !sums.region_scores.empty())
+      d["regions"] = RegionsJson(dataset, sums.region_scores);
     d["methods"] = json::array();
-    for (const std::string& name : names) {
-      json m;
-      m["name"] = name;
-      for (const auto& k : metric_keys) m["mean"][k] = done ? sum[name][k] / done : 0.0;
-      for (const auto& k : metric_keys)
-        m["minus_baseline"][k] = done ? (sum[name][k] - sum[names[0]][k]) / done : 0.0;
-      if (curve.count(name)) {
-        json c = json::array();
-        for (double v : curve[name]) c.push_back(v / done);
-        m["auc_curve_step5"] = c;
-      }
-      if (confusion.count(name)) {
-        const auto& conf = confusion[name];
-        json per_class = json::object();
-        double correct = 0, total = 0, mean_class = 0;
-        for (size_t t = 0; t < conf.size(); ++t) {
-          double row = 0;
-          for (double v : conf[t]) row += v;
-          per_class[CamVidScoredLabels()[t]] = row > 0 ? conf[t][t] / row : 0.0;
-          correct += conf[t][t];
-          total += row;
-          mean_class += row > 0 ? conf[t][t] / row : 0.0;
-        }
-        m["label_accuracy"] = {{"per_class", per_class},
-                               {"pixel", total > 0 ? correct / total : 0.0},
-                               {"mean_class", mean_class / conf.size()},
-                               {"confusion", conf}};
-      }
-      d["methods"].push_back(m);
-    }
+    for (const std::string& name : names)
+      d["methods"].push_back(MethodJson(name, names, metric_keys, sums));
     out["datasets"].push_back(d);
   }
   TINT_RETURN_IF_ERROR(WriteFileAtomic((fs::path(out_dir) / "per_photo.csv").string(), csv.str()));
