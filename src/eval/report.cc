@@ -107,17 +107,11 @@ cv::Mat Thumb(const cv::Mat& bgr8, int width) {
 
 }  // namespace
 
-Status WriteExperimentReport(const ExperimentConfig& config,
-                             const std::vector<const Colorizer*>& methods,
-                             const std::vector<std::string>& names, const json& summary,
-                             const std::string& out_dir, const ImageReadOptions& read) {
-  const fs::path thumbs = fs::path(out_dir) / "thumbs";
-  std::error_code ec;
-  fs::create_directories(thumbs, ec);
-  if (ec) return Status::Error(thumbs.string() + ": cannot create (" + ec.message() + ")");
-  const std::string ranker = names.back();
+namespace {
 
-  std::ostringstream html;
+// The page's head, style and the run's provenance line.
+void WriteReportHead(const ExperimentConfig& config, const json& summary,
+                     std::ostringstream& html) {
   html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>tint: " << Escape(config.name)
        << "</title><style>body{font-family:sans-serif;margin:24px;max-width:1400px}"
           "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid "
@@ -147,132 +141,172 @@ Status WriteExperimentReport(const ExperimentConfig& config,
   html << ". Each photo's lightness is the input and the photo the truth; the grayscale baseline "
           "(a = b = 0) is "
           "beside every method, with each method's difference to it.</p>";
+}
 
+// A data set's heading and its table: each method's mean of every metric,
+// its difference to the baseline, and its label accuracy; the truth's
+// colourfulness last.
+void WriteMetricsTable(const json& d, const std::vector<std::string>& names,
+                       std::ostringstream& html) {
+  const std::string dname = d["name"].get<std::string>();
+  html << "<h2>" << Escape(dname) << " <span class='d'>(" << Escape(d["kind"].get<std::string>())
+       << " " << Escape(d["split"].get<std::string>()) << ", " << d["done"].get<int>() << " of "
+       << d["photos"].get<int>() << " photos";
+  if (d["failed"].get<int>() > 0) html << ", " << d["failed"].get<int>() << " unreadable";
+  if (d["missing"].get<int>() > 0) html << ", " << d["missing"].get<int>() << " not yet run";
+  html << ")</span></h2>";
+  html << "<table><tr><th>method</th>";
+  for (const MetricInfo& metric : MetricTable()) {
+    html << "<th title=\"" << Escape(metric.description) << "\">" << Escape(metric.header)
+         << "</th>";
+  }
+  html << "<th>label accuracy (pixel / mean class)</th></tr>";
+  for (const auto& m : d["methods"]) {
+    const auto& v = m["mean"];
+    const auto& b = m["minus_baseline"];
+    const bool base = m["name"] == names[0];
+    html << "<tr><td>" << Escape(m["name"].get<std::string>()) << "</td>";
+    for (const MetricInfo& metric : MetricTable()) {
+      html << "<td>" << Fixed(v.at(metric.key).get<double>(), metric.digits);
+      if (!base) {
+        const double dv = b.at(metric.key).get<double>();
+        const bool good = metric.higher_is_better ? dv > 0 : dv < 0;
+        html << " <span class='"
+             << (dv == 0 ? "d"
+                 : good  ? "up"
+                         : "down")
+             << "'>(" << Signed(dv, metric.digits) << ")</span>";
+      }
+      html << "</td>";
+    }
+    html << "<td>";
+    if (m.contains("label_accuracy")) {
+      const auto& a = m["label_accuracy"];
+      html << Fixed(100 * a["pixel"].get<double>(), 1) << "% / "
+           << Fixed(100 * a["mean_class"].get<double>(), 1) << "%<br><span class='d'>";
+      for (const auto& item : a["per_class"].items()) {
+        html << Escape(item.key()) << " " << Fixed(100 * item.value().get<double>(), 0) << "% ";
+      }
+      html << "</span>";
+    }
+    html << "</td></tr>";
+  }
+  html << "<tr><td>(truth)</td>";
+  for (const MetricInfo& metric : MetricTable()) {
+    html << "<td>"
+         << (metric.key == "colorfulness" ? Fixed(d["colorfulness_truth"].get<double>(), 1) : "")
+         << "</td>";
+  }
+  html << "<td></td></tr></table>";
+}
+
+// The normalized-cuts stage against the human segmentations, beside the
+// published figures.
+void WriteRegionTable(const json& d, std::ostringstream& html) {
+  if (d.contains("regions")) {
+    const auto& g = d["regions"];
+    const auto& pub = g["published_ncuts_arbelaez2011"];
+    html << "<p>Region benchmark of the normalized-cuts stage (lightness only) against the human "
+            "segmentations, "
+            "segment counts swept for ODS/OIS:</p><table><tr><th></th><th>Covering "
+            "ODS</th><th>OIS</th>"
+            "<th>PRI ODS</th><th>OIS</th><th>VI ODS</th><th>OIS</th></tr><tr><td>tint normalized "
+            "cuts</td>";
+    for (const char* k : {"covering", "pri", "voi"}) {
+      html << "<td>" << Fixed(g[k]["ods"].get<double>(), 3) << "</td><td>"
+           << Fixed(g[k]["ois"].get<double>(), 3) << "</td>";
+    }
+    html << "</tr><tr><td>Ncuts, Arbelaez et al. 2011 (as recalled, unverified)</td>";
+    for (const char* k : {"covering", "pri", "voi"}) {
+      html << "<td>" << Fixed(pub[k]["ods"].get<double>(), 2) << "</td><td>"
+           << Fixed(pub[k]["ois"].get<double>(), 2) << "</td>";
+    }
+    html << "</tr></table>";
+  }
+}
+
+// Best, median and worst photo by the ranking method's AuC, every method's
+// result and the truth as thumbnails (written to thumbs/).
+Status WritePicks(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
+                  const std::vector<std::string>& names, const std::string& dname,
+                  const std::string& out_dir, const ImageReadOptions& read,
+                  std::ostringstream& html) {
+  const std::string ranker = names.back();
+  const fs::path thumbs = fs::path(out_dir) / "thumbs";
+  // Best, median and worst photo by the ranking method's AuC.
+  const DatasetSpec* spec = nullptr;
+  for (const auto& s : config.datasets) {
+    if (s.name == dname) spec = &s;
+  }
+  std::vector<std::pair<double, std::string>> ranked;
+  const fs::path dir = fs::path(out_dir) / "photos" / dname;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".json") continue;
+    json r;
+    if (!ReadConfigFile(e.path().string(), &r).ok()) continue;
+    if (!r.contains("methods") || !r["methods"].contains(ranker)) continue;
+    ranked.emplace_back(r["methods"][ranker].value("auc", 0.0), r.value("photo", std::string()));
+  }
+  if (ranked.empty() || spec == nullptr) return Status::Ok();
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  const std::vector<std::pair<std::string, size_t>> picks = {
+      {"best", 0}, {"median", ranked.size() / 2}, {"worst", ranked.size() - 1}};
+  html << "<p>Best, median and worst photo by the AuC of <b>" << Escape(ranker)
+       << "</b>:</p><div style='overflow-x:auto'><table class='grid'><tr><td></td>";
+  for (const auto& n : names)
+    html << "<td>" << Escape(n) << (n == names[0] ? " (the input)" : "") << "</td>";
+  html << "<td>truth</td></tr>";
+  for (const auto& [label, index] : picks) {
+    const std::string& photo = ranked[index].second;
+    cv::Mat image;
+    TINT_RETURN_IF_ERROR(ReadImage(read, (fs::path(spec->images_dir) / photo).string(), &image));
+    std::vector<cv::Mat>
+        tiles;  // the methods (the grayscale baseline shows the input), then the truth
+    for (size_t m = 0; m < methods.size(); ++m) {
+      cv::Mat out;
+      TINT_RETURN_IF_ERROR(
+          ColorizeWithGuide(config, m, *methods[m], spec->name, photo, image, read, &out));
+      tiles.push_back(out);
+    }
+    cv::Mat truth8;
+    ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
+    tiles.push_back(truth8);
+    html << "<tr><td>" << label << "<br><span class='d'>" << Escape(photo) << "<br>AuC "
+         << Fixed(ranked[index].first, 1) << "</span></td>";
+    for (size_t t = 0; t < tiles.size(); ++t) {
+      const std::string file = dname + "_" + label + "_" + std::to_string(t) + ".png";
+      TINT_RETURN_IF_ERROR(WriteImage((thumbs / file).string(), Thumb(tiles[t], 180)));
+      html << "<td><img src='thumbs/" << Escape(file) << "' width='180'></td>";
+    }
+    html << "</tr>";
+  }
+  html << "</table></div>";
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteExperimentReport(const ExperimentConfig& config,
+                             const std::vector<const Colorizer*>& methods,
+                             const std::vector<std::string>& names, const json& summary,
+                             const std::string& out_dir, const ImageReadOptions& read) {
+  const fs::path thumbs = fs::path(out_dir) / "thumbs";
+  std::error_code ec;
+  fs::create_directories(thumbs, ec);
+  if (ec) return Status::Error(thumbs.string() + ": cannot create (" + ec.message() + ")");
+  std::ostringstream html;
+  WriteReportHead(config, summary, html);
   for (const auto& d : summary["datasets"]) {
-    const std::string dname = d["name"].get<std::string>();
-    html << "<h2>" << Escape(dname) << " <span class='d'>(" << Escape(d["kind"].get<std::string>())
-         << " " << Escape(d["split"].get<std::string>()) << ", " << d["done"].get<int>() << " of "
-         << d["photos"].get<int>() << " photos";
-    if (d["failed"].get<int>() > 0) html << ", " << d["failed"].get<int>() << " unreadable";
-    if (d["missing"].get<int>() > 0) html << ", " << d["missing"].get<int>() << " not yet run";
-    html << ")</span></h2>";
-    html << "<table><tr><th>method</th>";
-    for (const MetricInfo& metric : MetricTable()) {
-      html << "<th title=\"" << Escape(metric.description) << "\">" << Escape(metric.header)
-           << "</th>";
-    }
-    html << "<th>label accuracy (pixel / mean class)</th></tr>";
-    for (const auto& m : d["methods"]) {
-      const auto& v = m["mean"];
-      const auto& b = m["minus_baseline"];
-      const bool base = m["name"] == names[0];
-      html << "<tr><td>" << Escape(m["name"].get<std::string>()) << "</td>";
-      for (const MetricInfo& metric : MetricTable()) {
-        html << "<td>" << Fixed(v.at(metric.key).get<double>(), metric.digits);
-        if (!base) {
-          const double dv = b.at(metric.key).get<double>();
-          const bool good = metric.higher_is_better ? dv > 0 : dv < 0;
-          html << " <span class='"
-               << (dv == 0 ? "d"
-                   : good  ? "up"
-                           : "down")
-               << "'>(" << Signed(dv, metric.digits) << ")</span>";
-        }
-        html << "</td>";
-      }
-      html << "<td>";
-      if (m.contains("label_accuracy")) {
-        const auto& a = m["label_accuracy"];
-        html << Fixed(100 * a["pixel"].get<double>(), 1) << "% / "
-             << Fixed(100 * a["mean_class"].get<double>(), 1) << "%<br><span class='d'>";
-        for (const auto& item : a["per_class"].items()) {
-          html << Escape(item.key()) << " " << Fixed(100 * item.value().get<double>(), 0) << "% ";
-        }
-        html << "</span>";
-      }
-      html << "</td></tr>";
-    }
-    html << "<tr><td>(truth)</td>";
-    for (const MetricInfo& metric : MetricTable()) {
-      html << "<td>"
-           << (metric.key == "colorfulness" ? Fixed(d["colorfulness_truth"].get<double>(), 1) : "")
-           << "</td>";
-    }
-    html << "<td></td></tr></table>";
-    if (d.contains("regions")) {
-      const auto& g = d["regions"];
-      const auto& pub = g["published_ncuts_arbelaez2011"];
-      html << "<p>Region benchmark of the normalized-cuts stage (lightness only) against the human "
-              "segmentations, "
-              "segment counts swept for ODS/OIS:</p><table><tr><th></th><th>Covering "
-              "ODS</th><th>OIS</th>"
-              "<th>PRI ODS</th><th>OIS</th><th>VI ODS</th><th>OIS</th></tr><tr><td>tint normalized "
-              "cuts</td>";
-      for (const char* k : {"covering", "pri", "voi"}) {
-        html << "<td>" << Fixed(g[k]["ods"].get<double>(), 3) << "</td><td>"
-             << Fixed(g[k]["ois"].get<double>(), 3) << "</td>";
-      }
-      html << "</tr><tr><td>Ncuts, Arbelaez et al. 2011 (as recalled, unverified)</td>";
-      for (const char* k : {"covering", "pri", "voi"}) {
-        html << "<td>" << Fixed(pub[k]["ods"].get<double>(), 2) << "</td><td>"
-             << Fixed(pub[k]["ois"].get<double>(), 2) << "</td>";
-      }
-      html << "</tr></table>";
-    }
+    WriteMetricsTable(d, names, html);
+    WriteRegionTable(d, html);
     html << "<p>Fraction of pixels whose (a, b) error is within t (mean over photos; AuC is the "
             "area under it):</p>"
          << CurvesSvg(d);
-
-    // Best, median and worst photo by the ranking method's AuC.
-    const DatasetSpec* spec = nullptr;
-    for (const auto& s : config.datasets) {
-      if (s.name == dname) spec = &s;
-    }
-    std::vector<std::pair<double, std::string>> ranked;
-    const fs::path dir = fs::path(out_dir) / "photos" / dname;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-      if (e.path().extension() != ".json") continue;
-      json r;
-      if (!ReadConfigFile(e.path().string(), &r).ok()) continue;
-      if (!r.contains("methods") || !r["methods"].contains(ranker)) continue;
-      ranked.emplace_back(r["methods"][ranker].value("auc", 0.0), r.value("photo", std::string()));
-    }
-    if (ranked.empty() || spec == nullptr) continue;
-    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    const std::vector<std::pair<std::string, size_t>> picks = {
-        {"best", 0}, {"median", ranked.size() / 2}, {"worst", ranked.size() - 1}};
-    html << "<p>Best, median and worst photo by the AuC of <b>" << Escape(ranker)
-         << "</b>:</p><div style='overflow-x:auto'><table class='grid'><tr><td></td>";
-    for (const auto& n : names)
-      html << "<td>" << Escape(n) << (n == names[0] ? " (the input)" : "") << "</td>";
-    html << "<td>truth</td></tr>";
-    for (const auto& [label, index] : picks) {
-      const std::string& photo = ranked[index].second;
-      cv::Mat image;
-      TINT_RETURN_IF_ERROR(ReadImage(read, (fs::path(spec->images_dir) / photo).string(), &image));
-      std::vector<cv::Mat>
-          tiles;  // the methods (the grayscale baseline shows the input), then the truth
-      for (size_t m = 0; m < methods.size(); ++m) {
-        cv::Mat out;
-        TINT_RETURN_IF_ERROR(
-            ColorizeWithGuide(config, m, *methods[m], spec->name, photo, image, read, &out));
-        tiles.push_back(out);
-      }
-      cv::Mat truth8;
-      ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
-      tiles.push_back(truth8);
-      html << "<tr><td>" << label << "<br><span class='d'>" << Escape(photo) << "<br>AuC "
-           << Fixed(ranked[index].first, 1) << "</span></td>";
-      for (size_t t = 0; t < tiles.size(); ++t) {
-        const std::string file = dname + "_" + label + "_" + std::to_string(t) + ".png";
-        TINT_RETURN_IF_ERROR(WriteImage((thumbs / file).string(), Thumb(tiles[t], 180)));
-        html << "<td><img src='thumbs/" << Escape(file) << "' width='180'></td>";
-      }
-      html << "</tr>";
-    }
-    html << "</table></div>";
+    TINT_RETURN_IF_ERROR(
+        WritePicks(config, methods, names, d["name"].get<std::string>(), out_dir, read, html));
   }
   html << "<p class='d'>Per-photo numbers: <code>per_photo.csv</code>; everything above: "
           "<code>summary.json</code>.</p>"
