@@ -90,6 +90,141 @@ Status ResolveDataset(const std::string& w, DatasetSpec* dataset) {
   return Status::Ok();
 }
 
+namespace {
+
+// One [[dataset]] table (`w` names it in messages), after the `before` ones.
+Status ParseDataset(const json& d, const std::string& w, const std::string& data_root,
+                    const std::vector<DatasetSpec>& before, DatasetSpec* out) {
+  DatasetSpec s;
+  TINT_RETURN_IF_ERROR(
+      CheckKeys(d, w, {"name", "kind", "path", "split", "limit", "regions", "segment_counts"}));
+  TINT_RETURN_IF_ERROR(GetString(d, w, "name", true, &s.name));
+  TINT_RETURN_IF_ERROR(GetString(d, w, "kind", true, &s.kind));
+  TINT_RETURN_IF_ERROR(GetString(d, w, "path", true, &s.path));
+  TINT_RETURN_IF_ERROR(GetString(d, w, "split", false, &s.split));
+  long long limit = 0;
+  TINT_RETURN_IF_ERROR(GetInt(d, w, "limit", false, 0, 1'000'000, &limit));
+  s.limit = static_cast<int>(limit);
+  TINT_RETURN_IF_ERROR(GetBool(d, w, "regions", false, &s.regions));
+  if (d.contains("segment_counts")) {
+    const json& counts = d["segment_counts"];
+    if (!counts.is_array() || counts.empty())
+      return Status::Error(w + ": segment_counts must be a list of integers");
+    s.segment_counts.clear();
+    for (const json& v : counts) {
+      if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 1000) {
+        return Status::Error(w + ": segment_counts must hold integers in 1..1000");
+      }
+      s.segment_counts.push_back(v.get<int>());
+    }
+  }
+  if (!SafeName(s.name)) return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-]");
+  for (const auto& other : before) {
+    if (other.name == s.name)
+      return Status::Error(w + ": duplicate data set name '" + s.name + "'");
+  }
+  s.path = ResolvePath(data_root, s.path);
+  TINT_RETURN_IF_ERROR(ResolveDataset(w, &s));
+  *out = std::move(s);
+  return Status::Ok();
+}
+
+// A method's reference file: dataset<TAB>photo<TAB>reference per line.
+Status ReadReferencePairs(const std::string& w, const std::string& data_root, MethodSpec* s) {
+  std::vector<uint8_t> bytes;
+  TINT_RETURN_IF_ERROR(PrefixError(w + ": reference: ", ReadFileBytes(s->reference, &bytes)));
+  std::istringstream lines(std::string(bytes.begin(), bytes.end()));
+  int number = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cells;
+    std::istringstream cell(line);
+    for (std::string c; std::getline(cell, c, '\t');) cells.push_back(c);
+    if (cells.size() != 3 || cells[0].empty() || cells[1].empty() || cells[2].empty()) {
+      return Status::Error(s->reference + ":" + std::to_string(number) +
+                           ": expected dataset<TAB>photo<TAB>reference");
+    }
+    s->reference_of[{cells[0], cells[1]}] = ResolvePath(data_root, cells[2]);
+  }
+  if (s->reference_of.empty()) return Status::Error(s->reference + ": no pairs");
+  return Status::Ok();
+}
+
+// One [[method]] table (`w` names it in messages), after the `before` ones.
+Status ParseMethod(const json& m, const std::string& w, const std::string& data_root,
+                   const std::vector<MethodSpec>& before, MethodSpec* out) {
+  MethodSpec s;
+  TINT_RETURN_IF_ERROR(
+      CheckKeys(m, w, {"name", "mode", "model", "options", "hints", "hint_reach", "reference"}));
+  TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
+  TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.mode));
+  if (!SafeName(s.name) || s.name == "grayscale") {
+    return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-] and not 'grayscale'");
+  }
+  for (const auto& other : before) {
+    if (other.name == s.name) return Status::Error(w + ": duplicate method name '" + s.name + "'");
+  }
+  // The mode is a registered method; what it takes decides the keys.
+  const MethodInfo* info = FindMethod(s.mode);
+  if (info == nullptr || s.mode == "grayscale") {
+    return Status::Error(w + ": mode '" + s.mode + "' is not a registered method (" +
+                         RegisteredMethodNames() + "; the grayscale baseline is always run)");
+  }
+  if (info->takes_model) {
+    TINT_RETURN_IF_ERROR(GetString(m, w, "model", true, &s.model));
+    s.model = ResolvePath(data_root, s.model);
+  } else if (m.contains("model")) {
+    return Status::Error(w + ": method '" + s.mode + "' takes no 'model'");
+  }
+  if (m.contains("hints")) {
+    TINT_RETURN_IF_ERROR(GetString(m, w, "hints", true, &s.hints));
+    s.hints = ResolvePath(data_root, s.hints);
+    std::error_code ec;
+    if (!fs::is_directory(s.hints, ec))
+      return Status::Error(w + ": hints folder " + s.hints + " does not exist");
+  }
+  GuidesGiven given;
+  given.reference = m.contains("reference");
+  given.hints = m.contains("hints");
+  TINT_RETURN_IF_ERROR(
+      PrefixError(w + ": ", CheckGuidesApply(*info, given,
+                                             {"reference = \"PAIRS.tsv\"", "",
+                                              "hints = \"FOLDER\" (<photo stem>.png each)", ""})));
+  if (m.contains("reference")) {
+    TINT_RETURN_IF_ERROR(GetString(m, w, "reference", true, &s.reference));
+    s.reference = ResolvePath(data_root, s.reference);
+    TINT_RETURN_IF_ERROR(ReadReferencePairs(w, data_root, &s));
+  }
+  if (m.contains("hint_reach")) {
+    const json& r = m["hint_reach"];
+    HintOptions check;
+    std::string error;
+    if (!r.is_number() || s.hints.empty() || !(check.reach = r.get<double>(), check.Check(&error)))
+      return Status::Error(w + ": hint_reach must be a number in 0..1000000 and needs hints");
+    s.hint_reach = check.reach;
+  }
+  if (m.contains("options")) {
+    if (!info->takes_options)
+      return Status::Error(w + ": method '" + s.mode + "' takes no 'options'");
+    const json& o = m["options"];
+    if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
+    // Keys are the option table's names; each value is checked now, so
+    // a bad one stops the run before any work and names the key.
+    ColorizerSpec spec;
+    spec.method = s.mode;
+    spec.options = o;
+    ClassicOptions check;
+    TINT_RETURN_IF_ERROR(
+        PrefixError(w + " (method '" + s.name + "'): ", ClassicOptionsOf(spec, &check)));
+    s.options = o;
+  }
+  *out = std::move(s);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status LoadExperimentConfig(const std::string& path, const std::string& data_root,
                             ExperimentConfig* out) {
   ExperimentConfig c;
@@ -104,128 +239,19 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
     return Status::Error(path + ": needs at least one [[dataset]]");
   }
   for (size_t i = 0; i < t["dataset"].size(); ++i) {
-    const json& d = t["dataset"][i];
-    const std::string w = path + " [[dataset]] #" + std::to_string(i + 1);
-    TINT_RETURN_IF_ERROR(
-        CheckKeys(d, w, {"name", "kind", "path", "split", "limit", "regions", "segment_counts"}));
     DatasetSpec s;
-    TINT_RETURN_IF_ERROR(GetString(d, w, "name", true, &s.name));
-    TINT_RETURN_IF_ERROR(GetString(d, w, "kind", true, &s.kind));
-    TINT_RETURN_IF_ERROR(GetString(d, w, "path", true, &s.path));
-    TINT_RETURN_IF_ERROR(GetString(d, w, "split", false, &s.split));
-    long long limit = 0;
-    TINT_RETURN_IF_ERROR(GetInt(d, w, "limit", false, 0, 1'000'000, &limit));
-    s.limit = static_cast<int>(limit);
-    TINT_RETURN_IF_ERROR(GetBool(d, w, "regions", false, &s.regions));
-    if (d.contains("segment_counts")) {
-      const json& counts = d["segment_counts"];
-      if (!counts.is_array() || counts.empty())
-        return Status::Error(w + ": segment_counts must be a list of integers");
-      s.segment_counts.clear();
-      for (const json& v : counts) {
-        if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 1000) {
-          return Status::Error(w + ": segment_counts must hold integers in 1..1000");
-        }
-        s.segment_counts.push_back(v.get<int>());
-      }
-    }
-    if (!SafeName(s.name)) return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-]");
-    for (const auto& other : c.datasets) {
-      if (other.name == s.name)
-        return Status::Error(w + ": duplicate data set name '" + s.name + "'");
-    }
-    s.path = ResolvePath(data_root, s.path);
-    TINT_RETURN_IF_ERROR(ResolveDataset(w, &s));
+    TINT_RETURN_IF_ERROR(ParseDataset(t["dataset"][i],
+                                      path + " [[dataset]] #" + std::to_string(i + 1), data_root,
+                                      c.datasets, &s));
     c.datasets.push_back(s);
   }
   if (t.contains("method")) {
     if (!t["method"].is_array()) return Status::Error(path + ": 'method' must be a list of tables");
     for (size_t i = 0; i < t["method"].size(); ++i) {
-      const json& m = t["method"][i];
-      const std::string w = path + " [[method]] #" + std::to_string(i + 1);
-      TINT_RETURN_IF_ERROR(CheckKeys(
-          m, w, {"name", "mode", "model", "options", "hints", "hint_reach", "reference"}));
       MethodSpec s;
-      TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
-      TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.mode));
-      if (!SafeName(s.name) || s.name == "grayscale") {
-        return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-] and not 'grayscale'");
-      }
-      for (const auto& other : c.methods) {
-        if (other.name == s.name)
-          return Status::Error(w + ": duplicate method name '" + s.name + "'");
-      }
-      // The mode is a registered method; what it takes decides the keys.
-      const MethodInfo* info = FindMethod(s.mode);
-      if (info == nullptr || s.mode == "grayscale") {
-        return Status::Error(w + ": mode '" + s.mode + "' is not a registered method (" +
-                             RegisteredMethodNames() + "; the grayscale baseline is always run)");
-      }
-      if (info->takes_model) {
-        TINT_RETURN_IF_ERROR(GetString(m, w, "model", true, &s.model));
-        s.model = ResolvePath(data_root, s.model);
-      } else if (m.contains("model")) {
-        return Status::Error(w + ": method '" + s.mode + "' takes no 'model'");
-      }
-      if (m.contains("hints")) {
-        TINT_RETURN_IF_ERROR(GetString(m, w, "hints", true, &s.hints));
-        s.hints = ResolvePath(data_root, s.hints);
-        std::error_code ec;
-        if (!fs::is_directory(s.hints, ec))
-          return Status::Error(w + ": hints folder " + s.hints + " does not exist");
-      }
-      GuidesGiven given;
-      given.reference = m.contains("reference");
-      given.hints = m.contains("hints");
-      TINT_RETURN_IF_ERROR(PrefixError(
-          w + ": ", CheckGuidesApply(*info, given,
-                                     {"reference = \"PAIRS.tsv\"", "",
-                                      "hints = \"FOLDER\" (<photo stem>.png each)", ""})));
-      if (m.contains("reference")) {
-        TINT_RETURN_IF_ERROR(GetString(m, w, "reference", true, &s.reference));
-        s.reference = ResolvePath(data_root, s.reference);
-        std::vector<uint8_t> bytes;
-        TINT_RETURN_IF_ERROR(PrefixError(w + ": reference: ", ReadFileBytes(s.reference, &bytes)));
-        std::istringstream lines(std::string(bytes.begin(), bytes.end()));
-        int number = 0;
-        for (std::string line; std::getline(lines, line);) {
-          ++number;
-          if (line.empty() || line[0] == '#') continue;
-          std::vector<std::string> cells;
-          std::istringstream cell(line);
-          for (std::string c; std::getline(cell, c, '\t');) cells.push_back(c);
-          if (cells.size() != 3 || cells[0].empty() || cells[1].empty() || cells[2].empty()) {
-            return Status::Error(s.reference + ":" + std::to_string(number) +
-                                 ": expected dataset<TAB>photo<TAB>reference");
-          }
-          s.reference_of[{cells[0], cells[1]}] = ResolvePath(data_root, cells[2]);
-        }
-        if (s.reference_of.empty()) return Status::Error(s.reference + ": no pairs");
-      }
-      if (m.contains("hint_reach")) {
-        const json& r = m["hint_reach"];
-        HintOptions check;
-        std::string error;
-        if (!r.is_number() || s.hints.empty() ||
-            !(check.reach = r.get<double>(), check.Check(&error)))
-          return Status::Error(w + ": hint_reach must be a number in 0..1000000 and needs hints");
-        s.hint_reach = check.reach;
-      }
-      if (m.contains("options")) {
-        if (!info->takes_options)
-          return Status::Error(w + ": method '" + s.mode + "' takes no 'options'");
-        const json& o = m["options"];
-        if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
-        // Keys are the option table's names; each value is checked now, so
-        // a bad one stops the run before any work and names the key.
-        ColorizerSpec spec;
-        spec.method = s.mode;
-        spec.options = o;
-        ClassicOptions check;
-        TINT_RETURN_IF_ERROR(
-            PrefixError(w + " (method '" + s.name + "'): ", ClassicOptionsOf(spec, &check)));
-        s.options = o;
-      }
+      TINT_RETURN_IF_ERROR(ParseMethod(t["method"][i],
+                                       path + " [[method]] #" + std::to_string(i + 1), data_root,
+                                       c.methods, &s));
       c.methods.push_back(s);
     }
   }
