@@ -62,7 +62,7 @@ const Colorizer& DefaultClassic() {
 const Colorizer* Cnn() {
   static const Colorizer* c = [] {
     std::unique_ptr<Colorizer> out;
-    ColorizerSpec spec;  // through the method registry, as tint colorize --method cnn
+    MethodSpec spec;  // through the method registry, as tint colorize --method cnn
     spec.method = "cnn";
     ColorizerContext context;
     context.default_model = SourcePath("models/tint-hc/card.toml");

@@ -100,7 +100,7 @@ nlohmann::json ToJson(const py::handle& value, const std::string& key) {
 // thread holding the mutex may need the GIL back (four threads calling
 // colorize at once hung so). Colorizers are safe to share between threads
 // (eval --jobs does), so one made here serves every thread.
-const Colorizer& CachedColorizer(const ColorizerSpec& spec, const ColorizerContext& context) {
+const Colorizer& CachedColorizer(const MethodSpec& spec, const ColorizerContext& context) {
   static auto* made = new std::map<std::string, std::unique_ptr<Colorizer>>();
   static std::mutex mutex;
   const std::string key = nlohmann::json{
@@ -128,7 +128,7 @@ const Colorizer& CachedColorizer(const ColorizerSpec& spec, const ColorizerConte
 
 py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
                               const py::kwargs& kwargs) {
-  ColorizerSpec spec;
+  MethodSpec spec;
   spec.method = method;
   ColorizerContext context;
   context.db_dir = DefaultDatabaseDir();
@@ -230,7 +230,7 @@ py::list ColorizeSequence(const py::list& frames, const py::array& keyframe,
   options.from_previous = from_previous;
   std::string error;
   if (!options.Check(&error)) throw py::value_error(error);
-  ColorizerSpec spec;
+  MethodSpec spec;
   spec.method = method;
   ColorizerContext context;
   context.db_dir = db.empty() ? DefaultDatabaseDir() : db;

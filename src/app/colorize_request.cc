@@ -133,7 +133,7 @@ Status PlanFiles(const ColorizeRequest& request, const MethodInfo& info, bool fo
     output_plan.AddInput(request.reference_path, "the input " + request.reference_path);
   if (info.reads_database) output_plan.AddInputFolder(request.db_dir, "the patch database");
   if (info.takes_model) {
-    const ColorizerSpec& spec = request.spec;
+    const MethodSpec& spec = request.spec;
     const std::string model = spec.model.empty() ? DefaultModelCard() : spec.model;
     output_plan.AddInput(model, "the model card " + model);
     if (!spec.weights.empty()) output_plan.AddInput(spec.weights, "the weights " + spec.weights);
@@ -220,7 +220,7 @@ int ColorizeAll(const ColorizeRequest& request, const std::string& command,
 
 Status RunColorizeRequest(const ColorizeRequest& request, const std::string& command,
                           int* failures) {
-  const ColorizerSpec& spec = request.spec;
+  const MethodSpec& spec = request.spec;
   *failures = 0;
   if (request.inputs.empty()) return Fail("no input photo");
   if (request.jobs < 1) return Fail("jobs must be at least 1");

@@ -19,7 +19,7 @@ namespace tint {
 struct ColorizeRequest {
   std::vector<std::string> inputs;
   std::string output;  // an image file for one input; a folder for several
-  ColorizerSpec spec;  // method, its options, model card, weights
+  MethodSpec spec;     // method, its options, model card, weights
   std::string db_dir, data_root;
   bool require_cache = false;
   PostOptions post;

@@ -48,8 +48,8 @@ Status PrepareResultsFolder(const EvalRequest& r, const ExperimentConfig& config
   for (const DatasetSpec& d : config.datasets)
     plan.AddInputFolder(d.path, "the folder of data set '" + d.name + "'");
   plan.AddInputFolder(r.db_dir, "the patch database");
-  for (const MethodSpec& m : config.methods) {
-    if (!m.model.empty()) plan.AddInput(m.model, "the model card " + m.model);
+  for (const ExperimentMethod& m : config.methods) {
+    if (!m.spec.model.empty()) plan.AddInput(m.spec.model, "the model card " + m.spec.model);
     if (!m.reference.empty()) plan.AddInput(m.reference, "the reference " + m.reference);
   }
   for (const std::string& from : r.merge_dirs) plan.AddInputFolder(from, "the --merge folder");
@@ -67,12 +67,9 @@ Status OpenConfiguredMethods(const std::string& command, const ExperimentConfig&
                              const std::string& db_dir, const std::string& data_root,
                              OpenedMethods* methods, nlohmann::json* seeds) {
   *seeds = nlohmann::json::object();
-  for (const MethodSpec& m : config.methods) {
-    ColorizerSpec spec;
-    spec.method = m.mode;
-    spec.options = m.options;
-    spec.model = m.model;
-    const MethodInfo* info = FindMethod(m.mode);
+  for (const ExperimentMethod& m : config.methods) {
+    const MethodSpec& spec = m.spec;
+    const MethodInfo* info = FindMethod(spec.method);
     if (info != nullptr && info->takes_options) {
       ClassicOptions classic;
       if (Status s = ClassicOptionsOf(spec, &classic); !s.ok())
@@ -93,8 +90,8 @@ Status OpenConfiguredMethods(const std::string& command, const ExperimentConfig&
 // under another context.
 std::string ResultContext(const ExperimentConfig& config, const nlohmann::json& provenance) {
   nlohmann::json context;
-  for (const MethodSpec& m : config.methods) {
-    const MethodInfo* info = FindMethod(m.mode);
+  for (const ExperimentMethod& m : config.methods) {
+    const MethodInfo* info = FindMethod(m.spec.method);
     if (info != nullptr && info->reads_database && provenance.contains("patchdb_manifest_sha256"))
       context["patchdb"] = provenance["patchdb_manifest_sha256"];
   }
@@ -203,14 +200,12 @@ Status OpenQuickMethods(const EvalRequest& r, const std::string& command, Experi
     if (name == "grayscale") continue;
     const MethodInfo* info = FindMethod(name);
     if (info == nullptr) return Status::Error("no method '" + name + "'");
-    MethodSpec m;
-    m.mode = name;
-    ColorizerSpec spec;
-    spec.method = name;
-    if (info->takes_options) m.options = spec.options = r.classic_options;
-    if (info->takes_model) m.model = spec.model = r.model;
+    ExperimentMethod m;
+    m.spec.method = name;
+    if (info->takes_options) m.spec.options = r.classic_options;
+    if (info->takes_model) m.spec.model = r.model;
     std::unique_ptr<Colorizer> c;
-    if (Status s = OpenMethod(command, spec, r.db_dir, r.data_root, false, true, &c); !s.ok())
+    if (Status s = OpenMethod(command, m.spec, r.db_dir, r.data_root, false, true, &c); !s.ok())
       return s;
     // A model's card names it ("cnn:tint-hypercolumn-s"), else the
     // registered name, so that presets ("classic:seed") and variants

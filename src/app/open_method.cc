@@ -7,7 +7,7 @@
 
 namespace tint {
 
-Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const std::string& db_dir,
+Status OpenMethod(const std::string& command, const MethodSpec& spec, const std::string& db_dir,
                   const std::string& data_root, bool require_cache, bool verbose,
                   std::unique_ptr<Colorizer>* colorizer) {
   CacheState state = CacheState::kMissing;

@@ -13,7 +13,7 @@ namespace tint {
 // is never used: the index is built in memory (said on stderr when
 // `verbose`, as "tint COMMAND: note: ..."), or, with require_cache, the call
 // fails.
-Status OpenMethod(const std::string& command, const ColorizerSpec& spec, const std::string& db_dir,
+Status OpenMethod(const std::string& command, const MethodSpec& spec, const std::string& db_dir,
                   const std::string& data_root, bool require_cache, bool verbose,
                   std::unique_ptr<Colorizer>* colorizer);
 

@@ -59,7 +59,7 @@ int RunColorizeSequence(int argc, char** argv) {
     return internal::Fail(cmd, s.message());
   std::string error;
   if (!run.sequence.Check(&error) || !run.read.Check(&error)) return internal::Fail(cmd, error);
-  ColorizerSpec spec;
+  MethodSpec spec;
   spec.method = method;
   spec.options = internal::GivenClassicOptions(app, classic);
   std::unique_ptr<Colorizer> colorizer;

@@ -130,7 +130,7 @@ Status ParseDataset(const json& d, const std::string& w, const std::string& data
 }
 
 // A method's reference file: dataset<TAB>photo<TAB>reference per line.
-Status ReadReferencePairs(const std::string& w, const std::string& data_root, MethodSpec* s) {
+Status ReadReferencePairs(const std::string& w, const std::string& data_root, ExperimentMethod* s) {
   std::vector<uint8_t> bytes;
   TINT_RETURN_IF_ERROR(PrefixError(w + ": reference: ", ReadFileBytes(s->reference, &bytes)));
   std::istringstream lines(std::string(bytes.begin(), bytes.end()));
@@ -153,12 +153,12 @@ Status ReadReferencePairs(const std::string& w, const std::string& data_root, Me
 
 // One [[method]] table (`w` names it in messages), after the `before` ones.
 Status ParseMethod(const json& m, const std::string& w, const std::string& data_root,
-                   const std::vector<MethodSpec>& before, MethodSpec* out) {
-  MethodSpec s;
+                   const std::vector<ExperimentMethod>& before, ExperimentMethod* out) {
+  ExperimentMethod s;
   TINT_RETURN_IF_ERROR(
       CheckKeys(m, w, {"name", "mode", "model", "options", "hints", "hint_reach", "reference"}));
   TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
-  TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.mode));
+  TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.spec.method));
   if (!SafeName(s.name) || s.name == "grayscale") {
     return Status::Error(w + ": name must be 1..64 of [A-Za-z0-9._-] and not 'grayscale'");
   }
@@ -166,16 +166,16 @@ Status ParseMethod(const json& m, const std::string& w, const std::string& data_
     if (other.name == s.name) return Status::Error(w + ": duplicate method name '" + s.name + "'");
   }
   // The mode is a registered method; what it takes decides the keys.
-  const MethodInfo* info = FindMethod(s.mode);
-  if (info == nullptr || s.mode == "grayscale") {
-    return Status::Error(w + ": mode '" + s.mode + "' is not a registered method (" +
+  const MethodInfo* info = FindMethod(s.spec.method);
+  if (info == nullptr || s.spec.method == "grayscale") {
+    return Status::Error(w + ": mode '" + s.spec.method + "' is not a registered method (" +
                          RegisteredMethodNames() + "; the grayscale baseline is always run)");
   }
   if (info->takes_model) {
-    TINT_RETURN_IF_ERROR(GetString(m, w, "model", true, &s.model));
-    s.model = ResolvePath(data_root, s.model);
+    TINT_RETURN_IF_ERROR(GetString(m, w, "model", true, &s.spec.model));
+    s.spec.model = ResolvePath(data_root, s.spec.model);
   } else if (m.contains("model")) {
-    return Status::Error(w + ": method '" + s.mode + "' takes no 'model'");
+    return Status::Error(w + ": method '" + s.spec.method + "' takes no 'model'");
   }
   if (m.contains("hints")) {
     TINT_RETURN_IF_ERROR(GetString(m, w, "hints", true, &s.hints));
@@ -206,18 +206,15 @@ Status ParseMethod(const json& m, const std::string& w, const std::string& data_
   }
   if (m.contains("options")) {
     if (!info->takes_options)
-      return Status::Error(w + ": method '" + s.mode + "' takes no 'options'");
+      return Status::Error(w + ": method '" + s.spec.method + "' takes no 'options'");
     const json& o = m["options"];
     if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
     // Keys are the option table's names; each value is checked now, so
     // a bad one stops the run before any work and names the key.
-    ColorizerSpec spec;
-    spec.method = s.mode;
-    spec.options = o;
+    s.spec.options = o;
     ClassicOptions check;
     TINT_RETURN_IF_ERROR(
-        PrefixError(w + " (method '" + s.name + "'): ", ClassicOptionsOf(spec, &check)));
-    s.options = o;
+        PrefixError(w + " (method '" + s.name + "'): ", ClassicOptionsOf(s.spec, &check)));
   }
   *out = std::move(s);
   return Status::Ok();
@@ -248,7 +245,7 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
   if (t.contains("method")) {
     if (!t["method"].is_array()) return Status::Error(path + ": 'method' must be a list of tables");
     for (size_t i = 0; i < t["method"].size(); ++i) {
-      MethodSpec s;
+      ExperimentMethod s;
       TINT_RETURN_IF_ERROR(ParseMethod(t["method"][i],
                                        path + " [[method]] #" + std::to_string(i + 1), data_root,
                                        c.methods, &s));
@@ -277,7 +274,8 @@ Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos) 
 Status ColorizeWithGuide(const ExperimentConfig& config, size_t m, const Colorizer& colorizer,
                          const std::string& dataset, const std::string& photo, const cv::Mat& image,
                          const ImageReadOptions& read, cv::Mat* out8, ColorizeDetails* details) {
-  const MethodSpec* spec = m > 0 && m <= config.methods.size() ? &config.methods[m - 1] : nullptr;
+  const ExperimentMethod* spec =
+      m > 0 && m <= config.methods.size() ? &config.methods[m - 1] : nullptr;
   Hints hints;
   ReferenceGuide reference;
   PhotoGuide guide;
@@ -438,8 +436,11 @@ std::string StoredResultProblem(const fs::path& path, const std::string& key,
 std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset,
                       const std::string& context) {
   json methods = json::array();
-  for (const MethodSpec& m : config.methods) {
-    json method = {{"name", m.name}, {"mode", m.mode}, {"options", m.options}, {"model", m.model}};
+  for (const ExperimentMethod& m : config.methods) {
+    json method = {{"name", m.name},
+                   {"mode", m.spec.method},
+                   {"options", m.spec.options},
+                   {"model", m.spec.model}};
     if (!m.hints.empty()) method.update({{"hints", m.hints}, {"hint_reach", m.hint_reach}});
     if (!m.reference.empty()) method["reference"] = m.reference_of;
     methods.push_back(method);

@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "guide/hints.h"
 #include "pipeline/colorizer.h"
+#include "pipeline/registry.h"
 
 namespace tint {
 
@@ -33,12 +34,12 @@ struct DatasetSpec {
   std::string segmentations_dir;       // BSDS500 human segmentations, when regions
 };
 
-struct MethodSpec {
+// One [[method]] of a config: a row of the results under its own name,
+// the method spec (config key "mode" is spec.method; "options" and "model"
+// are spec's, the model path resolved), and the guides of each photo.
+struct ExperimentMethod {
   std::string name;
-  std::string mode;  // a registered method (the grayscale baseline is always added first)
-  nlohmann::json options =
-      nlohmann::json::object();  // classic: [method.options], keys of the option table
-  std::string model;             // cnn: model card path (resolved)
+  MethodSpec spec;  // a registered method (the grayscale baseline is always added first)
   // Strokes per photo: <hints>/<photo stem>.png (resolved; empty: none),
   // propagated over the method's output with this reach (HintOptions). A
   // photo without its hints file is an error of that photo.
@@ -55,7 +56,7 @@ struct ExperimentConfig {
   std::string path, name, text_sha256;
   nlohmann::json tree;  // the config as read, for provenance
   std::vector<DatasetSpec> datasets;
-  std::vector<MethodSpec> methods;
+  std::vector<ExperimentMethod> methods;
 };
 
 // Reads and checks a TOML/JSON config (unknown keys, missing data sets and

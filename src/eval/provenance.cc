@@ -15,7 +15,7 @@ namespace tint {
 namespace fs = std::filesystem;
 nlohmann::json RunProvenance(const ExperimentConfig& config, const std::string& db_dir,
                              const std::string& data_root) {
-  const std::vector<MethodSpec>& methods = config.methods;
+  const std::vector<ExperimentMethod>& methods = config.methods;
   nlohmann::json p;
   bool dirty = false;
   p["git_commit"] = SourceCommit(&dirty);
@@ -26,18 +26,18 @@ nlohmann::json RunProvenance(const ExperimentConfig& config, const std::string& 
   if (Sha256OfFile((fs::path(db_dir) / "manifest.json").string(), &db_hash).ok())
     p["patchdb_manifest_sha256"] = db_hash;
   p["patchdb"] = db_dir;
-  for (const MethodSpec& m : methods) {
-    const MethodInfo* info = FindMethod(m.mode);
+  for (const ExperimentMethod& m : methods) {
+    const MethodInfo* info = FindMethod(m.spec.method);
     if (info == nullptr || !info->takes_model) continue;
     ModelCard card;
     ModelCardOptions options;
     options.data_root = data_root;
-    if (!LoadModelCard(m.model, options, &card).ok()) continue;
+    if (!LoadModelCard(m.spec.model, options, &card).ok()) continue;
     std::string hash;
     const std::string& file =
         card.framework == ModelFramework::kCaffe ? card.weights_path : card.model_path;
     if (Sha256OfFile(file, &hash).ok())
-      p["models"][m.name] = {{"card", m.model}, {"file", file}, {"sha256", hash}};
+      p["models"][m.name] = {{"card", m.spec.model}, {"file", file}, {"sha256", hash}};
   }
   struct utsname u;
   if (::uname(&u) == 0) {

@@ -47,7 +47,7 @@ Status CreateCnnColorizer(const std::string& card_path, const ModelCardOptions& 
   return Status::Ok();
 }
 
-Status CreateCnnMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateCnnMethod(const MethodSpec& spec, const ColorizerContext& context,
                        std::unique_ptr<Colorizer>* colorizer) {
   ModelCardOptions card;
   card.data_root = context.data_root;

@@ -15,7 +15,7 @@ Status CreateCnnColorizer(const std::string& card_path, const ModelCardOptions& 
                           std::unique_ptr<Colorizer>* colorizer);
 
 // The registry's factory of "cnn": the spec's card, else the context's default.
-Status CreateCnnMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateCnnMethod(const MethodSpec& spec, const ColorizerContext& context,
                        std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace tint

@@ -22,7 +22,7 @@ std::unique_ptr<Colorizer> CreateGrayscaleColorizer(const std::string& name) {
   return std::make_unique<GrayscaleColorizer>(name);
 }
 
-Status CreateGrayscaleMethod(const ColorizerSpec&, const ColorizerContext&,
+Status CreateGrayscaleMethod(const MethodSpec&, const ColorizerContext&,
                              std::unique_ptr<Colorizer>* colorizer) {
   *colorizer = CreateGrayscaleColorizer();
   return Status::Ok();

@@ -13,7 +13,7 @@ namespace tint {
 std::unique_ptr<Colorizer> CreateGrayscaleColorizer(const std::string& name = "grayscale");
 
 // The registry's factory of "grayscale".
-Status CreateGrayscaleMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateGrayscaleMethod(const MethodSpec& spec, const ColorizerContext& context,
                              std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace tint

@@ -4,7 +4,7 @@
 
 namespace tint {
 
-Status CreateLevinMethod(const ColorizerSpec& spec, const ColorizerContext&,
+Status CreateLevinMethod(const MethodSpec& spec, const ColorizerContext&,
                          std::unique_ptr<Colorizer>* colorizer) {
   *colorizer = CreateGrayscaleColorizer(spec.method);
   return Status::Ok();

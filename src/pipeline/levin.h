@@ -10,7 +10,7 @@
 
 namespace tint {
 
-Status CreateLevinMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateLevinMethod(const MethodSpec& spec, const ColorizerContext& context,
                          std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace tint

@@ -153,7 +153,7 @@ Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
   return Status::Ok();
 }
 
-Status CreateColorizer(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateColorizer(const MethodSpec& spec, const ColorizerContext& context,
                        std::unique_ptr<Colorizer>* colorizer) {
   const MethodInfo* info = FindMethod(spec.method);
   if (info == nullptr) {

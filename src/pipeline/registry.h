@@ -19,8 +19,10 @@
 
 namespace tint {
 
-// What names one colorizer.
-struct ColorizerSpec {
+// A method spec: what names one colorizer (the method, its options and
+// model). The one type for it on every surface: the CLI, configs (inside an
+// ExperimentMethod), Python and the service fill it.
+struct MethodSpec {
   std::string method = "classic";  // a registered name
   // The method's options by name; classic methods: keys of the option table
   // (values as in a config: boolean, number or text).
@@ -38,7 +40,7 @@ struct ColorizerContext {
   CacheState* cache_state = nullptr;  // out, when set: what a classic factory found
 };
 
-using ColorizerFactory = Status (*)(const ColorizerSpec& spec, const ColorizerContext& context,
+using ColorizerFactory = Status (*)(const MethodSpec& spec, const ColorizerContext& context,
                                     std::unique_ptr<Colorizer>* colorizer);
 
 // One method of the registry. Entries name their fields (see registry.cc):
@@ -92,7 +94,7 @@ Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
 
 // Makes the colorizer `spec` names. An unknown method, an option it does not
 // take, or a bad value is a one-line error naming it.
-Status CreateColorizer(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateColorizer(const MethodSpec& spec, const ColorizerContext& context,
                        std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace tint

@@ -30,7 +30,7 @@ std::unique_ptr<Colorizer> CreateWelshColorizer(const WelshOptions& options) {
   return std::make_unique<WelshColorizer>(options);
 }
 
-Status CreateWelshMethod(const ColorizerSpec&, const ColorizerContext&,
+Status CreateWelshMethod(const MethodSpec&, const ColorizerContext&,
                          std::unique_ptr<Colorizer>* colorizer) {
   *colorizer = CreateWelshColorizer(WelshOptions());
   return Status::Ok();

@@ -12,7 +12,7 @@ namespace tint {
 std::unique_ptr<Colorizer> CreateWelshColorizer(const WelshOptions& options);
 
 // The registry's factory of "welsh".
-Status CreateWelshMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateWelshMethod(const MethodSpec& spec, const ColorizerContext& context,
                          std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace tint

@@ -66,7 +66,7 @@ Status JobRunner::Load(const RunnerOptions& options, std::unique_ptr<JobRunner>*
   context.default_model = options.model.empty() ? DefaultModelCard() : options.model;
   std::map<std::string, std::unique_ptr<Colorizer>> colorizers;
   for (const ServedMethod& m : methods) {
-    ColorizerSpec spec;
+    MethodSpec spec;
     spec.method = m.name;
     std::unique_ptr<Colorizer> colorizer;
     TINT_RETURN_IF_ERROR(PrefixError(m.name + ": ", CreateColorizer(spec, context, &colorizer)));

@@ -26,7 +26,7 @@ cv::Mat Photo(cv::Scalar left, cv::Scalar right) {
 
 const Colorizer& Classic() {
   static std::unique_ptr<Colorizer> c = [] {
-    ColorizerSpec spec;
+    MethodSpec spec;
     spec.options = {{"calibration_step", 0}};
     ColorizerContext context;
     context.db_dir = testing::SourceDir() + "/patchdb";

@@ -29,7 +29,7 @@ class SepiaColorizer : public Colorizer {
     return Status::Ok();
   }
 };
-Status CreateSepia(const ColorizerSpec&, const ColorizerContext&,
+Status CreateSepia(const MethodSpec&, const ColorizerContext&,
                    std::unique_ptr<Colorizer>* colorizer) {
   *colorizer = std::make_unique<SepiaColorizer>();
   return Status::Ok();
@@ -50,7 +50,7 @@ const Colorizer& Get(const std::string& method) {
   static auto* made = new std::map<std::string, std::unique_ptr<Colorizer>>();
   auto& c = (*made)[method];
   if (c) return *c;
-  ColorizerSpec spec;
+  MethodSpec spec;
   spec.method = method;
   if (FindMethod(method)->takes_options) spec.options = {{"calibration_step", 0}};  // quick to make
   ColorizerContext context;
@@ -162,7 +162,7 @@ TEST_P(ConformanceTest, BadOptionsGiveOneLine) {
   const MethodInfo& info = *FindMethod(GetParam());
   ColorizerContext context;
   context.db_dir = testing::SourceDir() + "/patchdb";
-  ColorizerSpec spec;
+  MethodSpec spec;
   spec.method = GetParam();
   spec.options =
       info.takes_options ? nlohmann::json{{"window", 8}} : nlohmann::json{{"anything", 1}};
@@ -221,7 +221,7 @@ TEST(RegistryTest, TheToyMethodIsRegisteredOnceAndUnknownNamesAreRefused) {
   EXPECT_TRUE(kToyRegistered);
   EXPECT_FALSE(RegisterMethod({"toy-sepia", "again", &CreateSepia}).ok());
   std::unique_ptr<Colorizer> c;
-  ColorizerSpec spec;
+  MethodSpec spec;
   spec.method = "nosuch";
   const Status s = CreateColorizer(spec, ColorizerContext(), &c);
   EXPECT_NE(s.message().find(

@@ -17,7 +17,7 @@ namespace tint {
 namespace {
 
 ClassicOptions OptionsOf(const std::string& method, const nlohmann::json& options = {}) {
-  ColorizerSpec spec;
+  MethodSpec spec;
   spec.method = method;
   spec.options = options.is_null() ? nlohmann::json::object() : options;
   ClassicOptions out;
@@ -81,7 +81,8 @@ TEST(PresetTest, LadderClimbsFromTheSeedToClassicOneIdeaAtATime) {
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_GE(config.methods.size(), 8u);
   std::vector<ClassicOptions> steps;
-  for (const MethodSpec& m : config.methods) steps.push_back(OptionsOf(m.mode, m.options));
+  for (const ExperimentMethod& m : config.methods)
+    steps.push_back(OptionsOf(m.spec.method, m.spec.options));
   // It starts at the seed (FLANN) and ends at the shipped defaults exactly.
   EXPECT_TRUE(Differences(steps.front(), OptionsOf("classic:seed-flann")).empty());
   EXPECT_TRUE(Differences(steps.back(), ClassicOptions()).empty())

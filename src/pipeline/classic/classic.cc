@@ -245,7 +245,7 @@ Status CreateClassicColorizer(const ClassicOptions& options, const std::string& 
   return Status::Ok();
 }
 
-Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options) {
+Status ClassicOptionsOf(const MethodSpec& spec, ClassicOptions* options) {
   const MethodInfo* info = FindMethod(spec.method);
   if (info == nullptr) {
     return Status::Error("unknown method '" + spec.method +
@@ -263,7 +263,7 @@ Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options) {
   return CheckClassicOptions(*options, OptionSpelling::kKey);
 }
 
-Status CreateClassicMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateClassicMethod(const MethodSpec& spec, const ColorizerContext& context,
                            std::unique_ptr<Colorizer>* colorizer) {
   ClassicOptions options;
   TINT_RETURN_IF_ERROR(ClassicOptionsOf(spec, &options));

@@ -26,10 +26,10 @@ std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
                                                   std::unique_ptr<PatchDatabase> database);
 
 // The classic options a spec sets (its method's preset, then its own), checked.
-Status ClassicOptionsOf(const ColorizerSpec& spec, ClassicOptions* options);
+Status ClassicOptionsOf(const MethodSpec& spec, ClassicOptions* options);
 
 // The registry's factory of "classic" and its presets.
-Status CreateClassicMethod(const ColorizerSpec& spec, const ColorizerContext& context,
+Status CreateClassicMethod(const MethodSpec& spec, const ColorizerContext& context,
                            std::unique_ptr<Colorizer>* colorizer);
 
 }  // namespace tint
