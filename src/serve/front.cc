@@ -632,8 +632,6 @@ Front::~Front() {
 }
 
 Status Front::Bind(const std::string& host, int port, int* bound_port) {
-  std::string error;
-  if (!limits_.Check(&error)) return Status::Error(error);
   // Two descriptors per connection being answered: lift the soft limit.
   rlimit files{};
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {

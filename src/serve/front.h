@@ -51,8 +51,10 @@ struct FrontLimits {
 
 class Front {
  public:
-  // `on_refusal(status, reason)` is called (on the front's thread) for every
-  // request refused here; reasons are short snake_case words.
+  // `limits` are ones FrontLimits::Check accepted (HttpOptions::Check checks
+  // them with the rest of the service's options, once). `on_refusal(status,
+  // reason)` is called (on the front's thread) for every request refused
+  // here; reasons are short snake_case words.
   Front(const FrontLimits& limits, std::function<void(int, const std::string&)> on_refusal);
   ~Front();
   Front(const Front&) = delete;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -119,8 +120,9 @@ HttpService::HttpService(JobQueue* queue, std::vector<ServedMethod> methods, Ima
       read_(read),
       options_(options),
       server_(new httplib::Server) {
+  max_body_bytes_ = static_cast<uint64_t>(options_.max_upload_mb * 1024 * 1024);
   FrontLimits limits = options_.front;
-  limits.max_body_bytes = static_cast<uint64_t>(options_.max_upload_mb * 1024 * 1024);
+  limits.max_body_bytes = max_body_bytes_;
   limits.body_too_large_message = UploadLimitText(options_.max_upload_mb);
   front_ = std::make_unique<Front>(
       limits, [this](int status, const std::string&) { CountResponse(status); });
@@ -148,7 +150,7 @@ void HttpService::Routes() {
   httplib::Server& svr = *server_;
   const int threads = options_.threads;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  svr.set_payload_max_length(static_cast<size_t>(options_.max_upload_mb * 1024 * 1024));
+  svr.set_payload_max_length(static_cast<size_t>(max_body_bytes_));
   // The front door hands over whole requests, so these only bound the
   // library's own socket.
   svr.set_read_timeout(10);
@@ -378,23 +380,27 @@ void HttpService::AnswerJobStatus(const httplib::Request& req, httplib::Response
   if (!number("wait", 0, 30, 0, &wait))
     return SendError(res, 400, "wait must be a number of seconds, 0..30");
   if (!number("after", -1, 1, status.progress, &after))
-    return SendError(res, 400, "after must be a progress, 0..1");
+    return SendError(res, 400, "after must be a progress, -1..1");
+  // Every request that asks to wait holds a slot, counted once and given
+  // back on every path out; only the first `most` of them wait.
+  struct Slot {
+    std::atomic<int>& count;
+    const int before;  // slots held before this one
+    explicit Slot(std::atomic<int>& c) : count(c), before(c.fetch_add(1)) {}
+    ~Slot() { --count; }
+  };
+  std::optional<Slot> slot;
+  if (wait > 0) slot.emplace(long_polls_);
   const int most = std::max(1, options_.threads / 2);
-  if (wait > 0 && long_polls_.fetch_add(1) < most) {
+  if (slot && slot->before < most) {
     const JobState state = status.state;
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
     while (!stopping_ && status.state == state && status.progress <= after &&
            status.state != JobState::kDone && status.state != JobState::kFailed &&
            std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      if (!queue_->Find(id, &status)) {
-        --long_polls_;
-        return SendMissingJob(res);
-      }
+      if (!queue_->Find(id, &status)) return SendMissingJob(res);
     }
-    --long_polls_;
-  } else if (wait > 0) {
-    --long_polls_;
   }
   SendJson(res, 200, StatusJson(status));
 }

@@ -91,6 +91,7 @@ class HttpService {
   std::unique_ptr<Front> front_;
   std::string socket_dir_;  // private (0700) folder of the library's Unix socket
   std::atomic<bool> stopping_{false};
+  uint64_t max_body_bytes_ = 0;     // --max-upload-mb in bytes, for the door and httplib
   std::atomic<int> long_polls_{0};  // GET /api/jobs/ID?wait= waiting now
   std::mutex counts_mu_;
   std::map<int, int64_t> responses_;  // by status code

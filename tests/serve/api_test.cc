@@ -295,7 +295,8 @@ TEST_F(ApiTest, ALongPollAnswersAtTheNextStep) {
   EXPECT_LT(seconds(start), 10.0);
   ExpectError(client_->Get((path + "?wait=31").c_str()), 400, "wait must be");
   ExpectError(client_->Get((path + "?wait=soon").c_str()), 400, "wait must be");
-  ExpectError(client_->Get((path + "?wait=1&after=2").c_str()), 400, "after must be");
+  ExpectError(client_->Get((path + "?wait=1&after=2").c_str()), 400,
+              "after must be a progress, -1..1");
 }
 
 TEST_F(ApiTest, BadRequestsGetTheirStatusAndOneLine) {
