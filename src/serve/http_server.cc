@@ -263,9 +263,11 @@ void HttpService::Routes() {
 // Checks on what a request says, before any handler: Host and Origin, the
 // token and the ranges asked for.
 bool HttpService::RefuseRequest(const httplib::Request& req, httplib::Response& res) {
+  // The front door has read the request whole, so a refusal leaves the
+  // client's connection as any answer does (the door keeps it alive when
+  // the client asked to).
   auto refuse = [&res](int status, const std::string& message) {
     SendError(res, status, message);
-    res.set_header("Connection", "close");
     return true;
   };
   // DNS rebinding: a loopback service answers only to its own names.
