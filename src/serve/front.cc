@@ -539,23 +539,20 @@ struct Front::Loop {
       if (c->deadline > now) continue;
       switch (c->phase) {
         case Phase::kHead:
-          if (c->served > 0 && c->in.empty()) {  // an idle kept-alive connection
+        case Phase::kBody: {
+          const bool head = c->phase == Phase::kHead;
+          if (head && c->served > 0 && c->in.empty()) {  // an idle kept-alive connection
             c->dead = true;
             break;
           }
+          const double seconds = head ? limits().header_timeout : limits().body_timeout;
           Refuse(c, 408,
-                 "the request head did not arrive within " +
-                     std::to_string(static_cast<int>(limits().header_timeout)) + " s",
-                 "header_timeout");
+                 std::string("the request ") + (head ? "head" : "body") +
+                     " did not arrive within " + std::to_string(static_cast<int>(seconds)) + " s",
+                 head ? "header_timeout" : "body_timeout");
           Flush(c);
           break;
-        case Phase::kBody:
-          Refuse(c, 408,
-                 "the request body did not arrive within " +
-                     std::to_string(static_cast<int>(limits().body_timeout)) + " s",
-                 "body_timeout");
-          Flush(c);
-          break;
+        }
         case Phase::kUpstream:
           if (c->out.empty()) {
             Refuse(c, 504, "the server did not answer in time", "no_answer");
