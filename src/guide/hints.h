@@ -8,8 +8,8 @@
 // in r's 3x3 window (the paper's eq. 2 and its published solver); pixels under
 // a stroke keep the stroke's chroma. Two changes make the system symmetric
 // positive definite, so that one sparse Cholesky factorization (Eigen's
-// SimplicialLLT) solves it for a and b within 0.5 s at 481x321 (the exact,
-// non-symmetric system of the paper's code took 1.5 s with SparseLU): a pair's
+// SimplicialLLT) solves it for a and b, about three times faster than the
+// paper's non-symmetric system with SparseLU (docs/decisions.md): a pair's
 // weight is the geometric mean of the affinity seen from either pixel
 // (sigma^-2 = (sigma_r^-2 + sigma_s^-2) / 2), and the neighbours are the 4
 // nearest instead of the 8 of the window.
@@ -52,8 +52,8 @@ struct HintOptions {
   // (experiments/strokes_val.toml); a few tens keep a correction local.
   double reach = 0;
   // A photo of more pixels is solved at this size and the correction resized
-  // back (the factorization's time and memory grow faster than the pixel
-  // count: 0.42 s at 481x321, 10.6 s and 0.8 GB at 1 Mpx solved whole).
+  // back: the factorization's time and memory grow faster than the pixel
+  // count (figures in docs/decisions.md).
   double working_pixels = 160'000;
   bool Check(std::string* error) const;
 };
