@@ -1,10 +1,7 @@
 #include "pipeline/classic/option_table.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <sstream>
+#include <functional>
+#include <utility>
 
 #include "match/backends.h"
 #include "pipeline/classic/classic.h"
@@ -12,33 +9,8 @@
 namespace tint {
 namespace {
 
-std::string FormatDouble(double v) {
-  // The shortest text that reads back as the same double.
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::ostringstream os;
-    os.precision(precision);
-    os << v;
-    if (std::strtod(os.str().c_str(), nullptr) == v) return os.str();
-  }
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
-}
-
-}  // namespace
-
-std::string OptionRange(const OptionInfo& o) {
-  if (o.type == OptionType::kDouble) return FormatDouble(o.min) + ".." + FormatDouble(o.max);
-  std::ostringstream os;
-  os << static_cast<long long>(o.min) << ".." << static_cast<unsigned long long>(o.max);
-  return os.str();
-}
-
-namespace {
-
 template <typename T>
-using Field = T& (*)(ClassicOptions&);
+using Field = OptionField<ClassicOptions, T>;
 
 const std::function<bool(const ClassicOptions&)> kAlways = [](const ClassicOptions&) {
   return true;
@@ -47,64 +19,18 @@ const std::function<bool(const ClassicOptions&)> kAlways = [](const ClassicOptio
 template <typename T>
 OptionInfo Number(const char* name, OptionType type, double min, double max, const char* help,
                   Field<T> field, std::function<bool(const ClassicOptions&)> in_key = nullptr) {
-  OptionInfo o;
-  o.name = name;
-  o.help = help;
-  o.type = type;
-  o.min = min;
-  o.max = max;
-  o.get = [field, type](const ClassicOptions& c) {
-    const T v = field(const_cast<ClassicOptions&>(c));
-    return type == OptionType::kDouble ? FormatDouble(static_cast<double>(v)) : std::to_string(v);
-  };
-  o.set = [field, type](ClassicOptions* c, const std::string& text) {
-    if (type == OptionType::kDouble)
-      field(*c) = static_cast<T>(std::strtod(text.c_str(), nullptr));
-    else if (type == OptionType::kUInt64)
-      field(*c) = static_cast<T>(std::strtoull(text.c_str(), nullptr, 10));
-    else
-      field(*c) = static_cast<T>(std::strtoll(text.c_str(), nullptr, 10));
-  };
-  o.in_cache_key = std::move(in_key);
-  return o;
+  return NumberOption<ClassicOptions, T>(name, type, min, max, help, field, std::move(in_key));
 }
 
 OptionInfo Switch(const char* name, const char* help, Field<bool> field,
                   std::function<bool(const ClassicOptions&)> in_key = nullptr) {
-  OptionInfo o;
-  o.name = name;
-  o.help = help;
-  o.type = OptionType::kBool;
-  o.get = [field](const ClassicOptions& c) {
-    return field(const_cast<ClassicOptions&>(c)) ? "true" : "false";
-  };
-  o.set = [field](ClassicOptions* c, const std::string& text) { field(*c) = text == "true"; };
-  o.in_cache_key = std::move(in_key);
-  return o;
+  return SwitchOption<ClassicOptions>(name, help, field, std::move(in_key));
 }
 
 template <typename E>
 OptionInfo Choice(const char* name, const char* help, std::vector<std::pair<std::string, E>> values,
                   Field<E> field, std::function<bool(const ClassicOptions&)> in_key = nullptr) {
-  OptionInfo o;
-  o.name = name;
-  o.help = help;
-  o.type = OptionType::kChoice;
-  for (const auto& [text, value] : values) o.choices.push_back(text);
-  o.get = [field, values](const ClassicOptions& c) {
-    const E v = field(const_cast<ClassicOptions&>(c));
-    for (const auto& [text, value] : values) {
-      if (value == v) return text;
-    }
-    return std::string("?");
-  };
-  o.set = [field, values](ClassicOptions* c, const std::string& text) {
-    for (const auto& [t, value] : values) {
-      if (t == text) field(*c) = value;
-    }
-  };
-  o.in_cache_key = std::move(in_key);
-  return o;
+  return ChoiceOption<ClassicOptions, E>(name, help, std::move(values), field, std::move(in_key));
 }
 
 // Features: what the database's samples are made of.
@@ -264,70 +190,6 @@ std::vector<OptionInfo> MakeTable() {
   return t;
 }
 
-std::string Shown(const OptionInfo& o, OptionSpelling spelling) {
-  return spelling == OptionSpelling::kFlag ? FlagName(o.name) : o.name;
-}
-
-// Checks text for an option; on success *canonical is what `set` takes.
-Status ParseOptionText(const OptionInfo& o, const std::string& raw, OptionSpelling spelling,
-                       std::string* canonical) {
-  const std::string shown = Shown(o, spelling);
-  std::string text = raw;
-  switch (o.type) {
-    case OptionType::kBool: {
-      std::transform(text.begin(), text.end(), text.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
-      if (text == "true" || text == "1" || text == "yes" || text == "on")
-        *canonical = "true";
-      else if (text == "false" || text == "0" || text == "no" || text == "off")
-        *canonical = "false";
-      else
-        return Status::Error(shown + " must be true or false, got '" + raw + "'");
-      return Status::Ok();
-    }
-    case OptionType::kChoice: {
-      std::transform(text.begin(), text.end(), text.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
-      std::string list;
-      for (const std::string& c : o.choices) {
-        if (c == text) {
-          *canonical = c;
-          return Status::Ok();
-        }
-        list += (list.empty() ? "" : ", ") + c;
-      }
-      return Status::Error(shown + " must be one of " + list + ", got '" + raw + "'");
-    }
-    default:
-      break;
-  }
-  const std::string what = o.type == OptionType::kDouble ? "a number" : "an integer";
-  auto bad = [&] {
-    return Status::Error(shown + " must be " + what + " in " + OptionRange(o) +
-                         (o.rule.empty() ? "" : " (" + o.rule + ")") + ", got '" + raw + "'");
-  };
-  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return bad();
-  char* end = nullptr;
-  errno = 0;
-  if (o.type == OptionType::kDouble) {
-    const double v = std::strtod(text.c_str(), &end);
-    if (*end != '\0' || errno != 0 || !std::isfinite(v) || v < o.min || v > o.max) return bad();
-    *canonical = FormatDouble(v);
-  } else if (o.type == OptionType::kUInt64) {
-    if (text[0] == '-') return bad();
-    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-    if (*end != '\0' || errno != 0) return bad();
-    *canonical = std::to_string(v);
-  } else {
-    const long long v = std::strtoll(text.c_str(), &end, 10);
-    if (*end != '\0' || errno != 0 || v < o.min || v > o.max) return bad();
-    if (o.rule == "odd" && v % 2 == 0) return bad();
-    if (o.rule == "0 or at least 8" && v > 0 && v < 8) return bad();
-    *canonical = std::to_string(v);
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 const std::vector<OptionInfo>& ClassicOptionTable() {
@@ -336,81 +198,32 @@ const std::vector<OptionInfo>& ClassicOptionTable() {
 }
 
 const OptionInfo* FindClassicOption(const std::string& name) {
-  for (const OptionInfo& o : ClassicOptionTable()) {
-    if (o.name == name) return &o;
-  }
-  return nullptr;
-}
-
-std::string FlagName(const std::string& name) {
-  std::string flag = "--" + name;
-  std::replace(flag.begin(), flag.end(), '_', '-');
-  return flag;
+  return FindOption(ClassicOptionTable(), name);
 }
 
 Status SetClassicOption(const std::string& name, const std::string& text, OptionSpelling spelling,
                         ClassicOptions* options) {
-  const OptionInfo* o = FindClassicOption(name);
-  if (o == nullptr) {
-    std::string list;
-    for (const OptionInfo& e : ClassicOptionTable()) list += (list.empty() ? "" : ", ") + e.name;
-    return Status::Error("unknown option '" + name + "' (known: " + list + ")");
-  }
-  std::string canonical;
-  TINT_RETURN_IF_ERROR(ParseOptionText(*o, text, spelling, &canonical));
-  o->set(options, canonical);
-  return Status::Ok();
+  return SetOption(ClassicOptionTable(), name, text, spelling, options);
 }
 
 Status SetClassicOptionValue(const std::string& name, const nlohmann::json& value,
                              OptionSpelling spelling, ClassicOptions* options) {
-  const OptionInfo* o = FindClassicOption(name);
-  std::string text;
-  if (value.is_boolean()) {
-    if (o != nullptr && o->type != OptionType::kBool) {
-      return Status::Error(Shown(*o, spelling) + " takes a value, not true or false");
-    }
-    text = value.get<bool>() ? "true" : "false";
-  } else if (value.is_number_unsigned()) {
-    text = std::to_string(value.get<unsigned long long>());
-  } else if (value.is_number_integer()) {
-    text = std::to_string(value.get<long long>());
-  } else if (value.is_number()) {
-    text = FormatDouble(value.get<double>());
-  } else if (value.is_string()) {
-    text = value.get<std::string>();
-  } else {
-    return Status::Error("option '" + name + "' must be a boolean, number or string");
-  }
-  if (o != nullptr && o->type == OptionType::kBool && !value.is_boolean()) {
-    return Status::Error(Shown(*o, spelling) + " must be true or false");
-  }
-  return SetClassicOption(name, text, spelling, options);
+  return SetOptionValue(ClassicOptionTable(), name, value, spelling, options);
 }
 
 Status CheckClassicOptions(const ClassicOptions& options, OptionSpelling spelling) {
-  for (const OptionInfo& o : ClassicOptionTable()) {
-    std::string canonical;
-    TINT_RETURN_IF_ERROR(ParseOptionText(o, o.get(options), spelling, &canonical));
-  }
+  TINT_RETURN_IF_ERROR(CheckOptionValues(ClassicOptionTable(), options, spelling));
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
   return Status::Ok();
 }
 
 std::string ClassicCacheKey(const ClassicOptions& options) {
-  std::string key;
-  for (const OptionInfo& o : ClassicOptionTable()) {
-    if (o.in_cache_key && o.in_cache_key(options))
-      key += (key.empty() ? "" : ";") + o.name + "=" + o.get(options);
-  }
-  return key;
+  return OptionCacheKey(ClassicOptionTable(), options);
 }
 
 nlohmann::json ClassicOptionValues(const ClassicOptions& options) {
-  nlohmann::json values = nlohmann::json::object();
-  for (const OptionInfo& o : ClassicOptionTable()) values[o.name] = o.get(options);
-  return values;
+  return OptionValues(ClassicOptionTable(), options);
 }
 
 }  // namespace tint

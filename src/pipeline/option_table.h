@@ -1,0 +1,203 @@
+// Option tables: every knob of a method with its one name. The config key
+// and Python keyword are the name ("smooth_radius"), the command-line flag is
+// the name with dashes ("--smooth-radius", "--no-smooth..." for a switch);
+// the range, the help text and whether a cache depends on the knob are in
+// the entry and nowhere else (in the manner of COLMAP's OptionManager). A
+// table is a list of OptionEntry<O> over the method's options struct O, made
+// with NumberOption, SwitchOption and ChoiceOption; the functions below
+// parse, check, set and list values through it. The classic pipeline's table
+// is pipeline/classic/option_table.h.
+#pragma once
+
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace tint {
+
+enum class OptionType { kInt, kUInt64, kDouble, kBool, kChoice };
+
+// How a name is shown in a message: as the user wrote it.
+enum class OptionSpelling { kFlag, kKey };
+
+// What every surface knows of an option, whatever struct holds it.
+struct OptionDoc {
+  std::string name;  // config key and Python keyword; the flag is FlagName()
+  std::string help;
+  OptionType type = OptionType::kInt;
+  double min = 0, max = 0;           // kInt, kUInt64, kDouble: valid range, inclusive
+  std::vector<std::string> choices;  // kChoice
+  std::string rule;                  // an extra rule, said in messages ("odd")
+};
+
+// An entry of the table of options struct O.
+template <class O>
+struct OptionEntry : OptionDoc {
+  // The value in `options` as text (numbers in shortest round-trip form,
+  // switches "true"/"false", choices by name).
+  std::function<std::string(const O&)> get;
+  // Sets the field from text that ParseOptionText has accepted.
+  std::function<void(O*, const std::string&)> set;
+  // Whether a cache of the method depends on the value in `options`; null:
+  // never.
+  std::function<bool(const O&)> in_cache_key;
+};
+
+// The shortest text that reads back as the same double.
+std::string FormatDouble(double v);
+// "0..100" for an option's valid range.
+std::string OptionRange(const OptionDoc& option);
+// "--smooth-radius" for "smooth_radius".
+std::string FlagName(const std::string& name);
+// The name as `spelling` shows it.
+std::string ShownName(const OptionDoc& option, OptionSpelling spelling);
+// Checks text for an option (type, range, rule); on success *canonical is
+// what `set` takes. An error names the option as `spelling` says
+// ("--smooth-radius must be an integer in 0..100, got '200'").
+Status ParseOptionText(const OptionDoc& option, const std::string& raw, OptionSpelling spelling,
+                       std::string* canonical);
+// The text of a config value (boolean, number or string) for option `name`
+// (`option` null when no entry has that name).
+Status OptionValueText(const OptionDoc* option, const std::string& name,
+                       const nlohmann::json& value, OptionSpelling spelling, std::string* text);
+
+// Entry makers: a field of O reached through `field`.
+template <class O, class T>
+using OptionField = T& (*)(O&);
+
+template <class O, class T>
+OptionEntry<O> NumberOption(const char* name, OptionType type, double min, double max,
+                            const char* help, OptionField<O, T> field,
+                            std::function<bool(const O&)> in_key = nullptr) {
+  OptionEntry<O> o;
+  o.name = name;
+  o.help = help;
+  o.type = type;
+  o.min = min;
+  o.max = max;
+  o.get = [field, type](const O& c) {
+    const T v = field(const_cast<O&>(c));
+    return type == OptionType::kDouble ? FormatDouble(static_cast<double>(v)) : std::to_string(v);
+  };
+  o.set = [field, type](O* c, const std::string& text) {
+    if (type == OptionType::kDouble)
+      field(*c) = static_cast<T>(std::strtod(text.c_str(), nullptr));
+    else if (type == OptionType::kUInt64)
+      field(*c) = static_cast<T>(std::strtoull(text.c_str(), nullptr, 10));
+    else
+      field(*c) = static_cast<T>(std::strtoll(text.c_str(), nullptr, 10));
+  };
+  o.in_cache_key = std::move(in_key);
+  return o;
+}
+
+template <class O>
+OptionEntry<O> SwitchOption(const char* name, const char* help, OptionField<O, bool> field,
+                            std::function<bool(const O&)> in_key = nullptr) {
+  OptionEntry<O> o;
+  o.name = name;
+  o.help = help;
+  o.type = OptionType::kBool;
+  o.get = [field](const O& c) { return field(const_cast<O&>(c)) ? "true" : "false"; };
+  o.set = [field](O* c, const std::string& text) { field(*c) = text == "true"; };
+  o.in_cache_key = std::move(in_key);
+  return o;
+}
+
+template <class O, class E>
+OptionEntry<O> ChoiceOption(const char* name, const char* help,
+                            std::vector<std::pair<std::string, E>> values, OptionField<O, E> field,
+                            std::function<bool(const O&)> in_key = nullptr) {
+  OptionEntry<O> o;
+  o.name = name;
+  o.help = help;
+  o.type = OptionType::kChoice;
+  for (const auto& [text, value] : values) o.choices.push_back(text);
+  o.get = [field, values](const O& c) {
+    const E v = field(const_cast<O&>(c));
+    for (const auto& [text, value] : values) {
+      if (value == v) return text;
+    }
+    return std::string("?");
+  };
+  o.set = [field, values](O* c, const std::string& text) {
+    for (const auto& [t, value] : values) {
+      if (t == text) field(*c) = value;
+    }
+  };
+  o.in_cache_key = std::move(in_key);
+  return o;
+}
+
+// Operations on a table.
+template <class O>
+const OptionEntry<O>* FindOption(const std::vector<OptionEntry<O>>& table,
+                                 const std::string& name) {
+  for (const OptionEntry<O>& o : table) {
+    if (o.name == name) return &o;
+  }
+  return nullptr;
+}
+
+// Sets option `name` from text, checking type and range.
+template <class O>
+Status SetOption(const std::vector<OptionEntry<O>>& table, const std::string& name,
+                 const std::string& text, OptionSpelling spelling, O* options) {
+  const OptionEntry<O>* o = FindOption(table, name);
+  if (o == nullptr) {
+    std::string list;
+    for (const OptionEntry<O>& e : table) list += (list.empty() ? "" : ", ") + e.name;
+    return Status::Error("unknown option '" + name + "' (known: " + list + ")");
+  }
+  std::string canonical;
+  TINT_RETURN_IF_ERROR(ParseOptionText(*o, text, spelling, &canonical));
+  o->set(options, canonical);
+  return Status::Ok();
+}
+
+// The same from a config value (boolean, number or string).
+template <class O>
+Status SetOptionValue(const std::vector<OptionEntry<O>>& table, const std::string& name,
+                      const nlohmann::json& value, OptionSpelling spelling, O* options) {
+  std::string text;
+  TINT_RETURN_IF_ERROR(OptionValueText(FindOption(table, name), name, value, spelling, &text));
+  return SetOption(table, name, text, spelling, options);
+}
+
+// Every table value within its range and rules.
+template <class O>
+Status CheckOptionValues(const std::vector<OptionEntry<O>>& table, const O& options,
+                         OptionSpelling spelling) {
+  for (const OptionEntry<O>& o : table) {
+    std::string canonical;
+    TINT_RETURN_IF_ERROR(ParseOptionText(o, o.get(options), spelling, &canonical));
+  }
+  return Status::Ok();
+}
+
+// "name=value;..." of the entries a cache depends on.
+template <class O>
+std::string OptionCacheKey(const std::vector<OptionEntry<O>>& table, const O& options) {
+  std::string key;
+  for (const OptionEntry<O>& o : table) {
+    if (o.in_cache_key && o.in_cache_key(options))
+      key += (key.empty() ? "" : ";") + o.name + "=" + o.get(options);
+  }
+  return key;
+}
+
+// Every value by name, as text (for provenance and reports).
+template <class O>
+nlohmann::json OptionValues(const std::vector<OptionEntry<O>>& table, const O& options) {
+  nlohmann::json values = nlohmann::json::object();
+  for (const OptionEntry<O>& o : table) values[o.name] = o.get(options);
+  return values;
+}
+
+}  // namespace tint
