@@ -258,7 +258,7 @@ py::list Methods() {
     py::dict d;
     d["name"] = m.name;
     d["summary"] = m.summary;
-    d["takes_options"] = m.takes_options;
+    d["takes_options"] = m.options != nullptr;
     d["takes_model"] = m.takes_model;
     d["reads_database"] = m.reads_database;
     d["colours_from_hints"] = m.colours_from_hints;

@@ -17,6 +17,7 @@
 #include "eval/region_benchmark.h"
 #include "eval/report.h"
 #include "pipeline/classic/classic.h"
+#include "pipeline/classic/option_table.h"
 #include "pipeline/grayscale.h"
 
 namespace tint {
@@ -70,7 +71,7 @@ Status OpenConfiguredMethods(const std::string& command, const ExperimentConfig&
   for (const ExperimentMethod& m : config.methods) {
     const MethodSpec& spec = m.spec;
     const MethodInfo* info = FindMethod(spec.method);
-    if (info != nullptr && info->takes_options) {
+    if (info != nullptr && info->options == &ClassicMethodOptions()) {
       ClassicOptions classic;
       if (Status s = ClassicOptionsOf(spec, &classic); !s.ok())
         return Status::Error(config.path + ": method '" + m.name + "': " + s.message());
@@ -202,7 +203,7 @@ Status OpenQuickMethods(const EvalRequest& r, const std::string& command, Experi
     if (info == nullptr) return Status::Error("no method '" + name + "'");
     ExperimentMethod m;
     m.spec.method = name;
-    if (info->takes_options) m.spec.options = r.classic_options;
+    if (info->options == &ClassicMethodOptions()) m.spec.options = r.classic_options;
     if (info->takes_model) m.spec.model = r.model;
     std::unique_ptr<Colorizer> c;
     if (Status s = OpenMethod(command, m.spec, r.db_dir, r.data_root, false, true, &c); !s.ok())

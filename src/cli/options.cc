@@ -91,7 +91,7 @@ static bool Given(const CLI::App& app, const std::string& name) {
 }
 
 Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method) {
-  if (!method.takes_options) {
+  if (method.options != &ClassicMethodOptions()) {
     for (const OptionInfo& entry : ClassicOptionTable()) {
       if (Given(app, FlagName(entry.name))) {
         return Status::Error(FlagName(entry.name) +

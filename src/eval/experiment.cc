@@ -205,16 +205,16 @@ Status ParseMethod(const json& m, const std::string& w, const std::string& data_
     s.hint_reach = check.reach;
   }
   if (m.contains("options")) {
-    if (!info->takes_options)
+    if (info->options == nullptr)
       return Status::Error(w + ": method '" + s.spec.method + "' takes no 'options'");
     const json& o = m["options"];
     if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
     // Keys are the option table's names; each value is checked now, so
     // a bad one stops the run before any work and names the key.
     s.spec.options = o;
-    ClassicOptions check;
-    TINT_RETURN_IF_ERROR(
-        PrefixError(w + " (method '" + s.name + "'): ", ClassicOptionsOf(s.spec, &check)));
+    TINT_RETURN_IF_ERROR(PrefixError(
+        w + " (method '" + s.name + "'): ",
+        info->options->Check({&info->preset, &o}, s.spec.method, OptionSpelling::kKey)));
   }
   *out = std::move(s);
   return Status::Ok();

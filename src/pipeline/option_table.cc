@@ -8,7 +8,10 @@
 namespace tint {
 
 std::string FormatDouble(double v) {
-  // The shortest text that reads back as the same double.
+  // A whole number as one ("100", where the shortest %g would say "1e+02").
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+    return std::to_string(static_cast<long long>(v));
+  // Else the shortest text that reads back as the same double.
   for (int precision = 1; precision <= 17; ++precision) {
     std::ostringstream os;
     os.precision(precision);

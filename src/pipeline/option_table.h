@@ -49,7 +49,7 @@ struct OptionEntry : OptionDoc {
   std::function<bool(const O&)> in_cache_key;
 };
 
-// The shortest text that reads back as the same double.
+// The shortest text that reads back as the same double ("100", "0.002").
 std::string FormatDouble(double v);
 // "0..100" for an option's valid range.
 std::string OptionRange(const OptionDoc& option);
@@ -199,5 +199,60 @@ nlohmann::json OptionValues(const std::vector<OptionEntry<O>>& table, const O& o
   for (const OptionEntry<O>& o : table) values[o.name] = o.get(options);
   return values;
 }
+
+// What the registry, configs, Python and the CLI's checks need of a
+// method's table, whatever its options struct: MethodInfo::options points at
+// one (pipeline/registry.h).
+class MethodOptionTable {
+ public:
+  virtual ~MethodOptionTable() = default;
+  virtual std::vector<const OptionDoc*> Docs() const = 0;
+  // Sets each layer of named values (config values: a preset, then the
+  // user's) in turn over the defaults, then checks the whole. An error names
+  // the option as `spelling` says, and `method` when a layer is no table.
+  virtual Status Check(const std::vector<const nlohmann::json*>& layers, const std::string& method,
+                       OptionSpelling spelling) const = 0;
+};
+
+// The table of options struct O, with O's checks of the whole (the rules
+// between fields) in `check_whole`.
+template <class O>
+class TypedOptionTable : public MethodOptionTable {
+ public:
+  TypedOptionTable(const std::vector<OptionEntry<O>>& entries,
+                   std::function<Status(const O&)> check_whole)
+      : entries_(entries), check_whole_(std::move(check_whole)) {}
+
+  const std::vector<OptionEntry<O>>& entries() const { return entries_; }
+
+  std::vector<const OptionDoc*> Docs() const override {
+    std::vector<const OptionDoc*> docs;
+    for (const OptionEntry<O>& e : entries_) docs.push_back(&e);
+    return docs;
+  }
+  Status Check(const std::vector<const nlohmann::json*>& layers, const std::string& method,
+               OptionSpelling spelling) const override {
+    O options;
+    return Build(layers, method, spelling, &options);
+  }
+  // The options the layers give, checked: what the method's factory uses.
+  Status Build(const std::vector<const nlohmann::json*>& layers, const std::string& method,
+               OptionSpelling spelling, O* options) const {
+    *options = O();
+    for (const nlohmann::json* layer : layers) {
+      if (!layer->is_object())
+        return Status::Error("options of method '" + method + "' must be a table");
+      for (const auto& item : layer->items()) {
+        TINT_RETURN_IF_ERROR(SetOptionValue(entries_, item.key(), item.value(), spelling, options));
+      }
+    }
+    TINT_RETURN_IF_ERROR(CheckOptionValues(entries_, *options, spelling));
+    return check_whole_ ? check_whole_(*options) : Status::Ok();
+  }
+
+ private:
+  const std::vector<OptionEntry<O>>& entries_;
+  std::function<Status(const O&)> check_whole_;
+};
 
 }  // namespace tint

@@ -16,7 +16,8 @@ namespace {
 // options applied before the spec's own.
 MethodInfo Classic(const char* name, const char* summary, nlohmann::json preset = {}) {
   MethodInfo m{name, summary, &CreateClassicMethod};
-  m.takes_options = m.reads_database = m.explains_labels = m.takes_reference = true;
+  m.options = &ClassicMethodOptions();
+  m.reads_database = m.explains_labels = m.takes_reference = true;
   m.preset = preset.is_null() ? nlohmann::json::object() : std::move(preset);
   return m;
 }
@@ -160,7 +161,7 @@ Status CreateColorizer(const MethodSpec& spec, const ColorizerContext& context,
     return Status::Error("unknown method '" + spec.method +
                          "' (registered: " + RegisteredMethodNames() + ")");
   }
-  if (!info->takes_options && spec.options.is_object() && !spec.options.empty()) {
+  if (info->options == nullptr && spec.options.is_object() && !spec.options.empty()) {
     return Status::Error("method '" + spec.method + "' takes no options (it was given '" +
                          spec.options.items().begin().key() + "')");
   }

@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "pipeline/cache_policy.h"
 #include "pipeline/colorizer.h"
+#include "pipeline/option_table.h"
 
 namespace tint {
 
@@ -49,8 +50,10 @@ struct MethodInfo {
   std::string name;
   std::string summary;
   ColorizerFactory create = nullptr;
-  bool takes_options = false;  // the classic option table
-  bool takes_model = false;    // --model / --weights
+  // Its option table (null: it takes no options): flags, config keys and
+  // Python keywords come from it, and the factory builds its options with it.
+  const MethodOptionTable* options = nullptr;
+  bool takes_model = false;  // --model / --weights
   bool reads_database = false;
   bool explains_labels = false;  // fills ColorizeDetails::labels (--explain)
   // A preset: options applied before the spec's own (the spec's win).

@@ -12,6 +12,7 @@
 #include "core/color.h"
 #include "core/image_io.h"
 #include "guide/reference.h"
+#include "pipeline/classic/option_table.h"
 #include "pipeline/colorize_photo.h"
 #include "pipeline/registry.h"
 #include "testing.h"
@@ -52,7 +53,8 @@ const Colorizer& Get(const std::string& method) {
   if (c) return *c;
   MethodSpec spec;
   spec.method = method;
-  if (FindMethod(method)->takes_options) spec.options = {{"calibration_step", 0}};  // quick to make
+  if (FindMethod(method)->options == &ClassicMethodOptions())
+    spec.options = {{"calibration_step", 0}};  // quick to make
   ColorizerContext context;
   context.db_dir = testing::SourceDir() + "/patchdb";
   context.default_model = testing::SourceDir() + "/models/tint-hc/card.toml";
@@ -164,14 +166,13 @@ TEST_P(ConformanceTest, BadOptionsGiveOneLine) {
   context.db_dir = testing::SourceDir() + "/patchdb";
   MethodSpec spec;
   spec.method = GetParam();
-  spec.options =
-      info.takes_options ? nlohmann::json{{"window", 8}} : nlohmann::json{{"anything", 1}};
+  const bool classic = info.options == &ClassicMethodOptions();
+  spec.options = classic ? nlohmann::json{{"window", 8}} : nlohmann::json{{"anything", 1}};
   std::unique_ptr<Colorizer> c;
   Status s = CreateColorizer(spec, context, &c);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message().find('\n'), std::string::npos);
-  EXPECT_NE(s.message().find(info.takes_options ? "window must be" : "takes no options"),
-            std::string::npos)
+  EXPECT_NE(s.message().find(classic ? "window must be" : "takes no options"), std::string::npos)
       << s.message();
   spec.options = nlohmann::json::object();
   spec.model = info.takes_model ? "/no/such/card.toml" : "card.toml";

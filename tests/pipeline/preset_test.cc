@@ -66,7 +66,7 @@ TEST(PresetTest, PresetsAreListedWithTheirSummaries) {
   for (const char* name : {"classic:seed", "classic:seed-flann", "classic:welsh-stats"}) {
     const MethodInfo* info = FindMethod(name);
     ASSERT_NE(info, nullptr) << name;
-    EXPECT_TRUE(info->takes_options);
+    EXPECT_EQ(info->options, &ClassicMethodOptions());
     EXPECT_FALSE(info->summary.empty());
     EXPECT_FALSE(info->preset.empty());
   }

@@ -251,16 +251,8 @@ Status ClassicOptionsOf(const MethodSpec& spec, ClassicOptions* options) {
     return Status::Error("unknown method '" + spec.method +
                          "' (registered: " + RegisteredMethodNames() + ")");
   }
-  *options = ClassicOptions();
-  for (const nlohmann::json* source : {&info->preset, &spec.options}) {
-    if (!source->is_object())
-      return Status::Error("options of method '" + spec.method + "' must be a table");
-    for (const auto& item : source->items()) {
-      TINT_RETURN_IF_ERROR(
-          SetClassicOptionValue(item.key(), item.value(), OptionSpelling::kKey, options));
-    }
-  }
-  return CheckClassicOptions(*options, OptionSpelling::kKey);
+  return ClassicMethodOptions().Build({&info->preset, &spec.options}, spec.method,
+                                      OptionSpelling::kKey, options);
 }
 
 Status CreateClassicMethod(const MethodSpec& spec, const ColorizerContext& context,

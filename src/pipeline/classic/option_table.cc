@@ -197,6 +197,15 @@ const std::vector<OptionInfo>& ClassicOptionTable() {
   return table;
 }
 
+const TypedOptionTable<ClassicOptions>& ClassicMethodOptions() {
+  static const TypedOptionTable<ClassicOptions> table(
+      ClassicOptionTable(), [](const ClassicOptions& options) {
+        std::string error;
+        return options.Check(&error) ? Status::Ok() : Status::Error(error);
+      });
+  return table;
+}
+
 const OptionInfo* FindClassicOption(const std::string& name) {
   return FindOption(ClassicOptionTable(), name);
 }

@@ -18,6 +18,9 @@ namespace tint {
 using OptionInfo = OptionEntry<ClassicOptions>;
 
 const std::vector<OptionInfo>& ClassicOptionTable();
+// The same table for the registry (MethodInfo::options of the classic
+// methods), with ClassicOptions::Check as its check of the whole.
+const TypedOptionTable<ClassicOptions>& ClassicMethodOptions();
 const OptionInfo* FindClassicOption(const std::string& name);
 
 // Sets option `name` from text, checking type and range; an error names the
