@@ -29,34 +29,27 @@ void SayIndexIsStale(const std::string& db_dir) {
                 db_dir.c_str());
 }
 
-Status ImportCamVidRoot(const std::string& db_dir, const CamVidImportOptions& options) {
-  ImportSummary summary;
-  const Status s = ImportCamVid(options, db_dir, &summary);
-  if (!s.ok()) return s;
-  std::printf("%s\n", summary.BriefReport().c_str());
-  SayIndexIsStale(db_dir);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status DbImport(const std::string& db_dir, const DbImportRequest& r) {
   ImportSummary summary;
+  Status s;
   if (!r.source.label_map.empty()) {
     if (r.source.image.empty() || r.class_table.empty())
       return Status::Error("--labels needs --image and --classes");
     LabelMapSource source = r.source;
     source.split = r.camvid.split;
-    Status s = ParseClassTable(r.class_table, &source.classes);
+    s = ParseClassTable(r.class_table, &source.classes);
     if (s.ok()) s = ImportLabelMap(r.camvid, source, db_dir, &summary);
-    if (!s.ok()) return s;
-    std::printf("%s\n", summary.BriefReport().c_str());
-    SayIndexIsStale(db_dir);
-    return Status::Ok();
-  }
-  if (r.camvid.root.empty())
+  } else if (r.camvid.root.empty()) {
     return Status::Error("give --camvid ROOT or --labels MAP --image IMG --classes TABLE");
-  return ImportCamVidRoot(db_dir, r.camvid);
+  } else {
+    s = ImportCamVid(r.camvid, db_dir, &summary);
+  }
+  if (!s.ok()) return s;
+  std::printf("%s\n", summary.BriefReport().c_str());
+  SayIndexIsStale(db_dir);
+  return Status::Ok();
 }
 
 Status DbAdd(const std::string& db_dir, const DbAddRequest& r) {

@@ -246,8 +246,13 @@ class TypedOptionTable : public MethodOptionTable {
         TINT_RETURN_IF_ERROR(SetOptionValue(entries_, item.key(), item.value(), spelling, options));
       }
     }
-    TINT_RETURN_IF_ERROR(CheckOptionValues(entries_, *options, spelling));
-    return check_whole_ ? check_whole_(*options) : Status::Ok();
+    return CheckWhole(*options, spelling);
+  }
+  // Every value within its entry's range and rules, then the checks of the
+  // whole.
+  Status CheckWhole(const O& options, OptionSpelling spelling) const {
+    TINT_RETURN_IF_ERROR(CheckOptionValues(entries_, options, spelling));
+    return check_whole_ ? check_whole_(options) : Status::Ok();
   }
 
  private:

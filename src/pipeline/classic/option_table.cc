@@ -221,10 +221,7 @@ Status SetClassicOptionValue(const std::string& name, const nlohmann::json& valu
 }
 
 Status CheckClassicOptions(const ClassicOptions& options, OptionSpelling spelling) {
-  TINT_RETURN_IF_ERROR(CheckOptionValues(ClassicOptionTable(), options, spelling));
-  std::string error;
-  if (!options.Check(&error)) return Status::Error(error);
-  return Status::Ok();
+  return ClassicMethodOptions().CheckWhole(options, spelling);
 }
 
 std::string ClassicCacheKey(const ClassicOptions& options) {
