@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include "app/open_method.h"
 #include "core/file_util.h"
@@ -70,13 +71,8 @@ Status OpenConfiguredMethods(const std::string& command, const ExperimentConfig&
   *seeds = nlohmann::json::object();
   for (const ExperimentMethod& m : config.methods) {
     const MethodSpec& spec = m.spec;
-    const MethodInfo* info = FindMethod(spec.method);
-    if (info != nullptr && info->options == &ClassicMethodOptions()) {
-      ClassicOptions classic;
-      if (Status s = ClassicOptionsOf(spec, &classic); !s.ok())
-        return Status::Error(config.path + ": method '" + m.name + "': " + s.message());
-      (*seeds)[m.name] = classic.match.seed;
-    }
+    if (const ClassicOptions* classic = spec.built.As<ClassicOptions>(); classic != nullptr)
+      (*seeds)[m.name] = classic->match.seed;
     std::unique_ptr<Colorizer> c;
     if (Status s = OpenMethod(command, spec, db_dir, data_root, false, false, &c); !s.ok())
       return Status::Error("method '" + m.name + "': " + s.message());
@@ -195,6 +191,16 @@ Status OpenQuickMethods(const EvalRequest& r, const std::string& command, Experi
     if (std::find(r.methods.begin(), it, *it) != it)
       return Status::Error("--methods names '" + *it + "' twice");
   }
+  for (const auto& item : r.options.items()) {
+    const bool taken = std::any_of(r.methods.begin(), r.methods.end(), [&](const std::string& n) {
+      const MethodInfo* info = FindMethod(n);
+      if (info == nullptr || info->options == nullptr) return false;
+      const auto docs = info->options->Docs();
+      return std::any_of(docs.begin(), docs.end(),
+                         [&](const OptionDoc* d) { return d->name == item.key(); });
+    });
+    if (!taken) return Status::Error(FlagName(item.key()) + " is an option of none of --methods");
+  }
   for (const std::string& name : r.methods) {
     // The baseline is always the first row; naming it adds no second one
     // (which used to sum its scores twice under one name).
@@ -203,7 +209,11 @@ Status OpenQuickMethods(const EvalRequest& r, const std::string& command, Experi
     if (info == nullptr) return Status::Error("no method '" + name + "'");
     ExperimentMethod m;
     m.spec.method = name;
-    if (info->options == &ClassicMethodOptions()) m.spec.options = r.classic_options;
+    for (const OptionDoc* doc :
+         info->options != nullptr ? info->options->Docs() : std::vector<const OptionDoc*>{}) {
+      if (r.options.contains(doc->name)) m.spec.options[doc->name] = r.options[doc->name];
+    }
+    TINT_RETURN_IF_ERROR(PrepareSpec(&m.spec, OptionSpelling::kFlag));
     if (info->takes_model) m.spec.model = r.model;
     std::unique_ptr<Colorizer> c;
     if (Status s = OpenMethod(command, m.spec, r.db_dir, r.data_root, false, true, &c); !s.ok())

@@ -27,11 +27,11 @@ struct EvalRequest {
   std::string csv;  // per-photo rows (quick form and region benchmark)
 
   // The quick form: the methods beside the grayscale baseline, the options
-  // given for the methods with the classic option table (only those the
-  // user named, so a preset keeps its values), and a model card for the
-  // methods that take one (empty: their default).
+  // the user named by flag (each method takes those its table has; a
+  // preset keeps the values not named; one no method takes is an error),
+  // and a model card for the methods that take one (empty: their default).
   std::vector<std::string> methods = {"classic"};
-  nlohmann::json classic_options = nlohmann::json::object();
+  nlohmann::json options = nlohmann::json::object();
   std::string model;
 
   // The region benchmark: the segment counts swept for ODS and OIS.

@@ -43,7 +43,6 @@ int RunColorize(int argc, char** argv) {
   HintOptions hint_options;
   bool side_by_side = false, explain = false, verbose = false, require_cache = false;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  ClassicOptions classic;
   ImageReadOptions read;
   app.add_option("inputs", inputs,
                  "Input images (any format OpenCV reads; colour is reduced to luminance)")
@@ -101,23 +100,24 @@ int RunColorize(int argc, char** argv) {
   app.add_flag("--require-cache", require_cache,
                "Fail unless the database's index cache is valid for these settings");
   internal::AddReadOptions(&app, &read);
-  internal::AddClassicOptions(&app, &classic);
+  nlohmann::json given;
+  internal::AddMethodOptions(&app, internal::RegisteredOptionTables(), &given);
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
 
-  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok())
-    return internal::Fail(cmd, cs.message());
   // Options of another kind of method are refused, never ignored.
-  if (const Status s = internal::CheckOptionsApply(app, *FindMethod(method)); !s.ok())
+  if (const Status s = internal::CheckOptionsApply(app, *FindMethod(method), given); !s.ok())
     return internal::Fail(cmd, s.message());
 
   ColorizeRequest request;
   request.inputs = inputs;
   request.output = output;
   request.spec.method = method;
-  request.spec.options = internal::GivenClassicOptions(app, classic);
+  request.spec.options = given;
   if (app.count("--model") > 0) request.spec.model = model;
   request.spec.weights = weights;
+  if (const Status s = PrepareSpec(&request.spec, OptionSpelling::kFlag); !s.ok())
+    return internal::Fail(cmd, s.message());
   request.db_dir = db_dir;
   request.data_root = data_root;
   request.require_cache = require_cache;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,8 +23,13 @@ int RunInfo(int argc, char** argv);
 
 namespace internal {
 
-// Binds the classic pipeline's options to flags (defaults from the struct).
-void AddClassicOptions(CLI::App* app, ClassicOptions* options);
+// Binds the options of `tables` to flags (one flag per name; a name two
+// tables share is one flag). *given collects the text of those the user
+// gave, by option name, for a MethodSpec's options: PrepareSpec parses it.
+void AddMethodOptions(CLI::App* app, const std::vector<const MethodOptionTable*>& tables,
+                      nlohmann::json* given);
+// The option tables of the registered methods, in registry order.
+std::vector<const MethodOptionTable*> RegisteredOptionTables();
 void AddReadOptions(CLI::App* app, ImageReadOptions* options);
 
 // Parses argv; on a parse error prints one line and returns false with
@@ -35,14 +41,15 @@ int Fail(const std::string& command, const std::string& message);
 // A CLI11 validator: a registered method name.
 CLI::Validator RegisteredMethod();
 
-// The classic options the user gave on the command line (those left at their
-// defaults are not named, so a method's preset keeps its values).
-nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& options);
+// The classic options the flags in `given` set over the defaults (db
+// subcommands, the region benchmark), parsed and checked once.
+Status BuildClassicOptions(const nlohmann::json& given, ClassicOptions* options);
 
-// Refuses options given for a kind of method other than `method`: classic
-// flags for a method without the option table, --model/--weights for one
-// without a model, --db/--require-cache for one without a database.
-Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method);
+// Refuses options given for a kind of method other than `method`: a flag of
+// another method's table (`given`, from AddMethodOptions), --model/--weights
+// for one without a model, --require-cache for one without a database.
+Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method,
+                         const nlohmann::json& given);
 
 }  // namespace internal
 }  // namespace tint

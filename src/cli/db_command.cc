@@ -108,12 +108,14 @@ int RunDb(int argc, char** argv) {
       app.add_subcommand("stats", "Counts per label and source, and the feature settings");
   CLI::App* verify =
       app.add_subcommand("verify", "Check files, hashes and that no test-split image is used");
-  ClassicOptions classic;
-  for (CLI::App* sub : {build, stats, verify}) internal::AddClassicOptions(sub, &classic);
+  nlohmann::json given;
+  for (CLI::App* sub : {build, stats, verify})
+    internal::AddMethodOptions(sub, {&ClassicMethodOptions()}, &given);
 
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
-  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok())
+  ClassicOptions classic;
+  if (Status cs = internal::BuildClassicOptions(given, &classic); !cs.ok())
     return internal::Fail("db", cs.message());
   Status s;
   if (*import) s = DbImport(db_dir, import_request);

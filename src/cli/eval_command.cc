@@ -39,7 +39,6 @@ int RunEval(int argc, char** argv) {
   r.db_dir = DefaultDatabaseDir();
   r.segment_counts = NCutSweep().segment_counts;
   std::string model = DefaultModelCard();
-  ClassicOptions classic;
   auto* images_opt =
       app.add_option("--images", r.images_dir, "Folder of colour photos (the truth)");
   auto* camvid_opt =
@@ -81,18 +80,22 @@ int RunEval(int argc, char** argv) {
   app.add_option("--data-root", r.data_root, "cnn: where card paths starting with $data/ point");
   app.add_option("--csv", r.csv, "Write per-photo rows to this CSV file");
   internal::AddReadOptions(&app, &r.read);
-  internal::AddClassicOptions(&app, &classic);
+  nlohmann::json given;
+  internal::AddMethodOptions(&app, internal::RegisteredOptionTables(), &given);
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
   std::string error;
-  if (Status cs = CheckClassicOptions(classic, OptionSpelling::kFlag); !cs.ok())
-    return internal::Fail(cmd, cs.message());
   if (!r.read.Check(&error)) return internal::Fail(cmd, error);
   if (Status form = CheckOptionsApplyToForm(app, !r.config_path.empty()); !form.ok())
     return internal::Fail(cmd, form.message());
   r.merge = app.count("--merge") > 0;
-  r.classic_options = internal::GivenClassicOptions(app, classic);
-  r.ncut = classic.ncut;
+  r.options = given;
+  if (!r.bsds_root.empty()) {  // the region benchmark runs normalized cuts alone
+    ClassicOptions classic;
+    if (Status cs = internal::BuildClassicOptions(given, &classic); !cs.ok())
+      return internal::Fail(cmd, cs.message());
+    r.ncut = classic.ncut;
+  }
   if (app.count("--model") > 0) r.model = model;
   int failures = 0;
   if (Status s = RunEvalRequest(r, cmd, &failures); !s.ok())

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,48 +13,60 @@
 
 namespace tint::internal {
 
-// One flag per entry of the option table, named from it: --name for a
-// value, --name/--no-name for a switch. Values are checked by the table, so
-// an error names the flag the user typed.
-void AddClassicOptions(CLI::App* app, ClassicOptions* o) {
-  const std::string group = "Classic pipeline";
-  const ClassicOptions defaults;
-  for (const OptionInfo& entry : ClassicOptionTable()) {
-    const std::string flag = FlagName(entry.name);
-    const std::string name = entry.name;
-    if (entry.type == OptionType::kBool) {
-      app->add_flag_function(
-             flag + ",!--no-" + flag.substr(2),
-             [o, name](std::int64_t count) {
-               const Status s =
-                   SetClassicOption(name, count > 0 ? "true" : "false", OptionSpelling::kFlag, o);
-               if (!s.ok()) throw CLI::ValidationError(s.message());
+// One flag per option of the tables, named from it: --name for a value,
+// --name/--no-name for a switch. A flag only records the text the user gave;
+// the chosen method's table parses and checks it once (PrepareSpec), so an
+// error names the flag the user typed.
+void AddMethodOptions(CLI::App* app, const std::vector<const MethodOptionTable*>& tables,
+                      nlohmann::json* given) {
+  *given = nlohmann::json::object();
+  std::set<std::string> bound;
+  for (const MethodOptionTable* table : tables) {
+    const std::string group = "Options of " + table->Owner();
+    const nlohmann::json defaults = table->DefaultValues();
+    for (const OptionDoc* entry : table->Docs()) {
+      const std::string name = entry->name;
+      if (!bound.insert(name).second) continue;  // shared by an earlier table
+      const std::string flag = FlagName(name);
+      const std::string default_text = defaults.value(name, "");
+      if (entry->type == OptionType::kBool) {
+        app->add_flag_function(
+               flag + ",!--no-" + flag.substr(2),
+               [given, name](std::int64_t count) { (*given)[name] = count > 0; },
+               entry->help + " (default " + default_text + ")")
+            ->group(group);
+        continue;
+      }
+      std::string help = entry->help;
+      if (entry->type == OptionType::kInt || entry->type == OptionType::kDouble) {
+        help += " [" + OptionRange(*entry) + (entry->rule.empty() ? "" : ", " + entry->rule) + "]";
+      }
+      if (entry->type == OptionType::kChoice) {
+        help += ":";
+        for (const std::string& c : entry->choices) help += " " + c;
+      }
+      const std::string names = name == "candidates" ? "-k," + flag : flag;  // the paper's symbol
+      app->add_option(
+             names,
+             [given, name](const CLI::results_t& results) {
+               (*given)[name] = results.back();
+               return true;
              },
-             entry.help + " (default " + entry.get(defaults) + ")")
-          ->group(group);
-      continue;
+             help)
+          ->group(group)
+          ->default_str(default_text)
+          ->type_size(1);
     }
-    std::string help = entry.help;
-    if (entry.type == OptionType::kInt || entry.type == OptionType::kDouble) {
-      help += " [" + OptionRange(entry) + (entry.rule.empty() ? "" : ", " + entry.rule) + "]";
-    }
-    if (entry.type == OptionType::kChoice) {
-      help += ":";
-      for (const std::string& c : entry.choices) help += " " + c;
-    }
-    const std::string names = name == "candidates" ? "-k," + flag : flag;  // -k: the paper's symbol
-    app->add_option(
-           names,
-           [o, name](const CLI::results_t& results) {
-             const Status s = SetClassicOption(name, results.back(), OptionSpelling::kFlag, o);
-             if (!s.ok()) throw CLI::ValidationError(s.message());
-             return true;
-           },
-           help)
-        ->group(group)
-        ->default_str(entry.get(defaults))
-        ->type_size(1);
   }
+}
+
+std::vector<const MethodOptionTable*> RegisteredOptionTables() {
+  std::vector<const MethodOptionTable*> tables;
+  for (const MethodInfo& m : RegisteredMethods()) {
+    if (m.options != nullptr && std::find(tables.begin(), tables.end(), m.options) == tables.end())
+      tables.push_back(m.options);
+  }
+  return tables;
 }
 
 void AddReadOptions(CLI::App* app, ImageReadOptions* options) {
@@ -70,17 +84,16 @@ CLI::Validator RegisteredMethod() {
       "METHOD");
 }
 
-nlohmann::json GivenClassicOptions(const CLI::App& app, const ClassicOptions& options) {
-  nlohmann::json given = nlohmann::json::object();
-  for (const OptionInfo& entry : ClassicOptionTable()) {
-    if (app.count(FlagName(entry.name)) == 0) continue;
-    const std::string value = entry.get(options);
-    if (entry.type == OptionType::kBool)
-      given[entry.name] = value == "true";
-    else
-      given[entry.name] = value;
+Status BuildClassicOptions(const nlohmann::json& given, ClassicOptions* options) {
+  return ClassicMethodOptions().Build({&given}, "classic", OptionSpelling::kFlag, options);
+}
+
+static bool HasOption(const MethodOptionTable* table, const std::string& name) {
+  if (table == nullptr) return false;
+  for (const OptionDoc* doc : table->Docs()) {
+    if (doc->name == name) return true;
   }
-  return given;
+  return false;
 }
 
 // Whether the command has option `name` and it was given (commands bind
@@ -90,14 +103,17 @@ static bool Given(const CLI::App& app, const std::string& name) {
   return option != nullptr && option->count() > 0;
 }
 
-Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method) {
-  if (method.options != &ClassicMethodOptions()) {
-    for (const OptionInfo& entry : ClassicOptionTable()) {
-      if (Given(app, FlagName(entry.name))) {
-        return Status::Error(FlagName(entry.name) +
-                             " is an option of the classic methods, not of '" + method.name + "'");
-      }
+Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method,
+                         const nlohmann::json& given) {
+  for (const auto& item : given.items()) {
+    if (HasOption(method.options, item.key())) continue;
+    std::string owners;
+    for (const MethodOptionTable* table : RegisteredOptionTables()) {
+      if (HasOption(table, item.key()))
+        owners += (owners.empty() ? "" : " and of ") + table->Owner();
     }
+    return Status::Error(FlagName(item.key()) + " is an option of " + owners + ", not of '" +
+                         method.name + "'");
   }
   if (!method.takes_model) {
     for (const char* name : {"--model", "--weights"}) {

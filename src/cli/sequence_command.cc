@@ -20,7 +20,6 @@ int RunColorizeSequence(int argc, char** argv) {
   SequenceRun run;
   std::string method = "classic", db_dir = DefaultDatabaseDir();
   bool verbose = false;
-  ClassicOptions classic;
   app.add_option("frames", run.frames_dir, "Folder of frames (any image type OpenCV reads)")
       ->required();
   app.add_option("--keyframe", run.keyframe, "The colour frame the clip is coloured from")
@@ -42,26 +41,27 @@ int RunColorizeSequence(int argc, char** argv) {
                "consecutive outputs (flicker) into <output>/scores.json");
   app.add_flag("-v,--verbose", verbose, "Say when the method is ready");
   internal::AddReadOptions(&app, &run.read);
-  internal::AddClassicOptions(&app, &classic);
+  nlohmann::json given;
+  internal::AddMethodOptions(&app, internal::RegisteredOptionTables(), &given);
   int exit_code = 0;
   if (!internal::Parse(&app, argc, argv, &exit_code)) return exit_code;
 
   const MethodInfo& info = *FindMethod(method);
-  GuidesGiven given;
-  given.reference = true;  // the keyframe
-  if (const Status s = CheckGuidesApply(info, given, {"reference photo (--keyframe)", "", "", ""});
+  GuidesGiven guides;
+  guides.reference = true;  // the keyframe
+  if (const Status s = CheckGuidesApply(info, guides, {"reference photo (--keyframe)", "", "", ""});
       !s.ok()) {
     return internal::Fail(cmd, s.message());
   }
-  if (const Status s = internal::CheckOptionsApply(app, info); !s.ok())
-    return internal::Fail(cmd, s.message());
-  if (const Status s = CheckClassicOptions(classic, OptionSpelling::kFlag); !s.ok())
+  if (const Status s = internal::CheckOptionsApply(app, info, given); !s.ok())
     return internal::Fail(cmd, s.message());
   std::string error;
   if (!run.sequence.Check(&error) || !run.read.Check(&error)) return internal::Fail(cmd, error);
   MethodSpec spec;
   spec.method = method;
-  spec.options = internal::GivenClassicOptions(app, classic);
+  spec.options = given;
+  if (const Status s = PrepareSpec(&spec, OptionSpelling::kFlag); !s.ok())
+    return internal::Fail(cmd, s.message());
   std::unique_ptr<Colorizer> colorizer;
   if (const Status s = OpenMethod(cmd, spec, db_dir, "", false, verbose, &colorizer); !s.ok()) {
     return internal::Fail(cmd, s.message());

@@ -209,13 +209,13 @@ Status ParseMethod(const json& m, const std::string& w, const std::string& data_
       return Status::Error(w + ": method '" + s.spec.method + "' takes no 'options'");
     const json& o = m["options"];
     if (!o.is_object()) return Status::Error(w + ": 'options' must be a table");
-    // Keys are the option table's names; each value is checked now, so
-    // a bad one stops the run before any work and names the key.
     s.spec.options = o;
-    TINT_RETURN_IF_ERROR(PrefixError(
-        w + " (method '" + s.name + "'): ",
-        info->options->Check({&info->preset, &o}, s.spec.method, OptionSpelling::kKey)));
   }
+  // Keys are the option table's names; each value is parsed and checked
+  // now, once, so a bad one stops the run before any work and names the
+  // key, and the built options travel with the spec to the factory.
+  TINT_RETURN_IF_ERROR(
+      PrefixError(w + " (method '" + s.name + "'): ", PrepareSpec(&s.spec, OptionSpelling::kKey)));
   *out = std::move(s);
   return Status::Ok();
 }

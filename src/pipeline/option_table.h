@@ -11,7 +11,9 @@
 
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <string>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -200,42 +202,81 @@ nlohmann::json OptionValues(const std::vector<OptionEntry<O>>& table, const O& o
   return values;
 }
 
-// What the registry, configs, Python and the CLI's checks need of a
-// method's table, whatever its options struct: MethodInfo::options points at
-// one (pipeline/registry.h).
+// A method's options as one typed value: built once from named values by
+// the method's table and checked there, then carried unchanged (in a
+// MethodSpec, pipeline/registry.h) to the method's factory, which reads it
+// with As<O>() and parses nothing. Copies share the value. Empty for a
+// method without options, or before its table has built it.
+class MethodOptions {
+ public:
+  MethodOptions() = default;
+  template <class O>
+  explicit MethodOptions(O value)
+      : value_(std::make_shared<const O>(std::move(value))), type_(&typeid(O)) {}
+  bool empty() const { return value_ == nullptr; }
+  // The value when it is an O, else null.
+  template <class O>
+  const O* As() const {
+    return type_ != nullptr && *type_ == typeid(O) ? static_cast<const O*>(value_.get()) : nullptr;
+  }
+
+ private:
+  std::shared_ptr<const void> value_;
+  const std::type_info* type_ = nullptr;
+};
+
+// What the registry, configs, Python and the CLI need of a method's table,
+// whatever its options struct: MethodInfo::options points at one
+// (pipeline/registry.h).
 class MethodOptionTable {
  public:
   virtual ~MethodOptionTable() = default;
+  // Whose options these are, for messages and help ("the classic methods").
+  virtual const std::string& Owner() const = 0;
   virtual std::vector<const OptionDoc*> Docs() const = 0;
-  // Sets each layer of named values (config values: a preset, then the
-  // user's) in turn over the defaults, then checks the whole. An error names
-  // the option as `spelling` says, and `method` when a layer is no table.
-  virtual Status Check(const std::vector<const nlohmann::json*>& layers, const std::string& method,
-                       OptionSpelling spelling) const = 0;
+  // The default of every option by name, as text.
+  virtual nlohmann::json DefaultValues() const = 0;
+  // Builds the options: the defaults, then each layer of named values in
+  // turn (config values, or flag text: a preset, then the user's), each
+  // value parsed and checked once as it is set, then the rules between
+  // fields checked once. An error names the option as `spelling` says, and
+  // `method` when a layer is no table.
+  virtual Status Make(const std::vector<const nlohmann::json*>& layers, const std::string& method,
+                      OptionSpelling spelling, MethodOptions* options) const = 0;
+  // Every value by name, as text (provenance and reports).
+  virtual nlohmann::json Values(const MethodOptions& options) const = 0;
 };
 
 // The table of options struct O, with O's checks of the whole (the rules
-// between fields) in `check_whole`.
+// between fields) in `check_whole`; `owner` names whose options they are.
 template <class O>
 class TypedOptionTable : public MethodOptionTable {
  public:
-  TypedOptionTable(const std::vector<OptionEntry<O>>& entries,
+  TypedOptionTable(std::string owner, const std::vector<OptionEntry<O>>& entries,
                    std::function<Status(const O&)> check_whole)
-      : entries_(entries), check_whole_(std::move(check_whole)) {}
+      : owner_(std::move(owner)), entries_(entries), check_whole_(std::move(check_whole)) {}
 
   const std::vector<OptionEntry<O>>& entries() const { return entries_; }
+  const std::string& Owner() const override { return owner_; }
+  nlohmann::json DefaultValues() const override { return OptionValues(entries_, O()); }
 
   std::vector<const OptionDoc*> Docs() const override {
     std::vector<const OptionDoc*> docs;
     for (const OptionEntry<O>& e : entries_) docs.push_back(&e);
     return docs;
   }
-  Status Check(const std::vector<const nlohmann::json*>& layers, const std::string& method,
-               OptionSpelling spelling) const override {
-    O options;
-    return Build(layers, method, spelling, &options);
+  Status Make(const std::vector<const nlohmann::json*>& layers, const std::string& method,
+              OptionSpelling spelling, MethodOptions* options) const override {
+    O built;
+    TINT_RETURN_IF_ERROR(Build(layers, method, spelling, &built));
+    *options = MethodOptions(std::move(built));
+    return Status::Ok();
   }
-  // The options the layers give, checked: what the method's factory uses.
+  nlohmann::json Values(const MethodOptions& options) const override {
+    const O* o = options.As<O>();
+    return o != nullptr ? OptionValues(entries_, *o) : nlohmann::json::object();
+  }
+  // The options the layers give, as Make builds them, into an O.
   Status Build(const std::vector<const nlohmann::json*>& layers, const std::string& method,
                OptionSpelling spelling, O* options) const {
     *options = O();
@@ -246,16 +287,17 @@ class TypedOptionTable : public MethodOptionTable {
         TINT_RETURN_IF_ERROR(SetOptionValue(entries_, item.key(), item.value(), spelling, options));
       }
     }
-    return CheckWhole(*options, spelling);
+    return check_whole_ ? check_whole_(*options) : Status::Ok();
   }
-  // Every value within its entry's range and rules, then the checks of the
-  // whole.
+  // For an O filled by code rather than by name: every value within its
+  // entry's range and rules, then the checks of the whole.
   Status CheckWhole(const O& options, OptionSpelling spelling) const {
     TINT_RETURN_IF_ERROR(CheckOptionValues(entries_, options, spelling));
     return check_whole_ ? check_whole_(options) : Status::Ok();
   }
 
  private:
+  std::string owner_;
   const std::vector<OptionEntry<O>>& entries_;
   std::function<Status(const O&)> check_whole_;
 };

@@ -87,6 +87,7 @@ std::vector<MethodInfo>& Table() {
                      "(luminance remapping, 200 jittered samples, 5x5 mean and deviation, best "
                      "match; --swatch pairs)",
                      &CreateWelshMethod};
+    welsh.options = &WelshMethodOptions();
     welsh.takes_reference = welsh.colours_from_reference = true;
     m.push_back(welsh);
     return m;
@@ -154,17 +155,44 @@ Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
   return Status::Ok();
 }
 
-Status CreateColorizer(const MethodSpec& spec, const ColorizerContext& context,
-                       std::unique_ptr<Colorizer>* colorizer) {
-  const MethodInfo* info = FindMethod(spec.method);
+// What a spec's options are built from.
+static std::string SpecStamp(const MethodSpec& spec) {
+  return spec.method + "\n" + spec.options.dump();
+}
+
+Status PrepareSpec(MethodSpec* spec, OptionSpelling spelling) {
+  spec->built = MethodOptions();
+  spec->built_for.clear();
+  const MethodInfo* info = FindMethod(spec->method);
   if (info == nullptr) {
-    return Status::Error("unknown method '" + spec.method +
+    return Status::Error("unknown method '" + spec->method +
                          "' (registered: " + RegisteredMethodNames() + ")");
   }
-  if (info->options == nullptr && spec.options.is_object() && !spec.options.empty()) {
-    return Status::Error("method '" + spec.method + "' takes no options (it was given '" +
-                         spec.options.items().begin().key() + "')");
+  if (!spec->options.is_object())
+    return Status::Error("options of method '" + spec->method + "' must be a table");
+  if (info->options == nullptr) {
+    if (!spec->options.empty()) {
+      const std::string key = spec->options.items().begin().key();
+      return Status::Error("method '" + spec->method + "' takes no options (it was given '" +
+                           (spelling == OptionSpelling::kFlag ? FlagName(key) : key) + "')");
+    }
+    spec->built_for = SpecStamp(*spec);
+    return Status::Ok();
   }
+  TINT_RETURN_IF_ERROR(
+      info->options->Make({&info->preset, &spec->options}, spec->method, spelling, &spec->built));
+  spec->built_for = SpecStamp(*spec);
+  return Status::Ok();
+}
+
+bool SpecPrepared(const MethodSpec& spec) {
+  return !spec.built_for.empty() && spec.built_for == SpecStamp(spec);
+}
+
+// Makes the colorizer of a prepared spec.
+static Status CreatePrepared(const MethodSpec& spec, const ColorizerContext& context,
+                             std::unique_ptr<Colorizer>* colorizer) {
+  const MethodInfo* info = FindMethod(spec.method);
   if (!info->takes_model && (!spec.model.empty() || !spec.weights.empty())) {
     return Status::Error("method '" + spec.method +
                          "' takes no model (--model and --weights are for " +
@@ -178,6 +206,18 @@ Status CreateColorizer(const MethodSpec& spec, const ColorizerContext& context,
                          ")");
   }
   return info->create(spec, context, colorizer);
+}
+
+Status CreateColorizer(const MethodSpec& given, const ColorizerContext& context,
+                       std::unique_ptr<Colorizer>* colorizer) {
+  MethodSpec prepared;
+  const MethodSpec* spec = &given;
+  if (!SpecPrepared(given)) {
+    prepared = given;
+    TINT_RETURN_IF_ERROR(PrepareSpec(&prepared, OptionSpelling::kKey));
+    spec = &prepared;
+  }
+  return CreatePrepared(*spec, context, colorizer);
 }
 
 }  // namespace tint

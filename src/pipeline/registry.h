@@ -25,11 +25,18 @@ namespace tint {
 // ExperimentMethod), Python and the service fill it.
 struct MethodSpec {
   std::string method = "classic";  // a registered name
-  // The method's options by name; classic methods: keys of the option table
-  // (values as in a config: boolean, number or text).
+  // The options the user named, keys of the method's option table (values
+  // as in a config: boolean, number or text; flags give their text): what
+  // reports and provenance say was asked.
   nlohmann::json options = nlohmann::json::object();
   std::string model;    // methods that take a model: its card (empty: the context's default)
   std::string weights;  // methods that take a model: replaces the card's weights file
+  // The method's options built from its preset and `options` by its table,
+  // checked: set by PrepareSpec, read by the factory (As<O>()), never parsed
+  // again. Empty until prepared; a spec whose method or options changed
+  // after is prepared afresh by CreateColorizer.
+  MethodOptions built;
+  std::string built_for;  // what `built` was made from (PrepareSpec's stamp)
 };
 
 // Where a factory finds what it reads.
@@ -95,8 +102,16 @@ struct GuideSpelling {
 Status CheckGuidesApply(const MethodInfo& method, const GuidesGiven& given,
                         const GuideSpelling& spelling);
 
-// Makes the colorizer `spec` names. An unknown method, an option it does not
-// take, or a bad value is a one-line error naming it.
+// Checks `spec` once and builds its options: an unknown method, options
+// for a method without a table, an option its table does not have, or a
+// bad value is a one-line error naming the option as `spelling` says. Every
+// surface prepares the spec it fills (the CLI with flag names).
+Status PrepareSpec(MethodSpec* spec, OptionSpelling spelling);
+// Whether `spec` was prepared and has not changed since.
+bool SpecPrepared(const MethodSpec& spec);
+
+// Makes the colorizer `spec` names (prepared here when it was not). An unknown method, an option it
+// does not take, or a bad value is a one-line error naming it.
 Status CreateColorizer(const MethodSpec& spec, const ColorizerContext& context,
                        std::unique_ptr<Colorizer>* colorizer);
 

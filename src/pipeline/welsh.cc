@@ -24,15 +24,43 @@ class WelshColorizer : public Colorizer {
   WelshOptions options_;
 };
 
+const std::vector<OptionEntry<WelshOptions>>& WelshTable() {
+  using O = WelshOptions;
+  static const std::vector<OptionEntry<O>> table = [] {
+    std::vector<OptionEntry<O>> t;
+    t.push_back(NumberOption<O, int>(
+        "jitter_samples", OptionType::kInt, 1, 100000,
+        "Cells of the jittered grid the reference is sampled on (per swatch with --swatch)",
+        [](O& o) -> int& { return o.samples; }));
+    t.push_back(NumberOption<O, int>("stats_window", OptionType::kInt, 3, 31,
+                                     "Side of the window of the standard deviation of L (px)",
+                                     [](O& o) -> int& { return o.window; }));
+    t.back().rule = "odd";
+    t.push_back(NumberOption<O, uint64_t>("jitter_seed", OptionType::kUInt64, 0,
+                                          18446744073709551615.0, "Seed of the jitter",
+                                          [](O& o) -> uint64_t& { return o.seed; }));
+    return t;
+  }();
+  return table;
+}
+
 }  // namespace
+
+const TypedOptionTable<WelshOptions>& WelshMethodOptions() {
+  static const TypedOptionTable<WelshOptions> table("welsh", WelshTable(), nullptr);
+  return table;
+}
 
 std::unique_ptr<Colorizer> CreateWelshColorizer(const WelshOptions& options) {
   return std::make_unique<WelshColorizer>(options);
 }
 
-Status CreateWelshMethod(const MethodSpec&, const ColorizerContext&,
+Status CreateWelshMethod(const MethodSpec& spec, const ColorizerContext&,
                          std::unique_ptr<Colorizer>* colorizer) {
-  *colorizer = CreateWelshColorizer(WelshOptions());
+  // The registry hands a prepared spec: the options built by the table.
+  const WelshOptions* options = spec.built.As<WelshOptions>();
+  if (options == nullptr) return Status::Error("method 'welsh' was not given its options");
+  *colorizer = CreateWelshColorizer(*options);
   return Status::Ok();
 }
 

@@ -513,6 +513,15 @@ TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
   ExpectOneLineFailure(
       Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method cnn --window 9"),
       "--window is an option of the classic methods, not of 'cnn'");
+  // A method with a table of its own (welsh): its flags, checked by its
+  // table, and refused for the others.
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --jitter-samples 9"),
+                       "--jitter-samples is an option of welsh, not of 'classic'");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ +
+                            "/o.png --method welsh --reference " + image_ + " --stats-window 4"),
+                       "--stats-window must be an integer in 3..31 (odd), got '4'");
+  ExpectOneLineFailure(Tint("eval --images " + dir_ + " --methods cnn --window 9"),
+                       "--window is an option of none of --methods");
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method nosuch"),
                        "unknown method 'nosuch'");
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --model x.toml"),

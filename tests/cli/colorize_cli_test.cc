@@ -261,9 +261,16 @@ TEST(ColorizeCliTest, AReferencePhotoColoursWelshAndClassic) {
   ASSERT_EQ(RunTint("colorize " + in + " -o " + dir + "/own.png", dir).exit_code, 0);
   EXPECT_GT(cv::norm(cv::imread(dir + "/own.png"), cv::imread(dir + "/classic.png"), cv::NORM_L1),
             0.0);
+  // welsh's own knob from its flag: fewer jittered samples, other colours.
   RunResult r = RunTint("colorize " + in + " --method welsh --reference " + ref +
-                            " --swatch 0,0,40,40:0,0,30,30 -o " + dir + "/swatch.png",
+                            " --jitter-samples 4 -o " + dir + "/welsh4.png",
                         dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(cv::norm(cv::imread(dir + "/welsh.png"), cv::imread(dir + "/welsh4.png"), cv::NORM_L1),
+            0.0);
+  r = RunTint("colorize " + in + " --method welsh --reference " + ref +
+                  " --swatch 0,0,40,40:0,0,30,30 -o " + dir + "/swatch.png",
+              dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GT(cv::norm(cv::imread(dir + "/welsh.png"), cv::imread(dir + "/swatch.png"), cv::NORM_L1),
             0.0);

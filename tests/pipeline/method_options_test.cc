@@ -20,20 +20,34 @@ struct ToneOptions {
   double a = 6, b = 14;
 };
 
+// How often a value was set from text (parsed) and the whole checked.
+int g_parses = 0, g_checks = 0;
+
+OptionEntry<ToneOptions> Counted(OptionEntry<ToneOptions> entry) {
+  auto set = entry.set;
+  entry.set = [set](ToneOptions* o, const std::string& text) {
+    ++g_parses;
+    set(o, text);
+  };
+  return entry;
+}
+
 const std::vector<OptionEntry<ToneOptions>>& ToneTable() {
   static const std::vector<OptionEntry<ToneOptions>> table = {
-      NumberOption<ToneOptions, double>("a", OptionType::kDouble, -100, 100, "Tone a",
-                                        [](ToneOptions& o) -> double& { return o.a; }),
-      NumberOption<ToneOptions, double>("b", OptionType::kDouble, -100, 100, "Tone b",
-                                        [](ToneOptions& o) -> double& { return o.b; })};
+      Counted(NumberOption<ToneOptions, double>("a", OptionType::kDouble, -100, 100, "Tone a",
+                                                [](ToneOptions& o) -> double& { return o.a; })),
+      Counted(NumberOption<ToneOptions, double>("b", OptionType::kDouble, -100, 100, "Tone b",
+                                                [](ToneOptions& o) -> double& { return o.b; }))};
   return table;
 }
 
 const TypedOptionTable<ToneOptions>& ToneMethodOptions() {
-  static const TypedOptionTable<ToneOptions> table(ToneTable(), [](const ToneOptions& o) {
-    return o.a == 0 && o.b == 0 ? Status::Error("a tone of a = b = 0 is grey: give a or b")
-                                : Status::Ok();
-  });
+  static const TypedOptionTable<ToneOptions> table(
+      "toy-tone", ToneTable(), [](const ToneOptions& o) {
+        ++g_checks;
+        return o.a == 0 && o.b == 0 ? Status::Error("a tone of a = b = 0 is grey: give a or b")
+                                    : Status::Ok();
+      });
   return table;
 }
 
@@ -52,11 +66,10 @@ class ToneColorizer : public Colorizer {
 
 Status CreateTone(const MethodSpec& spec, const ColorizerContext&,
                   std::unique_ptr<Colorizer>* colorizer) {
-  const MethodInfo* info = FindMethod(spec.method);
-  ToneOptions options;
-  TINT_RETURN_IF_ERROR(ToneMethodOptions().Build({&info->preset, &spec.options}, spec.method,
-                                                 OptionSpelling::kKey, &options));
-  *colorizer = std::make_unique<ToneColorizer>(options);
+  // The registry hands a prepared spec: the options built by the table.
+  const ToneOptions* options = spec.built.As<ToneOptions>();
+  if (options == nullptr) return Status::Error("toy-tone was not given its options");
+  *colorizer = std::make_unique<ToneColorizer>(*options);
   return Status::Ok();
 }
 
@@ -120,6 +133,41 @@ TEST(MethodOptionsTest, ConfigsCheckTheOptionsWithTheTable) {
   EXPECT_NE(s.message().find("[[method]] #1 (method 't'): b must be a number in -100..100"),
             std::string::npos)
       << s.message();
+}
+
+TEST(MethodOptionsTest, AnOptionIsParsedOnceAndCheckedOnceFromConfigToUse) {
+  const std::string path = testing::ScratchDir() + "/tone_once.toml";
+  std::ofstream(path) << "name = \"tone\"\n[[dataset]]\nname = \"d\"\nkind = \"folder\"\npath = \""
+                      << testing::SourceDir() << "/tests/data\"\n[[method]]\nname = \"t\"\n"
+                      << "mode = \"toy-tone\"\noptions = { a = -7 }\n";
+  g_parses = g_checks = 0;
+  ExperimentConfig config;
+  const Status s = LoadExperimentConfig(path, testing::SourceDir(), &config);
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::unique_ptr<Colorizer> c;
+  ASSERT_TRUE(CreateColorizer(config.methods[0].spec, ColorizerContext(), &c).ok());
+  ASSERT_TRUE(CreateColorizer(config.methods[0].spec, ColorizerContext(), &c).ok());
+  EXPECT_EQ(g_parses, 1);  // the config's one value, parsed when the config was read
+  EXPECT_EQ(g_checks, 1);
+  cv::Mat ab;
+  ASSERT_TRUE(c->Colorize(cv::Mat(1, 1, CV_32F, cv::Scalar(50)), &ab, nullptr).ok());
+  EXPECT_EQ(ab.at<cv::Vec2f>(0, 0), cv::Vec2f(-7, 14));
+}
+
+TEST(MethodOptionsTest, ASpecChangedAfterItWasPreparedIsPreparedAfresh) {
+  MethodSpec spec;
+  spec.method = "toy-tone";
+  spec.options = {{"a", 3}};
+  ASSERT_TRUE(PrepareSpec(&spec, OptionSpelling::kKey).ok());
+  EXPECT_TRUE(SpecPrepared(spec));
+  spec.options["a"] = 200;  // no longer what was built
+  EXPECT_FALSE(SpecPrepared(spec));
+  std::unique_ptr<Colorizer> c;
+  EXPECT_EQ(CreateColorizer(spec, ColorizerContext(), &c).message(),
+            "a must be a number in -100..100, got '200'");
+  spec.options["a"] = 200.0;
+  EXPECT_EQ(PrepareSpec(&spec, OptionSpelling::kFlag).message(),
+            "--a must be a number in -100..100, got '200'");
 }
 
 }  // namespace

@@ -178,6 +178,16 @@ def test_a_reference_colours_welsh_and_classic():
     swatched = tint.colorize(grey, method="welsh", reference=reference,
                              swatches=["0,0,20,20:0,0,20,20"])
     assert not np.array_equal(swatched, tint.colorize(grey, method="welsh", reference=reference))
+    # welsh's own knobs, by the names of its option table
+    varied = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    fewer = tint.colorize(grey, method="welsh", reference=varied, jitter_samples=4)
+    assert not np.array_equal(fewer, tint.colorize(grey, method="welsh", reference=varied))
+    assert np.array_equal(fewer, tint.colorize(grey, method="welsh", reference=varied,
+                                               jitter_samples=4))
+    with pytest.raises(ValueError, match="stats_window must be an integer in 3..31"):
+        tint.colorize(grey, method="welsh", reference=reference, stats_window=4)
+    with pytest.raises(ValueError, match="unknown option 'window'"):
+        tint.colorize(grey, method="welsh", reference=reference, window=5)
     with pytest.raises(ValueError, match="colours from a reference photo"):
         tint.colorize(grey, method="welsh")
     with pytest.raises(ValueError, match="takes no reference"):

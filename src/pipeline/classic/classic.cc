@@ -246,20 +246,22 @@ Status CreateClassicColorizer(const ClassicOptions& options, const std::string& 
 }
 
 Status ClassicOptionsOf(const MethodSpec& spec, ClassicOptions* options) {
-  const MethodInfo* info = FindMethod(spec.method);
-  if (info == nullptr) {
-    return Status::Error("unknown method '" + spec.method +
-                         "' (registered: " + RegisteredMethodNames() + ")");
-  }
-  return ClassicMethodOptions().Build({&info->preset, &spec.options}, spec.method,
-                                      OptionSpelling::kKey, options);
+  MethodSpec prepared = spec;
+  if (!SpecPrepared(spec)) TINT_RETURN_IF_ERROR(PrepareSpec(&prepared, OptionSpelling::kKey));
+  const ClassicOptions* built = prepared.built.As<ClassicOptions>();
+  if (built == nullptr)
+    return Status::Error("method '" + spec.method + "' takes no classic options");
+  *options = *built;
+  return Status::Ok();
 }
 
 Status CreateClassicMethod(const MethodSpec& spec, const ColorizerContext& context,
                            std::unique_ptr<Colorizer>* colorizer) {
-  ClassicOptions options;
-  TINT_RETURN_IF_ERROR(ClassicOptionsOf(spec, &options));
-  const Status s = CreateClassicColorizer(options, context.db_dir, colorizer, context.cache_policy,
+  // The registry hands a prepared spec: its options are built and checked.
+  const ClassicOptions* options = spec.built.As<ClassicOptions>();
+  if (options == nullptr)
+    return Status::Error("method '" + spec.method + "' was not given classic options");
+  const Status s = CreateClassicColorizer(*options, context.db_dir, colorizer, context.cache_policy,
                                           context.cache_state);
   return PrefixError("patch database: ", s);
 }

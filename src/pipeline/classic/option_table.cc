@@ -199,7 +199,7 @@ const std::vector<OptionInfo>& ClassicOptionTable() {
 
 const TypedOptionTable<ClassicOptions>& ClassicMethodOptions() {
   static const TypedOptionTable<ClassicOptions> table(
-      ClassicOptionTable(), [](const ClassicOptions& options) {
+      "the classic methods", ClassicOptionTable(), [](const ClassicOptions& options) {
         std::string error;
         return options.Check(&error) ? Status::Ok() : Status::Error(error);
       });
