@@ -100,12 +100,18 @@ nlohmann::json ToJson(const py::handle& value, const std::string& key) {
 // thread holding the mutex may need the GIL back (four threads calling
 // colorize at once hung so). Colorizers are safe to share between threads
 // (eval --jobs does), so one made here serves every thread.
-const Colorizer& CachedColorizer(const MethodSpec& spec, const ColorizerContext& context) {
+const Colorizer& CachedColorizer(const MethodSpec& given, const ColorizerContext& context) {
   static auto* made = new std::map<std::string, std::unique_ptr<Colorizer>>();
   static std::mutex mutex;
+  // Prepared once here: the key holds the built options by name, so the
+  // same options spelled differently (5, 5.0, "5") share one colorizer.
+  MethodSpec spec = given;
+  Throw(PrepareSpec(&spec, OptionSpelling::kKey));
+  const MethodInfo* info = FindMethod(spec.method);
   const std::string key = nlohmann::json{
       {"method", spec.method},
-      {"options", spec.options},
+      {"options",
+       info->options != nullptr ? info->options->Values(spec.built) : nlohmann::json::object()},
       {"model", spec.model},
       {"weights", spec.weights},
       {"db", context.db_dir}}.dump();

@@ -183,7 +183,7 @@ def test_a_reference_colours_welsh_and_classic():
     fewer = tint.colorize(grey, method="welsh", reference=varied, jitter_samples=4)
     assert not np.array_equal(fewer, tint.colorize(grey, method="welsh", reference=varied))
     assert np.array_equal(fewer, tint.colorize(grey, method="welsh", reference=varied,
-                                               jitter_samples=4))
+                                               jitter_samples="4"))
     with pytest.raises(ValueError, match="stats_window must be an integer in 3..31"):
         tint.colorize(grey, method="welsh", reference=reference, stats_window=4)
     with pytest.raises(ValueError, match="unknown option 'window'"):
