@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -29,17 +30,56 @@ cv::Mat SideBySide(const cv::Mat& image, const cv::Mat& colour) {
   return out;
 }
 
-// Label colours over the grey photo, segment borders in white.
+namespace {
+
+// A legend below `picture`: a box of each label's colour and its name, in
+// rows of the picture's width.
+cv::Mat WithLegend(const cv::Mat& picture, const std::vector<std::string>& names,
+                   const std::vector<cv::Vec3b>& colours) {
+  const int row = std::max(16, picture.rows / 18);
+  const double scale = row / 32.0;
+  const int thickness = std::max(1, row / 16);
+  std::vector<cv::Point> at;
+  int x = 4, y = 0;
+  for (const std::string& name : names) {
+    int baseline = 0;
+    const int w =
+        row + 4 +
+        cv::getTextSize(name, cv::FONT_HERSHEY_SIMPLEX, scale, thickness, &baseline).width +
+        row / 2;
+    if (x > 4 && x + w > picture.cols) x = 4, y += row;
+    at.emplace_back(x, y);
+    x += w;
+  }
+  const int rows = names.empty() ? 0 : y + row;
+  cv::Mat out(picture.rows + rows, picture.cols, CV_8UC3, cv::Scalar(255, 255, 255));
+  picture.copyTo(out(cv::Rect(0, 0, picture.cols, picture.rows)));
+  for (size_t i = 0; i < names.size(); ++i) {
+    const cv::Point p(at[i].x, picture.rows + at[i].y);
+    const cv::Scalar c(colours[i][0], colours[i][1], colours[i][2]);
+    cv::rectangle(out, cv::Rect(p.x, p.y + row / 6, row * 2 / 3, row * 2 / 3), c, cv::FILLED);
+    cv::putText(out, names[i], cv::Point(p.x + row * 2 / 3 + 4, p.y + row * 4 / 5),
+                cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), thickness, cv::LINE_AA);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Label colours over the grey photo, segment borders in white, and a legend
+// of the labels it shows below.
 cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
   const cv::Mat grey = GreyOf(image);
   if (details.labels.empty()) return grey;
   auto colour_of = [&](int label) -> cv::Vec3b {
     if (label < 0) return {0, 0, 0};
     const std::string& name = details.label_names[label];
+    if (name == "none of mine") return {200, 40, 200};
     if (name == "sky") return {235, 160, 60};
     if (name == "building") return {60, 60, 200};
     if (name == "earth") return {40, 110, 150};
-    if (name == "vegetation" || name == "grass") return {60, 180, 60};
+    if (name == "vegetation") return {50, 150, 50};
+    if (name == "grass") return {60, 215, 150};
     const uint32_t h = static_cast<uint32_t>(std::hash<std::string>()(name));
     return {uint8_t(h), uint8_t(h >> 8), uint8_t(h >> 16)};
   };
@@ -56,7 +96,21 @@ cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
       }
     }
   }
-  return out;
+  std::vector<char> shown(details.label_names.size(), 0);
+  for (int r = 0; r < details.labels.rows; ++r) {
+    const int* lp = details.labels.ptr<int>(r);
+    for (int c = 0; c < details.labels.cols; ++c) {
+      if (lp[c] >= 0 && lp[c] < static_cast<int>(shown.size())) shown[lp[c]] = 1;
+    }
+  }
+  std::vector<std::string> names;
+  std::vector<cv::Vec3b> colours;
+  for (size_t l = 0; l < shown.size(); ++l) {
+    if (!shown[l]) continue;
+    names.push_back(details.label_names[l]);
+    colours.push_back(colour_of(static_cast<int>(l)));
+  }
+  return WithLegend(out, names, colours);
 }
 
 cv::Mat ExplainConfidence(const cv::Mat& image, const ColorizeDetails& details) {

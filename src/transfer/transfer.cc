@@ -35,6 +35,10 @@ bool TransferOptions::Check(std::string* error) const {
     *error = "confidence_full must be in 0..1";
     return false;
   }
+  if (!(abstain_below >= 0 && abstain_below <= 1)) {
+    *error = "abstain_below must be in 0..1";
+    return false;
+  }
   return true;
 }
 
@@ -300,6 +304,32 @@ void PaintMatchedPoints(TransferState* t, TransferResult* result, cv::Mat* ab) {
   }
 }
 
+// Segments whose matched pixels' mean calibrated similarity is under
+// abstain_below lose their label and chroma ("none of mine"); the mask says
+// where. Their matched points then count as unlabelled (confidence 0).
+void Abstain(TransferState* t, TransferResult* result, cv::Mat* ab) {
+  result->abstained = cv::Mat::zeros(t->lightness.size(), CV_8U);
+  if (t->options.abstain_below <= 0) return;
+  std::vector<char> none(t->ns, 0);
+  for (int s = 0; s < t->ns; ++s) {
+    none[s] =
+        t->seg_points[s] > 0 && t->seg_similarity[s] / t->seg_points[s] < t->options.abstain_below;
+    if (none[s]) result->segment_labels[s] = -1;
+  }
+  for (int r = 0; r < t->lightness.rows; ++r) {
+    const int* sp = t->segments.ptr<int>(r);
+    int* lp = result->labels.ptr<int>(r);
+    uint8_t* mp = result->abstained.ptr<uint8_t>(r);
+    cv::Vec2f* ap = ab->ptr<cv::Vec2f>(r);
+    for (int c = 0; c < t->lightness.cols; ++c) {
+      if (!none[sp[c]]) continue;
+      lp[c] = -1;
+      mp[c] = 255;
+      ap[c] = cv::Vec2f(0, 0);
+    }
+  }
+}
+
 // What low confidence fades towards, per segment (confidence_fade): the
 // plain mean chroma of all the segment's candidates whatever their label
 // (never sky's in a dark segment), times confidence_fade and times
@@ -379,6 +409,7 @@ void TransferChroma(const TransferOptions& options, const TransferInput& in,
   VoteBySegment(&state, result);
   cv::Mat ab = PaintSegments(state, result);
   PaintMatchedPoints(&state, result, &ab);
+  Abstain(&state, result, &ab);
   ApplyConfidence(state, result, &ab);
   if (options.smoothing_radius > 0)
     SmoothChroma(*in.lightness, options.smoothing_radius, options.smoothing_eps, &ab);

@@ -50,6 +50,12 @@ struct TransferOptions {
   // they disagree (sky and grass); a segment that matches nothing well still
   // fades to grey.
   double confidence_fade = 1.0;
+  // Abstention: a segment whose matched pixels' mean calibrated similarity
+  // (as in the confidence) is below this is "none of mine": no label, no
+  // chroma of the database's, and marked in TransferResult::abstained so
+  // that a caller can colour it otherwise. 0 = off; it needs the similarity
+  // quantiles (without them every similarity calibrates to 1).
+  double abstain_below = 0.0;
 
   bool Check(std::string* error) const;
 };
@@ -73,6 +79,7 @@ struct TransferResult {
   cv::Mat labels;                   // CV_32S database label id per pixel, -1 = none
   std::vector<int> segment_labels;  // label id per segment, -1 = none
   cv::Mat confidence;               // CV_32F in 0..1 per pixel (see confidence_full)
+  cv::Mat abstained;  // CV_8U, 255 where a segment said "none of mine" (abstain_below)
 };
 
 void TransferChroma(const TransferOptions& options, const TransferInput& input,

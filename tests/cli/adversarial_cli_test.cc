@@ -522,6 +522,14 @@ TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
                        "--stats-window must be an integer in 3..31 (odd), got '4'");
   ExpectOneLineFailure(Tint("eval --images " + dir_ + " --methods cnn --window 9"),
                        "--window is an option of none of --methods");
+  // Abstention's rules between options.
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --fallback cnn"),
+                       "fallback applies to segments that abstain: set abstain_below > 0");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ +
+                            "/o.png --abstain-below 0.2 --calibration-step 0"),
+                       "abstain_below needs the label calibration's similarities");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --fallback blue"),
+                       "--fallback must be one of");
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method nosuch"),
                        "unknown method 'nosuch'");
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --model x.toml"),

@@ -135,5 +135,60 @@ TEST(ClassicOptionsTest, MissingDatabaseIsAnError) {
   EXPECT_EQ(c, nullptr);
 }
 
+// With fallback = cnn, the segments that abstain take the CNN's colour and
+// the others keep classic's; the explanation names them "none of mine".
+TEST(ClassicAbstainTest, AbstainingSegmentsTakeTheFallbacksColour) {
+  const cv::Mat photo = cv::imread(testing::TestDataPath("bridge_small.jpg"));
+  ASSERT_FALSE(photo.empty());
+  const cv::Mat lightness = ComputeLightness(photo);
+  ColorizerContext context;
+  context.db_dir = testing::SourceDir() + "/patchdb";
+  context.default_model = testing::SourceDir() + "/models/tint-hc/card.toml";
+  auto make = [&](const nlohmann::json& options, std::unique_ptr<Colorizer>* c) {
+    MethodSpec spec;
+    spec.options = options;
+    return CreateColorizer(spec, context, c);
+  };
+  std::unique_ptr<Colorizer> grey_fallback, cnn_fallback, plain, cnn;
+  const nlohmann::json abstain = {{"abstain_below", 0.6}, {"calibration_step", 64}};
+  ASSERT_TRUE(make(abstain, &grey_fallback).ok());
+  nlohmann::json with_cnn = abstain;
+  with_cnn["fallback"] = "cnn";
+  ASSERT_TRUE(make(with_cnn, &cnn_fallback).ok());
+  ASSERT_TRUE(make({{"calibration_step", 64}}, &plain).ok());
+  MethodSpec cnn_spec;
+  cnn_spec.method = "cnn";
+  ASSERT_TRUE(CreateColorizer(cnn_spec, context, &cnn).ok());
+  cv::Mat ab_grey, ab_cnn, ab_plain, ab_net;
+  ColorizeDetails d;
+  ASSERT_TRUE(grey_fallback->Colorize(lightness, &ab_grey, &d).ok());
+  ASSERT_TRUE(cnn_fallback->Colorize(lightness, &ab_cnn, nullptr).ok());
+  ASSERT_TRUE(plain->Colorize(lightness, &ab_plain, nullptr).ok());
+  ASSERT_TRUE(cnn->Colorize(lightness, &ab_net, nullptr).ok());
+  ASSERT_EQ(d.label_names.back(), "none of mine");
+  const cv::Mat none = d.labels == static_cast<int>(d.label_names.size()) - 1;
+  const int abstained = cv::countNonZero(none);
+  ASSERT_GT(abstained, 0);
+  ASSERT_LT(abstained, lightness.rows * lightness.cols);  // some segments keep a label
+  int from_network = 0, from_classic = 0;
+  for (int r = 0; r < none.rows; ++r) {
+    for (int c = 0; c < none.cols; ++c) {
+      const cv::Vec2f got = ab_cnn.at<cv::Vec2f>(r, c);
+      if (none.at<uint8_t>(r, c) != 0)
+        from_network += got == ab_net.at<cv::Vec2f>(r, c);  // exactly the network's colour
+      else
+        from_classic += got == ab_grey.at<cv::Vec2f>(r, c);  // classic's, either fallback
+    }
+  }
+  EXPECT_EQ(from_network, abstained);
+  EXPECT_EQ(from_classic, none.rows * none.cols - abstained);
+  EXPECT_GT(cv::norm(ab_plain, ab_grey, cv::NORM_L1), 0.0);
+  std::unique_ptr<Colorizer> bad;
+  EXPECT_EQ(make({{"abstain_below", 0.5}, {"calibration_step", 0}}, &bad).message(),
+            "abstain_below needs the label calibration's similarities (calibration_step > 0)");
+  EXPECT_EQ(make({{"fallback", "cnn"}}, &bad).message(),
+            "fallback applies to segments that abstain: set abstain_below > 0");
+}
+
 }  // namespace
 }  // namespace tint

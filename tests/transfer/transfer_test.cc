@@ -276,5 +276,39 @@ TEST(ConfidenceTest, ASplitSegmentFadesToItsCandidatesMeanAndWeakMatchesToGrey) 
   EXPECT_NE(error.find("confidence_fade"), std::string::npos);
 }
 
+// Abstention: a segment whose mean calibrated similarity is under
+// abstain_below says "none of mine": no label, no chroma, marked in the
+// mask; the other segment keeps its label and colour.
+TEST(AbstainTest, ASegmentThatMatchesWeaklyIsNoneOfMine) {
+  const auto db = TwoLabelDatabase();
+  Fixture f = Make(*db, 80, 45, FirstSampleOf(*db, "sky"), FirstSampleOf(*db, "earth"), 10);
+  for (size_t i = 0; i < f.points.size(); ++i) {
+    if (f.points[i].x >= 4) f.cand.similarity[i] = 0.6f;  // the right segment matches weakly
+  }
+  std::vector<float> q(101);
+  for (int i = 0; i <= 100; ++i) q[i] = 0.5f + 0.004f * i;  // 0.6 calibrates to 0.25, 0.9 to 1
+  TransferInput in = Input(f, *db);
+  in.similarity_quantiles = &q;
+  TransferOptions o;
+  o.smoothing_radius = 0;
+  TransferResult off, on;
+  TransferChroma(o, in, &off);
+  EXPECT_EQ(cv::countNonZero(off.abstained), 0);
+  EXPECT_EQ(off.segment_labels[1], db->LabelId("earth"));
+  o.abstain_below = 0.3;
+  TransferChroma(o, in, &on);
+  EXPECT_EQ(on.segment_labels[0], db->LabelId("sky"));
+  EXPECT_EQ(on.segment_labels[1], -1);
+  EXPECT_EQ(cv::countNonZero(on.abstained), 24);
+  EXPECT_EQ(on.abstained.at<uint8_t>(2, 6), 255);
+  EXPECT_EQ(on.labels.at<int>(2, 6), -1);
+  EXPECT_EQ(on.ab.at<cv::Vec2f>(2, 6), cv::Vec2f(0, 0));
+  EXPECT_EQ(on.confidence.at<float>(2, 6), 0.0f);
+  EXPECT_EQ(on.ab.at<cv::Vec2f>(2, 1), off.ab.at<cv::Vec2f>(2, 1));  // sky untouched
+  o.abstain_below = 0.2;  // 0.25 is above it: no abstention
+  TransferChroma(o, in, &on);
+  EXPECT_EQ(cv::countNonZero(on.abstained), 0);
+}
+
 }  // namespace
 }  // namespace tint

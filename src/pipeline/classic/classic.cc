@@ -15,12 +15,14 @@ class ClassicColorizer : public Colorizer {
   // Queries per block of vectors (about 13 MB of 51-d vectors).
   static constexpr size_t kQueryBlock = 65536;
 
-  ClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed)
+  ClassicColorizer(const ClassicOptions& options, IndexedDatabase indexed,
+                   std::shared_ptr<const Colorizer> fallback)
       : options_(options),
         db_(std::move(indexed.database)),
         matcher_(std::move(indexed.matcher)),
         label_weights_(std::move(indexed.label_weights)),
-        similarity_quantiles_(std::move(indexed.similarity_quantiles)) {}
+        similarity_quantiles_(std::move(indexed.similarity_quantiles)),
+        fallback_(std::move(fallback)) {}
 
   std::string name() const override { return "classic"; }
 
@@ -42,6 +44,8 @@ class ClassicColorizer : public Colorizer {
       names.push_back("region-" + std::to_string(i + 1));
     ClassicOptions options = options_;
     options.calibration_step = 0;
+    options.transfer.abstain_below = 0;  // it needs the calibration
+    options.fallback = ClassicFallback::kGrey;
     auto db = PatchDatabase::FromLabelledPhoto(options.features, options.sampling, reference.bgr,
                                                regions, names);
     if (db->num_samples() == 0) {
@@ -65,6 +69,8 @@ class ClassicColorizer : public Colorizer {
     TINT_RETURN_IF_ERROR(CheckSwatches(reference, lightness.size()));
     ClassicOptions options = options_;
     options.calibration_step = 0;
+    options.transfer.abstain_below = 0;
+    options.fallback = ClassicFallback::kGrey;
     const int window = options.features.window;
     auto too_small = [&](const cv::Rect& r) {
       return Status::Error("swatch " + std::to_string(r.width) + "x" + std::to_string(r.height) +
@@ -176,6 +182,18 @@ class ClassicColorizer : public Colorizer {
     d->confidence = result.confidence;
     d->segments = segments;
     d->label_names = db_->label_names();
+    if (options_.transfer.abstain_below > 0) {
+      // "none of mine" is a label of the explanation, after the database's.
+      d->labels.setTo(static_cast<int>(d->label_names.size()), result.abstained);
+      d->label_names.push_back(kNoneOfMine);
+    }
+    if (fallback_ != nullptr && cv::countNonZero(result.abstained) > 0) {
+      d->Stage("fallback", 0.9);
+      cv::Mat other;
+      TINT_RETURN_IF_ERROR(fallback_->Colorize(lightness, &other, nullptr));
+      other.copyTo(*ab, result.abstained);
+      d->seconds["fallback"] = timer.Lap();
+    }
     return Status::Ok();
   }
 
@@ -185,9 +203,12 @@ class ClassicColorizer : public Colorizer {
   std::unique_ptr<Matcher> matcher_;
   std::vector<double> label_weights_;
   std::vector<float> similarity_quantiles_;
+  std::shared_ptr<const Colorizer> fallback_;  // colours abstaining segments; null: grey
 };
 
 }  // namespace
+
+const char* const kNoneOfMine = "none of mine";
 
 bool ClassicOptions::Check(std::string* error) const {
   if (calibration_step < 0) {
@@ -196,6 +217,14 @@ bool ClassicOptions::Check(std::string* error) const {
   }
   if (query_stride < 1 || query_stride > 16) {
     *error = "query_stride must be in 1..16";
+    return false;
+  }
+  if (transfer.abstain_below > 0 && calibration_step == 0) {
+    *error = "abstain_below needs the label calibration's similarities (calibration_step > 0)";
+    return false;
+  }
+  if (fallback != ClassicFallback::kGrey && transfer.abstain_below <= 0) {
+    *error = "fallback applies to segments that abstain: set abstain_below > 0";
     return false;
   }
   return otsu.Check(error) && ncut.Check(error) && features.Check(error) && sampling.Check(error) &&
@@ -216,12 +245,15 @@ std::vector<cv::Point> QueryPoints(const cv::Mat& useful, int stride) {
 }
 
 std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
-                                                  IndexedDatabase indexed) {
+                                                  IndexedDatabase indexed,
+                                                  std::shared_ptr<const Colorizer> fallback) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(indexed.database != nullptr && indexed.database->num_samples() > 0, "empty database");
   TINT_CHECK(indexed.matcher != nullptr, "no matcher");
-  return std::make_unique<ClassicColorizer>(options, std::move(indexed));
+  TINT_CHECK((fallback != nullptr) == (options.fallback == ClassicFallback::kCnn),
+             "a fallback colorizer exactly when fallback = cnn");
+  return std::make_unique<ClassicColorizer>(options, std::move(indexed), std::move(fallback));
 }
 
 std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
@@ -236,12 +268,12 @@ std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
 
 Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
                               std::unique_ptr<Colorizer>* colorizer, CachePolicy policy,
-                              CacheState* state) {
+                              CacheState* state, std::shared_ptr<const Colorizer> fallback) {
   IndexedDatabase indexed;
   CacheState local;
   TINT_RETURN_IF_ERROR(
       OpenIndexedDatabase(options, db_dir, policy, &indexed, state != nullptr ? state : &local));
-  *colorizer = CreateClassicColorizer(options, std::move(indexed));
+  *colorizer = CreateClassicColorizer(options, std::move(indexed), std::move(fallback));
   return Status::Ok();
 }
 
@@ -261,8 +293,16 @@ Status CreateClassicMethod(const MethodSpec& spec, const ColorizerContext& conte
   const ClassicOptions* options = spec.built.As<ClassicOptions>();
   if (options == nullptr)
     return Status::Error("method '" + spec.method + "' was not given classic options");
+  std::shared_ptr<const Colorizer> fallback;
+  if (options->fallback == ClassicFallback::kCnn) {
+    MethodSpec cnn;
+    cnn.method = "cnn";
+    std::unique_ptr<Colorizer> made;
+    TINT_RETURN_IF_ERROR(PrefixError("fallback cnn: ", CreateColorizer(cnn, context, &made)));
+    fallback = std::move(made);
+  }
   const Status s = CreateClassicColorizer(*options, context.db_dir, colorizer, context.cache_policy,
-                                          context.cache_state);
+                                          context.cache_state, fallback);
   return PrefixError("patch database: ", s);
 }
 

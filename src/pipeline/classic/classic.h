@@ -15,15 +15,23 @@ namespace tint {
 
 // From a database folder: its index cache when valid, else per `policy`
 // (built in memory by default); *state, when given, says which.
+// `fallback` colours the segments that abstain; given exactly when
+// options.fallback is kCnn.
 Status CreateClassicColorizer(const ClassicOptions& options, const std::string& db_dir,
                               std::unique_ptr<Colorizer>* colorizer,
                               CachePolicy policy = CachePolicy::kRebuildIfStale,
-                              CacheState* state = nullptr);
-std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
-                                                  IndexedDatabase indexed);
+                              CacheState* state = nullptr,
+                              std::shared_ptr<const Colorizer> fallback = nullptr);
+std::unique_ptr<Colorizer> CreateClassicColorizer(
+    const ClassicOptions& options, IndexedDatabase indexed,
+    std::shared_ptr<const Colorizer> fallback = nullptr);
 // From samples in memory: builds the matcher and the calibration.
 std::unique_ptr<Colorizer> CreateClassicColorizer(const ClassicOptions& options,
                                                   std::unique_ptr<PatchDatabase> database);
+
+// The label name of the segments that abstain (ColorizeDetails::label_names
+// ends with it when abstain_below > 0).
+extern const char* const kNoneOfMine;
 
 // The classic options a spec sets (its method's preset, then its own), checked.
 Status ClassicOptionsOf(const MethodSpec& spec, ClassicOptions* options);

@@ -16,6 +16,9 @@
 
 namespace tint {
 
+// What colours a segment that abstains (TransferOptions::abstain_below).
+enum class ClassicFallback { kGrey, kCnn };
+
 struct ClassicOptions {
   OtsuOptions otsu;
   bool use_ncut = true;  // false: one segment (the whole image)
@@ -33,6 +36,7 @@ struct ClassicOptions {
   PatchSamplingOptions sampling;
   MatchOptions match;
   TransferOptions transfer;
+  ClassicFallback fallback = ClassicFallback::kGrey;
 
   bool Check(std::string* error) const;
 };

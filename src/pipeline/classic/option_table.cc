@@ -179,6 +179,15 @@ void AddTransferOptions(std::vector<OptionInfo>* t) {
       "confidence_fade", T::kDouble, 0, 1,
       "Low confidence fades chroma towards this share of the segment's candidates' mean (0 = grey)",
       [](ClassicOptions& o) -> double& { return o.transfer.confidence_fade; }));
+  t->push_back(Number<double>(
+      "abstain_below", T::kDouble, 0, 1,
+      "A segment whose mean calibrated similarity is below this is none of the database's labels "
+      "(0 = off; needs calibration_step > 0)",
+      [](ClassicOptions& o) -> double& { return o.transfer.abstain_below; }));
+  t->push_back(Choice<ClassicFallback>(
+      "fallback", "What colours a segment that abstains: grey, or the default CNN card's colour",
+      {{"grey", ClassicFallback::kGrey}, {"cnn", ClassicFallback::kCnn}},
+      [](ClassicOptions& o) -> ClassicFallback& { return o.fallback; }));
 }
 
 std::vector<OptionInfo> MakeTable() {
