@@ -152,7 +152,8 @@ Status RunConfigured(const EvalRequest& r, const std::string& command, int* fail
     s = WriteExperimentReport(config, methods.pointers(), methods.names, summary, out_dir, r.read);
   if (!s.ok()) return s;
   PrintSummary(summary, stdout);
-  std::printf("\nwrote %s/report.html, summary.json and per_photo.csv\n", out_dir.c_str());
+  std::printf("\nwrote %s/report.html, summary.json, per_photo.csv and stats.csv\n",
+              out_dir.c_str());
   return Status::Ok();
 }
 

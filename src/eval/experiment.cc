@@ -17,6 +17,7 @@
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
 #include "eval/region_benchmark.h"
+#include "eval/statistics.h"
 #include "guide/reference.h"
 #include "pipeline/classic/classic.h"
 #include "pipeline/classic/option_table.h"
@@ -552,6 +553,8 @@ namespace {
 // CamVid label confusions, region scores per photo, and counts.
 struct DatasetSums {
   std::map<std::string, std::map<std::string, double>> sum;
+  // Per method and metric, each done photo's value, in photo order.
+  std::map<std::string, std::map<std::string, std::vector<double>>> values;
   std::map<std::string, std::vector<double>> curve;
   std::map<std::string, std::vector<std::vector<double>>> confusion;
   std::vector<std::vector<RegionScores>> region_scores;
@@ -599,6 +602,7 @@ Status AddPhotoResult(const DatasetSpec& dataset, const std::vector<std::string>
     for (const auto& m : metric_keys) {
       const double v = j.at(m).get<double>();  // StoredResultProblem checked every key
       d->sum[name][m] += v;
+      d->values[name][m].push_back(v);
       *csv << "," << v;
     }
     *csv << "," << r.value("colorfulness_truth", 0.0) << "," << r.value("width", 0) << ","
@@ -701,6 +705,22 @@ json MethodJson(const std::string& name, const std::vector<std::string>& names,
   for (const auto& k : metric_keys) m["mean"][k] = done ? d.sum[name][k] / done : 0.0;
   for (const auto& k : metric_keys)
     m["minus_baseline"][k] = done ? (d.sum[name][k] - d.sum[names[0]][k]) / done : 0.0;
+  if (name != names[0]) {
+    // Against the baseline, photo by photo (docs/tutorial.md, "Statistics").
+    for (const MetricInfo& metric : MetricTable()) {
+      PairedOptions options;
+      options.higher_is_better = metric.higher_is_better;
+      options.tie_below = 0.5 * std::pow(10.0, -metric.digits);
+      const PairedStats s =
+          ComparePaired(d.values[name][metric.key], d.values[names[0]][metric.key], options);
+      m["vs_baseline"][metric.key] = {{"difference", s.mean_difference},
+                                      {"ci95", {s.low, s.high}},
+                                      {"wins", s.wins},
+                                      {"ties", s.ties},
+                                      {"losses", s.losses},
+                                      {"significant", s.significant}};
+    }
+  }
   if (d.curve.count(name)) {
     json c = json::array();
     for (double v : d.curve[name]) c.push_back(v / done);
@@ -708,6 +728,30 @@ json MethodJson(const std::string& name, const std::vector<std::string>& names,
   }
   if (d.confusion.count(name)) m["label_accuracy"] = LabelAccuracyJson(d.confusion[name]);
   return m;
+}
+
+// One row per data set, method (beside the baseline) and metric: the
+// means, the paired difference with its interval, and the photo counts.
+std::string StatsCsv(const json& summary) {
+  std::ostringstream csv;
+  csv << "dataset,method,metric,mean,baseline_mean,difference,ci95_low,ci95_high,wins,ties,"
+         "losses,significant\n";
+  for (const json& d : summary["datasets"]) {
+    const json& base = d["methods"][0]["mean"];
+    for (const json& m : d["methods"]) {
+      if (!m.contains("vs_baseline")) continue;
+      for (const MetricInfo& metric : MetricTable()) {
+        const json& s = m["vs_baseline"][metric.key];
+        csv << d["name"].get<std::string>() << "," << m["name"].get<std::string>() << ","
+            << metric.key << "," << m["mean"][metric.key].get<double>() << ","
+            << base[metric.key].get<double>() << "," << s["difference"].get<double>() << ","
+            << s["ci95"][0].get<double>() << "," << s["ci95"][1].get<double>() << ","
+            << s["wins"].get<int>() << "," << s["ties"].get<int>() << "," << s["losses"].get<int>()
+            << "," << (s["significant"].get<bool>() ? 1 : 0) << "\n";
+      }
+    }
+  }
+  return csv.str();
 }
 
 }  // namespace
@@ -751,6 +795,7 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
     out["datasets"].push_back(d);
   }
   TINT_RETURN_IF_ERROR(WriteFileAtomic((fs::path(out_dir) / "per_photo.csv").string(), csv.str()));
+  TINT_RETURN_IF_ERROR(WriteFileAtomic((fs::path(out_dir) / "stats.csv").string(), StatsCsv(out)));
   TINT_RETURN_IF_ERROR(
       WriteFileAtomic((fs::path(out_dir) / "summary.json").string(), out.dump(1) + "\n"));
   *summary = std::move(out);

@@ -245,5 +245,14 @@ def test_eval_load_reads_a_run(tmp_path):
     assert run["summary"]["name"] == "py"
     assert len(run["photos"]) == 2 * 2  # two photos x (grayscale, hc)
     assert isinstance(run["photos"][0]["auc"], float)
+    # One stats row per metric for hc against the baseline, agreeing with the photos.
+    auc = [s for s in run["stats"] if s["metric"] == "auc"]
+    assert len(auc) == 1 and auc[0]["method"] == "hc"
+    by_photo = {m: [p["auc"] for p in run["photos"] if p["method"] == m] for m in ("grayscale", "hc")}
+    diffs = [a - b for a, b in zip(by_photo["hc"], by_photo["grayscale"])]
+    assert abs(auc[0]["difference"] - sum(diffs) / 2) < 1e-3
+    assert auc[0]["ci95_low"] <= auc[0]["difference"] <= auc[0]["ci95_high"]
+    assert auc[0]["wins"] + auc[0]["ties"] + auc[0]["losses"] == 2
+    assert auc[0]["significant"] is False  # two photos are too few
     with pytest.raises(ValueError, match="no summary.json"):
         tint.eval.load(tmp_path)
