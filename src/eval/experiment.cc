@@ -13,6 +13,7 @@
 #include "core/color.h"
 #include "core/config.h"
 #include "core/file_util.h"
+#include "core/locate.h"
 #include "core/progress.h"
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
@@ -173,8 +174,9 @@ Status ParseMethod(const json& m, const std::string& w, const std::string& data_
                          RegisteredMethodNames() + "; the grayscale baseline is always run)");
   }
   if (info->takes_model) {
-    TINT_RETURN_IF_ERROR(GetString(m, w, "model", true, &s.spec.model));
-    s.spec.model = ResolvePath(data_root, s.spec.model);
+    // Without one, the card the CLI uses by default (core/locate.h).
+    TINT_RETURN_IF_ERROR(GetString(m, w, "model", false, &s.spec.model));
+    s.spec.model = s.spec.model.empty() ? DefaultModelCard() : ResolvePath(data_root, s.spec.model);
   } else if (m.contains("model")) {
     return Status::Error(w + ": method '" + s.spec.method + "' takes no 'model'");
   }
