@@ -57,6 +57,7 @@ int RunColorizeSequence(int argc, char** argv) {
     return internal::Fail(cmd, s.message());
   std::string error;
   if (!run.sequence.Check(&error) || !run.read.Check(&error)) return internal::Fail(cmd, error);
+  run.progress = cmd;
   MethodSpec spec;
   spec.method = method;
   spec.options = given;

@@ -7,6 +7,7 @@
 #include "core/color.h"
 #include "core/file_util.h"
 #include "core/output_plan.h"
+#include "core/progress.h"
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
 
@@ -77,11 +78,16 @@ Status RunSequence(const Colorizer& colorizer, const SequenceRun& run, nlohmann:
   nlohmann::json per_frame = nlohmann::json::array(), pairs = nlohmann::json::array();
   std::map<std::string, double> sums, pair_sums;
   cv::Mat previous_out_ab, previous_truth_ab;
+  Progress progress(run.progress, static_cast<int>(frames.size()));
   for (size_t i = 0; i < frames.size(); ++i) {
     cv::Mat image, bgr8;
     TINT_RETURN_IF_ERROR(ReadImage(run.read, frames[i], &image));
     TINT_RETURN_IF_ERROR(PrefixError(frames[i] + ": ", sequence.Next(image, &bgr8)));
     TINT_RETURN_IF_ERROR(WriteImage(outputs[i], bgr8));
+    if (!run.progress.empty()) {
+      progress.Step(static_cast<int>(i) + 1, fs::path(frames[i]).filename().string());
+      if (i + 1 == frames.size()) progress.Finish();
+    }
     if (!run.score) continue;
     PhotoScoreInput in;
     in.out8 = bgr8;

@@ -40,6 +40,7 @@ TEST(SequenceCliTest, ColoursEveryFrameKeepsLightnessAndScores) {
                                 dir);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("4 frames:"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("colorize-sequence 4/4 ("), std::string::npos) << r.err;  // progress
     for (int t = 1; t <= 4; ++t) {
       const std::string name = "/f" + std::to_string(t) + ".png";
       const cv::Mat in = cv::imread(frames + name), got = cv::imread(out + name);
