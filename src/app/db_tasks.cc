@@ -1,10 +1,12 @@
 #include "app/db_tasks.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "core/file_util.h"
 #include "core/geometry.h"
@@ -13,6 +15,7 @@
 #include "match/matcher.h"
 #include "patchdb/database.h"
 #include "patchdb/journal.h"
+#include "patchdb/manifest.h"
 #include "pipeline/classic/classic.h"
 #include "pipeline/classic/index_cache.h"
 
@@ -27,6 +30,40 @@ void SayIndexIsStale(const std::string& db_dir) {
   if (fs::exists(IndexCachePath(db_dir), ec))
     std::printf("next: tint db build --db %s (the index cache no longer matches the patches)\n",
                 db_dir.c_str());
+}
+
+// Samples each label's patches give on the default sampling grid (as the
+// database makes them: window margins, every `stride`-th pixel).
+std::map<std::string, long long> SamplesPerLabel(const Manifest& manifest) {
+  const ClassicOptions defaults;
+  const int h = defaults.features.window / 2, stride = defaults.sampling.stride;
+  auto along = [&](int n) { return n > 2 * h ? (n - 2 * h + stride - 1) / stride : 0; };
+  std::map<std::string, long long> samples;
+  for (const PatchRecord& p : manifest.patches)
+    samples[p.label] += static_cast<long long>(along(p.region.width)) * along(p.region.height);
+  return samples;
+}
+
+// A label whose samples are more than 3x the median label's outvotes the
+// others wherever it matches at all: said on stderr after an add.
+void WarnOnImbalance(const std::string& db_dir) {
+  Manifest manifest;
+  if (!LoadManifest(db_dir, &manifest).ok()) return;
+  const std::map<std::string, long long> samples = SamplesPerLabel(manifest);
+  if (samples.size() < 2) return;
+  std::vector<long long> counts;
+  for (const auto& [label, n] : samples) counts.push_back(n);
+  std::sort(counts.begin(), counts.end());
+  const size_t m = counts.size();
+  const double median = m % 2 ? counts[m / 2] : 0.5 * (counts[m / 2 - 1] + counts[m / 2]);
+  for (const auto& [label, n] : samples) {
+    if (median > 0 && n > 3 * median) {
+      std::fprintf(stderr,
+                   "tint db add: warning: label '%s' has %lld samples, %.1fx the median label's "
+                   "(%.0f): it will outvote the others (tint db stats shows every label)\n",
+                   label.c_str(), n, n / median, median);
+    }
+  }
 }
 
 }  // namespace
@@ -69,6 +106,7 @@ Status DbAdd(const std::string& db_dir, const DbAddRequest& r) {
     if (Status s = AddPatches(patch, db_dir, &ids); !s.ok()) return s;
   }
   for (const std::string& id : ids) std::printf("added %s\n", id.c_str());
+  WarnOnImbalance(db_dir);
   SayIndexIsStale(db_dir);
   return Status::Ok();
 }

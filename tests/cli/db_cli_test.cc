@@ -40,6 +40,22 @@ class DbCliTest : public ::testing::Test {
   std::string dir_, db_, image_;
 };
 
+// sky: 2 patches of 40x24 (17 x 9 samples each on the default grid: 306),
+// earth: 2 of 40x28 (17 x 11: 374): no label stands out. A whole-photo
+// grass patch (77 x 57 = 4389 samples, as tint db stats counts them) is
+// 11.7x the median label's (374): a warning.
+TEST_F(DbCliTest, AddWarnsWhenOneLabelOutweighsTheOthers) {
+  AddSome();
+  RunResult r = Db("add --label earth --image " + image_ + " --rect 0,40,40,28");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  r = Db("add --label grass --image " + image_ + " --rect 0,0,160,120");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: label 'grass' has 4389 samples, 11.7x the median label's (374)"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
   AddSome();
   RunResult r = Db("list");
