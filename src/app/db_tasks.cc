@@ -27,7 +27,8 @@ namespace {
 // The last line after a change: the index cache it made stale, if any.
 void SayIndexIsStale(const std::string& db_dir) {
   std::error_code ec;
-  if (fs::exists(IndexCachePath(db_dir), ec))
+  if (fs::exists(IndexCachePath(db_dir, FeatureKind::kShades), ec) ||
+      fs::exists(IndexCachePath(db_dir, FeatureKind::kDeep), ec))
     std::printf("next: tint db build --db %s (the index cache no longer matches the patches)\n",
                 db_dir.c_str());
 }
@@ -168,7 +169,7 @@ Status DbStats(const std::string& db_dir, const ClassicOptions& classic) {
   std::printf("index cache: %s for these settings\n",
               cs.ok() ? ToString(state) : cs.message().c_str());
   std::string built_with;
-  if (ReadIndexCacheKey(db_dir, &built_with).ok())
+  if (ReadIndexCacheKey(db_dir, classic.features.kind, &built_with).ok())
     std::printf("index cache built with: %s\n", built_with.c_str());
   std::printf("%-12s %8s %14s %9s  %s\n", "label", "patches", "source images", "samples",
               "per source");
@@ -194,8 +195,9 @@ Status DbBuild(const std::string& db_dir, const ClassicOptions& options) {
   if (!s.ok()) return s;
   const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("built %s: %d samples of dimension %d, %s index, in %.1f s\n",
-              IndexCachePath(db_dir).c_str(), indexed.database->num_samples(),
-              indexed.database->vectors().cols, classic.match.backend.c_str(), sec);
+              IndexCachePath(db_dir, classic.features.kind).c_str(),
+              indexed.database->num_samples(), indexed.database->vectors().cols,
+              classic.match.backend.c_str(), sec);
   return Status::Ok();
 }
 
@@ -237,13 +239,14 @@ Status DbVerify(const std::string& db_dir, const ClassicOptions& classic) {
   s = LoadIndexCache(classic, db_dir, &cached, &state);
   if (!s.ok()) return s;
   if (state == CacheState::kStale) {
-    return Status::Error(IndexCachePath(db_dir) +
+    return Status::Error(IndexCachePath(db_dir, classic.features.kind) +
                          " is stale (the manifest or settings changed): run tint db build");
   }
   if (state == CacheState::kValid &&
       (cached.database->num_samples() != db->num_samples() ||
        cv::norm(cached.database->vectors(), UnitRows(db->vectors()), cv::NORM_INF) > 1e-5)) {
-    return Status::Error(IndexCachePath(db_dir) + " does not match the patches: run tint db build");
+    return Status::Error(IndexCachePath(db_dir, classic.features.kind) +
+                         " does not match the patches: run tint db build");
   }
   std::printf(
       "ok: %zu patches, every file present and its hash right, no shared or stray file, no "

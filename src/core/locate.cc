@@ -120,6 +120,13 @@ std::string DefaultModelCard() {
                       : (fs::path(Locate().root) / "models" / "tint-hc" / "card.toml").string();
 }
 
+std::string DefaultDeepFeatures() {
+  const std::string env = Env("TINT_DEEP_FEATURES");
+  return !env.empty()
+             ? env
+             : (fs::path(Locate().root) / "models" / "tint-deep" / "features.onnx").string();
+}
+
 std::string DefaultDataRoot() {
   const std::string env = Env("TINT_DATA_ROOT");
   if (!env.empty()) return env;

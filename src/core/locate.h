@@ -36,6 +36,9 @@ const Location& Locate();
 std::string DefaultDatabaseDir();
 // The default model card: $TINT_MODEL, else <root>/models/tint-hc/card.toml.
 std::string DefaultModelCard();
+// The network of classic's deep neighbourhood vectors: $TINT_DEEP_FEATURES,
+// else <root>/models/tint-deep/features.onnx.
+std::string DefaultDeepFeatures();
 // Where `$data/` in model cards and configs points: $TINT_DATA_ROOT, else
 // <source>/../shared/data in a build tree, else <root>/data.
 std::string DefaultDataRoot();

@@ -54,8 +54,33 @@ NeighborhoodExtractor::NeighborhoodExtractor(const NeighborhoodOptions& options,
   TINT_CHECK(options.Check(&error), error);
   TINT_CHECK(lightness.type() == CV_32F && !lightness.empty(),
              "lightness must be non-empty CV_32F");
+  if (options.kind == FeatureKind::kDeep) {
+    deep_ = frame.source_deep != nullptr
+                ? frame.source_deep
+                : std::make_shared<const DeepMap>(ComputeDeepMap(lightness));
+    return;
+  }
   const int h = options.window / 2;
   cv::copyMakeBorder(lightness, padded_, h, h, h, h, cv::BORDER_REFLECT_101);
+}
+
+void NeighborhoodExtractor::ComputeDeep(const cv::Point* points, int n, cv::Mat* vectors) const {
+  const double frame_height = frame_.frame_height > 0 ? frame_.frame_height : size_.height;
+  const float pos_scale = static_cast<float>(options_.position_weight);
+  cv::parallel_for_(cv::Range(0, n), [&](const cv::Range& range) {
+    for (int i = range.start; i < range.end; ++i) {
+      const cv::Point p = points[i];
+      float* out = vectors->ptr<float>(i);
+      // In the source's map, at the crop's place in it; else in the image's own.
+      const bool source = frame_.source_deep != nullptr;
+      deep_->Sample((source ? frame_.offset_x : 0) + p.x, (source ? frame_.offset_y : 0) + p.y,
+                    out);
+      if (options_.position_weight > 0) {
+        out[kDeepDimension] =
+            pos_scale * static_cast<float>((frame_.offset_y + p.y + 0.5) / frame_height);
+      }
+    }
+  });
 }
 
 void NeighborhoodExtractor::Compute(const cv::Point* points, int n, cv::Mat* vectors) const {
@@ -73,6 +98,7 @@ void NeighborhoodExtractor::Compute(const cv::Point* points, int n, cv::Mat* vec
     TINT_CHECK(p.x >= 0 && p.y >= 0 && p.x < size_.width && p.y < size_.height,
                "point (" << p.x << "," << p.y << ") outside the image");
   }
+  if (deep_ != nullptr) return ComputeDeep(points, n, vectors);
   const VectorNormalization normalization = options_.normalization;
   // Blocks of 1024 points per task: per-point tasks cost more than the work.
   constexpr int kBlock = 1024;

@@ -5,10 +5,13 @@
 // SIGGRAPH 2002.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
+
+#include "features/deep.h"
 
 namespace tint {
 
@@ -18,7 +21,13 @@ enum class VectorNormalization {
   kUnitNorm,  // zero-mean values scaled to unit length (flat windows stay 0)
 };
 
+// What a neighbourhood vector is made of: the shades of the window (the
+// original tool's, and the default), or what a pretrained backbone sees
+// there (features/deep.h).
+enum class FeatureKind { kShades, kDeep };
+
 struct NeighborhoodOptions {
+  FeatureKind kind = FeatureKind::kShades;
   // Side of the square window, in pixels; odd, 3..31.
   int window = 7;
   VectorNormalization normalization = VectorNormalization::kZeroMean;
@@ -34,8 +43,12 @@ struct NeighborhoodOptions {
   // ground low, a cue luminance windows alone do not carry.
   double position_weight = 0.0;
 
+  // Deep vectors: kDeepDimension (features/deep.h); window, normalization
+  // and statistics apply to shades only.
   int Dimension() const {
-    return window * window + (append_statistics ? 2 : 0) + (position_weight > 0 ? 1 : 0);
+    return (kind == FeatureKind::kDeep ? kDeepDimension
+                                       : window * window + (append_statistics ? 2 : 0)) +
+           (position_weight > 0 ? 1 : 0);
   }
   bool Check(std::string* error) const;
 };
@@ -49,6 +62,10 @@ bool ParseVectorNormalization(const std::string& text, VectorNormalization* n);
 struct PositionFrame {
   double offset_y = 0;
   double frame_height = 0;
+  // Deep vectors of a crop: the map of its whole source photo, in which the
+  // crop starts at (offset_x, offset_y); null: the crop's own map.
+  double offset_x = 0;
+  std::shared_ptr<const DeepMap> source_deep;
 };
 
 // Computes vectors of one lightness image in as many calls as wanted: the
@@ -67,6 +84,8 @@ class NeighborhoodExtractor {
   cv::Size size_;
   cv::Mat padded_;
   PositionFrame frame_;
+  std::shared_ptr<const DeepMap> deep_;  // kDeep: the map read (the frame's source or the image's)
+  void ComputeDeep(const cv::Point* points, int n, cv::Mat* vectors) const;
 };
 
 // Vectors at the given pixels of a lightness image (CV_32F, 0..100), one row

@@ -1,12 +1,16 @@
 #include "patchdb/database.h"
 
 #include <filesystem>
+#include <map>
+#include <memory>
 
 #include <opencv2/imgproc.hpp>
 
 #include "core/color.h"
 #include "core/file_util.h"
 #include "core/image_io.h"
+#include "core/locate.h"
+#include "features/deep.h"
 
 namespace tint {
 
@@ -89,9 +93,67 @@ void PatchDatabase::AddPatch(const NeighborhoodOptions& features,
   chroma_.push_back(chroma);
 }
 
+std::string PatchSourcePath(const PatchRecord& record, const std::string& data_root) {
+  namespace fs = std::filesystem;
+  fs::path path;
+  if (record.dataset == "camvid")
+    path = fs::path(data_root) / "camvid" / record.image;
+  else if (record.dataset == "bsds500")
+    path = fs::path(data_root) / "bsds500" / "images" / record.image;
+  else if (record.dataset == "imagenet")
+    path = fs::path(data_root) / "imagenet-sample" / "images" / record.image;
+  else
+    return "";
+  std::error_code ec;
+  if (record.image.empty() || IsTestSplit(record.split) || IsTestSplitImagePath(record.image) ||
+      !fs::is_regular_file(path, ec) || IsTestSplitSourceFile(path.string()))
+    return "";
+  return path.string();
+}
+
+namespace {
+
+// The shade image the samples are made of: L, or Y' x 100 in Y'UV.
+cv::Mat ShadeOf(const cv::Mat& bgr, ColorSpace space) {
+  cv::Mat lightness, ab;
+  if (space == ColorSpace::kYuv) {
+    cv::Mat y, u, v;
+    ComputeYuv(bgr, &y, &u, &v);
+    return y * 100.0;
+  }
+  SplitLab(bgr, &lightness, &ab);
+  return lightness;
+}
+
+// The deep map of a patch's source photo, made once per source; null when
+// the source is not at hand.
+std::shared_ptr<const DeepMap> SourceDeepMap(
+    const PatchRecord& r, ColorSpace space,
+    std::map<std::string, std::shared_ptr<const DeepMap>>* made) {
+  const std::string path = PatchSourcePath(r, DefaultDataRoot());
+  if (path.empty()) return nullptr;
+  auto it = made->find(path);
+  if (it != made->end()) return it->second;
+  cv::Mat source;
+  ImageReadOptions read;
+  std::shared_ptr<const DeepMap> map;
+  if (ReadImage(read, path, &source).ok() && source.channels() >= 3 &&
+      source.size() == r.image_size) {
+    map = std::make_shared<const DeepMap>(ComputeDeepMap(ShadeOf(source, space)));
+  }
+  (*made)[path] = map;
+  return map;
+}
+
+}  // namespace
+
 Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& features,
-                           const PatchSamplingOptions& sampling,
-                           std::unique_ptr<PatchDatabase>* db) {
+                           const PatchSamplingOptions& sampling, std::unique_ptr<PatchDatabase>* db,
+                           int* deep_from_source) {
+  if (deep_from_source != nullptr) *deep_from_source = 0;
+  std::map<std::string, std::shared_ptr<const DeepMap>> source_maps;
+  if (features.kind == FeatureKind::kDeep)
+    TINT_RETURN_IF_ERROR(LoadDeepFeatures(DefaultDeepFeatures()));
   std::string error;
   TINT_CHECK(features.Check(&error), error);
   TINT_CHECK(sampling.Check(&error), error);
@@ -120,6 +182,11 @@ Status PatchDatabase::Load(const std::string& dir, const NeighborhoodOptions& fe
     PositionFrame frame;
     frame.offset_y = r.region.y;
     frame.frame_height = r.image_size.height;
+    if (features.kind == FeatureKind::kDeep) {
+      frame.offset_x = r.region.x;
+      frame.source_deep = SourceDeepMap(r, sampling.color_space, &source_maps);
+      if (frame.source_deep != nullptr && deep_from_source != nullptr) ++*deep_from_source;
+    }
     out->AddPatch(features, sampling, bgr, out->LabelId(r.label), i, frame);
   }
   if (out->num_samples() == 0) {

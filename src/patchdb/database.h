@@ -45,12 +45,23 @@ struct PatchSamplingOptions {
   bool Check(std::string* error) const;
 };
 
+// Where a patch's source photo lies under a data root (camvid/<image>,
+// bsds500/images/<image>, imagenet-sample/images/<image>), or "" when its
+// data set has no such place, the file is not there, or it is a test-split
+// file. Deep vectors are computed in the source (features/deep.h).
+std::string PatchSourcePath(const PatchRecord& record, const std::string& data_root);
+
 class PatchDatabase {
  public:
   // Reads DIR/manifest.json and every patch (checking its SHA-256), and
-  // computes the samples with the given feature options.
+  // computes the samples with the given feature options. Deep vectors are
+  // read from the map of each patch's source photo under the default data
+  // root (core/locate.h) when it is there and of the recorded size, else
+  // from the map of the patch alone; *deep_from_source, when given, gets
+  // how many patches had their source.
   static Status Load(const std::string& dir, const NeighborhoodOptions& features,
-                     const PatchSamplingOptions& sampling, std::unique_ptr<PatchDatabase>* db);
+                     const PatchSamplingOptions& sampling, std::unique_ptr<PatchDatabase>* db,
+                     int* deep_from_source = nullptr);
 
   // Builds a database from patches in memory (tests, tools).
   static std::unique_ptr<PatchDatabase> FromPatches(const NeighborhoodOptions& features,

@@ -55,7 +55,8 @@ std::string JournalPath(const std::string& db_dir) {
 }
 
 Status RecoverInterruptedChange(const std::string& db_dir, const Manifest& manifest) {
-  int removed = RemoveTemporariesOf(db_dir, {"manifest.json", "index.cache", ".journal"});
+  int removed =
+      RemoveTemporariesOf(db_dir, {"manifest.json", "index.cache", "index-deep.cache", ".journal"});
   const std::string path = JournalPath(db_dir);
   std::error_code ec;
   if (fs::symlink_status(path, ec).type() == fs::file_type::not_found) return Status::Ok();

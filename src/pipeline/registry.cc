@@ -75,6 +75,10 @@ std::vector<MethodInfo>& Table() {
                         "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
                         "(zero-mean vectors plus statistics)",
                         welsh_stats));
+    m.push_back(Classic("classic:deep",
+                        "classic with deep neighbourhood vectors: what a pretrained MobileNetV2 "
+                        "sees around each pixel instead of its shades (features = deep)",
+                        {{"features", "deep"}}));
     // Guided methods.
     MethodInfo levin{"levin",
                      "Levin, Lischinski & Weiss 2004: no colour of its own; the --hints strokes "

@@ -530,6 +530,8 @@ TEST_F(AdversarialTest, OddInputsGiveClearAnswers) {
                        "abstain_below needs the label calibration's similarities");
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --fallback blue"),
                        "--fallback must be one of");
+  ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --features cnn"),
+                       "--features must be one of shades, deep, got 'cnn'");
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --method nosuch"),
                        "unknown method 'nosuch'");
   ExpectOneLineFailure(Tint("colorize " + image_ + " -o " + dir_ + "/o.png --model x.toml"),

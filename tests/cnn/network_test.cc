@@ -38,11 +38,14 @@ Status LoadShipped(std::unique_ptr<CnnModel>* model, const std::string& card_pat
   return CnnModel::Load(card, model);
 }
 
-// Every model folder the training scripts wrote (models/*/check/).
+// Every model card folder the training scripts wrote (models/*/ with a
+// card and check/; models/tint-deep, classic's deep features network, is
+// checked by tests/features/deep_test).
 std::vector<std::string> ShippedDirs() {
   std::vector<std::string> dirs;
   for (const auto& e : fs::directory_iterator(testing::SourceDir() + "/models")) {
-    if (fs::exists(e.path() / "check" / "input.npy")) dirs.push_back(e.path().string());
+    if (fs::exists(e.path() / "check" / "input.npy") && fs::exists(e.path() / "card.toml"))
+      dirs.push_back(e.path().string());
   }
   std::sort(dirs.begin(), dirs.end());
   return dirs;

@@ -174,7 +174,7 @@ TEST_P(ConformanceTest, BadOptionsGiveOneLine) {
   EXPECT_EQ(s.message().find('\n'), std::string::npos);
   // Classic: a bad value; a method with another table: a name it lacks;
   // one without options: any name.
-  const std::string expected = classic                    ? "window must be"
+  const std::string expected = classic                   ? "window must be"
                                : info.options != nullptr ? "unknown option 'anything'"
                                                          : "takes no options";
   EXPECT_NE(s.message().find(expected), std::string::npos) << s.message();

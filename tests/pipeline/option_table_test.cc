@@ -76,7 +76,7 @@ TEST(OptionTableTest, ErrorsNameTheFlagOrTheKeyAsWritten) {
   EXPECT_EQ(s.message(), "window takes a value, not true or false");
   s = SetClassicOption("smoothing_radius", "3", OptionSpelling::kKey,
                        &o);  // the struct field's name
-  EXPECT_NE(s.message().find("unknown option 'smoothing_radius' (known: window,"),
+  EXPECT_NE(s.message().find("unknown option 'smoothing_radius' (known: features, window,"),
             std::string::npos)
       << s.message();
   // A struct set in code is checked with the same names.

@@ -60,10 +60,13 @@ TEST(PresetTest, SeedIsTheOriginalToolAsRead) {
   EXPECT_EQ(ClassicCacheKey(ClassicOptions()).find("color_space"), std::string::npos);
   EXPECT_NE(ClassicCacheKey(seed).find("color_space=yuv"), std::string::npos);
   EXPECT_NE(ClassicCacheKey(seed).find("labels=seed"), std::string::npos);
+  EXPECT_EQ(ClassicCacheKey(ClassicOptions()).find("features"), std::string::npos);
+  EXPECT_NE(ClassicCacheKey(OptionsOf("classic:deep")).find("features=deep"), std::string::npos);
 }
 
 TEST(PresetTest, PresetsAreListedWithTheirSummaries) {
-  for (const char* name : {"classic:seed", "classic:seed-flann", "classic:welsh-stats"}) {
+  for (const char* name :
+       {"classic:seed", "classic:seed-flann", "classic:welsh-stats", "classic:deep"}) {
     const MethodInfo* info = FindMethod(name);
     ASSERT_NE(info, nullptr) << name;
     EXPECT_EQ(info->options, &ClassicMethodOptions());

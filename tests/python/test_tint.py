@@ -42,6 +42,8 @@ def test_methods_lists_the_registry():
     seed = next(m for m in tint.methods() if m["name"] == "classic:seed")
     assert seed["preset"]["color_space"] == "yuv" and seed["preset"]["matcher"] == "exact"
     assert "classic:welsh-stats" in names
+    deep = next(m for m in tint.methods() if m["name"] == "classic:deep")
+    assert deep["preset"] == {"features": "deep"}
 
 
 def test_options_are_the_option_table():
@@ -50,6 +52,9 @@ def test_options_are_the_option_table():
     assert opts["smooth_radius"]["range"] == "0..100"
     assert opts["matcher"]["choices"] == ["flann", "exact", "hnsw", "faiss-flat", "faiss-ivf", "faiss-hnsw"]
     assert opts["seed"]["default"] == "2016"
+    assert opts["features"]["choices"] == ["shades", "deep"] and opts["features"]["default"] == "shades"
+    with pytest.raises(ValueError, match="features must be one of shades, deep, got 'cnn'"):
+        tint.colorize(grey_photo(), features="cnn")
 
 
 @pytest.mark.parametrize("method,options", [("grayscale", {}), ("cnn", {}), ("classic", {"calibration_step": 0})])

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/color.h"
+#include "core/locate.h"
 #include "core/timer.h"
 #include "guide/reference.h"
 #include "pipeline/classic/option_table.h"
@@ -135,13 +136,14 @@ class ClassicColorizer : public Colorizer {
     // The shade the vectors are made of: L, or the grey's Y' in Y'UV.
     const bool yuv = options_.sampling.color_space == ColorSpace::kYuv;
     const cv::Mat shade = yuv ? GreyLuma(lightness) : lightness;
+    timer.Lap();
+    // Deep vectors: the network runs here, on the whole photo.
     const NeighborhoodExtractor extractor(options_.features, shade);
+    double feature_seconds = timer.Lap(), match_seconds = 0;
     Candidates candidates;
     candidates.k = std::min(options_.match.k, matcher_->size());
     candidates.index.resize(points.size() * candidates.k);
     candidates.similarity.resize(points.size() * candidates.k);
-    double feature_seconds = 0, match_seconds = 0;
-    timer.Lap();
     cv::Mat vectors;
     Candidates block;
     for (size_t begin = 0; begin < points.size(); begin += kQueryBlock) {
@@ -293,6 +295,8 @@ Status CreateClassicMethod(const MethodSpec& spec, const ColorizerContext& conte
   const ClassicOptions* options = spec.built.As<ClassicOptions>();
   if (options == nullptr)
     return Status::Error("method '" + spec.method + "' was not given classic options");
+  if (options->features.kind == FeatureKind::kDeep)
+    TINT_RETURN_IF_ERROR(LoadDeepFeatures(DefaultDeepFeatures()));
   std::shared_ptr<const Colorizer> fallback;
   if (options->fallback == ClassicFallback::kCnn) {
     MethodSpec cnn;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
+#include "core/locate.h"
 #include "match/backends.h"
 #include "patchdb/journal.h"
 #include "patchdb/lock.h"
@@ -36,9 +37,21 @@ constexpr size_t kHashHexDigits = 32;
 
 // Every setting the samples, the index and the calibration depend on, as
 // the option table marks them: a knob added there is in the key at once.
-std::string KeyOf(const ClassicOptions& o, const std::string& manifest_sha256) {
+// Deep vectors also depend on the network and on which patches' source
+// photos were at hand (features/deep.h).
+std::string KeyOf(const ClassicOptions& o, const std::string& manifest_sha256,
+                  const Manifest& manifest) {
   std::ostringstream os;
   os << "format=" << kFormat << ";manifest=" << manifest_sha256 << ";" << ClassicCacheKey(o);
+  if (o.features.kind == FeatureKind::kDeep) {
+    std::string network_hash;
+    if (!Sha256OfFile(DefaultDeepFeatures(), &network_hash).ok()) network_hash = "missing";
+    int found = 0;
+    for (const PatchRecord& r : manifest.patches)
+      found += !PatchSourcePath(r, DefaultDataRoot()).empty();
+    os << ";deep_network=" << network_hash << ";deep_sources=" << found << "/"
+       << manifest.patches.size();
+  }
   return os.str();
 }
 
@@ -62,8 +75,9 @@ const char* ToString(CacheState state) {
   return "?";
 }
 
-std::string IndexCachePath(const std::string& db_dir) {
-  return (fs::path(db_dir) / "index.cache").string();
+std::string IndexCachePath(const std::string& db_dir, FeatureKind kind) {
+  return (fs::path(db_dir) / (kind == FeatureKind::kDeep ? "index-deep.cache" : "index.cache"))
+      .string();
 }
 
 Status IndexCacheKey(const ClassicOptions& o, const std::string& db_dir, std::string* key) {
@@ -71,8 +85,9 @@ Status IndexCacheKey(const ClassicOptions& o, const std::string& db_dir, std::st
   std::error_code ec;
   if (!fs::is_directory(db_dir, ec))
     return Status::Error(db_dir + ": patch database folder not found");
-  TINT_RETURN_IF_ERROR(Sha256OfFile(ManifestPath(db_dir), &manifest_hash));
-  *key = KeyOf(o, manifest_hash);
+  Manifest manifest;
+  TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest, &manifest_hash));
+  *key = KeyOf(o, manifest_hash, manifest);
   return Status::Ok();
 }
 
@@ -89,8 +104,8 @@ std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDa
                                  options.calibration_step, similarity_quantiles);
 }
 
-Status ReadIndexCacheKey(const std::string& db_dir, std::string* key) {
-  const std::string path = IndexCachePath(db_dir);
+Status ReadIndexCacheKey(const std::string& db_dir, FeatureKind kind, std::string* key) {
+  const std::string path = IndexCachePath(db_dir, kind);
   std::vector<uint8_t> bytes;
   uint64_t size = 0;
   if (!ReadFilePrefix(path, 1 << 20, kDefaultMaxFileBytes, &bytes, &size).ok())
@@ -125,7 +140,7 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
   // Keyed to the manifest the samples were computed from, not to the one on
   // disk now: a change made during the build must not pass for it.
   TINT_CHECK(!db.manifest_sha256().empty(), "SaveIndexCache needs a database read from disk");
-  const std::string key = KeyOf(options, db.manifest_sha256());
+  const std::string key = KeyOf(options, db.manifest_sha256(), db.manifest());
   std::vector<uint8_t> index_blob;
   if (FindMatcherBackend(options.match.backend)->load != nullptr) {
     TINT_CHECK(indexed.matcher->SaveIndex(&index_blob),
@@ -158,9 +173,9 @@ Status SaveIndexCache(const ClassicOptions& options, const std::string& db_dir,
   TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest, &manifest_now));
   TINT_RETURN_IF_ERROR(RecoverInterruptedChange(db_dir, manifest));
   // The manifest may have changed while we built: check the key again.
-  if (KeyOf(options, manifest_now) != key)
+  if (KeyOf(options, manifest_now, manifest) != key)
     return Status::Error(ManifestPath(db_dir) + " changed during the build; run it again");
-  return WriteFileAtomic(IndexCachePath(db_dir), bytes);
+  return WriteFileAtomic(IndexCachePath(db_dir, options.features.kind), bytes);
 }
 
 namespace internal {
@@ -304,7 +319,7 @@ Status ParseIndexCache(const uint8_t* data, size_t size, const std::string& key,
 
 Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
                       IndexedDatabase* out, CacheState* state) {
-  const std::string path = IndexCachePath(db_dir);
+  const std::string path = IndexCachePath(db_dir, options.features.kind);
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     *state = CacheState::kMissing;
@@ -314,7 +329,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
   Manifest manifest;
   std::string manifest_hash;
   TINT_RETURN_IF_ERROR(LoadManifest(db_dir, &manifest, &manifest_hash));
-  const std::string key = KeyOf(options, manifest_hash);
+  const std::string key = KeyOf(options, manifest_hash, manifest);
   std::shared_ptr<const MappedFile> file;
   TINT_RETURN_IF_ERROR(MappedFile::Open(path, kDefaultMaxFileBytes, &file));
   internal::ParsedIndexCache parsed;

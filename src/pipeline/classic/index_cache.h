@@ -30,7 +30,9 @@ struct IndexedDatabase {
   std::vector<float> similarity_quantiles;
 };
 
-std::string IndexCachePath(const std::string& db_dir);
+// One cache file per kind of neighbourhood vector, so that a database keeps
+// both: index.cache (shades) and index-deep.cache.
+std::string IndexCachePath(const std::string& db_dir, FeatureKind kind = FeatureKind::kShades);
 
 // The key text of a database folder under given options; fails only when
 // the manifest cannot be read.
@@ -44,7 +46,7 @@ std::vector<double> CalibrateLabels(const ClassicOptions& options, const PatchDa
                                     std::vector<float>* similarity_quantiles = nullptr);
 
 // The key a cache file was built with (its settings, for `tint db stats`).
-Status ReadIndexCacheKey(const std::string& db_dir, std::string* key);
+Status ReadIndexCacheKey(const std::string& db_dir, FeatureKind kind, std::string* key);
 
 // Builds everything from the patch files (checking every hash).
 Status BuildIndexedDatabase(const ClassicOptions& options, const std::string& db_dir,

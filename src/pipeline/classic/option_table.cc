@@ -36,6 +36,14 @@ OptionInfo Choice(const char* name, const char* help, std::vector<std::pair<std:
 // Features: what the database's samples are made of.
 void AddFeatureOptions(std::vector<OptionInfo>* t) {
   using T = OptionType;
+  t->push_back(Choice<FeatureKind>(
+      "features",
+      "Neighbourhood vectors: shades (the window's L, the original tool's) or deep (what a "
+      "pretrained MobileNetV2 sees there, 32 dims; the database's from each patch's source photo)",
+      {{"shades", FeatureKind::kShades}, {"deep", FeatureKind::kDeep}},
+      [](ClassicOptions& o) -> FeatureKind& { return o.features.kind; },
+      // In the key only away from the default, so existing caches stay valid.
+      [](const ClassicOptions& o) { return o.features.kind != FeatureKind::kShades; }));
   t->push_back(Number<int>(
       "window", T::kInt, 3, 31, "Neighborhood window side, odd (px)",
       [](ClassicOptions& o) -> int& { return o.features.window; }, kAlways));
