@@ -102,7 +102,7 @@ def soft_encode(ab, centres, sigma=5.0, neighbours=5):
     near_d2, near_idx = d2.topk(neighbours, dim=1, largest=False)
     weight = torch.exp(-near_d2 / (2 * sigma * sigma))
     weight = weight / weight.sum(dim=1, keepdim=True)
-    q = torch.zeros(flat.shape[0], centres.shape[0])
+    q = torch.zeros(flat.shape[0], centres.shape[0], device=flat.device, dtype=flat.dtype)
     q.scatter_(1, near_idx, weight)
     return q.reshape(n, h, w, -1).permute(0, 3, 1, 2)
 
