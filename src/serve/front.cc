@@ -31,6 +31,7 @@ constexpr int kMaxHeaderLines = 100;
 constexpr double kLingerSeconds = 2;      // reading and dropping after the answer
 constexpr double kUpstreamSeconds = 600;  // the HTTP library's answer, a safety net
 constexpr int kRetryAfter = 2;
+constexpr double kStopGraceSeconds = 5;  // answers under way at Stop
 
 Clock::time_point After(double seconds) {
   return Clock::now() + std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
@@ -589,17 +590,51 @@ struct Front::Loop {
     conns.erase(std::remove(conns.begin(), conns.end(), nullptr), conns.end());
   }
 
+  // After Stop: no new connections; those whose answer is under way (asked
+  // of the library, being written, or lingering so that it is not lost to a
+  // reset) finish; the rest close. True while any is under way.
+  bool WindDown() {
+    if (!accept_paused || accept_resume != Clock::time_point::max()) {
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, front->listen_fd_, nullptr);
+      accept_paused = true;
+      accept_resume = Clock::time_point::max();
+    }
+    bool busy = false;
+    for (auto& owned : conns) {
+      Conn* c = owned.get();
+      if (c->dead) continue;
+      const bool answering = c->phase == Phase::kUpstream || c->phase == Phase::kLinger ||
+                             (c->phase == Phase::kReply && c->out_sent < c->out.size());
+      if (answering) {
+        busy = true;
+      } else {
+        c->dead = true;  // idle, or a request still arriving
+      }
+    }
+    Reap();
+    return busy;
+  }
+
   void Run() {
     epoll_event events[128];
-    while (!front->stopping_) {
-      const int n = epoll_wait(epoll_fd, events, 128, 100);
+    Clock::time_point stop_by = Clock::time_point::max();
+    while (true) {
+      if (front->stopping_) {
+        if (stop_by == Clock::time_point::max()) stop_by = After(kStopGraceSeconds);
+        if (!WindDown() || Clock::now() >= stop_by) break;
+      }
+      const int n = epoll_wait(epoll_fd, events, 128, front->stopping_ ? 20 : 100);
       for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == front->listen_fd_) {
           Accept();
           continue;
         }
-        if (fd == front->wake_fd_) continue;
+        if (fd == front->wake_fd_) {
+          uint64_t count = 0;
+          (void)!read(fd, &count, sizeof count);  // level-triggered: drained, or it spins
+          continue;
+        }
         auto it = by_fd.find(fd);
         if (it == by_fd.end() || it->second->dead) continue;
         Conn* c = it->second;

@@ -65,7 +65,9 @@ class Front {
   // Serves until Stop, forwarding complete requests to the Unix socket
   // `upstream_path`.
   Status Serve(const std::string& upstream_path);
-  // Stops accepting and closes every connection; Serve returns.
+  // Stops accepting and closes every idle connection and every one whose
+  // request is still arriving; the answers under way are written (for at
+  // most 5 s), then Serve closes the rest and returns.
   void Stop();
 
   // Refusals so far, by reason.

@@ -488,6 +488,40 @@ TEST_F(ApiTest, SlowClientsHoldNoThreadAndMeetTheirDeadlines) {
             std::string::npos);
 }
 
+// Stop (a drain's last step) lets the answers under way finish: a long poll
+// asked before it gets its whole answer, an idle connection is closed, and
+// Serve returns. (It used to close every connection at once, so a client
+// fetching the last result of a drain could lose it.)
+TEST_F(ApiTest, StopFinishesTheAnswersUnderWay) {
+  Start();
+  auto r = Submit(Png(Gradient(32, 32)), "gated");
+  ASSERT_EQ(r->status, 202);
+  const std::string id = json::parse(r->body)["id"];
+  while (gate_->waiting == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int idle = Connect(port_);
+  ASSERT_GE(idle, 0);
+  httplib::Client poller("127.0.0.1", port_);
+  poller.set_read_timeout(30);
+  int status = 0;  // no answer
+  std::string body;
+  std::thread poll([&] {
+    if (auto polled = poller.Get(("/api/jobs/" + id + "?wait=20").c_str())) {
+      status = polled->status;
+      body = polled->body;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the poll waits upstream
+  const auto start = std::chrono::steady_clock::now();
+  http_->Stop();
+  poll.join();
+  ASSERT_EQ(status, 200) << body;
+  EXPECT_EQ(json::parse(body)["state"], "running");
+  EXPECT_EQ(ReadAll(idle, 5), "");  // closed, nothing said
+  close(idle);
+  serving_.join();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 6.0);
+}
+
 // Keep-alive through the front door: pipelined requests on one connection
 // each get their whole answer, framed by its Content-Length (a compressed
 // page too); the last asks to close, and the connection closes.
