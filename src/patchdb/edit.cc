@@ -105,7 +105,7 @@ Status DrawContactSheet(const SheetOptions& options, const std::string& db_dir, 
     if (r.label == options.label) patches.push_back(&r);
   if (patches.empty())
     return Status::Error("the database has no patch labelled \"" + options.label + "\"");
-  const int caption = 12, t = options.tile;
+  const int caption = 22, t = options.tile;
   const int cols = std::min<int>(options.columns, static_cast<int>(patches.size()));
   const int rows = (static_cast<int>(patches.size()) + cols - 1) / cols;
   sheet->create(rows * (t + caption) + 24, cols * t, CV_8UC3);
@@ -122,10 +122,17 @@ Status DrawContactSheet(const SheetOptions& options, const std::string& db_dir, 
     const int x = static_cast<int>(i % cols) * t,
               y = 24 + static_cast<int>(i / cols) * (t + caption);
     img.copyTo((*sheet)(cv::Rect(x + 1, y + 1, t - 2, t - 2)));
-    // The caption shrinks with the tile so that neighbours do not overlap.
-    const double scale = std::min(0.8, 0.85 * (t - 4) / (8.0 * patches[i]->dataset.size()));
-    cv::putText(*sheet, patches[i]->dataset, cv::Point(x + 2, y + t + 9), cv::FONT_HERSHEY_PLAIN,
-                scale, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+    // Two caption lines, the data set and the source photo's name (to find
+    // it again), each shrunk with the tile so that neighbours do not overlap.
+    const std::string photo = fs::path(patches[i]->image).stem().string();
+    int line = 0;
+    for (const std::string& text : {patches[i]->dataset, photo}) {
+      int baseline = 0;
+      const int width = cv::getTextSize(text, cv::FONT_HERSHEY_PLAIN, 0.8, 1, &baseline).width;
+      const double scale = std::min(0.8, 0.8 * (t - 4) / std::max(1, width));
+      cv::putText(*sheet, text, cv::Point(x + 2, y + t + 9 + 10 * line++), cv::FONT_HERSHEY_PLAIN,
+                  scale, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+    }
   }
   return Status::Ok();
 }

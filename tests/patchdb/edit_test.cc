@@ -281,7 +281,7 @@ TEST(SheetTest, DrawsOneTilePerPatch) {
   cv::Mat sheet;
   ASSERT_TRUE(DrawContactSheet(o, db, &sheet).ok());
   EXPECT_EQ(sheet.cols, 2 * 32);
-  EXPECT_EQ(sheet.rows, 24 + 2 * (32 + 12));
+  EXPECT_EQ(sheet.rows, 24 + 2 * (32 + 22));  // two caption lines per row
   // The first tile shows the sky colour.
   const cv::Vec3b px = sheet.at<cv::Vec3b>(24 + 16, 16);
   EXPECT_NEAR(px[0], 210, 3);
