@@ -5,7 +5,7 @@ classic options come from the option table), or checks that it is current.
 usage: scripts/cli_reference.py TINT [--check docs/cli.md] [--out docs/cli.md]
 
 tint runs with TINT_PATCHDB, TINT_MODEL and TINT_DATA_ROOT set to the
-placeholders <root>/patchdb, <root>/models/tint-hc/card.toml and <data>, so
+placeholders <root>/patchdb, <root>/models/tint-mnv2-ft/card.toml and <data>, so
 its help shows those instead of this machine's paths (whose length would
 also move CLI11's columns), and defaults that are the number of cores become
 <cores>: the page is the same on every machine.
@@ -21,7 +21,7 @@ COMMANDS = [[], ["colorize"], ["colorize-sequence"], ["eval"], ["db"],
 
 
 PLACEHOLDERS = {"TINT_PATCHDB": "<root>/patchdb",
-                "TINT_MODEL": "<root>/models/tint-hc/card.toml",
+                "TINT_MODEL": "<root>/models/tint-mnv2-ft/card.toml",
                 "TINT_DATA_ROOT": "<data>"}
 
 

@@ -13,7 +13,7 @@ mkdir -p out
 # The index cache (git-ignored) makes every later run start fast.
 ./build/bin/tint db build
 ./build/bin/tint colorize samples/bridge.jpg -o out/bridge_colour.png --side-by-side --verbose
-# CNN mode with the shipped model (models/tint-hc).
+# CNN mode with the default model (models/tint-mnv2-ft).
 ./build/bin/tint colorize samples/bridge.jpg -o out/bridge_cnn.png --mode cnn --side-by-side --verbose
 echo "demo: wrote out/bridge_colour.png, out/bridge_cnn.png and their _side.png (grey | colour)"
 cat <<'HOW'

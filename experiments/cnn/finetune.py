@@ -82,6 +82,9 @@ def pack(args):
     items = train.list_images(args.data_root, TRAIN_SETS)
     items += train.list_images(args.data_root, [train.IMAGENET_SET], train.near_grayscale(args.data_root))
     val = train.list_images(args.data_root, VAL_SETS)
+    if args.limit:  # the first photos of each data set (smoke test)
+        items, val = [[it for it in its if sum(o[0] == it[0] for o in its[:its.index(it)]) < args.limit]
+                      for its in (items, val)]
     blobs, meta = [], []
     for split, its, side in [("train", items, args.side), ("val", val, args.max_side)]:
         for dataset, rel, name, path in its:
@@ -296,15 +299,20 @@ def train_main(args):
 
     model.train()
     start = time.time()
-    probe = min(20, args.steps or 20)
+    probe = min(30, args.steps or 30)
     running = None
-    for s in range(probe):
+    for s in range(probe):  # at ~zero learning rate: timing only
+        if s == 10:  # the first steps pay for start-up (kernel choice, caches)
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            timed = time.time()
         running = one_step(s, 10 ** 9)
     if dev.type == "cuda":
         torch.cuda.synchronize()
-    per_step = (time.time() - start) / probe
+    per_step = (time.time() - timed) / (probe - 10) if probe > 10 else 1.0
     total = args.steps or max(probe + 1, int((args.minutes * 60 - (time.time() - start)) / per_step))
-    log(f"# {per_step * 1000:.0f} ms per step over the first {probe}: {total} steps in all")
+    timing = f"{per_step * 1000:.0f} ms per step over steps 10..{probe}: " if probe > 10 else ""
+    log(f"# {timing}{total} steps in all")
     checkpoints = {int(total * f) for f in (0.5,)} | {total}
     for step in range(probe, total + 1):
         loss = one_step(step, total)
@@ -346,14 +354,19 @@ def card_main(args):
     np.save(os.path.join(staging, "ab_bins.npy"), centres_np.astype(np.float32))
     version, integrity = import_backbone.locked_integrity()
     trained = sum(a.size for a in arrays.values())
-    params = sum(p.numel() for p in model.parameters())
+    used = trainable_names(model, "all")  # the trunk up to its scene layer: what ONNX holds
+    params = sum(p.numel() for n, p in model.named_parameters() if n.startswith("head.") or n in used)
+    training = (args.trained_as or "(train command not given)") + \
+        f"; card: experiments/cnn/finetune.py card --temperature {args.temperature}"
     with open(os.path.join(staging, "card.toml"), "w") as f:
         about = train_pretrained.ABOUT.format(
             backbone="mobilenet_v2", params=params, head_params=trained, bins=len(centres_np),
-            package=f"nsfwjs@{version}", integrity=integrity, command=command + " (" + args.trained_as + ")",
+            package=f"nsfwjs@{version}", integrity=integrity, command=training,
             data="BSDS500 train, CamVid train, the ImageNet sample less near_grayscale.txt; each data set "
                  "drawn equally often")
-        f.write(train.card_text("finetune.py", about.replace("on a frozen pretrained", "on a pretrained"),
+        about = about.replace("on a frozen pretrained", "on a pretrained").replace(
+            "The head was trained", "The network was fine-tuned")
+        f.write(train.card_text("finetune.py", about,
                                 name=args.name, sha=train.sha256_of(model_path), max_side=args.max_side,
                                 multiple=MULTIPLE, l_offset=INPUT_RANGES["pm1"][0],
                                 l_scale=INPUT_RANGES["pm1"][1], temperature=args.temperature))
@@ -377,6 +390,7 @@ def main():
     p.add_argument("--max-side", type=int, default=320, help="the network's input side in tint")
     p.add_argument("--quality", type=int, default=90)
     p.add_argument("--backbone", default="mobilenet_v2", choices=sorted(BACKBONES))
+    p.add_argument("--limit", type=int, default=0, help="photos per data set (smoke test)")
     t = sub.add_parser("train", help="train on a pack")
     t.add_argument("--pack", required=True)
     t.add_argument("--out", required=True)
@@ -400,7 +414,7 @@ def main():
     c.add_argument("--pack", required=True)
     c.add_argument("--out", required=True)
     c.add_argument("--name", default="tint-mnv2-ft")
-    c.add_argument("--trained-as", default="", help="the train command, for the card")
+    c.add_argument("--trained-as", default="", help="the train command and where it ran, for the card")
     c.add_argument("--temperature", type=float, default=0.38)
     c.add_argument("--max-side", type=int, default=320)
     c.add_argument("--width", type=int, default=160)

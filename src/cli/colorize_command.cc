@@ -60,7 +60,7 @@ int RunColorize(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--model", model,
                  "Methods with a model (cnn): model card (.toml or .json; default: the shipped "
-                 "tint-hc model)")
+                 "tint-mnv2-ft model)")
       ->capture_default_str();
   app.add_option("--weights", weights,
                  "Methods with a model (cnn): use this weights file (.caffemodel, or .onnx) "

@@ -116,8 +116,9 @@ std::string DefaultDatabaseDir() {
 
 std::string DefaultModelCard() {
   const std::string env = Env("TINT_MODEL");
-  return !env.empty() ? env
-                      : (fs::path(Locate().root) / "models" / "tint-hc" / "card.toml").string();
+  return !env.empty()
+             ? env
+             : (fs::path(Locate().root) / "models" / "tint-mnv2-ft" / "card.toml").string();
 }
 
 std::string DefaultDeepFeatures() {

@@ -34,7 +34,7 @@ const Location& Locate();
 
 // The bundled patch database: $TINT_PATCHDB, else <root>/patchdb.
 std::string DefaultDatabaseDir();
-// The default model card: $TINT_MODEL, else <root>/models/tint-hc/card.toml.
+// The default model card: $TINT_MODEL, else <root>/models/tint-mnv2-ft/card.toml.
 std::string DefaultModelCard();
 // The network of classic's deep neighbourhood vectors: $TINT_DEEP_FEATURES,
 // else <root>/models/tint-deep/features.onnx.

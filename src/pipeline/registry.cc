@@ -36,7 +36,7 @@ std::vector<MethodInfo>& Table() {
                         {{"matcher", "exact"}}));
     MethodInfo cnn{"cnn",
                    "a colorization network through OpenCV dnn, described by a model card "
-                   "(default tint-hc)",
+                   "(default tint-mnv2-ft)",
                    &CreateCnnMethod};
     cnn.takes_model = true;
     m.push_back(cnn);

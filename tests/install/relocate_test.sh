@@ -26,7 +26,7 @@ cp "$build/tint-root" "$copy/build/"
 info=$("$copy/build/bin/tint" info --json)
 [ "$(field runs_from <<<"$info")" = "build tree" ] || fail "copy: $info"
 [ "$(field patchdb.path <<<"$info")" = "$copy/patchdb" ] || fail "copy database: $info"
-[ "$(field model.path <<<"$info")" = "$copy/models/tint-hc/card.toml" ] || fail "copy model: $info"
+[ "$(field model.path <<<"$info")" = "$copy/models/tint-mnv2-ft/card.toml" ] || fail "copy model: $info"
 "$copy/build/bin/tint" db --help | grep -q -- "--db TEXT=$copy/patchdb" || fail "copy's --help"
 before=$(cd "$src/patchdb" && find . -type f ! -name index.cache ! -name .lock -print0 | sort -z | xargs -0 sha256sum)
 copy_before=$(sha256sum "$copy/patchdb/manifest.json")
@@ -39,7 +39,7 @@ echo "== cmake --install to a prefix; colorize from there"
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
 [ -x "$prefix/bin/tint" ] || fail "no bin/tint installed"
-for f in patchdb/manifest.json models/tint-hc/card.toml web/index.html commit; do
+for f in patchdb/manifest.json models/tint-mnv2-ft/card.toml web/index.html commit; do
   [ -e "$prefix/share/tint/$f" ] || fail "share/tint/$f not installed"
 done
 [ ! -e "$prefix/share/tint/patchdb/index.cache" ] || fail "the index cache was installed"
