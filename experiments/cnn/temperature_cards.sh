@@ -11,5 +11,5 @@ shift 2
 for t in "$@"; do
   card="$dir/card_t$t.toml"
   sed -E "s/^temperature = .*/temperature = $t/" "$dir/card.toml" > "$card"
-  printf '\n[[method]]\nname = "%s-t%s"\nmode = "cnn"\nmodel = "%s"\n' "$tag" "$t" "$card"
+  printf '\n[[method]]\nname = "%s-t%s"\nmode = "cnn"\nmodel = "%s"\n' "$tag" "$t" "$(realpath "$card")"
 done

@@ -31,10 +31,17 @@ using nlohmann::json;
 
 namespace {
 
-std::string ResolvePath(const std::string& data_root, const std::string& p) {
-  if (p.rfind("$data/", 0) == 0) return (fs::path(data_root) / p.substr(6)).string();
-  return p;
-}
+// Where a config's paths point: "$data/..." into the data root, other
+// relative paths from the config file's folder (as a path in a CMake or
+// Cargo file is), absolute ones as they are.
+struct ConfigPaths {
+  std::string data_root, config_dir;
+  std::string Resolve(const std::string& p) const {
+    if (p.rfind("$data/", 0) == 0) return (fs::path(data_root) / p.substr(6)).string();
+    if (p.empty() || fs::path(p).is_absolute()) return p;
+    return (fs::path(config_dir) / p).lexically_normal().string();
+  }
+};
 
 bool SafeName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
@@ -95,7 +102,7 @@ Status ResolveDataset(const std::string& w, DatasetSpec* dataset) {
 namespace {
 
 // One [[dataset]] table (`w` names it in messages), after the `before` ones.
-Status ParseDataset(const json& d, const std::string& w, const std::string& data_root,
+Status ParseDataset(const json& d, const std::string& w, const ConfigPaths& paths,
                     const std::vector<DatasetSpec>& before, DatasetSpec* out) {
   DatasetSpec s;
   TINT_RETURN_IF_ERROR(
@@ -125,14 +132,14 @@ Status ParseDataset(const json& d, const std::string& w, const std::string& data
     if (other.name == s.name)
       return Status::Error(w + ": duplicate data set name '" + s.name + "'");
   }
-  s.path = ResolvePath(data_root, s.path);
+  s.path = paths.Resolve(s.path);
   TINT_RETURN_IF_ERROR(ResolveDataset(w, &s));
   *out = std::move(s);
   return Status::Ok();
 }
 
 // A method's reference file: dataset<TAB>photo<TAB>reference per line.
-Status ReadReferencePairs(const std::string& w, const std::string& data_root, ExperimentMethod* s) {
+Status ReadReferencePairs(const std::string& w, const ConfigPaths& paths, ExperimentMethod* s) {
   std::vector<uint8_t> bytes;
   TINT_RETURN_IF_ERROR(PrefixError(w + ": reference: ", ReadFileBytes(s->reference, &bytes)));
   std::istringstream lines(std::string(bytes.begin(), bytes.end()));
@@ -147,14 +154,14 @@ Status ReadReferencePairs(const std::string& w, const std::string& data_root, Ex
       return Status::Error(s->reference + ":" + std::to_string(number) +
                            ": expected dataset<TAB>photo<TAB>reference");
     }
-    s->reference_of[{cells[0], cells[1]}] = ResolvePath(data_root, cells[2]);
+    s->reference_of[{cells[0], cells[1]}] = paths.Resolve(cells[2]);
   }
   if (s->reference_of.empty()) return Status::Error(s->reference + ": no pairs");
   return Status::Ok();
 }
 
 // One [[method]] table (`w` names it in messages), after the `before` ones.
-Status ParseMethod(const json& m, const std::string& w, const std::string& data_root,
+Status ParseMethod(const json& m, const std::string& w, const ConfigPaths& paths,
                    const std::vector<ExperimentMethod>& before, ExperimentMethod* out) {
   ExperimentMethod s;
   TINT_RETURN_IF_ERROR(
@@ -169,20 +176,22 @@ Status ParseMethod(const json& m, const std::string& w, const std::string& data_
   }
   // The mode is a registered method; what it takes decides the keys.
   const MethodInfo* info = FindMethod(s.spec.method);
-  if (info == nullptr || s.spec.method == "grayscale") {
+  if (s.spec.method == "grayscale")
+    return Status::Error(w + ": the grayscale baseline is always run; leave it out of [[method]]");
+  if (info == nullptr) {
     return Status::Error(w + ": mode '" + s.spec.method + "' is not a registered method (" +
-                         RegisteredMethodNames() + "; the grayscale baseline is always run)");
+                         RegisteredMethodNames() + ")");
   }
   if (info->takes_model) {
     // Without one, the card the CLI uses by default (core/locate.h).
     TINT_RETURN_IF_ERROR(GetString(m, w, "model", false, &s.spec.model));
-    s.spec.model = s.spec.model.empty() ? DefaultModelCard() : ResolvePath(data_root, s.spec.model);
+    s.spec.model = s.spec.model.empty() ? DefaultModelCard() : paths.Resolve(s.spec.model);
   } else if (m.contains("model")) {
     return Status::Error(w + ": method '" + s.spec.method + "' takes no 'model'");
   }
   if (m.contains("hints")) {
     TINT_RETURN_IF_ERROR(GetString(m, w, "hints", true, &s.hints));
-    s.hints = ResolvePath(data_root, s.hints);
+    s.hints = paths.Resolve(s.hints);
     std::error_code ec;
     if (!fs::is_directory(s.hints, ec))
       return Status::Error(w + ": hints folder " + s.hints + " does not exist");
@@ -196,8 +205,8 @@ Status ParseMethod(const json& m, const std::string& w, const std::string& data_
                                               "hints = \"FOLDER\" (<photo stem>.png each)", ""})));
   if (m.contains("reference")) {
     TINT_RETURN_IF_ERROR(GetString(m, w, "reference", true, &s.reference));
-    s.reference = ResolvePath(data_root, s.reference);
-    TINT_RETURN_IF_ERROR(ReadReferencePairs(w, data_root, &s));
+    s.reference = paths.Resolve(s.reference);
+    TINT_RETURN_IF_ERROR(ReadReferencePairs(w, paths, &s));
   }
   if (m.contains("hint_reach")) {
     const json& r = m["hint_reach"];
@@ -229,6 +238,7 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
                             ExperimentConfig* out) {
   ExperimentConfig c;
   c.path = path;
+  const ConfigPaths paths{data_root, fs::path(path).parent_path().string()};
   TINT_RETURN_IF_ERROR(ReadConfigFile(path, &c.tree));
   TINT_RETURN_IF_ERROR(Sha256OfFile(path, &c.text_sha256));
   const json& t = c.tree;
@@ -240,18 +250,16 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
   }
   for (size_t i = 0; i < t["dataset"].size(); ++i) {
     DatasetSpec s;
-    TINT_RETURN_IF_ERROR(ParseDataset(t["dataset"][i],
-                                      path + " [[dataset]] #" + std::to_string(i + 1), data_root,
-                                      c.datasets, &s));
+    TINT_RETURN_IF_ERROR(ParseDataset(
+        t["dataset"][i], path + " [[dataset]] #" + std::to_string(i + 1), paths, c.datasets, &s));
     c.datasets.push_back(s);
   }
   if (t.contains("method")) {
     if (!t["method"].is_array()) return Status::Error(path + ": 'method' must be a list of tables");
     for (size_t i = 0; i < t["method"].size(); ++i) {
       ExperimentMethod s;
-      TINT_RETURN_IF_ERROR(ParseMethod(t["method"][i],
-                                       path + " [[method]] #" + std::to_string(i + 1), data_root,
-                                       c.methods, &s));
+      TINT_RETURN_IF_ERROR(ParseMethod(
+          t["method"][i], path + " [[method]] #" + std::to_string(i + 1), paths, c.methods, &s));
       c.methods.push_back(s);
     }
   }

@@ -61,7 +61,8 @@ struct ExperimentConfig {
 
 // Reads and checks a TOML/JSON config (unknown keys, missing data sets and
 // bad values are one-line errors). `$data/` in paths -> data_root; other
-// relative paths are relative to the current directory.
+// relative paths are relative to the config file's folder (also those in a
+// method's reference file).
 Status LoadExperimentConfig(const std::string& path, const std::string& data_root,
                             ExperimentConfig* config);
 // Derives the folders of a data set from its kind, path and split, and
