@@ -112,6 +112,26 @@ Status DbAdd(const std::string& db_dir, const DbAddRequest& r) {
   return Status::Ok();
 }
 
+Status DbPreview(const DbAddRequest& r, const std::string& output) {
+  OutputPlan plan;
+  plan.AddInput(r.patch.image, "the image");
+  if (Status s = plan.AddOutputFile(output, "the preview"); !s.ok()) return s;
+  if (r.rects.empty()) return Status::Error("give --rect x,y,w,h (repeat for several patches)");
+  AddPatchOptions patch = r.patch;
+  for (const std::string& t : r.rects) {
+    cv::Rect rect;
+    if (Status s = ParseRect(t, &rect); !s.ok()) return s;
+    patch.rects.push_back(rect);
+  }
+  cv::Mat picture;
+  Status s = PreviewPatches(patch, &picture);
+  if (s.ok()) s = WriteImage(output, picture);
+  if (!s.ok()) return s;
+  std::printf("wrote %s: %zu rectangle(s) as db add would take them (nothing added)\n",
+              output.c_str(), patch.rects.size());
+  return Status::Ok();
+}
+
 Status DbRemove(const std::string& db_dir, const std::vector<std::string>& ids) {
   if (Status s = RemovePatches(db_dir, ids); !s.ok()) return s;
   std::printf("removed %zu patches\n", ids.size());

@@ -34,6 +34,10 @@ struct DbAddRequest {
 };
 Status DbAdd(const std::string& db_dir, const DbAddRequest& request);
 
+// The rectangles of a DbAddRequest drawn on its image into `output`
+// (never an input): nothing is added.
+Status DbPreview(const DbAddRequest& request, const std::string& output);
+
 Status DbRemove(const std::string& db_dir, const std::vector<std::string>& ids);
 Status DbList(const std::string& db_dir);
 // A contact sheet of one label's patches, written to `output` (never an

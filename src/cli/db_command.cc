@@ -1,4 +1,4 @@
-// tint db (import | add | remove | list | sheet | build | stats | verify)
+// tint db (import | add | preview | remove | list | sheet | build | stats | verify)
 // [--db DIR]: flag binding only; src/app/db_tasks.h does the work.
 #include <cstdio>
 
@@ -74,6 +74,18 @@ CLI::App* BindAdd(CLI::App* app, DbAddRequest* r) {
   return add;
 }
 
+CLI::App* BindPreview(CLI::App* app, DbAddRequest* r, std::string* output) {
+  CLI::App* preview = app->add_subcommand(
+      "preview", "Draw the rectangles db add would take on the image; add nothing");
+  preview->add_option("--label", r->patch.label, "Label the patches would get")->required();
+  preview->add_option("--image", r->patch.image, "Source image")->required();
+  preview->add_option("--rect", r->rects, "Region x,y,w,h (repeat for several)")->required();
+  preview->add_option("--split", r->patch.split, "Split of the image (never test)")
+      ->capture_default_str();
+  preview->add_option("-o,--output", *output, "Output image (.png)")->required();
+  return preview;
+}
+
 CLI::App* BindSheet(CLI::App* app, SheetOptions* options, std::string* output) {
   CLI::App* sheet = app->add_subcommand("sheet", "Draw a contact sheet of one label's patches");
   sheet->add_option("--label", options->label, "Label to draw")->required();
@@ -95,6 +107,9 @@ int RunDb(int argc, char** argv) {
   CLI::App* import = BindImport(&app, &import_request);
   DbAddRequest add_request;
   CLI::App* add = BindAdd(&app, &add_request);
+  DbAddRequest preview_request;
+  std::string preview_out;
+  CLI::App* preview = BindPreview(&app, &preview_request, &preview_out);
   CLI::App* remove = app.add_subcommand("remove", "Remove patches by id");
   std::vector<std::string> remove_ids;
   remove->add_option("ids", remove_ids, "Patch ids (see tint db list)")->required();
@@ -120,6 +135,7 @@ int RunDb(int argc, char** argv) {
   Status s;
   if (*import) s = DbImport(db_dir, import_request);
   if (*add) s = DbAdd(db_dir, add_request);
+  if (*preview) s = DbPreview(preview_request, preview_out);
   if (*remove) s = DbRemove(db_dir, remove_ids);
   if (*list) s = DbList(db_dir);
   if (*sheet) s = DbSheet(db_dir, sheet_options, sheet_out);

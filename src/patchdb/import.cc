@@ -1,6 +1,7 @@
 #include "patchdb/import.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -142,8 +143,10 @@ bool AddPatchOptions::Check(std::string* error) const {
   return true;
 }
 
-Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
-                  std::vector<std::string>* added_ids) {
+namespace {
+
+// The checked options' source image as 8-bit BGR, every rectangle inside it.
+Status ReadPatchSource(const AddPatchOptions& options, cv::Mat* out) {
   std::string error;
   if (!options.Check(&error)) return Status::Error(error);
   cv::Mat bgr;
@@ -158,6 +161,43 @@ Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
                            "x" + std::to_string(bgr.rows) + " image " + options.image);
     }
   }
+  *out = bgr;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PreviewPatches(const AddPatchOptions& options, cv::Mat* picture) {
+  cv::Mat bgr;
+  TINT_RETURN_IF_ERROR(ReadPatchSource(options, &bgr));
+  const double scale = std::max(0.4, std::max(bgr.cols, bgr.rows) / 1000.0);
+  const int thick = std::max(1, static_cast<int>(std::lround(2 * scale)));
+  for (size_t i = 0; i < options.rects.size(); ++i) {
+    const cv::Rect& r = options.rects[i];
+    cv::rectangle(bgr, r, cv::Scalar(0, 0, 0), thick + 2);  // dark edge: seen on any colour
+    cv::rectangle(bgr, r, cv::Scalar(0, 230, 255), thick);
+    const std::string text = std::to_string(i + 1) + " " + options.label + " " +
+                             std::to_string(r.width) + "x" + std::to_string(r.height);
+    int base = 0;
+    const cv::Size size =
+        cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, 0.5 * scale, thick, &base);
+    const int y = r.y >= size.height + base + 4 ? r.y - base - 2 : r.y + r.height + size.height + 2;
+    const cv::Point at(std::min(r.x, std::max(0, bgr.cols - size.width)),
+                       std::min(y, bgr.rows - 2));
+    cv::rectangle(bgr, at + cv::Point(-2, base + 2),
+                  at + cv::Point(size.width + 2, -size.height - 2), cv::Scalar(0, 0, 0),
+                  cv::FILLED);
+    cv::putText(bgr, text, at, cv::FONT_HERSHEY_SIMPLEX, 0.5 * scale, cv::Scalar(0, 230, 255),
+                thick, cv::LINE_AA);
+  }
+  *picture = bgr;
+  return Status::Ok();
+}
+
+Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
+                  std::vector<std::string>* added_ids) {
+  cv::Mat bgr;
+  TINT_RETURN_IF_ERROR(ReadPatchSource(options, &bgr));
   std::unique_ptr<DatabaseLock> lock;
   Manifest manifest;
   std::set<std::string> ids;

@@ -67,6 +67,11 @@ Status AddPatchesFromMask(const AddPatchOptions& options, const std::string& mas
 Status AddPatches(const AddPatchOptions& options, const std::string& db_dir,
                   std::vector<std::string>* added_ids);
 
+// What AddPatches would take, drawn and added to nothing: the source image
+// with each rectangle outlined and numbered, with its label and size. The
+// same checks as AddPatches (a rectangle it would refuse is refused here).
+Status PreviewPatches(const AddPatchOptions& options, cv::Mat* picture);
+
 // The generic form: patches from one image through its label map (8 or 16
 // bit, one class id per pixel) and a class-to-label table. Uses the
 // patch_size, patches_per_image, min_purity, seed and max_clipped fields of

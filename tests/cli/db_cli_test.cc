@@ -56,6 +56,34 @@ TEST_F(DbCliTest, AddWarnsWhenOneLabelOutweighsTheOthers) {
       << r.err;
 }
 
+// db preview draws what db add would take and adds nothing; it refuses
+// what add refuses and never writes over its image.
+TEST_F(DbCliTest, PreviewDrawsTheRectanglesAndAddsNothing) {
+  const std::string out = dir_ + "/preview.png";
+  RunResult r = Db("preview --label water --image " + image_ +
+                   " --rect 10,60,40,30 --rect 100,20,50,40 -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 rectangle(s)"), std::string::npos) << r.out;
+  const cv::Mat picture = cv::imread(out, cv::IMREAD_COLOR);
+  const cv::Mat photo = cv::imread(image_, cv::IMREAD_COLOR);
+  ASSERT_EQ(picture.size(), photo.size());
+  // The outline's colour on the first rectangle's left edge; the middle of
+  // the second is the photo's own.
+  const cv::Vec3b edge = picture.at<cv::Vec3b>(75, 10);
+  EXPECT_EQ(edge, cv::Vec3b(0, 230, 255));
+  EXPECT_EQ(picture.at<cv::Vec3b>(40, 125), photo.at<cv::Vec3b>(40, 125));
+  EXPECT_FALSE(fs::exists(db_ + "/manifest.json"));  // nothing added
+  ExpectOneLineFailure(
+      Db("preview --label water --image " + image_ + " --rect 150,0,40,30 -o " + dir_ + "/p2.png"),
+      "lies outside the 160x120 image");
+  ExpectOneLineFailure(
+      Db("preview --label water --image " + image_ + " --rect 0,0,4,4 -o " + dir_ + "/p3.png"),
+      "at least 8x8");
+  ExpectOneLineFailure(
+      Db("preview --label water --image " + image_ + " --rect 0,0,40,30 -o " + image_),
+      "would overwrite the image");
+}
+
 TEST_F(DbCliTest, AddListStatsBuildVerifySheetRemove) {
   AddSome();
   RunResult r = Db("list");
