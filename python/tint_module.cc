@@ -277,19 +277,24 @@ py::list Methods() {
   return out;
 }
 
-py::list Options() {
+// The option table of a registered method (empty for one without options).
+py::list Options(const std::string& method) {
+  const MethodInfo* info = FindMethod(method);
+  if (info == nullptr)
+    throw py::value_error("unknown method '" + method + "' (" + RegisteredMethodNames() + ")");
   py::list out;
-  const ClassicOptions defaults;
-  for (const OptionInfo& o : ClassicOptionTable()) {
+  if (info->options == nullptr) return out;
+  const nlohmann::json defaults = info->options->DefaultValues();
+  for (const OptionDoc* o : info->options->Docs()) {
     py::dict d;
-    d["name"] = o.name;
-    d["flag"] = FlagName(o.name);
-    d["help"] = o.help;
-    d["default"] = o.get(defaults);
-    if (o.type == OptionType::kChoice)
-      d["choices"] = o.choices;
-    else if (o.type != OptionType::kBool)
-      d["range"] = OptionRange(o);
+    d["name"] = o->name;
+    d["flag"] = FlagName(o->name);
+    d["help"] = o->help;
+    d["default"] = defaults.value(o->name, std::string());
+    if (o->type == OptionType::kChoice)
+      d["choices"] = o->choices;
+    else if (o->type != OptionType::kBool)
+      d["range"] = OptionRange(*o);
     out.append(d);
   }
   return out;
@@ -410,8 +415,9 @@ PYBIND11_MODULE(_tint, m) {
         return d;
       },
       "Which patch database, model card and data root this module uses by default.");
-  m.def("options", &tint::Options,
-        "The classic option table: name, flag, help, default, range or choices.");
+  m.def("options", &tint::Options, py::arg("method") = "classic",
+        "A method's option table (classic's by default): name, flag, help, default, range or "
+        "choices; empty for a method without options.");
   m.def("_metrics_compute", &tint::ComputeMetrics, py::arg("pred"), py::arg("truth"));
   m.def("_metric_table", &tint::Metrics);
   py::class_<tint::Database>(m, "Database")

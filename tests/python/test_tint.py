@@ -55,6 +55,12 @@ def test_options_are_the_option_table():
     assert opts["features"]["choices"] == ["shades", "deep"] and opts["features"]["default"] == "shades"
     with pytest.raises(ValueError, match="features must be one of shades, deep, got 'cnn'"):
         tint.colorize(grey_photo(), features="cnn")
+    # Any method's own table; none for a method without options.
+    welsh = {o["name"]: o for o in tint.options("welsh")}
+    assert welsh["stats_window"]["flag"] == "--stats-window" and welsh["stats_window"]["default"] == "5"
+    assert tint.options("grayscale") == []
+    with pytest.raises(ValueError, match="unknown method 'nope'"):
+        tint.options("nope")
 
 
 @pytest.mark.parametrize("method,options", [("grayscale", {}), ("cnn", {}), ("classic", {"calibration_step": 0})])
