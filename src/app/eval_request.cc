@@ -17,6 +17,7 @@
 #include "eval/provenance.h"
 #include "eval/region_benchmark.h"
 #include "eval/report.h"
+#include "eval/run_compare.h"
 #include "pipeline/classic/classic.h"
 #include "pipeline/classic/option_table.h"
 #include "pipeline/grayscale.h"
@@ -281,6 +282,28 @@ Status RunQuick(const EvalRequest& r, const std::string& command, int* failures)
 
 }  // namespace
 
+namespace {
+
+Status RunCompare(const EvalRequest& r) {
+  if (r.compare.size() != 2) return Status::Error("--compare takes two results folders");
+  nlohmann::json comparison;
+  TINT_RETURN_IF_ERROR(CompareRuns(r.compare[0], r.compare[1], &comparison));
+  auto name = [](const std::string& dir) {
+    return fs::path(dir).lexically_normal().filename().string();
+  };
+  const std::string out =
+      !r.out_dir.empty()
+          ? r.out_dir
+          : (fs::path("results") / ("compare-" + name(r.compare[0]) + "-vs-" + name(r.compare[1])))
+                .string();
+  PrintComparison(comparison, stdout);
+  TINT_RETURN_IF_ERROR(WriteComparison(comparison, out));
+  std::printf("\nwrote %s/compare.html and compare.csv\n", out.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status RunEvalRequest(const EvalRequest& r, const std::string& command, int* failures) {
   *failures = 0;
   if (r.limit < 0) return Status::Error("--limit must be >= 0");
@@ -294,6 +317,7 @@ Status RunEvalRequest(const EvalRequest& r, const std::string& command, int* fai
     plan.AddInput(card, "the model card " + card);
     if (Status s = plan.AddOutputFile(r.csv, "--csv"); !s.ok()) return s;
   }
+  if (!r.compare.empty()) return RunCompare(r);
   if (!r.config_path.empty()) return RunConfigured(r, command, failures);
   if (!r.bsds_root.empty()) return RunRegions(r, command, failures);
   if (r.images_dir.empty() && r.camvid_root.empty())

@@ -2,8 +2,9 @@
 // (the CLI binds flags to it), run once. Three forms, chosen by which source
 // is given: a configured experiment (config_path; results under out_dir, in
 // shards, resumable, merged), the quick form (a folder of colour photos or a
-// CamVid split, scored through the same runner into a scratch folder), and
-// the region benchmark of normalized cuts on BSDS500.
+// CamVid split, scored through the same runner into a scratch folder), the
+// region benchmark of normalized cuts on BSDS500, and the comparison of two
+// configured runs (eval/run_compare.h).
 #pragma once
 
 #include <string>
@@ -45,6 +46,10 @@ struct EvalRequest {
   bool resume = false;  // skip photos whose result is already in out_dir
   bool merge = false;   // no run: summarize out_dir after copying merge_dirs in
   std::vector<std::string> merge_dirs;
+
+  // Two results folders of the configured form: no run; their comparison
+  // goes to out_dir (default results/compare-<A>-vs-<B>).
+  std::vector<std::string> compare;
 };
 
 // Runs the request and prints its table on stdout. An error that stops the

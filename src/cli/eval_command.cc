@@ -16,6 +16,15 @@ namespace {
 // Each option applies to one form; one given to the other form is refused
 // rather than silently ignored.
 Status CheckOptionsApplyToForm(const CLI::App& app, bool configured) {
+  if (app.count("--compare") > 0) {
+    for (const CLI::Option* opt : app.get_options()) {
+      if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+      const std::string name = "--" + opt->get_lnames().front();
+      if (name != "--compare" && name != "--out")
+        return Status::Error(name + " does not apply with --compare (it takes --out only)");
+    }
+    return Status::Ok();
+  }
   const std::set<std::string> config_only = {"--out", "--jobs", "--shard", "--resume", "--merge"};
   const std::set<std::string> both = {"--config", "--db", "--data-root", "--max-pixels", "--help"};
   for (const CLI::Option* opt : app.get_options()) {
@@ -48,7 +57,14 @@ int RunEval(int argc, char** argv) {
   auto* config_opt =
       app.add_option("--config", r.config_path,
                      "Experiment config (TOML/JSON): data sets, methods; results under --out");
-  app.add_option("--out", r.out_dir, "--config: results folder (default results/<config name>)");
+  app.add_option("--out", r.out_dir,
+                 "--config: results folder (default results/<config name>); --compare: where "
+                 "the comparison goes (default results/compare-<A>-vs-<B>)");
+  auto* compare_opt = app.add_option(
+      "--compare", r.compare,
+      "No run: compare two --config results folders A B over the photos both scored (means, B "
+      "- A with a paired 95% interval, wins/ties/losses, the photos that changed most)");
+  compare_opt->expected(2);
   app.add_option("--jobs", r.jobs, "--config: photos colorized in parallel")->capture_default_str();
   app.add_option("--shard", r.shard,
                  "--config: run only photos with index % N == I (I/N), for cluster arrays");
@@ -68,6 +84,10 @@ int RunEval(int argc, char** argv) {
   images_opt->excludes(camvid_opt);
   regions_opt->excludes(images_opt)->excludes(camvid_opt);
   config_opt->excludes(images_opt)->excludes(camvid_opt)->excludes(regions_opt);
+  compare_opt->excludes(config_opt)
+      ->excludes(images_opt)
+      ->excludes(camvid_opt)
+      ->excludes(regions_opt);
   app.add_option("--limit", r.limit, "Use the first N photos in name order (0: all)")
       ->capture_default_str();
   app.add_option("--db", r.db_dir, "Patch database folder")->capture_default_str();

@@ -10,6 +10,7 @@
 #include "core/color.h"
 #include "core/config.h"
 #include "core/file_util.h"
+#include "eval/html.h"
 #include "eval/metric_table.h"
 
 namespace tint {
@@ -17,39 +18,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string Fixed(double v, int digits) {
-  std::ostringstream os;
-  os.setf(std::ios::fixed);
-  os.precision(digits);
-  os << v;
-  return os.str();
-}
-
-std::string Signed(double v, int digits) { return (v >= 0 ? "+" : "") + Fixed(v, digits); }
 
 const char* kColours[] = {"#888888", "#1f77b4", "#d62728", "#2ca02c",
                           "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
@@ -90,7 +58,7 @@ std::string CurvesSvg(const json& dataset) {
     }
     s << "<rect x='" << left + pw + 10 << "' y='" << top + 6 + 16 * k
       << "' width='10' height='3' fill='" << colour << "'/><text x='" << left + pw + 24 << "' y='"
-      << top + 10 + 16 * k << "'>" << Escape(m["name"].get<std::string>()) << "</text>";
+      << top + 10 + 16 * k << "'>" << HtmlEscape(m["name"].get<std::string>()) << "</text>";
     ++k;
   }
   s << "</svg>";
@@ -112,27 +80,19 @@ namespace {
 // The page's head, style and the run's provenance line.
 void WriteReportHead(const ExperimentConfig& config, const json& summary,
                      std::ostringstream& html) {
-  html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>tint: " << Escape(config.name)
-       << "</title><style>body{font-family:sans-serif;margin:24px;max-width:1400px}"
-          "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid "
-          "#ccc;padding:3px 8px;"
-          "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-          ".d{color:#777;font-size:90%}.up{color:#1a7f37}.down{color:#b42318}.grid "
-          "td{border:none;padding:2px;"
-          "text-align:center;font-size:85%}img{display:block}code{background:#f3f3f3;padding:1px "
-          "4px}</style>"
-          "</head><body>";
-  html << "<h1>tint experiment: " << Escape(config.name) << "</h1>";
+  html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>tint: "
+       << HtmlEscape(config.name) << "</title>" << PageStyle() << "</head><body>";
+  html << "<h1>tint experiment: " << HtmlEscape(config.name) << "</h1>";
   const json& p = summary["provenance"];
-  html << "<p class='d'>commit <code>" << Escape(p.value("git_commit", std::string("?")))
+  html << "<p class='d'>commit <code>" << HtmlEscape(p.value("git_commit", std::string("?")))
        << (p.value("git_dirty", false) ? " (with uncommitted changes)" : "")
-       << "</code>, config <code>" << Escape(p.value("config_path", std::string()))
-       << "</code> (SHA-256 " << Escape(p.value("config_sha256", std::string()).substr(0, 12))
-       << "), " << Escape(p.value("date", std::string()));
+       << "</code>, config <code>" << HtmlEscape(p.value("config_path", std::string()))
+       << "</code> (SHA-256 " << HtmlEscape(p.value("config_sha256", std::string()).substr(0, 12))
+       << "), " << HtmlEscape(p.value("date", std::string()));
   if (p.contains("machine")) {
-    html << ", " << Escape(p["machine"].value("host", std::string())) << " ("
+    html << ", " << HtmlEscape(p["machine"].value("host", std::string())) << " ("
          << p["machine"].value("cores", 0) << " cores, "
-         << Escape(p["machine"].value("system", std::string())) << ")";
+         << HtmlEscape(p["machine"].value("system", std::string())) << ")";
   }
   if (p.contains("peak_rss_mb")) {
     html << "; peak memory of the run " << Fixed(p["peak_rss_mb"].get<double>(), 0) << " MB with "
@@ -149,15 +109,16 @@ void WriteReportHead(const ExperimentConfig& config, const json& summary,
 void WriteMetricsTable(const json& d, const std::vector<std::string>& names,
                        std::ostringstream& html) {
   const std::string dname = d["name"].get<std::string>();
-  html << "<h2>" << Escape(dname) << " <span class='d'>(" << Escape(d["kind"].get<std::string>())
-       << " " << Escape(d["split"].get<std::string>()) << ", " << d["done"].get<int>() << " of "
+  html << "<h2>" << HtmlEscape(dname) << " <span class='d'>("
+       << HtmlEscape(d["kind"].get<std::string>()) << " "
+       << HtmlEscape(d["split"].get<std::string>()) << ", " << d["done"].get<int>() << " of "
        << d["photos"].get<int>() << " photos";
   if (d["failed"].get<int>() > 0) html << ", " << d["failed"].get<int>() << " unreadable";
   if (d["missing"].get<int>() > 0) html << ", " << d["missing"].get<int>() << " not yet run";
   html << ")</span></h2>";
   html << "<table><tr><th>method</th>";
   for (const MetricInfo& metric : MetricTable()) {
-    html << "<th title=\"" << Escape(metric.description) << "\">" << Escape(metric.header)
+    html << "<th title=\"" << HtmlEscape(metric.description) << "\">" << HtmlEscape(metric.header)
          << "</th>";
   }
   // The label accuracy column only where a method has one (CamVid).
@@ -168,7 +129,7 @@ void WriteMetricsTable(const json& d, const std::vector<std::string>& names,
     const auto& v = m["mean"];
     const auto& b = m["minus_baseline"];
     const bool base = m["name"] == names[0];
-    html << "<tr><td>" << Escape(m["name"].get<std::string>()) << "</td>";
+    html << "<tr><td>" << HtmlEscape(m["name"].get<std::string>()) << "</td>";
     for (const MetricInfo& metric : MetricTable()) {
       html << "<td>" << Fixed(v.at(metric.key).get<double>(), metric.digits);
       if (!base) {
@@ -178,14 +139,14 @@ void WriteMetricsTable(const json& d, const std::vector<std::string>& names,
              << (dv == 0 ? "d"
                  : good  ? "up"
                          : "down")
-             << "'>(" << Signed(dv, metric.digits) << ")</span>";
+             << "'>(" << SignedFixed(dv, metric.digits) << ")</span>";
         if (m.contains("vs_baseline")) {
           const auto& s = m["vs_baseline"].at(metric.key);
           html << "<br><span class='d' title='paired bootstrap 95% interval of the difference "
                   "from "
-               << Escape(names[0]) << "; photos won / tied / lost'>["
-               << Signed(s["ci95"][0].get<double>(), metric.digits) << ", "
-               << Signed(s["ci95"][1].get<double>(), metric.digits) << "]"
+               << HtmlEscape(names[0]) << "; photos won / tied / lost'>["
+               << SignedFixed(s["ci95"][0].get<double>(), metric.digits) << ", "
+               << SignedFixed(s["ci95"][1].get<double>(), metric.digits) << "]"
                << (s["significant"].get<bool>() ? " *" : "") << " " << s["wins"].get<int>() << "/"
                << s["ties"].get<int>() << "/" << s["losses"].get<int>() << "</span>";
         }
@@ -198,7 +159,7 @@ void WriteMetricsTable(const json& d, const std::vector<std::string>& names,
       html << Fixed(100 * a["pixel"].get<double>(), 1) << "% / "
            << Fixed(100 * a["mean_class"].get<double>(), 1) << "%<br><span class='d'>";
       for (const auto& item : a["per_class"].items()) {
-        html << Escape(item.key()) << " " << Fixed(100 * item.value().get<double>(), 0) << "% ";
+        html << HtmlEscape(item.key()) << " " << Fixed(100 * item.value().get<double>(), 0) << "% ";
       }
       html << "</span>";
     }
@@ -267,10 +228,10 @@ Status WritePicks(const ExperimentConfig& config, const std::vector<const Colori
   });
   const std::vector<std::pair<std::string, size_t>> picks = {
       {"best", 0}, {"median", ranked.size() / 2}, {"worst", ranked.size() - 1}};
-  html << "<p>Best, median and worst photo by the AuC of <b>" << Escape(ranker)
+  html << "<p>Best, median and worst photo by the AuC of <b>" << HtmlEscape(ranker)
        << "</b>:</p><div style='overflow-x:auto'><table class='grid'><tr><td></td>";
   for (const auto& n : names)
-    html << "<td>" << Escape(n) << (n == names[0] ? " (the input)" : "") << "</td>";
+    html << "<td>" << HtmlEscape(n) << (n == names[0] ? " (the input)" : "") << "</td>";
   html << "<td>truth</td></tr>";
   for (const auto& [label, index] : picks) {
     const std::string& photo = ranked[index].second;
@@ -287,12 +248,12 @@ Status WritePicks(const ExperimentConfig& config, const std::vector<const Colori
     cv::Mat truth8;
     ToFloatBgr(image).convertTo(truth8, CV_8UC3, 255.0);
     tiles.push_back(truth8);
-    html << "<tr><td>" << label << "<br><span class='d'>" << Escape(photo) << "<br>AuC "
+    html << "<tr><td>" << label << "<br><span class='d'>" << HtmlEscape(photo) << "<br>AuC "
          << Fixed(ranked[index].first, 1) << "</span></td>";
     for (size_t t = 0; t < tiles.size(); ++t) {
       const std::string file = dname + "_" + label + "_" + std::to_string(t) + ".png";
       TINT_RETURN_IF_ERROR(WriteImage((thumbs / file).string(), Thumb(tiles[t], 180)));
-      html << "<td><img src='thumbs/" << Escape(file) << "' width='180'></td>";
+      html << "<td><img src='thumbs/" << HtmlEscape(file) << "' width='180'></td>";
     }
     html << "</tr>";
   }
@@ -321,7 +282,7 @@ Status WriteExperimentReport(const ExperimentConfig& config,
     TINT_RETURN_IF_ERROR(
         WritePicks(config, methods, names, d["name"].get<std::string>(), out_dir, read, html));
   }
-  html << "<p class='d'>Under each difference from " << Escape(names[0])
+  html << "<p class='d'>Under each difference from " << HtmlEscape(names[0])
        << ": its paired bootstrap 95% interval over the photos (10,000 resamples, seeded), "
           "<b>*</b> where the interval excludes 0, and the photos won / tied / lost (a tie: "
           "equal to the digits shown). Also in <code>stats.csv</code>.</p>";

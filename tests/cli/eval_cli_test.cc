@@ -1,6 +1,7 @@
 // `tint eval` on the project's own photos: the methods table (with the
 // rebalanced AuC and the CNN mode) and the BSDS-layout region benchmark.
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -285,7 +286,8 @@ TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {
       {"[[method]]\nname = \"l\"\nmode = \"levin\"\n", "colours only from strokes"},
       {"[[method]]\nname = \"l\"\nmode = \"levin\"\nhints = \"" + dir_ + "/nowhere\"\n",
        "does not exist"},
-      {"[[method]]\nname = \"l\"\nmode = \"grayscale\"\nhint_reach = 4\n", "registered"},
+      {"[[method]]\nname = \"l\"\nmode = \"grayscale\"\nhint_reach = 4\n",
+       "baseline is always run"},
       {"[[method]]\nname = \"l\"\nmode = \"classic\"\nhint_reach = 4\n", "needs hints"},
       {"[[method]]\nname = \"l\"\nmode = \"classic\"\nhints = \"" + dir_ +
            "/hints\"\nhint_reach = -4\n",
@@ -371,6 +373,40 @@ TEST_F(ConfiguredEvalTest, BadConfigsGiveOneLineAndWriteNothing) {
   EXPECT_EQ(r.ErrLines(), 1) << r.err;
   EXPECT_NE(r.err.find("method 'classic'"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir_ + "/bad/summary.json"));
+}
+
+// tint eval --compare A B: the comparison page of two results folders
+// (per-photo results written by hand), flags of other forms refused, and
+// runs with no photo in common refused in one line.
+TEST(EvalCliTest, CompareWritesAPageForTwoRuns) {
+  const std::string dir = testing::ScratchDir();
+  for (const std::string run : {"a", "b"}) {
+    fs::create_directories(dir + "/" + run + "/photos/set");
+    for (int i = 0; i < 3; ++i) {
+      const double auc = 80 + i + (run == "b" ? 1 : 0);
+      std::ofstream(dir + "/" + run + "/photos/set/p" + std::to_string(i) + ".json")
+          << "{\"photo\": \"p" << i << ".jpg\", \"methods\": {\"classic\": {\"auc\": " << auc
+          << "}}}";
+    }
+  }
+  RunResult r = RunTint("eval --compare " + dir + "/a " + dir + "/b --out " + dir + "/cmp", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("set: 3 photos in both"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("AuC        A      81.00  B      82.00  +1.00 [+1.00, +1.00] 3/0/0"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(fs::is_regular_file(dir + "/cmp/compare.html"));
+  EXPECT_TRUE(fs::is_regular_file(dir + "/cmp/compare.csv"));
+  r = RunTint("eval --compare " + dir + "/a " + dir + "/b --jobs 2", dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_NE(r.err.find("--jobs does not apply with --compare"), std::string::npos) << r.err;
+  fs::rename(dir + "/b/photos/set", dir + "/b/photos/other");
+  r = RunTint("eval --compare " + dir + "/a " + dir + "/b --out " + dir + "/cmp2", dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_NE(r.err.find("no photo in common"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/cmp2"));
 }
 
 }  // namespace
