@@ -14,6 +14,7 @@
 #include "core/locate.h"
 #include "core/output_plan.h"
 #include "eval/experiment.h"
+#include "eval/gallery.h"
 #include "eval/provenance.h"
 #include "eval/region_benchmark.h"
 #include "eval/report.h"
@@ -105,6 +106,7 @@ Status RunConfigured(const EvalRequest& r, const std::string& command, int* fail
   RunOptions options;
   options.read = r.read;
   options.resume = r.resume;
+  options.save_outputs = r.save_outputs || config.save_outputs;
   options.jobs = r.jobs;
   if (!r.shard.empty() && !ParseShard(r.shard, &options.shard, &options.shards))
     return Status::Error("--shard '" + r.shard + "': expected I/N with 0 <= I < N");
@@ -149,12 +151,14 @@ Status RunConfigured(const EvalRequest& r, const std::string& command, int* fail
   nlohmann::json summary;
   Status s =
       SummarizeExperiment(config, methods.names, out_dir, options.context, provenance, &summary);
+  if (s.ok() && options.save_outputs) s = WriteGallery(config, methods.names, out_dir);
   if (s.ok())
-    s = WriteExperimentReport(config, methods.pointers(), methods.names, summary, out_dir, r.read);
+    s = WriteExperimentReport(config, methods.pointers(), methods.names, summary, out_dir, r.read,
+                              options.save_outputs);
   if (!s.ok()) return s;
   PrintSummary(summary, stdout);
-  std::printf("\nwrote %s/report.html, summary.json, per_photo.csv and stats.csv\n",
-              out_dir.c_str());
+  std::printf("\nwrote %s/report.html%s, summary.json, per_photo.csv and stats.csv\n",
+              out_dir.c_str(), options.save_outputs ? ", gallery.html (outputs/)" : "");
   return Status::Ok();
 }
 

@@ -40,11 +40,12 @@ struct EvalRequest {
   NCutOptions ncut;
 
   // The configured form.
-  std::string out_dir;  // default results/<config name>
-  std::string shard;    // "I/N": photos with index % N == I
-  int jobs = 1;         // photos colorized at once
-  bool resume = false;  // skip photos whose result is already in out_dir
-  bool merge = false;   // no run: summarize out_dir after copying merge_dirs in
+  std::string out_dir;        // default results/<config name>
+  std::string shard;          // "I/N": photos with index % N == I
+  int jobs = 1;               // photos colorized at once
+  bool resume = false;        // skip photos whose result is already in out_dir
+  bool save_outputs = false;  // keep every output and write gallery.html (or the config's key)
+  bool merge = false;         // no run: summarize out_dir after copying merge_dirs in
   std::vector<std::string> merge_dirs;
 
   // Two results folders of the configured form: no run; their comparison

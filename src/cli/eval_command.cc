@@ -25,7 +25,8 @@ Status CheckOptionsApplyToForm(const CLI::App& app, bool configured) {
     }
     return Status::Ok();
   }
-  const std::set<std::string> config_only = {"--out", "--jobs", "--shard", "--resume", "--merge"};
+  const std::set<std::string> config_only = {"--out",    "--jobs",  "--shard",
+                                             "--resume", "--merge", "--save-outputs"};
   const std::set<std::string> both = {"--config", "--db", "--data-root", "--max-pixels", "--help"};
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() == 0 || opt->get_lnames().empty()) continue;
@@ -69,6 +70,9 @@ int RunEval(int argc, char** argv) {
   app.add_option("--shard", r.shard,
                  "--config: run only photos with index % N == I (I/N), for cluster arrays");
   app.add_flag("--resume", r.resume, "--config: skip photos whose result is already in --out");
+  app.add_flag("--save-outputs", r.save_outputs,
+               "--config: keep every output (--out/outputs/<data set>/<method>/) and write "
+               "gallery.html, each photo's outputs and metrics (as save_outputs = true)");
   app.add_option("--merge", r.merge_dirs,
                  "--config: no run; summarize --out, first copying in the per-photo results of "
                  "these shard folders")

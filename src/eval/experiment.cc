@@ -10,6 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include "core/color.h"
 #include "core/config.h"
 #include "core/file_util.h"
@@ -242,7 +245,9 @@ Status LoadExperimentConfig(const std::string& path, const std::string& data_roo
   TINT_RETURN_IF_ERROR(ReadConfigFile(path, &c.tree));
   TINT_RETURN_IF_ERROR(Sha256OfFile(path, &c.text_sha256));
   const json& t = c.tree;
-  TINT_RETURN_IF_ERROR(CheckKeys(t, path, {"name", "description", "dataset", "method"}));
+  TINT_RETURN_IF_ERROR(
+      CheckKeys(t, path, {"name", "description", "dataset", "method", "save_outputs"}));
+  TINT_RETURN_IF_ERROR(GetBool(t, path, "save_outputs", false, &c.save_outputs));
   TINT_RETURN_IF_ERROR(GetString(t, path, "name", true, &c.name));
   if (!SafeName(c.name)) return Status::Error(path + ": name must be 1..64 of [A-Za-z0-9._-]");
   if (!t.contains("dataset") || !t["dataset"].is_array() || t["dataset"].empty()) {
@@ -315,10 +320,40 @@ Status ColorizeWithGuide(const ExperimentConfig& config, size_t m, const Coloriz
 namespace {
 
 // Metrics of one photo for every method, as JSON.
+// A thumbnail kGalleryThumbWidth wide, as JPEG (atomically).
+Status WriteThumb(const cv::Mat& bgr8, const std::string& path) {
+  cv::Mat thumb;
+  const double s = static_cast<double>(kGalleryThumbWidth) / bgr8.cols;
+  cv::resize(
+      bgr8, thumb,
+      cv::Size(kGalleryThumbWidth, std::max(1, static_cast<int>(std::lround(bgr8.rows * s)))), 0, 0,
+      cv::INTER_AREA);
+  std::vector<uint8_t> bytes;
+  cv::imencode(".jpg", thumb, bytes, {cv::IMWRITE_JPEG_QUALITY, 88});
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  return WriteFileAtomic(path, bytes.data(), bytes.size());
+}
+
+// save_outputs: the output as PNG and its thumbnail.
+Status SaveOutput(const std::string& out_dir, const std::string& dataset, const std::string& method,
+                  const std::string& photo, const cv::Mat& out8) {
+  const std::string path = SavedOutputPath(out_dir, dataset, method, photo);
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) return Status::Error(path + ": cannot create its folder (" + ec.message() + ")");
+  std::vector<uint8_t> png;
+  if (!cv::imencode(".png", out8, png)) return Status::Error(path + ": cannot encode");
+  TINT_RETURN_IF_ERROR(WriteFileAtomic(path, png.data(), png.size()));
+  return WriteThumb(out8, GalleryThumbPath(out_dir, dataset, photo, method));
+}
+
+// Scores every method on one photo into `result`; with `save_dir`
+// (RunOptions::save_outputs), keeps each output and thumbnail there.
 Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
                   const std::string& photo, const std::vector<const Colorizer*>& methods,
                   const std::vector<std::string>& names, const AbPrior& prior,
-                  const ImageReadOptions& read, json* result) {
+                  const ImageReadOptions& read, const std::string& save_dir, json* result) {
   cv::Mat image;
   TINT_RETURN_IF_ERROR(ReadImage(read, photo, &image));
   cv::Mat truth_l, truth_ab, truth8;
@@ -337,6 +372,9 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
   r["width"] = image.cols;
   r["height"] = image.rows;
   r["colorfulness_truth"] = Colorfulness(truth8);
+  if (!save_dir.empty())
+    TINT_RETURN_IF_ERROR(
+        WriteThumb(truth8, GalleryThumbPath(save_dir, dataset.name, photo, "truth")));
   json ms = json::object();
   for (size_t m = 0; m < methods.size(); ++m) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -347,6 +385,8 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!cs.ok()) return Status::Error(photo + ": " + names[m] + ": " + cs.message());
+    if (!save_dir.empty())
+      TINT_RETURN_IF_ERROR(SaveOutput(save_dir, dataset.name, names[m], photo, out8));
     PhotoScoreInput in;
     in.out8 = out8;
     SplitLab(out8, &in.out_l, &in.out_ab);
@@ -393,6 +433,18 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
 }
 
 std::string ResultStem(const std::string& photo) { return fs::path(photo).filename().string(); }
+
+// Every output save_outputs keeps of a photo is there.
+bool OutputsSaved(const std::string& out_dir, const std::string& dataset,
+                  const std::vector<std::string>& names, const std::string& photo) {
+  std::error_code ec;
+  if (!fs::exists(GalleryThumbPath(out_dir, dataset, photo, "truth"), ec)) return false;
+  for (const std::string& name : names)
+    if (!fs::exists(SavedOutputPath(out_dir, dataset, name, photo), ec) ||
+        !fs::exists(GalleryThumbPath(out_dir, dataset, photo, name), ec))
+      return false;
+  return true;
+}
 
 // SHA-256 of a photo's bytes, which every result records ("photo_sha256"),
 // so that a photo replaced in place, or a data set pointed at other photos
@@ -444,6 +496,20 @@ std::string StoredResultProblem(const fs::path& path, const std::string& key,
 
 }  // namespace
 
+std::string SavedOutputPath(const std::string& out_dir, const std::string& dataset,
+                            const std::string& method, const std::string& photo) {
+  // The photo's name, with ".png" unless it has it: a.jpg and a.png stay apart.
+  const std::string name = fs::path(photo).filename().string();
+  const bool png = fs::path(name).extension() == ".png";
+  return (fs::path(out_dir) / "outputs" / dataset / method / (png ? name : name + ".png")).string();
+}
+
+std::string GalleryThumbPath(const std::string& out_dir, const std::string& dataset,
+                             const std::string& photo, const std::string& method) {
+  return (fs::path(out_dir) / "gallery" / dataset / fs::path(photo).filename() / (method + ".jpg"))
+      .string();
+}
+
 std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset,
                       const std::string& context) {
   json methods = json::array();
@@ -490,13 +556,18 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
         const std::string problem =
             StoredResultProblem(result, key, PhotoSha256(photos[i]), names, &corrupt, nullptr);
         if (problem.empty()) {
-          ++counts->skipped;
-          continue;
-        }
-        if (!corrupt)
+          if (!options.save_outputs ||
+              OutputsSaved(options.out_dir, dataset.name, names, photos[i])) {
+            ++counts->skipped;
+            continue;
+          }
+          // Its outputs are not all kept: done again, to keep them.
+        } else if (!corrupt) {
           return Status::Error(problem +
                                "; use another --out, or run without --resume to redo every photo");
-        std::fprintf(stderr, "tint eval: %s; redoing it\n", problem.c_str());
+        } else {
+          std::fprintf(stderr, "tint eval: %s; redoing it\n", problem.c_str());
+        }
       }
       fs::remove(dir / (ResultStem(photos[i]) + ".error"), ec);
       todo.push_back(i);
@@ -526,7 +597,8 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
         json result;
         const std::string photo_sha256 = PhotoSha256(photo);  // before the read that is scored
         const Status s =
-            ScorePhoto(config, dataset, photo, methods, names, prior, options.read, &result);
+            ScorePhoto(config, dataset, photo, methods, names, prior, options.read,
+                       options.save_outputs ? options.out_dir : std::string(), &result);
         Status ws;
         if (s.ok()) {
           result["key"] = key;

@@ -54,7 +54,8 @@ struct ExperimentMethod {
 
 struct ExperimentConfig {
   std::string path, name, text_sha256;
-  nlohmann::json tree;  // the config as read, for provenance
+  bool save_outputs = false;  // config key save_outputs: keep every output (RunOptions)
+  nlohmann::json tree;        // the config as read, for provenance
   std::vector<DatasetSpec> datasets;
   std::vector<ExperimentMethod> methods;
 };
@@ -88,9 +89,22 @@ struct RunOptions {
   // Skip photos whose result exists with this run's key; a corrupt result is
   // redone, one made with another key stops the run before any work.
   bool resume = false;
+  // Keep every output: <out>/outputs/<data set>/<method>/<photo>.png, and a
+  // thumbnail of each beside the truth's for the gallery,
+  // <out>/gallery/<data set>/<photo>/<method>.jpg and truth.jpg. With
+  // resume, a photo whose outputs are not all there is redone.
+  bool save_outputs = false;
   ImageReadOptions read;
   bool progress = true;
 };
+
+// Where save_outputs puts a method's output of a photo, and its thumbnail.
+std::string SavedOutputPath(const std::string& out_dir, const std::string& dataset,
+                            const std::string& method, const std::string& photo);
+std::string GalleryThumbPath(const std::string& out_dir, const std::string& dataset,
+                             const std::string& photo, const std::string& method);
+// The gallery's thumbnails' width in pixels.
+constexpr int kGalleryThumbWidth = 160;
 
 // Runs every data set; `methods` holds the grayscale baseline first, then one
 // colorizer per config method, in order. Writes <out>/photos/<dataset>/<photo>.json

@@ -42,7 +42,8 @@ const char* PageStyle() {
          "table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid "
          "#ccc;padding:3px 8px;"
          "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-         ".d{color:#777;font-size:90%}.up{color:#1a7f37}.down{color:#b42318}.grid "
+         ".d{color:#777;font-size:90%}.grid "
+         "td{vertical-align:top}.up{color:#1a7f37}.down{color:#b42318}.grid "
          "td{border:none;padding:2px;"
          "text-align:center;font-size:85%}img{display:block}code{background:#f3f3f3;padding:1px "
          "4px}</style>";

@@ -266,13 +266,17 @@ Status WritePicks(const ExperimentConfig& config, const std::vector<const Colori
 Status WriteExperimentReport(const ExperimentConfig& config,
                              const std::vector<const Colorizer*>& methods,
                              const std::vector<std::string>& names, const json& summary,
-                             const std::string& out_dir, const ImageReadOptions& read) {
+                             const std::string& out_dir, const ImageReadOptions& read,
+                             bool gallery) {
   const fs::path thumbs = fs::path(out_dir) / "thumbs";
   std::error_code ec;
   fs::create_directories(thumbs, ec);
   if (ec) return Status::Error(thumbs.string() + ": cannot create (" + ec.message() + ")");
   std::ostringstream html;
   WriteReportHead(config, summary, html);
+  if (gallery)
+    html << "<p><a href='gallery.html'>The gallery</a>: every photo's outputs and metrics, "
+            "sortable by any difference from the baseline.</p>";
   for (const auto& d : summary["datasets"]) {
     WriteMetricsTable(d, names, html);
     WriteRegionTable(d, html);

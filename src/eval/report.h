@@ -19,11 +19,13 @@ namespace tint {
 
 // Picks the best, median and worst photo of every data set by the AuC of the
 // last method (the baseline when it is the only one), colorizes them with
-// every method, writes <out>/thumbs/*.png and <out>/report.html.
+// every method, writes <out>/thumbs/*.png and <out>/report.html (linking
+// gallery.html when `gallery`).
 Status WriteExperimentReport(const ExperimentConfig& config,
                              const std::vector<const Colorizer*>& methods,
                              const std::vector<std::string>& names, const nlohmann::json& summary,
-                             const std::string& out_dir, const ImageReadOptions& read);
+                             const std::string& out_dir, const ImageReadOptions& read,
+                             bool gallery = false);
 
 // The summary as the console shows it: per data set, one row per method and
 // one column per entry of the metric table, label accuracy and the region

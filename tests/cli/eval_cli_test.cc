@@ -216,6 +216,37 @@ TEST_F(ConfiguredEvalTest, RunsReportsTheUnreadablePhotoAndGoesOn) {
 
 // Same config, same numbers: a second run, one with --jobs 1 and resume,
 // and shards merged all give identical per-photo results.
+// --save-outputs (or save_outputs = true) keeps every output and writes the
+// gallery; --resume redoes a photo whose outputs are not all there.
+TEST_F(ConfiguredEvalTest, SavedOutputsAndTheGallery) {
+  ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
+  RunResult r = Eval("--out " + dir_ + "/g --jobs 2 --save-outputs");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string method : {"grayscale", "classic", "hc"}) {
+    const cv::Mat out = cv::imread(dir_ + "/g/outputs/mine/" + method + "/a.jpg.png");
+    const cv::Mat photo = cv::imread(photos_ + "/a.jpg");
+    EXPECT_EQ(out.size(), photo.size()) << method;
+    EXPECT_TRUE(fs::exists(dir_ + "/g/outputs/mine/" + method + "/b.png")) << method;
+    EXPECT_TRUE(fs::exists(dir_ + "/g/gallery/mine/b.png/" + method + ".jpg")) << method;
+  }
+  EXPECT_TRUE(fs::exists(dir_ + "/g/gallery/mine/a.jpg/truth.jpg"));
+  const std::string page = Read(dir_ + "/g/gallery.html");
+  EXPECT_NE(page.find("data-photo='a.jpg'"), std::string::npos);
+  EXPECT_NE(page.find("data-photo='b.png'"), std::string::npos);
+  EXPECT_NE(page.find("<option value='k0'>classic: AuC - grayscale</option>"), std::string::npos);
+  EXPECT_NE(page.find("src='gallery/mine/a.jpg/hc.jpg'"), std::string::npos);
+  EXPECT_NE(Read(dir_ + "/g/report.html").find("href='gallery.html'"), std::string::npos);
+  ASSERT_TRUE(fs::remove(dir_ + "/g/outputs/mine/hc/b.png"));
+  r = Eval("--out " + dir_ + "/g --resume --save-outputs");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 photos done, 1 already done"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ + "/g/outputs/mine/hc/b.png"));
+  // Without it, nothing is kept.
+  ASSERT_EQ(Eval("--out " + dir_ + "/plain").exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir_ + "/plain/outputs"));
+  EXPECT_FALSE(fs::exists(dir_ + "/plain/gallery.html"));
+}
+
 TEST_F(ConfiguredEvalTest, ResumeJobsAndShardsGiveTheSameNumbers) {
   ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
   ASSERT_EQ(Eval("--out " + dir_ + "/one --jobs 2").exit_code, 0);

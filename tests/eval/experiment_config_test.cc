@@ -58,5 +58,19 @@ TEST(ExperimentConfigTest, TheBaselineIsNotAMethodToName) {
       << s.message();
 }
 
+TEST(ExperimentConfigTest, SaveOutputsIsABoolean) {
+  const std::string path = testing::ScratchDir() + "/save.toml";
+  const std::string body = "name = \"m\"\n[[dataset]]\nname = \"d\"\nkind = \"folder\"\npath = \"" +
+                           testing::SourceDir() + "/tests/data\"\n";
+  std::ofstream(path) << "save_outputs = true\n" << body;
+  ExperimentConfig config;
+  ASSERT_TRUE(LoadExperimentConfig(path, testing::SourceDir(), &config).ok());
+  EXPECT_TRUE(config.save_outputs);
+  std::ofstream(path) << "save_outputs = \"yes\"\n" << body;
+  const Status s = LoadExperimentConfig(path, testing::SourceDir(), &config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("save_outputs"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace tint
