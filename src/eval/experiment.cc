@@ -530,48 +530,125 @@ std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset
   return Sha256Hex(key.dump());
 }
 
+namespace {
+
+// Before the first photo: what the run will do and, from each method's
+// stated cost scaled by the first photo's pixels, about how long.
+void PrintPlan(const ExperimentConfig& config, const std::vector<std::string>& names,
+               const RunOptions& options, const std::vector<std::vector<std::string>>& lists,
+               const std::vector<std::vector<size_t>>& todos) {
+  int photos = 0;
+  double pixels = 0;
+  for (size_t d = 0; d < todos.size(); ++d) {
+    if (todos[d].empty()) continue;
+    const int mine = static_cast<int>(todos[d].size());
+    photos += mine;
+    cv::Mat first;
+    if (ReadImage(options.read, lists[d][todos[d][0]], &first).ok())
+      pixels += static_cast<double>(first.total()) * mine;
+  }
+  if (photos == 0) return;
+  const double scale = pixels / photos / kTypicalPixels;  // the mean photo's size
+  std::string each;
+  double total = 0;
+  bool unstated = false;
+  for (size_t m = 0; m < names.size(); ++m) {
+    const MethodInfo* info =
+        FindMethod(m == 0 ? std::string("grayscale") : config.methods[m - 1].spec.method);
+    const double s = info != nullptr ? info->typical_seconds * scale : 0;
+    unstated = unstated || s <= 0;
+    total += s;
+    char text[96];
+    if (s <= 0)
+      std::snprintf(text, sizeof text, "%s ?", names[m].c_str());
+    else
+      std::snprintf(text, sizeof text, "%s %.2g s%s", names[m].c_str(), s,
+                    info->typical_seconds >= kSlowSeconds ? " (slow)" : "");
+    each += (each.empty() ? "" : ", ") + std::string(text);
+  }
+  const double seconds = total * photos / std::max(1, options.jobs);
+  char when[48];
+  if (seconds < 120)
+    std::snprintf(when, sizeof when, "%.0f s", seconds);
+  else if (seconds < 7200)
+    std::snprintf(when, sizeof when, "%.0f min", seconds / 60);
+  else
+    std::snprintf(when, sizeof when, "%.1f h", seconds / 3600);
+  std::fprintf(stderr,
+               "tint eval: plan: %d photos x %zu methods; expected per photo (stated cost): %s; "
+               "about %s at %d job(s)%s\n",
+               photos, names.size(), each.c_str(), when, std::max(1, options.jobs),
+               unstated ? ", more for the methods marked ?" : "");
+}
+
+// A data set's photos and, of them, this shard's not yet done (indices).
+// With --resume a stored result counts only when it was made with this
+// run's key (and, with save_outputs, its outputs are all there); a corrupt
+// one is redone, one of other settings stops the run.
+Status PhotosToDo(const ExperimentConfig& config, const DatasetSpec& dataset,
+                  const std::vector<std::string>& names, const RunOptions& options,
+                  RunCounts* counts, std::vector<std::string>* photos_out,
+                  std::vector<size_t>* todo_out) {
+  std::vector<std::string> photos;
+  TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
+  const fs::path dir = fs::path(options.out_dir) / "photos" / dataset.name;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::Error(dir.string() + ": cannot create (" + ec.message() + ")");
+
+  // This shard's photos not yet done. With --resume a stored result counts
+  // only when it was made with this run's key; a corrupt one is redone.
+  const std::string key = ResultKey(config, dataset, options.context);
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    if (static_cast<int>(i % options.shards) != options.shard) continue;
+    const fs::path result = dir / (ResultStem(photos[i]) + ".json");
+    if (options.resume && fs::exists(result, ec)) {
+      bool corrupt = false;
+      const std::string problem =
+          StoredResultProblem(result, key, PhotoSha256(photos[i]), names, &corrupt, nullptr);
+      if (problem.empty()) {
+        if (!options.save_outputs ||
+            OutputsSaved(options.out_dir, dataset.name, names, photos[i])) {
+          ++counts->skipped;
+          continue;
+        }
+        // Its outputs are not all kept: done again, to keep them.
+      } else if (!corrupt) {
+        return Status::Error(problem +
+                             "; use another --out, or run without --resume to redo every photo");
+      } else {
+        std::fprintf(stderr, "tint eval: %s; redoing it\n", problem.c_str());
+      }
+    }
+    fs::remove(dir / (ResultStem(photos[i]) + ".error"), ec);
+    todo.push_back(i);
+  }
+  *photos_out = std::move(photos);
+  *todo_out = std::move(todo);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status RunExperiment(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
                      const std::vector<std::string>& names, const RunOptions& options,
                      RunCounts* counts) {
   TINT_CHECK(methods.size() == names.size() && !methods.empty(), "one name per method");
   TINT_CHECK(!options.out_dir.empty(), "RunOptions.out_dir is required");
   *counts = RunCounts();
-  for (const DatasetSpec& dataset : config.datasets) {
-    std::vector<std::string> photos;
-    TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
+  std::vector<std::vector<std::string>> lists(config.datasets.size());
+  std::vector<std::vector<size_t>> todos(config.datasets.size());
+  for (size_t d = 0; d < config.datasets.size(); ++d)
+    TINT_RETURN_IF_ERROR(
+        PhotosToDo(config, config.datasets[d], names, options, counts, &lists[d], &todos[d]));
+  if (options.progress) PrintPlan(config, names, options, lists, todos);
+  for (size_t d = 0; d < config.datasets.size(); ++d) {
+    const DatasetSpec& dataset = config.datasets[d];
+    const std::vector<std::string>& photos = lists[d];
+    const std::vector<size_t>& todo = todos[d];
     const fs::path dir = fs::path(options.out_dir) / "photos" / dataset.name;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return Status::Error(dir.string() + ": cannot create (" + ec.message() + ")");
-
-    // This shard's photos not yet done. With --resume a stored result counts
-    // only when it was made with this run's key; a corrupt one is redone.
     const std::string key = ResultKey(config, dataset, options.context);
-    std::vector<size_t> todo;
-    for (size_t i = 0; i < photos.size(); ++i) {
-      if (static_cast<int>(i % options.shards) != options.shard) continue;
-      const fs::path result = dir / (ResultStem(photos[i]) + ".json");
-      if (options.resume && fs::exists(result, ec)) {
-        bool corrupt = false;
-        const std::string problem =
-            StoredResultProblem(result, key, PhotoSha256(photos[i]), names, &corrupt, nullptr);
-        if (problem.empty()) {
-          if (!options.save_outputs ||
-              OutputsSaved(options.out_dir, dataset.name, names, photos[i])) {
-            ++counts->skipped;
-            continue;
-          }
-          // Its outputs are not all kept: done again, to keep them.
-        } else if (!corrupt) {
-          return Status::Error(problem +
-                               "; use another --out, or run without --resume to redo every photo");
-        } else {
-          std::fprintf(stderr, "tint eval: %s; redoing it\n", problem.c_str());
-        }
-      }
-      fs::remove(dir / (ResultStem(photos[i]) + ".error"), ec);
-      todo.push_back(i);
-    }
     if (todo.empty()) continue;
 
     // The rebalanced AuC's prior: the truth of the whole data set (every

@@ -1,6 +1,8 @@
 #include "pipeline/registry.h"
 
 #include <cstdlib>
+#include <map>
+#include <sstream>
 
 #include "pipeline/classic/classic.h"
 #include "pipeline/classic/option_table.h"
@@ -94,6 +96,16 @@ std::vector<MethodInfo>& Table() {
     welsh.options = &WelshMethodOptions();
     welsh.takes_reference = welsh.colours_from_reference = true;
     m.push_back(welsh);
+    // Stated costs: `tint colorize -v` on BSDS500 val 101085 (481x321), the
+    // pipeline's time, median of 3, idle 2-core machine (classic:seed: 27 s,
+    // experiments/README.md, "The exact seed").
+    const std::map<std::string, double> seconds = {
+        {"grayscale", 0.001},          {"classic", 0.28},
+        {"classic-exact", 8.3},        {"cnn", 0.07},
+        {"classic:seed", 27},          {"classic:seed-flann", 0.68},
+        {"classic:welsh-stats", 0.64}, {"classic:deep", 0.36}};
+    for (MethodInfo& info : m)
+      if (auto it = seconds.find(info.name); it != seconds.end()) info.typical_seconds = it->second;
     return m;
   }();
   return methods;
@@ -128,7 +140,13 @@ std::string RegisteredMethodNames() {
 std::string DescribeMethods() {
   std::string text;
   for (const MethodInfo& m : Table()) {
-    text += "  " + m.name + ": " + m.summary + "\n";
+    text += "  " + m.name + ": " + m.summary;
+    if (m.typical_seconds >= kSlowSeconds) {
+      std::ostringstream cost;
+      cost << m.typical_seconds;
+      text += " [slow: about " + cost.str() + " s per 481x321 photo]";
+    }
+    text += "\n";
     if (m.preset.is_object() && !m.preset.empty()) {
       std::string set;
       for (const auto& item : m.preset.items()) {

@@ -72,7 +72,14 @@ struct MethodInfo {
   // when given one; colours_from_reference: only so (it needs one).
   bool takes_reference = false;
   bool colours_from_reference = false;
+  // Its stated cost: seconds for one 481x321 photo (kTypicalPixels) in
+  // process on one core, as measured (experiments/README.md); 0: not stated
+  // (it depends on the guides). tint eval's plan scales it by a photo's
+  // pixels; --help names a method that takes kSlowSeconds or more slow.
+  double typical_seconds = 0;
 };
+constexpr double kTypicalPixels = 481.0 * 321.0;
+constexpr double kSlowSeconds = 2.0;
 
 const std::vector<MethodInfo>& RegisteredMethods();
 // Adds a method at run time (an extension, a test's toy method): call before
@@ -82,8 +89,9 @@ Status RegisterMethod(const MethodInfo& method);
 const MethodInfo* FindMethod(const std::string& name);
 // "grayscale, classic, ..." for messages.
 std::string RegisteredMethodNames();
-// One paragraph per method for --help: its name and summary, and for a
-// preset the options it sets ("preset: color_space=yuv vector=raw ...").
+// One paragraph per method for --help: its name and summary (a slow one
+// says so, with its stated cost), and for a preset the options it sets
+// ("preset: color_space=yuv vector=raw ...").
 std::string DescribeMethods();
 
 // The guides a run gives a method beside the photo, and how the caller

@@ -222,6 +222,12 @@ TEST_F(ConfiguredEvalTest, SavedOutputsAndTheGallery) {
   ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
   RunResult r = Eval("--out " + dir_ + "/g --jobs 2 --save-outputs");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The plan comes before the first photo, from the methods' stated costs.
+  EXPECT_NE(r.err.find("tint eval: plan: 2 photos x 3 methods; expected per photo (stated "
+                       "cost): grayscale "),
+            std::string::npos)
+      << r.err;
+  EXPECT_LT(r.err.find("plan:"), r.err.find("mine 1/2"));
   for (const std::string method : {"grayscale", "classic", "hc"}) {
     const cv::Mat out = cv::imread(dir_ + "/g/outputs/mine/" + method + "/a.jpg.png");
     const cv::Mat photo = cv::imread(photos_ + "/a.jpg");

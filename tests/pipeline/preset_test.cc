@@ -76,6 +76,21 @@ TEST(PresetTest, PresetsAreListedWithTheirSummaries) {
   EXPECT_NE(RegisteredMethodNames().find("classic:seed"), std::string::npos);
 }
 
+// Every built-in method that needs no guide states its cost, and --help
+// names the slow ones: the exact seed, and classic with exact matching.
+TEST(PresetTest, SlowMethodsSaySoInTheHelp) {
+  for (const MethodInfo& m : RegisteredMethods())
+    if (!m.colours_from_hints && !m.colours_from_reference)
+      EXPECT_GT(m.typical_seconds, 0) << m.name;
+  const std::string help = DescribeMethods();
+  EXPECT_NE(help.find("nothing of tint's [slow: about 27 s per 481x321 photo]"), std::string::npos)
+      << help;
+  EXPECT_NE(help.find("instead of FLANN [slow: about"), std::string::npos) << help;
+  EXPECT_EQ(
+      help.find("classic:seed-flann: classic:seed with FLANN instead of exact matching [slow"),
+      std::string::npos);
+}
+
 TEST(PresetTest, LadderClimbsFromTheSeedToClassicOneIdeaAtATime) {
   TINT_REQUIRE_SHARED_DATA(root);
   ExperimentConfig config;
