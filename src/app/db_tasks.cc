@@ -90,6 +90,21 @@ Status DbImport(const std::string& db_dir, const DbImportRequest& r) {
   return Status::Ok();
 }
 
+namespace {
+
+// The request's patch options with its "x,y,w,h" rectangles parsed.
+Status WithRects(const DbAddRequest& r, AddPatchOptions* patch) {
+  *patch = r.patch;
+  for (const std::string& t : r.rects) {
+    cv::Rect rect;
+    TINT_RETURN_IF_ERROR(ParseRect(t, &rect));
+    patch->rects.push_back(rect);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status DbAdd(const std::string& db_dir, const DbAddRequest& r) {
   std::vector<std::string> ids;
   if (!r.mask.empty()) {
@@ -98,12 +113,8 @@ Status DbAdd(const std::string& db_dir, const DbAddRequest& r) {
     if (!s.ok()) return s;
   } else {
     if (r.rects.empty()) return Status::Error("give --rect x,y,w,h or --mask MASK.png");
-    AddPatchOptions patch = r.patch;
-    for (const std::string& t : r.rects) {
-      cv::Rect rect;
-      if (Status s = ParseRect(t, &rect); !s.ok()) return s;
-      patch.rects.push_back(rect);
-    }
+    AddPatchOptions patch;
+    if (Status s = WithRects(r, &patch); !s.ok()) return s;
     if (Status s = AddPatches(patch, db_dir, &ids); !s.ok()) return s;
   }
   for (const std::string& id : ids) std::printf("added %s\n", id.c_str());
@@ -117,12 +128,8 @@ Status DbPreview(const DbAddRequest& r, const std::string& output) {
   plan.AddInput(r.patch.image, "the image");
   if (Status s = plan.AddOutputFile(output, "the preview"); !s.ok()) return s;
   if (r.rects.empty()) return Status::Error("give --rect x,y,w,h (repeat for several patches)");
-  AddPatchOptions patch = r.patch;
-  for (const std::string& t : r.rects) {
-    cv::Rect rect;
-    if (Status s = ParseRect(t, &rect); !s.ok()) return s;
-    patch.rects.push_back(rect);
-  }
+  AddPatchOptions patch;
+  if (Status s = WithRects(r, &patch); !s.ok()) return s;
   cv::Mat picture;
   Status s = PreviewPatches(patch, &picture);
   if (s.ok()) s = WriteImage(output, picture);
