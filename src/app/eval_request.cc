@@ -200,10 +200,7 @@ Status OpenQuickMethods(const EvalRequest& r, const std::string& command, Experi
   for (const auto& item : r.options.items()) {
     const bool taken = std::any_of(r.methods.begin(), r.methods.end(), [&](const std::string& n) {
       const MethodInfo* info = FindMethod(n);
-      if (info == nullptr || info->options == nullptr) return false;
-      const auto docs = info->options->Docs();
-      return std::any_of(docs.begin(), docs.end(),
-                         [&](const OptionDoc* d) { return d->name == item.key(); });
+      return info != nullptr && info->options != nullptr && info->options->Has(item.key());
     });
     if (!taken) return Status::Error(FlagName(item.key()) + " is an option of none of --methods");
   }
@@ -215,10 +212,9 @@ Status OpenQuickMethods(const EvalRequest& r, const std::string& command, Experi
     if (info == nullptr) return Status::Error("no method '" + name + "'");
     ExperimentMethod m;
     m.spec.method = name;
-    for (const OptionDoc* doc :
-         info->options != nullptr ? info->options->Docs() : std::vector<const OptionDoc*>{}) {
-      if (r.options.contains(doc->name)) m.spec.options[doc->name] = r.options[doc->name];
-    }
+    for (const auto& item : r.options.items())
+      if (info->options != nullptr && info->options->Has(item.key()))
+        m.spec.options[item.key()] = item.value();
     TINT_RETURN_IF_ERROR(PrepareSpec(&m.spec, OptionSpelling::kFlag));
     if (info->takes_model) m.spec.model = r.model;
     std::unique_ptr<Colorizer> c;

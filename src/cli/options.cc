@@ -88,14 +88,6 @@ Status BuildClassicOptions(const nlohmann::json& given, ClassicOptions* options)
   return ClassicMethodOptions().Build({&given}, "classic", OptionSpelling::kFlag, options);
 }
 
-static bool HasOption(const MethodOptionTable* table, const std::string& name) {
-  if (table == nullptr) return false;
-  for (const OptionDoc* doc : table->Docs()) {
-    if (doc->name == name) return true;
-  }
-  return false;
-}
-
 // Whether the command has option `name` and it was given (commands bind
 // different sets of flags).
 static bool Given(const CLI::App& app, const std::string& name) {
@@ -106,11 +98,10 @@ static bool Given(const CLI::App& app, const std::string& name) {
 Status CheckOptionsApply(const CLI::App& app, const MethodInfo& method,
                          const nlohmann::json& given) {
   for (const auto& item : given.items()) {
-    if (HasOption(method.options, item.key())) continue;
+    if (method.options != nullptr && method.options->Has(item.key())) continue;
     std::string owners;
     for (const MethodOptionTable* table : RegisteredOptionTables()) {
-      if (HasOption(table, item.key()))
-        owners += (owners.empty() ? "" : " and of ") + table->Owner();
+      if (table->Has(item.key())) owners += (owners.empty() ? "" : " and of ") + table->Owner();
     }
     return Status::Error(FlagName(item.key()) + " is an option of " + owners + ", not of '" +
                          method.name + "'");

@@ -245,6 +245,12 @@ class MethodOptionTable {
                       OptionSpelling spelling, MethodOptions* options) const = 0;
   // Every value by name, as text (provenance and reports).
   virtual nlohmann::json Values(const MethodOptions& options) const = 0;
+  // Whether `name` is one of its options.
+  bool Has(const std::string& name) const {
+    for (const OptionDoc* doc : Docs())
+      if (doc->name == name) return true;
+    return false;
+  }
 };
 
 // The table of options struct O, with O's checks of the whole (the rules
