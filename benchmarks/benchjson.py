@@ -2,7 +2,8 @@
 
 A result is a JSON file or a folder of them (as scripts/bench.sh writes).
 Repeated runs of one benchmark (--benchmark_repetitions) are reduced to
-their median; aggregate rows (mean, median, stddev) are ignored.
+their median, and their times kept as "samples" (for compare.py's U test);
+aggregate rows (mean, median, stddev) are ignored.
 """
 import json
 import os
@@ -55,4 +56,5 @@ def load(path):
         keys = set().union(*rows)
         merged[name] = {k: statistics.median(r[k] for r in rows if k in r) for k in keys}
         merged[name]["runs"] = len(rows)
+        merged[name]["samples"] = [r["seconds"] for r in rows]
     return merged, context

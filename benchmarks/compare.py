@@ -8,7 +8,11 @@ scripts/bench.sh, e.g. benchmarks/results/<machine>_<commit>/). For every
 benchmark in both: the times, NEW/BASE (below 1 = NEW is faster), and the
 ratio of every rate counter (".../s"). Accuracy counters (label_agreement,
 top1_identity, recall_at_k) are shown side by side, since a speed-up that
-costs accuracy must show it.
+costs accuracy must show it. With repetitions on both sides
+(--benchmark_repetitions N), the times are compared by a two-sided
+Mann-Whitney U test, as Google Benchmark's own tools/compare.py does: its
+p-value, and "differ" below 0.05; under 9 repetitions a side the test is
+weak, and the line says so.
 """
 import argparse
 import os
@@ -19,6 +23,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchjson  # noqa: E402
 
 ACCURACY = ("label_agreement", "top1_identity", "recall_at_k")
+ALPHA = 0.05
+STRONG_REPETITIONS = 9
+
+
+def u_test(a, b):
+    """The two-sided Mann-Whitney U test's p-value of two samples, or None."""
+    if len(a) < 2 or len(b) < 2:
+        return None
+    try:
+        from scipy.stats import mannwhitneyu
+    except ImportError:
+        return None
+    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
 def fmt_seconds(s):
@@ -50,6 +67,11 @@ def main():
                 extra.append(f"{key} x{n[key] / b[key]:.3g}")
             elif key in ACCURACY:
                 extra.append(f"{key} {b[key]:.3f}->{n[key]:.3f}")
+        p = u_test(b["samples"], n["samples"])
+        if p is not None:
+            weak = min(len(b["samples"]), len(n["samples"])) < STRONG_REPETITIONS
+            extra.append(f"U test p {p:.3g} ({'differ' if p < ALPHA else 'same'}"
+                         f"{', few repetitions' if weak else ''})")
         print(f"{name:<{width}}  {fmt_seconds(b['seconds']):>10}  {fmt_seconds(n['seconds']):>10}  "
               f"{ratio:>8.3f}  {', '.join(extra)}")
     only = sorted(set(base) ^ set(new))

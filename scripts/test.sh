@@ -29,7 +29,8 @@ fi
 
 # python3-* for the training smoke test (experiments/cnn/train.py), Jupyter
 # for the notebook test (notebooks/compare.ipynb), scikit-learn and
-# scikit-image for the benchmark peers (benchmarks/peers.py).
+# scikit-image for the benchmark peers (benchmarks/peers.py), SciPy for
+# benchmarks/compare.py's U test.
 # redis-server for the service's Redis test, nginx-light for the reverse proxy
 # test (deploy/nginx), chromium for the page's browser
 # test (driven by playwright-core from npm, tests/web), wrk for its load
@@ -37,7 +38,7 @@ fi
 # shards test (scripts/slurm_local.sh starts the daemons).
 bash scripts/install_deps.sh clang-format python3-torch python3-opencv python3-numpy \
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas \
-  python3-sklearn python3-skimage redis-server chromium wrk slurm-wlm munge parallel nginx-light
+  python3-sklearn python3-scipy python3-skimage redis-server chromium wrk slurm-wlm munge parallel nginx-light
 if ! command -v npm >/dev/null; then bash scripts/install_deps.sh nodejs npm; fi
 npm ci --prefix tests/web --no-audit --no-fund --silent
 # The pretrained backbone and TensorFlow.js, for cnn/backbone_test (pinned by

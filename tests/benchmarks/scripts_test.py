@@ -44,6 +44,20 @@ class CompareTest(unittest.TestCase):
             self.assertIn("px/s x2", line)
             self.assertIn("1 benchmarks are in only one", out)
 
+    def test_repetitions_get_a_u_test(self):
+        with tempfile.TemporaryDirectory() as d:
+            write(f"{d}/a.json", [bench("BM_X/1", 10.0 + 0.1 * i) for i in range(9)])
+            write(f"{d}/b.json", [bench("BM_X/1", 5.0 + 0.1 * i) for i in range(9)])
+            write(f"{d}/c.json", [bench("BM_X/1", 10.0 + 0.1 * ((i * 5) % 9)) for i in range(3)])
+            code, out = run(f"{ROOT}/benchmarks/compare.py", f"{d}/a.json", f"{d}/b.json")
+            self.assertEqual(code, 0, out)
+            line = next(l for l in out.splitlines() if l.startswith("BM_X/1 "))
+            self.assertIn("0.519", line)  # the medians: 5.4 / 10.4
+            self.assertIn("(differ)", line)  # every b below every a: p about 4e-4
+            code, out = run(f"{ROOT}/benchmarks/compare.py", f"{d}/a.json", f"{d}/c.json")
+            line = next(l for l in out.splitlines() if l.startswith("BM_X/1 "))
+            self.assertIn("(same, few repetitions)", line)
+
     def test_bad_input_is_one_line(self):
         with tempfile.TemporaryDirectory() as d:
             with open(f"{d}/bad.json", "w") as f:
