@@ -53,6 +53,7 @@ Status PrepareResultsFolder(const EvalRequest& r, const ExperimentConfig& config
     plan.AddInputFolder(d.path, "the folder of data set '" + d.name + "'");
   plan.AddInputFolder(r.db_dir, "the patch database");
   for (const ExperimentMethod& m : config.methods) {
+    if (!m.db.empty()) plan.AddInputFolder(m.db, "the patch database of method '" + m.name + "'");
     if (!m.spec.model.empty()) plan.AddInput(m.spec.model, "the model card " + m.spec.model);
     if (!m.reference.empty()) plan.AddInput(m.reference, "the reference " + m.reference);
   }
@@ -76,7 +77,8 @@ Status OpenConfiguredMethods(const std::string& command, const ExperimentConfig&
     if (const ClassicOptions* classic = spec.built.As<ClassicOptions>(); classic != nullptr)
       (*seeds)[m.name] = classic->match.seed;
     std::unique_ptr<Colorizer> c;
-    if (Status s = OpenMethod(command, spec, db_dir, data_root, false, false, &c); !s.ok())
+    const std::string& db = m.db.empty() ? db_dir : m.db;
+    if (Status s = OpenMethod(command, spec, db, data_root, false, false, &c); !s.ok())
       return Status::Error("method '" + m.name + "': " + s.message());
     methods->owned.push_back(std::move(c));
     methods->names.push_back(m.name);
@@ -84,18 +86,22 @@ Status OpenConfiguredMethods(const std::string& command, const ExperimentConfig&
   return Status::Ok();
 }
 
-// What results depend on beyond the config: the database (when a method
-// reads it) and the model files. Shards and --resume refuse results made
-// under another context.
-std::string ResultContext(const ExperimentConfig& config, const nlohmann::json& provenance) {
-  nlohmann::json context;
+// What each method's results depend on beyond the config (baseline
+// first): the patch database it reads and its model file, as the
+// provenance hashed them. --resume, the summary and --merge refuse (or
+// rerun) a method's results made under another context.
+std::vector<std::string> MethodContexts(const ExperimentConfig& config,
+                                        const nlohmann::json& provenance) {
+  std::vector<std::string> contexts = {""};
   for (const ExperimentMethod& m : config.methods) {
-    const MethodInfo* info = FindMethod(m.spec.method);
-    if (info != nullptr && info->reads_database && provenance.contains("patchdb_manifest_sha256"))
-      context["patchdb"] = provenance["patchdb_manifest_sha256"];
+    nlohmann::json context = nlohmann::json::object();
+    if (provenance.contains("patchdbs") && provenance["patchdbs"].contains(m.name))
+      context["patchdb"] = provenance["patchdbs"][m.name].value("manifest_sha256", "");
+    if (provenance.contains("models") && provenance["models"].contains(m.name))
+      context["model"] = provenance["models"][m.name].value("sha256", "");
+    contexts.push_back(context.dump());
   }
-  if (provenance.contains("models")) context["models"] = provenance["models"];
-  return context.dump();
+  return contexts;
 }
 
 Status RunConfigured(const EvalRequest& r, const std::string& command, int* failures) {
@@ -121,13 +127,13 @@ Status RunConfigured(const EvalRequest& r, const std::string& command, int* fail
     return s;
   nlohmann::json provenance = RunProvenance(config, r.db_dir, data_root);
   provenance["flann_seeds"] = seeds;
-  options.context = ResultContext(config, provenance);
+  options.contexts = MethodContexts(config, provenance);
 
   RunCounts counts;
   if (r.merge) {
     // Copy the per-photo results of the shard folders in (same config and
     // context; all checked before the first is written).
-    Status s = MergeShardResults(config, methods.names, options.context, r.merge_dirs, out_dir);
+    Status s = MergeShardResults(config, methods.names, options.contexts, r.merge_dirs, out_dir);
     if (!s.ok()) return s;
   } else {
     Status s = RunExperiment(config, methods.pointers(), methods.names, options, &counts);
@@ -135,6 +141,9 @@ Status RunConfigured(const EvalRequest& r, const std::string& command, int* fail
     *failures = counts.failed;
     std::fprintf(stderr, "eval: %d photos done, %d already done (--resume), %d unreadable\n",
                  counts.done, counts.skipped, counts.failed);
+    if (counts.kept > 0)
+      std::fprintf(stderr, "eval: %d method results of the photos done were kept (--resume)\n",
+                   counts.kept);
     if (options.shards > 1) {
       std::printf(
           "shard %d/%d written to %s; when every shard is done, summarize with\n"
@@ -150,7 +159,7 @@ Status RunConfigured(const EvalRequest& r, const std::string& command, int* fail
   }
   nlohmann::json summary;
   Status s =
-      SummarizeExperiment(config, methods.names, out_dir, options.context, provenance, &summary);
+      SummarizeExperiment(config, methods.names, out_dir, options.contexts, provenance, &summary);
   if (s.ok() && options.save_outputs) s = WriteGallery(config, methods.names, out_dir);
   if (s.ok())
     s = WriteExperimentReport(config, methods.pointers(), methods.names, summary, out_dir, r.read,
@@ -268,7 +277,7 @@ Status RunQuick(const EvalRequest& r, const std::string& command, int* failures)
   *failures = counts.failed;
   nlohmann::json summary;
   if (s.ok())
-    s = SummarizeExperiment(config, methods.names, scratch, options.context,
+    s = SummarizeExperiment(config, methods.names, scratch, options.contexts,
                             nlohmann::json::object(), &summary);
   if (s.ok() && !r.csv.empty()) {
     std::vector<uint8_t> bytes;

@@ -69,7 +69,8 @@ int RunEval(int argc, char** argv) {
   app.add_option("--jobs", r.jobs, "--config: photos colorized in parallel")->capture_default_str();
   app.add_option("--shard", r.shard,
                  "--config: run only photos with index % N == I (I/N), for cluster arrays");
-  app.add_flag("--resume", r.resume, "--config: skip photos whose result is already in --out");
+  app.add_flag("--resume", r.resume,
+               "--config: keep the results in --out of methods whose settings did not change");
   app.add_flag("--save-outputs", r.save_outputs,
                "--config: keep every output (--out/outputs/<data set>/<method>/) and write "
                "gallery.html, each photo's outputs and metrics (as save_outputs = true)");

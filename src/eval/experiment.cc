@@ -167,8 +167,8 @@ Status ReadReferencePairs(const std::string& w, const ConfigPaths& paths, Experi
 Status ParseMethod(const json& m, const std::string& w, const ConfigPaths& paths,
                    const std::vector<ExperimentMethod>& before, ExperimentMethod* out) {
   ExperimentMethod s;
-  TINT_RETURN_IF_ERROR(
-      CheckKeys(m, w, {"name", "mode", "model", "options", "hints", "hint_reach", "reference"}));
+  TINT_RETURN_IF_ERROR(CheckKeys(
+      m, w, {"name", "mode", "model", "db", "options", "hints", "hint_reach", "reference"}));
   TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
   TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.spec.method));
   if (!SafeName(s.name) || s.name == "grayscale") {
@@ -191,6 +191,12 @@ Status ParseMethod(const json& m, const std::string& w, const ConfigPaths& paths
     s.spec.model = s.spec.model.empty() ? DefaultModelCard() : paths.Resolve(s.spec.model);
   } else if (m.contains("model")) {
     return Status::Error(w + ": method '" + s.spec.method + "' takes no 'model'");
+  }
+  if (m.contains("db")) {
+    if (!info->reads_database)
+      return Status::Error(w + ": method '" + s.spec.method + "' reads no patch database ('db')");
+    TINT_RETURN_IF_ERROR(GetString(m, w, "db", true, &s.db));
+    s.db = paths.Resolve(s.db);
   }
   if (m.contains("hints")) {
     TINT_RETURN_IF_ERROR(GetString(m, w, "hints", true, &s.hints));
@@ -348,12 +354,14 @@ Status SaveOutput(const std::string& out_dir, const std::string& dataset, const 
   return WriteThumb(out8, GalleryThumbPath(out_dir, dataset, photo, method));
 }
 
-// Scores every method on one photo into `result`; with `save_dir`
+// Scores the methods marked in `run` on one photo into *result, which holds
+// the scores kept of the others (resume) or is empty; with `save_dir`
 // (RunOptions::save_outputs), keeps each output and thumbnail there.
 Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
                   const std::string& photo, const std::vector<const Colorizer*>& methods,
-                  const std::vector<std::string>& names, const AbPrior& prior,
-                  const ImageReadOptions& read, const std::string& save_dir, json* result) {
+                  const std::vector<std::string>& names, const std::vector<char>& run,
+                  const AbPrior& prior, const ImageReadOptions& read, const std::string& save_dir,
+                  json* result) {
   cv::Mat image;
   TINT_RETURN_IF_ERROR(ReadImage(read, photo, &image));
   cv::Mat truth_l, truth_ab, truth8;
@@ -367,7 +375,7 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
       return Status::Error(annot_path.string() + ": label map does not match the photo");
     }
   }
-  json r;
+  json r = result->is_object() ? *result : json::object();
   r["photo"] = fs::path(photo).filename().string();
   r["width"] = image.cols;
   r["height"] = image.rows;
@@ -375,8 +383,9 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
   if (!save_dir.empty())
     TINT_RETURN_IF_ERROR(
         WriteThumb(truth8, GalleryThumbPath(save_dir, dataset.name, photo, "truth")));
-  json ms = json::object();
+  json ms = r.contains("methods") && r["methods"].is_object() ? r["methods"] : json::object();
   for (size_t m = 0; m < methods.size(); ++m) {
+    if (!run[m]) continue;
     const auto t0 = std::chrono::steady_clock::now();
     cv::Mat out8;
     ColorizeDetails details;
@@ -411,7 +420,9 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
     ms[names[m]] = j;
   }
   r["methods"] = ms;
-  if (dataset.regions) {
+  // Region scores depend on the data set's settings only, as the baseline's
+  // key does: kept with it, made again with it.
+  if (dataset.regions && (run[0] || !r.contains("regions"))) {
     std::vector<cv::Mat> truths;
     TINT_RETURN_IF_ERROR(ReadBsdsHumanSegmentations(dataset.segmentations_dir,
                                                     fs::path(photo).stem().string(), &truths));
@@ -434,16 +445,13 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
 
 std::string ResultStem(const std::string& photo) { return fs::path(photo).filename().string(); }
 
-// Every output save_outputs keeps of a photo is there.
-bool OutputsSaved(const std::string& out_dir, const std::string& dataset,
-                  const std::vector<std::string>& names, const std::string& photo) {
+// A method's output and thumbnail that save_outputs keeps of a photo are
+// there.
+bool OutputSaved(const std::string& out_dir, const std::string& dataset, const std::string& name,
+                 const std::string& photo) {
   std::error_code ec;
-  if (!fs::exists(GalleryThumbPath(out_dir, dataset, photo, "truth"), ec)) return false;
-  for (const std::string& name : names)
-    if (!fs::exists(SavedOutputPath(out_dir, dataset, name, photo), ec) ||
-        !fs::exists(GalleryThumbPath(out_dir, dataset, photo, name), ec))
-      return false;
-  return true;
+  return fs::exists(SavedOutputPath(out_dir, dataset, name, photo), ec) &&
+         fs::exists(GalleryThumbPath(out_dir, dataset, photo, name), ec);
 }
 
 // SHA-256 of a photo's bytes, which every result records ("photo_sha256"),
@@ -455,43 +463,54 @@ std::string PhotoSha256(const std::string& photo) {
   return Sha256OfFile(photo, &hex).ok() ? hex : std::string();
 }
 
-// Why a stored result cannot be used with `key` for a photo whose bytes hash
-// to `photo_sha256` (empty: it can). *redo is set when the file is not a
-// readable result, or is the result of other bytes of the photo: --resume
-// redoes such a result; one of other settings stops the run instead.
-std::string StoredResultProblem(const fs::path& path, const std::string& key,
-                                const std::string& photo_sha256,
-                                const std::vector<std::string>& names, bool* redo, json* result) {
-  *redo = false;
+// A stored result as --resume, the summary and --merge see it.
+struct StoredResult {
   json r;
+  // Why none of it can be used ("": it can): not a readable result, or the
+  // result of other bytes of the photo. --resume redoes such a result.
+  std::string problem;
+  // Per method (baseline first): its scores are there, with every metric,
+  // under its key; `unusable` says why the first that is not cannot be used.
+  std::vector<char> usable;
+  std::string unusable;
+};
+
+StoredResult ReadStoredResult(const fs::path& path, const std::vector<std::string>& keys,
+                              const std::string& photo_sha256,
+                              const std::vector<std::string>& names) {
+  StoredResult s;
+  s.usable.assign(names.size(), 0);
+  json& r = s.r;
   if (!ReadConfigFile(path.string(), &r).ok() || !r.is_object() || !r.contains("methods") ||
       !r["methods"].is_object()) {
-    *redo = true;
-    return path.string() + ": not a readable result";
-  }
-  if (!r.contains("key") || !r["key"].is_string() || r["key"] != key) {
-    return path.string() +
-           " was made with other settings (methods, data set, patch database or model)";
+    s.problem = path.string() + ": not a readable result";
+    return s;
   }
   if (photo_sha256.empty() || r.value("photo_sha256", std::string()) != photo_sha256) {
-    *redo = true;
-    return path.string() + " was made from other bytes of the photo (replaced since?)";
+    s.problem = path.string() + " was made from other bytes of the photo (replaced since?)";
+    return s;
   }
-  for (const std::string& name : names) {
-    if (!r["methods"].contains(name) || !r["methods"][name].is_object()) {
-      *redo = true;
-      return path.string() + ": has no result for method '" + name + "'";
-    }
-    for (const MetricInfo& metric : MetricTable()) {
-      const json& m = r["methods"][name];
-      if (!m.contains(metric.key) || !m[metric.key].is_number()) {
-        *redo = true;
-        return path.string() + ": has no '" + metric.key + "' for method '" + name + "'";
+  for (size_t m = 0; m < names.size(); ++m) {
+    const std::string& name = names[m];
+    std::string why;
+    const json& methods = r["methods"];
+    if (!methods.contains(name) || !methods[name].is_object()) {
+      why = "has no result for method '" + name + "'";
+    } else if (methods[name].value("key", std::string()) != keys[m]) {
+      why = "method '" + name +
+            "' was made with other settings (options, data set, patch database or model)";
+    } else {
+      for (const MetricInfo& metric : MetricTable()) {
+        if (!methods[name].contains(metric.key) || !methods[name][metric.key].is_number()) {
+          why = "has no '" + std::string(metric.key) + "' for method '" + name + "'";
+          break;
+        }
       }
     }
+    s.usable[m] = why.empty();
+    if (!why.empty() && s.unusable.empty()) s.unusable = path.string() + ": " + why;
   }
-  if (result != nullptr) *result = std::move(r);
-  return "";
+  return s;
 }
 
 }  // namespace
@@ -510,63 +529,81 @@ std::string GalleryThumbPath(const std::string& out_dir, const std::string& data
       .string();
 }
 
-std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset,
-                      const std::string& context) {
-  json methods = json::array();
-  for (const ExperimentMethod& m : config.methods) {
-    json method = {{"name", m.name},
-                   {"mode", m.spec.method},
-                   {"options", m.spec.options},
-                   {"model", m.spec.model}};
-    if (!m.hints.empty()) method.update({{"hints", m.hints}, {"hint_reach", m.hint_reach}});
-    if (!m.reference.empty()) method["reference"] = m.reference_of;
-    methods.push_back(method);
-  }
+std::vector<std::string> MethodKeys(const ExperimentConfig& config, const DatasetSpec& dataset,
+                                    const std::vector<std::string>& contexts) {
   const json d = {{"kind", dataset.kind},
                   {"split", dataset.split},
                   {"regions", dataset.regions},
                   {"segment_counts", dataset.segment_counts}};
-  const json key = {{"methods", methods}, {"dataset", d}, {"context", context}};
-  return Sha256Hex(key.dump());
+  auto context = [&](size_t m) { return m < contexts.size() ? contexts[m] : std::string(); };
+  std::vector<std::string> keys;
+  keys.push_back(
+      Sha256Hex(json({{"name", "grayscale"}, {"dataset", d}, {"context", context(0)}}).dump()));
+  for (size_t i = 0; i < config.methods.size(); ++i) {
+    const ExperimentMethod& m = config.methods[i];
+    json method = {{"name", m.name},        {"mode", m.spec.method}, {"options", m.spec.options},
+                   {"model", m.spec.model}, {"dataset", d},          {"context", context(i + 1)}};
+    if (!m.hints.empty()) method.update({{"hints", m.hints}, {"hint_reach", m.hint_reach}});
+    if (!m.reference.empty()) method["reference"] = m.reference_of;
+    keys.push_back(Sha256Hex(method.dump()));
+  }
+  return keys;
 }
 
 namespace {
 
+// One photo to score: which methods to run (baseline first), and the
+// stored result whose other methods' scores are kept (resume), or null.
+struct PhotoWork {
+  size_t photo = 0;
+  std::vector<char> run;
+  json kept;
+};
+
 // Before the first photo: what the run will do and, from each method's
-// stated cost scaled by the first photo's pixels, about how long.
+// stated cost scaled by the first photo's pixels, about how long; with
+// --resume, which methods it keeps and which it reruns.
 void PrintPlan(const ExperimentConfig& config, const std::vector<std::string>& names,
                const RunOptions& options, const std::vector<std::vector<std::string>>& lists,
-               const std::vector<std::vector<size_t>>& todos) {
+               const std::vector<std::vector<PhotoWork>>& work) {
   int photos = 0;
   double pixels = 0;
-  for (size_t d = 0; d < todos.size(); ++d) {
-    if (todos[d].empty()) continue;
-    const int mine = static_cast<int>(todos[d].size());
+  std::vector<int> runs(names.size(), 0);  // photos each method runs on
+  for (size_t d = 0; d < work.size(); ++d) {
+    if (work[d].empty()) continue;
+    const int mine = static_cast<int>(work[d].size());
     photos += mine;
+    for (const PhotoWork& w : work[d])
+      for (size_t m = 0; m < names.size(); ++m) runs[m] += w.run[m];
     cv::Mat first;
-    if (ReadImage(options.read, lists[d][todos[d][0]], &first).ok())
+    if (ReadImage(options.read, lists[d][work[d][0].photo], &first).ok())
       pixels += static_cast<double>(first.total()) * mine;
   }
   if (photos == 0) return;
   const double scale = pixels / photos / kTypicalPixels;  // the mean photo's size
-  std::string each;
+  std::string each, kept;
   double total = 0;
   bool unstated = false;
   for (size_t m = 0; m < names.size(); ++m) {
     const MethodInfo* info =
         FindMethod(m == 0 ? std::string("grayscale") : config.methods[m - 1].spec.method);
     const double s = info != nullptr ? info->typical_seconds * scale : 0;
-    unstated = unstated || s <= 0;
-    total += s;
-    char text[96];
+    unstated = unstated || (s <= 0 && runs[m] > 0);
+    total += s * runs[m];
+    char text[128];
     if (s <= 0)
       std::snprintf(text, sizeof text, "%s ?", names[m].c_str());
     else
       std::snprintf(text, sizeof text, "%s %.2g s%s", names[m].c_str(), s,
                     info->typical_seconds >= kSlowSeconds ? " (slow)" : "");
     each += (each.empty() ? "" : ", ") + std::string(text);
+    if (runs[m] < photos) {
+      std::snprintf(text, sizeof text, "%s (%d of %d photos kept)", names[m].c_str(),
+                    photos - runs[m], photos);
+      kept += (kept.empty() ? "" : ", ") + std::string(text);
+    }
   }
-  const double seconds = total * photos / std::max(1, options.jobs);
+  const double seconds = total / std::max(1, options.jobs);
   char when[48];
   if (seconds < 120)
     std::snprintf(when, sizeof when, "%.0f s", seconds);
@@ -579,16 +616,18 @@ void PrintPlan(const ExperimentConfig& config, const std::vector<std::string>& n
                "about %s at %d job(s)%s\n",
                photos, names.size(), each.c_str(), when, std::max(1, options.jobs),
                unstated ? ", more for the methods marked ?" : "");
+  if (!kept.empty())
+    std::fprintf(stderr, "tint eval: resume keeps the stored results of %s\n", kept.c_str());
 }
 
-// A data set's photos and, of them, this shard's not yet done (indices).
-// With --resume a stored result counts only when it was made with this
-// run's key (and, with save_outputs, its outputs are all there); a corrupt
-// one is redone, one of other settings stops the run.
-Status PhotosToDo(const ExperimentConfig& config, const DatasetSpec& dataset,
-                  const std::vector<std::string>& names, const RunOptions& options,
+// A data set's photos and, of them, this shard's work. With --resume a
+// stored method result is kept when its key is keys' (and, with
+// save_outputs, its output is there); a photo with nothing to rerun is
+// skipped, a corrupt result (or one of other bytes) is redone whole.
+Status PhotosToDo(const DatasetSpec& dataset, const std::vector<std::string>& names,
+                  const std::vector<std::string>& keys, const RunOptions& options,
                   RunCounts* counts, std::vector<std::string>* photos_out,
-                  std::vector<size_t>* todo_out) {
+                  std::vector<PhotoWork>* work_out) {
   std::vector<std::string> photos;
   TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
   const fs::path dir = fs::path(options.out_dir) / "photos" / dataset.name;
@@ -596,36 +635,38 @@ Status PhotosToDo(const ExperimentConfig& config, const DatasetSpec& dataset,
   fs::create_directories(dir, ec);
   if (ec) return Status::Error(dir.string() + ": cannot create (" + ec.message() + ")");
 
-  // This shard's photos not yet done. With --resume a stored result counts
-  // only when it was made with this run's key; a corrupt one is redone.
-  const std::string key = ResultKey(config, dataset, options.context);
-  std::vector<size_t> todo;
+  std::vector<PhotoWork> work;
   for (size_t i = 0; i < photos.size(); ++i) {
     if (static_cast<int>(i % options.shards) != options.shard) continue;
+    PhotoWork w;
+    w.photo = i;
+    w.run.assign(names.size(), 1);
     const fs::path result = dir / (ResultStem(photos[i]) + ".json");
     if (options.resume && fs::exists(result, ec)) {
-      bool corrupt = false;
-      const std::string problem =
-          StoredResultProblem(result, key, PhotoSha256(photos[i]), names, &corrupt, nullptr);
-      if (problem.empty()) {
-        if (!options.save_outputs ||
-            OutputsSaved(options.out_dir, dataset.name, names, photos[i])) {
+      StoredResult stored = ReadStoredResult(result, keys, PhotoSha256(photos[i]), names);
+      if (!stored.problem.empty()) {
+        std::fprintf(stderr, "tint eval: %s; redoing it\n", stored.problem.c_str());
+      } else {
+        bool any = options.save_outputs &&
+                   !fs::exists(GalleryThumbPath(options.out_dir, dataset.name, photos[i], "truth"));
+        for (size_t m = 0; m < names.size(); ++m) {
+          w.run[m] = !stored.usable[m] ||
+                     (options.save_outputs &&
+                      !OutputSaved(options.out_dir, dataset.name, names[m], photos[i]));
+          any = any || w.run[m];
+        }
+        if (!any) {
           ++counts->skipped;
           continue;
         }
-        // Its outputs are not all kept: done again, to keep them.
-      } else if (!corrupt) {
-        return Status::Error(problem +
-                             "; use another --out, or run without --resume to redo every photo");
-      } else {
-        std::fprintf(stderr, "tint eval: %s; redoing it\n", problem.c_str());
+        w.kept = std::move(stored.r);
       }
     }
     fs::remove(dir / (ResultStem(photos[i]) + ".error"), ec);
-    todo.push_back(i);
+    work.push_back(std::move(w));
   }
   *photos_out = std::move(photos);
-  *todo_out = std::move(todo);
+  *work_out = std::move(work);
   return Status::Ok();
 }
 
@@ -637,19 +678,21 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
   TINT_CHECK(methods.size() == names.size() && !methods.empty(), "one name per method");
   TINT_CHECK(!options.out_dir.empty(), "RunOptions.out_dir is required");
   *counts = RunCounts();
-  std::vector<std::vector<std::string>> lists(config.datasets.size());
-  std::vector<std::vector<size_t>> todos(config.datasets.size());
-  for (size_t d = 0; d < config.datasets.size(); ++d)
+  const size_t sets = config.datasets.size();
+  std::vector<std::vector<std::string>> lists(sets), keys(sets);
+  std::vector<std::vector<PhotoWork>> works(sets);
+  for (size_t d = 0; d < sets; ++d) {
+    keys[d] = MethodKeys(config, config.datasets[d], options.contexts);
     TINT_RETURN_IF_ERROR(
-        PhotosToDo(config, config.datasets[d], names, options, counts, &lists[d], &todos[d]));
-  if (options.progress) PrintPlan(config, names, options, lists, todos);
-  for (size_t d = 0; d < config.datasets.size(); ++d) {
+        PhotosToDo(config.datasets[d], names, keys[d], options, counts, &lists[d], &works[d]));
+  }
+  if (options.progress) PrintPlan(config, names, options, lists, works);
+  for (size_t d = 0; d < sets; ++d) {
     const DatasetSpec& dataset = config.datasets[d];
     const std::vector<std::string>& photos = lists[d];
-    const std::vector<size_t>& todo = todos[d];
+    std::vector<PhotoWork>& work = works[d];
     const fs::path dir = fs::path(options.out_dir) / "photos" / dataset.name;
-    const std::string key = ResultKey(config, dataset, options.context);
-    if (todo.empty()) continue;
+    if (work.empty()) continue;
 
     // The rebalanced AuC's prior: the truth of the whole data set (every
     // shard computes the same one).
@@ -666,29 +709,41 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
     std::atomic<size_t> next{0};
     std::atomic<int> finished{0};
     std::mutex mutex;
-    Progress progress(dataset.name, static_cast<int>(todo.size()));
+    Progress progress(dataset.name, static_cast<int>(work.size()));
     Status first_error;
     auto worker = [&]() {
-      for (size_t k = next++; k < todo.size(); k = next++) {
-        const std::string& photo = photos[todo[k]];
-        json result;
+      for (size_t k = next++; k < work.size(); k = next++) {
+        PhotoWork& w = work[k];
+        const std::string& photo = photos[w.photo];
+        json result = std::move(w.kept);
         const std::string photo_sha256 = PhotoSha256(photo);  // before the read that is scored
         const Status s =
-            ScorePhoto(config, dataset, photo, methods, names, prior, options.read,
+            ScorePhoto(config, dataset, photo, methods, names, w.run, prior, options.read,
                        options.save_outputs ? options.out_dir : std::string(), &result);
         Status ws;
+        int kept = 0;
         if (s.ok()) {
-          result["key"] = key;
+          for (size_t m = 0; m < names.size(); ++m) {
+            if (w.run[m])
+              result["methods"][names[m]]["key"] = keys[d][m];
+            else
+              ++kept;
+          }
+          result.erase("key");  // a whole-result key of older versions
           result["photo_sha256"] = photo_sha256;
           ws = WriteFileAtomic((dir / (ResultStem(photo) + ".json")).string(),
                                result.dump(1) + "\n");
         } else {
+          // The photo cannot be scored now: a result stored of it is stale.
+          std::error_code ec;
+          fs::remove(dir / (ResultStem(photo) + ".json"), ec);
           ws = WriteFileAtomic((dir / (ResultStem(photo) + ".error")).string(), s.message() + "\n");
         }
         std::lock_guard<std::mutex> lock(mutex);
         if (!ws.ok() && first_error.ok()) first_error = ws;
         if (s.ok()) {
           ++counts->done;
+          counts->kept += kept;
         } else {
           std::fprintf(stderr, "tint eval: error: %s (skipped)\n", s.message().c_str());
           ++counts->failed;
@@ -759,7 +814,7 @@ Status AddPhotoResult(const DatasetSpec& dataset, const std::vector<std::string>
     const json& j = r["methods"][name];
     *csv << dataset.name << "," << r.value("photo", std::string()) << "," << name;
     for (const auto& m : metric_keys) {
-      const double v = j.at(m).get<double>();  // StoredResultProblem checked every key
+      const double v = j.at(m).get<double>();  // ReadStoredResult checked every key
       d->sum[name][m] += v;
       d->values[name][m].push_back(v);
       *csv << "," << v;
@@ -789,10 +844,10 @@ Status AddPhotoResult(const DatasetSpec& dataset, const std::vector<std::string>
 Status SumDataset(const ExperimentConfig& config, const DatasetSpec& dataset,
                   const std::vector<std::string>& names,
                   const std::vector<std::string>& metric_keys, const std::string& out_dir,
-                  const std::string& context, const std::vector<std::string>& photos,
+                  const std::vector<std::string>& contexts, const std::vector<std::string>& photos,
                   std::ostringstream* csv, DatasetSums* d) {
   const fs::path dir = fs::path(out_dir) / "photos" / dataset.name;
-  const std::string key = ResultKey(config, dataset, context);
+  const std::vector<std::string> keys = MethodKeys(config, dataset, contexts);
   std::error_code ec;
   for (const std::string& photo : photos) {
     const fs::path result = dir / (ResultStem(photo) + ".json");
@@ -800,16 +855,15 @@ Status SumDataset(const ExperimentConfig& config, const DatasetSpec& dataset,
       (fs::exists(dir / (ResultStem(photo) + ".error"), ec) ? d->failed : d->missing) += 1;
       continue;
     }
-    json r;
-    bool corrupt = false;
-    const std::string problem =
-        StoredResultProblem(result, key, PhotoSha256(photo), names, &corrupt, &r);
-    if (!problem.empty()) {
-      return Status::Error(
-          problem + (corrupt ? "; run again with --resume to redo it"
-                             : "; results of other settings are never mixed: use another --out"));
+    const StoredResult stored = ReadStoredResult(result, keys, PhotoSha256(photo), names);
+    if (!stored.problem.empty())
+      return Status::Error(stored.problem + "; run again with --resume to redo it");
+    if (!stored.unusable.empty()) {
+      return Status::Error(stored.unusable +
+                           "; results of other settings are never mixed: run again with --resume "
+                           "to rerun only what changed, or use another --out");
     }
-    TINT_RETURN_IF_ERROR(AddPhotoResult(dataset, names, metric_keys, result, r, csv, d));
+    TINT_RETURN_IF_ERROR(AddPhotoResult(dataset, names, metric_keys, result, stored.r, csv, d));
   }
   return Status::Ok();
 }
@@ -916,7 +970,7 @@ std::string StatsCsv(const json& summary) {
 }  // namespace
 
 Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std::string>& names,
-                           const std::string& out_dir, const std::string& context,
+                           const std::string& out_dir, const std::vector<std::string>& contexts,
                            const json& provenance, json* summary) {
   json out;
   std::vector<std::string> metric_keys;  // the table's keys, in its order
@@ -936,7 +990,7 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
     TINT_RETURN_IF_ERROR(ListPhotos(dataset, &photos));
     DatasetSums sums;
     TINT_RETURN_IF_ERROR(
-        SumDataset(config, dataset, names, metric_keys, out_dir, context, photos, &csv, &sums));
+        SumDataset(config, dataset, names, metric_keys, out_dir, contexts, photos, &csv, &sums));
     json d;
     d["name"] = dataset.name;
     d["kind"] = dataset.kind;
@@ -962,8 +1016,8 @@ Status SummarizeExperiment(const ExperimentConfig& config, const std::vector<std
 }
 
 Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::string>& names,
-                         const std::string& context, const std::vector<std::string>& from_dirs,
-                         const std::string& out_dir) {
+                         const std::vector<std::string>& contexts,
+                         const std::vector<std::string>& from_dirs, const std::string& out_dir) {
   // Every file is checked before the first is copied: a shard of another
   // config, of other photos or with stray files changes nothing.
   std::vector<std::pair<fs::path, fs::path>> copies;  // from, to
@@ -976,7 +1030,7 @@ Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::
       photo_of[ResultStem(photo) + ".json"] = photo;
       photo_of[ResultStem(photo) + ".error"] = photo;
     }
-    const std::string key = ResultKey(config, d, context);
+    const std::vector<std::string> keys = MethodKeys(config, d, contexts);
     for (const std::string& from : from_dirs) {
       if (from.empty()) continue;
       const fs::path src = fs::path(from) / "photos" / d.name;
@@ -991,9 +1045,9 @@ Status MergeShardResults(const ExperimentConfig& config, const std::vector<std::
                                d.name + " in this config; nothing was merged");
         }
         if (e.path().extension() == ".json") {
-          bool redo = false;
-          const std::string problem =
-              StoredResultProblem(e.path(), key, PhotoSha256(photo->second), names, &redo, nullptr);
+          const StoredResult stored =
+              ReadStoredResult(e.path(), keys, PhotoSha256(photo->second), names);
+          const std::string& problem = !stored.problem.empty() ? stored.problem : stored.unusable;
           if (!problem.empty()) return Status::Error(problem + "; nothing was merged");
         }
         copies.emplace_back(e.path(), dst / name);

@@ -50,6 +50,9 @@ struct ExperimentMethod {
   // paths as in the config). A photo with no line is an error of that photo.
   std::string reference;                                                    // the file (resolved)
   std::map<std::pair<std::string, std::string>, std::string> reference_of;  // (dataset, photo)
+  // Config key db: this method's own patch database (resolved; methods that
+  // read one only), so that a database A/B is one run. Empty: the run's --db.
+  std::string db;
 };
 
 struct ExperimentConfig {
@@ -72,22 +75,27 @@ Status ResolveDataset(const std::string& where, DatasetSpec* dataset);
 // Sorted photo paths of a data set (after limit).
 Status ListPhotos(const DatasetSpec& dataset, std::vector<std::string>* photos);
 
-// What a per-photo result depends on besides the photo: the config's methods
-// (name, mode, options, model), the data set's settings, and `context` (the
-// caller's hash of the patch database and model files). Stored in every
-// result as "key"; --resume and the summary refuse results of another key.
-// Each result also records the SHA-256 of its photo's bytes: a result of
-// other bytes is redone by --resume and refused by the summary.
-std::string ResultKey(const ExperimentConfig& config, const DatasetSpec& dataset,
-                      const std::string& context);
+// What each method's scores of a photo depend on besides the photo: the
+// method (name, mode, options, model, guides), the data set's settings, and
+// the method's `contexts` entry (the caller's hash of the patch database it
+// reads and of its model file). One key per method, the grayscale baseline
+// first (contexts[0]); an empty `contexts` is all "". Each method's scores
+// in a result record their key: --resume keeps the methods whose key did
+// not change and reruns the others; the summary and --merge refuse scores
+// of another key. Each result also records the SHA-256 of its photo's
+// bytes: a result of other bytes is redone by --resume and refused by the
+// summary.
+std::vector<std::string> MethodKeys(const ExperimentConfig& config, const DatasetSpec& dataset,
+                                    const std::vector<std::string>& contexts);
 
 struct RunOptions {
   std::string out_dir;
-  std::string context;  // see ResultKey
+  std::vector<std::string> contexts;  // per method, baseline first: see MethodKeys
   int jobs = 1;
   int shard = 0, shards = 1;  // this process handles photos with index % shards == shard
-  // Skip photos whose result exists with this run's key; a corrupt result is
-  // redone, one made with another key stops the run before any work.
+  // Keep each stored method result whose key is this run's (MethodKeys) and
+  // rerun only the others; a photo with nothing to rerun is skipped. A
+  // corrupt result, or one of other bytes of the photo, is redone whole.
   bool resume = false;
   // Keep every output: <out>/outputs/<data set>/<method>/<photo>.png, and a
   // thumbnail of each beside the truth's for the gallery,
@@ -109,9 +117,10 @@ constexpr int kGalleryThumbWidth = 160;
 // Runs every data set; `methods` holds the grayscale baseline first, then one
 // colorizer per config method, in order. Writes <out>/photos/<dataset>/<photo>.json
 // per photo (or .error with one line when the photo cannot be read) and
-// returns the count of photos done now, skipped (resume) and failed.
+// returns the count of photos done now, skipped (resume) and failed, and
+// of the method results that resume kept in the photos done now.
 struct RunCounts {
-  int done = 0, skipped = 0, failed = 0;
+  int done = 0, skipped = 0, failed = 0, kept = 0;
 };
 Status RunExperiment(const ExperimentConfig& config, const std::vector<const Colorizer*>& methods,
                      const std::vector<std::string>& method_names, const RunOptions& options,
@@ -121,11 +130,11 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
 // and <out>/summary.json (means per data set and method, the baseline beside
 // each, provenance); returns the summary. Photos missing from some method are
 // reported in the summary.
-// Results whose key differs from ResultKey(config, dataset, context) are refused.
+// Scores whose key differs from MethodKeys(config, dataset, contexts) are refused.
 Status SummarizeExperiment(const ExperimentConfig& config,
                            const std::vector<std::string>& method_names, const std::string& out_dir,
-                           const std::string& context, const nlohmann::json& provenance,
-                           nlohmann::json* summary);
+                           const std::vector<std::string>& contexts,
+                           const nlohmann::json& provenance, nlohmann::json* summary);
 
 // Copies the per-photo results of other shard folders (runs of the same
 // config, methods and context) into out_dir; an empty name is skipped (a
@@ -133,7 +142,8 @@ Status SummarizeExperiment(const ExperimentConfig& config,
 // result of other settings or other photo bytes, or a file that is no
 // photo's result, refuses the merge before anything is written.
 Status MergeShardResults(const ExperimentConfig& config,
-                         const std::vector<std::string>& method_names, const std::string& context,
+                         const std::vector<std::string>& method_names,
+                         const std::vector<std::string>& contexts,
                          const std::vector<std::string>& from_dirs, const std::string& out_dir);
 
 // Colorizes one photo of a data set with method m (0: the baseline, else

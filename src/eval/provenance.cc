@@ -28,6 +28,16 @@ nlohmann::json RunProvenance(const ExperimentConfig& config, const std::string& 
   p["patchdb"] = db_dir;
   for (const ExperimentMethod& m : methods) {
     const MethodInfo* info = FindMethod(m.spec.method);
+    if (info == nullptr || !info->reads_database) continue;
+    // Each method that reads a database: the run's, or its own (db =).
+    const std::string& dir = m.db.empty() ? db_dir : m.db;
+    std::string hash;
+    p["patchdbs"][m.name] = {{"dir", dir}};
+    if (Sha256OfFile((fs::path(dir) / "manifest.json").string(), &hash).ok())
+      p["patchdbs"][m.name]["manifest_sha256"] = hash;
+  }
+  for (const ExperimentMethod& m : methods) {
+    const MethodInfo* info = FindMethod(m.spec.method);
     if (info == nullptr || !info->takes_model) continue;
     ModelCard card;
     ModelCardOptions options;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -446,7 +447,7 @@ TEST_F(AdversarialTest, AValidCacheDoesNotStandInForMissingOrChangedPatches) {
 
 // ---- 12-13. Resumed experiments -----------------------------------------------------
 
-TEST_F(AdversarialTest, ResumeRefusesResultsOfOtherSettingsAndRedoesCorruptOnes) {
+TEST_F(AdversarialTest, ResumeRerunsOnlyChangedMethodsAndRedoesCorruptOnes) {
   AddSome();
   fs::create_directories(dir_ + "/photos");
   fs::copy_file(image_, dir_ + "/photos/a.png");
@@ -462,17 +463,82 @@ TEST_F(AdversarialTest, ResumeRefusesResultsOfOtherSettingsAndRedoesCorruptOnes)
   const std::string run =
       "eval --config " + dir_ + "/exp.toml --db " + db_ + " --out " + dir_ + "/res";
   ASSERT_EQ(Tint(run).exit_code, 0) << Tint(run).err;
-  // Other method options into the same folder.
+  const std::string before = Slurp(dir_ + "/res/photos/mine/a.png.json");
+  // Other method options into the same folder: the summary alone refuses
+  // to mix them; --resume keeps the baseline and reruns the method.
   config("5");
-  ExpectOneLineFailure(Tint(run + " --resume"), "made with other settings");
-  ExpectOneLineFailure(Tint(run.substr(0, run.size()) + " --merge"), "made with other settings");
+  ExpectOneLineFailure(Tint(run + " --merge"), "method 'classic' was made with other settings");
+  RunResult r = Tint(run + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resume keeps the stored results of grayscale (2 of 2 photos kept)\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 photos done, 0 already done"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 method results of the photos done were kept"), std::string::npos)
+      << r.err;
+  const nlohmann::json was = nlohmann::json::parse(before),
+                       now = nlohmann::json::parse(Slurp(dir_ + "/res/photos/mine/a.png.json"));
+  EXPECT_EQ(now["methods"]["grayscale"], was["methods"]["grayscale"]);
+  EXPECT_NE(now["methods"]["classic"]["key"], was["methods"]["classic"]["key"]);
   // A corrupt result is redone, not trusted.
-  config("7");
   Spit(dir_ + "/res/photos/mine/a.png.json", "{\"methods\": ");
-  const RunResult r = Tint(run + " --resume");
+  r = Tint(run + " --resume");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("redoing it"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("1 photos done, 1 already done"), std::string::npos) << r.err;
+}
+
+// A method's own database (db = in its [[method]]) is read by that method
+// only, recorded in the provenance, and part of that method's key: a change
+// to it reruns that method alone.
+TEST_F(AdversarialTest, AMethodsOwnDatabaseIsItsAloneAndPartOfItsKey) {
+  AddSome();
+  const std::string other = dir_ + "/other-db";
+  fs::create_directories(other);
+  ASSERT_EQ(Tint("db --db " + other + " add --label grass --image " + image_ +
+                 " --rect 40,90,40,28 --rect 100,90,40,28")
+                .exit_code,
+            0);
+  ASSERT_EQ(Tint("db --db " + other + " add --label sky --image " + image_ + " --rect 0,0,40,24")
+                .exit_code,
+            0);
+  fs::create_directories(dir_ + "/photos");
+  fs::copy_file(image_, dir_ + "/photos/a.png");
+  fs::copy_file(testing::TestDataPath("bridge_small.jpg"), dir_ + "/photos/b.jpg");
+  const std::string method = "mode = \"classic\"\noptions = { calibration_step = 0 }\n";
+  Spit(dir_ + "/exp.toml",
+       "name = \"db-ab\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\n"
+       "path = \"photos\"\n[[method]]\nname = \"run-db\"\n" +
+           method + "[[method]]\nname = \"own-db\"\ndb = \"other-db\"\n" + method);
+  const std::string run =
+      "eval --config " + dir_ + "/exp.toml --db " + db_ + " --out " + dir_ + "/res";
+  RunResult r = Tint(run);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json summary = nlohmann::json::parse(Slurp(dir_ + "/res/summary.json"));
+  const nlohmann::json& dbs = summary["provenance"]["patchdbs"];
+  EXPECT_EQ(dbs["run-db"]["dir"], db_);
+  EXPECT_EQ(dbs["own-db"]["dir"], other);
+  EXPECT_NE(dbs["run-db"]["manifest_sha256"], dbs["own-db"]["manifest_sha256"]);
+  const nlohmann::json& methods = summary["datasets"][0]["methods"];
+  EXPECT_NE(methods[1]["mean"]["auc"], methods[2]["mean"]["auc"]);  // two databases, two rows
+  // The method's own database changes: --resume reruns that method only.
+  ASSERT_EQ(Tint("db --db " + other + " add --label earth --image " + image_ + " --rect 0,60,30,30")
+                .exit_code,
+            0);
+  ExpectOneLineFailure(Tint(run + " --merge"), "method 'own-db' was made with other settings");
+  r = Tint(run + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resume keeps the stored results of grayscale (2 of 2 photos kept), run-db "
+                       "(2 of 2 photos kept)\n"),
+            std::string::npos)
+      << r.err;
+  // Only methods that read a database take one.
+  Spit(dir_ + "/bad.toml",
+       "name = \"bad\"\n[[dataset]]\nname = \"mine\"\nkind = \"folder\"\n"
+       "path = \"photos\"\n[[method]]\nname = \"w\"\nmode = \"cnn\"\n"
+       "db = \"other-db\"\n");
+  ExpectOneLineFailure(Tint("eval --config " + dir_ + "/bad.toml --out " + dir_ + "/bad"),
+                       "method 'cnn' reads no patch database ('db')");
 }
 
 TEST_F(AdversarialTest, OptionsOfTheOtherEvalFormAreRefused) {

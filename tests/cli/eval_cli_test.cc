@@ -293,6 +293,38 @@ TEST_F(ConfiguredEvalTest, ResumeJobsAndShardsGiveTheSameNumbers) {
   EXPECT_EQ(without_seconds(Read(dir_ + "/s0/per_photo.csv")), without_seconds(reference));
 }
 
+// --resume after one method's options changed keeps the other two methods'
+// results as they were (to the byte, their seconds too) and reruns that one.
+TEST_F(ConfiguredEvalTest, ResumeKeepsTwoMethodsAndRerunsOne) {
+  ASSERT_TRUE(fs::remove(photos_ + "/c.png"));
+  ASSERT_EQ(Eval("--out " + dir_ + "/r").exit_code, 0);
+  auto rows = [&](const std::string& method) {
+    std::string out;
+    std::istringstream in(Read(dir_ + "/r/per_photo.csv"));
+    for (std::string line; std::getline(in, line);)
+      if (line.find("," + method + ",") != std::string::npos) out += line + "\n";
+    return out;
+  };
+  const std::string grayscale = rows("grayscale"), classic = rows("classic"), hc = rows("hc");
+  ASSERT_EQ(Count(hc, "\n"), 2);
+  std::string text = Read(dir_ + "/c.toml");
+  const size_t at = text.find("query_stride = 3");
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/c.toml", text.replace(at, 16, "query_stride = 4")).ok());
+  const RunResult r = Eval("--out " + dir_ + "/r --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resume keeps the stored results of grayscale (2 of 2 photos kept), hc (2 "
+                       "of 2 photos kept)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("4 method results of the photos done were kept"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(rows("grayscale"), grayscale);
+  EXPECT_EQ(rows("hc"), hc);
+  EXPECT_NE(rows("classic"), classic);
+  EXPECT_EQ(Count(rows("classic"), "\n"), 2);
+}
+
 // A method with strokes per photo (<hints>/<stem>.png); a photo
 // without its strokes is an error of that photo; bad hints keys stop the run.
 TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {

@@ -82,7 +82,7 @@ TEST(MetricTableTest, AnAddedMetricReachesTheResultsTheSummaryAndTheCsv) {
   ASSERT_TRUE(RunExperiment(config, {grey.get()}, {"grayscale"}, options, &counts).ok());
   nlohmann::json summary;
   const Status s =
-      SummarizeExperiment(config, {"grayscale"}, out, "", nlohmann::json::object(), &summary);
+      SummarizeExperiment(config, {"grayscale"}, out, {}, nlohmann::json::object(), &summary);
   ASSERT_TRUE(s.ok()) << s.message();
   const auto& mean = summary["datasets"][0]["methods"][0]["mean"];
   ASSERT_TRUE(mean.contains("toy_mean_b"));
