@@ -28,6 +28,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchjson  # noqa: E402
+
 import cv2
 import numpy as np
 
@@ -91,6 +94,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small database and samples (CI)")
     ap.add_argument("--query-stride", type=int, default=3, help="tint's query grid (its default: 3)")
     args = ap.parse_args()
+    load_start = benchjson.loadavg()
     try:
         from sklearn.metrics.pairwise import cosine_similarity
         from skimage.segmentation import slic
@@ -153,6 +157,7 @@ def main():
     out = {"context": {"date": datetime.datetime.now().isoformat(timespec="seconds"), "peers_commit": commit,
                        "host_name": platform.node(), "executable": "benchmarks/peers.py",
                        "num_cpus": os.cpu_count(), "tint_mode": "quick" if args.quick else "full",
+                       "load_avg_start": load_start, "load_avg_end": benchjson.loadavg(),
                        "python": platform.python_version(),
                        "sklearn": __import__("sklearn").__version__,
                        "skimage": __import__("skimage").__version__, "numpy": np.__version__},

@@ -6,7 +6,9 @@ usage: benchmarks/process.py --tint BIN --photos DIR --out FILE.json
                              [--runs N] [--quick]
 
 Each case runs the real binary N times after one warm-up run and keeps the
-median wall time and the median peak resident memory (ru_maxrss of the child,
+median wall time (real_time), with the mean, standard deviation, min and max
+of the runs (mean_seconds, stddev_seconds, min_seconds, max_seconds, and the
+runs themselves for compare.py's U test), and the median peak resident memory (ru_maxrss of the child,
 from wait4). "Cold" cases first drop tint's own files and the shared
 libraries it loads from the page cache (posix_fadvise DONTNEED), so the
 process reads them from disk again. Classic and CNN cases run with -v and
@@ -33,6 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchjson  # noqa: E402
 
 READY = re.compile(r"ready in ([0-9.]+) s")
 
@@ -89,6 +94,10 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     runs = 1 if args.quick else args.runs
+    load_start = benchjson.loadavg()
+    if load_start and load_start[0] > (os.cpu_count() or 1):
+        print(f"warning: load average {load_start[0]:.2f} exceeds the {os.cpu_count()} cores: "
+              "timings will be slow", file=sys.stderr)
 
     photos = sorted(os.path.join(args.photos, f) for f in os.listdir(args.photos)
                     if f.lower().endswith((".jpg", ".png")))
@@ -208,7 +217,10 @@ def main():
                 row["baseline_seconds"] = med
             else:
                 row["real_time"] = row["cpu_time"] = med
+                row["mean_seconds"] = statistics.mean(walls)
+                row["stddev_seconds"] = statistics.stdev(walls) if len(walls) > 1 else 0.0
                 row["min_seconds"], row["max_seconds"] = min(walls), max(walls)
+                row["seconds_runs"] = walls
             row[prefix + "peak_rss_MB"] = statistics.median(rss)
             if readies:
                 row[prefix + "ready_s"] = statistics.median(readies)
@@ -217,7 +229,9 @@ def main():
         benchmarks.append(row)
         extra = f", baseline {row['baseline_seconds']:.3f} s ({row['speedup']:.2f}x)" \
             if "speedup" in row else ""
-        print(f"{case}: {row['real_time']:.3f} s, {row['peak_rss_MB']:.0f} MB{extra}", flush=True)
+        print(f"{case}: median {row['real_time']:.3f} s, mean {row['mean_seconds']:.3f} ± "
+              f"{row['stddev_seconds']:.3f} s, min {row['min_seconds']:.3f}, max {row['max_seconds']:.3f} "
+              f"({len(samples['current'])} runs), {row['peak_rss_MB']:.0f} MB{extra}", flush=True)
 
     def commit():
         try:
@@ -238,7 +252,8 @@ def main():
                # Every peak RSS is at least this (see run_once): far below tint's.
                "process_runner_rss_MB": runner_mb,
                "tint_commit": commit(), "process_runs": runs, "process_photo": os.path.basename(one),
-               "process_baseline": args.baseline_label or args.baseline or ""}
+               "process_baseline": args.baseline_label or args.baseline or "",
+               "load_avg_start": load_start, "load_avg_end": benchjson.loadavg()}
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
         json.dump({"context": context, "benchmarks": benchmarks}, f, indent=1)

@@ -12,6 +12,7 @@ scripts/bench.sh ran with --baseline).
 Every figure names the benchmark it comes from.
 """
 import argparse
+import json
 import os
 import sys
 
@@ -135,6 +136,14 @@ def main():
     def proc(case, key="seconds"):
         return r.get(f"Process/{case}", {}).get(key)
 
+    def spread(case):
+        """The runs of a whole-process case: mean ± σ, min..max (process.py)."""
+        if proc(case, "mean_seconds") is None:
+            return ""
+        return (f" median (mean {seconds(proc(case, 'mean_seconds'))} ± {seconds(proc(case, 'stddev_seconds'))}, "
+                f"{seconds(proc(case, 'min_seconds'))}..{seconds(proc(case, 'max_seconds'))}, "
+                f"{int(proc(case, 'runs'))} run{'s' if proc(case, 'runs') != 1 else ''})")
+
     def before(case):
         base = proc(case, "baseline_seconds")
         return f"{base / proc(case):.2f}x ({seconds(base)} before)" if base else "n/a"
@@ -151,7 +160,7 @@ def main():
         ready = proc(case, "ready_s")
         ready_text = f"; ready (database or model loaded) {seconds(ready)} after main" if ready else ""
         rows.append((f"Whole process, {label} (`Process/{case}`)",
-                     f"{seconds(s_)}, {proc(case, 'peak_rss_MB'):.0f} MB{ready_text}",
+                     f"{seconds(s_)}{spread(case)}, {proc(case, 'peak_rss_MB'):.0f} MB{ready_text}",
                      f"<= {target:.2f} s", met(s_ <= target), before(case)))
         if ready is not None:
             rows.append((f"Start-up beyond library loading, {case} (`Process/{case}`, ready_s)",
@@ -180,10 +189,26 @@ def main():
     peers = (f"; peers: Python {ctx.get('python', '?')}, scikit-learn {ctx.get('sklearn', '?')}, "
              f"scikit-image {ctx.get('skimage', '?')}" if "sklearn" in ctx else "")
     baseline = (f"; whole-process baseline: {ctx['process_baseline']}" if ctx.get("process_baseline") else "")
+    load = ""
+    if ctx.get("load_avg_start") and ctx.get("load_avg_end"):
+        load = (f"; load average {ctx['load_avg_start'][0]:.2f} at the start, "
+                f"{ctx['load_avg_end'][0]:.2f} at the end of the last file read")
+        if benchjson.loaded(ctx):
+            load += " (**loaded: the timings may be slow**)"
     lines = [f"Measured at {ctx.get('tint_commit', '?')} on {ctx.get('num_cpus', '?')} x {ctx.get('tint_cpu', '?')} "
-             f"({ctx.get('date', '?')[:10]}){peers}{baseline}.", "",
+             f"({ctx.get('date', '?')[:10]}){peers}{baseline}{load}.", "",
              "| stage | figure | target | met | peer ratio |", "|---|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in rows]
+    hf = os.path.join(args.results, benchjson.HYPERFINE)
+    if os.path.isfile(hf):
+        # scripts/bench.sh's cross-check of the whole process with hyperfine.
+        with open(hf) as f:
+            results = json.load(f).get("results", [])
+        lines += ["", "The whole process as hyperfine times it (`hyperfine.json`):", "",
+                  "| command | mean ± σ | median | min .. max | runs |", "|---|---|---|---|---|"]
+        lines += [f"| {h['command']} | {seconds(h['mean'])} ± {seconds(h['stddev'] or 0)} | "
+                  f"{seconds(h['median'])} | {seconds(h['min'])} .. {seconds(h['max'])} | "
+                  f"{len(h.get('times', []))} |" for h in results]
     text = "\n".join(lines) + "\n"
     if args.out:
         with open(args.out + ".tmp", "w") as f:

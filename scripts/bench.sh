@@ -14,7 +14,14 @@
 #               beside this build: the table gives the before/after ratio
 #   --process-only  only the whole-process benchmark (and the table)
 # A reference run takes about 15 minutes on the 2-core machine; run it on an
-# idle machine. The folder is written under a temporary name and renamed at
+# idle machine: every results file records the load average at its start and
+# end, and the tools warn when it exceeds the core count.
+# The benchmarks are part of the default build (TINT_BUILD_BENCHMARKS is ON).
+# This script builds in build/ when build/ is a Release build with them, or
+# makes build/ when there is none; any other build/ (Debug, benchmarks off)
+# is left as it is and the benchmarks are built in build-bench/ instead.
+# Whole-process timing is also cross-checked with hyperfine (Debian's), when
+# it is installed: hyperfine.json. The folder is written under a temporary name and renamed at
 # the end, so an interrupted run leaves no half result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,11 +43,26 @@ while [ "$#" -gt 0 ]; do
 done
 
 bash scripts/install_deps.sh python3-opencv python3-numpy python3-sklearn python3-skimage \
-  wrk redis-server
-bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_BENCHMARKS=ON
-cmake --build build --parallel
+  python3-scipy wrk redis-server hyperfine
+cached() { sed -n "s/^$1:[A-Z]*=//p" build/CMakeCache.txt 2>/dev/null; }
+if [ ! -f build/CMakeCache.txt ]; then
+  bash scripts/configure.sh build -DCMAKE_BUILD_TYPE=Release
+  bin=build/bin
+elif [ "$(cached CMAKE_BUILD_TYPE)" = Release ] && [ "$(cached TINT_BUILD_BENCHMARKS)" = ON ]; then
+  bin=build/bin
+else
+  echo "bench: build/ is not a Release build with the benchmarks; building them in build-bench/" >&2
+  bash scripts/configure.sh build-bench -DCMAKE_BUILD_TYPE=Release -DTINT_BUILD_BENCHMARKS=ON \
+    -DTINT_BUILD_TESTS=OFF -DTINT_BUILD_PYTHON=OFF
+  bin=build-bench/bin
+fi
+cmake --build "$(dirname "$bin")" --parallel
 # The index cache the classic benchmarks load (built in memory otherwise).
-./build/bin/tint db build >/dev/null
+"./$bin/tint" db build >/dev/null
+load=$(/usr/bin/python3 benchmarks/benchjson.py loadavg)
+if awk -v l="${load%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
+  echo "bench: warning: load average ${load%% *} exceeds the $(nproc) cores: timings will be slow" >&2
+fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
 machine="$(nproc)cpu-${cpu:-unknown}"
@@ -56,13 +78,16 @@ mkdir -p "$tmp"
 if [ "$process_only" -eq 0 ]; then
   for stage in luminance otsu neighborhood ncut transfer cnn match end_to_end; do
     echo "== bench_${stage}"
-    "./build/bin/bench_${stage}" "${quick[@]}" --benchmark_out="$tmp/${stage}.json" \
+    start=$(/usr/bin/python3 benchmarks/benchjson.py loadavg)
+    "./$bin/bench_${stage}" "${quick[@]}" --benchmark_out="$tmp/${stage}.json" \
       --benchmark_out_format=json "${extra[@]}"
+    /usr/bin/python3 benchmarks/benchjson.py stamp "$tmp/${stage}.json" "$start" \
+      "$(/usr/bin/python3 benchmarks/benchjson.py loadavg)"
   done
   echo "== peers (scikit-learn, scikit-image)"
   /usr/bin/python3 benchmarks/peers.py "${quick[@]}" --out "$tmp/peers.json"
   echo "== the service under load (benchmarks/serve_load.py)"
-  /usr/bin/python3 benchmarks/serve_load.py "${quick[@]}" --tint build/bin/tint --out "$tmp/serve"
+  /usr/bin/python3 benchmarks/serve_load.py "${quick[@]}" --tint "$bin/tint" --out "$tmp/serve"
 fi
 
 baseline_args=()
@@ -87,8 +112,22 @@ if [ -n "$baseline" ]; then
                  --baseline-label "$baseline ($(git rev-parse --short "$want"))")
 fi
 echo "== whole process (benchmarks/process.py)"
-/usr/bin/python3 benchmarks/process.py --tint build/bin/tint "${quick[@]}" "${baseline_args[@]}" \
-  --photos "${TINT_DATA_ROOT:-../shared/data}/bsds500/images/test" --out "$tmp/process.json"
+photos="${TINT_DATA_ROOT:-../shared/data}/bsds500/images/test"
+/usr/bin/python3 benchmarks/process.py --tint "$bin/tint" "${quick[@]}" "${baseline_args[@]}" \
+  --photos "$photos" --out "$tmp/process.json"
+if command -v hyperfine >/dev/null; then
+  # The well-kept tool's view of the two headline cases (mean ± σ, min, max,
+  # every run's time), beside process.py's medians.
+  echo "== whole process, hyperfine"
+  one=$(find "$photos" -maxdepth 1 -name '*.jpg' | sort | head -1)
+  runs=7
+  if [ "${#quick[@]}" -gt 0 ]; then runs=2; fi
+  hf_out=$(mktemp -d)
+  hyperfine -N --warmup 1 --runs "$runs" --export-json "$tmp/hyperfine.json" \
+    -n "classic, one 481x321 photo" "$bin/tint colorize $one -o $hf_out/classic.png --require-cache" \
+    -n "cnn, one 481x321 photo" "$bin/tint colorize $one -o $hf_out/cnn.png --method cnn"
+  rm -rf "$hf_out"
+fi
 /usr/bin/python3 benchmarks/table.py "$tmp" --out "$tmp/table.md"
 if [ -f "$tmp/serve/table.md" ]; then
   { echo; cat "$tmp/serve/table.md"; } >> "$tmp/table.md"

@@ -58,6 +58,30 @@ class CompareTest(unittest.TestCase):
             line = next(l for l in out.splitlines() if l.startswith("BM_X/1 "))
             self.assertIn("(same, few repetitions)", line)
 
+    def test_a_loaded_machine_is_warned_of(self):
+        with tempfile.TemporaryDirectory() as d:
+            write(f"{d}/a.json", [bench("BM_X/1", 10.0)], load_avg_start=[0.4, 0.5, 0.5],
+                  load_avg_end=[0.6, 0.5, 0.5])
+            write(f"{d}/b.json", [bench("BM_X/1", 20.0)], load_avg_start=[1.5, 1.0, 1.0],
+                  load_avg_end=[6.85, 3.0, 2.0])
+            code, out = run(f"{ROOT}/benchmarks/compare.py", f"{d}/a.json", f"{d}/b.json")
+            self.assertEqual(code, 0, out)
+            self.assertNotIn("a.json: load average", out)
+            self.assertIn("b.json: load average 6.85 at end exceeds its 2 cores", out)
+
+    def test_whole_process_runs_are_u_tested(self):
+        with tempfile.TemporaryDirectory() as d:
+            def proc(path, times):
+                write(path, [{"name": "Process/classic", "run_name": "Process/classic", "run_type": "iteration",
+                              "iterations": len(times), "real_time": sorted(times)[len(times) // 2],
+                              "time_unit": "s", "seconds_runs": times}])
+            proc(f"{d}/a.json", [0.50 + 0.01 * i for i in range(9)])
+            proc(f"{d}/b.json", [0.30 + 0.01 * i for i in range(9)])
+            code, out = run(f"{ROOT}/benchmarks/compare.py", f"{d}/a.json", f"{d}/b.json")
+            self.assertEqual(code, 0, out)
+            line = next(l for l in out.splitlines() if l.startswith("Process/classic "))
+            self.assertIn("(differ)", line)  # nine runs a side, every b below every a
+
     def test_bad_input_is_one_line(self):
         with tempfile.TemporaryDirectory() as d:
             with open(f"{d}/bad.json", "w") as f:
@@ -174,6 +198,17 @@ class ProcessTest(unittest.TestCase):
                 self.assertGreater(rows[f"Process/{case}"]["peak_rss_MB"], 1)
                 self.assertIn("speedup", rows[f"Process/{case}"])
             self.assertGreater(rows["Process/classic"]["ready_s"], 0)
+            # Mean, spread and range of the runs (one run in quick mode: σ 0).
+            classic = rows["Process/classic"]
+            self.assertEqual(classic["stddev_seconds"], 0.0)
+            self.assertEqual(classic["min_seconds"], classic["max_seconds"])
+            self.assertEqual(classic["seconds_runs"], [classic["real_time"]])
+            self.assertEqual(len(data["context"]["load_avg_start"]), 3)
+            self.assertEqual(len(data["context"]["load_avg_end"]), 3)
+            # hyperfine's export beside it (scripts/bench.sh) gets its own table.
+            with open(f"{d}/hyperfine.json", "w") as f:
+                json.dump({"results": [{"command": "classic, one 481x321 photo", "mean": 0.5, "stddev": 0.02,
+                                        "median": 0.49, "min": 0.47, "max": 0.55, "times": [0.5] * 7}]}, f)
             # The child's own peak, not the runner's (tint --help is about 60 MB).
             self.assertLess(rows["Process/help"]["peak_rss_MB"], 120)
             self.assertEqual(rows["Process/folder"]["photos"], 3)
@@ -182,6 +217,8 @@ class ProcessTest(unittest.TestCase):
             self.assertIn("Whole process, classic, one 481x321 photo", out)
             self.assertIn("Start-up beyond library loading, classic", out)
             self.assertIn("a folder of 3 photos", out)
+            self.assertIn("median (mean ", out)
+            self.assertIn("| classic, one 481x321 photo | 500 ms ± 20 ms | 490 ms | 470 ms .. 550 ms | 7 |", out)
 
     def test_a_failing_run_is_one_line(self):
         with tempfile.TemporaryDirectory() as d:
