@@ -98,13 +98,28 @@ TEST(PresetTest, LadderClimbsFromTheSeedToClassicOneIdeaAtATime) {
       LoadExperimentConfig(testing::SourceDir() + "/experiments/ladder.toml", root, &config);
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_GE(config.methods.size(), 8u);
+  // The classic steps, then the CNN as the last row.
+  ASSERT_EQ(config.methods.back().spec.method, "cnn");
   std::vector<ClassicOptions> steps;
-  for (const ExperimentMethod& m : config.methods)
+  std::vector<std::string> names;
+  for (const ExperimentMethod& m : config.methods) {
+    if (m.spec.method == "cnn") continue;
     steps.push_back(OptionsOf(m.spec.method, m.spec.options));
-  // It starts at the seed (FLANN) and ends at the shipped defaults exactly.
+    names.push_back(m.name);
+  }
+  // It starts at the seed (FLANN) and passes through the shipped defaults
+  // exactly (the reproduction's end), then goes beyond them.
   EXPECT_TRUE(Differences(steps.front(), OptionsOf("classic:seed-flann")).empty());
-  EXPECT_TRUE(Differences(steps.back(), ClassicOptions()).empty())
-      << ::testing::PrintToString(Differences(steps.back(), ClassicOptions()));
+  size_t classic = steps.size();
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (Differences(steps[i], ClassicOptions()).empty()) classic = i;
+  ASSERT_LT(classic, steps.size()) << "no step is classic's defaults";
+  EXPECT_EQ(names[classic], "12-classic");
+  // Beyond classic: deep vectors, then abstention with the CNN's colour.
+  const auto beyond = Differences(ClassicOptions(), steps.back());
+  EXPECT_EQ(beyond.size(), 3u) << ::testing::PrintToString(beyond);
+  EXPECT_TRUE(beyond.count("features") && beyond.count("abstain_below") &&
+              beyond.count("fallback"));
   // Each step changes something, and nothing a step changed is undone later:
   // a knob may be retuned for a later idea (confidence_full for the fade),
   // never set back to a value it had.
@@ -112,12 +127,12 @@ TEST(PresetTest, LadderClimbsFromTheSeedToClassicOneIdeaAtATime) {
   for (const OptionInfo& o : ClassicOptionTable()) values[o.name].insert(o.get(steps.front()));
   for (size_t i = 1; i < steps.size(); ++i) {
     const auto diff = Differences(steps[i - 1], steps[i]);
-    EXPECT_FALSE(diff.empty()) << config.methods[i].name;
-    EXPECT_LE(diff.size(), 2u) << config.methods[i].name << " changes more than one idea";
+    EXPECT_FALSE(diff.empty()) << names[i];
+    EXPECT_LE(diff.size(), 2u) << names[i] << " changes more than one idea";
     for (const auto& entry : diff) {
       const std::string& name = entry.first;
       EXPECT_TRUE(values[name].insert(FindClassicOption(name)->get(steps[i])).second)
-          << name << " set back to an earlier value at " << config.methods[i].name;
+          << name << " set back to an earlier value at " << names[i];
     }
   }
 }
