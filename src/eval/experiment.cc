@@ -605,7 +605,9 @@ void PrintPlan(const ExperimentConfig& config, const std::vector<std::string>& n
   }
   const double seconds = total / std::max(1, options.jobs);
   char when[48];
-  if (seconds < 120)
+  if (seconds < 1)
+    std::snprintf(when, sizeof when, "under 1 s");
+  else if (seconds < 120)
     std::snprintf(when, sizeof when, "%.0f s", seconds);
   else if (seconds < 7200)
     std::snprintf(when, sizeof when, "%.0f min", seconds / 60);
