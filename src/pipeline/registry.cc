@@ -1,7 +1,6 @@
 #include "pipeline/registry.h"
 
 #include <cstdlib>
-#include <map>
 #include <sstream>
 
 #include "pipeline/classic/classic.h"
@@ -15,32 +14,42 @@ namespace tint {
 namespace {
 
 // A classic method: the option table, the database, --explain; `preset`
-// options applied before the spec's own.
-MethodInfo Classic(const char* name, const char* summary, nlohmann::json preset = {}) {
+// options applied before the spec's own; its stated cost in seconds (see
+// Table()).
+MethodInfo Classic(const char* name, const char* summary, double seconds,
+                   nlohmann::json preset = {}) {
   MethodInfo m{name, summary, &CreateClassicMethod};
+  m.typical_seconds = seconds;
   m.options = &ClassicMethodOptions();
   m.reads_database = m.explains_labels = m.takes_reference = true;
   m.preset = preset.is_null() ? nlohmann::json::object() : std::move(preset);
   return m;
 }
 
-// The registry: one entry per method.
+// The registry: one entry per method. Stated costs (typical_seconds):
+// `tint colorize -v` on BSDS500 val 101085 (481x321), the pipeline's time,
+// median of 3, idle 2-core machine (classic:seed: experiments/README.md,
+// "The exact seed"); the guided methods state none.
 std::vector<MethodInfo>& Table() {
   static std::vector<MethodInfo> methods = [] {
     std::vector<MethodInfo> m;
-    m.push_back({"grayscale", "the baseline every method is reported beside: a = b = 0",
-                 &CreateGrayscaleMethod});
+    MethodInfo grayscale{"grayscale", "the baseline every method is reported beside: a = b = 0",
+                         &CreateGrayscaleMethod};
+    grayscale.typical_seconds = 0.001;
+    m.push_back(grayscale);
     m.push_back(Classic("classic",
                         "tint's patch-matching pipeline (Otsu, normalized cuts, FLANN cosine "
-                        "matching, vote, transfer)"));
+                        "matching, vote, transfer)",
+                        0.28));
     m.push_back(Classic("classic-exact",
-                        "classic with exact (brute-force) cosine matching instead of FLANN",
+                        "classic with exact (brute-force) cosine matching instead of FLANN", 8.3,
                         {{"matcher", "exact"}}));
     MethodInfo cnn{"cnn",
                    "a colorization network through OpenCV dnn, described by a model card "
                    "(default tint-mnv2-ft)",
                    &CreateCnnMethod};
     cnn.takes_model = true;
+    cnn.typical_seconds = 0.07;
     m.push_back(cnn);
     // Presets of the classic pipeline: the original tool as described, and
     // steps of the ladder from it to tint's classic (experiments/ladder.toml).
@@ -70,17 +79,17 @@ std::vector<MethodInfo>& Table() {
         Classic("classic:seed",
                 "the original tool as described: raw shade vectors, Y'UV, single nearest "
                 "match by exact cosine, one label per Ncut segment, Otsu, nothing of tint's",
-                seed));
+                27, seed));
     m.push_back(Classic("classic:seed-flann", "classic:seed with FLANN instead of exact matching",
-                        seed_flann));
+                        0.68, seed_flann));
     m.push_back(Classic("classic:welsh-stats",
                         "classic:seed-flann in Lab with Welsh et al.'s window mean and deviation "
                         "(zero-mean vectors plus statistics)",
-                        welsh_stats));
+                        0.64, welsh_stats));
     m.push_back(Classic("classic:deep",
                         "classic with deep neighbourhood vectors: what a pretrained MobileNetV2 "
                         "sees around each pixel instead of its shades (features = deep)",
-                        {{"features", "deep"}}));
+                        0.36, {{"features", "deep"}}));
     // Guided methods.
     MethodInfo levin{"levin",
                      "Levin, Lischinski & Weiss 2004: no colour of its own; the --hints strokes "
@@ -96,16 +105,6 @@ std::vector<MethodInfo>& Table() {
     welsh.options = &WelshMethodOptions();
     welsh.takes_reference = welsh.colours_from_reference = true;
     m.push_back(welsh);
-    // Stated costs: `tint colorize -v` on BSDS500 val 101085 (481x321), the
-    // pipeline's time, median of 3, idle 2-core machine (classic:seed: 27 s,
-    // experiments/README.md, "The exact seed").
-    const std::map<std::string, double> seconds = {
-        {"grayscale", 0.001},          {"classic", 0.28},
-        {"classic-exact", 8.3},        {"cnn", 0.07},
-        {"classic:seed", 27},          {"classic:seed-flann", 0.68},
-        {"classic:welsh-stats", 0.64}, {"classic:deep", 0.36}};
-    for (MethodInfo& info : m)
-      if (auto it = seconds.find(info.name); it != seconds.end()) info.typical_seconds = it->second;
     return m;
   }();
   return methods;
