@@ -335,9 +335,11 @@ Status WriteThumb(const cv::Mat& bgr8, const std::string& path) {
       cv::Size(kGalleryThumbWidth, std::max(1, static_cast<int>(std::lround(bgr8.rows * s)))), 0, 0,
       cv::INTER_AREA);
   std::vector<uint8_t> bytes;
-  cv::imencode(".jpg", thumb, bytes, {cv::IMWRITE_JPEG_QUALITY, 88});
+  if (!cv::imencode(".jpg", thumb, bytes, {cv::IMWRITE_JPEG_QUALITY, 88}))
+    return Status::Error(path + ": cannot encode");
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) return Status::Error(path + ": cannot create its folder (" + ec.message() + ")");
   return WriteFileAtomic(path, bytes.data(), bytes.size());
 }
 
@@ -765,10 +767,9 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
 
 namespace {
 
-// A data set's stored results summed per method: metric sums, AuC curves,
+// A data set's stored results summed per method: metric values, AuC curves,
 // CamVid label confusions, region scores per photo, and counts.
 struct DatasetSums {
-  std::map<std::string, std::map<std::string, double>> sum;
   // Per method and metric, each done photo's value, in photo order.
   std::map<std::string, std::map<std::string, std::vector<double>>> values;
   std::map<std::string, std::vector<double>> curve;
@@ -817,7 +818,6 @@ Status AddPhotoResult(const DatasetSpec& dataset, const std::vector<std::string>
     *csv << dataset.name << "," << r.value("photo", std::string()) << "," << name;
     for (const auto& m : metric_keys) {
       const double v = j.at(m).get<double>();  // ReadStoredResult checked every key
-      d->sum[name][m] += v;
       d->values[name][m].push_back(v);
       *csv << "," << v;
     }
@@ -917,9 +917,15 @@ json MethodJson(const std::string& name, const std::vector<std::string>& names,
   const int done = d.done;
   json m;
   m["name"] = name;
-  for (const auto& k : metric_keys) m["mean"][k] = done ? d.sum[name][k] / done : 0.0;
+  // Sums in photo order, as the values were read.
+  auto sum = [&](const std::string& method, const std::string& key) {
+    double total = 0;
+    for (double v : d.values[method][key]) total += v;
+    return total;
+  };
+  for (const auto& k : metric_keys) m["mean"][k] = done ? sum(name, k) / done : 0.0;
   for (const auto& k : metric_keys)
-    m["minus_baseline"][k] = done ? (d.sum[name][k] - d.sum[names[0]][k]) / done : 0.0;
+    m["minus_baseline"][k] = done ? (sum(name, k) - sum(names[0], k)) / done : 0.0;
   if (name != names[0]) {
     // Against the baseline, photo by photo (docs/tutorial.md, "Statistics").
     for (const MetricInfo& metric : MetricTable()) {
