@@ -9,12 +9,14 @@ Writes
   docs/images/ladder_thumbs.png  one row per step for two photos (grey first,
                                  truth last), made with `tint colorize` and the
                                  step's options;
-  docs/images/seed_look.png      grey | classic:seed | classic | CNN | truth on
+  docs/images/seed_look.png      (with --seed-look) grey | classic:seed | classic |
+                                 CNN | truth on
                                  three photos;
 and prints the Markdown table for experiments/README.md.
 
 The photos are chosen by a rule, not by eye: for the thumbnails, the BSDS500
-test and CamVid test photos with the median AuC of the last step (classic);
+test and CamVid test photos with the median AuC of the step that is
+classic with every default;
 for the seed's look, the BSDS500 test photos at the 75th and 25th
 percentiles and the CamVid test photo at the median.
 """
@@ -106,6 +108,9 @@ def main():
                                                           os.path.join(ROOT, "..", "shared", "data")))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "images"))
     ap.add_argument("--no-pictures", action="store_true", help="only the table and the plot")
+    ap.add_argument("--seed-look", action="store_true",
+                    help="also redraw seed_look.png (docs/concepts.md describes the photos of the "
+                         "committed one, chosen at b749ffd when classic was step 11)")
     args = ap.parse_args()
 
     with open(args.config, "rb") as f:
@@ -113,23 +118,28 @@ def main():
     steps = [(m["name"], m["mode"], m.get("options", {})) for m in config["method"]]
     summary = json.load(open(os.path.join(args.run, "summary.json")))
     rows = list(csv.DictReader(open(os.path.join(args.run, "per_photo.csv"))))
-    means = {}
+    means, labels = {}, {}
     for ds in summary["datasets"]:
         for m in ds["methods"]:
             means[(ds["name"], m["name"])] = m["mean"]
+            if "label_accuracy" in m:
+                labels[m["name"]] = m["label_accuracy"]
     datasets = [ds["name"] for ds in summary["datasets"]]
 
     # The table.
+    # CamVid label accuracy (pixel / mean class) for the steps that label.
     head = "| step | " + " | ".join(
-        f"{d} AuC | rebalanced | colourful | s/photo" for d in datasets) + " |"
+        f"{d} AuC | rebalanced | colourful | s/photo" for d in datasets) + " | label accuracy |"
     print(head)
-    print("|" + "---|" * (1 + 4 * len(datasets)))
+    print("|" + "---|" * (2 + 4 * len(datasets)))
     for name in ["grayscale"] + [s[0] for s in steps]:
         cells = []
         for d in datasets:
             m = means[(d, name)]
             cells += [f"{m['auc']:.2f}", f"{m['auc_rebalanced']:.2f}", f"{m['colorfulness']:.1f}",
                       f"{m['seconds']:.3f}"]
+        acc = labels.get(name)
+        cells.append(f"{100 * acc['pixel']:.1f}% / {100 * acc['mean_class']:.1f}%" if acc else "")
         print(f"| {name} | " + " | ".join(cells) + " |")
 
     # The plot: AuC and rebalanced AuC over gray, and seconds per photo.
@@ -149,7 +159,7 @@ def main():
         bx.plot(x, [means[(d, n)]["seconds"] for n in names], "-o", color=colour, label=d)
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("minus gray (AuC points)")
-    ax.set_title("The ladder: classic:seed (FLANN) to classic, one idea per step")
+    ax.set_title("The ladder: classic:seed (FLANN) to classic and beyond, one idea per step")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     bx.set_ylabel("seconds per photo")
@@ -163,7 +173,8 @@ def main():
     if args.no_pictures:
         return
 
-    last = names[-1]
+    # Photos are chosen by the step that is classic with every default.
+    last = next((n for n, mode, opts in steps if mode == "classic" and not opts), names[-1])
     tmp = tempfile.mkdtemp(prefix="ladder_figures.")
     # Thumbnails: one row per step, two photos.
     photos = [(d, by_percentile(rows, d, last, 0.5)) for d in datasets]
@@ -189,6 +200,8 @@ def main():
     cv2.imwrite(os.path.join(args.out, "ladder_thumbs.png"), sheet)
     print(f"wrote {os.path.join(args.out, 'ladder_thumbs.png')} ({photos})", file=sys.stderr)
 
+    if not args.seed_look:
+        return
     # The seed's look: three photos, exact seed, classic, the CNN, truth.
     bsds, camvid = datasets[0], datasets[-1]
     picks = [(bsds, by_percentile(rows, bsds, last, 0.75)),
