@@ -1,34 +1,69 @@
 #!/usr/bin/env bash
 # Repeats the label trials of docs/patchdb.md ("Labels tried"): each
-# patchdb/annotations/tried_imagenet_<label>.tsv is added to a copy of the
-# shipped database, which is built and scored with classic mode on BSDS500
-# val and CamVid val beside the shipped database itself. The shipped
+# patchdb/annotations/tried_<source>_<label>.tsv is added to a copy of the
+# shipped database, which is built; then one configured run scores classic
+# on every trial database beside the shipped one (each [[method]] names its
+# own database, `db = ...`), on BSDS500 val and CamVid val. The shipped
 # database is only read.
-# usage: scripts/label_trials.sh [DATA_ROOT] [OUT_DIR]   (defaults ../shared/data, /tmp/label-trials)
+#
+# usage: scripts/label_trials.sh [--features shades|deep] [DATA_ROOT] [OUT_DIR]
+#   (defaults: shades, ../shared/data, /tmp/label-trials[-deep])
+# The summary, report and per-label rows are in OUT_DIR/run (report.html,
+# summary.json); the console table is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=${1:-${TINT_DATA_ROOT:-../shared/data}}
-out=${2:-/tmp/label-trials}
+features=shades
+if [ "${1:-}" = "--features" ]; then
+  features=$2
+  shift 2
+fi
+case "$features" in
+  shades) mode=classic; suffix="" ;;
+  deep) mode=classic:deep; suffix="-deep" ;;
+  *) echo "label_trials: --features must be shades or deep, got '$features'" >&2; exit 1 ;;
+esac
+data=$(realpath "${1:-${TINT_DATA_ROOT:-../shared/data}}")
+out=${2:-/tmp/label-trials$suffix}
 tint=./build/bin/tint
 [ -x "$tint" ] || { echo "build tint first (scripts/demo.sh)" >&2; exit 1; }
 [ -d "$data/imagenet-sample" ] || { echo "no imagenet-sample under $data" >&2; exit 1; }
 mkdir -p "$out"
+out=$(realpath "$out")
 source scripts/patchdb_regions.sh
-score() {  # DB NAME: classic on both validation splits; prints the classic rows
-  "$tint" eval --db "$1" --methods classic --images "$data/bsds500/images/val" >"$out/$2-bsds500-val.log" 2>&1
-  "$tint" eval --db "$1" --methods classic --camvid "$data/camvid" --split val >"$out/$2-camvid-val.log" 2>&1
-  echo "$2  BSDS500 val: $(grep -E '^classic +[0-9]' "$out/$2-bsds500-val.log")"
-  echo "$2  CamVid val:  $(grep -E '^classic +[0-9]' "$out/$2-camvid-val.log")"
-  grep -m1 -E '^classic label accuracy' "$out/$2-camvid-val.log"
-}
-score patchdb shipped
-for tsv in patchdb/annotations/tried_imagenet_*.tsv; do
+
+"$tint" db build --features "$features" >/dev/null  # the shipped database's cache
+config="$out/trials.toml"
+cat >"$config" <<EOF
+name = "label-trials$suffix"
+description = "classic ($features) on the shipped database and on each trial database"
+[[dataset]]
+name = "bsds500-val"
+kind = "bsds500"
+path = "$data/bsds500"
+split = "val"
+[[dataset]]
+name = "camvid-val"
+kind = "camvid"
+path = "$data/camvid"
+split = "val"
+[[method]]
+name = "shipped"
+mode = "$mode"
+EOF
+for tsv in patchdb/annotations/tried_*.tsv; do
   name=$(basename "$tsv" .tsv)
-  name=${name#tried_imagenet_}
+  name=${name#tried_}  # <source>_<label>
+  source_set=${name%%_*}
   db="$out/db-$name"
   rm -rf "$db"
   cp -r patchdb "$db"
-  add_regions "$db" "$tsv" "$data/imagenet-sample/images" imagenet "" "$IMAGENET_LICENCE"
-  "$tint" db build --db "$db" >"$out/$name-build.log" 2>&1
-  score "$db" "$name"
+  rm -f "$db"/index*.cache "$db/.lock"
+  case "$source_set" in
+    imagenet) add_regions "$db" "$tsv" "$data/imagenet-sample/images" imagenet "" "$IMAGENET_LICENCE" ;;
+    bsds500) add_regions "$db" "$tsv" "$data/bsds500/images/train" bsds500 train/ "$BSDS500_LICENCE" ;;
+    *) echo "label_trials: $tsv: unknown source '$source_set'" >&2; exit 1 ;;
+  esac
+  "$tint" db build --db "$db" --features "$features" >"$out/$name-build.log" 2>&1
+  printf '[[method]]\nname = "%s"\nmode = "%s"\ndb = "%s"\n' "$name" "$mode" "$db" >>"$config"
 done
+"$tint" eval --config "$config" --out "$out/run" --jobs "$(nproc)"
