@@ -108,17 +108,20 @@ DeepMap ComputeDeepMap(const cv::Mat& lightness) {
     }
     cv::copyMakeBorder(padded, padded, 0, bottom, 0, right, cv::BORDER_REFLECT_101);
   }
-  cv::Mat out;
+  DeepMap map;
+  map.scale = s / 4.0;
   {
     std::lock_guard<std::mutex> lock(n.mutex);
     TINT_CHECK(n.tried && n.loaded.ok(), "deep features used before LoadDeepFeatures succeeded");
-    out = Forward(n.net, padded);
+    // forward() hands back the network's own output blob, which the next
+    // pass overwrites: copied before another thread may run one.
+    const cv::Mat out = Forward(n.net, padded);
+    map.rows = out.size[2];
+    map.cols = out.size[3];
+    map.planes =
+        cv::Mat(kDeepDimension * map.rows, map.cols, CV_32F, const_cast<float*>(out.ptr<float>()))
+            .clone();
   }
-  DeepMap map;
-  map.rows = out.size[2];
-  map.cols = out.size[3];
-  map.scale = s / 4.0;
-  map.planes = cv::Mat(kDeepDimension * map.rows, map.cols, CV_32F, out.ptr<float>()).clone();
   return map;
 }
 
