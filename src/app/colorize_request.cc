@@ -16,6 +16,7 @@
 #include "core/locate.h"
 #include "core/output_plan.h"
 #include "core/progress.h"
+#include "core/workers.h"
 #include "guide/reference.h"
 #include "pipeline/colorize_photo.h"
 #include "pipeline/explain.h"
@@ -166,48 +167,40 @@ int ColorizeAll(const ColorizeRequest& request, const std::string& command,
                 const std::vector<Planned>& plan, cv::Mat single_image, Hints single_hints) {
   const std::vector<std::string>& inputs = request.inputs;
   Progress progress(command, static_cast<int>(inputs.size()));
-  std::atomic<size_t> next{0};
   std::mutex report;
   int failures = 0, done = 0;
-  auto work = [&] {
-    for (size_t i = next++; i < inputs.size(); i = next++) {
-      cv::Mat image, colour;
-      ColorizeDetails details;
-      Hints hints;
-      Status s = Status::Ok();
-      if (single_image.empty()) {
-        s = ReadInput(request, reference, plan, i, &image, &hints);
-      } else {
-        image = single_image;
-        hints = std::move(single_hints);
-      }
-      PhotoGuide guide;
-      guide.hint_options = request.hint_options;
-      if (!reference.bgr.empty()) guide.reference = &reference;
-      if (!request.hints_path.empty()) guide.hints = &hints;
-      if (s.ok()) s = ColorizePhoto(colorizer, request.post, image, &colour, &details, &guide);
-      if (s.ok()) s = WriteImage(plan[i].main, colour);
-      if (s.ok() && request.side_by_side) s = WriteImage(plan[i].side, SideBySide(image, colour));
-      if (s.ok() && request.explain) s = WriteImage(plan[i].labels, ExplainLabels(image, details));
-      if (s.ok() && request.explain && !details.confidence.empty())
-        s = WriteImage(plan[i].confidence, ExplainConfidence(image, details));
-      std::lock_guard<std::mutex> lock(report);
-      if (s.ok() && request.verbose)
-        std::fprintf(stderr, "%s: %s\n", inputs[i].c_str(), details.BriefReport().c_str());
-      if (!s.ok()) {
-        std::fprintf(stderr, "tint %s: error: %s\n", command.c_str(), s.message().c_str());
-        ++failures;
-      }
-      ++done;
-      if (inputs.size() > 1) progress.Step(done, inputs[i]);
+  // Photos are independent: each thread takes the next in turn.
+  ForEachOnThreads(inputs.size(), request.jobs, [&](size_t i) {
+    cv::Mat image, colour;
+    ColorizeDetails details;
+    Hints hints;
+    Status s = Status::Ok();
+    if (single_image.empty()) {
+      s = ReadInput(request, reference, plan, i, &image, &hints);
+    } else {
+      image = single_image;
+      hints = std::move(single_hints);
     }
-  };
-  const int threads =
-      static_cast<int>(std::min<size_t>(static_cast<size_t>(request.jobs), inputs.size()));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+    PhotoGuide guide;
+    guide.hint_options = request.hint_options;
+    if (!reference.bgr.empty()) guide.reference = &reference;
+    if (!request.hints_path.empty()) guide.hints = &hints;
+    if (s.ok()) s = ColorizePhoto(colorizer, request.post, image, &colour, &details, &guide);
+    if (s.ok()) s = WriteImage(plan[i].main, colour);
+    if (s.ok() && request.side_by_side) s = WriteImage(plan[i].side, SideBySide(image, colour));
+    if (s.ok() && request.explain) s = WriteImage(plan[i].labels, ExplainLabels(image, details));
+    if (s.ok() && request.explain && !details.confidence.empty())
+      s = WriteImage(plan[i].confidence, ExplainConfidence(image, details));
+    std::lock_guard<std::mutex> lock(report);
+    if (s.ok() && request.verbose)
+      std::fprintf(stderr, "%s: %s\n", inputs[i].c_str(), details.BriefReport().c_str());
+    if (!s.ok()) {
+      std::fprintf(stderr, "tint %s: error: %s\n", command.c_str(), s.message().c_str());
+      ++failures;
+    }
+    ++done;
+    if (inputs.size() > 1) progress.Step(done, inputs[i]);
+  });
   if (inputs.size() > 1) {
     progress.Finish();
     std::fprintf(stderr, "colorized %zu of %zu images into %s\n", inputs.size() - failures,

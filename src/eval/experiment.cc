@@ -18,6 +18,7 @@
 #include "core/file_util.h"
 #include "core/locate.h"
 #include "core/progress.h"
+#include "core/workers.h"
 #include "eval/metric_table.h"
 #include "eval/metrics.h"
 #include "eval/region_benchmark.h"
@@ -710,55 +711,47 @@ Status RunExperiment(const ExperimentConfig& config, const std::vector<const Col
     if (prior.total() == 0)
       return Status::Error("data set '" + dataset.name + "': no readable photo");
 
-    std::atomic<size_t> next{0};
     std::atomic<int> finished{0};
     std::mutex mutex;
     Progress progress(dataset.name, static_cast<int>(work.size()));
     Status first_error;
-    auto worker = [&]() {
-      for (size_t k = next++; k < work.size(); k = next++) {
-        PhotoWork& w = work[k];
-        const std::string& photo = photos[w.photo];
-        json result = std::move(w.kept);
-        const std::string photo_sha256 = PhotoSha256(photo);  // before the read that is scored
-        const Status s =
-            ScorePhoto(config, dataset, photo, methods, names, w.run, prior, options.read,
-                       options.save_outputs ? options.out_dir : std::string(), &result);
-        Status ws;
-        int kept = 0;
-        if (s.ok()) {
-          for (size_t m = 0; m < names.size(); ++m) {
-            if (w.run[m])
-              result["methods"][names[m]]["key"] = keys[d][m];
-            else
-              ++kept;
-          }
-          result.erase("key");  // a whole-result key of older versions
-          result["photo_sha256"] = photo_sha256;
-          ws = WriteFileAtomic((dir / (ResultStem(photo) + ".json")).string(),
-                               result.dump(1) + "\n");
-        } else {
-          // The photo cannot be scored now: a result stored of it is stale.
-          std::error_code ec;
-          fs::remove(dir / (ResultStem(photo) + ".json"), ec);
-          ws = WriteFileAtomic((dir / (ResultStem(photo) + ".error")).string(), s.message() + "\n");
+    ForEachOnThreads(work.size(), options.jobs, [&](size_t k) {
+      PhotoWork& w = work[k];
+      const std::string& photo = photos[w.photo];
+      json result = std::move(w.kept);
+      const std::string photo_sha256 = PhotoSha256(photo);  // before the read that is scored
+      const Status s =
+          ScorePhoto(config, dataset, photo, methods, names, w.run, prior, options.read,
+                     options.save_outputs ? options.out_dir : std::string(), &result);
+      Status ws;
+      int kept = 0;
+      if (s.ok()) {
+        for (size_t m = 0; m < names.size(); ++m) {
+          if (w.run[m])
+            result["methods"][names[m]]["key"] = keys[d][m];
+          else
+            ++kept;
         }
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!ws.ok() && first_error.ok()) first_error = ws;
-        if (s.ok()) {
-          ++counts->done;
-          counts->kept += kept;
-        } else {
-          std::fprintf(stderr, "tint eval: error: %s (skipped)\n", s.message().c_str());
-          ++counts->failed;
-        }
-        if (options.progress) progress.Step(++finished, fs::path(photo).filename().string());
+        result.erase("key");  // a whole-result key of older versions
+        result["photo_sha256"] = photo_sha256;
+        ws = WriteFileAtomic((dir / (ResultStem(photo) + ".json")).string(), result.dump(1) + "\n");
+      } else {
+        // The photo cannot be scored now: a result stored of it is stale.
+        std::error_code ec;
+        fs::remove(dir / (ResultStem(photo) + ".json"), ec);
+        ws = WriteFileAtomic((dir / (ResultStem(photo) + ".error")).string(), s.message() + "\n");
       }
-    };
-    std::vector<std::thread> threads;
-    for (int j = 1; j < std::max(1, options.jobs); ++j) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!ws.ok() && first_error.ok()) first_error = ws;
+      if (s.ok()) {
+        ++counts->done;
+        counts->kept += kept;
+      } else {
+        std::fprintf(stderr, "tint eval: error: %s (skipped)\n", s.message().c_str());
+        ++counts->failed;
+      }
+      if (options.progress) progress.Step(++finished, fs::path(photo).filename().string());
+    });
     if (options.progress) progress.Finish();
     TINT_RETURN_IF_ERROR(first_error);
   }
