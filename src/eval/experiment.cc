@@ -417,7 +417,8 @@ Status ScorePhoto(const ExperimentConfig& config, const DatasetSpec& dataset,
     j["auc_curve_step5"] = c;
     if (!annot.empty() && !details.labels.empty()) {
       std::vector<std::vector<double>> conf;
-      AccumulateCamVidConfusion(annot, details.labels, details.label_names, &conf);
+      AccumulateCamVidConfusion(annot, FieldAtSize(details.labels, annot.size()),
+                                details.label_names, &conf);
       j["label_confusion"] = conf;
     }
     ms[names[m]] = j;

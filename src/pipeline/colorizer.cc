@@ -1,8 +1,17 @@
 #include "pipeline/colorizer.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <sstream>
 
 namespace tint {
+
+cv::Mat FieldAtSize(const cv::Mat& field, cv::Size size) {
+  if (field.empty() || field.size() == size) return field;
+  cv::Mat out;
+  cv::resize(field, out, size, 0, 0, cv::INTER_NEAREST);
+  return out;
+}
 
 Status StoppedStatus() { return Status::Error("stopped: the job ran past its time limit"); }
 

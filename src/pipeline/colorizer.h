@@ -17,6 +17,9 @@ namespace tint {
 struct ReferenceGuide;  // guide/reference.h
 
 // What a colorizer can tell about one run, beyond the chroma.
+// The per-pixel fields are at the size the method worked at: the photo's,
+// or a smaller proxy's for a large photo (classic's proxy_pixels);
+// FieldAtSize brings one to another size.
 struct ColorizeDetails {
   cv::Mat labels;      // CV_32S label id per pixel (-1: none); classic mode only
   cv::Mat segments;    // CV_32S normalized-cuts segment per pixel; classic mode only
@@ -38,6 +41,10 @@ struct ColorizeDetails {
   bool Stopped() const { return should_stop && should_stop(); }
   std::string BriefReport() const;
 };
+
+// A details field (labels, segments, confidence) at `size`: itself when it
+// has that size, else resized by nearest neighbour (labels stay labels).
+cv::Mat FieldAtSize(const cv::Mat& field, cv::Size size);
 
 // The error a method returns when ColorizeDetails::should_stop said so.
 Status StoppedStatus();

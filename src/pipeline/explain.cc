@@ -83,23 +83,25 @@ cv::Mat ExplainLabels(const cv::Mat& image, const ColorizeDetails& details) {
     const uint32_t h = static_cast<uint32_t>(std::hash<std::string>()(name));
     return {uint8_t(h), uint8_t(h >> 8), uint8_t(h >> 16)};
   };
+  const cv::Mat labels = FieldAtSize(details.labels, grey.size());
+  const cv::Mat segments = FieldAtSize(details.segments, grey.size());
   cv::Mat out(grey.size(), CV_8UC3);
   for (int r = 0; r < out.rows; ++r) {
     for (int c = 0; c < out.cols; ++c) {
-      const cv::Vec3b g = grey.at<cv::Vec3b>(r, c), l = colour_of(details.labels.at<int>(r, c));
+      const cv::Vec3b g = grey.at<cv::Vec3b>(r, c), l = colour_of(labels.at<int>(r, c));
       cv::Vec3b& o = out.at<cv::Vec3b>(r, c);
       for (int k = 0; k < 3; ++k) o[k] = static_cast<uint8_t>((g[k] + 2 * l[k]) / 3);
-      const int s = details.segments.at<int>(r, c);
-      if ((c + 1 < out.cols && details.segments.at<int>(r, c + 1) != s) ||
-          (r + 1 < out.rows && details.segments.at<int>(r + 1, c) != s)) {
+      const int s = segments.at<int>(r, c);
+      if ((c + 1 < out.cols && segments.at<int>(r, c + 1) != s) ||
+          (r + 1 < out.rows && segments.at<int>(r + 1, c) != s)) {
         o = cv::Vec3b(255, 255, 255);
       }
     }
   }
   std::vector<char> shown(details.label_names.size(), 0);
-  for (int r = 0; r < details.labels.rows; ++r) {
-    const int* lp = details.labels.ptr<int>(r);
-    for (int c = 0; c < details.labels.cols; ++c) {
+  for (int r = 0; r < labels.rows; ++r) {
+    const int* lp = labels.ptr<int>(r);
+    for (int c = 0; c < labels.cols; ++c) {
       if (lp[c] >= 0 && lp[c] < static_cast<int>(shown.size())) shown[lp[c]] = 1;
     }
   }
@@ -117,7 +119,7 @@ cv::Mat ExplainConfidence(const cv::Mat& image, const ColorizeDetails& details) 
   const cv::Mat grey = GreyOf(image);
   if (details.confidence.empty()) return grey;
   cv::Mat level, heat;
-  details.confidence.convertTo(level, CV_8U, 255.0);
+  FieldAtSize(details.confidence, grey.size()).convertTo(level, CV_8U, 255.0);
   cv::applyColorMap(level, heat, cv::COLORMAP_VIRIDIS);
   cv::Mat blend;
   cv::addWeighted(grey, 0.3, heat, 0.7, 0.0, blend);

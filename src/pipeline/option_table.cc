@@ -94,7 +94,7 @@ Status ParseOptionText(const OptionDoc& o, const std::string& raw, OptionSpellin
     const long long v = std::strtoll(text.c_str(), &end, 10);
     if (*end != '\0' || errno != 0 || v < o.min || v > o.max) return bad();
     if (o.rule == "odd" && v % 2 == 0) return bad();
-    if (o.rule == "0 or at least 8" && v > 0 && v < 8) return bad();
+    if (o.min_nonzero > 0 && v > 0 && v < o.min_nonzero) return bad();
     *canonical = std::to_string(v);
   }
   return Status::Ok();

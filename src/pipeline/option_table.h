@@ -9,6 +9,7 @@
 // is pipeline/classic/option_table.h.
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -36,7 +37,16 @@ struct OptionDoc {
   double min = 0, max = 0;           // kInt, kUInt64, kDouble: valid range, inclusive
   std::vector<std::string> choices;  // kChoice
   std::string rule;                  // an extra rule, said in messages ("odd")
+  double min_nonzero = 0;            // > 0: the value is 0 or at least this
 };
+
+// Sets the rule "0 or at least `least`" on an entry.
+inline void ZeroOrAtLeast(OptionDoc* o, double least) {
+  o->min_nonzero = least;
+  char text[64];
+  std::snprintf(text, sizeof text, "0 or at least %.15g", least);
+  o->rule = text;
+}
 
 // An entry of the table of options struct O.
 template <class O>

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "core/color.h"
 #include "core/image_io.h"
 #include "pipeline/classic/classic.h"
 #include "pipeline/colorize_photo.h"
+#include "pipeline/explain.h"
 #include "pipeline/grayscale.h"
 #include "testing.h"
 
@@ -115,6 +117,55 @@ TEST_P(ClassicTest, RealPhotoWithBundledDatabase) {
   SplitLab(out, &l, &ab);
   EXPECT_LT(cv::norm(l, ComputeLightness(photo), cv::NORM_INF), 1.0);
   EXPECT_GT(cv::norm(ab, cv::NORM_L2) / std::sqrt(double(ab.total())), 2.0);
+}
+
+// A photo larger than proxy_pixels is segmented and matched on a proxy: the
+// chroma comes back at full size and keeps the proxy's labels (sky on top,
+// vegetation below), L is the photo's, the details stay at the proxy's size
+// and the explanation pictures are still drawn at the photo's size.
+TEST_P(ClassicTest, LargePhotoIsColouredThroughAProxy) {
+  ClassicOptions o = Options();
+  o.proxy_pixels = 10'000;
+  const auto colorizer = CreateClassicColorizer(o, SyntheticDatabase(o.features));
+  cv::Mat photo;
+  cv::resize(SyntheticPhoto(), photo, cv::Size(), 2, 2, cv::INTER_NEAREST);  // 160x200
+  cv::Mat out;
+  ColorizeDetails d;
+  ASSERT_TRUE(ColorizePhoto(*colorizer, PostOptions(), photo, &out, &d).ok());
+  ASSERT_EQ(out.size(), photo.size());
+  ASSERT_FALSE(d.labels.empty());
+  EXPECT_LE(d.labels.total(), 10'000u);
+  EXPECT_LT(d.labels.cols, photo.cols);
+  EXPECT_EQ(d.labels.size(), d.segments.size());
+  EXPECT_GT(d.seconds.count("upsample"), 0u);
+  cv::Mat l, ab;
+  SplitLab(out, &l, &ab);
+  EXPECT_LT(cv::norm(l, ComputeLightness(photo), cv::NORM_INF), 1.0);
+  EXPECT_LT(ab.at<cv::Vec2f>(20, 100)[1], -5.0f);   // sky: bluish
+  EXPECT_LT(ab.at<cv::Vec2f>(140, 100)[0], -3.0f);  // vegetation: greenish
+  const cv::Mat labels = FieldAtSize(d.labels, photo.size());
+  int agree = 0;
+  for (int r = 0; r < photo.rows; ++r)
+    for (int c = 0; c < photo.cols; ++c) agree += labels.at<int>(r, c) == (r < 80 ? 0 : 1);
+  EXPECT_GE(agree, static_cast<int>(photo.total() * 90 / 100));
+  const cv::Mat explained = ExplainLabels(photo, d);
+  EXPECT_EQ(explained.cols, photo.cols);
+  EXPECT_GE(explained.rows, photo.rows);
+  EXPECT_EQ(ExplainConfidence(photo, d).cols, photo.cols);
+}
+
+// A proxy at least as large as the photo changes nothing, to the byte.
+TEST_P(ClassicTest, ProxyLargerThanThePhotoChangesNothing) {
+  ClassicOptions o = Options();
+  const cv::Mat photo = SyntheticPhoto();
+  cv::Mat outs[2];
+  int i = 0;
+  for (const int proxy : {0, static_cast<int>(photo.total())}) {
+    o.proxy_pixels = proxy;
+    const auto colorizer = CreateClassicColorizer(o, SyntheticDatabase(o.features));
+    ASSERT_TRUE(ColorizePhoto(*colorizer, PostOptions(), photo, &outs[i++]).ok());
+  }
+  EXPECT_EQ(cv::norm(outs[0], outs[1], cv::NORM_INF), 0.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Matchers, ClassicTest, ::testing::Values("exact", "flann"),

@@ -1,6 +1,9 @@
 #include "pipeline/classic/classic.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
 
 #include "core/color.h"
 #include "core/locate.h"
@@ -109,6 +112,10 @@ class ClassicColorizer : public Colorizer {
                "lightness must be non-empty CV_32F");
     ColorizeDetails local;
     ColorizeDetails* d = details != nullptr ? details : &local;
+    if (options_.proxy_pixels > 0 &&
+        lightness.total() > static_cast<size_t>(options_.proxy_pixels)) {
+      return ColorizeByProxy(lightness, ab, d);
+    }
     Timer timer;
     d->Stage("otsu", 0.05);
     Binarization bin;
@@ -199,10 +206,56 @@ class ClassicColorizer : public Colorizer {
     return Status::Ok();
   }
 
+  // A large photo: the whole pipeline on an area-downsampled proxy of at
+  // most proxy_pixels, without its chroma smoothing; then the proxy's chroma
+  // upsampled bilinearly and smoothed once, at full size, by the guided
+  // filter with the full-size L as guide (He et al. 2013's joint
+  // upsampling), its radius scaled by the size ratio (at least that ratio
+  // when smoothing is off, so chroma edges still snap to L's edges).
+  // SmoothChroma works in strips in place: beyond the proxy, memory is the
+  // full-size L and ab the caller holds anyway.
+  Status ColorizeByProxy(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* d) const {
+    Timer timer;
+    const double scale = std::sqrt(static_cast<double>(options_.proxy_pixels) /
+                                   static_cast<double>(lightness.total()));
+    cv::Size size(std::max(1, static_cast<int>(lightness.cols * scale)),
+                  std::max(1, static_cast<int>(lightness.rows * scale)));
+    cv::Mat proxy_l;
+    cv::resize(lightness, proxy_l, size, 0, 0, cv::INTER_AREA);
+    const double proxy_seconds = timer.Lap();
+    ClassicOptions proxy_options = options_;
+    proxy_options.proxy_pixels = 0;
+    proxy_options.transfer.smoothing_radius = 0;
+    const ClassicColorizer proxy(proxy_options, *this);
+    cv::Mat proxy_ab;
+    TINT_RETURN_IF_ERROR(proxy.Colorize(proxy_l, &proxy_ab, d));
+    timer.Lap();
+    d->Stage("upsampling", 0.9);
+    if (d->Stopped()) return StoppedStatus();
+    cv::resize(proxy_ab, *ab, lightness.size(), 0, 0, cv::INTER_LINEAR);
+    const double ratio = static_cast<double>(lightness.cols) / size.width;
+    const int radius = std::max(
+        1, static_cast<int>(std::lround(std::max(1, options_.transfer.smoothing_radius) * ratio)));
+    SmoothChroma(lightness, radius, options_.transfer.smoothing_eps, ab);
+    d->seconds["proxy"] = proxy_seconds;
+    d->seconds["upsample"] = timer.Lap();
+    return Status::Ok();
+  }
+
  private:
+  // The same database, matcher and calibration under other options (the
+  // proxy's: options that leave the index as it is).
+  ClassicColorizer(const ClassicOptions& options, const ClassicColorizer& other)
+      : options_(options),
+        db_(other.db_),
+        matcher_(other.matcher_),
+        label_weights_(other.label_weights_),
+        similarity_quantiles_(other.similarity_quantiles_),
+        fallback_(other.fallback_) {}
+
   ClassicOptions options_;
-  std::unique_ptr<PatchDatabase> db_;
-  std::unique_ptr<Matcher> matcher_;
+  std::shared_ptr<const PatchDatabase> db_;
+  std::shared_ptr<const Matcher> matcher_;
   std::vector<double> label_weights_;
   std::vector<float> similarity_quantiles_;
   std::shared_ptr<const Colorizer> fallback_;  // colours abstaining segments; null: grey

@@ -31,6 +31,13 @@ struct ClassicOptions {
   // ComputeLabelCalibration); 0 = off, else every n-th database sample is
   // used to measure it when the colorizer is created.
   int calibration_step = 16;
+  // Photos larger than this many pixels are segmented, matched and voted on
+  // a proxy of at most this size (area-downsampled L); the proxy's chroma
+  // is brought to full size by guided upsampling (bilinear, then the guided
+  // filter with the full-size L as guide, in strips), so time and memory
+  // beyond the proxy grow only with the cheap per-pixel steps. 0 = full size.
+  // The details (labels, segments, confidence) stay at the proxy's size.
+  int proxy_pixels = 1'000'000;
   NCutOptions ncut;
   NeighborhoodOptions features;
   PatchSamplingOptions sampling;

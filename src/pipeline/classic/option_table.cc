@@ -89,6 +89,12 @@ void AddMatchOptions(std::vector<OptionInfo>* t) {
       "Calibrate label votes on every n-th database sample (0 = off; matched by FLANN "
       "whatever the matcher, as the calibration is cached with the samples)",
       [](ClassicOptions& o) -> int& { return o.calibration_step; }, kAlways));
+  t->push_back(Number<int>(
+      "proxy_pixels", T::kInt, 0, 1'000'000'000,
+      "Larger photos are segmented and matched on a proxy of at most this many pixels, chroma "
+      "guided-upsampled to full size by L (0 = full size)",
+      [](ClassicOptions& o) -> int& { return o.proxy_pixels; }));
+  ZeroOrAtLeast(&t->back(), 10'000);
   // The choices are the backends this build has (match/backends.h).
   {
     OptionInfo o;
@@ -118,7 +124,7 @@ void AddMatchOptions(std::vector<OptionInfo>* t) {
   // Below 8, cvflann's tree degenerates on a patch database's near-identical
   // vectors (one vector split off per level: 2383 levels at 2 on the shipped
   // database, a stack overflow; at 3 and 4 likewise).
-  t->back().rule = "0 or at least 8";
+  ZeroOrAtLeast(&t->back(), 8);
   t->push_back(Number<int>(
       "pca_dims", T::kInt, 0, 1024, "FLANN searches this many principal components (0 = all)",
       [](ClassicOptions& o) -> int& { return o.match.pca_dims; }, kAlways));
