@@ -108,13 +108,15 @@ def main():
     work = tempfile.mkdtemp(prefix="tint-process-")
     atexit.register(shutil.rmtree, work, ignore_errors=True)  # also when a run fails
     big = os.path.join(work, "12mpx.jpg")
+    huge = os.path.join(work, "24mpx.jpg")
     if not args.quick:
         # Made in a child (Debian python3-opencv): a child's ru_maxrss starts
         # from its parent's peak at fork, so this runner must stay small.
-        subprocess.run(["/usr/bin/python3", "-c",
-                        "import cv2, sys; image = cv2.imread(sys.argv[1]); cv2.imwrite(sys.argv[2], "
-                        "cv2.resize(image, (4000, 3000), interpolation=cv2.INTER_CUBIC), "
-                        "[cv2.IMWRITE_JPEG_QUALITY, 92])", one, big], check=True)
+        for path, size in ((big, "(4000, 3000)"), (huge, "(6000, 4000)")):
+            subprocess.run(["/usr/bin/python3", "-c",
+                            "import cv2, sys; image = cv2.imread(sys.argv[1]); cv2.imwrite(sys.argv[2], "
+                            f"cv2.resize(image, {size}, interpolation=cv2.INTER_CUBIC), "
+                            "[cv2.IMWRITE_JPEG_QUALITY, 92])", one, path], check=True)
 
     # Strokes for the levin case: 20 strokes (12x3 px, on a fixed grid) in the
     # photo's own colours, alpha 255 under them.
@@ -162,8 +164,9 @@ def main():
         if case == "levin":
             return [binary, "colorize", one, "-o", out + ".png", "-v", "--method", "levin",
                     "--hints", hints], []
-        if case == "classic_12mpx":
-            return [binary, "colorize", big, "-o", out + ".png", "-v", "--require-cache"] + dbflag, []
+        if case in ("classic_12mpx", "classic_24mpx"):
+            photo = big if case == "classic_12mpx" else huge
+            return [binary, "colorize", photo, "-o", out + ".png", "-v", "--require-cache"] + dbflag, []
         raise ValueError(case)
 
     cases = [("help", "tint --help (library loading)", runs),
@@ -180,6 +183,7 @@ def main():
               1 if args.quick else 3)]
     if not args.quick:
         cases.append(("classic_12mpx", "colorize, classic, one 12 Mpx photo (4000x3000)", 3))
+        cases.append(("classic_24mpx", "colorize, classic, one 24 Mpx photo (6000x4000)", 3))
 
     def cold_files(which):
         binary, db = binaries[which]
