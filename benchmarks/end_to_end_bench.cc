@@ -11,6 +11,7 @@
 #include "common.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -162,6 +163,19 @@ std::vector<cv::Mat>& ExactLabels() {
   return labels;
 }
 
+// Labels of the default pipeline matching every grid point (no sequential
+// vote): "today's output" the sequential vote is compared to.
+std::vector<cv::Mat>& GridLabels() {
+  static std::vector<cv::Mat> labels;
+  if (labels.empty()) {
+    double ignored = 0;
+    ClassicOptions o;
+    o.vote_confidence = 0;
+    labels = PipelineLabels(*ClassicWith(o), &ignored);
+  }
+  return labels;
+}
+
 void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
   const bool reference =
       options.match.backend == "exact" && options.query_stride == ClassicOptions().query_stride;
@@ -171,15 +185,18 @@ void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
   for (auto _ : state) labels = PipelineLabels(*colorizer, &match_seconds);
   if (labels.empty()) return Skip(state, "colorize failed");
   const std::vector<cv::Mat>& truth = reference ? (ExactLabels() = labels) : ExactLabels();
-  int64_t same = 0, pixels = 0;
+  const std::vector<cv::Mat>& grid = GridLabels();
+  int64_t same = 0, same_grid = 0, pixels = 0;
   for (size_t i = 0; i < labels.size(); ++i) {
     same += cv::countNonZero(labels[i] == truth[i]);
+    same_grid += cv::countNonZero(labels[i] == grid[i]);
     pixels += labels[i].total();
   }
   SetPixelCounters(state, pixels);
   const double photos = double(labels.size());
   state.counters["photos"] = photos;
   state.counters["label_agreement"] = double(same) / double(pixels);
+  state.counters["grid_agreement"] = double(same_grid) / double(pixels);
   state.counters["s_match"] =
       benchmark::Counter(match_seconds / photos, benchmark::Counter::kAvgIterations);
 }
@@ -213,6 +230,16 @@ int main(int argc, char** argv) {
                               o);
       }
       if (Quick()) break;
+    }
+    // The sequential vote: FLANN's default, a segment's matching stopped
+    // once its label is decided at each confidence.
+    for (double confidence : Sweep<double>({0.95, 0.99, 0.999}, {0.99})) {
+      ClassicOptions o;
+      o.vote_confidence = confidence;
+      char name[64];
+      std::snprintf(name, sizeof name, "flann/trees:4/checks:32/query_stride:3/vote:%g",
+                    confidence);
+      variants.emplace_back(name, o);
     }
     // hnswlib's graph beside FLANN's trees, on the default query grid (the
     // graph is built per variant: about 13 s each).

@@ -101,7 +101,7 @@ def attack(tmp):
     token_file = os.path.join(tmp, "token")
     with open(token_file, "w") as f:
         f.write("attack-token-0123456789\n")
-    proc, m = sc.start_tint(["serve", "--port", "0", "--methods", "grayscale,classic",
+    proc, m = sc.start_tint(["serve", "--port", "0", "--methods", "grayscale,classic,classic-exact",
                              "--header-timeout", "2", "--body-timeout", "2", "--threads", "4",
                              "--max-connections-per-address", "100", "--queue-mb", "64",
                              "--max-upload-mb", "16", "--job-timeout", "1"],
@@ -196,13 +196,14 @@ def attack(tmp):
         check("a busy port: the second server fails", second.returncode != 0 and
               "cannot bind" in second.stderr, second.stderr.strip())
 
-        # Job deadline: classic on a 5x photo runs past --job-timeout 1.
+        # Job deadline: classic with exact matching on a 5x photo runs past
+        # --job-timeout 1 (classic itself now takes about 0.5 s there).
         photo, _ = sc.sample_photo(5)
-        status, body, _ = sc.post_image(base, photo, "classic")
+        status, body, _ = sc.post_image(base, photo, "classic-exact")
         deadline = time.time() + 60
         while status == 429 and time.time() < deadline:  # the big jobs above still queued
             time.sleep(1)
-            status, body, _ = sc.post_image(base, photo, "classic")
+            status, body, _ = sc.post_image(base, photo, "classic-exact")
         job = {"submit": status}
         while status == 202 and time.time() < deadline:
             _, job, _ = sc.get(base, f"/api/jobs/{body['id']}?wait=5")
@@ -239,15 +240,17 @@ def attack(tmp):
         proc.wait(timeout=60)
 
     # Lifecycle: SIGTERM drains (a running job finishes); a second signal exits 1.
-    proc, m = sc.start_tint(["serve", "--port", "0", "--methods", "classic", "--drain-timeout",
-                             "60"], os.path.join(tmp, "serve_drain.log"))
+    # The job is classic with exact matching, seconds long, so the server is
+    # still draining when the second job comes.
+    proc, m = sc.start_tint(["serve", "--port", "0", "--methods", "classic-exact",
+                             "--drain-timeout", "60"], os.path.join(tmp, "serve_drain.log"))
     base = m.group(1)
     photo, _ = sc.sample_photo(3)
-    status, body, _ = sc.post_image(base, photo, "classic")
+    status, body, _ = sc.post_image(base, photo, "classic-exact")
     time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     time.sleep(0.3)
-    status_after, _, _ = sc.post_image(base, photo, "classic")
+    status_after, _, _ = sc.post_image(base, photo, "classic-exact")
     check("draining: a new job gets 503", status_after == 503, str(status_after))
     t = time.perf_counter()
     proc.send_signal(signal.SIGTERM)

@@ -67,6 +67,7 @@ std::vector<MethodInfo>& Table() {
         {"keep_saturation", false},  // the plain mean where chroma is averaged
         {"smooth_radius", 0},        // no smoothing
         {"query_stride", 1},         // every useful pixel matched
+        {"vote_confidence", 0},      // (all of them: no sequential vote)
         {"confidence_full", 0},      // every segment coloured
         {"confidence_fade", 0},      // (and nothing to fade towards)
         {"labels", "seed"},          // sky, grass, earth, building

@@ -114,7 +114,7 @@ TEST(PresetTest, LadderClimbsFromTheSeedToClassicOneIdeaAtATime) {
   for (size_t i = 0; i < steps.size(); ++i)
     if (Differences(steps[i], ClassicOptions()).empty()) classic = i;
   ASSERT_LT(classic, steps.size()) << "no step is classic's defaults";
-  EXPECT_EQ(names[classic], "12-classic");
+  EXPECT_EQ(names[classic], "13-classic");
   // Beyond classic: deep vectors, then abstention with the CNN's colour.
   const auto beyond = Differences(ClassicOptions(), steps.back());
   EXPECT_EQ(beyond.size(), 3u) << ::testing::PrintToString(beyond);

@@ -10,6 +10,7 @@
 #include "core/timer.h"
 #include "guide/reference.h"
 #include "pipeline/classic/option_table.h"
+#include "pipeline/classic/sequential_vote.h"
 
 namespace tint {
 namespace {
@@ -149,11 +150,22 @@ class ClassicColorizer : public Colorizer {
     double feature_seconds = timer.Lap(), match_seconds = 0;
     Candidates candidates;
     candidates.k = std::min(options_.match.k, matcher_->size());
-    candidates.index.resize(points.size() * candidates.k);
-    candidates.similarity.resize(points.size() * candidates.k);
+    std::vector<cv::Point> voted_points;
+    if (options_.vote_confidence > 0) {
+      TINT_RETURN_IF_ERROR(MatchSequentially(points, segments, num_segments, extractor, d,
+                                             &voted_points, &candidates, &feature_seconds,
+                                             &match_seconds));
+      timer.Lap();
+    }
+    const std::vector<cv::Point>& matched = options_.vote_confidence > 0 ? voted_points : points;
+    if (options_.vote_confidence <= 0) {
+      candidates.index.resize(points.size() * candidates.k);
+      candidates.similarity.resize(points.size() * candidates.k);
+    }
     cv::Mat vectors;
     Candidates block;
-    for (size_t begin = 0; begin < points.size(); begin += kQueryBlock) {
+    for (size_t begin = 0; options_.vote_confidence <= 0 && begin < points.size();
+         begin += kQueryBlock) {
       d->Stage("matching", 0.4 + 0.45 * static_cast<double>(begin) / points.size());
       if (d->Stopped()) return StoppedStatus();
       const int n = static_cast<int>(std::min(kQueryBlock, points.size() - begin));
@@ -176,7 +188,7 @@ class ClassicColorizer : public Colorizer {
     in.binarization = &bin;
     in.segments = &segments;
     in.num_segments = num_segments;
-    in.points = &points;
+    in.points = &matched;
     in.candidates = &candidates;
     in.database = db_.get();
     in.label_weights = label_weights_.empty() ? nullptr : &label_weights_;
@@ -202,6 +214,42 @@ class ClassicColorizer : public Colorizer {
       TINT_RETURN_IF_ERROR(fallback_->Colorize(lightness, &other, nullptr));
       other.copyTo(*ab, result.abstained);
       d->seconds["fallback"] = timer.Lap();
+    }
+    return Status::Ok();
+  }
+
+  // The sequential vote over the grid points (vote_confidence > 0): the
+  // points matched and their candidates, in grid order.
+  Status MatchSequentially(const std::vector<cv::Point>& points, const cv::Mat& segments,
+                           int num_segments, const NeighborhoodExtractor& extractor,
+                           ColorizeDetails* d, std::vector<cv::Point>* kept, Candidates* candidates,
+                           double* feature_seconds, double* match_seconds) const {
+    SequentialVoteOptions vote;
+    vote.confidence = options_.vote_confidence;
+    vote.seed = options_.match.seed;
+    const std::vector<int>& labels = db_->sample_labels();
+    const double power = options_.transfer.similarity_power;
+    SequentialVoteIO io;
+    cv::Mat vectors;
+    Timer timer;
+    io.match = [&](const cv::Point* p, int n, Candidates* block) {
+      timer.Lap();
+      extractor.Compute(p, n, &vectors);
+      *feature_seconds += timer.Lap();
+      matcher_->Match(vectors, block);
+      *match_seconds += timer.Lap();
+    };
+    io.label_of = [&](int index) { return labels[index]; };
+    io.weight = [&](int label, float similarity) {
+      const double w = std::pow(std::max(0.0f, similarity), static_cast<float>(power));
+      return label_weights_.empty() ? w : w * label_weights_[label];
+    };
+    io.should_stop = [d] { return d->Stopped(); };
+    io.progress = [d](double done) { d->Stage("matching", 0.4 + 0.45 * done); };
+    if (!SequentialVote(vote, points, segments, num_segments,
+                        static_cast<int>(db_->label_names().size()), candidates->k, io, kept,
+                        candidates)) {
+      return StoppedStatus();
     }
     return Status::Ok();
   }

@@ -95,6 +95,11 @@ void AddMatchOptions(std::vector<OptionInfo>* t) {
       "guided-upsampled to full size by L (0 = full size)",
       [](ClassicOptions& o) -> int& { return o.proxy_pixels; }));
   ZeroOrAtLeast(&t->back(), 10'000);
+  t->push_back(Number<double>(
+      "vote_confidence", T::kDouble, 0, 0.999999,
+      "Sequential vote: match a segment's grid points in a seeded order until its leading label "
+      "wins the sign test at this confidence (0 = match them all)",
+      [](ClassicOptions& o) -> double& { return o.vote_confidence; }));
   // The choices are the backends this build has (match/backends.h).
   {
     OptionInfo o;
