@@ -146,9 +146,11 @@ std::vector<cv::Mat> PipelineLabels(const Colorizer& colorizer, double* match_se
   return labels;
 }
 
+// The reference: exact matching of every point of the query grid.
 ClassicOptions ExactOptions() {
   ClassicOptions o;
   o.match.backend = "exact";
+  o.vote_confidence = 0;
   return o;
 }
 
@@ -177,8 +179,9 @@ std::vector<cv::Mat>& GridLabels() {
 }
 
 void BM_ClassicMatcher(benchmark::State& state, ClassicOptions options) {
-  const bool reference =
-      options.match.backend == "exact" && options.query_stride == ClassicOptions().query_stride;
+  const bool reference = options.match.backend == "exact" &&
+                         options.query_stride == ClassicOptions().query_stride &&
+                         options.vote_confidence == 0;
   const auto colorizer = ClassicWith(options);
   std::vector<cv::Mat> labels;
   double match_seconds = 0;
@@ -233,13 +236,18 @@ int main(int argc, char** argv) {
     }
     // The sequential vote: FLANN's default, a segment's matching stopped
     // once its label is decided at each confidence.
-    for (double confidence : Sweep<double>({0.95, 0.99, 0.999}, {0.99})) {
+    for (double confidence : Sweep<double>({0, 0.95, 0.99, 0.999}, {0.99})) {
       ClassicOptions o;
       o.vote_confidence = confidence;
       char name[64];
       std::snprintf(name, sizeof name, "flann/trees:4/checks:32/query_stride:3/vote:%g",
                     confidence);
       variants.emplace_back(name, o);
+    }
+    {
+      ClassicOptions o = ExactOptions();
+      o.vote_confidence = ClassicOptions().vote_confidence;
+      variants.emplace_back("exact/vote:0.99", o);
     }
     // hnswlib's graph beside FLANN's trees, on the default query grid (the
     // graph is built per variant: about 13 s each).
