@@ -119,7 +119,9 @@ if command -v hyperfine >/dev/null; then
   # The well-kept tool's view of the two headline cases (mean ± σ, min, max,
   # every run's time), beside process.py's medians.
   echo "== whole process, hyperfine"
-  one=$(find "$photos" -maxdepth 1 -name '*.jpg' | sort | head -1)
+  # sed reads to the end: head would close the pipe early, and with
+  # pipefail a SIGPIPE'd sort (141) ended the whole run here once.
+  one=$(find "$photos" -maxdepth 1 -name '*.jpg' | sort | sed -n 1p)
   runs=7
   if [ "${#quick[@]}" -gt 0 ]; then runs=2; fi
   hf_out=$(mktemp -d)
