@@ -40,9 +40,9 @@ std::vector<MethodInfo>& Table() {
     m.push_back(Classic("classic",
                         "tint's patch-matching pipeline (Otsu, normalized cuts, FLANN cosine "
                         "matching, vote, transfer)",
-                        0.28));
+                        0.13));
     m.push_back(Classic("classic-exact",
-                        "classic with exact (brute-force) cosine matching instead of FLANN", 8.3,
+                        "classic with exact (brute-force) cosine matching instead of FLANN", 3.1,
                         {{"matcher", "exact"}}));
     MethodInfo cnn{"cnn",
                    "a colorization network through OpenCV dnn, described by a model card "
@@ -90,7 +90,7 @@ std::vector<MethodInfo>& Table() {
     m.push_back(Classic("classic:deep",
                         "classic with deep neighbourhood vectors: what a pretrained MobileNetV2 "
                         "sees around each pixel instead of its shades (features = deep)",
-                        0.36, {{"features", "deep"}}));
+                        0.15, {{"features", "deep"}}));
     // Guided methods.
     MethodInfo levin{"levin",
                      "Levin, Lischinski & Weiss 2004: no colour of its own; the --hints strokes "
