@@ -3,7 +3,6 @@
 // the caller's thread instead of ending the process with std::terminate.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <functional>
 

@@ -8,7 +8,6 @@
 #include <map>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

@@ -161,9 +161,7 @@ struct TransferState {
         ns(input.num_segments),
         k(cand.k) {}
 
-  float Weight(float s) const {
-    return std::pow(std::max(0.0f, s), float(options.similarity_power));
-  }
+  float Weight(float s) const { return CandidateWeight(options, s); }
   void AddSample(ChromaSum* sum, double weight, int idx) const {
     sum->Add(weight, db.chroma().at<float>(idx, 0), db.chroma().at<float>(idx, 1));
   }
@@ -395,6 +393,10 @@ void ApplyConfidence(const TransferState& t, TransferResult* result, cv::Mat* ab
 }
 
 }  // namespace
+
+float CandidateWeight(const TransferOptions& options, float similarity) {
+  return std::pow(std::max(0.0f, similarity), float(options.similarity_power));
+}
 
 void TransferChroma(const TransferOptions& options, const TransferInput& in,
                     TransferResult* result) {

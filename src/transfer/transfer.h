@@ -85,6 +85,10 @@ struct TransferResult {
 void TransferChroma(const TransferOptions& options, const TransferInput& input,
                     TransferResult* result);
 
+// A candidate's vote before the label's calibration: max(0, similarity)^p
+// (TransferOptions::similarity_power).
+float CandidateWeight(const TransferOptions& options, float similarity);
+
 // The edge-aware smoothing TransferChroma ends with: the guided filter of ab
 // (CV_32FC2) with lightness / 100 as guide, in place, in strips of rows, so
 // that its working memory does not grow with the photo. Equal to one

@@ -138,9 +138,6 @@ class ClassicColorizer : public Colorizer {
     if (d->Stopped()) return StoppedStatus();
 
     const std::vector<cv::Point> points = QueryPoints(bin.useful, options_.query_stride);
-    // Vectors are made and matched a block at a time, so only one block of
-    // them is ever in memory: peak memory stays linear in the pixel count
-    // with a small constant (candidates), not 2 x 204 bytes per query.
     // The shade the vectors are made of: L, or the grey's Y' in Y'UV.
     const bool yuv = options_.sampling.color_space == ColorSpace::kYuv;
     const cv::Mat shade = yuv ? GreyLuma(lightness) : lightness;
@@ -155,31 +152,12 @@ class ClassicColorizer : public Colorizer {
       TINT_RETURN_IF_ERROR(MatchSequentially(points, segments, num_segments, extractor, d,
                                              &voted_points, &candidates, &feature_seconds,
                                              &match_seconds));
-      timer.Lap();
+    } else {
+      TINT_RETURN_IF_ERROR(
+          MatchEveryPoint(points, extractor, d, &candidates, &feature_seconds, &match_seconds));
     }
+    timer.Lap();
     const std::vector<cv::Point>& matched = options_.vote_confidence > 0 ? voted_points : points;
-    if (options_.vote_confidence <= 0) {
-      candidates.index.resize(points.size() * candidates.k);
-      candidates.similarity.resize(points.size() * candidates.k);
-    }
-    cv::Mat vectors;
-    Candidates block;
-    for (size_t begin = 0; options_.vote_confidence <= 0 && begin < points.size();
-         begin += kQueryBlock) {
-      d->Stage("matching", 0.4 + 0.45 * static_cast<double>(begin) / points.size());
-      if (d->Stopped()) return StoppedStatus();
-      const int n = static_cast<int>(std::min(kQueryBlock, points.size() - begin));
-      extractor.Compute(points.data() + begin, n, &vectors);
-      feature_seconds += timer.Lap();
-      matcher_->Match(vectors, &block);
-      TINT_CHECK(block.k == candidates.k,
-                 "matcher returned " << block.k << " candidates, expected " << candidates.k);
-      std::copy(block.index.begin(), block.index.end(),
-                candidates.index.begin() + begin * candidates.k);
-      std::copy(block.similarity.begin(), block.similarity.end(),
-                candidates.similarity.begin() + begin * candidates.k);
-      match_seconds += timer.Lap();
-    }
     d->seconds["features"] = feature_seconds;
     d->seconds["match"] = match_seconds;
 
@@ -218,6 +196,38 @@ class ClassicColorizer : public Colorizer {
     return Status::Ok();
   }
 
+  // Every grid point matched (vote_confidence = 0). Vectors are made and
+  // matched a block at a time, so only one block of them is ever in memory:
+  // peak memory stays linear in the pixel count with a small constant
+  // (candidates), not 2 x 204 bytes per query.
+  Status MatchEveryPoint(const std::vector<cv::Point>& points,
+                         const NeighborhoodExtractor& extractor, ColorizeDetails* d,
+                         Candidates* candidates, double* feature_seconds,
+                         double* match_seconds) const {
+    candidates->index.resize(points.size() * candidates->k);
+    candidates->similarity.resize(points.size() * candidates->k);
+    cv::Mat vectors;
+    Candidates block;
+    Timer timer;
+    for (size_t begin = 0; begin < points.size(); begin += kQueryBlock) {
+      d->Stage("matching", 0.4 + 0.45 * static_cast<double>(begin) / points.size());
+      if (d->Stopped()) return StoppedStatus();
+      const int n = static_cast<int>(std::min(kQueryBlock, points.size() - begin));
+      timer.Lap();
+      extractor.Compute(points.data() + begin, n, &vectors);
+      *feature_seconds += timer.Lap();
+      matcher_->Match(vectors, &block);
+      TINT_CHECK(block.k == candidates->k,
+                 "matcher returned " << block.k << " candidates, expected " << candidates->k);
+      std::copy(block.index.begin(), block.index.end(),
+                candidates->index.begin() + begin * candidates->k);
+      std::copy(block.similarity.begin(), block.similarity.end(),
+                candidates->similarity.begin() + begin * candidates->k);
+      *match_seconds += timer.Lap();
+    }
+    return Status::Ok();
+  }
+
   // The sequential vote over the grid points (vote_confidence > 0): the
   // points matched and their candidates, in grid order.
   Status MatchSequentially(const std::vector<cv::Point>& points, const cv::Mat& segments,
@@ -228,7 +238,6 @@ class ClassicColorizer : public Colorizer {
     vote.confidence = options_.vote_confidence;
     vote.seed = options_.match.seed;
     const std::vector<int>& labels = db_->sample_labels();
-    const double power = options_.transfer.similarity_power;
     SequentialVoteIO io;
     cv::Mat vectors;
     Timer timer;
@@ -241,7 +250,7 @@ class ClassicColorizer : public Colorizer {
     };
     io.label_of = [&](int index) { return labels[index]; };
     io.weight = [&](int label, float similarity) {
-      const double w = std::pow(std::max(0.0f, similarity), static_cast<float>(power));
+      const double w = CandidateWeight(options_.transfer, similarity);
       return label_weights_.empty() ? w : w * label_weights_[label];
     };
     io.should_stop = [d] { return d->Stopped(); };
