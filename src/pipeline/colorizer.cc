@@ -1,5 +1,7 @@
 #include "pipeline/colorizer.h"
 
+#include "core/color.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <sstream>
@@ -33,6 +35,15 @@ std::string ColorizeDetails::BriefReport() const {
 Status Colorizer::ColorizeFromReference(const cv::Mat&, const ReferenceGuide&, cv::Mat*,
                                         ColorizeDetails*) const {
   return Status::Error("method '" + name() + "' takes no reference photo");
+}
+
+Status Colorizer::ColorizeJoined(const cv::Mat& lightness, cv::Mat* bgr8,
+                                 ColorizeDetails* details) const {
+  cv::Mat ab;
+  TINT_RETURN_IF_ERROR(Colorize(lightness, &ab, details));
+  if (details != nullptr) details->Stage("joining", 0.95);
+  *bgr8 = JoinLab(lightness, ab);
+  return Status::Ok();
 }
 
 }  // namespace tint

@@ -61,6 +61,11 @@ class Colorizer {
   // examples (methods with MethodInfo::takes_reference); others refuse.
   virtual Status ColorizeFromReference(const cv::Mat& lightness, const ReferenceGuide& reference,
                                        cv::Mat* ab, ColorizeDetails* details) const;
+  // Colorize, then the photo's L joined with the chroma into 8-bit BGR: the
+  // bytes of JoinLab(lightness, ab). A method that works on a proxy joins
+  // strip by strip instead, so a large photo never has a full-size ab.
+  virtual Status ColorizeJoined(const cv::Mat& lightness, cv::Mat* bgr8,
+                                ColorizeDetails* details) const;
 };
 
 }  // namespace tint

@@ -82,6 +82,17 @@ double CalibratedSimilarity(const std::vector<float>& q, float s) {
   return (double(i - 1) + t) / double(q.size() - 1);
 }
 
+namespace {
+
+// Rows per strip of the strip-wise guided filter: about 256 kpx, and at
+// least two margins so that the margins stay at most half of the work.
+int GuidedStripRows(int cols, int margin) {
+  constexpr int kStripPixels = 1 << 18;
+  return std::max(2 * margin, kStripPixels / std::max(1, cols));
+}
+
+}  // namespace
+
 // The guided filter of ab with L / 100 as guide, in place, in strips of rows
 // with a margin of 2 * radius + 1 (an output pixel depends on inputs at most
 // 2 * radius away: two box filters of that radius). ximgproc holds about 20
@@ -92,9 +103,8 @@ void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab)
   TINT_CHECK(lightness.type() == CV_32F && ab->type() == CV_32FC2 && ab->size() == lightness.size(),
              "SmoothChroma needs CV_32F lightness and CV_32FC2 ab of one size");
   TINT_CHECK(radius >= 1, "radius must be positive");
-  constexpr int kStripPixels = 1 << 20;
   const int margin = 2 * radius + 1;
-  const int strip_rows = std::max(4 * margin, kStripPixels / std::max(1, lightness.cols));
+  const int strip_rows = GuidedStripRows(lightness.cols, margin);
   cv::Mat kept;  // original rows [r - margin, r) of the strip being filtered
   for (int r = 0; r < lightness.rows; r += strip_rows) {
     const int end = std::min(lightness.rows, r + strip_rows);
@@ -110,6 +120,59 @@ void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab)
     lightness.rowRange(lo, hi).convertTo(guide, CV_32F, 0.01);
     cv::ximgproc::guidedFilter(guide, input, filtered, radius, eps);
     filtered.rowRange(r - lo, end - lo).copyTo(ab->rowRange(r, end));
+  }
+}
+
+namespace {
+
+// Rows [lo, hi) of proxy_ab upsampled bilinearly to `size`: the source of
+// output pixel x is (x + 0.5) * src / dst - 0.5, clamped to the proxy.
+cv::Mat UpsampleRows(const cv::Mat& proxy_ab, const cv::Size& size, int lo, int hi) {
+  const double sx = static_cast<double>(proxy_ab.cols) / size.width;
+  const double sy = static_cast<double>(proxy_ab.rows) / size.height;
+  std::vector<int> x0(size.width), x1(size.width);
+  std::vector<float> wx(size.width);
+  for (int x = 0; x < size.width; ++x) {
+    const double f = std::clamp((x + 0.5) * sx - 0.5, 0.0, proxy_ab.cols - 1.0);
+    x0[x] = static_cast<int>(f);
+    x1[x] = std::min(x0[x] + 1, proxy_ab.cols - 1);
+    wx[x] = static_cast<float>(f - x0[x]);
+  }
+  cv::Mat out(hi - lo, size.width, CV_32FC2);
+  for (int y = lo; y < hi; ++y) {
+    const double f = std::clamp((y + 0.5) * sy - 0.5, 0.0, proxy_ab.rows - 1.0);
+    const int y0 = static_cast<int>(f), y1 = std::min(y0 + 1, proxy_ab.rows - 1);
+    const float wy = static_cast<float>(f - y0);
+    const cv::Vec2f* p0 = proxy_ab.ptr<cv::Vec2f>(y0);
+    const cv::Vec2f* p1 = proxy_ab.ptr<cv::Vec2f>(y1);
+    cv::Vec2f* o = out.ptr<cv::Vec2f>(y - lo);
+    for (int x = 0; x < size.width; ++x) {
+      const cv::Vec2f top = p0[x0[x]] + (p0[x1[x]] - p0[x0[x]]) * wx[x];
+      const cv::Vec2f bottom = p1[x0[x]] + (p1[x1[x]] - p1[x0[x]]) * wx[x];
+      o[x] = top + (bottom - top) * wy;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// Strips as SmoothChroma's, each upsampled afresh with its margin.
+void UpsampleChroma(const cv::Mat& proxy_ab, const cv::Mat& lightness, int radius, double eps,
+                    const ChromaStripSink& sink) {
+  TINT_CHECK(lightness.type() == CV_32F && proxy_ab.type() == CV_32FC2 && !proxy_ab.empty(),
+             "UpsampleChroma needs CV_32F lightness and a non-empty CV_32FC2 proxy");
+  TINT_CHECK(radius >= 1, "radius must be positive");
+  const int margin = 2 * radius + 1;
+  const int strip_rows = GuidedStripRows(lightness.cols, margin);
+  for (int r = 0; r < lightness.rows; r += strip_rows) {
+    const int end = std::min(lightness.rows, r + strip_rows);
+    const int lo = std::max(0, r - margin), hi = std::min(lightness.rows, end + margin);
+    const cv::Mat input = UpsampleRows(proxy_ab, lightness.size(), lo, hi);
+    cv::Mat guide, filtered;
+    lightness.rowRange(lo, hi).convertTo(guide, CV_32F, 0.01);
+    cv::ximgproc::guidedFilter(guide, input, filtered, radius, eps);
+    sink(cv::Range(r, end), filtered.rowRange(r - lo, end - lo));
   }
 }
 

@@ -3,6 +3,7 @@
 // matched samples, and edge-aware smoothing guided by L.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,17 @@ float CandidateWeight(const TransferOptions& options, float similarity);
 // that its working memory does not grow with the photo. Equal to one
 // cv::ximgproc::guidedFilter call over the whole image up to float rounding.
 void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab);
+
+// Joint upsampling of a proxy's chroma to the size of `lightness` (He et
+// al. 2013): bilinear, pixel centres aligned (as cv::resize's INTER_LINEAR),
+// then the guided filter with lightness / 100 as guide, strip by strip; each
+// finished strip goes to `sink` with its rows and its ab (CV_32FC2). Its
+// memory is a few strips at any photo size, so a caller that joins each
+// strip at once never holds a full-size ab. The strips do not depend on
+// what the sink does: every caller gets the same values.
+using ChromaStripSink = std::function<void(const cv::Range& rows, const cv::Mat& ab)>;
+void UpsampleChroma(const cv::Mat& proxy_ab, const cv::Mat& lightness, int radius, double eps,
+                    const ChromaStripSink& sink);
 
 // Per-label vote multipliers that undo the matcher's bias towards labels
 // that attract matches from everything. Database samples (every `step`-th)

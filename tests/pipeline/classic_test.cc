@@ -128,6 +128,22 @@ TEST_P(ClassicTest, RealPhotoWithBundledDatabase) {
 // chroma comes back at full size and keeps the proxy's labels (sky on top,
 // vegetation below), L is the photo's, the details stay at the proxy's size
 // and the explanation pictures are still drawn at the photo's size.
+// Through a proxy, the photo is joined strip by strip without a full-size
+// ab: the same bytes as joining Colorize's full-size ab.
+TEST_P(ClassicTest, JoiningStripByStripEqualsJoiningTheWholeChroma) {
+  ClassicOptions o = Options();
+  o.proxy_pixels = 10'000;
+  const auto colorizer = CreateClassicColorizer(o, SyntheticDatabase(o.features));
+  cv::Mat photo;
+  cv::resize(SyntheticPhoto(), photo, cv::Size(), 3, 3, cv::INTER_NEAREST);  // 240x300
+  const cv::Mat lightness = ComputeLightness(photo);
+  cv::Mat ab, joined;
+  ASSERT_TRUE(colorizer->Colorize(lightness, &ab, nullptr).ok());
+  ASSERT_TRUE(colorizer->ColorizeJoined(lightness, &joined, nullptr).ok());
+  ASSERT_EQ(joined.size(), photo.size());
+  EXPECT_EQ(cv::norm(joined, JoinLab(lightness, ab), cv::NORM_INF), 0.0);
+}
+
 TEST_P(ClassicTest, LargePhotoIsColouredThroughAProxy) {
   ClassicOptions o = Options();
   o.proxy_pixels = 10'000;

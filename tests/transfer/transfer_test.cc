@@ -1,6 +1,7 @@
 #include "transfer/transfer.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc.hpp>
 
 #include "core/color.h"
@@ -122,7 +123,7 @@ TEST(PostStepTest, NoneIsIdentityAndAutoStretchesContrast) {
 }
 
 TEST(SmoothChromaTest, StripsEqualOneWholeImageFilter) {
-  // 1100 x 2000 px: two strips of 953 rows and a short last one, so both
+  // 1100 x 2000 px: eight strips of 238 rows and a short last one, so both
   // inner seams and the bottom edge are covered.
   cv::Mat lightness(2000, 1100, CV_32F), ab(2000, 1100, CV_32FC2);
   cv::RNG rng(::tint::testing::kSeed);
@@ -137,6 +138,33 @@ TEST(SmoothChromaTest, StripsEqualOneWholeImageFilter) {
   EXPECT_LT(cv::norm(smoothed, expected, cv::NORM_INF), 1e-3);
   // It did smooth: the noise is far from the input.
   EXPECT_GT(cv::norm(smoothed, ab, cv::NORM_INF), 10);
+}
+
+// Joint upsampling strip by strip: the strips tile the photo in order, and
+// together they equal cv::resize's bilinear upsampling followed by one
+// guided filter over the whole image.
+TEST(UpsampleChromaTest, StripsEqualResizeThenOneGuidedFilter) {
+  cv::Mat lightness(2000, 1100, CV_32F), proxy(400, 220, CV_32FC2);
+  cv::RNG rng(::tint::testing::kSeed);
+  rng.fill(lightness, cv::RNG::UNIFORM, 0, 100);
+  rng.fill(proxy, cv::RNG::NORMAL, 0, 30);
+  cv::GaussianBlur(lightness, lightness, cv::Size(9, 9), 2);
+  cv::Mat guide, up, expected;
+  lightness.convertTo(guide, CV_32F, 0.01);
+  cv::resize(proxy, up, lightness.size(), 0, 0, cv::INTER_LINEAR);
+  cv::ximgproc::guidedFilter(guide, up, expected, 15, 2e-3);
+  cv::Mat joined(lightness.size(), CV_32FC2, cv::Scalar(1e6, 1e6));
+  int next_row = 0, strips = 0;
+  UpsampleChroma(proxy, lightness, 15, 2e-3, [&](const cv::Range& rows, const cv::Mat& ab) {
+    EXPECT_EQ(rows.start, next_row);
+    ASSERT_EQ(ab.rows, rows.size());
+    ab.copyTo(joined.rowRange(rows));
+    next_row = rows.end;
+    ++strips;
+  });
+  EXPECT_EQ(next_row, lightness.rows);
+  EXPECT_GT(strips, 2);
+  EXPECT_LT(cv::norm(joined, expected, cv::NORM_INF), 1e-2);
 }
 
 }  // namespace

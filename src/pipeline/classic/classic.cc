@@ -113,9 +113,11 @@ class ClassicColorizer : public Colorizer {
                "lightness must be non-empty CV_32F");
     ColorizeDetails local;
     ColorizeDetails* d = details != nullptr ? details : &local;
-    if (options_.proxy_pixels > 0 &&
-        lightness.total() > static_cast<size_t>(options_.proxy_pixels)) {
-      return ColorizeByProxy(lightness, ab, d);
+    if (UsesProxy(lightness)) {
+      ab->create(lightness.size(), CV_32FC2);
+      return ColorizeByProxy(lightness, d, [&](const cv::Range& rows, const cv::Mat& strip) {
+        strip.copyTo(ab->rowRange(rows));
+      });
     }
     Timer timer;
     d->Stage("otsu", 0.05);
@@ -263,15 +265,35 @@ class ClassicColorizer : public Colorizer {
     return Status::Ok();
   }
 
+  // The photo joined strip by strip when it goes through a proxy: the
+  // full-size ab is never held.
+  Status ColorizeJoined(const cv::Mat& lightness, cv::Mat* bgr8,
+                        ColorizeDetails* details) const override {
+    if (!UsesProxy(lightness)) return Colorizer::ColorizeJoined(lightness, bgr8, details);
+    ColorizeDetails local;
+    ColorizeDetails* d = details != nullptr ? details : &local;
+    bgr8->create(lightness.size(), CV_8UC3);
+    return ColorizeByProxy(lightness, d, [&](const cv::Range& rows, const cv::Mat& ab) {
+      JoinLab(lightness.rowRange(rows), ab).copyTo(bgr8->rowRange(rows));
+    });
+  }
+
+ private:
+  bool UsesProxy(const cv::Mat& lightness) const {
+    return options_.proxy_pixels > 0 &&
+           lightness.total() > static_cast<size_t>(options_.proxy_pixels);
+  }
+
   // A large photo: the whole pipeline on an area-downsampled proxy of at
   // most proxy_pixels, without its chroma smoothing; then the proxy's chroma
-  // upsampled bilinearly and smoothed once, at full size, by the guided
-  // filter with the full-size L as guide (He et al. 2013's joint
-  // upsampling), its radius scaled by the size ratio (at least that ratio
-  // when smoothing is off, so chroma edges still snap to L's edges).
-  // SmoothChroma works in strips in place: beyond the proxy, memory is the
-  // full-size L and ab the caller holds anyway.
-  Status ColorizeByProxy(const cv::Mat& lightness, cv::Mat* ab, ColorizeDetails* d) const {
+  // brought to full size by UpsampleChroma (bilinear, then the guided filter
+  // with the full-size L as guide: He et al. 2013's joint upsampling), its
+  // radius scaled by the size ratio (at least that ratio when smoothing is
+  // off, so chroma edges still snap to L's edges), strip by strip into
+  // `sink`. Beyond the proxy, memory is the full-size L the caller holds,
+  // whatever the sink keeps, and a few strips.
+  Status ColorizeByProxy(const cv::Mat& lightness, ColorizeDetails* d,
+                         const ChromaStripSink& sink) const {
     Timer timer;
     const double scale = std::sqrt(static_cast<double>(options_.proxy_pixels) /
                                    static_cast<double>(lightness.total()));
@@ -286,20 +308,19 @@ class ClassicColorizer : public Colorizer {
     const ClassicColorizer proxy(proxy_options, *this);
     cv::Mat proxy_ab;
     TINT_RETURN_IF_ERROR(proxy.Colorize(proxy_l, &proxy_ab, d));
+    proxy_l.release();
     timer.Lap();
     d->Stage("upsampling", 0.9);
     if (d->Stopped()) return StoppedStatus();
-    cv::resize(proxy_ab, *ab, lightness.size(), 0, 0, cv::INTER_LINEAR);
     const double ratio = static_cast<double>(lightness.cols) / size.width;
     const int radius = std::max(
         1, static_cast<int>(std::lround(std::max(1, options_.transfer.smoothing_radius) * ratio)));
-    SmoothChroma(lightness, radius, options_.transfer.smoothing_eps, ab);
+    UpsampleChroma(proxy_ab, lightness, radius, options_.transfer.smoothing_eps, sink);
     d->seconds["proxy"] = proxy_seconds;
     d->seconds["upsample"] = timer.Lap();
     return Status::Ok();
   }
 
- private:
   // The same database, matcher and calibration under other options (the
   // proxy's: options that leave the index as it is).
   ClassicColorizer(const ClassicOptions& options, const ClassicColorizer& other)
