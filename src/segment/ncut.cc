@@ -26,6 +26,8 @@ bool NCutOptions::Check(std::string* error) const {
     return fail("ncut grid_max_side must be in 4..2048");
   if (superpixel_size < 3 || superpixel_size > 200)
     return fail("ncut superpixel_size must be in 3..200");
+  if (slic_iterations < 1 || slic_iterations > 100)
+    return fail("ncut slic_iterations must be in 1..100");
   if (!(radius >= 1.0 && radius <= 20.0)) return fail("ncut radius must be in 1..20 node spacings");
   if (!(sigma_intensity > 0)) return fail("ncut sigma_intensity must be positive");
   if (!(sigma_distance > 0)) return fail("ncut sigma_distance must be positive");
@@ -392,7 +394,7 @@ void SegmentNormalizedCuts(const NCutOptions& options, const cv::Mat& lightness,
     work.convertTo(l8, CV_8U, 2.55);
     auto slic =
         cv::ximgproc::createSuperpixelSLIC(l8, cv::ximgproc::SLICO, options.superpixel_size);
-    slic->iterate(10);
+    slic->iterate(options.slic_iterations);
     slic->enforceLabelConnectivity(25);
     slic->getLabels(node_map);
     const int n = slic->getNumberOfSuperpixels();

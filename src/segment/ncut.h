@@ -36,6 +36,9 @@ struct NCutOptions {
   int grid_max_side = 96;
   // kSuperpixels: SLIC region size in working pixels (the node spacing).
   int superpixel_size = 12;
+  // kSuperpixels: SLIC's k-means iterations (OpenCV's customary 10; 7 meet
+  // the 0.05 s target but cost CamVid colour, docs/benchmarks.md).
+  int slic_iterations = 10;
   // r: nodes farther apart than r node spacings are not connected.
   double radius = 2.5;
   // sigma_I: brightness scale of the affinity, in L units (0..100).

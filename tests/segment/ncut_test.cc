@@ -131,6 +131,29 @@ TEST(NCutOptionsTest, InvalidValuesAreReported) {
   o.radius = 0.5;
   EXPECT_FALSE(o.Check(&error));
   EXPECT_NE(error.find("radius"), std::string::npos);
+  o = NCutOptions();
+  o.slic_iterations = 0;
+  EXPECT_FALSE(o.Check(&error));
+  EXPECT_NE(error.find("slic_iterations"), std::string::npos);
+}
+
+// The SLIC iterations reach SLIC: on a textured photo-like image one
+// iteration leaves other superpixels, hence another graph, than ten.
+TEST(NCutOptionsTest, SlicIterationsChangeTheSuperpixels) {
+  cv::Mat lightness(160, 240, CV_32F);
+  cv::RNG rng(::tint::testing::kSeed);
+  rng.fill(lightness, cv::RNG::UNIFORM, 0, 100);
+  cv::GaussianBlur(lightness, lightness, cv::Size(0, 0), 6);
+  cv::normalize(lightness, lightness, 0, 100, cv::NORM_MINMAX);
+  NCutOptions o;
+  NCutSummary ten, one;
+  cv::Mat labels_ten, labels_one, again;
+  SegmentNormalizedCuts(o, lightness, &labels_ten, &ten);
+  SegmentNormalizedCuts(o, lightness, &again);
+  EXPECT_EQ(cv::countNonZero(labels_ten != again), 0);  // repeatable
+  o.slic_iterations = 1;
+  SegmentNormalizedCuts(o, lightness, &labels_one, &one);
+  EXPECT_TRUE(ten.num_edges != one.num_edges || cv::countNonZero(labels_ten != labels_one) > 0);
 }
 
 }  // namespace

@@ -164,6 +164,9 @@ void AddSegmentOptions(std::vector<OptionInfo>* t) {
       Choice<NCutGraph>("ncut_graph", "Ncut graph nodes",
                         {{"superpixels", NCutGraph::kSuperpixels}, {"grid", NCutGraph::kPixelGrid}},
                         [](ClassicOptions& o) -> NCutGraph& { return o.ncut.graph; }));
+  t->push_back(Number<int>("ncut_slic_iterations", T::kInt, 1, 100,
+                           "SLIC iterations for the Ncut graph's superpixels",
+                           [](ClassicOptions& o) -> int& { return o.ncut.slic_iterations; }));
   t->push_back(Number<int>("ncut_max_segments", T::kInt, 1, 1000, "Most Ncut segments",
                            [](ClassicOptions& o) -> int& { return o.ncut.max_segments; }));
   t->push_back(Number<double>("ncut_max_value", T::kDouble, 0, 2,
