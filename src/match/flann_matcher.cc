@@ -3,13 +3,15 @@
 // unit vectors |q - x|^2 = 2 - 2 cos(q, x), so the L2 order is the cosine
 // order and similarity = 1 - d^2 / 2. Optionally in the first pca_dims
 // principal components, re-ranked on the full vectors. Its trees can be saved
-// (the index cache holds them) and loaded again, checked node by node.
+// (the index cache holds them) and loaded again, checked node by node and
+// then read in the background.
 #include "match/matcher.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <future>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -206,22 +208,36 @@ class FlannMatcher : public Matcher {
                                                            IndexedRows(), IndexedCols(), &why)) {
       return Status::Error("FLANN index is damaged (" + why + ")");
     }
-    FILE* f = fmemopen(const_cast<uint8_t*>(trees), trees_size, "rb");
-    if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
-    // cvflann reads node by node (millions of freads): this stream is ours
-    // alone, so stdio's per-call locking is skipped.
-    __fsetlocking(f, FSETLOCKING_BYCALLER);
-    try {
-      index_->loadIndex(f);
-    } catch (const std::exception& e) {
-      std::fclose(f);
-      return Status::Error(std::string("FLANN index does not load (") + e.what() + ")");
-    }
-    std::fclose(f);
+    // The checked trees load in the background: the pipeline's first
+    // stages (Otsu, normalized cuts) need no index, so a process's start
+    // does not wait for cvflann's node-by-node read. Every use of the index
+    // waits for it (WaitForIndex); the blob is a view of the mapped cache,
+    // which the database keeps for longer than this matcher lives.
+    loading_ =
+        std::async(std::launch::async, [this, trees, trees_size]() -> Status {
+          FILE* f = fmemopen(const_cast<uint8_t*>(trees), trees_size, "rb");
+          if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
+          // cvflann reads node by node (millions of freads): this stream is
+          // ours alone, so stdio's per-call locking is skipped.
+          __fsetlocking(f, FSETLOCKING_BYCALLER);
+          try {
+            index_->loadIndex(f);
+          } catch (const std::exception& e) {
+            std::fclose(f);
+            return Status::Error(std::string("FLANN index does not load (") + e.what() + ")");
+          }
+          std::fclose(f);
+          return Status::Ok();
+        }).share();
     return Status::Ok();
   }
 
+  ~FlannMatcher() override {
+    if (loading_.valid()) loading_.wait();
+  }
+
   bool SaveIndex(std::vector<uint8_t>* blob) const override {
+    WaitForIndex();
     char* buffer = nullptr;
     size_t size = 0;
     FILE* f = open_memstream(&buffer, &size);
@@ -243,6 +259,7 @@ class FlannMatcher : public Matcher {
     TINT_CHECK(queries.cols == dimension(),
                "query dimension " << queries.cols << " != " << dimension());
     const RowMatrix q = NormalizedRows(queries);
+    WaitForIndex();
     const bool reduced = axes_.size() > 0;
     const RowMatrix qp = reduced ? Project(q) : RowMatrix();
     const RowMatrix& search = reduced ? qp : q;
@@ -298,6 +315,15 @@ class FlannMatcher : public Matcher {
   int size() const override { return static_cast<int>(db_.rows()); }
 
  private:
+  // The checks before a load rule out the blobs cvflann cannot read, so a
+  // failure here is tint's error, not the user's.
+  void WaitForIndex() const {
+    if (!loading_.valid()) return;
+    const std::shared_future<Status> loading = loading_;  // a copy per caller
+    const Status& s = loading.get();
+    TINT_CHECK(s.ok(), s.message());
+  }
+
   template <typename M>
   RowMatrix Project(const M& m) const {
     return (m.rowwise() - mean_) * axes_;
@@ -318,6 +344,7 @@ class FlannMatcher : public Matcher {
   Eigen::MatrixXf axes_;     // PCA: dim x pca_dims, empty when off
   RowMatrix projected_;      // PCA: db_ projected, what the index is built on
   std::unique_ptr<Index> index_;
+  std::shared_future<Status> loading_;  // Load's background read; invalid when built
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "core/status.h"
 
@@ -305,6 +306,37 @@ TEST(FlannVariantsTest, SavedPcaIndexAnswersTheSame) {
   other.pca_dims = 5;
   std::unique_ptr<Matcher> wrong;
   EXPECT_FALSE(CreateMatcherFromIndex(other, db, blob, &wrong).ok());
+}
+
+// A loaded kd-tree index reads its trees in the background: threads that
+// match at once right after the load all wait for it and answer as the
+// built index; a matcher dropped before it is used waits for its read.
+TEST(FlannVariantsTest, LoadedIndexAnswersFromManyThreadsAtOnce) {
+  const cv::Mat db = RandomVectors(20000, 24, testing::kSeed);
+  const cv::Mat queries = RandomVectors(300, 24, 5);
+  MatchOptions o;
+  const auto built = CreateMatcher(o, db);
+  std::vector<uint8_t> blob;
+  ASSERT_TRUE(built->SaveIndex(&blob));
+  Candidates truth;
+  built->Match(queries, &truth);
+  {
+    std::unique_ptr<Matcher> dropped;
+    ASSERT_TRUE(CreateMatcherFromIndex(o, db, blob, &dropped).ok());
+  }
+  std::unique_ptr<Matcher> loaded;
+  ASSERT_TRUE(CreateMatcherFromIndex(o, db, blob, &loaded).ok());
+  std::vector<Candidates> got(4);
+  std::vector<std::thread> threads;
+  for (Candidates& c : got) threads.emplace_back([&] { loaded->Match(queries, &c); });
+  for (std::thread& t : threads) t.join();
+  for (const Candidates& c : got) {
+    EXPECT_EQ(c.index, truth.index);
+    EXPECT_EQ(c.similarity, truth.similarity);
+  }
+  std::vector<uint8_t> again;
+  ASSERT_TRUE(loaded->SaveIndex(&again));
+  EXPECT_EQ(again, blob);
 }
 
 TEST(FlannVariantsTest, BadSettingsAreRejected) {
