@@ -6,7 +6,7 @@ namespace tint {
 std::unique_ptr<Matcher> CreateExactMatcher(const MatchOptions&, const cv::Mat&);
 std::unique_ptr<Matcher> CreateFlannMatcher(const MatchOptions&, const cv::Mat&);
 Status LoadFlannMatcher(const MatchOptions&, const cv::Mat&, const uint8_t*, size_t,
-                        std::unique_ptr<Matcher>*);
+                        std::shared_ptr<const void>, std::unique_ptr<Matcher>*);
 std::unique_ptr<Matcher> CreateHnswMatcher(const MatchOptions&, const cv::Mat&);
 std::unique_ptr<Matcher> CreateFaissFlatMatcher(const MatchOptions&, const cv::Mat&);
 std::unique_ptr<Matcher> CreateFaissIvfMatcher(const MatchOptions&, const cv::Mat&);

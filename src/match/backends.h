@@ -27,9 +27,11 @@ struct MatcherBackend {
   std::unique_ptr<Matcher> (*create)(const MatchOptions& options,
                                      const cv::Mat& database) = nullptr;
   // Loads what Matcher::SaveIndex wrote, so the index cache can keep the
-  // index; null for a backend that builds its index each time.
+  // index; null for a backend that builds its index each time. `owner`, when
+  // not null, keeps the blob alive (see CreateMatcherFromIndex).
   Status (*load)(const MatchOptions& options, const cv::Mat& database, const uint8_t* blob,
-                 size_t blob_size, std::unique_ptr<Matcher>* matcher) = nullptr;
+                 size_t blob_size, std::shared_ptr<const void> owner,
+                 std::unique_ptr<Matcher>* matcher) = nullptr;
 };
 
 // The backends this build has (FAISS and hnswlib are optional at configure

@@ -191,7 +191,7 @@ class FlannMatcher : public Matcher {
     rng = saved;
   }
 
-  Status Load(const uint8_t* blob, size_t blob_size) {
+  Status Load(const uint8_t* blob, size_t blob_size, std::shared_ptr<const void> owner) {
     // The blob opens with the shape it was built on: cvflann's own format
     // does not record it, and a tree over other data would index past it.
     uint64_t shape[3];
@@ -208,27 +208,28 @@ class FlannMatcher : public Matcher {
                                                            IndexedRows(), IndexedCols(), &why)) {
       return Status::Error("FLANN index is damaged (" + why + ")");
     }
-    // The checked trees load in the background: the pipeline's first
-    // stages (Otsu, normalized cuts) need no index, so a process's start
-    // does not wait for cvflann's node-by-node read. Every use of the index
-    // waits for it (WaitForIndex); the blob is a view of the mapped cache,
-    // which the database keeps for longer than this matcher lives.
+    auto read = [this, trees, trees_size]() -> Status {
+      FILE* f = fmemopen(const_cast<uint8_t*>(trees), trees_size, "rb");
+      if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
+      // cvflann reads node by node (millions of freads): this stream is
+      // ours alone, so stdio's per-call locking is skipped.
+      __fsetlocking(f, FSETLOCKING_BYCALLER);
+      try {
+        index_->loadIndex(f);
+      } catch (const std::exception& e) {
+        std::fclose(f);
+        return Status::Error(std::string("FLANN index does not load (") + e.what() + ")");
+      }
+      std::fclose(f);
+      return Status::Ok();
+    };
+    if (owner == nullptr) return read();
+    // The checked trees load in the background, the blob kept alive by its
+    // owner: the pipeline's first stages (Otsu, normalized cuts) need no
+    // index, so a process's start does not wait for cvflann's node-by-node
+    // read. Every use of the index waits for it (WaitForIndex).
     loading_ =
-        std::async(std::launch::async, [this, trees, trees_size]() -> Status {
-          FILE* f = fmemopen(const_cast<uint8_t*>(trees), trees_size, "rb");
-          if (f == nullptr) return Status::Error("cannot read the FLANN index from memory");
-          // cvflann reads node by node (millions of freads): this stream is
-          // ours alone, so stdio's per-call locking is skipped.
-          __fsetlocking(f, FSETLOCKING_BYCALLER);
-          try {
-            index_->loadIndex(f);
-          } catch (const std::exception& e) {
-            std::fclose(f);
-            return Status::Error(std::string("FLANN index does not load (") + e.what() + ")");
-          }
-          std::fclose(f);
-          return Status::Ok();
-        }).share();
+        std::async(std::launch::async, [read, owner = std::move(owner)] { return read(); }).share();
     return Status::Ok();
   }
 
@@ -356,9 +357,10 @@ std::unique_ptr<Matcher> CreateFlannMatcher(const MatchOptions& options, const c
 }
 
 Status LoadFlannMatcher(const MatchOptions& options, const cv::Mat& database, const uint8_t* blob,
-                        size_t blob_size, std::unique_ptr<Matcher>* matcher) {
+                        size_t blob_size, std::shared_ptr<const void> owner,
+                        std::unique_ptr<Matcher>* matcher) {
   auto flann = std::make_unique<FlannMatcher>(options, database);
-  TINT_RETURN_IF_ERROR(flann->Load(blob, blob_size));
+  TINT_RETURN_IF_ERROR(flann->Load(blob, blob_size, std::move(owner)));
   *matcher = std::move(flann);
   return Status::Ok();
 }

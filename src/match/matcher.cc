@@ -60,13 +60,14 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
 
 Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
                               const uint8_t* blob, size_t blob_size,
-                              std::unique_ptr<Matcher>* matcher) {
+                              std::unique_ptr<Matcher>* matcher,
+                              std::shared_ptr<const void> owner) {
   std::string error;
   TINT_CHECK(options.Check(&error), error);
   const MatcherBackend* backend = FindMatcherBackend(options.backend);
   TINT_CHECK(backend->load != nullptr,
              "the " << options.backend << " matcher has no index to load");
-  return backend->load(options, database, blob, blob_size, matcher);
+  return backend->load(options, database, blob, blob_size, std::move(owner), matcher);
 }
 
 }  // namespace tint

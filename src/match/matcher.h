@@ -88,10 +88,15 @@ std::unique_ptr<Matcher> CreateMatcher(const MatchOptions& options, const cv::Ma
 // built (a backend with a `load`: FLANN): fast, and repeatable. Fails on
 // bytes that do not fit the database or the options: FLANN's kd-trees are
 // checked node by node (structure, depth, every index in range) before
-// cvflann reads them, so no bytes can make it index past the data.
+// cvflann reads them, so no bytes can make it index past the data. With an
+// `owner` that keeps the blob's memory alive, the loader may read it in the
+// background after the checks (FLANN's trees: the caller goes on while they
+// load, and the first search waits); without one, it is read before the
+// call returns.
 Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
                               const uint8_t* blob, size_t blob_size,
-                              std::unique_ptr<Matcher>* matcher);
+                              std::unique_ptr<Matcher>* matcher,
+                              std::shared_ptr<const void> owner = nullptr);
 inline Status CreateMatcherFromIndex(const MatchOptions& options, const cv::Mat& database,
                                      const std::vector<uint8_t>& blob,
                                      std::unique_ptr<Matcher>* matcher) {

@@ -2,6 +2,7 @@
 #include "match/backends.h"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -308,24 +309,32 @@ TEST(FlannVariantsTest, SavedPcaIndexAnswersTheSame) {
   EXPECT_FALSE(CreateMatcherFromIndex(other, db, blob, &wrong).ok());
 }
 
-// A loaded kd-tree index reads its trees in the background: threads that
-// match at once right after the load all wait for it and answer as the
-// built index; a matcher dropped before it is used waits for its read.
+// A loaded kd-tree index: with an owner of its bytes, the trees are read in
+// the background, and threads that match at once right after the load all
+// wait for them and answer as the built index; a matcher dropped before it
+// is used waits for its read. Without an owner the bytes are read before the
+// load returns, so they may go at once.
 TEST(FlannVariantsTest, LoadedIndexAnswersFromManyThreadsAtOnce) {
   const cv::Mat db = RandomVectors(20000, 24, testing::kSeed);
   const cv::Mat queries = RandomVectors(300, 24, 5);
   MatchOptions o;
   const auto built = CreateMatcher(o, db);
-  std::vector<uint8_t> blob;
-  ASSERT_TRUE(built->SaveIndex(&blob));
+  auto blob = std::make_shared<std::vector<uint8_t>>();
+  ASSERT_TRUE(built->SaveIndex(blob.get()));
   Candidates truth;
   built->Match(queries, &truth);
   {
     std::unique_ptr<Matcher> dropped;
-    ASSERT_TRUE(CreateMatcherFromIndex(o, db, blob, &dropped).ok());
+    ASSERT_TRUE(CreateMatcherFromIndex(o, db, blob->data(), blob->size(), &dropped, blob).ok());
   }
-  std::unique_ptr<Matcher> loaded;
-  ASSERT_TRUE(CreateMatcherFromIndex(o, db, blob, &loaded).ok());
+  std::unique_ptr<Matcher> loaded, read_at_once;
+  ASSERT_TRUE(CreateMatcherFromIndex(o, db, blob->data(), blob->size(), &loaded, blob).ok());
+  {
+    const std::vector<uint8_t> copy = *blob;
+    ASSERT_TRUE(CreateMatcherFromIndex(o, db, copy, &read_at_once).ok());
+  }
+  const std::vector<uint8_t> saved = *blob;
+  blob.reset();  // the loading matcher keeps its own reference
   std::vector<Candidates> got(4);
   std::vector<std::thread> threads;
   for (Candidates& c : got) threads.emplace_back([&] { loaded->Match(queries, &c); });
@@ -334,9 +343,12 @@ TEST(FlannVariantsTest, LoadedIndexAnswersFromManyThreadsAtOnce) {
     EXPECT_EQ(c.index, truth.index);
     EXPECT_EQ(c.similarity, truth.similarity);
   }
+  Candidates once;
+  read_at_once->Match(queries, &once);
+  EXPECT_EQ(once.index, truth.index);
   std::vector<uint8_t> again;
   ASSERT_TRUE(loaded->SaveIndex(&again));
-  EXPECT_EQ(again, blob);
+  EXPECT_EQ(again, saved);
 }
 
 TEST(FlannVariantsTest, BadSettingsAreRejected) {

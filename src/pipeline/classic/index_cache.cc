@@ -353,7 +353,7 @@ Status LoadIndexCache(const ClassicOptions& options, const std::string& db_dir,
       std::move(parsed.sample_labels), std::move(parsed.sample_patch), file);
   if (FindMatcherBackend(options.match.backend)->load != nullptr) {
     s = CreateMatcherFromIndex(options.match, out->database->vectors(), parsed.index_blob,
-                               parsed.index_bytes, &out->matcher);
+                               parsed.index_bytes, &out->matcher, file);
     if (!s.ok())
       return Status::Error(path + ": corrupt index cache (" + s.message() + "); run tint db build");
   } else {
