@@ -1,7 +1,9 @@
 #include "core/workers.h"
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -27,9 +29,13 @@ TEST(ForEachOnThreadsTest, AnExceptionInAnyThreadReachesTheCaller) {
   for (const int threads : {1, 2, 4}) {
     std::atomic<int> started{0};
     try {
+      // Every other item takes 1 ms, so that the other threads cannot run
+      // through all of them while the throwing thread is between its throw
+      // and the stop (a few microseconds; 0.3 s would need a long stall).
       ForEachOnThreads(1000, threads, [&](size_t i) {
         ++started;
         if (i == 3) throw std::runtime_error("check failed");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       });
       ADD_FAILURE() << "no exception with " << threads << " threads";
     } catch (const std::runtime_error& e) {
