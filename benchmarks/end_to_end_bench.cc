@@ -249,6 +249,16 @@ int main(int argc, char** argv) {
       o.vote_confidence = ClassicOptions().vote_confidence;
       variants.emplace_back("exact/vote:0.99", o);
     }
+    // Smaller vectors: FLANN's trees over the first principal components
+    // of the database, candidates re-ranked on the full vectors (the trees
+    // are built per variant, a few seconds each).
+    for (int dims : Sweep<int>({8, 12, 16, 24, 32}, {16})) {
+      ClassicOptions o;
+      o.match.pca_dims = dims;
+      o.match.rerank = 32;
+      variants.emplace_back(
+          "flann/trees:4/checks:32/pca:" + std::to_string(dims) + "/rerank:32/query_stride:3", o);
+    }
     // hnswlib's graph beside FLANN's trees, on the default query grid (the
     // graph is built per variant: about 13 s each).
     for (int ef : Sweep<int>({16, 32, 64, 128}, {16})) {
