@@ -13,7 +13,7 @@ PACKAGES=(
   libxxhash-dev                            # XXH3-128: the index cache's content check
   libhnswlib-dev                           # hnswlib: the hnsw matcher (header only)
   libfaiss-dev                             # FAISS: the faiss-* matchers (flat, IVF, HNSW)
-  libopenblas0-pthread                     # OpenBLAS as libblas.so.3: FAISS's products 3x the reference BLAS
+  libopenblas0-pthread                     # OpenBLAS as libblas.so.3: FAISS's products ~8x the reference BLAS
   libcpp-httplib-dev libhiredis-dev        # tint serve: HTTP, and its Redis job queue
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest   # the tint Python module and its test
