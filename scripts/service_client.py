@@ -68,11 +68,13 @@ def start_tint(args, log_path, ready=r"listening on (http://\S+)|taking jobs", e
     raise RuntimeError(f"tint {' '.join(args)} did not start")
 
 
-def post_image(base, data, method="classic", filename="photo.png"):
-    """POST /api/jobs as multipart; returns (status, json body, headers)."""
+def post_image(base, data, method="classic", filename="photo.png", extra=()):
+    """POST /api/jobs as multipart; returns (status, json body, headers).
+    extra: more (name, bytes, filename or None) fields."""
     boundary = uuid.uuid4().hex
     parts = []
-    for name, value, fname in (("image", data, filename), ("method", method.encode(), None)):
+    for name, value, fname in (("image", data, filename), ("method", method.encode(), None),
+                               *extra):
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
         if fname:
             head += f'; filename="{fname}"\r\nContent-Type: application/octet-stream'

@@ -1,9 +1,11 @@
 // The tint page: upload, the pixelization preloader fed by the job's real
-// progress, then a before/after slider and a download. Plain JS, no build.
+// progress, then a before/after slider and a download; strokes painted over
+// the result colour it again (the API's `hints`). Plain JS, no build.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { limits: null, methods: [], timer: null, grey: null, progress: 0, job: null };
+const state = { limits: null, methods: [], timer: null, grey: null, progress: 0, job: null,
+                file: null, strokes: [], drawing: null, hintsUrl: null };
 // The block sizes the preloader drew, in order (the browser test reads it).
 window.tintPreloader = [];
 
@@ -114,9 +116,15 @@ function loadImage(url) {
   });
 }
 
-async function submit(file) {
+// Sends the photo (with the strokes as `hints` when given) and follows the job.
+async function submit(file, hints = null) {
   clearError();
   if (!file) return;
+  if (file !== state.file) {
+    state.file = file;
+    state.strokes = [];
+    setPainting(false);
+  }
   const limitMb = state.limits ? state.limits.max_upload_mb : 20;
   if (file.size > limitMb * 1024 * 1024) {
     showError(`This file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${limitMb} MB.`);
@@ -124,6 +132,7 @@ async function submit(file) {
   }
   $("done").hidden = true;
   $("work").hidden = false;
+  document.body.dataset.state = "working";
   $("preloader").dataset.block = "";
   state.grey = null;
   setProgress("uploading", 0);
@@ -131,6 +140,11 @@ async function submit(file) {
   form.append("image", file);
   form.append("method", $("method").value);
   form.append("post", $("post").checked ? "auto" : "none");
+  if (hints) {
+    form.append("hints", hints, "strokes.png");
+    form.append("hint_reach", $("reach").value);
+  }
+  state.lastHints = hints;
   let res;
   try {
     res = await postJob(form);
@@ -212,7 +226,82 @@ async function showResult(job) {
     `coloured in ${t.run.toFixed(2)} s.`;
   $("after").onload = fitBefore;
   fitBefore();
+  sizeStrokes(job.width, job.height);
+  showReplay(job.method);
   document.body.dataset.state = "done";
+}
+
+// Strokes: drawn at the photo's own size on a canvas laid over the result
+// (CSS scales it to the shown size), kept as a list so that Undo can drop
+// the last one. The canvas is the `hints` image itself: opaque colour where
+// painted, transparent elsewhere.
+function sizeStrokes(width, height) {
+  const canvas = $("strokes");
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  drawStrokes();
+}
+
+function drawStrokes() {
+  const canvas = $("strokes");
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  for (const s of state.strokes) {
+    ctx.strokeStyle = s.colour;
+    ctx.fillStyle = s.colour;
+    ctx.lineWidth = s.width;
+    if (s.points.length === 1) {
+      ctx.beginPath();
+      ctx.arc(s.points[0][0], s.points[0][1], s.width / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      continue;
+    }
+    ctx.beginPath();
+    ctx.moveTo(s.points[0][0], s.points[0][1]);
+    for (const [x, y] of s.points.slice(1)) ctx.lineTo(x, y);
+    ctx.stroke();
+  }
+  $("rerun").disabled = state.strokes.length === 0;
+  $("undo").disabled = state.strokes.length === 0;
+  $("clear").disabled = state.strokes.length === 0;
+}
+
+// A pointer position in the photo's pixels.
+function photoPoint(e) {
+  const canvas = $("strokes");
+  const box = canvas.getBoundingClientRect();
+  return [(e.clientX - box.left) * (canvas.width / box.width),
+          (e.clientY - box.top) * (canvas.height / box.height)];
+}
+
+function setPainting(on) {
+  $("compare").classList.toggle("painting", on);
+  $("strokes").hidden = !on;
+  $("paint-panel").hidden = !on;
+  $("paint").setAttribute("aria-pressed", on ? "true" : "false");
+  if (on) drawStrokes();
+}
+
+function rerunWithStrokes() {
+  if (state.strokes.length === 0 || !state.file) return;
+  $("strokes").toBlob((blob) => submit(state.file, blob), "image/png");
+}
+
+// The CLI command that gives the same result, with the strokes to download.
+function showReplay(method) {
+  const hints = state.lastHints;
+  $("replay").hidden = !hints;
+  if (!hints) return;
+  if (state.hintsUrl) URL.revokeObjectURL(state.hintsUrl);
+  state.hintsUrl = URL.createObjectURL(hints);
+  $("strokes-download").href = state.hintsUrl;
+  const post = $("post").checked ? " --post auto" : "";
+  $("command").textContent = `tint colorize ${state.file.name} -o colour.png --method ${method}` +
+    `${post} --hints strokes.png --hint-reach ${$("reach").value}`;
 }
 
 function setup() {
@@ -220,6 +309,35 @@ function setup() {
   $("file").addEventListener("change", (e) => submit(e.target.files[0]));
   $("method").addEventListener("change", describeMethod);
   $("slider").addEventListener("input", fitBefore);
+  $("paint").addEventListener("click", () =>
+    setPainting($("paint").getAttribute("aria-pressed") !== "true"));
+  const canvas = $("strokes");
+  canvas.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    canvas.setPointerCapture(e.pointerId);
+    const scale = canvas.width / canvas.getBoundingClientRect().width;
+    state.drawing = { colour: $("stroke-colour").value, width: Number($("brush").value) * scale,
+                      points: [photoPoint(e)] };
+    state.strokes.push(state.drawing);
+    drawStrokes();
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!state.drawing) return;
+    state.drawing.points.push(photoPoint(e));
+    drawStrokes();
+  });
+  for (const type of ["pointerup", "pointercancel"]) {
+    canvas.addEventListener(type, () => { state.drawing = null; });
+  }
+  $("undo").addEventListener("click", () => {
+    state.strokes.pop();
+    drawStrokes();
+  });
+  $("clear").addEventListener("click", () => {
+    state.strokes = [];
+    drawStrokes();
+  });
+  $("rerun").addEventListener("click", rerunWithStrokes);
   window.addEventListener("resize", fitBefore);
   $("again").addEventListener("click", () => {
     $("done").hidden = true;

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
 
+#include "guide/hints.h"
 #include "serve/web_assets.h"
 
 // Last: its <resolv.h> defines a macro `_res` that Eigen headers use as a name.
@@ -309,8 +310,12 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
     return SendError(res, 400, "send the photo as multipart/form-data field 'image'");
   }
   for (const auto& [name, item] : req.files) {
-    if (name != "image" && name != "method" && name != "post")
-      return SendError(res, 400, "unknown form field '" + name + "' (fields: image, method, post)");
+    if (name != "image" && name != "method" && name != "post" && name != "hints" &&
+        name != "hint_reach") {
+      return SendError(
+          res, 400,
+          "unknown form field '" + name + "' (fields: image, method, post, hints, hint_reach)");
+    }
   }
   JobRequest job;
   // No method named: classic, the tool's own, when served; else the first.
@@ -328,6 +333,22 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
   }
   if (job.post != "none" && job.post != "auto") {
     return SendError(res, 400, "post must be none or auto");
+  }
+  if (req.has_file("hints")) {
+    const std::string& drawn = req.get_file_value("hints").content;
+    if (drawn.empty()) return SendError(res, 400, "hints: the strokes image is empty");
+    job.hints.assign(drawn.begin(), drawn.end());
+  }
+  if (req.has_file("hint_reach")) {
+    if (job.hints.empty()) return SendError(res, 400, "hint_reach needs strokes (field 'hints')");
+    const std::string text = FormValue(req, "hint_reach", "");
+    char* end = nullptr;
+    job.hint_reach = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() ||
+        !(job.hint_reach >= 0 && job.hint_reach <= 1e6)) {
+      return SendError(res, 400,
+                       "hint_reach must be a number of pixels in 0..1000000 (0: no limit)");
+    }
   }
   const std::string& content = req.get_file_value("image").content;
   if (content.empty()) return SendError(res, 415, "the upload is empty, not an image");
@@ -349,6 +370,15 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
   if (queue_->RefuseIfFull()) return queue_full();  // before the costly decoding
   Status decoded = DecodeImage(read_, "upload", job.image, &job.decoded);
   if (!decoded.ok()) return SendError(res, 415, decoded.message());
+  if (!job.hints.empty()) {
+    // Checked as the worker will read them, so that bad strokes are this
+    // answer's 400 rather than a failed job.
+    cv::Mat drawn;
+    Hints strokes;
+    Status s = DecodeImage(read_, "field 'hints'", job.hints, &drawn);
+    if (s.ok()) s = ReadHints(drawn, job.decoded.size(), "field 'hints'", &strokes);
+    if (!s.ok()) return SendError(res, 400, s.message());
+  }
   std::string id;
   bool full = false;
   Status s = queue_->Submit(std::move(job), &id, &full);

@@ -30,6 +30,13 @@ struct JobRequest {
   std::string post = "none";  // post-step: none or auto
   std::vector<uint8_t> image;
   cv::Mat decoded;
+  // Colour strokes over the photo, as the CLI's --hints takes them: an image
+  // file of the photo's size whose pixels of alpha >= 128 (or, without
+  // alpha, of visible chroma) are strokes; empty: none. They correct the
+  // method's output (guide/hints.h), each carrying hint_reach pixels of even
+  // shade (--hint-reach; 0: no limit).
+  std::vector<uint8_t> hints;
+  double hint_reach = 0;
 };
 
 // What a client may know about one job.

@@ -29,7 +29,8 @@ std::string Num(double v) {
 }
 
 // KEYS: waiting, job, image, grey, stats. ARGV: capacity, id, ttl, then the
-// job hash's fields and values, then the image and grey bytes.
+// job hash's fields and values (the strokes' bytes among them, as field
+// 'hints', dropped when the job finishes), then the image and grey bytes.
 const char* kSubmitScript = R"lua(
 local e = wrongtype(KEYS[1], 'list', KEYS[2], 'hash', KEYS[5], 'hash')
 if e then return redis.error_reply(e) end
@@ -101,6 +102,7 @@ if ARGV[3] == 'done' then
   redis.call('SET', KEYS[2], ARGV[7], 'EX', ttl)
 end
 redis.call('HINCRBY', KEYS[1], 'completions', 1)
+redis.call('HDEL', KEYS[1], 'hints')
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[4], ttl)
 redis.call('DEL', KEYS[3])
@@ -143,6 +145,7 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
       redis.call('HSET', key, 'state', 'failed', 'stage', 'failed', 'token', '', 'lease', 0,
                  'finished', ARGV[2], 'error', 'its worker stopped ' .. attempts ..
                  ' time(s) while colouring it (killed or crashed); not tried again')
+      redis.call('HDEL', key, 'hints')
       redis.call('EXPIRE', key, ttl)
       redis.call('EXPIRE', ARGV[1] .. 'grey:' .. id, ttl)
       redis.call('DEL', ARGV[1] .. 'image:' .. id)
@@ -425,15 +428,18 @@ Status RedisJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
   const std::string grey = EncodePng(PreviewGrey(image));
   std::vector<std::string> args = {std::to_string(options_.capacity), *id,
                                    Num(options_.result_ttl)};
-  const std::vector<std::string> fields = {"state",     "queued",
-                                           "stage",     "queued",
-                                           "progress",  "0",
-                                           "method",    request.method,
-                                           "post",      request.post,
-                                           "width",     std::to_string(image.cols),
-                                           "height",    std::to_string(image.rows),
-                                           "submitted", Num(UnixNow()),
-                                           "ttl",       Num(options_.result_ttl)};
+  const std::vector<std::string> fields = {
+      "state",      "queued",
+      "stage",      "queued",
+      "progress",   "0",
+      "method",     request.method,
+      "post",       request.post,
+      "width",      std::to_string(image.cols),
+      "height",     std::to_string(image.rows),
+      "submitted",  Num(UnixNow()),
+      "ttl",        Num(options_.result_ttl),
+      "hint_reach", Num(request.hint_reach),
+      "hints",      std::string(request.hints.begin(), request.hints.end())};
   args.insert(args.end(), fields.begin(), fields.end());
   args.emplace_back(request.image.begin(), request.image.end());
   args.push_back(grey);
@@ -671,8 +677,9 @@ class Worker {
                  const std::string& token) {
     const std::string job_key = kPrefix + "job:" + id;
     std::vector<std::string> fields;
-    TINT_RETURN_IF_ERROR(redis->Run({"HMGET", job_key, "method", "post", "submitted", "ttl"},
-                                    nullptr, nullptr, &fields));
+    TINT_RETURN_IF_ERROR(
+        redis->Run({"HMGET", job_key, "method", "post", "submitted", "ttl", "hint_reach", "hints"},
+                   nullptr, nullptr, &fields));
     std::string bytes;
     bool nil = true;
     TINT_RETURN_IF_ERROR(
@@ -684,6 +691,10 @@ class Worker {
     const double ttl =
         std::max(1.0, fields.size() > 3 && !fields[3].empty() ? std::atof(fields[3].c_str()) : 600);
     request.image.assign(bytes.begin(), bytes.end());
+    if (fields.size() > 5) {
+      request.hint_reach = std::atof(fields[4].c_str());
+      request.hints.assign(fields[5].begin(), fields[5].end());
+    }
 
     // The lease is renewed by a heartbeat while the job runs, and progress
     // is written as stages begin (on `beat`, from the heartbeat's thread).

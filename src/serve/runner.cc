@@ -9,6 +9,7 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "guide/hints.h"
 #include "pipeline/colorize_photo.h"
 #include "pipeline/registry.h"
 
@@ -115,10 +116,21 @@ Status JobRunner::Run(const JobRequest& request, const cv::Mat& image, const OnS
   } else if (stop) {
     details.should_stop = stop;
   }
+  Hints hints;
+  PhotoGuide guide;
+  if (!request.hints.empty()) {
+    cv::Mat drawn;
+    TINT_RETURN_IF_ERROR(DecodeImage(read_, "hints", request.hints, &drawn));
+    TINT_RETURN_IF_ERROR(ReadHints(drawn, image.size(), "hints", &hints));
+    guide.hints = &hints;
+    guide.hint_options.reach = request.hint_reach;
+    std::string error;
+    if (!guide.hint_options.Check(&error)) return Status::Error(error);
+  }
   cv::Mat colour;
   // A method's broken precondition fails this job, never the service.
   try {
-    TINT_RETURN_IF_ERROR(ColorizePhoto(*it->second, post, image, &colour, &details));
+    TINT_RETURN_IF_ERROR(ColorizePhoto(*it->second, post, image, &colour, &details, &guide));
   } catch (const std::exception& e) {
     std::string what = e.what();
     for (char& c : what)

@@ -244,6 +244,58 @@ TEST_F(ApiTest, AJobRunsToAColourResultThatKeepsLightness) {
   EXPECT_EQ(grey_png->get_header_value("Content-Type"), "image/png");
 }
 
+// Strokes sent with the photo correct the method's colour where they are
+// drawn (the toy paints a = 20, reddish, everywhere; a green stroke makes
+// its own rows green), and with a short reach the far side keeps the
+// method's colour. Bad strokes are the submit's 400, naming what is wrong.
+TEST_F(ApiTest, StrokesCorrectTheMethodWhereTheyAreDrawn) {
+  Start();
+  const cv::Mat grey(48, 96, CV_8U, cv::Scalar(128));
+  cv::Mat strokes(48, 96, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+  strokes(cv::Rect(4, 20, 8, 8)).setTo(cv::Scalar(40, 160, 40, 255));  // green, opaque
+  auto submit = [&](const std::string& hints, const std::string& reach) {
+    httplib::MultipartFormDataItems items = {{"image", Png(grey), "photo.png", "image/png"},
+                                             {"method", "toy", "", ""}};
+    if (!hints.empty()) items.push_back({"hints", hints, "strokes.png", "image/png"});
+    if (!reach.empty()) items.push_back({"hint_reach", reach, "", ""});
+    return client_->Post("/api/jobs", items);
+  };
+  auto r = submit(Png(strokes), "6");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  const std::string id = json::parse(r->body)["id"];
+  const json done = WaitFinished(id);
+  ASSERT_EQ(done["state"], "done") << done.dump();
+  auto png = client_->Get(("/api/jobs/" + id + "/result.png").c_str());
+  ASSERT_EQ(png->status, 200);
+  cv::Mat lab;
+  cv::cvtColor(
+      cv::imdecode(std::vector<uint8_t>(png->body.begin(), png->body.end()), cv::IMREAD_COLOR), lab,
+      cv::COLOR_BGR2Lab);
+  EXPECT_LT(lab.at<cv::Vec3b>(24, 8)[1], 128 - 10);   // under the stroke: green
+  EXPECT_GT(lab.at<cv::Vec3b>(24, 90)[1], 128 + 10);  // far away: the toy's red
+
+  const auto refused = [&](const std::string& hints, const std::string& reach,
+                           const std::string& words) {
+    auto bad = submit(hints, reach);
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << bad->body;
+    EXPECT_NE(bad->body.find(words), std::string::npos) << bad->body;
+  };
+  refused(Png(cv::Mat(10, 10, CV_8UC4, cv::Scalar(0, 200, 0, 255))), "", "but the photo is 96x48");
+  refused(Png(cv::Mat(48, 96, CV_8UC4, cv::Scalar(0, 0, 0, 0))), "", "stroke");
+  refused("not a png", "", "field 'hints'");
+  refused("", "40", "hint_reach needs strokes");
+  refused(Png(strokes), "-1", "hint_reach must be");
+  refused(Png(strokes), "far", "hint_reach must be");
+  httplib::MultipartFormDataItems extra = {{"image", Png(grey), "photo.png", "image/png"},
+                                           {"colour", "red", "", ""}};
+  auto unknown = client_->Post("/api/jobs", extra);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_NE(unknown->body.find("unknown form field 'colour'"), std::string::npos) << unknown->body;
+}
+
 TEST_F(ApiTest, ProgressShowsTheRunningStageAndAResultNotReadyIs409) {
   Start();
   auto r = Submit(Png(Gradient(32, 32)), "gated");

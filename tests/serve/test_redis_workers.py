@@ -114,6 +114,42 @@ def test_a_worker_killed_mid_job_loses_no_job(stack):
         assert p.wait(timeout=30) == 0
 
 
+def test_strokes_travel_with_the_job_to_a_worker(stack):
+    """The strokes go through Redis with the job: the worker's result is green
+    under a green stroke and stays grey (the grayscale method's) far from
+    it; the strokes' bytes leave the job's record when it finishes."""
+    base, port = stack["base"], stack["redis_port"]
+    grey = np.full((48, 96), 128, np.uint8)
+    strokes = np.zeros((48, 96, 4), np.uint8)
+    strokes[20:28, 4:12] = (40, 160, 40, 255)
+    photo = cv2.imencode(".png", grey)[1].tobytes()
+    drawn = cv2.imencode(".png", strokes)[1].tobytes()
+    status, body, _ = post_image(base, photo, method="grayscale",
+                                 extra=(("hints", drawn, "strokes.png"), ("hint_reach", b"6", None)))
+    assert status == 202, body
+    job_id = body["id"]
+    deadline = time.time() + 60
+    job = {}
+    while time.time() < deadline:
+        job = get(base, f"/api/jobs/{job_id}")[1]
+        if job["state"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["state"] == "done", job
+    status, png, _ = get(base, f"/api/jobs/{job_id}/result.png")
+    assert status == 200
+    lab = cv2.cvtColor(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR),
+                       cv2.COLOR_BGR2LAB).astype(int)
+    assert lab[24, 8, 1] < 128 - 10, lab[24, 8]  # green under the stroke
+    assert abs(lab[24, 90, 1] - 128) <= 2 and abs(lab[24, 90, 2] - 128) <= 2, lab[24, 90]
+    assert redis_cli(port, "HEXISTS", f"tint:job:{job_id}", "hints") == "0"
+    # Strokes of another size are the submit's 400, before any worker sees them.
+    status, body, _ = post_image(base, photo, method="grayscale",
+                                 extra=(("hints", cv2.imencode(".png", strokes[:10])[1].tobytes(),
+                                         "strokes.png"),))
+    assert status == 400 and "but the photo is 96x48" in body["error"], body
+
+
 def test_a_job_whose_workers_keep_dying_fails_after_max_attempts(tmp_path):
     redis, port = start_redis(str(tmp_path))
     url = f"redis://127.0.0.1:{port}"

@@ -114,6 +114,67 @@ try {
   const size = pngSize(fs.readFileSync(saved));
   check(size !== null && size[0] === 1924 && size[1] === 1284, "the download is the 1924x1284 PNG");
 
+  // Fix a colour: two magenta strokes painted with the mouse over the
+  // result, the method run again with them; the stroked places turn towards
+  // magenta, a far corner stays as it was.
+  const stats = () => page.evaluate(() => {
+    const img = document.getElementById("after");
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    // Mean magenta-ness ((R + B) / 2 - G) and mean RGB in a box (fractions).
+    const box = (x0, y0, x1, y1) => {
+      const d = ctx.getImageData(x0 * c.width, y0 * c.height, (x1 - x0) * c.width,
+        (y1 - y0) * c.height).data;
+      let m = 0; const rgb = [0, 0, 0];
+      for (let i = 0; i < d.length; i += 4) {
+        m += (d[i] + d[i + 2]) / 2 - d[i + 1];
+        for (let k = 0; k < 3; k++) rgb[k] += d[i + k];
+      }
+      const n = d.length / 4;
+      return { magenta: m / n, rgb: rgb.map((v) => v / n) };
+    };
+    return { first: box(0.26, 0.29, 0.34, 0.31), second: box(0.61, 0.69, 0.69, 0.71),
+             corner: box(0.90, 0.04, 0.97, 0.12), src: img.src };
+  });
+  const plain = await stats();
+  await page.click("#paint");
+  check(await page.locator("#strokes").isVisible(), "Fix a colour shows the strokes canvas");
+  await page.selectOption("#reach", "40");
+  await page.locator("#stroke-colour").fill("#d0209c");
+  await page.locator("#brush").fill("20");
+  const area = await page.locator("#strokes").boundingBox();
+  for (const [x0, x1, y] of [[0.25, 0.35, 0.3], [0.6, 0.7, 0.7]]) {
+    await page.mouse.move(area.x + x0 * area.width, area.y + y * area.height);
+    await page.mouse.down();
+    await page.mouse.move(area.x + x1 * area.width, area.y + y * area.height, { steps: 10 });
+    await page.mouse.up();
+  }
+  check((await page.evaluate(() => window.document.getElementById("undo").disabled)) === false,
+    "Undo is offered once a stroke is drawn");
+  await page.screenshot({ path: path.join(outDir, "strokes.png") });
+  await page.click("#rerun");
+  await page.waitForFunction((old) => document.body.dataset.state === "done" &&
+    document.getElementById("after").src !== old, plain.src, { timeout: 120000 });
+  const fixed = await stats();
+  console.log(`magenta-ness first ${plain.first.magenta.toFixed(1)} -> ${fixed.first.magenta.toFixed(1)}, ` +
+    `second ${plain.second.magenta.toFixed(1)} -> ${fixed.second.magenta.toFixed(1)}`);
+  check(fixed.first.magenta > plain.first.magenta + 15, "the first stroke's place turned towards magenta");
+  check(fixed.second.magenta > plain.second.magenta + 15, "the second stroke's place turned towards magenta");
+  const drift = Math.max(...fixed.corner.rgb.map((v, k) => Math.abs(v - plain.corner.rgb[k])));
+  check(drift < 3, `a far corner kept its colour (mean RGB moved by ${drift.toFixed(2)})`);
+  const command = await page.textContent("#command");
+  check(/--hints strokes\.png --hint-reach 40/.test(command), `the page gives the command line: "${command}"`);
+  const [strokesFile] = await Promise.all([page.waitForEvent("download"), page.click("#strokes-download")]);
+  const strokesPath = path.join(outDir, "strokes_download.png");
+  await strokesFile.saveAs(strokesPath);
+  const strokesSize = pngSize(fs.readFileSync(strokesPath));
+  check(strokesSize !== null && strokesSize[0] === 1924 && strokesSize[1] === 1284,
+    "the strokes download is a 1924x1284 PNG, ready for --hints");
+  await page.screenshot({ path: path.join(outDir, "strokes_result.png") });
+
   // A file that is not an image, and one with too many pixels.
   await page.setInputFiles("#file", { name: "notes.txt", mimeType: "text/plain",
     buffer: Buffer.from("not a photo") });
