@@ -20,6 +20,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchjson  # noqa: E402
 
 
+def family_of(setting):
+    """One line of the plot: a backend, and for FLANN which sweep (its
+    checks at the default stride 3, at stride 2, the vote's confidence, or
+    PCA's dimensions)."""
+    parts = setting.split("/")
+    for tag, what in (("vote:", "vote"), ("pca:", "PCA")):
+        if any(part.startswith(tag) for part in parts):
+            return f"{parts[0]} ({what})"
+    if "query_stride:2" in parts:
+        return f"{parts[0]} (stride 2)"
+    return parts[0]
+
+
 def main():
     ap = argparse.ArgumentParser(description="Matcher Pareto front from BM_ClassicMatcher.")
     ap.add_argument("results")
@@ -35,7 +48,7 @@ def main():
         if not name.startswith(prefix) or name == prefix + "exact" or not r.get("s_match"):
             continue
         setting = name[len(prefix):].rstrip("/")
-        family = setting.split("/")[0]
+        family = family_of(setting)
         points.append((family, setting, exact["s_match"] / r["s_match"], r["label_agreement"],
                        r["s_match"]))
     if not points:
@@ -53,17 +66,16 @@ def main():
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+        fig, ax = plt.subplots(figsize=(9, 4.8), dpi=120)
         ax.axvspan(20, 1e4, ymin=0, ymax=1, alpha=0)
         ax.fill_between([20, 1e4], 97, 100, color="#cfe8cf", label="target: >= 20x at >= 97%")
-        for family, marker in (("flann", "o"), ("hnsw", "s"), ("faiss-ivf", "^"),
-                               ("faiss-hnsw", "D"), ("faiss-flat", "x")):
+        families = sorted({p[0] for p in points})
+        for family, marker in zip(families, "osD^vx<>p*h"):
             fam = sorted((p for p in points if p[0] == family), key=lambda p: p[2])
-            if not fam:
-                continue
             ax.plot([p[2] for p in fam], [100 * p[3] for p in fam], marker=marker, label=family)
             for p in fam:
-                knob = [part for part in p[1].split("/") if part.startswith(("checks:", "ef:", "nprobe:"))]
+                knob = [part for part in p[1].split("/")
+                        if part.startswith(("checks:", "ef:", "nprobe:", "vote:", "pca:"))][-1:]
                 ax.annotate(knob[0] if knob else p[1], (p[2], 100 * p[3]), fontsize=7,
                             xytext=(4, -10), textcoords="offset points")
         ax.set_xscale("log")
@@ -73,7 +85,7 @@ def main():
         ax.set_ylabel("output pixel labels equal to exact's (%)")
         ax.set_title("Matchers in the classic pipeline (BM_ClassicMatcher)")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
         fig.tight_layout()
         tmp = args.plot + ".tmp.png"
         fig.savefig(tmp)
