@@ -57,7 +57,7 @@ async function loadMethods() {
   for (const m of body.methods) {
     const option = document.createElement("option");
     option.value = m.name;
-    option.textContent = m.name;
+    option.textContent = m.typical_seconds ? `${m.name} (about ${seconds(m.typical_seconds)})` : m.name;
     select.appendChild(option);
   }
   const preferred = body.methods.find((m) => m.name === "classic");
@@ -65,9 +65,30 @@ async function loadMethods() {
   describeMethod();
 }
 
+// "0.13 s", "27 s", "2 min".
+function seconds(s) {
+  if (s < 1) return `${s.toFixed(2)} s`;
+  if (s < 90) return `${Math.round(s)} s`;
+  return `${Math.round(s / 60)} min`;
+}
+
+// The method's summary and its stated cost, scaled to the chosen photo's
+// pixels once it is known (the cost grows about with the pixel count).
 function describeMethod() {
   const m = state.methods.find((x) => x.name === $("method").value);
-  $("method-summary").textContent = m ? m.summary : "";
+  if (!m) {
+    $("method-summary").textContent = "";
+    return;
+  }
+  let cost = "";
+  if (m.typical_seconds) {
+    const typical = state.limits.typical_pixels;
+    const pixels = state.pixels || typical;
+    const size = state.pixels ? "this photo" : "a 481x321 photo";
+    cost = ` About ${seconds(m.typical_seconds * pixels / typical)} for ${size} on one core.`;
+  }
+  const summary = /[.!?]$/.test(m.summary) ? m.summary : `${m.summary}.`;
+  $("method-summary").textContent = summary + cost;
 }
 
 // Block size for a progress: 48 px at the start, 2 px near the end.
@@ -133,6 +154,7 @@ async function submit(file, hints = null) {
   $("done").hidden = true;
   $("work").hidden = false;
   document.body.dataset.state = "working";
+  state.pixels = 0;
   $("preloader").dataset.block = "";
   state.grey = null;
   setProgress("uploading", 0);
@@ -163,6 +185,8 @@ async function submit(file, hints = null) {
   }
   const job = await res.json();
   state.job = job.id;
+  state.pixels = job.width * job.height;
+  describeMethod();
   try {
     state.grey = await loadImage(job.grey);
   } catch (e) { /* the preloader stays empty; the job goes on */ }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -221,10 +222,13 @@ void HttpService::Routes() {
 
   svr.Get("/api/methods", [this](const httplib::Request&, httplib::Response& res) {
     json list = json::array();
-    for (const ServedMethod& m : methods_)
-      list.push_back({{"name", m.name}, {"summary", m.summary}});
+    for (const ServedMethod& m : Offered()) {
+      list.push_back(
+          {{"name", m.name}, {"summary", m.summary}, {"typical_seconds", m.typical_seconds}});
+    }
     SendJson(res, 200,
              {{"methods", list},
+              {"typical_pixels", 481 * 321},
               {"max_pixels", read_.max_pixels},
               {"max_upload_mb", options_.max_upload_mb}});
   });
@@ -318,18 +322,26 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
     }
   }
   JobRequest job;
+  std::vector<ServedMethod> offered = Offered();
   // No method named: classic, the tool's own, when served; else the first.
-  std::string fallback = methods_.empty() ? "" : methods_.front().name;
-  for (const ServedMethod& m : methods_)
+  std::string fallback = offered.empty() ? "" : offered.front().name;
+  for (const ServedMethod& m : offered)
     if (m.name == "classic") fallback = m.name;
   job.method = FormValue(req, "method", fallback);
   job.post = FormValue(req, "post", "none");
-  bool known = false;
+  bool known = false, live = false;
   for (const ServedMethod& m : methods_) known = known || m.name == job.method;
-  if (!known) {
+  for (const ServedMethod& m : offered) live = live || m.name == job.method;
+  if (known && !live) {  // a worker may have started within the last second
+    offered = Offered(true);
+    for (const ServedMethod& m : offered) live = live || m.name == job.method;
+  }
+  if (!live) {
     std::string names;
-    for (const ServedMethod& m : methods_) names += (names.empty() ? "" : ", ") + m.name;
-    return SendError(res, 400, "unknown method '" + job.method + "' (served: " + names + ")");
+    for (const ServedMethod& m : offered) names += (names.empty() ? "" : ", ") + m.name;
+    return SendError(res, 400,
+                     (known ? "no worker serves method '" : "unknown method '") + job.method +
+                         (known ? "' now" : "'") + " (served: " + names + ")");
   }
   if (job.post != "none" && job.post != "auto") {
     return SendError(res, 400, "post must be none or auto");
@@ -435,6 +447,24 @@ void HttpService::AnswerJobStatus(const httplib::Request& req, httplib::Response
     }
   }
   SendJson(res, 200, StatusJson(status));
+}
+
+std::vector<ServedMethod> HttpService::Offered(bool fresh) {
+  const double now =
+      std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::lock_guard<std::mutex> lock(offered_mu_);
+  if (!fresh && offered_at_ >= 0 && now - offered_at_ < 1.0) return offered_;
+  std::vector<std::string> names, live;
+  for (const ServedMethod& m : methods_) names.push_back(m.name);
+  if (!queue_->LiveMethods(names, &live)) {
+    offered_ = methods_;
+  } else {
+    offered_.clear();
+    for (const ServedMethod& m : methods_)
+      if (std::find(live.begin(), live.end(), m.name) != live.end()) offered_.push_back(m);
+  }
+  offered_at_ = now;
+  return offered_;
 }
 
 std::string HttpService::Metrics() {

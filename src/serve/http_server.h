@@ -82,6 +82,10 @@ class HttpService {
   // 404, or 503 when the queue's store cannot be reached.
   void SendMissingJob(httplib::Response& res);
   std::string Metrics();
+  // The methods offered now: all of methods_, or, when the queue's workers
+  // say what they serve (Redis), those some live worker serves; asked of
+  // the queue at most once a second (`fresh`: now).
+  std::vector<ServedMethod> Offered(bool fresh = false);
 
   JobQueue* queue_;
   std::vector<ServedMethod> methods_;
@@ -95,6 +99,9 @@ class HttpService {
   std::atomic<int> long_polls_{0};  // GET /api/jobs/ID?wait= waiting now
   std::mutex counts_mu_;
   std::map<int, int64_t> responses_;  // by status code
+  std::mutex offered_mu_;
+  std::vector<ServedMethod> offered_;
+  double offered_at_ = -1;  // steady seconds of offered_'s last refresh
 };
 
 }  // namespace tint

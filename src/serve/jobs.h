@@ -87,6 +87,15 @@ class JobQueue {
   // Whether the queue's store answers (Redis: PING); a failed lookup is
   // "unknown job" only when it does.
   virtual Status Reachable() { return Status::Ok(); }
+  // Of `names`, those some live worker serves now, when the queue's workers
+  // are other processes that say what they serve (Redis) and some is live;
+  // false when not known (the queue's workers are this process's own and
+  // serve every method it loaded, or no worker has said anything yet: a job
+  // then waits for one).
+  virtual bool LiveMethods(const std::vector<std::string>& /*names*/,
+                           std::vector<std::string>* /*live*/) {
+    return false;
+  }
 };
 
 // A job's id: 128 random bits (OpenSSL), 32 lower-case hex digits, so ids

@@ -518,6 +518,25 @@ Status RedisJobQueue::Reachable() {
   return redis_->Run({"PING"}, &pong);
 }
 
+// A method is live while some worker's word for it (Worker::Advertise) has
+// not lapsed. With some worker live, the others are not offered (a job for
+// them would wait for a worker that is not there).
+bool RedisJobQueue::LiveMethods(const std::vector<std::string>& names,
+                                std::vector<std::string>* live) {
+  live->clear();
+  const std::string now = Num(UnixNow());
+  for (const std::string& name : names) {
+    long long count = 0;
+    // Redis unreachable: not known (the submit itself then answers 503).
+    if (!redis_->Run({"ZCOUNT", kPrefix + "served:" + name, now, "+inf"}, nullptr, &count).ok())
+      return false;
+    if (count > 0) live->push_back(name);
+  }
+  // No worker's word at all (none started yet, all restarting, Redis
+  // emptied): not known either; jobs wait in the queue for one, as before.
+  return !live->empty();
+}
+
 // KEYS: finished, stats. ARGV: now. Counts the finished jobs whose TTL has
 // passed into expired_total (Redis drops their keys by itself).
 static const char* const kExpireScript = R"lua(
@@ -558,6 +577,10 @@ QueueStats RedisJobQueue::Stats() {
 }
 
 // ---- The worker's side ------------------------------------------------------
+
+// How long a worker's word that it serves a method holds (it renews it
+// every second).
+constexpr double kAdvertiseSeconds = 5.0;
 
 bool WorkerOptions::Check(std::string* error) const {
   if (threads < 1 || threads > 256) {
@@ -600,18 +623,52 @@ class Worker {
     wake_.notify_all();
   }
 
+  // This worker's word for each of its methods (see Advertise), once: also
+  // before it says it takes jobs, so that the server offers them at once.
+  Status AdvertiseOnce(RedisConnection* redis) {
+    const double now = UnixNow();
+    for (const ServedMethod& m : runner_->methods()) {
+      const std::string key = kPrefix + "served:" + m.name;
+      TINT_RETURN_IF_ERROR(redis->Run({"ZADD", key, Num(now + kAdvertiseSeconds), name_}));
+      TINT_RETURN_IF_ERROR(redis->Run({"ZREMRANGEBYSCORE", key, "-inf", Num(now)}));
+    }
+    return Status::Ok();
+  }
+
   Status Run() {
+    std::thread advertiser([this] { Advertise(); });
     std::vector<std::thread> threads;
     std::vector<Status> results(options_.threads);
     for (int i = 0; i < options_.threads; ++i) {
       threads.emplace_back([this, i, &results] { results[i] = Loop(); });
     }
     for (std::thread& t : threads) t.join();
+    Stop();  // also when max_jobs ended the loops
+    advertiser.join();
     for (const Status& s : results) TINT_RETURN_IF_ERROR(s);
     return Status::Ok();
   }
 
  private:
+  // Says which methods this worker serves, every second while it runs, in
+  // one sorted set per method (tint:served:METHOD, member: this worker,
+  // score: when the word lapses, kAdvertiseSeconds ahead), so that the
+  // server offers and accepts only methods some live worker serves; a
+  // killed worker's word lapses by itself. Gone from the sets on a stop.
+  void Advertise() {
+    std::unique_ptr<RedisConnection> redis;
+    while (!Stopping()) {
+      if (redis == nullptr && !RedisConnection::Open(address_, &redis).ok()) redis.reset();
+      // On a failure the connection is opened afresh next time (Redis
+      // restarted, say).
+      if (redis != nullptr && !AdvertiseOnce(redis.get()).ok()) redis.reset();
+      Sleep(1.0);
+    }
+    if (redis == nullptr && !RedisConnection::Open(address_, &redis).ok()) return;
+    for (const ServedMethod& m : runner_->methods())
+      redis->Run({"ZREM", kPrefix + "served:" + m.name, name_});
+  }
+
   bool Stopping() {
     std::lock_guard<std::mutex> lock(mu_);
     return stopping_ || (options_.max_jobs > 0 && finished_ >= options_.max_jobs);
@@ -807,6 +864,7 @@ Status RunRedisWorker(const WorkerOptions& options) {
   TINT_RETURN_IF_ERROR(JobRunner::Load(options.runner, &runner));
   ShareCoresAmongJobs(options.threads);
   Worker worker(options, runner.get(), address);
+  TINT_RETURN_IF_ERROR(worker.AdvertiseOnce(probe.get()));
   on_signal.Start([&worker] { worker.Stop(); }, "tint worker");
   std::string names;
   for (const ServedMethod& m : runner->methods()) names += (names.empty() ? "" : ", ") + m.name;

@@ -77,6 +77,7 @@ class RedisJobQueue : public JobQueue {
   bool Grey(const std::string& id, std::string* png) override;
   QueueStats Stats() override;
   Status Reachable() override;
+  bool LiveMethods(const std::vector<std::string>& names, std::vector<std::string>* live) override;
 
  private:
   RedisJobQueue(std::unique_ptr<RedisConnection> redis, const RedisQueueOptions& options)

@@ -51,7 +51,7 @@ Status ServableMethods(const std::vector<std::string>& names, std::vector<Served
     }
     bool seen = false;
     for (const ServedMethod& m : *methods) seen = seen || m.name == name;
-    if (!seen) methods->push_back({name, info->summary});
+    if (!seen) methods->push_back({name, info->summary, info->typical_seconds});
   }
   return Status::Ok();
 }

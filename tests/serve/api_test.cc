@@ -342,9 +342,12 @@ TEST_F(ApiTest, ALongPollAnswersAtTheNextStep) {
   auto next = client_->Get((path + "?wait=20").c_str());
   opener.join();
   ASSERT_TRUE(next);
-  EXPECT_EQ(json::parse(next->body)["state"], "done");
+  // The next step: joining, encoding or done, whichever the job had
+  // reached when the answer was made (on a loaded machine, not always done).
+  EXPECT_GT(json::parse(next->body)["progress"].get<double>(), 0.5) << next->body;
   EXPECT_GE(seconds(start), 0.25);
   EXPECT_LT(seconds(start), 10.0);
+  EXPECT_EQ(WaitFinished(id)["state"], "done");
   ExpectError(client_->Get((path + "?wait=31").c_str()), 400, "wait must be");
   ExpectError(client_->Get((path + "?wait=soon").c_str()), 400, "wait must be");
   ExpectError(client_->Get((path + "?wait=1&after=2").c_str()), 400,

@@ -114,6 +114,56 @@ def test_a_worker_killed_mid_job_loses_no_job(stack):
         assert p.wait(timeout=30) == 0
 
 
+def offered(base):
+    return [m["name"] for m in get(base, "/api/methods")[1]["methods"]]
+
+
+def wait_offered(base, names, seconds=15):
+    deadline = time.time() + seconds
+    while offered(base) != names:
+        assert time.time() < deadline, f"offered {offered(base)}, not {names}"
+        time.sleep(0.1)
+
+
+def test_only_methods_a_live_worker_serves_are_offered(tmp_path):
+    """The server loads classic and grayscale, its one worker serves only
+    grayscale: the page's list has grayscale alone, with its stated cost, and
+    a classic job is refused at submit (400, not accepted and failed later).
+    With no worker live (before it starts, after it stops) nothing is known:
+    both are offered and a job waits in the queue for a worker."""
+    redis, port = start_redis(str(tmp_path))
+    url = f"redis://127.0.0.1:{port}"
+    server, m = start_tint(["serve", "--port", "0", "--queue-url", url, "--methods",
+                            "classic,grayscale"], tmp_path / "serve.log")
+    base = m.group(1)
+    worker = None
+    try:
+        assert offered(base) == ["classic", "grayscale"]
+        worker, _ = start_tint(["worker", "--queue-url", url, "--methods", "grayscale"],
+                               tmp_path / "worker.log")
+        photo, _ = sample_photo(1)
+        status, body, _ = post_image(base, photo, "grayscale")  # at once: the cache is asked again
+        assert status == 202, body
+        wait_offered(base, ["grayscale"])
+        listed = get(base, "/api/methods")[1]
+        assert listed["methods"][0]["typical_seconds"] >= 0 and listed["typical_pixels"] == 481 * 321
+        status, body, _ = post_image(base, photo, "classic")
+        assert status == 400 and "no worker serves method 'classic' now" in body["error"], body
+        assert "served: grayscale" in body["error"], body
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+        wait_offered(base, ["classic", "grayscale"])
+        status, body, _ = post_image(base, photo, "classic")
+        assert status == 202, body
+    finally:
+        for p in (server, worker):
+            if p is not None and p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                p.wait(timeout=30)
+        redis.kill()
+        redis.wait()
+
+
 def test_strokes_travel_with_the_job_to_a_worker(stack):
     """The strokes go through Redis with the job: the worker's result is green
     under a green stroke and stays grey (the grayscale method's) far from

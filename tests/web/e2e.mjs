@@ -58,6 +58,8 @@ try {
   await page.goto(url);
   await page.waitForSelector("#method option[value=classic]", { state: "attached" });
   check((await page.locator("#method option").count()) === 3, "the method list has the 3 served methods");
+  const classicText = await page.locator("#method option[value=classic]").textContent();
+  check(/^classic \(about [0-9.]+ s\)$/.test(classicText), `the menu gives each method's cost: "${classicText}"`);
 
   // The bundled sample at 4x (1924x1284 px), so the job runs long enough to watch.
   const sample = fs.readFileSync(path.join(sourceDir, "samples", "bridge.jpg")).toString("base64");
