@@ -62,7 +62,25 @@ async function loadMethods() {
   }
   const preferred = body.methods.find((m) => m.name === "classic");
   if (preferred) select.value = "classic";
+  const boxes = $("compare-methods");
+  boxes.innerHTML = "";
+  for (const m of body.methods) {
+    const label = document.createElement("label");
+    label.className = "check";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = m.name;
+    label.append(box, ` ${m.name}`);
+    boxes.appendChild(label);
+  }
   describeMethod();
+}
+
+// The methods ticked for comparison, beside the chosen one.
+function comparedMethods() {
+  const chosen = $("method").value;
+  return [...$("compare-methods").querySelectorAll("input:checked")]
+    .map((box) => box.value).filter((name) => name !== chosen);
 }
 
 // "0.13 s", "27 s", "2 min".
@@ -187,6 +205,18 @@ async function submit(file, hints = null) {
   state.job = job.id;
   state.pixels = job.width * job.height;
   describeMethod();
+  // Methods to compare: one more job each, same photo, followed beside the
+  // chosen one's (strokes re-run the chosen method alone).
+  state.others = [];
+  for (const name of hints ? [] : comparedMethods()) {
+    const other = new FormData();
+    other.append("image", file);
+    other.append("method", name);
+    other.append("post", $("post").checked ? "auto" : "none");
+    const answer = await postJob(other);
+    if (answer.ok) state.others.push({ method: name, id: (await answer.json()).id });
+    else showError(`${name}: ${await readError(answer)}`);
+  }
   try {
     state.grey = await loadImage(job.grey);
   } catch (e) { /* the preloader stays empty; the job goes on */ }
@@ -237,6 +267,59 @@ function fitBefore() {
   $("before-clip").style.width = `${$("slider").value}%`;
 }
 
+// Follows a job to its end (long polls); its last status.
+async function finished(id) {
+  for (;;) {
+    const res = await fetch(`/api/jobs/${id}?wait=10`);
+    if (!res.ok) return { state: "failed", error: await readError(res) };
+    const job = await res.json();
+    if (job.state === "done" || job.state === "failed") return job;
+  }
+}
+
+// The results side by side, each with its time, and the slider's pair.
+async function showCompared(main) {
+  const jobs = [main];
+  for (const other of state.others || []) {
+    const job = await finished(other.id);
+    if (job.state === "done") jobs.push(job);
+    else showError(`${other.method}: ${job.error}`);
+  }
+  $("compared").hidden = jobs.length < 2;
+  if (jobs.length < 2) return;
+  const grid = $("results");
+  grid.innerHTML = "";
+  const choices = [{ name: "grey photo", url: main.grey }];
+  for (const job of jobs) {
+    const figure = document.createElement("figure");
+    const img = document.createElement("img");
+    img.src = job.result;
+    img.alt = `${job.method} result`;
+    const caption = document.createElement("figcaption");
+    caption.textContent = `${job.method}: coloured in ${job.timings.run.toFixed(2)} s`;
+    figure.append(img, caption);
+    grid.appendChild(figure);
+    choices.push({ name: job.method, url: job.result });
+  }
+  for (const [id, pick] of [["left", 0], ["right", 1]]) {
+    const select = $(id);
+    select.innerHTML = "";
+    for (const c of choices) {
+      const option = document.createElement("option");
+      option.value = c.url;
+      option.textContent = c.name;
+      select.appendChild(option);
+    }
+    select.selectedIndex = pick;
+  }
+}
+
+function showPair() {
+  $("before").src = $("left").value;
+  $("after").src = $("right").value;
+  fitBefore();
+}
+
 async function showResult(job) {
   const after = await loadImage(job.result);
   $("after").src = after.src;
@@ -252,6 +335,7 @@ async function showResult(job) {
   fitBefore();
   sizeStrokes(job.width, job.height);
   showReplay(job.method);
+  await showCompared(job);
   document.body.dataset.state = "done";
 }
 
@@ -362,6 +446,8 @@ function setup() {
     drawStrokes();
   });
   $("rerun").addEventListener("click", rerunWithStrokes);
+  $("left").addEventListener("change", showPair);
+  $("right").addEventListener("change", showPair);
   window.addEventListener("resize", fitBefore);
   $("again").addEventListener("click", () => {
     $("done").hidden = true;

@@ -177,6 +177,32 @@ try {
     "the strokes download is a 1924x1284 PNG, ready for --hints");
   await page.screenshot({ path: path.join(outDir, "strokes_result.png") });
 
+  // Compare: classic with the CNN and grayscale ticked; three results side
+  // by side, each with its time, and the slider's pair chosen from them.
+  await page.click("#compare-pick summary");
+  await page.check("#compare-methods input[value=cnn]");
+  await page.check("#compare-methods input[value=grayscale]");
+  await page.selectOption("#method", "classic");
+  await page.setInputFiles("#file", { name: "bridge.jpg", mimeType: "image/jpeg",
+    buffer: fs.readFileSync(path.join(sourceDir, "samples", "bridge.jpg")) });
+  await page.waitForFunction(() => document.body.dataset.state === "done" &&
+    document.querySelectorAll("#results figure").length === 3, null, { timeout: 120000 });
+  const captions = await page.$$eval("#results figcaption", (els) => els.map((e) => e.textContent));
+  check(captions.every((c) => /^(classic|cnn|grayscale): coloured in [0-9.]+ s$/.test(c)) &&
+    new Set(captions.map((c) => c.split(":")[0])).size === 3,
+    `three results side by side with their times: ${JSON.stringify(captions)}`);
+  await page.selectOption("#left", { label: "classic" });
+  await page.selectOption("#right", { label: "cnn" });
+  const pair = await page.evaluate(() => [document.getElementById("before").src,
+    document.getElementById("after").src]);
+  const shown = await page.$$eval("#results img", (els) => els.map((e) => [e.alt, e.src]));
+  const urlOf = (name) => (shown.find(([alt]) => alt.startsWith(name)) || [])[1];
+  check(pair[0] === urlOf("classic") && pair[1] === urlOf("cnn"),
+    "the slider shows the chosen pair (classic left, cnn right)");
+  await page.screenshot({ path: path.join(outDir, "compare.png"), fullPage: true });
+  await page.uncheck("#compare-methods input[value=cnn]");
+  await page.uncheck("#compare-methods input[value=grayscale]");
+
   // A file that is not an image, and one with too many pixels.
   await page.setInputFiles("#file", { name: "notes.txt", mimeType: "text/plain",
     buffer: Buffer.from("not a photo") });
