@@ -107,6 +107,14 @@ function describeMethod() {
   }
   const summary = /[.!?]$/.test(m.summary) ? m.summary : `${m.summary}.`;
   $("method-summary").textContent = summary + cost;
+  $("reference-row").hidden = !m.takes_reference;
+}
+
+// The reference photo chosen, for a method that takes one.
+function referenceFor(name) {
+  const m = state.methods.find((x) => x.name === name);
+  const file = $("reference").files[0];
+  return m && m.takes_reference && file ? file : null;
 }
 
 // Block size for a progress: 48 px at the start, 2 px near the end.
@@ -180,6 +188,8 @@ async function submit(file, hints = null) {
   form.append("image", file);
   form.append("method", $("method").value);
   form.append("post", $("post").checked ? "auto" : "none");
+  const reference = referenceFor($("method").value);
+  if (reference) form.append("reference", reference);
   if (hints) {
     form.append("hints", hints, "strokes.png");
     form.append("hint_reach", $("reach").value);
@@ -213,6 +223,7 @@ async function submit(file, hints = null) {
     other.append("image", file);
     other.append("method", name);
     other.append("post", $("post").checked ? "auto" : "none");
+    if (referenceFor(name)) other.append("reference", referenceFor(name));
     const answer = await postJob(other);
     if (answer.ok) state.others.push({ method: name, id: (await answer.json()).id });
     else showError(`${name}: ${await readError(answer)}`);
@@ -407,7 +418,9 @@ function showReplay(method) {
   if (state.hintsUrl) URL.revokeObjectURL(state.hintsUrl);
   state.hintsUrl = URL.createObjectURL(hints);
   $("strokes-download").href = state.hintsUrl;
-  const post = $("post").checked ? " --post auto" : "";
+  const reference = referenceFor(method);
+  const post = ($("post").checked ? " --post auto" : "") +
+    (reference ? ` --reference ${reference.name}` : "");
   $("command").textContent = `tint colorize ${state.file.name} -o colour.png --method ${method}` +
     `${post} --hints strokes.png --hint-reach ${$("reach").value}`;
 }

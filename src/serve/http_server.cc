@@ -223,8 +223,10 @@ void HttpService::Routes() {
   svr.Get("/api/methods", [this](const httplib::Request&, httplib::Response& res) {
     json list = json::array();
     for (const ServedMethod& m : Offered()) {
-      list.push_back(
-          {{"name", m.name}, {"summary", m.summary}, {"typical_seconds", m.typical_seconds}});
+      list.push_back({{"name", m.name},
+                      {"summary", m.summary},
+                      {"typical_seconds", m.typical_seconds},
+                      {"takes_reference", m.takes_reference}});
     }
     SendJson(res, 200,
              {{"methods", list},
@@ -315,10 +317,10 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
   }
   for (const auto& [name, item] : req.files) {
     if (name != "image" && name != "method" && name != "post" && name != "hints" &&
-        name != "hint_reach") {
-      return SendError(
-          res, 400,
-          "unknown form field '" + name + "' (fields: image, method, post, hints, hint_reach)");
+        name != "hint_reach" && name != "reference") {
+      return SendError(res, 400,
+                       "unknown form field '" + name +
+                           "' (fields: image, method, post, hints, hint_reach, reference)");
     }
   }
   JobRequest job;
@@ -345,6 +347,22 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
   }
   if (job.post != "none" && job.post != "auto") {
     return SendError(res, 400, "post must be none or auto");
+  }
+  if (req.has_file("reference")) {
+    bool takes = false;
+    std::string which;
+    for (const ServedMethod& m : offered) {
+      if (m.name == job.method) takes = m.takes_reference;
+      if (m.takes_reference) which += (which.empty() ? "" : ", ") + m.name;
+    }
+    if (!takes) {
+      return SendError(res, 400,
+                       "method '" + job.method + "' takes no reference photo (those that do: " +
+                           (which.empty() ? "none served" : which) + ")");
+    }
+    const std::string& photo = req.get_file_value("reference").content;
+    if (photo.empty()) return SendError(res, 400, "field 'reference': the photo is empty");
+    job.reference.assign(photo.begin(), photo.end());
   }
   if (req.has_file("hints")) {
     const std::string& drawn = req.get_file_value("hints").content;
@@ -382,6 +400,11 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
   if (queue_->RefuseIfFull()) return queue_full();  // before the costly decoding
   Status decoded = DecodeImage(read_, "upload", job.image, &job.decoded);
   if (!decoded.ok()) return SendError(res, 415, decoded.message());
+  if (!job.reference.empty()) {
+    ReferenceGuide reference;
+    Status s = DecodeReference(read_, job.reference, &reference);
+    if (!s.ok()) return SendError(res, 400, s.message());
+  }
   if (!job.hints.empty()) {
     // Checked as the worker will read them, so that bad strokes are this
     // answer's 400 rather than a failed job.

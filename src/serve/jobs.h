@@ -37,6 +37,9 @@ struct JobRequest {
   // shade (--hint-reach; 0: no limit).
   std::vector<uint8_t> hints;
   double hint_reach = 0;
+  // A colour photo to take the colours from (the CLI's --reference), for a
+  // method that takes one; empty: none.
+  std::vector<uint8_t> reference;
 };
 
 // What a client may know about one job.

@@ -29,8 +29,9 @@ std::string Num(double v) {
 }
 
 // KEYS: waiting, job, image, grey, stats. ARGV: capacity, id, ttl, then the
-// job hash's fields and values (the strokes' bytes among them, as field
-// 'hints', dropped when the job finishes), then the image and grey bytes.
+// job hash's fields and values (the guides' bytes among them, as fields
+// 'hints' and 'reference', dropped when the job finishes), then the image
+// and grey bytes.
 const char* kSubmitScript = R"lua(
 local e = wrongtype(KEYS[1], 'list', KEYS[2], 'hash', KEYS[5], 'hash')
 if e then return redis.error_reply(e) end
@@ -102,7 +103,7 @@ if ARGV[3] == 'done' then
   redis.call('SET', KEYS[2], ARGV[7], 'EX', ttl)
 end
 redis.call('HINCRBY', KEYS[1], 'completions', 1)
-redis.call('HDEL', KEYS[1], 'hints')
+redis.call('HDEL', KEYS[1], 'hints', 'reference')
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[4], ttl)
 redis.call('DEL', KEYS[3])
@@ -145,7 +146,7 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
       redis.call('HSET', key, 'state', 'failed', 'stage', 'failed', 'token', '', 'lease', 0,
                  'finished', ARGV[2], 'error', 'its worker stopped ' .. attempts ..
                  ' time(s) while colouring it (killed or crashed); not tried again')
-      redis.call('HDEL', key, 'hints')
+      redis.call('HDEL', key, 'hints', 'reference')
       redis.call('EXPIRE', key, ttl)
       redis.call('EXPIRE', ARGV[1] .. 'grey:' .. id, ttl)
       redis.call('DEL', ARGV[1] .. 'image:' .. id)
@@ -439,7 +440,8 @@ Status RedisJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
       "submitted",  Num(UnixNow()),
       "ttl",        Num(options_.result_ttl),
       "hint_reach", Num(request.hint_reach),
-      "hints",      std::string(request.hints.begin(), request.hints.end())};
+      "hints",      std::string(request.hints.begin(), request.hints.end()),
+      "reference",  std::string(request.reference.begin(), request.reference.end())};
   args.insert(args.end(), fields.begin(), fields.end());
   args.emplace_back(request.image.begin(), request.image.end());
   args.push_back(grey);
@@ -458,13 +460,19 @@ Status RedisJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
 }
 
 bool RedisJobQueue::Find(const std::string& id, JobStatus* status) {
-  std::vector<std::string> pairs;
-  if (!redis_->Run({"HGETALL", kPrefix + "job:" + id}, nullptr, nullptr, &pairs).ok()) {
+  // The status fields by name: the hash also holds the job's guides
+  // (strokes, a reference photo), which a status poll must not fetch.
+  static const std::vector<std::string> kFields = {"state",     "method",   "stage",    "error",
+                                                   "worker",    "progress", "width",    "height",
+                                                   "submitted", "started",  "finished", "seconds"};
+  std::vector<std::string> args = {"HMGET", kPrefix + "job:" + id};
+  args.insert(args.end(), kFields.begin(), kFields.end());
+  std::vector<std::string> values;
+  if (!redis_->Run(args, nullptr, nullptr, &values).ok() || values.size() != kFields.size()) {
     return false;
   }
-  if (pairs.empty()) return false;
   std::map<std::string, std::string> f;
-  for (size_t i = 0; i + 1 < pairs.size(); i += 2) f[pairs[i]] = pairs[i + 1];
+  for (size_t i = 0; i < kFields.size(); ++i) f[kFields[i]] = values[i];
   auto number = [&f](const char* key) {
     auto it = f.find(key);
     return it == f.end() || it->second.empty() ? 0.0 : std::atof(it->second.c_str());
@@ -734,9 +742,9 @@ class Worker {
                  const std::string& token) {
     const std::string job_key = kPrefix + "job:" + id;
     std::vector<std::string> fields;
-    TINT_RETURN_IF_ERROR(
-        redis->Run({"HMGET", job_key, "method", "post", "submitted", "ttl", "hint_reach", "hints"},
-                   nullptr, nullptr, &fields));
+    TINT_RETURN_IF_ERROR(redis->Run({"HMGET", job_key, "method", "post", "submitted", "ttl",
+                                     "hint_reach", "hints", "reference"},
+                                    nullptr, nullptr, &fields));
     std::string bytes;
     bool nil = true;
     TINT_RETURN_IF_ERROR(
@@ -748,9 +756,10 @@ class Worker {
     const double ttl =
         std::max(1.0, fields.size() > 3 && !fields[3].empty() ? std::atof(fields[3].c_str()) : 600);
     request.image.assign(bytes.begin(), bytes.end());
-    if (fields.size() > 5) {
+    if (fields.size() > 6) {
       request.hint_reach = std::atof(fields[4].c_str());
       request.hints.assign(fields[5].begin(), fields[5].end());
+      request.reference.assign(fields[6].begin(), fields[6].end());
     }
 
     // The lease is renewed by a heartbeat while the job runs, and progress

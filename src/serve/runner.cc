@@ -8,6 +8,7 @@
 
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "guide/hints.h"
 #include "pipeline/colorize_photo.h"
@@ -51,8 +52,22 @@ Status ServableMethods(const std::vector<std::string>& names, std::vector<Served
     }
     bool seen = false;
     for (const ServedMethod& m : *methods) seen = seen || m.name == name;
-    if (!seen) methods->push_back({name, info->summary, info->typical_seconds});
+    if (!seen)
+      methods->push_back({name, info->summary, info->typical_seconds, info->takes_reference});
   }
+  return Status::Ok();
+}
+
+Status DecodeReference(const ImageReadOptions& read, const std::vector<uint8_t>& bytes,
+                       ReferenceGuide* reference) {
+  cv::Mat image;
+  TINT_RETURN_IF_ERROR(DecodeImage(read, "field 'reference'", bytes, &image));
+  if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
+  if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
+  if (image.depth() != CV_8U)
+    image.convertTo(image, CV_8U, image.depth() == CV_16U ? 1.0 / 257 : 1.0);
+  reference->bgr = image;
+  reference->what = "the reference photo";
   return Status::Ok();
 }
 
@@ -118,6 +133,11 @@ Status JobRunner::Run(const JobRequest& request, const cv::Mat& image, const OnS
   }
   Hints hints;
   PhotoGuide guide;
+  ReferenceGuide reference;
+  if (!request.reference.empty()) {
+    TINT_RETURN_IF_ERROR(DecodeReference(read_, request.reference, &reference));
+    guide.reference = &reference;
+  }
   if (!request.hints.empty()) {
     cv::Mat drawn;
     TINT_RETURN_IF_ERROR(DecodeImage(read_, "hints", request.hints, &drawn));

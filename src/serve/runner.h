@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/image_io.h"
+#include "guide/reference.h"
 #include "pipeline/colorizer.h"
 #include "serve/jobs.h"
 
@@ -33,7 +34,14 @@ struct ServedMethod {
   // The registry's stated cost: seconds for one 481x321 photo on one core
   // (0: not stated).
   double typical_seconds = 0;
+  // Takes a reference photo to colour from (a job's `reference`).
+  bool takes_reference = false;
 };
+
+// A job's reference photo (its `reference` bytes) decoded with the upload
+// checks, as 3-channel BGR; a one-line error naming the field otherwise.
+Status DecodeReference(const ImageReadOptions& read, const std::vector<uint8_t>& bytes,
+                       ReferenceGuide* reference);
 
 // The methods `names` asks for (empty: every registered method that colours
 // without a guide), checked against the registry, without loading them.

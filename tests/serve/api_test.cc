@@ -296,6 +296,21 @@ TEST_F(ApiTest, StrokesCorrectTheMethodWhereTheyAreDrawn) {
   EXPECT_NE(unknown->body.find("unknown form field 'colour'"), std::string::npos) << unknown->body;
 }
 
+// A reference photo is for the methods that take one: the toys do not.
+TEST_F(ApiTest, AReferencePhotoIsRefusedForAMethodThatTakesNone) {
+  Start();
+  httplib::MultipartFormDataItems items = {
+      {"image", Png(Gradient(32, 32)), "photo.png", "image/png"},
+      {"method", "toy", "", ""},
+      {"reference", Png(cv::Mat(16, 16, CV_8UC3, cv::Scalar(0, 0, 200))), "ref.png", "image/png"}};
+  auto r = client_->Post("/api/jobs", items);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("method 'toy' takes no reference photo (those that do: none served)"),
+            std::string::npos)
+      << r->body;
+}
+
 TEST_F(ApiTest, ProgressShowsTheRunningStageAndAResultNotReadyIs409) {
   Start();
   auto r = Submit(Png(Gradient(32, 32)), "gated");

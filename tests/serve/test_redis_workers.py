@@ -164,6 +164,40 @@ def test_only_methods_a_live_worker_serves_are_offered(tmp_path):
         redis.wait()
 
 
+def test_a_reference_photo_travels_with_the_job(stack):
+    """classic takes a reference photo: a job with a reddish one comes out
+    redder than the same photo without; grayscale takes none (400); the
+    photo's bytes leave the job's record when it finishes."""
+    base, port = stack["base"], stack["redis_port"]
+    photo, _ = sample_photo(1)
+    colour = cv2.imread(os.path.join(os.path.dirname(__file__), "..", "..", "samples",
+                                     "bridge.jpg"))
+    reddish = colour.copy()
+    reddish[:, :, 2] = np.clip(reddish[:, :, 2].astype(int) + 80, 0, 255)
+    reference = cv2.imencode(".png", reddish)[1].tobytes()
+
+    def result(extra):
+        status, body, _ = post_image(base, photo, "classic", extra=extra)
+        assert status == 202, body
+        deadline = time.time() + 120
+        while (job := get(base, f"/api/jobs/{body['id']}")[1])["state"] not in ("done", "failed"):
+            assert time.time() < deadline
+            time.sleep(0.05)
+        assert job["state"] == "done", job
+        assert redis_cli(port, "HEXISTS", f"tint:job:{body['id']}", "reference") == "0"
+        png = get(base, f"/api/jobs/{body['id']}/result.png")[1]
+        lab = cv2.cvtColor(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR),
+                           cv2.COLOR_BGR2LAB)
+        return float(lab[:, :, 1].mean())
+
+    plain = result(())
+    guided = result((("reference", reference, "reference.png"),))
+    assert guided > plain + 3, (plain, guided)
+    status, body, _ = post_image(base, photo, "grayscale",
+                                 extra=(("reference", reference, "reference.png"),))
+    assert status == 400 and "takes no reference photo (those that do: classic)" in body["error"]
+
+
 def test_strokes_travel_with_the_job_to_a_worker(stack):
     """The strokes go through Redis with the job: the worker's result is green
     under a green stroke and stays grey (the grayscale method's) far from

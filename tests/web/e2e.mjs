@@ -203,6 +203,53 @@ try {
   await page.uncheck("#compare-methods input[value=cnn]");
   await page.uncheck("#compare-methods input[value=grayscale]");
 
+  // A reference photo: classic coloured like a reddened copy of the sample
+  // comes out redder than classic alone (the comparison's result above).
+  check(await page.locator("#reference").isVisible(), "classic offers a reference photo");
+  const reddened = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/jpeg;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    ctx.globalCompositeOperation = "multiply";
+    ctx.fillStyle = "#ff9090";
+    ctx.fillRect(0, 0, c.width, c.height);
+    return c.toDataURL("image/png").split(",")[1];
+  }, sample);
+  await page.setInputFiles("#reference", { name: "reddened.png", mimeType: "image/png",
+    buffer: Buffer.from(reddened, "base64") });
+  const plainUrl = urlOf("classic");
+  await page.setInputFiles("#file", { name: "bridge.jpg", mimeType: "image/jpeg",
+    buffer: fs.readFileSync(path.join(sourceDir, "samples", "bridge.jpg")) });
+  await page.waitForFunction((old) => document.body.dataset.state === "done" &&
+    document.getElementById("after").src !== old, plainUrl, { timeout: 120000 });
+  const redness = await page.evaluate(async (urls) => {
+    const out = [];
+    for (const url of urls) {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const ctx = c.getContext("2d");
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let sum = 0;
+      for (let i = 0; i < d.length; i += 4) sum += d[i] - d[i + 1];
+      out.push(sum / (d.length / 4));
+    }
+    return out;
+  }, [plainUrl, await page.evaluate(() => document.getElementById("after").src)]);
+  check(redness[1] > redness[0] + 5,
+    `coloured like the reddened reference, redder (R - G ${redness[0].toFixed(1)} -> ${redness[1].toFixed(1)})`);
+  await page.screenshot({ path: path.join(outDir, "reference.png") });
+  await page.setInputFiles("#reference", []);
+
   // A file that is not an image, and one with too many pixels.
   await page.setInputFiles("#file", { name: "notes.txt", mimeType: "text/plain",
     buffer: Buffer.from("not a photo") });
