@@ -5,7 +5,8 @@
    page polls): p50/p99 latency and requests per second;
 2. whole jobs: CLIENTS clients each submit the bundled sample (481x321,
    classic) and poll until it is done, JOBS in all: p50/p99 latency and jobs
-   per second;
+   per second; then the same with every second job carrying 20 strokes (the
+   page's "Fix a colour": fields hints and hint_reach);
 3. a full queue: wrk POSTs photos at a server with --queue 2 --workers 1:
    the surplus is answered 429, never 5xx;
 4. whole jobs again through Redis: tint serve --queue-url and 2 tint worker
@@ -65,20 +66,25 @@ def percentile(values, q):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def whole_jobs(base, photo, jobs, clients, method="classic"):
+def whole_jobs(base, photo, jobs, clients, method="classic", strokes=None):
+    """`strokes`: every second job sends them too (fields hints and hint_reach)."""
     latencies, failures, lock = [], [], threading.Lock()
     counter = iter(range(jobs))
 
     def client():
         while True:
             with lock:
-                if next(counter, None) is None:
+                index = next(counter, None)
+                if index is None:
                     return
+            extra = ()
+            if strokes is not None and index % 2 == 0:
+                extra = (("hints", strokes, "strokes.png"), ("hint_reach", b"40", None))
             start = time.perf_counter()
-            status, body, headers = sc.post_image(base, photo, method)
+            status, body, headers = sc.post_image(base, photo, method, extra=extra)
             while status == 429:  # the client waits as told, then tries again
                 time.sleep(float(headers.get("Retry-After", "1")))
-                status, body, headers = sc.post_image(base, photo, method)
+                status, body, headers = sc.post_image(base, photo, method, extra=extra)
             if status != 202:
                 with lock:
                     failures.append(f"submit {status}: {body}")
@@ -107,6 +113,21 @@ def whole_jobs(base, photo, jobs, clients, method="classic"):
             "p50_s": percentile(latencies, 0.5) if latencies else None,
             "p99_s": percentile(latencies, 0.99) if latencies else None,
             "jobs_per_s": len(latencies) / wall, "wall_s": wall}
+
+
+def stroke_image(photo):
+    """20 strokes (12x3 px on a fixed grid) in the photo's own colours, as a
+    user would paint them: a PNG of the photo's size, alpha 255 under them."""
+    import cv2
+    import numpy as np
+    p = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR)
+    h, w = p.shape[:2]
+    s = np.zeros((h, w, 4), np.uint8)
+    for i in range(20):
+        x, y = w * (1 + i % 5) // 7, h * (1 + i // 5) // 6
+        s[y:y + 3, x:x + 12, :3] = p[y:y + 3, x:x + 12]
+        s[y:y + 3, x:x + 12, 3] = 255
+    return cv2.imencode(".png", s)[1].tobytes()
 
 
 def responses_by_code(base):
@@ -157,11 +178,13 @@ def main():
         result["api_methods"] = wrk(base + "/api/methods", seconds, 16)
         result["api_job_status"] = wrk(f"{base}/api/jobs/{first['id']}", seconds, 16)
         result["whole_jobs"] = whole_jobs(base, photo, jobs, clients)
+        result["whole_jobs_strokes"] = whole_jobs(base, photo, jobs, clients,
+                                                  strokes=stroke_image(photo))
         codes = responses_by_code(base)
         result["responses"] = codes
     finally:
         result["serve_exit"] = stop(proc)
-    problems += result["whole_jobs"]["failures"]
+    problems += result["whole_jobs"]["failures"] + result["whole_jobs_strokes"]["failures"]
 
     # 3: a full queue.
     small = os.path.join(sc.SOURCE, "tests", "data", "bridge_small.jpg")
@@ -246,6 +269,7 @@ def main():
 
     w, m, j, q = (result["whole_jobs"], result["api_methods"], result["api_job_status"],
                   result["full_queue"])
+    ws = result["whole_jobs_strokes"]
     served = result["responses"]  # phase 1's server: the API rows and the whole jobs
     table = [
         f"Load test at {commit} ({'quick' if a.quick else 'full'}; {os.cpu_count()} cores; "
@@ -262,6 +286,9 @@ def main():
         f"| whole job (481x321, classic: submit, poll, result) | {w['clients']} clients, "
         f"{w['jobs']} jobs | {w['p50_s']:.2f} s | {w['p99_s']:.2f} s | "
         f"{w['jobs_per_s']:.2f} jobs/s | {len(w['failures'])} | {five(served)} (server) |",
+        f"| whole job, every 2nd with 20 strokes (`hints`, reach 40) | {ws['clients']} clients, "
+        f"{ws['jobs']} jobs | {ws['p50_s']:.2f} s | {ws['p99_s']:.2f} s | "
+        f"{ws['jobs_per_s']:.2f} jobs/s | {len(ws['failures'])} | {five(served)} (server) |",
         f"| POST /api/jobs at --queue 2 --workers 1 | wrk, 8 connections, {seconds} s | "
         f"{q['p50_ms']:.2f} ms | {q['p99_ms']:.2f} ms | {q['requests_per_s']:.0f} req/s: "
         f"{q['responses'].get(202, 0)} accepted, {q['responses'].get(429, 0)} refused 429 | "
