@@ -53,6 +53,21 @@ const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--
 try {
   const context = await browser.newContext({ viewport: { width: 960, height: 1100 },
     acceptDownloads: true });
+  // The test's one way to read an image's pixels in the page: a 2D context
+  // of its natural size (window.e2ePixels(url)).
+  await context.addInitScript(() => {
+    window.e2ePixels = async (url) => {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const ctx = c.getContext("2d");
+      ctx.drawImage(img, 0, 0);
+      return ctx;
+    };
+  });
   const page = await context.newPage();
   page.on("pageerror", (e) => check(false, `no script error on the page (${e.message})`));
   await page.goto(url);
@@ -93,13 +108,9 @@ try {
   await page.screenshot({ path: path.join(outDir, "result.png") });
 
   // The result is in colour and of the photo's size.
-  const chroma = await page.evaluate(() => {
-    const img = document.getElementById("after");
-    const c = document.createElement("canvas");
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const ctx = c.getContext("2d");
-    ctx.drawImage(img, 0, 0);
+  const chroma = await page.evaluate(async () => {
+    const ctx = await window.e2ePixels(document.getElementById("after").src);
+    const c = ctx.canvas;
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
     let sum = 0;
     for (let i = 0; i < d.length; i += 4) {
@@ -119,13 +130,10 @@ try {
   // Fix a colour: two magenta strokes painted with the mouse over the
   // result, the method run again with them; the stroked places turn towards
   // magenta, a far corner stays as it was.
-  const stats = () => page.evaluate(() => {
+  const stats = () => page.evaluate(async () => {
     const img = document.getElementById("after");
-    const c = document.createElement("canvas");
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const ctx = c.getContext("2d");
-    ctx.drawImage(img, 0, 0);
+    const ctx = await window.e2ePixels(img.src);
+    const c = ctx.canvas;
     // Mean magenta-ness ((R + B) / 2 - G) and mean RGB in a box (fractions).
     const box = (x0, y0, x1, y1) => {
       const d = ctx.getImageData(x0 * c.width, y0 * c.height, (x1 - x0) * c.width,
@@ -230,15 +238,8 @@ try {
   const redness = await page.evaluate(async (urls) => {
     const out = [];
     for (const url of urls) {
-      const img = new Image();
-      img.src = url;
-      await img.decode();
-      const c = document.createElement("canvas");
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const ctx = c.getContext("2d");
-      ctx.drawImage(img, 0, 0);
-      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const ctx = await window.e2ePixels(url);
+      const d = ctx.getImageData(0, 0, ctx.canvas.width, ctx.canvas.height).data;
       let sum = 0;
       for (let i = 0; i < d.length; i += 4) sum += d[i] - d[i + 1];
       out.push(sum / (d.length / 4));
