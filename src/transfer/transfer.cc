@@ -84,11 +84,31 @@ double CalibratedSimilarity(const std::vector<float>& q, float s) {
 
 namespace {
 
-// Rows per strip of the strip-wise guided filter: about 256 kpx, and at
-// least two margins so that the margins stay at most half of the work.
-int GuidedStripRows(int cols, int margin) {
+// Rows an output pixel of the guided filter depends on, each side: two box
+// filters of `radius`.
+int GuidedMargin(int radius) { return 2 * radius + 1; }
+
+// The strip-wise guided filter of SmoothChroma and UpsampleChroma: strips of
+// about 256 kpx (at least two margins, so that the margins stay at most half
+// of the work); for each, `input(rows, span)` gives the chroma of `span`
+// (the strip's rows and their margins inside the photo), which is filtered
+// with lightness / 100 as guide, and the strip's own rows go to `sink`.
+using StripInput = std::function<cv::Mat(const cv::Range& rows, const cv::Range& span)>;
+void GuidedFilterInStrips(const cv::Mat& lightness, int radius, double eps, const StripInput& input,
+                          const ChromaStripSink& sink) {
+  TINT_CHECK(radius >= 1, "radius must be positive");
   constexpr int kStripPixels = 1 << 18;
-  return std::max(2 * margin, kStripPixels / std::max(1, cols));
+  const int margin = GuidedMargin(radius);
+  const int strip_rows = std::max(2 * margin, kStripPixels / std::max(1, lightness.cols));
+  for (int r = 0; r < lightness.rows; r += strip_rows) {
+    const int end = std::min(lightness.rows, r + strip_rows);
+    const int lo = std::max(0, r - margin), hi = std::min(lightness.rows, end + margin);
+    const cv::Mat chroma = input(cv::Range(r, end), cv::Range(lo, hi));
+    cv::Mat guide, filtered;
+    lightness.rowRange(lo, hi).convertTo(guide, CV_32F, 0.01);
+    cv::ximgproc::guidedFilter(guide, chroma, filtered, radius, eps);
+    sink(cv::Range(r, end), filtered.rowRange(r - lo, end - lo));
+  }
 }
 
 }  // namespace
@@ -102,25 +122,19 @@ int GuidedStripRows(int cols, int margin) {
 void SmoothChroma(const cv::Mat& lightness, int radius, double eps, cv::Mat* ab) {
   TINT_CHECK(lightness.type() == CV_32F && ab->type() == CV_32FC2 && ab->size() == lightness.size(),
              "SmoothChroma needs CV_32F lightness and CV_32FC2 ab of one size");
-  TINT_CHECK(radius >= 1, "radius must be positive");
-  const int margin = 2 * radius + 1;
-  const int strip_rows = GuidedStripRows(lightness.cols, margin);
   cv::Mat kept;  // original rows [r - margin, r) of the strip being filtered
-  for (int r = 0; r < lightness.rows; r += strip_rows) {
-    const int end = std::min(lightness.rows, r + strip_rows);
-    const int lo = std::max(0, r - margin), hi = std::min(lightness.rows, end + margin);
-    cv::Mat input;
-    if (r > lo)
-      cv::vconcat(kept, ab->rowRange(r, hi), input);
-    else
-      input = ab->rowRange(r, hi).clone();
-    const int keep_from = std::max(r, end - margin);
-    ab->rowRange(keep_from, end).copyTo(kept);
-    cv::Mat guide, filtered;
-    lightness.rowRange(lo, hi).convertTo(guide, CV_32F, 0.01);
-    cv::ximgproc::guidedFilter(guide, input, filtered, radius, eps);
-    filtered.rowRange(r - lo, end - lo).copyTo(ab->rowRange(r, end));
-  }
+  GuidedFilterInStrips(
+      lightness, radius, eps,
+      [&](const cv::Range& rows, const cv::Range& span) {
+        cv::Mat chroma;
+        if (rows.start > span.start)
+          cv::vconcat(kept, ab->rowRange(rows.start, span.end), chroma);
+        else
+          chroma = ab->rowRange(rows.start, span.end).clone();
+        ab->rowRange(std::max(rows.start, rows.end - GuidedMargin(radius)), rows.end).copyTo(kept);
+        return chroma;
+      },
+      [&](const cv::Range& rows, const cv::Mat& filtered) { filtered.copyTo(ab->rowRange(rows)); });
 }
 
 namespace {
@@ -157,23 +171,17 @@ cv::Mat UpsampleRows(const cv::Mat& proxy_ab, const cv::Size& size, int lo, int 
 
 }  // namespace
 
-// Strips as SmoothChroma's, each upsampled afresh with its margin.
+// Strips as SmoothChroma's, each upsampled afresh with its margins.
 void UpsampleChroma(const cv::Mat& proxy_ab, const cv::Mat& lightness, int radius, double eps,
                     const ChromaStripSink& sink) {
   TINT_CHECK(lightness.type() == CV_32F && proxy_ab.type() == CV_32FC2 && !proxy_ab.empty(),
              "UpsampleChroma needs CV_32F lightness and a non-empty CV_32FC2 proxy");
-  TINT_CHECK(radius >= 1, "radius must be positive");
-  const int margin = 2 * radius + 1;
-  const int strip_rows = GuidedStripRows(lightness.cols, margin);
-  for (int r = 0; r < lightness.rows; r += strip_rows) {
-    const int end = std::min(lightness.rows, r + strip_rows);
-    const int lo = std::max(0, r - margin), hi = std::min(lightness.rows, end + margin);
-    const cv::Mat input = UpsampleRows(proxy_ab, lightness.size(), lo, hi);
-    cv::Mat guide, filtered;
-    lightness.rowRange(lo, hi).convertTo(guide, CV_32F, 0.01);
-    cv::ximgproc::guidedFilter(guide, input, filtered, radius, eps);
-    sink(cv::Range(r, end), filtered.rowRange(r - lo, end - lo));
-  }
+  GuidedFilterInStrips(
+      lightness, radius, eps,
+      [&](const cv::Range&, const cv::Range& span) {
+        return UpsampleRows(proxy_ab, lightness.size(), span.start, span.end);
+      },
+      sink);
 }
 
 namespace {
