@@ -373,9 +373,10 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
     if (job.hints.empty()) return SendError(res, 400, "hint_reach needs strokes (field 'hints')");
     const std::string text = FormValue(req, "hint_reach", "");
     char* end = nullptr;
-    job.hint_reach = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() ||
-        !(job.hint_reach >= 0 && job.hint_reach <= 1e6)) {
+    HintOptions hint_options;  // its Check holds the range
+    hint_options.reach = job.hint_reach = std::strtod(text.c_str(), &end);
+    std::string error;
+    if (text.empty() || end != text.c_str() + text.size() || !hint_options.Check(&error)) {
       return SendError(res, 400,
                        "hint_reach must be a number of pixels in 0..1000000 (0: no limit)");
     }
