@@ -70,11 +70,12 @@ def start_tint(args, log_path, ready=r"listening on (http://\S+)|taking jobs", e
 
 def post_image(base, data, method="classic", filename="photo.png", extra=()):
     """POST /api/jobs as multipart; returns (status, json body, headers).
-    extra: more (name, bytes, filename or None) fields."""
+    extra: more (name, bytes, filename or None) fields; data None: no
+    'image' (an extra field 'from' names the job whose photo to colour)."""
     boundary = uuid.uuid4().hex
     parts = []
-    for name, value, fname in (("image", data, filename), ("method", method.encode(), None),
-                               *extra):
+    image = () if data is None else (("image", data, filename),)
+    for name, value, fname in (*image, ("method", method.encode(), None), *extra):
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
         if fname:
             head += f'; filename="{fname}"\r\nContent-Type: application/octet-stream'

@@ -164,16 +164,19 @@ function loadImage(url) {
 }
 
 // Sends the photo (with the strokes as `hints` when given) and follows the job.
+// A photo the server already holds (an earlier job's, kept for its lifetime)
+// is named by that job (`from`) instead of being uploaded again.
 async function submit(file, hints = null) {
   clearError();
   if (!file) return;
   if (file !== state.file) {
     state.file = file;
+    state.photoJob = null;
     state.strokes = [];
     setPainting(false);
   }
   const limitMb = state.limits ? state.limits.max_upload_mb : 20;
-  if (file.size > limitMb * 1024 * 1024) {
+  if (!state.photoJob && file.size > limitMb * 1024 * 1024) {
     showError(`This file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${limitMb} MB.`);
     return;
   }
@@ -183,21 +186,30 @@ async function submit(file, hints = null) {
   state.pixels = 0;
   $("preloader").dataset.block = "";
   state.grey = null;
-  setProgress("uploading", 0);
-  const form = new FormData();
-  form.append("image", file);
-  form.append("method", $("method").value);
-  form.append("post", $("post").checked ? "auto" : "none");
-  const reference = referenceFor($("method").value);
-  if (reference) form.append("reference", reference);
-  if (hints) {
-    form.append("hints", hints, "strokes.png");
-    form.append("hint_reach", $("reach").value);
-  }
+  setProgress(state.photoJob ? "sending" : "uploading", 0);
+  const jobForm = (photoJob) => {
+    const form = new FormData();
+    if (photoJob) form.append("from", photoJob);
+    else form.append("image", file);
+    form.append("method", $("method").value);
+    form.append("post", $("post").checked ? "auto" : "none");
+    const reference = referenceFor($("method").value);
+    if (reference) form.append("reference", reference);
+    if (hints) {
+      form.append("hints", hints, "strokes.png");
+      form.append("hint_reach", $("reach").value);
+    }
+    return form;
+  };
   state.lastHints = hints;
   let res;
   try {
-    res = await postJob(form);
+    res = await postJob(jobForm(state.photoJob));
+    if (res.status === 404 && state.photoJob) {  // the earlier job expired: upload it
+      state.photoJob = null;
+      setProgress("uploading", 0);
+      res = await postJob(jobForm(null));
+    }
   } catch (e) {
     $("work").hidden = true;
     showError("The server cannot be reached. Is tint serve running?");
@@ -213,6 +225,7 @@ async function submit(file, hints = null) {
   }
   const job = await res.json();
   state.job = job.id;
+  if (!state.photoJob) state.photoJob = job.id;
   state.pixels = job.width * job.height;
   describeMethod();
   // Methods to compare: one more job each, same photo, followed beside the
@@ -220,7 +233,7 @@ async function submit(file, hints = null) {
   state.others = [];
   for (const name of hints ? [] : comparedMethods()) {
     const other = new FormData();
-    other.append("image", file);
+    other.append("from", state.photoJob);
     other.append("method", name);
     other.append("post", $("post").checked ? "auto" : "none");
     if (referenceFor(name)) other.append("reference", referenceFor(name));

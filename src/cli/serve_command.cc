@@ -56,11 +56,13 @@ int RunServe(int argc, char** argv) {
                  "On SIGINT/SIGTERM: seconds to finish queued and running jobs, taking no new "
                  "ones (a second signal stops at once)")
       ->capture_default_str();
-  app.add_option("--queue-mb", options.queue.max_queue_mb,
-                 "Decoded photos of queued and running jobs held at most, MB (429 over it)")
+  app.add_option(
+         "--queue-mb", options.queue.max_queue_mb,
+         "Decoded photos (and uploads) of queued and running jobs held at most, MB (429 over it)")
       ->capture_default_str();
   app.add_option("--max-result-mb", options.queue.max_result_mb,
-                 "Results held at most, MB; over it the oldest are forgotten early")
+                 "Finished jobs' results and kept uploads held at most, MB; over it the oldest are "
+                 "forgotten early")
       ->capture_default_str();
   app.add_option("--threads", options.http.threads,
                  "Requests answered at once (each already received whole)")

@@ -141,11 +141,11 @@ void HttpService::CountResponse(int status) {
   ++responses_[status];
 }
 
-void HttpService::SendMissingJob(httplib::Response& res) {
+void HttpService::SendMissingJob(httplib::Response& res, const std::string& message) {
   Status reachable = queue_->Reachable();
   if (!reachable.ok())
     return SendError(res, 503, "the job store cannot be reached: " + reachable.message());
-  SendError(res, 404, "no such job (unknown, or its result expired)");
+  SendError(res, 404, message);
 }
 
 void HttpService::Routes() {
@@ -309,21 +309,43 @@ bool HttpService::RefuseRequest(const httplib::Request& req, httplib::Response& 
   return false;
 }
 
-// POST /api/jobs: the photo checked (fields, method, type, size, the queue's
-// room) before it is decoded and queued.
-void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res) {
-  if (!req.is_multipart_form_data() || !req.has_file("image")) {
-    return SendError(res, 400, "send the photo as multipart/form-data field 'image'");
+namespace {
+
+// The names of `methods` that `pick` keeps, comma-separated.
+template <typename Pick>
+std::string JoinNames(const std::vector<ServedMethod>& methods, Pick pick) {
+  std::string names;
+  for (const ServedMethod& m : methods)
+    if (pick(m)) names += (names.empty() ? "" : ", ") + m.name;
+  return names;
+}
+
+}  // namespace
+
+// A job's form: its fields, method, post-step, guides and photo (uploaded,
+// or an earlier job's), checked without decoding anything. False when
+// refused (the answer is sent).
+bool HttpService::ReadJobForm(const httplib::Request& req, httplib::Response& res,
+                              JobRequest* job_out) {
+  JobRequest& job = *job_out;
+  auto refuse = [&res](int status, const std::string& message) {
+    SendError(res, status, message);
+    return false;
+  };
+  static const std::vector<std::string> kFields = {"image", "from",       "method",   "post",
+                                                   "hints", "hint_reach", "reference"};
+  if (!req.is_multipart_form_data() || req.has_file("image") == req.has_file("from")) {
+    return refuse(400,
+                  "send the photo as multipart/form-data field 'image', or name a job whose "
+                  "photo to colour again in field 'from' (one of the two)");
   }
   for (const auto& [name, item] : req.files) {
-    if (name != "image" && name != "method" && name != "post" && name != "hints" &&
-        name != "hint_reach" && name != "reference") {
-      return SendError(res, 400,
-                       "unknown form field '" + name +
-                           "' (fields: image, method, post, hints, hint_reach, reference)");
+    if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
+      std::string fields;
+      for (const std::string& f : kFields) fields += (fields.empty() ? "" : ", ") + f;
+      return refuse(400, "unknown form field '" + name + "' (fields: " + fields + ")");
     }
   }
-  JobRequest job;
   std::vector<ServedMethod> offered = Offered();
   // No method named: classic, the tool's own, when served; else the first.
   std::string fallback = offered.empty() ? "" : offered.front().name;
@@ -339,51 +361,69 @@ void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res)
     for (const ServedMethod& m : offered) live = live || m.name == job.method;
   }
   if (!live) {
-    std::string names;
-    for (const ServedMethod& m : offered) names += (names.empty() ? "" : ", ") + m.name;
-    return SendError(res, 400,
-                     (known ? "no worker serves method '" : "unknown method '") + job.method +
-                         (known ? "' now" : "'") + " (served: " + names + ")");
+    const std::string names = JoinNames(offered, [](const ServedMethod&) { return true; });
+    return refuse(400, (known ? "no worker serves method '" : "unknown method '") + job.method +
+                           (known ? "' now" : "'") + " (served: " + names + ")");
   }
   if (job.post != "none" && job.post != "auto") {
-    return SendError(res, 400, "post must be none or auto");
+    return refuse(400, "post must be none or auto");
   }
   if (req.has_file("reference")) {
     bool takes = false;
-    std::string which;
-    for (const ServedMethod& m : offered) {
+    for (const ServedMethod& m : offered)
       if (m.name == job.method) takes = m.takes_reference;
-      if (m.takes_reference) which += (which.empty() ? "" : ", ") + m.name;
-    }
     if (!takes) {
-      return SendError(res, 400,
-                       "method '" + job.method + "' takes no reference photo (those that do: " +
-                           (which.empty() ? "none served" : which) + ")");
+      const std::string which =
+          JoinNames(offered, [](const ServedMethod& m) { return m.takes_reference; });
+      return refuse(400, "method '" + job.method + "' takes no reference photo (those that do: " +
+                             (which.empty() ? "none served" : which) + ")");
     }
     const std::string& photo = req.get_file_value("reference").content;
-    if (photo.empty()) return SendError(res, 400, "field 'reference': the photo is empty");
+    if (photo.empty()) return refuse(400, "field 'reference': the photo is empty");
     job.reference.assign(photo.begin(), photo.end());
   }
   if (req.has_file("hints")) {
     const std::string& drawn = req.get_file_value("hints").content;
-    if (drawn.empty()) return SendError(res, 400, "hints: the strokes image is empty");
+    if (drawn.empty()) return refuse(400, "hints: the strokes image is empty");
     job.hints.assign(drawn.begin(), drawn.end());
   }
   if (req.has_file("hint_reach")) {
-    if (job.hints.empty()) return SendError(res, 400, "hint_reach needs strokes (field 'hints')");
+    if (job.hints.empty()) return refuse(400, "hint_reach needs strokes (field 'hints')");
     const std::string text = FormValue(req, "hint_reach", "");
     char* end = nullptr;
     HintOptions hint_options;  // its Check holds the range
     hint_options.reach = job.hint_reach = std::strtod(text.c_str(), &end);
     std::string error;
     if (text.empty() || end != text.c_str() + text.size() || !hint_options.Check(&error)) {
-      return SendError(res, 400,
-                       "hint_reach must be a number of pixels in 0..1000000 (0: no limit)");
+      return refuse(400, "hint_reach must be a number of pixels in 0..1000000 (0: no limit)");
     }
   }
-  const std::string& content = req.get_file_value("image").content;
-  if (content.empty()) return SendError(res, 415, "the upload is empty, not an image");
-  job.image.assign(content.begin(), content.end());
+  if (req.has_file("from")) {
+    // The photo of an earlier job, which the queue keeps for the job's
+    // lifetime: a re-run with strokes or another method uploads nothing.
+    const std::string from = FormValue(req, "from", "");
+    if (!IsJobId(from)) return refuse(400, "from must be a job id (32 hex digits)");
+    std::string bytes;
+    if (!queue_->Input(from, &bytes)) {
+      SendMissingJob(res, "no job '" + from +
+                              "' to take the photo from (unknown, or expired: upload the photo "
+                              "again)");
+      return false;
+    }
+    job.image.assign(bytes.begin(), bytes.end());
+  } else {
+    const std::string& content = req.get_file_value("image").content;
+    if (content.empty()) return refuse(415, "the upload is empty, not an image");
+    job.image.assign(content.begin(), content.end());
+  }
+  return true;
+}
+
+// POST /api/jobs: the form checked (fields, method, type, size, the
+// queue's room) before the photo is decoded and queued.
+void HttpService::SubmitJob(const httplib::Request& req, httplib::Response& res) {
+  JobRequest job;
+  if (!ReadJobForm(req, res, &job)) return;
   int width = 0, height = 0;
   if (!PeekImageSize(job.image, &width, &height)) {
     return SendError(res, 415, "not an image tint reads (PNG, JPEG, BMP, PNM, TIFF or WebP)");

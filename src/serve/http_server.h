@@ -76,11 +76,13 @@ class HttpService {
   // True when the request is refused (and *res holds the refusal).
   bool RefuseRequest(const httplib::Request& req, httplib::Response& res);
   void SubmitJob(const httplib::Request& req, httplib::Response& res);
+  bool ReadJobForm(const httplib::Request& req, httplib::Response& res, JobRequest* job);
   void AnswerJobStatus(const httplib::Request& req, httplib::Response& res);
   void RemoveSocketDir();
   void CountResponse(int status);
-  // 404, or 503 when the queue's store cannot be reached.
-  void SendMissingJob(httplib::Response& res);
+  // 404 saying `message`, or 503 when the queue's store cannot be reached.
+  void SendMissingJob(httplib::Response& res,
+                      const std::string& message = "no such job (unknown, or its result expired)");
   std::string Metrics();
   // The methods offered now: all of methods_, or, when the queue's workers
   // say what they serve (Redis), those some live worker serves; asked of

@@ -86,6 +86,11 @@ class JobQueue {
   virtual bool Result(const std::string& id, std::string* png) = 0;
   // The photo's grey (8-bit PNG, at most 1024 px across) for the preloader.
   virtual bool Grey(const std::string& id, std::string* png) = 0;
+  // The photo the job was given, as uploaded: kept for the job's lifetime
+  // (until its result expires), so that a re-run of the same photo (new
+  // strokes, another method) names the job (the API's `from`) instead of
+  // uploading it again. False when unknown or expired.
+  virtual bool Input(const std::string& id, std::string* bytes) = 0;
   virtual QueueStats Stats() = 0;
   // Whether the queue's store answers (Redis: PING); a failed lookup is
   // "unknown job" only when it does.

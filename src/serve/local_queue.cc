@@ -20,7 +20,8 @@ double UnixNow() {
 struct LocalJobQueue::Job {
   JobStatus status;
   JobRequest request;
-  cv::Mat image;  // decoded once, at submit
+  cv::Mat image;      // decoded once, at submit
+  std::string input;  // the upload's bytes, kept for re-runs (JobQueue::Input)
   std::string grey, result;
   Clock::time_point submitted, started, finished;
 };
@@ -101,7 +102,10 @@ Status LocalJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
   job->request = std::move(request);
   job->image = job->request.decoded;
   job->request.decoded.release();
-  job->request.image.clear();  // the decoded image is what the job needs
+  // The decoded image is what the job needs; the bytes are kept once, for
+  // re-runs of the same photo.
+  job->input.assign(job->request.image.begin(), job->request.image.end());
+  job->request.image = {};
   job->grey = EncodePng(PreviewGrey(job->image));
   job->status.id = NewJobId();
   job->status.method = job->request.method;
@@ -114,7 +118,7 @@ Status LocalJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
     std::lock_guard<std::mutex> lock(mu_);
     if (draining_) return Status::Error("the server is shutting down; try another or later");
     ExpireLocked();
-    const size_t bytes = job->image.total() * job->image.elemSize();
+    const size_t bytes = job->image.total() * job->image.elemSize() + job->input.size();
     const double budget = options_.max_queue_mb * 1024 * 1024;
     if (static_cast<int>(waiting_.size()) >= options_.capacity ||
         static_cast<double>(pixel_bytes_ + bytes) > budget) {
@@ -160,7 +164,7 @@ void LocalJobQueue::WorkerLoop(int index) {
     std::lock_guard<std::mutex> lock(mu_);
     --running_;
     job->finished = Clock::now();
-    pixel_bytes_ -= job->image.total() * job->image.elemSize();
+    pixel_bytes_ -= job->image.total() * job->image.elemSize() + job->input.size();
     job->image.release();
     job->status.stage_seconds = seconds;
     if (s.ok()) {
@@ -175,7 +179,7 @@ void LocalJobQueue::WorkerLoop(int index) {
       job->status.error = s.message();
     }
     finished_.push_back(job->status.id);
-    result_bytes_ += job->result.size() + job->grey.size();
+    result_bytes_ += job->result.size() + job->grey.size() + job->input.size();
     while (result_bytes_ > options_.max_result_mb * 1024 * 1024 && finished_.size() > 1) {
       ++totals_.expired_total;
       ForgetLocked(finished_.front());
@@ -190,7 +194,8 @@ void LocalJobQueue::WorkerLoop(int index) {
 void LocalJobQueue::ForgetLocked(const std::string& id) {
   auto it = jobs_.find(id);
   if (it != jobs_.end()) {
-    result_bytes_ -= it->second->result.size() + it->second->grey.size();
+    const Job& job = *it->second;
+    result_bytes_ -= job.result.size() + job.grey.size() + job.input.size();
     jobs_.erase(it);
   }
   if (!finished_.empty() && finished_.front() == id) finished_.pop_front();
@@ -248,6 +253,14 @@ bool LocalJobQueue::Grey(const std::string& id, std::string* png) {
   std::shared_ptr<Job> job = FindLocked(id);
   if (job == nullptr) return false;
   *png = job->grey;
+  return true;
+}
+
+bool LocalJobQueue::Input(const std::string& id, std::string* bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<Job> job = FindLocked(id);
+  if (job == nullptr) return false;
+  *bytes = job->input;
   return true;
 }
 

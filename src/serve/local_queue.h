@@ -22,10 +22,13 @@ struct LocalQueueOptions {
   int workers = 1;          // colorizing threads
   int capacity = 16;        // jobs waiting (not yet running) at most
   double result_ttl = 600;  // seconds a finished job is kept
-  // Result PNGs held at most, MB: over it the oldest finished jobs are
-  // forgotten early (as if expired), so a flood of jobs cannot fill memory.
+  // Finished jobs' bytes held at most (result PNG, preview grey and the
+  // uploaded photo kept for re-runs), MB: over it the oldest finished jobs
+  // are forgotten early (as if expired), so a flood of jobs cannot fill
+  // memory.
   double max_result_mb = 512;
-  // Decoded pixels of the jobs waiting and running, MB, at most: a job that
+  // Decoded pixels (and uploaded bytes) of the jobs waiting and running,
+  // MB, at most: a job that
   // would go over it is refused with 429 like a full queue (17 uploads of a
   // 144 KB 16-bit 4000x4000 PNG held 2.6 GB before).
   double max_queue_mb = 1024;
@@ -43,6 +46,7 @@ class LocalJobQueue : public JobQueue {
   bool Find(const std::string& id, JobStatus* status) override;
   bool Result(const std::string& id, std::string* png) override;
   bool Grey(const std::string& id, std::string* png) override;
+  bool Input(const std::string& id, std::string* bytes) override;
   QueueStats Stats() override;
 
   // Graceful stop: new jobs are refused ("shutting down"), waiting and
@@ -75,8 +79,8 @@ class LocalJobQueue : public JobQueue {
   std::unordered_map<std::string, std::shared_ptr<Job>> jobs_;
   QueueStats totals_;                 // the *_total counters and the latency histogram
   std::deque<std::string> finished_;  // ids of finished jobs, oldest first
-  size_t result_bytes_ = 0;
-  size_t pixel_bytes_ = 0;  // decoded images of waiting and running jobs
+  size_t result_bytes_ = 0;           // finished jobs' result, grey and input bytes
+  size_t pixel_bytes_ = 0;            // waiting and running jobs' decoded images and input bytes
   std::vector<std::thread> threads_;
 };
 

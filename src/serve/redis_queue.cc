@@ -106,7 +106,7 @@ redis.call('HINCRBY', KEYS[1], 'completions', 1)
 redis.call('HDEL', KEYS[1], 'hints', 'reference')
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[4], ttl)
-redis.call('DEL', KEYS[3])
+redis.call('EXPIRE', KEYS[3], ttl)  -- the upload, kept for re-runs (JobQueue::Input)
 redis.call('LREM', KEYS[5], 0, ARGV[2])
 redis.call('HINCRBY', KEYS[6], ARGV[3] .. '_total', 1)
 redis.call('HINCRBY', KEYS[6], ARGV[9], 1)
@@ -149,7 +149,7 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
       redis.call('HDEL', key, 'hints', 'reference')
       redis.call('EXPIRE', key, ttl)
       redis.call('EXPIRE', ARGV[1] .. 'grey:' .. id, ttl)
-      redis.call('DEL', ARGV[1] .. 'image:' .. id)
+      redis.call('EXPIRE', ARGV[1] .. 'image:' .. id, ttl)
       redis.call('HINCRBY', KEYS[3], 'failed_total', 1)
       redis.call('ZADD', ARGV[1] .. 'finished', tonumber(ARGV[2]) + ttl, id)
     else
@@ -519,6 +519,11 @@ bool RedisJobQueue::Result(const std::string& id, std::string* png) {
 bool RedisJobQueue::Grey(const std::string& id, std::string* png) {
   bool nil = true;
   return redis_->Run({"GET", kPrefix + "grey:" + id}, png, nullptr, nullptr, &nil).ok() && !nil;
+}
+
+bool RedisJobQueue::Input(const std::string& id, std::string* bytes) {
+  bool nil = true;
+  return redis_->Run({"GET", kPrefix + "image:" + id}, bytes, nullptr, nullptr, &nil).ok() && !nil;
 }
 
 Status RedisJobQueue::Reachable() {

@@ -75,6 +75,7 @@ class RedisJobQueue : public JobQueue {
   bool Find(const std::string& id, JobStatus* status) override;
   bool Result(const std::string& id, std::string* png) override;
   bool Grey(const std::string& id, std::string* png) override;
+  bool Input(const std::string& id, std::string* bytes) override;
   QueueStats Stats() override;
   Status Reachable() override;
   bool LiveMethods(const std::vector<std::string>& names, std::vector<std::string>* live) override;

@@ -296,6 +296,64 @@ TEST_F(ApiTest, StrokesCorrectTheMethodWhereTheyAreDrawn) {
   EXPECT_NE(unknown->body.find("unknown form field 'colour'"), std::string::npos) << unknown->body;
 }
 
+// A re-run (new strokes, another method to compare) names the job whose
+// photo it colours again instead of uploading it: the queue keeps the
+// upload for the job's lifetime, from its submission on.
+TEST_F(ApiTest, ARerunNamesAnEarlierJobsPhotoInsteadOfUploadingIt) {
+  LocalQueueOptions q;
+  q.workers = 1;
+  Start(q);
+  const cv::Mat grey = Gradient(96, 48);
+  auto first = Submit(Png(grey), "gated");  // held: its photo is already there to name
+  ASSERT_EQ(first->status, 202) << first->body;
+  const std::string id = json::parse(first->body)["id"];
+  cv::Mat strokes(48, 96, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+  strokes(cv::Rect(4, 20, 8, 8)).setTo(cv::Scalar(40, 160, 40, 255));  // green, opaque
+  auto again = [&](const std::string& from, const std::string& hints = "") {
+    httplib::MultipartFormDataItems items = {{"from", from, "", ""}, {"method", "toy", "", ""}};
+    if (!hints.empty()) {
+      items.push_back({"hints", hints, "strokes.png", "image/png"});
+      items.push_back({"hint_reach", "6", "", ""});
+    }
+    return client_->Post("/api/jobs", items);
+  };
+  auto compared = again(id);
+  ASSERT_EQ(compared->status, 202) << compared->body;
+  gate_->Open();
+  ASSERT_EQ(WaitFinished(id)["state"], "done");
+  ASSERT_EQ(WaitFinished(json::parse(compared->body)["id"])["state"], "done");
+
+  auto rerun = again(id, Png(strokes));  // the first job has finished: its photo is still kept
+  ASSERT_EQ(rerun->status, 202) << rerun->body;
+  const json accepted = json::parse(rerun->body);
+  EXPECT_EQ(accepted["width"], 96);
+  EXPECT_EQ(accepted["height"], 48);
+  const std::string rerun_id = accepted["id"];
+  ASSERT_EQ(WaitFinished(rerun_id)["state"], "done");
+  auto png = client_->Get(("/api/jobs/" + rerun_id + "/result.png").c_str());
+  ASSERT_EQ(png->status, 200);
+  cv::Mat result =
+      cv::imdecode(std::vector<uint8_t>(png->body.begin(), png->body.end()), cv::IMREAD_COLOR);
+  cv::Mat lab, lightness;
+  cv::cvtColor(result, lab, cv::COLOR_BGR2Lab);
+  EXPECT_LT(lab.at<cv::Vec3b>(24, 8)[1], 128 - 10);   // under the stroke: green
+  EXPECT_GT(lab.at<cv::Vec3b>(24, 90)[1], 128 + 10);  // far away: the toy's red
+  cv::extractChannel(lab, lightness, 0);              // the photo named, not another
+  cv::Mat expected;
+  cv::cvtColor(grey, expected, cv::COLOR_GRAY2BGR);
+  cv::cvtColor(expected, expected, cv::COLOR_BGR2Lab);
+  cv::extractChannel(expected, expected, 0);
+  EXPECT_LE(cv::norm(lightness, expected, cv::NORM_INF), 2);
+
+  ExpectError(again("not-a-job"), 400, "from must be a job id");
+  ExpectError(again(std::string(32, 'a')), 404, "upload the photo again");
+  httplib::MultipartFormDataItems both = {{"image", Png(grey), "photo.png", "image/png"},
+                                          {"from", id, "", ""}};
+  ExpectError(client_->Post("/api/jobs", both), 400, "one of the two");
+  httplib::MultipartFormDataItems neither = {{"method", "toy", "", ""}};
+  ExpectError(client_->Post("/api/jobs", neither), 400, "one of the two");
+}
+
 // A reference photo is for the methods that take one: the toys do not.
 TEST_F(ApiTest, AReferencePhotoIsRefusedForAMethodThatTakesNone) {
   Start();
@@ -753,9 +811,9 @@ TEST_F(ApiTest, QueuedPixelsHaveAByteBudget) {
   LocalQueueOptions q;
   q.workers = 1;
   q.capacity = 100;
-  q.max_queue_mb = 700.0 / (1024 * 1024);  // 700 bytes: two 16x16 grey photos
+  const std::string png = Png(Gradient(16, 16));  // 256 bytes decoded, plus the upload kept
+  q.max_queue_mb = (2 * (256 + png.size()) + 50) / (1024.0 * 1024);  // two such jobs
   Start(q);
-  const std::string png = Png(Gradient(16, 16));  // 256 bytes decoded
   auto first = Submit(png, "gated");
   ASSERT_EQ(first->status, 202);
   EXPECT_EQ(Submit(png, "gated")->status, 202);
@@ -799,6 +857,8 @@ TEST_F(ApiTest, FinishedJobsExpireAfterTheTtl) {
   EXPECT_EQ(client_->Get(("/api/jobs/" + id + "/result.png").c_str())->status, 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   ExpectError(client_->Get(("/api/jobs/" + id).c_str()), 404, "expired");
+  httplib::MultipartFormDataItems rerun = {{"from", id, "", ""}};  // its photo is gone too
+  ExpectError(client_->Post("/api/jobs", rerun), 404, "upload the photo again");
   ExpectError(client_->Get(("/api/jobs/" + id + "/result.png").c_str()), 404, "expired");
   EXPECT_NE(client_->Get("/metrics")->body.find("tint_jobs_expired_total 1"), std::string::npos);
 }

@@ -198,27 +198,41 @@ def test_a_reference_photo_travels_with_the_job(stack):
     assert status == 400 and "takes no reference photo (those that do: classic)" in body["error"]
 
 
-def test_strokes_travel_with_the_job_to_a_worker(stack):
-    """The strokes go through Redis with the job: the worker's result is green
-    under a green stroke and stays grey (the grayscale method's) far from
-    it; the strokes' bytes leave the job's record when it finishes."""
-    base, port = stack["base"], stack["redis_port"]
-    grey = np.full((48, 96), 128, np.uint8)
-    strokes = np.zeros((48, 96, 4), np.uint8)
-    strokes[20:28, 4:12] = (40, 160, 40, 255)
-    photo = cv2.imencode(".png", grey)[1].tobytes()
-    drawn = cv2.imencode(".png", strokes)[1].tobytes()
-    status, body, _ = post_image(base, photo, method="grayscale",
-                                 extra=(("hints", drawn, "strokes.png"), ("hint_reach", b"6", None)))
-    assert status == 202, body
-    job_id = body["id"]
-    deadline = time.time() + 60
+def wait_finished(base, job_id, seconds=60):
+    deadline = time.time() + seconds
     job = {}
     while time.time() < deadline:
         job = get(base, f"/api/jobs/{job_id}")[1]
         if job["state"] in ("done", "failed"):
             break
         time.sleep(0.05)
+    return job
+
+
+def test_strokes_travel_with_the_job_to_a_worker(stack):
+    """A re-run with strokes names the first job's photo (`from`): Redis
+    keeps the upload after a worker finished the job. The strokes go
+    through Redis with the job: the worker's result is green under a green
+    stroke and stays grey (the grayscale method's) far from it; the
+    strokes' bytes leave the job's record when it finishes."""
+    base, port = stack["base"], stack["redis_port"]
+    grey = np.full((48, 96), 128, np.uint8)
+    strokes = np.zeros((48, 96, 4), np.uint8)
+    strokes[20:28, 4:12] = (40, 160, 40, 255)
+    photo = cv2.imencode(".png", grey)[1].tobytes()
+    drawn = cv2.imencode(".png", strokes)[1].tobytes()
+    status, body, _ = post_image(base, photo, method="grayscale")
+    assert status == 202, body
+    first = body["id"]
+    assert wait_finished(base, first)["state"] == "done"
+    assert 0 < int(redis_cli(port, "TTL", f"tint:image:{first}")) <= 600  # kept, expiring
+    status, body, _ = post_image(base, None, method="grayscale",
+                                 extra=(("from", first.encode(), None),
+                                        ("hints", drawn, "strokes.png"), ("hint_reach", b"6", None)))
+    assert status == 202, body
+    assert (body["width"], body["height"]) == (96, 48)
+    job_id = body["id"]
+    job = wait_finished(base, job_id)
     assert job["state"] == "done", job
     status, png, _ = get(base, f"/api/jobs/{job_id}/result.png")
     assert status == 200
@@ -232,6 +246,11 @@ def test_strokes_travel_with_the_job_to_a_worker(stack):
                                  extra=(("hints", cv2.imencode(".png", strokes[:10])[1].tobytes(),
                                          "strokes.png"),))
     assert status == 400 and "but the photo is 96x48" in body["error"], body
+    # A job Redis no longer holds: 404, saying to upload the photo again.
+    redis_cli(port, "DEL", f"tint:image:{first}")
+    status, body, _ = post_image(base, None, method="grayscale",
+                                 extra=(("from", first.encode(), None),))
+    assert status == 404 and "upload the photo again" in body["error"], body
 
 
 def test_a_job_whose_workers_keep_dying_fails_after_max_attempts(tmp_path):

@@ -69,6 +69,18 @@ try {
     };
   });
   const page = await context.newPage();
+  // The fields of each job the page posts (FormData keys, recorded by a
+  // fetch wrapper): a re-run names the photo's first job ('from') instead
+  // of uploading the photo again.
+  await page.addInitScript(() => {
+    window.e2ePosted = [];
+    const send = window.fetch.bind(window);
+    window.fetch = (resource, init) => {
+      if (init && init.body instanceof FormData) window.e2ePosted.push([...init.body.keys()]);
+      return send(resource, init);
+    };
+  });
+  const posts = () => page.evaluate(() => window.e2ePosted);
   page.on("pageerror", (e) => check(false, `no script error on the page (${e.message})`));
   await page.goto(url);
   await page.waitForSelector("#method option[value=classic]", { state: "attached" });
@@ -165,9 +177,14 @@ try {
   check((await page.evaluate(() => window.document.getElementById("undo").disabled)) === false,
     "Undo is offered once a stroke is drawn");
   await page.screenshot({ path: path.join(outDir, "strokes.png") });
+  const postedBefore = (await posts()).length;
   await page.click("#rerun");
   await page.waitForFunction((old) => document.body.dataset.state === "done" &&
     document.getElementById("after").src !== old, plain.src, { timeout: 120000 });
+  const rerunFields = (await posts()).slice(postedBefore);
+  check(rerunFields.length === 1 && rerunFields[0].includes("from") &&
+    rerunFields[0].includes("hints") && !rerunFields[0].includes("image"),
+    `the re-run names the first job's photo, no second upload: ${JSON.stringify(rerunFields)}`);
   const fixed = await stats();
   console.log(`magenta-ness first ${plain.first.magenta.toFixed(1)} -> ${fixed.first.magenta.toFixed(1)}, ` +
     `second ${plain.second.magenta.toFixed(1)} -> ${fixed.second.magenta.toFixed(1)}`);
@@ -191,10 +208,15 @@ try {
   await page.check("#compare-methods input[value=cnn]");
   await page.check("#compare-methods input[value=grayscale]");
   await page.selectOption("#method", "classic");
+  const postedCompare = (await posts()).length;
   await page.setInputFiles("#file", { name: "bridge.jpg", mimeType: "image/jpeg",
     buffer: fs.readFileSync(path.join(sourceDir, "samples", "bridge.jpg")) });
   await page.waitForFunction(() => document.body.dataset.state === "done" &&
     document.querySelectorAll("#results figure").length === 3, null, { timeout: 120000 });
+  const compareFields = (await posts()).slice(postedCompare);
+  check(compareFields.length === 3 && compareFields[0].includes("image") &&
+    compareFields.slice(1).every((f) => f.includes("from") && !f.includes("image")),
+    `the photo is uploaded once for three methods: ${JSON.stringify(compareFields)}`);
   const captions = await page.$$eval("#results figcaption", (els) => els.map((e) => e.textContent));
   check(captions.every((c) => /^(classic|cnn|grayscale): coloured in [0-9.]+ s$/.test(c)) &&
     new Set(captions.map((c) => c.split(":")[0])).size === 3,
