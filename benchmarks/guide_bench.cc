@@ -5,6 +5,8 @@
 // target: 481x321 in <= 0.5 s.
 #include "common.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/color.h"
 #include "guide/hints.h"
 #include "guide/reference.h"
@@ -12,8 +14,16 @@
 namespace tint::bench {
 namespace {
 
-void BM_Strokes(benchmark::State& state, double megapixels, double reach) {
-  const cv::Mat photo = PhotoOfMegapixels(megapixels);
+// `megapixels` < 0: the sample at -megapixels times its size (-3: 1443x963).
+cv::Mat StrokesPhoto(double megapixels) {
+  if (megapixels >= 0) return PhotoOfMegapixels(megapixels);
+  cv::Mat photo;
+  cv::resize(PhotoOfMegapixels(0), photo, cv::Size(), -megapixels, -megapixels, cv::INTER_CUBIC);
+  return photo;
+}
+
+void BM_Strokes(benchmark::State& state, double megapixels, double reach, HintWeights weights) {
+  const cv::Mat photo = StrokesPhoto(megapixels);
   cv::Mat lightness, truth_ab;
   SplitLab(photo, &lightness, &truth_ab);
   Hints hints;
@@ -27,6 +37,7 @@ void BM_Strokes(benchmark::State& state, double megapixels, double reach) {
   }
   HintOptions options;
   options.reach = reach;
+  options.weights = weights;
   const cv::Mat start = cv::Mat::zeros(photo.size(), CV_32FC2);
   ResetPeakMemory();
   for (auto _ : state) {
@@ -59,14 +70,25 @@ void BM_Welsh(benchmark::State& state, double megapixels) {
 
 int main(int argc, char** argv) {
   using namespace tint::bench;
+  using tint::HintWeights;
+  using tint::HintWeightsName;
   return Main(argc, argv, [] {
-    for (double mpx : Sweep<double>({0, 1, 12}, {0})) {
+    // The strokes at the sample's size, 3x it (1443x963: the size of the
+    // comparison with a Python port of Levin's code), 1 and 12 Mpx; both
+    // weightings (HintWeights).
+    for (double mpx : Sweep<double>({0, -3, 1, 12}, {0})) {
+      const std::string size = mpx < 0 ? "1443x963" : SizeName(mpx);
       for (double reach : {0.0, 40.0}) {
-        const std::string name =
-            "BM_Strokes/" + SizeName(mpx) + "/reach:" + std::to_string(static_cast<int>(reach));
-        Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Strokes, mpx, reach));
+        for (HintWeights weights : {HintWeights::kLevin, HintWeights::kSymmetric}) {
+          const std::string name = "BM_Strokes/" + size +
+                                   "/reach:" + std::to_string(static_cast<int>(reach)) +
+                                   "/weights:" + HintWeightsName(weights);
+          Configure(benchmark::RegisterBenchmark(name.c_str(), BM_Strokes, mpx, reach, weights));
+        }
       }
-      Configure(benchmark::RegisterBenchmark(("BM_Welsh/" + SizeName(mpx)).c_str(), BM_Welsh, mpx));
+      if (mpx >= 0)
+        Configure(
+            benchmark::RegisterBenchmark(("BM_Welsh/" + SizeName(mpx)).c_str(), BM_Welsh, mpx));
     }
   });
 }

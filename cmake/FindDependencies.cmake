@@ -39,6 +39,15 @@ if(TINT_WITH_FAISS)
   find_package(faiss REQUIRED CONFIG)
 endif()
 
+# UMFPACK (SuiteSparse, Debian libsuitesparse-dev): the strokes' system with
+# Levin et al.'s row-normalised weights, which is not symmetric
+# (guide/hints.cc), through Eigen's UmfPackSupport.
+find_path(UMFPACK_INCLUDE_DIR umfpack.h PATH_SUFFIXES suitesparse REQUIRED)
+find_library(UMFPACK_LIBRARY umfpack REQUIRED)
+add_library(tint_umfpack INTERFACE)
+target_include_directories(tint_umfpack SYSTEM INTERFACE ${UMFPACK_INCLUDE_DIR})
+target_link_libraries(tint_umfpack INTERFACE ${UMFPACK_LIBRARY})
+
 # Spectra is header only (Debian libspectra-dev installs /usr/include/Spectra).
 find_path(SPECTRA_INCLUDE_DIR Spectra/SymEigsSolver.h REQUIRED)
 add_library(tint_spectra INTERFACE)

@@ -163,6 +163,9 @@ py::array_t<uint8_t> Colorize(const py::array& image, const std::string& method,
       } else if (key == "hint_reach") {
         guide.hint_options.reach = item.second.cast<double>();
         reach_given = true;
+      } else if (key == "hint_weights") {
+        if (!ParseHintWeights(item.second.cast<std::string>(), &guide.hint_options.weights))
+          throw py::value_error("hint_weights must be levin or symmetric");
       } else if (key == "db")
         context.db_dir = item.second.cast<std::string>();
       else if (key == "model")

@@ -8,6 +8,7 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev      # OpenCV 4.6 with flann, dnn, ximgproc, xphoto, quality
   libtiff-dev                              # a TIFF's size read by libtiff itself, before decoding
   libeigen3-dev libspectra-dev             # eigensolvers for normalized cuts
+  libsuitesparse-dev                       # UMFPACK: the strokes' system with Levin's weights
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libssl-dev                               # OpenSSL: SHA-256 of patches, manifests, models
   libxxhash-dev                            # XXH3-128: the index cache's content check

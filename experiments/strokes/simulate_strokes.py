@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Simulated users for the strokes mode: for each BSDS500 photo of a
-split, k strokes on k random regions of its first human segmentation, each in
+split, k strokes on k random regions of its first human segmentation (CamVid,
+--dataset camvid: of its label map, a region being a connected part of one
+class, void excluded), each in
 the truth's median chroma over the stroke, written as <out>/k<K>/<id>.png
 (BGRA: alpha 255 under a stroke), ready for `tint colorize --hints` and for the
 `hints` key of an eval config.
@@ -36,7 +38,7 @@ def strokes_for(image, segmentation, k, rng):
     lab = cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_BGR2Lab)
     h, w = segmentation.shape
     ids, counts = np.unique(segmentation, return_counts=True)
-    ids = [int(i) for i, c in zip(ids, counts) if c >= MIN_AREA * h * w]
+    ids = [int(i) for i, c in zip(ids, counts) if c >= MIN_AREA * h * w and i >= 0]
     chosen = rng.choice(len(ids), size=min(k, len(ids)), replace=False)
     out = np.zeros((h, w, 4), np.uint8)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SHRINK + 1, 2 * SHRINK + 1))
@@ -70,8 +72,29 @@ def strokes_for(image, segmentation, k, rng):
     return out
 
 
+CAMVID_VOID = 11
+
+
+def camvid_regions(labels):
+    """A CamVid label map as regions: each connected part of one class gets
+    its own id; void pixels get -1, which strokes_for never picks."""
+    if labels is None:
+        return None
+    regions = np.full(labels.shape, -1, np.int32)
+    next_id = 0
+    for label in np.unique(labels):
+        if int(label) == CAMVID_VOID:
+            continue
+        count, parts = cv2.connectedComponents((labels == label).astype(np.uint8), connectivity=4)
+        for part in range(1, count):
+            regions[parts == part] = next_id
+            next_id += 1
+    return regions
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", default="bsds500", choices=["bsds500", "camvid"])
     parser.add_argument("--split", required=True, choices=["train", "val", "test"])
     parser.add_argument("--k", type=int, nargs="+", required=True, help="strokes per photo")
     parser.add_argument("--out", required=True, help="folder; k<K>/<id>.png are written in it")
@@ -79,11 +102,17 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="first N photos by name (0: all)")
     args = parser.parse_args()
-    images = os.path.join(args.data_root, "bsds500", "images", args.split)
-    segs = os.path.join(args.data_root, "bsds500", "segmentations", args.split)
+    if args.dataset == "bsds500":
+        images = os.path.join(args.data_root, "bsds500", "images", args.split)
+        segs = os.path.join(args.data_root, "bsds500", "segmentations", args.split)
+        suffix = ".jpg"
+    else:
+        images = os.path.join(args.data_root, "camvid", args.split)
+        segs = os.path.join(args.data_root, "camvid", args.split + "annot")
+        suffix = ".png"
     if not os.path.isdir(images) or not os.path.isdir(segs):
         sys.exit(f"simulate_strokes: error: {images} or {segs} does not exist")
-    photos = sorted(f for f in os.listdir(images) if f.endswith(".jpg"))
+    photos = sorted(f for f in os.listdir(images) if f.endswith(suffix))
     if args.limit > 0:
         photos = photos[: args.limit]
     for k in args.k:
@@ -94,7 +123,10 @@ def main():
         for name in photos:
             stem = os.path.splitext(name)[0]
             image = cv2.imread(os.path.join(images, name), cv2.IMREAD_COLOR)
-            seg = cv2.imread(os.path.join(segs, f"{stem}_0.png"), cv2.IMREAD_UNCHANGED)
+            if args.dataset == "bsds500":
+                seg = cv2.imread(os.path.join(segs, f"{stem}_0.png"), cv2.IMREAD_UNCHANGED)
+            else:
+                seg = camvid_regions(cv2.imread(os.path.join(segs, name), cv2.IMREAD_UNCHANGED))
             if image is None or seg is None:
                 sys.exit(f"simulate_strokes: error: cannot read {name} or its segmentation")
             strokes = strokes_for(image, seg, k, rng_for(args.seed, k, stem))

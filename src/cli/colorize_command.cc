@@ -86,6 +86,15 @@ int RunColorize(int argc, char** argv) {
                  "How far, in pixels of even shade, a stroke's correction of the method's output "
                  "carries (0: no limit, as in Levin et al.; a few tens keep a correction local)")
       ->capture_default_str();
+  std::string hint_weights = HintWeightsName(hint_options.weights);
+  app.add_option("--hint-weights", hint_weights,
+                 "The strokes' affinities: levin (row-normalised, as published) or symmetric "
+                 "(their geometric mean: a Cholesky solve; the ablation ladder's old weights)")
+      ->check([](const std::string& name) {
+        HintWeights weights;
+        return ParseHintWeights(name, &weights) ? "" : "must be levin or symmetric";
+      })
+      ->capture_default_str();
   app.add_flag("--side-by-side", side_by_side,
                "Also write <output>_side.png: grey input | colour output");
   app.add_flag("--explain", explain,
@@ -126,6 +135,7 @@ int RunColorize(int argc, char** argv) {
   request.reference_path = reference_path;
   request.swatches = swatch_texts;
   request.hints_path = hints_path;
+  ParseHintWeights(hint_weights, &hint_options.weights);  // checked above
   request.hint_options = hint_options;
   request.hint_reach_given = app.count("--hint-reach") > 0;
   request.side_by_side = side_by_side;

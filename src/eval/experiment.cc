@@ -167,8 +167,9 @@ Status ReadReferencePairs(const std::string& w, const ConfigPaths& paths, Experi
 Status ParseMethod(const json& m, const std::string& w, const ConfigPaths& paths,
                    const std::vector<ExperimentMethod>& before, ExperimentMethod* out) {
   ExperimentMethod s;
-  TINT_RETURN_IF_ERROR(CheckKeys(
-      m, w, {"name", "mode", "model", "db", "options", "hints", "hint_reach", "reference"}));
+  TINT_RETURN_IF_ERROR(CheckKeys(m, w,
+                                 {"name", "mode", "model", "db", "options", "hints", "hint_reach",
+                                  "hint_weights", "reference"}));
   TINT_RETURN_IF_ERROR(GetString(m, w, "name", true, &s.name));
   TINT_RETURN_IF_ERROR(GetString(m, w, "mode", true, &s.spec.method));
   if (!SafeName(s.name) || s.name == "grayscale") {
@@ -224,6 +225,12 @@ Status ParseMethod(const json& m, const std::string& w, const ConfigPaths& paths
     if (!r.is_number() || s.hints.empty() || !(check.reach = r.get<double>(), check.Check(&error)))
       return Status::Error(w + ": hint_reach must be a number in 0..1000000 and needs hints");
     s.hint_reach = check.reach;
+  }
+  if (m.contains("hint_weights")) {
+    const json& v = m["hint_weights"];
+    if (!v.is_string() || s.hints.empty() ||
+        !ParseHintWeights(v.get<std::string>(), &s.hint_weights))
+      return Status::Error(w + ": hint_weights must be \"levin\" or \"symmetric\" and needs hints");
   }
   if (m.contains("options")) {
     if (info->options == nullptr)
@@ -319,6 +326,7 @@ Status ColorizeWithGuide(const ExperimentConfig& config, size_t m, const Coloriz
     TINT_RETURN_IF_ERROR(ReadHints(hint_image, image.size(), path, &hints));
     guide.hints = &hints;
     guide.hint_options.reach = spec->hint_reach;
+    guide.hint_options.weights = spec->hint_weights;
   }
   return ColorizePhoto(colorizer, PostOptions(), image, out8, details, &guide);
 }
@@ -546,7 +554,11 @@ std::vector<std::string> MethodKeys(const ExperimentConfig& config, const Datase
     const ExperimentMethod& m = config.methods[i];
     json method = {{"name", m.name},        {"mode", m.spec.method}, {"options", m.spec.options},
                    {"model", m.spec.model}, {"dataset", d},          {"context", context(i + 1)}};
-    if (!m.hints.empty()) method.update({{"hints", m.hints}, {"hint_reach", m.hint_reach}});
+    if (!m.hints.empty()) {
+      method.update({{"hints", m.hints},
+                     {"hint_reach", m.hint_reach},
+                     {"hint_weights", HintWeightsName(m.hint_weights)}});
+    }
     if (!m.reference.empty()) method["reference"] = m.reference_of;
     keys.push_back(Sha256Hex(method.dump()));
   }

@@ -45,6 +45,7 @@ struct ExperimentMethod {
   // photo without its hints file is an error of that photo.
   std::string hints;
   double hint_reach = 0;
+  HintWeights hint_weights = HintWeights::kLevin;  // the strokes' affinities
   // A reference photo per photo (methods that take one): a TSV file of
   // "dataset<TAB>photo<TAB>reference path" lines ('#' starts a comment;
   // paths as in the config). A photo with no line is an error of that photo.

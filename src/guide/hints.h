@@ -4,15 +4,16 @@
 //
 // Each pixel r not under a stroke takes the weighted mean of its neighbours'
 // chroma, U(r) = sum_s w_rs U(s) / sum_s w_rs, with the affinity
-// w_rs = exp(-(Y(r) - Y(s))^2 / sigma^2) and sigma_r^2 from the variance of Y
+// w_rs = exp(-(Y(r) - Y(s))^2 / sigma_r^2) and sigma_r^2 from the variance of Y
 // in r's 3x3 window (the paper's eq. 2 and its published solver); pixels under
-// a stroke keep the stroke's chroma. Two changes make the system symmetric
-// positive definite, so that one sparse Cholesky factorization (Eigen's
-// SimplicialLLT) solves it for a and b, about three times faster than the
-// paper's non-symmetric system with SparseLU (docs/decisions.md): a pair's
-// weight is the geometric mean of the affinity seen from either pixel
-// (sigma^-2 = (sigma_r^-2 + sigma_s^-2) / 2), and the neighbours are the 4
-// nearest instead of the 8 of the window.
+// a stroke keep the stroke's chroma. The neighbours are the 4 nearest (the
+// paper's code takes the 8 of the window; on simulated strokes 8 changed
+// nothing). These row-normalised weights make a non-symmetric system, solved
+// by UMFPACK's sparse LU (HintWeights::kLevin, the default); the geometric
+// mean of w_rs and w_sr (HintWeights::kSymmetric, tint's weights before)
+// makes it symmetric positive definite, solved by one sparse Cholesky
+// factorization, 1.3x faster but duller with several strokes (a flat sky
+// next to a textured truck takes the truck's colour; docs/guided.md).
 //
 // Over an automatic colorizer's output A the same system carries the
 // correction D = hint - A from the strokes, screened so that it fades with
@@ -43,6 +44,13 @@ struct Hints {
 Status ReadHints(const cv::Mat& image, cv::Size size, const std::string& what, Hints* hints,
                  double min_chroma = 4.0);
 
+// The affinities (see above): kLevin, the paper's row-normalised weights;
+// kSymmetric, their geometric mean, kept for the ablation ladder.
+enum class HintWeights { kLevin, kSymmetric };
+// "levin" or "symmetric"; false for another name.
+bool ParseHintWeights(const std::string& name, HintWeights* weights);
+const char* HintWeightsName(HintWeights weights);
+
 struct HintOptions {
   // How far, in pixels of even shade, a stroke's correction of an automatic
   // colorizer's output carries: it fades as exp(-distance / reach) (the
@@ -55,6 +63,7 @@ struct HintOptions {
   // back: the factorization's time and memory grow faster than the pixel
   // count (figures in docs/decisions.md).
   double working_pixels = 160'000;
+  HintWeights weights = HintWeights::kLevin;  // --hint-weights
   bool Check(std::string* error) const;
 };
 

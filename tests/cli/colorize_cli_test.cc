@@ -208,6 +208,19 @@ TEST(ColorizeCliTest, StrokesColourAndCorrectAndKeepLightness) {
   SplitLab(levin, &l, &ab);
   EXPECT_GT(ab.at<cv::Vec2f>(61, 15)[0], 25.0f);  // red: a well above 0
   EXPECT_GT(cv::mean(ab)[0], 5.0);                // and it spread beyond the stroke
+  // The old, symmetric weights on request: another propagation; a bad name
+  // is a one-line error.
+  r = RunTint("colorize " + in + " --method levin --hints " + hints +
+                  " --hint-weights symmetric -o " + dir + "/symmetric.png",
+              dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(cv::norm(cv::imread(dir + "/symmetric.png"), levin, cv::NORM_INF), 0);
+  r = RunTint("colorize " + in + " --method levin --hints " + hints +
+                  " --hint-weights geometric -o " + dir + "/bad.png",
+              dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_NE(r.err.find("levin or symmetric"), std::string::npos) << r.err;
 
   r = RunTint("colorize " + in + " -o " + dir + "/auto.png", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -361,6 +361,10 @@ TEST_F(ConfiguredEvalTest, HintsPerPhotoAndBadHintsKeys) {
       {"[[method]]\nname = \"l\"\nmode = \"classic\"\nhints = \"" + dir_ +
            "/hints\"\nhint_reach = -4\n",
        "hint_reach must be"},
+      {"[[method]]\nname = \"l\"\nmode = \"levin\"\nhints = \"" + dir_ +
+           "/hints\"\nhint_weights = \"geometric\"\n",
+       "hint_weights must be \"levin\" or \"symmetric\""},
+      {"[[method]]\nname = \"l\"\nmode = \"classic\"\nhint_weights = \"levin\"\n", "needs hints"},
   };
   for (const auto& [method, expect] : bad) ExpectRefused(text + method, expect);
 }

@@ -1,6 +1,9 @@
 #include "guide/hints.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -39,13 +42,17 @@ cv::Vec2f MeanAb(const cv::Mat& ab, cv::Rect where) {
   return {static_cast<float>(m[0]), static_cast<float>(m[1])};
 }
 
-TEST(HintsTest, LevinPropagationStopsAtAnEdgeOfShade) {
+class HintWeightsTest : public ::testing::TestWithParam<HintWeights> {};
+
+TEST_P(HintWeightsTest, LevinPropagationStopsAtAnEdgeOfShade) {
   const cv::Mat l = TwoHalves();
   const cv::Vec2f red(50, 30), blue(10, -45);
   const Hints hints =
       MakeHints(l.size(), {{cv::Rect(5, 18, 6, 3), red}, {cv::Rect(48, 5, 3, 6), blue}});
   cv::Mat ab = cv::Mat::zeros(l.size(), CV_32FC2);
-  ASSERT_TRUE(PropagateHints(l, hints, HintOptions(), &ab).ok());
+  HintOptions options;
+  options.weights = GetParam();
+  ASSERT_TRUE(PropagateHints(l, hints, options, &ab).ok());
   // Each half takes its own stroke's colour, far from the stroke too; little
   // leaks across the edge (the strokes are 76 apart).
   const cv::Vec2f left = MeanAb(ab, cv::Rect(0, 0, 28, 40)),
@@ -56,6 +63,90 @@ TEST(HintsTest, LevinPropagationStopsAtAnEdgeOfShade) {
   // Pixels under a stroke keep it exactly.
   EXPECT_EQ(ab.at<cv::Vec2f>(19, 7), red);
   EXPECT_EQ(ab.at<cv::Vec2f>(7, 49), blue);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothWeightings, HintWeightsTest,
+                         ::testing::Values(HintWeights::kLevin, HintWeights::kSymmetric),
+                         [](const auto& info) { return std::string(HintWeightsName(info.param)); });
+
+// The variance scale of pixel (x, y) as Levin et al.'s code takes it (see
+// SolveCorrection): 0.6 x the variance of Y (0..1) in the 3x3 window, at
+// least enough for the closest neighbour to keep a weight of 0.01, and 2e-6.
+double Sigma2(const cv::Mat& l, int x, int y) {
+  std::vector<double> v;
+  const double centre = l.at<float>(y, x) / 100.0;
+  double closest = 1e30;
+  for (int dy = -1; dy <= 1; ++dy) {
+    for (int dx = -1; dx <= 1; ++dx) {
+      const int xx = x + dx, yy = y + dy;
+      if (xx < 0 || yy < 0 || xx >= l.cols || yy >= l.rows) continue;
+      v.push_back(l.at<float>(yy, xx) / 100.0);
+      if (dx != 0 || dy != 0) closest = std::min(closest, std::pow(v.back() - centre, 2));
+    }
+  }
+  double mean = 0, mean2 = 0;
+  for (double t : v) mean += t / v.size(), mean2 += t * t / v.size();
+  return std::max({0.6 * std::max(0.0, mean2 - mean * mean), -closest / std::log(0.01), 2e-6});
+}
+
+// Each weighting's solution satisfies its own equation at every pixel off
+// the strokes, D(r) = sum_s w_rs D(s) / sum_s w_rs over the 4 neighbours
+// (plus the screening floor):
+// Levin's row-normalised w_rs = exp(-d^2 / sigma_r^2), or their symmetric
+// geometric mean. The two differ on a textured photo.
+TEST(HintsTest, EachWeightingSolvesItsOwnEquations) {
+  cv::Mat l(24, 32, CV_32F);
+  cv::RNG rng(3);
+  for (int y = 0; y < l.rows; ++y) {
+    for (int x = 0; x < l.cols; ++x)
+      l.at<float>(y, x) = (x + y < 28 ? 35.f : 60.f) + static_cast<float>(rng.uniform(0.0, 8.0));
+  }
+  const Hints hints = MakeHints(l.size(), {{cv::Rect(2, 3, 3, 2), cv::Vec2f(40, 20)},
+                                           {cv::Rect(25, 18, 2, 3), cv::Vec2f(-10, -40)}});
+  cv::Mat solved[2];
+  for (HintWeights weights : {HintWeights::kLevin, HintWeights::kSymmetric}) {
+    HintOptions options;
+    options.weights = weights;
+    cv::Mat& ab = solved[weights == HintWeights::kLevin ? 0 : 1];
+    ab = cv::Mat::zeros(l.size(), CV_32FC2);
+    ASSERT_TRUE(PropagateHints(l, hints, options, &ab).ok());
+    double worst = 0;
+    for (int y = 0; y < l.rows; ++y) {
+      for (int x = 0; x < l.cols; ++x) {
+        if (hints.mask.at<uchar>(y, x) != 0) continue;
+        const double sr = Sigma2(l, x, y);
+        double sum = 0;
+        cv::Vec2d mean(0, 0);
+        for (const cv::Point step :
+             {cv::Point(1, 0), cv::Point(-1, 0), cv::Point(0, 1), cv::Point(0, -1)}) {
+          const cv::Point s(x + step.x, y + step.y);
+          if (s.x < 0 || s.y < 0 || s.x >= l.cols || s.y >= l.rows) continue;
+          const double d2 = std::pow((l.at<float>(s) - l.at<float>(y, x)) / 100.0, 2);
+          const double w = weights == HintWeights::kLevin
+                               ? std::exp(-d2 / sr)
+                               : std::exp(-0.5 * d2 * (1 / sr + 1 / Sigma2(l, s.x, s.y)));
+          sum += w;
+          mean += w * cv::Vec2d(ab.at<cv::Vec2f>(s));
+        }
+        // With reach 0, PropagateHints still screens by 1e-9 (its floor).
+        worst = std::max(worst, cv::norm(cv::Vec2d(ab.at<cv::Vec2f>(y, x)) - mean / (sum + 1e-9)));
+      }
+    }
+    EXPECT_LT(worst, 0.01) << HintWeightsName(weights);
+  }
+  EXPECT_GT(cv::norm(solved[0], solved[1], cv::NORM_INF), 1.0);
+}
+
+TEST(HintsTest, WeightsHaveOneNameEach) {
+  for (HintWeights weights : {HintWeights::kLevin, HintWeights::kSymmetric}) {
+    HintWeights parsed =
+        weights == HintWeights::kLevin ? HintWeights::kSymmetric : HintWeights::kLevin;
+    ASSERT_TRUE(ParseHintWeights(HintWeightsName(weights), &parsed));
+    EXPECT_EQ(parsed, weights);
+  }
+  HintWeights parsed;
+  EXPECT_FALSE(ParseHintWeights("geometric", &parsed));
+  EXPECT_EQ(HintOptions().weights, HintWeights::kLevin);
 }
 
 // A photo larger than the working size is solved smaller and resized back:

@@ -175,6 +175,11 @@ def test_strokes_colour_the_photo_and_bad_strokes_raise():
         tint.colorize(grey, method="levin", hints=np.zeros((48, 64, 4), np.uint8))
     with pytest.raises(ValueError, match="hint_reach applies"):
         tint.colorize(grey, hint_reach=3)
+    # The old, symmetric weights on request; a bad name is a ValueError.
+    symmetric = tint.colorize(grey, method="levin", hints=strokes, hint_weights="symmetric")
+    assert np.abs(symmetric.astype(int) - out.astype(int)).max() > 0
+    with pytest.raises(ValueError, match="hint_weights must be levin or symmetric"):
+        tint.colorize(grey, method="levin", hints=strokes, hint_weights="geometric")
 
 
 def test_a_reference_colours_welsh_and_classic():
