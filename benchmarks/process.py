@@ -129,6 +129,17 @@ def main():
                     "    s[y:y + 3, x:x + 12, :3] = p[y:y + 3, x:x + 12]; s[y:y + 3, x:x + 12, 3] = 255\n"
                     "cv2.imwrite(sys.argv[2], s)", one, hints], check=True)
     reference = photos[1] if len(photos) > 1 else one
+    # The same at 3x (1443x963 for the sample), for the strokes at the size
+    # of the comparison with a Python port of Levin et al.'s code.
+    one_3x = os.path.join(work, "one_3x.png")
+    hints_3x = os.path.join(work, "hints_3x.png")
+    subprocess.run(["/usr/bin/python3", "-c",
+                    "import cv2, sys\n"
+                    "for src, dst, how in ((sys.argv[1], sys.argv[2], cv2.INTER_CUBIC),\n"
+                    "                      (sys.argv[3], sys.argv[4], cv2.INTER_NEAREST)):\n"
+                    "    image = cv2.imread(src, cv2.IMREAD_UNCHANGED)\n"
+                    "    cv2.imwrite(dst, cv2.resize(image, None, fx=3, fy=3, interpolation=how))",
+                    one, one_3x, hints, hints_3x], check=True)
 
     binaries = {"current": (args.tint, args.db)}
     if args.baseline:
@@ -140,7 +151,8 @@ def main():
     has_jobs = {w: "--jobs" in text for w, text in helps.items()}
     # The guided modes are timed for builds that have them.
     has_guides = {w: "--reference" in text for w, text in helps.items()}
-    guided = ("welsh", "levin")
+    has_weights = {w: "--hint-weights" in text for w, text in helps.items()}
+    guided = ("welsh", "levin", "levin_symmetric", "levin_3x", "levin_3x_symmetric")
 
     def argv(which, case):
         binary, db = binaries[which]
@@ -161,9 +173,11 @@ def main():
         if case == "welsh":
             return [binary, "colorize", one, "-o", out + ".png", "-v", "--method", "welsh",
                     "--reference", reference], []
-        if case == "levin":
-            return [binary, "colorize", one, "-o", out + ".png", "-v", "--method", "levin",
-                    "--hints", hints], []
+        if case.startswith("levin"):
+            photo, strokes = (one_3x, hints_3x) if "_3x" in case else (one, hints)
+            weights = ["--hint-weights", "symmetric"] if case.endswith("_symmetric") else []
+            return [binary, "colorize", photo, "-o", out + ".png", "-v", "--method", "levin",
+                    "--hints", strokes] + weights, []
         if case in ("classic_12mpx", "classic_24mpx"):
             photo = big if case == "classic_12mpx" else huge
             return [binary, "colorize", photo, "-o", out + ".png", "-v", "--require-cache"] + dbflag, []
@@ -177,6 +191,9 @@ def main():
              ("cnn", "colorize, CNN, one 481x321 photo, warm", runs),
              ("welsh", "colorize, welsh, one 481x321 photo from a 481x321 reference", runs),
              ("levin", "colorize, levin, one 481x321 photo, 20 strokes", runs),
+             ("levin_symmetric", "the same, --hint-weights symmetric (the old weights)", runs),
+             ("levin_3x", "colorize, levin, the photo at 3x (1443x963), 20 strokes", runs),
+             ("levin_3x_symmetric", "the same, --hint-weights symmetric", runs),
              ("folder", f"colorize, classic, a folder of {len(folder)} photos (default jobs)",
               1 if args.quick else 3),
              ("folder_j1", f"colorize, classic, a folder of {len(folder)} photos, -j 1",
@@ -196,6 +213,8 @@ def main():
         for i in range(n + 1):  # the first is a warm-up, not kept
             for which in binaries:
                 if case in guided and not has_guides[which]:
+                    continue
+                if case.endswith("_symmetric") and not has_weights[which]:
                     continue
                 cmd, _ = argv(which, case)
                 if case.endswith("_cold"):

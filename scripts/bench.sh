@@ -76,7 +76,7 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 
 if [ "$process_only" -eq 0 ]; then
-  for stage in luminance otsu neighborhood ncut transfer cnn match end_to_end; do
+  for stage in luminance otsu neighborhood ncut transfer cnn match end_to_end guide; do
     echo "== bench_${stage}"
     start=$(/usr/bin/python3 benchmarks/benchjson.py loadavg)
     "./$bin/bench_${stage}" "${quick[@]}" --benchmark_out="$tmp/${stage}.json" \
