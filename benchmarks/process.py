@@ -118,28 +118,24 @@ def main():
                             f"cv2.resize(image, {size}, interpolation=cv2.INTER_CUBIC), "
                             "[cv2.IMWRITE_JPEG_QUALITY, 92])", one, path], check=True)
 
-    # Strokes for the levin case: 20 strokes (12x3 px, on a fixed grid) in the
-    # photo's own colours, alpha 255 under them.
+    # Strokes for the levin cases: 20 strokes (12x3 px, on a fixed grid) in the
+    # photo's own colours, alpha 255 under them; and both at 3x (1443x963 for
+    # the sample), the size of the comparison with a Python port of Levin et
+    # al.'s code.
     hints = os.path.join(work, "hints.png")
+    one_3x = os.path.join(work, "one_3x.png")
+    hints_3x = os.path.join(work, "hints_3x.png")
     subprocess.run(["/usr/bin/python3", "-c",
                     "import cv2, numpy as np, sys; p = cv2.imread(sys.argv[1]); h, w = p.shape[:2]\n"
                     "s = np.zeros((h, w, 4), np.uint8)\n"
                     "for i in range(20):\n"
                     "    x, y = w * (1 + i % 5) // 7, h * (1 + i // 5) // 6\n"
                     "    s[y:y + 3, x:x + 12, :3] = p[y:y + 3, x:x + 12]; s[y:y + 3, x:x + 12, 3] = 255\n"
-                    "cv2.imwrite(sys.argv[2], s)", one, hints], check=True)
+                    "cv2.imwrite(sys.argv[2], s)\n"
+                    "cv2.imwrite(sys.argv[3], cv2.resize(p, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC))\n"
+                    "cv2.imwrite(sys.argv[4], cv2.resize(s, None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST))",
+                    one, hints, one_3x, hints_3x], check=True)
     reference = photos[1] if len(photos) > 1 else one
-    # The same at 3x (1443x963 for the sample), for the strokes at the size
-    # of the comparison with a Python port of Levin et al.'s code.
-    one_3x = os.path.join(work, "one_3x.png")
-    hints_3x = os.path.join(work, "hints_3x.png")
-    subprocess.run(["/usr/bin/python3", "-c",
-                    "import cv2, sys\n"
-                    "for src, dst, how in ((sys.argv[1], sys.argv[2], cv2.INTER_CUBIC),\n"
-                    "                      (sys.argv[3], sys.argv[4], cv2.INTER_NEAREST)):\n"
-                    "    image = cv2.imread(src, cv2.IMREAD_UNCHANGED)\n"
-                    "    cv2.imwrite(dst, cv2.resize(image, None, fx=3, fy=3, interpolation=how))",
-                    one, one_3x, hints, hints_3x], check=True)
 
     binaries = {"current": (args.tint, args.db)}
     if args.baseline:
