@@ -237,14 +237,8 @@ try {
   // comes out redder than classic alone (the comparison's result above).
   check(await page.locator("#reference").isVisible(), "classic offers a reference photo");
   const reddened = await page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/jpeg;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement("canvas");
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const ctx = c.getContext("2d");
-    ctx.drawImage(img, 0, 0);
+    const ctx = await window.e2ePixels(`data:image/jpeg;base64,${b64}`);
+    const c = ctx.canvas;
     ctx.globalCompositeOperation = "multiply";
     ctx.fillStyle = "#ff9090";
     ctx.fillRect(0, 0, c.width, c.height);
