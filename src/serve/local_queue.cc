@@ -24,6 +24,11 @@ struct LocalJobQueue::Job {
   std::string input;  // the upload's bytes, kept for re-runs (JobQueue::Input)
   std::string grey, result;
   Clock::time_point submitted, started, finished;
+  // What the job holds against each budget: waiting and running
+  // (pixel_bytes_, --queue-mb), then finished (result_bytes_,
+  // --max-result-mb). Added and taken off by the same function each.
+  size_t QueuedBytes() const { return image.total() * image.elemSize() + input.size(); }
+  size_t FinishedBytes() const { return result.size() + grey.size() + input.size(); }
 };
 
 bool LocalQueueOptions::Check(std::string* error) const {
@@ -118,7 +123,7 @@ Status LocalJobQueue::Submit(JobRequest request, std::string* id, bool* full) {
     std::lock_guard<std::mutex> lock(mu_);
     if (draining_) return Status::Error("the server is shutting down; try another or later");
     ExpireLocked();
-    const size_t bytes = job->image.total() * job->image.elemSize() + job->input.size();
+    const size_t bytes = job->QueuedBytes();
     const double budget = options_.max_queue_mb * 1024 * 1024;
     if (static_cast<int>(waiting_.size()) >= options_.capacity ||
         static_cast<double>(pixel_bytes_ + bytes) > budget) {
@@ -164,7 +169,7 @@ void LocalJobQueue::WorkerLoop(int index) {
     std::lock_guard<std::mutex> lock(mu_);
     --running_;
     job->finished = Clock::now();
-    pixel_bytes_ -= job->image.total() * job->image.elemSize() + job->input.size();
+    pixel_bytes_ -= job->QueuedBytes();
     job->image.release();
     job->status.stage_seconds = seconds;
     if (s.ok()) {
@@ -179,7 +184,7 @@ void LocalJobQueue::WorkerLoop(int index) {
       job->status.error = s.message();
     }
     finished_.push_back(job->status.id);
-    result_bytes_ += job->result.size() + job->grey.size() + job->input.size();
+    result_bytes_ += job->FinishedBytes();
     while (result_bytes_ > options_.max_result_mb * 1024 * 1024 && finished_.size() > 1) {
       ++totals_.expired_total;
       ForgetLocked(finished_.front());
@@ -194,8 +199,7 @@ void LocalJobQueue::WorkerLoop(int index) {
 void LocalJobQueue::ForgetLocked(const std::string& id) {
   auto it = jobs_.find(id);
   if (it != jobs_.end()) {
-    const Job& job = *it->second;
-    result_bytes_ -= job.result.size() + job.grey.size() + job.input.size();
+    result_bytes_ -= it->second->FinishedBytes();
     jobs_.erase(it);
   }
   if (!finished_.empty() && finished_.front() == id) finished_.pop_front();
